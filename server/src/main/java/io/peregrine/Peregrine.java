@@ -1,0 +1,300 @@
+package io.peregrine;
+
+import io.peregrine.exec.ToolExecutor;
+import io.peregrine.mcp.McpServer;
+import io.peregrine.mcp.ServerInfo;
+import io.peregrine.mcp.ToolRegistry;
+import io.peregrine.rpc.Json;
+import io.peregrine.tool.Tool;
+import io.peregrine.transport.EventLoops;
+import io.peregrine.transport.tcp.TcpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An embeddable Peregrine MCP server.
+ *
+ * <pre>{@code
+ * try (Peregrine server = Peregrine.builder()
+ *         .tool(Tool.builder("echo")
+ *                 .inputSchema("{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\"}},\"required\":[\"message\"]}")
+ *                 .blocking(false)
+ *                 .handler((args, ctx) -> ToolResult.text(args.string("message")))
+ *                 .build())
+ *         .tcp("127.0.0.1", 0)
+ *         .build()) {
+ *     InetSocketAddress address = server.start().tcp();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * {@link #close()} stops accepting, lets running calls finish for up to the drain timeout, answers
+ * whatever is left with a shutting-down error, and then stops the threads.
+ */
+public final class Peregrine implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Peregrine.class);
+
+    /** The addresses the listeners are bound to. */
+    public static final class BoundAddresses {
+        private final InetSocketAddress tcp;
+
+        BoundAddresses(InetSocketAddress tcp) {
+            this.tcp = tcp;
+        }
+
+        /** The TCP listener's address, or null when TCP is off. */
+        public InetSocketAddress tcp() {
+            return tcp;
+        }
+
+        @Override
+        public String toString() {
+            return "tcp=" + tcp;
+        }
+    }
+
+    private final Builder config;
+    private final McpServer core;
+    private final ToolExecutor executor;
+    private EventLoops loops;
+    private TcpServer tcp;
+    private BoundAddresses addresses;
+    private boolean closed;
+
+    private Peregrine(Builder b) {
+        this.config = b;
+        this.executor = new ToolExecutor(b.maxConcurrency, b.virtualThreads);
+        this.core = new McpServer(new Json(b.maxNestingDepth, b.maxStringLength),
+                new ServerInfo(b.name, b.version, b.instructions), executor,
+                new McpServer.Settings(b.maxInFlight, b.pageSize, b.defaultTimeout.toMillis(), b.validateArguments));
+        for (Tool t : b.tools) {
+            core.tools().add(t);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds the configured listeners and starts serving; returns where they listen. */
+    public synchronized BoundAddresses start() throws InterruptedException {
+        if (addresses != null) {
+            return addresses;
+        }
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        loops = new EventLoops(config.ioThreads, "peregrine");
+        try {
+            InetSocketAddress tcpAddress = null;
+            if (config.tcpEnabled) {
+                tcp = TcpServer.bind(loops, config.tcpHost, config.tcpPort, config.maxLineLength, core);
+                tcpAddress = tcp.localAddress();
+                log.info("MCP over TCP (newline-delimited JSON-RPC) on {}", tcpAddress);
+            }
+            addresses = new BoundAddresses(tcpAddress);
+            return addresses;
+        } catch (InterruptedException | RuntimeException e) {
+            closeListeners();
+            loops.shutdown(1_000);
+            throw e;
+        }
+    }
+
+    /** The bound addresses; null before {@link #start()}. */
+    public synchronized BoundAddresses addresses() {
+        return addresses;
+    }
+
+    /** The tools served; tools can be added and removed while the server runs. */
+    public ToolRegistry tools() {
+        return core.tools();
+    }
+
+    /** The protocol core, for transports and tests that drive it directly. */
+    public McpServer core() {
+        return core;
+    }
+
+    /** Drains and stops. Safe to call more than once. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeListeners();
+        try {
+            if (!core.drain(config.drainTimeout.toMillis())) {
+                log.warn("calls still running after the drain timeout of {} were answered with a shutdown error",
+                        config.drainTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdown(1_000);
+        if (loops != null) {
+            // Let the shutdown answers reach the wire before the connections go.
+            loops.shutdown(2_000);
+        }
+    }
+
+    private void closeListeners() {
+        if (tcp != null) {
+            tcp.close();
+        }
+    }
+
+    /** Builds a {@link Peregrine}; every setting has a safe default. */
+    public static final class Builder {
+        private final List<Tool> tools = new ArrayList<>();
+        private String name = "peregrine";
+        private String version = "0.1.0";
+        private String instructions;
+        private boolean tcpEnabled = true;
+        private String tcpHost = "127.0.0.1";
+        private int tcpPort = 7400;
+        private int maxLineLength = 4 * 1024 * 1024;
+        private int maxNestingDepth = 64;
+        private int maxStringLength = 4 * 1024 * 1024;
+        private int maxInFlight = 256;
+        private int maxConcurrency = 64;
+        private boolean virtualThreads = true;
+        private int ioThreads;
+        private Duration defaultTimeout = Duration.ofSeconds(30);
+        private boolean validateArguments = true;
+        private int pageSize = 100;
+        private Duration drainTimeout = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        public Builder tool(Tool tool) {
+            tools.add(Objects.requireNonNull(tool, "tool"));
+            return this;
+        }
+
+        /** The server's name and version, as {@code serverInfo} reports them. */
+        public Builder serverInfo(String name, String version) {
+            this.name = Objects.requireNonNull(name, "name");
+            this.version = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        /** Guidance for models on how to use this server; default none. */
+        public Builder instructions(String instructions) {
+            this.instructions = instructions;
+            return this;
+        }
+
+        /** Listens for newline-delimited JSON-RPC on TCP; default 127.0.0.1:7400. Port 0 picks a free port. */
+        public Builder tcp(String host, int port) {
+            this.tcpHost = Objects.requireNonNull(host, "host");
+            this.tcpPort = checkRange("port", port, 0, 65535);
+            this.tcpEnabled = true;
+            return this;
+        }
+
+        /** Turns the TCP listener off. */
+        public Builder noTcp() {
+            this.tcpEnabled = false;
+            return this;
+        }
+
+        /** The longest message accepted on a newline-framed transport; default 4 MiB. */
+        public Builder maxLineLength(int bytes) {
+            this.maxLineLength = checkRange("maxLineLength", bytes, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /** How deeply JSON may nest; default 64. */
+        public Builder maxNestingDepth(int depth) {
+            this.maxNestingDepth = checkRange("maxNestingDepth", depth, 1, 100_000);
+            return this;
+        }
+
+        /** The longest JSON string value accepted; default 4 MiB. */
+        public Builder maxStringLength(int chars) {
+            this.maxStringLength = checkRange("maxStringLength", chars, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /** Blocking calls one connection may have running before reading from it pauses; default 256. */
+        public Builder maxInFlightPerConnection(int calls) {
+            this.maxInFlight = checkRange("maxInFlightPerConnection", calls, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /** Blocking calls running at once, over all connections; beyond it calls are refused; default 64. */
+        public Builder maxConcurrency(int calls) {
+            this.maxConcurrency = checkRange("maxConcurrency", calls, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /** Run blocking tools on virtual threads when the JDK has them; default true. */
+        public Builder virtualThreads(boolean enabled) {
+            this.virtualThreads = enabled;
+            return this;
+        }
+
+        /** I/O threads; 0 (the default) means twice the number of cores. */
+        public Builder ioThreads(int threads) {
+            this.ioThreads = checkRange("ioThreads", threads, 0, 1024);
+            return this;
+        }
+
+        /** How long a blocking call may run unless its tool says otherwise; default 30 s. */
+        public Builder defaultTimeout(Duration timeout) {
+            this.defaultTimeout = positive("defaultTimeout", timeout);
+            return this;
+        }
+
+        /** Check arguments against input schemas (tools may still opt out); default true. */
+        public Builder validateArguments(boolean validate) {
+            this.validateArguments = validate;
+            return this;
+        }
+
+        /** Tools per {@code tools/list} page; default 100. */
+        public Builder pageSize(int size) {
+            this.pageSize = checkRange("pageSize", size, 1, 100_000);
+            return this;
+        }
+
+        /** How long {@link Peregrine#close()} waits for running calls; default 10 s. */
+        public Builder drainTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("drainTimeout : " + timeout + " (expected: >= 0)");
+            }
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        public Peregrine build() {
+            return new Peregrine(this);
+        }
+
+        private static int checkRange(String name, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + " : " + value + " (expected: " + min + " to " + max + ")");
+            }
+            return value;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " : " + d + " (expected: > 0)");
+            }
+            return d;
+        }
+    }
+}

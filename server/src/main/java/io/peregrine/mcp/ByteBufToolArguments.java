@@ -1,0 +1,199 @@
+package io.peregrine.mcp;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.netty.buffer.ByteBuf;
+import io.peregrine.rpc.Json;
+import io.peregrine.rpc.JsonTree;
+import io.peregrine.tool.InvalidArgumentsException;
+import io.peregrine.tool.ToolArguments;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@link ToolArguments} over the raw {@code arguments} slice of a request. Each accessor scans the
+ * top level with a streaming parser and stops at the member it wants, which for the small argument
+ * objects of typical calls is cheaper than building any tree.
+ */
+final class ByteBufToolArguments implements ToolArguments {
+
+    private final Json json;
+    private final ByteBuf raw;
+
+    /** @param raw the arguments object, or null for none */
+    ByteBufToolArguments(Json json, ByteBuf raw) {
+        this.json = json;
+        this.raw = raw;
+    }
+
+    @Override
+    public String string(String name) throws InvalidArgumentsException {
+        String value = string(name, null);
+        if (value == null) {
+            throw missing(name, "a string");
+        }
+        return value;
+    }
+
+    @Override
+    public String string(String name, String defaultValue) throws InvalidArgumentsException {
+        if (raw == null) {
+            return defaultValue;
+        }
+        try (JsonParser p = json.parser(raw)) {
+            JsonToken t = seek(p, name);
+            if (t == null || t == JsonToken.VALUE_NULL) {
+                return defaultValue;
+            }
+            if (t != JsonToken.VALUE_STRING) {
+                throw wrongType(name, "a string");
+            }
+            return p.getText();
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    @Override
+    public long integer(String name) throws InvalidArgumentsException {
+        if (!present(name)) {
+            throw missing(name, "an integer");
+        }
+        return integer(name, 0);
+    }
+
+    @Override
+    public long integer(String name, long defaultValue) throws InvalidArgumentsException {
+        if (raw == null) {
+            return defaultValue;
+        }
+        try (JsonParser p = json.parser(raw)) {
+            JsonToken t = seek(p, name);
+            if (t == null || t == JsonToken.VALUE_NULL) {
+                return defaultValue;
+            }
+            if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                return p.getLongValue();
+            }
+            if (t == JsonToken.VALUE_NUMBER_FLOAT && p.getDoubleValue() == Math.rint(p.getDoubleValue())
+                    && Math.abs(p.getDoubleValue()) < 9.007199254740992E15) {
+                return (long) p.getDoubleValue();
+            }
+            throw wrongType(name, "an integer");
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    @Override
+    public double number(String name, double defaultValue) throws InvalidArgumentsException {
+        if (raw == null) {
+            return defaultValue;
+        }
+        try (JsonParser p = json.parser(raw)) {
+            JsonToken t = seek(p, name);
+            if (t == null || t == JsonToken.VALUE_NULL) {
+                return defaultValue;
+            }
+            if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+                return p.getDoubleValue();
+            }
+            throw wrongType(name, "a number");
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    @Override
+    public boolean bool(String name, boolean defaultValue) throws InvalidArgumentsException {
+        if (raw == null) {
+            return defaultValue;
+        }
+        try (JsonParser p = json.parser(raw)) {
+            JsonToken t = seek(p, name);
+            if (t == null || t == JsonToken.VALUE_NULL) {
+                return defaultValue;
+            }
+            if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+                return t == JsonToken.VALUE_TRUE;
+            }
+            throw wrongType(name, "a boolean");
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    @Override
+    public boolean has(String name) {
+        try {
+            return present(name);
+        } catch (InvalidArgumentsException e) {
+            return false;
+        }
+    }
+
+    private boolean present(String name) throws InvalidArgumentsException {
+        if (raw == null) {
+            return false;
+        }
+        try (JsonParser p = json.parser(raw)) {
+            return seek(p, name) != null;
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> asMap() throws InvalidArgumentsException {
+        if (raw == null) {
+            return new LinkedHashMap<>();
+        }
+        try (JsonParser p = json.parser(raw)) {
+            return (Map<String, Object>) JsonTree.read(p);
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    @Override
+    public String json() {
+        return raw == null ? "{}" : raw.toString(raw.readerIndex(), raw.readableBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public JsonParser parser() throws IOException {
+        return raw == null ? json.parser("{}") : json.parser(raw);
+    }
+
+    /** Positions the parser on the value of the top-level member {@code name}; null when absent. */
+    private static JsonToken seek(JsonParser p, String name) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            return null;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean match = name.equals(p.currentName());
+            JsonToken v = p.nextToken();
+            if (match) {
+                return v;
+            }
+            p.skipChildren();
+        }
+        return null;
+    }
+
+    private static InvalidArgumentsException missing(String name, String type) {
+        return new InvalidArgumentsException("missing required argument \"" + name + "\" (" + type + ")");
+    }
+
+    private static InvalidArgumentsException wrongType(String name, String type) {
+        return new InvalidArgumentsException("argument \"" + name + "\" must be " + type);
+    }
+
+    private static InvalidArgumentsException unreadable(IOException e) {
+        return new InvalidArgumentsException("arguments could not be read: " + e.getMessage());
+    }
+}

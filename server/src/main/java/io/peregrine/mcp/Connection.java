@@ -1,0 +1,77 @@
+package io.peregrine.mcp;
+
+import io.netty.buffer.ByteBuf;
+import io.peregrine.rpc.RequestId;
+import io.peregrine.transport.Peer;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the core knows about one connection: the 2025-era session it carries, if any, and the
+ * calls running for it.
+ *
+ * <p>The session fields are written once, by {@code initialize} on the event loop, and read by
+ * later requests on the same loop; they are volatile only so that tool threads reading them see
+ * the values. {@link #inFlight} is touched from tool threads as calls finish.
+ */
+final class Connection implements Reply {
+
+    enum State { NEW, INITIALIZING, READY }
+
+    final Peer peer;
+    final Map<RequestId, ToolCall> inFlight = new ConcurrentHashMap<>();
+    private volatile State state = State.NEW;
+    private volatile ProtocolVersion version;
+    private volatile Object clientCapabilities;
+    private volatile Object clientInfo;
+
+    Connection(Peer peer) {
+        this.peer = peer;
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** True once {@code initialize} was answered: the connection carries a 2025-era session. */
+    boolean isInitialized() {
+        return state != State.NEW;
+    }
+
+    /** The negotiated 2025 revision, or null before {@code initialize}. */
+    ProtocolVersion version() {
+        return version;
+    }
+
+    Object clientCapabilities() {
+        return clientCapabilities;
+    }
+
+    Object clientInfo() {
+        return clientInfo;
+    }
+
+    void initialize(ProtocolVersion negotiated, Object capabilities, Object info) {
+        this.version = negotiated;
+        this.clientCapabilities = capabilities;
+        this.clientInfo = info;
+        this.state = State.INITIALIZING;
+    }
+
+    void markReady() {
+        if (state == State.INITIALIZING) {
+            state = State.READY;
+        }
+    }
+
+    @Override
+    public void send(ByteBuf response) {
+        peer.send(response);
+    }
+
+    @Override
+    public String toString() {
+        return peer.toString();
+    }
+}

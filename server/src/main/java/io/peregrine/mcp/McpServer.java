@@ -1,0 +1,699 @@
+package io.peregrine.mcp;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import io.netty.buffer.ByteBuf;
+import io.peregrine.exec.ToolExecutor;
+import io.peregrine.rpc.EnvelopeDecoder;
+import io.peregrine.rpc.Json;
+import io.peregrine.rpc.JsonRpcError;
+import io.peregrine.rpc.JsonRpcWriter;
+import io.peregrine.rpc.JsonTree;
+import io.peregrine.rpc.KnownStrings;
+import io.peregrine.rpc.RequestId;
+import io.peregrine.rpc.RpcException;
+import io.peregrine.rpc.RpcMessage;
+import io.peregrine.tool.InvalidArgumentsException;
+import io.peregrine.tool.ToolException;
+import io.peregrine.tool.ToolResult;
+import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.Peer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The MCP core: one method table serving every transport and both protocol eras.
+ *
+ * <h2>Threads</h2>
+ * Messages arrive on the connection's event loop and are decoded, checked and dispatched there.
+ * A non-blocking tool runs right there too, so its response is written without a thread hop and
+ * flushed with the rest of the read. A blocking tool is handed to the {@link ToolExecutor}, which
+ * refuses at once when full; its response is encoded on the tool's thread and handed to the
+ * peer, which is safe from any thread. Per-connection state that tool threads touch (the map of
+ * calls in flight) is concurrent; everything else is confined to the event loop.
+ *
+ * <h2>Eras</h2>
+ * A request whose {@code _meta} names a protocol version is served statelessly under that version
+ * (2026-07-28). Otherwise it is served under the 2025 revision its connection negotiated with
+ * {@code initialize}; before that only {@code initialize}, {@code ping} and
+ * {@code server/discover} are answered. See {@link RequestScope}.
+ *
+ * <h2>Back-pressure</h2>
+ * A connection may have {@code maxInFlight} blocking calls running; at that point the transport
+ * stops reading from it until one finishes, so a client that pipelines without bound is slowed
+ * rather than buffered.
+ */
+public final class McpServer implements MessageListener {
+
+    private static final Logger log = LoggerFactory.getLogger(McpServer.class);
+
+    /** Tunables of the core. */
+    public static final class Settings {
+        final int maxInFlight;
+        final int pageSize;
+        final long defaultTimeoutMillis;
+        final boolean validateArguments;
+
+        public Settings(int maxInFlight, int pageSize, long defaultTimeoutMillis, boolean validateArguments) {
+            if (maxInFlight <= 0) {
+                throw new IllegalArgumentException("maxInFlight : " + maxInFlight + " (expected: > 0)");
+            }
+            if (pageSize <= 0) {
+                throw new IllegalArgumentException("pageSize : " + pageSize + " (expected: > 0)");
+            }
+            if (defaultTimeoutMillis <= 0) {
+                throw new IllegalArgumentException("defaultTimeoutMillis : " + defaultTimeoutMillis + " (expected: > 0)");
+            }
+            this.maxInFlight = maxInFlight;
+            this.pageSize = pageSize;
+            this.defaultTimeoutMillis = defaultTimeoutMillis;
+            this.validateArguments = validateArguments;
+        }
+
+        /** 256 calls in flight per connection, pages of 100 tools, 30 s timeout, validation on. */
+        public static Settings defaults() {
+            return new Settings(256, 100, 30_000, true);
+        }
+    }
+
+    /** A method of the table. Returns true when it took over the message (a call still running). */
+    @FunctionalInterface
+    private interface Method {
+        boolean handle(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException;
+    }
+
+    private static final String CURSOR_PREFIX = "after:";
+
+    private final Json json;
+    private final JsonRpcWriter writer;
+    private final EnvelopeDecoder decoder;
+    private final KnownStrings versionIds;
+    private final ServerInfo info;
+    private final ToolRegistry tools;
+    private final SchemaValidator validator;
+    private final ToolExecutor executor;
+    private final Settings settings;
+    private final Map<String, Method> methods = new HashMap<>();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger callsInFlight = new AtomicInteger();
+    private volatile boolean draining;
+
+    public McpServer(Json json, ServerInfo info, ToolExecutor executor, Settings settings) {
+        this.json = json;
+        this.writer = new JsonRpcWriter(json);
+        this.info = info;
+        this.executor = executor;
+        this.settings = settings;
+        this.validator = new SchemaValidator(json);
+        this.tools = new ToolRegistry(validator);
+        methods.put("initialize", this::initialize);
+        methods.put("ping", this::ping);
+        methods.put("server/discover", this::discover);
+        methods.put("tools/list", this::toolsList);
+        methods.put("tools/call", this::toolsCall);
+        List<String> names = new ArrayList<>(methods.keySet());
+        names.addAll(List.of("notifications/initialized", "notifications/cancelled", "notifications/progress",
+                "notifications/roots/list_changed"));
+        this.decoder = new EnvelopeDecoder(json, new KnownStrings(names));
+        this.versionIds = new KnownStrings(ProtocolVersion.ids());
+    }
+
+    /** The tools this server offers; add and remove them at any time. */
+    public ToolRegistry tools() {
+        return tools;
+    }
+
+    public ServerInfo info() {
+        return info;
+    }
+
+    // ---------------------------------------------------------------- transport events
+
+    @Override
+    public void onOpen(Peer peer) {
+        Connection c = new Connection(peer);
+        peer.attach(c);
+        connections.add(c);
+    }
+
+    @Override
+    public void onClose(Peer peer) {
+        Connection c = (Connection) peer.attachment();
+        if (c == null) {
+            return;
+        }
+        connections.remove(c);
+        for (ToolCall call : c.inFlight.values()) {
+            call.abandon();
+        }
+    }
+
+    @Override
+    public void onMessageTooLong(Peer peer, long limit) {
+        peer.send(writer.error(peer.alloc(), null, JsonRpcError.INVALID_REQUEST,
+                "Message too long: it exceeds the limit of " + limit + " bytes and was discarded", null));
+    }
+
+    @Override
+    public void onMessage(Peer peer, ByteBuf frame) {
+        Connection c = (Connection) peer.attachment();
+        try {
+            Object decoded = decoder.decode(frame);
+            if (decoded instanceof RpcMessage) {
+                handle(c, (RpcMessage) decoded, c);
+            } else if (decoded instanceof RpcException) {
+                peer.send(writer.error(peer.alloc(), (RpcException) decoded));
+            } else {
+                handleBatch(c, (EnvelopeDecoder.Batch) decoded);
+            }
+        } catch (Throwable t) {
+            log.error("unexpected failure handling a message from {}", c, t);
+            peer.send(writer.error(peer.alloc(), null, JsonRpcError.INTERNAL_ERROR,
+                    "Internal error: " + t.getClass().getSimpleName(), null));
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void handleBatch(Connection c, EnvelopeDecoder.Batch batch) {
+        ProtocolVersion v = c.version();
+        if (v == null || !v.allowsBatches()) {
+            batch.release();
+            String why = v == null
+                    ? "Batches are not accepted before initialize, and initialize must not be batched"
+                    : "Batches are not supported by protocol revision " + v.id() + " (only 2025-03-26 has them)";
+            c.peer.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST, why, null));
+            return;
+        }
+        BatchReply reply = new BatchReply(c.peer);
+        for (Object item : batch.items()) {
+            if (item instanceof RpcException) {
+                reply.expect();
+                reply.send(writer.error(c.peer.alloc(), (RpcException) item));
+            } else {
+                RpcMessage m = (RpcMessage) item;
+                if (m.isRequest()) {
+                    reply.expect();
+                }
+                handle(c, m, reply);
+            }
+        }
+        reply.seal();
+    }
+
+    /** Handles one message; takes over the message's reference. */
+    private void handle(Connection c, RpcMessage m, Reply reply) {
+        switch (m.kind()) {
+            case REQUEST:
+                handleRequest(c, m, reply);
+                return;
+            case NOTIFICATION:
+                try {
+                    handleNotification(c, m);
+                } finally {
+                    m.release();
+                }
+                return;
+            default:
+                m.release();
+                // Peregrine sends no requests of its own yet, so every response is unexpected.
+                reply.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST,
+                        "Unexpected response: id " + m.id() + " does not match any request this server sent", null));
+        }
+    }
+
+    private void handleRequest(Connection c, RpcMessage m, Reply reply) {
+        boolean taken = false;
+        try {
+            if (draining) {
+                throw new RpcException(JsonRpcError.SHUTTING_DOWN,
+                        "Server is shutting down and accepts no new requests; retry on another instance");
+            }
+            Method method = methods.get(m.method());
+            if (method == null) {
+                throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + m.method());
+            }
+            Params params = Params.parse(json, versionIds, m.params());
+            taken = method.handle(c, m, params, scope(c, m.method(), params), reply);
+        } catch (RpcException e) {
+            reply.send(writer.error(c.peer.alloc(), m.id(), e.code(), e.getMessage(), e.data()));
+        } finally {
+            if (!taken) {
+                m.release();
+            }
+        }
+    }
+
+    /**
+     * Works out which revision a request is served under.
+     */
+    private RequestScope scope(Connection c, String method, Params params) throws RpcException {
+        String requested = params.protocolVersion();
+        if (requested != null && !"initialize".equals(method)) {
+            ProtocolVersion v = ProtocolVersion.find(requested);
+            if (v == null) {
+                throw unsupportedVersion(requested, ProtocolVersion.ids(),
+                        "Unsupported protocol version: " + requested);
+            }
+            if (v.isModern()) {
+                return new RequestScope(v, params, c);
+            }
+            if (!c.isInitialized()) {
+                throw unsupportedVersion(requested, ProtocolVersion.modernIds(), "Protocol version " + requested
+                        + " is served only after initialize; per-request _meta accepts " + ProtocolVersion.modernIds());
+            }
+        }
+        if (c.isInitialized()) {
+            return new RequestScope(c.version(), params, c);
+        }
+        switch (method) {
+            case "initialize":
+            case "ping":
+            case "server/discover":
+                return new RequestScope(ProtocolVersion.LATEST, params, c);
+            default:
+                throw new RpcException(JsonRpcError.INVALID_REQUEST, "Not initialized: send initialize first "
+                        + "(protocol 2025-03-26 to 2025-11-25), or give each request "
+                        + "_meta[\"io.modelcontextprotocol/protocolVersion\"] (protocol 2026-07-28)");
+        }
+    }
+
+    private static RpcException unsupportedVersion(String requested, List<String> supported, String message) {
+        Map<String, Object> data = new HashMap<>();
+        data.put("supported", supported);
+        data.put("requested", requested);
+        return new RpcException(JsonRpcError.UNSUPPORTED_PROTOCOL_VERSION, message, null, data);
+    }
+
+    private void handleNotification(Connection c, RpcMessage m) {
+        switch (m.method()) {
+            case "notifications/initialized":
+                c.markReady();
+                return;
+            case "notifications/cancelled":
+                cancelled(c, m);
+                return;
+            default:
+                log.debug("ignoring notification {} from {}", m.method(), c);
+        }
+    }
+
+    private void cancelled(Connection c, RpcMessage m) {
+        RequestId target = null;
+        if (m.params() != null) {
+            try (JsonParser p = json.parser(m.params())) {
+                Object tree = JsonTree.read(p);
+                Object id = tree instanceof Map ? ((Map<?, ?>) tree).get("requestId") : null;
+                if (id instanceof String) {
+                    target = RequestId.of((String) id);
+                } else if (id instanceof Number) {
+                    target = RequestId.of(((Number) id).longValue());
+                }
+            } catch (IOException e) {
+                log.debug("unreadable notifications/cancelled from {}", c);
+            }
+        }
+        ToolCall call = target == null ? null : c.inFlight.get(target);
+        if (call != null) {
+            call.cancel();
+        } else {
+            log.debug("notifications/cancelled for unknown request {} from {}", target, c);
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle methods
+
+    private boolean initialize(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
+        if (c.isInitialized()) {
+            throw new RpcException(JsonRpcError.INVALID_REQUEST, "Already initialized with protocol version "
+                    + c.version().id() + ": initialize may be sent once per connection");
+        }
+        String requested = p.requireString("initialize", "protocolVersion");
+        ByteBuf capabilities = p.object("initialize", "capabilities");
+        ByteBuf clientInfo = p.object("initialize", "clientInfo");
+        if (capabilities == null) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS,
+                    "Invalid params for initialize: missing required object \"capabilities\"");
+        }
+        if (clientInfo == null) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS,
+                    "Invalid params for initialize: missing required object \"clientInfo\"");
+        }
+        ProtocolVersion v = ProtocolVersion.find(requested);
+        ProtocolVersion negotiated = v != null && !v.isModern() ? v : ProtocolVersion.LATEST_LEGACY;
+        c.initialize(negotiated, tree(capabilities), tree(clientInfo));
+        r.send(writer.result(c.peer.alloc(), m.id(), g -> {
+            g.writeStartObject();
+            g.writeStringField("protocolVersion", negotiated.id());
+            g.writeFieldName("capabilities");
+            writeCapabilities(g);
+            g.writeFieldName("serverInfo");
+            info.writeImplementation(g);
+            if (info.instructions() != null) {
+                g.writeStringField("instructions", info.instructions());
+            }
+            g.writeEndObject();
+        }));
+        return false;
+    }
+
+    private boolean ping(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) {
+        r.send(writer.result(c.peer.alloc(), m.id(), g -> {
+            g.writeStartObject();
+            writeResultPrelude(g, s, false);
+            g.writeEndObject();
+        }));
+        return false;
+    }
+
+    private boolean discover(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) {
+        r.send(writer.result(c.peer.alloc(), m.id(), g -> {
+            g.writeStartObject();
+            g.writeStringField("resultType", "complete");
+            g.writeArrayFieldStart("supportedVersions");
+            for (String id : ProtocolVersion.ids()) {
+                g.writeString(id);
+            }
+            g.writeEndArray();
+            g.writeFieldName("capabilities");
+            writeCapabilities(g);
+            if (info.instructions() != null) {
+                g.writeStringField("instructions", info.instructions());
+            }
+            g.writeNumberField("ttlMs", 0);
+            g.writeStringField("cacheScope", "public");
+            writeServerInfoMeta(g, null);
+            g.writeEndObject();
+        }));
+        return false;
+    }
+
+    private void writeCapabilities(JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeObjectFieldStart("tools");
+        g.writeBooleanField("listChanged", true);
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    // ---------------------------------------------------------------- tools
+
+    private boolean toolsList(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
+        String cursor = p.string("tools/list", "cursor");
+        String after = cursor == null ? null : decodeCursor(cursor);
+        List<ToolRegistry.Entry> page = tools.page(after, settings.pageSize);
+        String next = page.size() == settings.pageSize && tools.hasAfter(page.get(page.size() - 1).tool.name())
+                ? encodeCursor(page.get(page.size() - 1).tool.name()) : null;
+        r.send(writer.result(c.peer.alloc(), m.id(), g -> {
+            g.writeStartObject();
+            writeResultPrelude(g, s, true);
+            g.writeArrayFieldStart("tools");
+            for (ToolRegistry.Entry e : page) {
+                g.writeRawValue(e.tool.definitionJson());
+            }
+            g.writeEndArray();
+            if (next != null) {
+                g.writeStringField("nextCursor", next);
+            }
+            if (s.isModern()) {
+                writeServerInfoMeta(g, null);
+            }
+            g.writeEndObject();
+        }));
+        return false;
+    }
+
+    private static String encodeCursor(String lastName) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((CURSOR_PREFIX + lastName).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decodeCursor(String cursor) throws RpcException {
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (decoded.startsWith(CURSOR_PREFIX)) {
+                return decoded.substring(CURSOR_PREFIX.length());
+            }
+        } catch (IllegalArgumentException ignored) {
+            // fall through to the error below
+        }
+        throw new RpcException(JsonRpcError.INVALID_PARAMS,
+                "Invalid cursor: \"" + cursor + "\" is not a cursor this server issued; list again without one");
+    }
+
+    private boolean toolsCall(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
+        String name = p.requireString("tools/call", "name");
+        ByteBuf args = p.object("tools/call", "arguments");
+        ToolRegistry.Entry entry = tools.get(name);
+        if (entry == null) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Unknown tool: " + name);
+        }
+        if (settings.validateArguments && entry.tool.validatesArguments()) {
+            List<String> problems;
+            try {
+                problems = validator.validate(entry.inputSchema, args);
+            } catch (IOException e) {
+                problems = List.of("arguments could not be read: " + e.getMessage());
+            }
+            if (!problems.isEmpty()) {
+                return invalidArguments(c, m, s, r, name, String.join("; ", problems));
+            }
+        }
+        ToolCall call = new ToolCall(this, c, m, s, entry, new ByteBufToolArguments(json, args), r);
+        if (!entry.tool.isBlocking()) {
+            callsInFlight.incrementAndGet();
+            call.run();
+            return true;
+        }
+        if (c.inFlight.putIfAbsent(m.id(), call) != null) {
+            throw new RpcException(JsonRpcError.INVALID_REQUEST,
+                    "Duplicate request id " + m.id() + ": a request with this id is still in flight");
+        }
+        callsInFlight.incrementAndGet();
+        if (c.inFlight.size() >= settings.maxInFlight) {
+            c.peer.pauseReading(true);
+        }
+        long timeout = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
+        call.scheduleDeadline(timeout);
+        if (!executor.tryExecute(call)) {
+            call.drop();
+            call.abortOverloaded();
+        }
+        return true;
+    }
+
+    private boolean invalidArguments(Connection c, RpcMessage m, RequestScope s, Reply r, String tool, String problems)
+            throws RpcException {
+        String message = "Invalid arguments for tool " + tool + ": " + problems;
+        if (!s.version().reportsArgumentErrorsInResult()) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, message);
+        }
+        ToolResult result = ToolResult.error(message);
+        r.send(writer.result(c.peer.alloc(), m.id(), g -> writeToolResult(g, s, result)));
+        return false;
+    }
+
+    // ---------------------------------------------------------------- call outcomes (any thread)
+
+    void answerResult(ToolCall call, ToolResult result) {
+        ToolRegistry.Entry entry = call.entry;
+        if (entry.outputSchema != null && settings.validateArguments && !result.isError()) {
+            String problem = checkOutput(entry, result);
+            if (problem != null) {
+                log.warn("tool {} returned a result that breaks its outputSchema: {}", entry.tool.name(), problem);
+                answerError(call, JsonRpcError.INTERNAL_ERROR, "Tool " + entry.tool.name()
+                        + " returned structuredContent that does not match its outputSchema: " + problem);
+                return;
+            }
+        }
+        call.reply.send(writer.result(call.connection.peer.alloc(), call.id(),
+                g -> writeToolResult(g, call.scope, result)));
+    }
+
+    private String checkOutput(ToolRegistry.Entry entry, ToolResult result) {
+        if (!result.hasStructuredContent()) {
+            return "the tool declares an outputSchema but returned no structuredContent";
+        }
+        try {
+            List<String> problems = validator.validateTree(entry.outputSchema, result.structuredContent());
+            return problems.isEmpty() ? null : String.join("; ", problems);
+        } catch (IOException | RuntimeException e) {
+            return "structuredContent could not be checked: " + e.getMessage();
+        }
+    }
+
+    void answerFailure(ToolCall call, Throwable t) {
+        String tool = call.entry.tool.name();
+        if (t instanceof InvalidArgumentsException) {
+            String message = "Invalid arguments for tool " + tool + ": " + t.getMessage();
+            if (!call.scope.version().reportsArgumentErrorsInResult()) {
+                answerError(call, JsonRpcError.INVALID_PARAMS, message);
+                return;
+            }
+            answerToolError(call, message);
+            return;
+        }
+        if (t instanceof ToolException) {
+            answerToolError(call, t.getMessage());
+            return;
+        }
+        if (t instanceof InterruptedException) {
+            answerToolError(call, "Tool " + tool + " was interrupted");
+            return;
+        }
+        log.warn("tool {} failed on {}", tool, call.connection, t);
+        answerToolError(call, "Tool " + tool + " failed: " + (t.getMessage() != null ? t.getMessage() : t.toString()));
+    }
+
+    void answerTimeout(ToolCall call) {
+        long ms = call.entry.tool.timeout() != null ? call.entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
+        answerToolError(call, "Tool " + call.entry.tool.name() + " timed out after " + ms + " ms and was cancelled");
+    }
+
+    void answerShutdown(ToolCall call) {
+        answerError(call, JsonRpcError.SHUTTING_DOWN,
+                "Server shut down before tool " + call.entry.tool.name() + " finished; retry on another instance");
+    }
+
+    private void answerToolError(ToolCall call, String message) {
+        ToolResult result = ToolResult.error(message);
+        call.reply.send(writer.result(call.connection.peer.alloc(), call.id(),
+                g -> writeToolResult(g, call.scope, result)));
+    }
+
+    private void answerError(ToolCall call, int code, String message) {
+        call.reply.send(writer.error(call.connection.peer.alloc(), call.id(), code, message, null));
+    }
+
+    void answerOverloaded(ToolCall call) {
+        Map<String, Object> data = new HashMap<>();
+        data.put("retryAfterMs", 100);
+        data.put("maxConcurrency", executor.maxConcurrency());
+        call.reply.send(writer.error(call.connection.peer.alloc(), call.id(), JsonRpcError.SERVER_OVERLOADED,
+                "Server overloaded: " + executor.maxConcurrency()
+                        + " blocking tool calls are already running (exec.max-concurrency); retry shortly", data));
+    }
+
+    /** Bookkeeping once a call has ended, whoever ended it. */
+    void callEnded(ToolCall call) {
+        Connection c = call.connection;
+        if (c.inFlight.remove(call.id(), call) && c.inFlight.size() < settings.maxInFlight) {
+            c.peer.pauseReading(false);
+        }
+        callsInFlight.decrementAndGet();
+    }
+
+    void sendProgress(Connection c, RequestId token, double progress, Double total, String message) {
+        c.peer.send(writer.notification(c.peer.alloc(), "notifications/progress", g -> {
+            g.writeStartObject();
+            g.writeFieldName("progressToken");
+            token.writeTo(g);
+            g.writeNumberField("progress", progress);
+            if (total != null) {
+                g.writeNumberField("total", total);
+            }
+            if (message != null) {
+                g.writeStringField("message", message);
+            }
+            g.writeEndObject();
+        }));
+    }
+
+    // ---------------------------------------------------------------- encoding helpers
+
+    private void writeToolResult(JsonGenerator g, RequestScope s, ToolResult result) throws IOException {
+        g.writeStartObject();
+        writeResultPrelude(g, s, false);
+        result.writeFields(g);
+        if (s.isModern()) {
+            writeServerInfoMeta(g, result.meta());
+        } else if (result.meta() != null) {
+            g.writeFieldName("_meta");
+            JsonTree.write(g, result.meta());
+        }
+        g.writeEndObject();
+    }
+
+    /** {@code resultType} (and the cache hints of a list result) for 2026-07-28 requests. */
+    private static void writeResultPrelude(JsonGenerator g, RequestScope s, boolean cacheable) throws IOException {
+        if (s.isModern()) {
+            g.writeStringField("resultType", "complete");
+            if (cacheable) {
+                g.writeNumberField("ttlMs", 0);
+                g.writeStringField("cacheScope", "public");
+            }
+        }
+    }
+
+    private void writeServerInfoMeta(JsonGenerator g, Map<String, Object> extra) throws IOException {
+        g.writeObjectFieldStart("_meta");
+        if (extra != null) {
+            for (Map.Entry<String, Object> e : extra.entrySet()) {
+                if (!Params.META_SERVER_INFO.equals(e.getKey())) {
+                    g.writeFieldName(e.getKey());
+                    JsonTree.write(g, e.getValue());
+                }
+            }
+        }
+        g.writeFieldName(Params.META_SERVER_INFO);
+        info.writeImplementation(g);
+        g.writeEndObject();
+    }
+
+    private Object tree(ByteBuf raw) throws RpcException {
+        try (JsonParser p = json.parser(raw)) {
+            return JsonTree.read(p);
+        } catch (IOException e) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params: " + e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    /** Stops taking new requests: from now on each is answered with a shutting-down error. */
+    public void startDraining() {
+        draining = true;
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** Calls running right now, over all connections. */
+    public int callsInFlight() {
+        return callsInFlight.get();
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for running calls to finish, then ends the rest with a
+     * shutting-down error so that no request goes unanswered.
+     *
+     * @return whether every call finished by itself
+     */
+    public boolean drain(long timeoutMillis) throws InterruptedException {
+        startDraining();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (callsInFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        boolean clean = callsInFlight.get() == 0;
+        for (Connection c : connections) {
+            for (ToolCall call : c.inFlight.values()) {
+                call.abort();
+            }
+        }
+        return clean;
+    }
+}

@@ -1,0 +1,84 @@
+package io.peregrine.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import io.netty.buffer.ByteBuf;
+import io.peregrine.rpc.Json;
+import io.peregrine.rpc.JsonTree;
+import io.peregrine.rpc.RawJson;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * JSON Schema validation of tool arguments and structured results, with the networknt validator.
+ * Schemas default to the 2020-12 dialect, as MCP requires; a {@code $schema} naming another
+ * dialect (draft-07, 2019-09, ...) is honoured. Remote {@code $ref}s are never fetched.
+ *
+ * <p>The validator works on Jackson's tree model, so a validated call pays for building that tree
+ * from the argument bytes; a tool that opts out of validation never does.
+ */
+final class SchemaValidator {
+
+    private static final int MAX_REPORTED_ERRORS = 5;
+
+    private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+            b -> b.schemaLoader(loader -> loader.fetchRemoteResources(false)));
+    private final ObjectMapper mapper;
+
+    SchemaValidator(Json json) {
+        this.mapper = new ObjectMapper(json.factory().copy());
+    }
+
+    /** Compiles a schema; refuses one that cannot be loaded. */
+    Schema compile(String owner, RawJson schema) {
+        try {
+            Schema compiled = registry.getSchema(schema.json());
+            compiled.initializeValidators();
+            return compiled;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(owner + " is not a usable JSON Schema: " + e.getMessage(), e);
+        }
+    }
+
+    /** The problems of {@code arguments} (null means {@code {}}) against {@code schema}; empty when valid. */
+    List<String> validate(Schema schema, ByteBuf arguments) throws IOException {
+        JsonNode node;
+        if (arguments == null) {
+            node = mapper.createObjectNode();
+        } else if (arguments.hasArray()) {
+            node = mapper.readTree(arguments.array(), arguments.arrayOffset() + arguments.readerIndex(),
+                    arguments.readableBytes());
+        } else {
+            byte[] copy = new byte[arguments.readableBytes()];
+            arguments.getBytes(arguments.readerIndex(), copy);
+            node = mapper.readTree(copy);
+        }
+        return messages(schema.validate(node));
+    }
+
+    /** The problems of a tree value (structured content) against {@code schema}. */
+    List<String> validateTree(Schema schema, Object tree) throws IOException {
+        return messages(schema.validate(mapper.readTree(JsonTree.toJson(tree))));
+    }
+
+    private static List<String> messages(List<Error> errors) {
+        if (errors.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(Math.min(errors.size(), MAX_REPORTED_ERRORS + 1));
+        for (Error e : errors) {
+            if (out.size() == MAX_REPORTED_ERRORS) {
+                out.add("and " + (errors.size() - MAX_REPORTED_ERRORS) + " more");
+                break;
+            }
+            out.add(e.toString());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,200 @@
+package io.peregrine.mcp;
+
+import io.netty.util.concurrent.ScheduledFuture;
+import io.peregrine.rpc.RequestId;
+import io.peregrine.rpc.RpcMessage;
+import io.peregrine.tool.ToolArguments;
+import io.peregrine.tool.ToolContext;
+import io.peregrine.tool.ToolResult;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One running {@code tools/call}, and the {@link ToolContext} its handler sees.
+ *
+ * <p>A call ends exactly once, by whichever comes first: the handler returns or throws, the
+ * deadline passes, the client cancels, the connection closes, or the server shuts down. The
+ * {@link #ended} flag decides the race; only the winner answers. The request's bytes are released
+ * only when both the answer is settled and the handler has stopped touching its arguments, counted
+ * by {@link #holders}, so an abandoned handler that is still running never reads freed memory.
+ */
+final class ToolCall implements ToolContext, Runnable {
+
+    private final McpServer server;
+    final Connection connection;
+    final RpcMessage message;
+    final RequestScope scope;
+    final ToolRegistry.Entry entry;
+    final ToolArguments arguments;
+    final Reply reply;
+
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicInteger holders = new AtomicInteger(2);
+    private volatile boolean cancelled;
+    private Thread runner;
+    private ScheduledFuture<?> deadline;
+
+    ToolCall(McpServer server, Connection connection, RpcMessage message, RequestScope scope,
+             ToolRegistry.Entry entry, ToolArguments arguments, Reply reply) {
+        this.server = server;
+        this.connection = connection;
+        this.message = message;
+        this.scope = scope;
+        this.entry = entry;
+        this.arguments = arguments;
+        this.reply = reply;
+    }
+
+    RequestId id() {
+        return message.id();
+    }
+
+    /** Arms the deadline on the connection's event loop. */
+    void scheduleDeadline(long timeoutMillis) {
+        deadline = connection.peer.executor().schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs the handler on the current thread and answers with its outcome, unless the call already ended. */
+    @Override
+    public void run() {
+        try {
+            if (!enter()) {
+                return;
+            }
+            ToolResult result;
+            try {
+                result = entry.tool.handler().call(arguments, this);
+            } catch (Throwable t) {
+                leave();
+                if (end()) {
+                    server.answerFailure(this, t);
+                    drop();
+                }
+                return;
+            }
+            leave();
+            if (end()) {
+                server.answerResult(this, result);
+                drop();
+            }
+        } finally {
+            drop();
+        }
+    }
+
+    /** The client cancelled: stop the handler, answer nothing (as the spec asks). */
+    void cancel() {
+        if (end()) {
+            interrupt();
+            drop();
+        }
+    }
+
+    /** The deadline passed: stop the handler and answer with an error result. */
+    private void expire() {
+        if (end()) {
+            interrupt();
+            server.answerTimeout(this);
+            drop();
+        }
+    }
+
+    /** The server is closing before the call finished: stop it and say so. */
+    void abort() {
+        if (end()) {
+            interrupt();
+            server.answerShutdown(this);
+            drop();
+        }
+    }
+
+    /** The executor was full: the handler never ran; answer with an overload error. */
+    void abortOverloaded() {
+        if (end()) {
+            server.answerOverloaded(this);
+            drop();
+        }
+    }
+
+    /** The connection is gone: nobody to answer. */
+    void abandon() {
+        if (end()) {
+            interrupt();
+            drop();
+        }
+    }
+
+    private boolean end() {
+        if (!ended.compareAndSet(false, true)) {
+            return false;
+        }
+        cancelled = true;
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+        server.callEnded(this);
+        return true;
+    }
+
+    private synchronized boolean enter() {
+        if (cancelled) {
+            return false;
+        }
+        runner = Thread.currentThread();
+        return true;
+    }
+
+    private synchronized void leave() {
+        runner = null;
+        Thread.interrupted();
+    }
+
+    private synchronized void interrupt() {
+        if (runner != null) {
+            runner.interrupt();
+        }
+    }
+
+    /** Drops one of the two holds on the request's bytes: the runner's, or the answer's. */
+    void drop() {
+        if (holders.decrementAndGet() == 0) {
+            message.release();
+        }
+    }
+
+    @Override
+    public String requestId() {
+        return message.id().toString();
+    }
+
+    @Override
+    public String protocolVersion() {
+        return scope.version().id();
+    }
+
+    @Override
+    public Map<String, Object> clientInfo() {
+        return scope.clientInfo();
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    @Override
+    public void progress(double progress, Double total, String text) {
+        RequestId token = scope.progressToken();
+        if (token != null && !cancelled) {
+            server.sendProgress(connection, token, progress, total, text);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "tools/call " + entry.tool.name() + " id=" + message.id() + " on " + connection;
+    }
+}

@@ -1,0 +1,140 @@
+package io.peregrine.mcp;
+
+import com.networknt.schema.Schema;
+import io.peregrine.tool.Tool;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The tools a server offers. Reads ({@link #get}, {@link #page}) are lock-free lookups in an
+ * immutable snapshot; changes build a new snapshot, so a listing in progress never sees a
+ * half-made change. Tools are listed in name order, which keeps pages and client caches stable.
+ */
+public final class ToolRegistry {
+
+    /** A tool with its compiled schemas. */
+    static final class Entry {
+        final Tool tool;
+        final Schema inputSchema;
+        final Schema outputSchema;
+
+        Entry(Tool tool, Schema inputSchema, Schema outputSchema) {
+            this.tool = tool;
+            this.inputSchema = inputSchema;
+            this.outputSchema = outputSchema;
+        }
+    }
+
+    private static final class Snapshot {
+        final Map<String, Entry> byName;
+        final Entry[] sorted;
+
+        Snapshot(Map<String, Entry> byName) {
+            this.byName = byName;
+            this.sorted = byName.values().toArray(new Entry[0]);
+            Arrays.sort(sorted, (a, b) -> a.tool.name().compareTo(b.tool.name()));
+        }
+    }
+
+    private final SchemaValidator validator;
+    private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private volatile Snapshot snapshot = new Snapshot(Map.of());
+
+    ToolRegistry(SchemaValidator validator) {
+        this.validator = validator;
+    }
+
+    /** Adds a tool, or replaces the tool of the same name. */
+    public synchronized void add(Tool tool) {
+        Objects.requireNonNull(tool, "tool");
+        Schema input = validator.compile("inputSchema of tool \"" + tool.name() + "\"", tool.inputSchema());
+        Schema output = tool.outputSchema() == null ? null
+                : validator.compile("outputSchema of tool \"" + tool.name() + "\"", tool.outputSchema());
+        Map<String, Entry> next = new HashMap<>(snapshot.byName);
+        next.put(tool.name(), new Entry(tool, input, output));
+        snapshot = new Snapshot(next);
+        fireChanged();
+    }
+
+    /** Removes the tool {@code name}; returns whether there was one. */
+    public synchronized boolean remove(String name) {
+        if (!snapshot.byName.containsKey(name)) {
+            return false;
+        }
+        Map<String, Entry> next = new HashMap<>(snapshot.byName);
+        next.remove(name);
+        snapshot = new Snapshot(next);
+        fireChanged();
+        return true;
+    }
+
+    /** The tool {@code name}, or null. */
+    public Tool tool(String name) {
+        Entry e = snapshot.byName.get(name);
+        return e == null ? null : e.tool;
+    }
+
+    public int size() {
+        return snapshot.sorted.length;
+    }
+
+    /** All tools in name order. */
+    public List<Tool> tools() {
+        List<Tool> out = new ArrayList<>();
+        for (Entry e : snapshot.sorted) {
+            out.add(e.tool);
+        }
+        return out;
+    }
+
+    /** Runs {@code listener} after every change. */
+    public void onChange(Runnable listener) {
+        changeListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    Entry get(String name) {
+        return snapshot.byName.get(name);
+    }
+
+    /**
+     * Up to {@code limit} tools whose names sort after {@code after} (null: from the start). Keying
+     * pages by the last name rather than an index keeps paging correct while tools come and go.
+     */
+    List<Entry> page(String after, int limit) {
+        Entry[] sorted = snapshot.sorted;
+        int from = 0;
+        if (after != null) {
+            int lo = 0;
+            int hi = sorted.length;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (sorted[mid].tool.name().compareTo(after) <= 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            from = lo;
+        }
+        int to = Math.min(sorted.length, from + limit);
+        return Arrays.asList(sorted).subList(from, to);
+    }
+
+    /** Whether a tool sorts after {@code name}. */
+    boolean hasAfter(String name) {
+        Entry[] sorted = snapshot.sorted;
+        return sorted.length > 0 && sorted[sorted.length - 1].tool.name().compareTo(name) > 0;
+    }
+
+    private void fireChanged() {
+        for (Runnable r : changeListeners) {
+            r.run();
+        }
+    }
+}

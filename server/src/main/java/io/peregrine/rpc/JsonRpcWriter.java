@@ -1,0 +1,117 @@
+package io.peregrine.rpc;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.io.IOException;
+
+/**
+ * Writes JSON-RPC responses, notifications and requests with a {@link JsonGenerator} straight
+ * into a pooled {@link ByteBuf}. The buffer holds exactly one JSON message with no framing; the
+ * transport adds its own.
+ */
+public final class JsonRpcWriter {
+
+    /** Writes one JSON value: a result, an error's data, or params. */
+    @FunctionalInterface
+    public interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static final int INITIAL_CAPACITY = 256;
+
+    private final Json json;
+
+    public JsonRpcWriter(Json json) {
+        this.json = json;
+    }
+
+    public Json json() {
+        return json;
+    }
+
+    /** {@code {"jsonrpc":"2.0","id":…,"result":…}} */
+    public ByteBuf result(ByteBufAllocator alloc, RequestId id, Body result) {
+        ByteBuf out = alloc.buffer(INITIAL_CAPACITY);
+        try (JsonGenerator g = json.generator(out)) {
+            g.writeStartObject();
+            g.writeStringField("jsonrpc", "2.0");
+            g.writeFieldName("id");
+            id.writeTo(g);
+            g.writeFieldName("result");
+            result.write(g);
+            g.writeEndObject();
+        } catch (IOException | RuntimeException e) {
+            out.release();
+            return error(alloc, id, JsonRpcError.INTERNAL_ERROR,
+                    "Internal error: the result could not be encoded: " + e.getMessage(), null);
+        }
+        return out;
+    }
+
+    /** {@code {"jsonrpc":"2.0","id":…|null,"error":{"code":…,"message":…,"data":…}}} */
+    public ByteBuf error(ByteBufAllocator alloc, RequestId id, int code, String message, Object data) {
+        ByteBuf out = alloc.buffer(INITIAL_CAPACITY);
+        try (JsonGenerator g = json.generator(out)) {
+            g.writeStartObject();
+            g.writeStringField("jsonrpc", "2.0");
+            g.writeFieldName("id");
+            if (id == null) {
+                g.writeNull();
+            } else {
+                id.writeTo(g);
+            }
+            g.writeObjectFieldStart("error");
+            g.writeNumberField("code", code);
+            g.writeStringField("message", message);
+            if (data != null) {
+                g.writeFieldName("data");
+                JsonTree.write(g, data);
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            out.release();
+            throw new IllegalStateException("error response could not be encoded", e);
+        }
+        return out;
+    }
+
+    /** An error response for {@code e}. */
+    public ByteBuf error(ByteBufAllocator alloc, RpcException e) {
+        return error(alloc, e.id(), e.code(), e.getMessage(), e.data());
+    }
+
+    /** {@code {"jsonrpc":"2.0","method":…,"params":…}}; {@code params} may be null. */
+    public ByteBuf notification(ByteBufAllocator alloc, String method, Body params) {
+        return message(alloc, null, method, params);
+    }
+
+    /** {@code {"jsonrpc":"2.0","id":…,"method":…,"params":…}}; {@code params} may be null. */
+    public ByteBuf request(ByteBufAllocator alloc, RequestId id, String method, Body params) {
+        return message(alloc, id, method, params);
+    }
+
+    private ByteBuf message(ByteBufAllocator alloc, RequestId id, String method, Body params) {
+        ByteBuf out = alloc.buffer(INITIAL_CAPACITY);
+        try (JsonGenerator g = json.generator(out)) {
+            g.writeStartObject();
+            g.writeStringField("jsonrpc", "2.0");
+            if (id != null) {
+                g.writeFieldName("id");
+                id.writeTo(g);
+            }
+            g.writeStringField("method", method);
+            if (params != null) {
+                g.writeFieldName("params");
+                params.write(g);
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            out.release();
+            throw new IllegalArgumentException("message could not be encoded: " + e.getMessage(), e);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,285 @@
+package io.peregrine.tool;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.peregrine.rpc.Json;
+import io.peregrine.rpc.JsonTree;
+import io.peregrine.rpc.RawJson;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A tool: its MCP definition (name, title, description, input and output schema, annotations,
+ * icons, {@code _meta}) and how Peregrine runs it (handler, blocking or not, timeout, whether its
+ * arguments are validated).
+ *
+ * <pre>{@code
+ * Tool echo = Tool.builder("echo")
+ *         .description("Returns the message it is given")
+ *         .inputSchema("{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\"}},\"required\":[\"message\"]}")
+ *         .blocking(false)
+ *         .handler((args, ctx) -> ToolResult.text(args.string("message")))
+ *         .build();
+ * }</pre>
+ */
+public final class Tool {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
+    private static final RawJson EMPTY_OBJECT_SCHEMA = RawJson.of("{\"type\":\"object\"}");
+
+    private final String name;
+    private final String title;
+    private final String description;
+    private final RawJson inputSchema;
+    private final RawJson outputSchema;
+    private final ToolAnnotations annotations;
+    private final List<Icon> icons;
+    private final Map<String, Object> meta;
+    private final boolean blocking;
+    private final Duration timeout;
+    private final boolean validateArguments;
+    private final ToolHandler handler;
+    private final String definitionJson;
+
+    private Tool(Builder b) {
+        this.name = b.name;
+        this.title = b.title;
+        this.description = b.description;
+        this.inputSchema = b.inputSchema;
+        this.outputSchema = b.outputSchema;
+        this.annotations = b.annotations;
+        this.icons = List.copyOf(b.icons);
+        this.meta = b.meta;
+        this.blocking = b.blocking;
+        this.timeout = b.timeout;
+        this.validateArguments = b.validateArguments;
+        this.handler = Objects.requireNonNull(b.handler, "handler");
+        this.definitionJson = encodeDefinition();
+    }
+
+    /** A builder for the tool {@code name} (1 to 128 of {@code A-Z a-z 0-9 _ - .}). */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public RawJson inputSchema() {
+        return inputSchema;
+    }
+
+    /** The output schema, or null. */
+    public RawJson outputSchema() {
+        return outputSchema;
+    }
+
+    public ToolAnnotations annotations() {
+        return annotations;
+    }
+
+    public boolean isBlocking() {
+        return blocking;
+    }
+
+    /** The tool's own timeout, or null for the server's default. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    public boolean validatesArguments() {
+        return validateArguments;
+    }
+
+    public ToolHandler handler() {
+        return handler;
+    }
+
+    /** The definition as {@code tools/list} returns it, encoded once. */
+    public String definitionJson() {
+        return definitionJson;
+    }
+
+    private String encodeDefinition() {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = Json.DEFAULT.factory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("name", name);
+            if (title != null) {
+                g.writeStringField("title", title);
+            }
+            if (description != null) {
+                g.writeStringField("description", description);
+            }
+            g.writeFieldName("inputSchema");
+            g.writeRawValue(inputSchema.json());
+            if (outputSchema != null) {
+                g.writeFieldName("outputSchema");
+                g.writeRawValue(outputSchema.json());
+            }
+            if (annotations != null) {
+                g.writeFieldName("annotations");
+                annotations.writeTo(g);
+            }
+            if (!icons.isEmpty()) {
+                g.writeArrayFieldStart("icons");
+                for (Icon icon : icons) {
+                    icon.writeTo(g);
+                }
+                g.writeEndArray();
+            }
+            if (meta != null) {
+                g.writeFieldName("_meta");
+                JsonTree.write(g, meta);
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "Tool(" + name + ")";
+    }
+
+    /** Builds a {@link Tool}; validates eagerly. */
+    public static final class Builder {
+        private final String name;
+        private String title;
+        private String description;
+        private RawJson inputSchema = EMPTY_OBJECT_SCHEMA;
+        private RawJson outputSchema;
+        private ToolAnnotations annotations;
+        private final List<Icon> icons = new ArrayList<>();
+        private Map<String, Object> meta;
+        private boolean blocking = true;
+        private Duration timeout;
+        private boolean validateArguments = true;
+        private ToolHandler handler;
+
+        private Builder(String name) {
+            Objects.requireNonNull(name, "name");
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("name : \"" + name
+                        + "\" (expected: 1 to 128 characters of A-Z a-z 0-9 _ - .)");
+            }
+            this.name = name;
+        }
+
+        public Builder title(String title) {
+            this.title = Objects.requireNonNull(title, "title");
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = Objects.requireNonNull(description, "description");
+            return this;
+        }
+
+        /** The JSON Schema (2020-12 unless it names another {@code $schema}) of the arguments; its root must be {@code "type": "object"}. Default: any object. */
+        public Builder inputSchema(String schemaJson) {
+            RawJson schema = RawJson.of(Objects.requireNonNull(schemaJson, "schemaJson"));
+            requireObjectType(schema, "inputSchema");
+            this.inputSchema = schema;
+            return this;
+        }
+
+        /** The JSON Schema of the result's {@code structuredContent}. */
+        public Builder outputSchema(String schemaJson) {
+            RawJson schema = RawJson.of(Objects.requireNonNull(schemaJson, "schemaJson"));
+            requireObject(schema, "outputSchema");
+            this.outputSchema = schema;
+            return this;
+        }
+
+        public Builder annotations(ToolAnnotations annotations) {
+            this.annotations = Objects.requireNonNull(annotations, "annotations");
+            return this;
+        }
+
+        public Builder icon(Icon icon) {
+            this.icons.add(Objects.requireNonNull(icon, "icon"));
+            return this;
+        }
+
+        /** The definition's {@code _meta}, a tree of plain values. */
+        public Builder meta(Map<String, Object> meta) {
+            this.meta = Objects.requireNonNull(meta, "meta");
+            return this;
+        }
+
+        /**
+         * Whether the handler may block (I/O, locks, sleeping). Blocking tools run on the bounded
+         * executor; non-blocking ones run on the connection's I/O thread with no thread hop.
+         * Default: true, the safe choice.
+         */
+        public Builder blocking(boolean blocking) {
+            this.blocking = blocking;
+            return this;
+        }
+
+        /** How long a call may run before it is cancelled and answered with an error result. Default: the server's. */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout : " + timeout + " (expected: > 0)");
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Whether arguments are checked against the input schema before the handler runs. Default: true. */
+        public Builder validateArguments(boolean validate) {
+            this.validateArguments = validate;
+            return this;
+        }
+
+        public Builder handler(ToolHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        public Tool build() {
+            if (handler == null) {
+                throw new IllegalStateException("tool \"" + name + "\" has no handler");
+            }
+            return new Tool(this);
+        }
+
+        private static Map<?, ?> requireObject(RawJson schema, String what) {
+            try {
+                Object tree = JsonTree.parse(schema.json());
+                if (!(tree instanceof Map)) {
+                    throw new IllegalArgumentException(what + " : " + schema + " (expected: a JSON object)");
+                }
+                return (Map<?, ?>) tree;
+            } catch (IOException e) {
+                throw new IllegalArgumentException(what + " : " + e.getMessage(), e);
+            }
+        }
+
+        private static void requireObjectType(RawJson schema, String what) {
+            Map<?, ?> tree = requireObject(schema, what);
+            if (!"object".equals(tree.get("type"))) {
+                throw new IllegalArgumentException(what + " : " + schema + " (expected: \"type\": \"object\" at the root)");
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.peregrine.tool;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.peregrine.rpc.JsonTree;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The result of a tool call (MCP {@code CallToolResult}): content items, optional structured
+ * content, and whether the call failed.
+ */
+public final class ToolResult {
+
+    private static final Object NO_STRUCTURED = new Object();
+
+    private final List<Content> content;
+    private final Object structuredContent;
+    private final boolean error;
+    private final Map<String, Object> meta;
+
+    private ToolResult(List<Content> content, Object structuredContent, boolean error, Map<String, Object> meta) {
+        this.content = content;
+        this.structuredContent = structuredContent;
+        this.error = error;
+        this.meta = meta;
+    }
+
+    /** One text item. */
+    public static ToolResult text(String text) {
+        return new ToolResult(List.of(Content.text(text)), NO_STRUCTURED, false, null);
+    }
+
+    /** A failed call whose message the model can read: {@code isError: true} with one text item. */
+    public static ToolResult error(String message) {
+        return new ToolResult(List.of(Content.text(message)), NO_STRUCTURED, true, null);
+    }
+
+    /** The given content items. */
+    public static ToolResult of(Content... content) {
+        return new ToolResult(List.of(content), NO_STRUCTURED, false, null);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public List<Content> content() {
+        return content;
+    }
+
+    public boolean isError() {
+        return error;
+    }
+
+    public boolean hasStructuredContent() {
+        return structuredContent != NO_STRUCTURED;
+    }
+
+    /** The structured content as a tree of plain values (or {@code RawJson}); see {@link #hasStructuredContent()}. */
+    public Object structuredContent() {
+        return structuredContent == NO_STRUCTURED ? null : structuredContent;
+    }
+
+    /** The result's own {@code _meta}, or null. */
+    public Map<String, Object> meta() {
+        return meta;
+    }
+
+    /** The text of the first text item, or null; convenient in tests and clients. */
+    public String firstText() {
+        for (Content c : content) {
+            if (c instanceof Content.Text) {
+                return ((Content.Text) c).text();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Writes the result's members ({@code content}, {@code structuredContent}, {@code isError})
+     * into the object the generator is in; {@code _meta} is left to the caller, which may merge it
+     * with protocol metadata.
+     */
+    public void writeFields(JsonGenerator g) throws IOException {
+        g.writeArrayFieldStart("content");
+        for (Content c : content) {
+            c.writeTo(g);
+        }
+        g.writeEndArray();
+        if (structuredContent != NO_STRUCTURED) {
+            g.writeFieldName("structuredContent");
+            JsonTree.write(g, structuredContent);
+        }
+        if (error) {
+            g.writeBooleanField("isError", true);
+        }
+    }
+
+    /** Builds a {@link ToolResult}. */
+    public static final class Builder {
+        private final List<Content> content = new ArrayList<>();
+        private Object structuredContent = NO_STRUCTURED;
+        private boolean error;
+        private Map<String, Object> meta;
+
+        private Builder() {
+        }
+
+        public Builder add(Content item) {
+            content.add(Objects.requireNonNull(item, "item"));
+            return this;
+        }
+
+        public Builder text(String text) {
+            return add(Content.text(text));
+        }
+
+        /**
+         * Structured content: a tree of plain values ({@code Map}, {@code List}, strings, numbers,
+         * booleans, null) or {@code io.peregrine.rpc.RawJson}. It should conform to the tool's
+         * {@code outputSchema}; the server checks when validation is on. For clients of revisions
+         * that read only {@code content}, add a text item carrying the same JSON as well.
+         */
+        public Builder structured(Object value) {
+            this.structuredContent = value;
+            return this;
+        }
+
+        public Builder error(boolean isError) {
+            this.error = isError;
+            return this;
+        }
+
+        public Builder meta(Map<String, Object> meta) {
+            this.meta = meta;
+            return this;
+        }
+
+        public ToolResult build() {
+            return new ToolResult(List.copyOf(content), structuredContent, error, meta);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.peregrine.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.EventExecutor;
+
+import java.net.SocketAddress;
+
+/**
+ * One connected client as the layers above the transport see it: a place to send whole JSON
+ * messages, with flow control. The transport owns the framing; a message handed to
+ * {@link #send} is one JSON value with no delimiter.
+ *
+ * <p>Every method is safe to call from any thread.
+ */
+public interface Peer {
+
+    /** The allocator to build outgoing messages with. */
+    ByteBufAllocator alloc();
+
+    /** The event loop this peer's I/O runs on. */
+    EventExecutor executor();
+
+    /**
+     * Sends one JSON message, taking ownership of {@code message}. Sends made while the transport
+     * is delivering a read are flushed together when the read completes.
+     */
+    void send(ByteBuf message);
+
+    /** Stops (true) or resumes (false) reading from this peer: back-pressure without buffering. */
+    void pauseReading(boolean paused);
+
+    /** Per-connection state of the layer above, or null. */
+    Object attachment();
+
+    void attach(Object attachment);
+
+    SocketAddress remoteAddress();
+
+    /** A short transport name for logs and metrics: tcp, ws, http, stdio. */
+    String transport();
+
+    boolean isOpen();
+
+    /** Closes the connection after pending writes are flushed. */
+    void close();
+}

@@ -1,0 +1,495 @@
+package io.peregrine.mcp;
+
+import io.peregrine.Peregrine;
+import io.peregrine.demo.EchoTool;
+import io.peregrine.rpc.JsonRpcError;
+import io.peregrine.testing.LineSocket;
+import io.peregrine.testing.TestTools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static io.peregrine.testing.Trees.at;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** MCP over newline-delimited TCP, end to end over real sockets: lifecycle, both eras, tools and bad input. */
+@SuppressWarnings("unchecked")
+class TcpProtocolTest {
+
+    private static final String CALL_ECHO = "{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"tools/call\","
+            + "\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"%s\"}}}";
+    private static final String MODERN_META = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+            + "\"io.modelcontextprotocol/clientCapabilities\":{},"
+            + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}";
+
+    private static Peregrine server;
+    private static InetSocketAddress address;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = Peregrine.builder()
+                .tool(EchoTool.create())
+                .tool(TestTools.slow())
+                .tool(TestTools.hang())
+                .tool(TestTools.boom())
+                .tool(TestTools.refuse())
+                .tool(TestTools.everything())
+                .tool(TestTools.badOutput())
+                .tool(TestTools.raw())
+                .tcp("127.0.0.1", 0)
+                .maxLineLength(4 * 1024 * 1024)
+                .maxStringLength(1024 * 1024)
+                .maxNestingDepth(16)
+                .pageSize(3)
+                .build();
+        address = server.start().tcp();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static LineSocket ready() throws IOException {
+        LineSocket s = new LineSocket(address);
+        s.initialize("2025-11-25");
+        return s;
+    }
+
+    private static void assertError(Map<String, Object> response, Object id, int code, String messagePart) {
+        assertThat(response).containsKey("error").doesNotContainKey("result");
+        assertThat(response.get("id")).isEqualTo(id);
+        assertThat(at(response, "error.code")).isEqualTo((long) code);
+        assertThat((String) at(response, "error.message")).contains(messagePart);
+    }
+
+    private static void assertStillServes(LineSocket s) throws IOException {
+        Map<String, Object> pong = s.call("{\"jsonrpc\":\"2.0\",\"id\":\"after\",\"method\":\"ping\"}");
+        assertThat(pong.get("id")).isEqualTo("after");
+        assertThat(pong).containsKey("result");
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @ParameterizedTest
+    @MethodSource("negotiations")
+    void initializeNegotiatesTheVersion(String requested, String expected) throws IOException {
+        try (LineSocket s = new LineSocket(address)) {
+            Map<String, Object> result = s.initialize(requested);
+            assertThat(result.get("protocolVersion")).isEqualTo(expected);
+            assertThat(at(result, "serverInfo.name")).isEqualTo("peregrine");
+            assertThat(at(result, "capabilities.tools.listChanged")).isEqualTo(true);
+        }
+    }
+
+    static Stream<Arguments> negotiations() {
+        return Stream.of(
+                Arguments.of("2025-03-26", "2025-03-26"),
+                Arguments.of("2025-06-18", "2025-06-18"),
+                Arguments.of("2025-11-25", "2025-11-25"),
+                Arguments.of("2026-07-28", "2025-11-25"),
+                Arguments.of("1999-01-01", "2025-11-25"));
+    }
+
+    @Test
+    void requestsBeforeInitializeAreRefusedButPingIsAnswered() throws IOException {
+        try (LineSocket s = new LineSocket(address)) {
+            assertError(s.call(String.format(CALL_ECHO, 1, "hi")), 1L, JsonRpcError.INVALID_REQUEST, "Not initialized");
+            assertStillServes(s);
+        }
+    }
+
+    @Test
+    void secondInitializeIsRefused() throws IOException {
+        try (LineSocket s = ready()) {
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"initialize\",\"params\":{"
+                    + "\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"x\",\"version\":\"1\"}}}");
+            assertError(r, 7L, JsonRpcError.INVALID_REQUEST, "Already initialized");
+            assertStillServes(s);
+        }
+    }
+
+    @Test
+    void initializeWithoutRequiredParamsIsInvalidParams() throws IOException {
+        try (LineSocket s = new LineSocket(address)) {
+            assertError(s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"capabilities\":{}}}"),
+                    1L, JsonRpcError.INVALID_PARAMS, "protocolVersion");
+        }
+    }
+
+    // ------------------------------------------------------------------ bad input
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badLines")
+    void badInputGetsAPreciseErrorAndTheConnectionLivesOn(String name, byte[] line, Object id, int code, String part)
+            throws IOException {
+        try (LineSocket s = ready()) {
+            s.sendBytes(line);
+            assertError(s.readJson(), id, code, part);
+            assertStillServes(s);
+        }
+    }
+
+    static Stream<Arguments> badLines() {
+        return Stream.of(
+                bad("invalid JSON", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":", null, JsonRpcError.PARSE_ERROR, "Parse error"),
+                bad("garbage", "hello there", null, JsonRpcError.PARSE_ERROR, "Parse error"),
+                bad("trailing data", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"} {}", null,
+                        JsonRpcError.PARSE_ERROR, "after the end"),
+                Arguments.of("invalid UTF-8", concat("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"p",
+                        new byte[] {(byte) 0xC3, (byte) 0x28}, "\"}\n"), null, JsonRpcError.PARSE_ERROR, "UTF-8"),
+                bad("number at top level", "42", null, JsonRpcError.INVALID_REQUEST, "got an integer"),
+                bad("string at top level", "\"ping\"", null, JsonRpcError.INVALID_REQUEST, "got a string"),
+                bad("wrong jsonrpc", "{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"ping\"}", 3L,
+                        JsonRpcError.INVALID_REQUEST, "\"2.0\""),
+                bad("missing jsonrpc", "{\"id\":3,\"method\":\"ping\"}", 3L, JsonRpcError.INVALID_REQUEST, "missing \"jsonrpc\""),
+                bad("missing method", "{\"jsonrpc\":\"2.0\",\"id\":4}", 4L, JsonRpcError.INVALID_REQUEST, "missing \"method\""),
+                bad("method not a string", "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":17}", 5L,
+                        JsonRpcError.INVALID_REQUEST, "method must be a string"),
+                bad("null id", "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"ping\"}", null,
+                        JsonRpcError.INVALID_REQUEST, "null id"),
+                bad("fractional id", "{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}", null,
+                        JsonRpcError.INVALID_REQUEST, "string or an integer"),
+                bad("unknown method", "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/frobnicate\"}", 6L,
+                        JsonRpcError.METHOD_NOT_FOUND, "tools/frobnicate"),
+                bad("params a number", "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/list\",\"params\":5}", 8L,
+                        JsonRpcError.INVALID_REQUEST, "params must be an object"),
+                bad("params an array", "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/list\",\"params\":[1]}", 9L,
+                        JsonRpcError.INVALID_PARAMS, "got an array"),
+                bad("unknown tool", "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/call\",\"params\":{\"name\":\"nope\"}}",
+                        10L, JsonRpcError.INVALID_PARAMS, "Unknown tool: nope"),
+                bad("tool name missing", "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\",\"params\":{}}",
+                        11L, JsonRpcError.INVALID_PARAMS, "missing required string \"name\""),
+                bad("arguments not an object", "{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\","
+                        + "\"params\":{\"name\":\"echo\",\"arguments\":[]}}", 12L, JsonRpcError.INVALID_PARAMS,
+                        "\"arguments\" must be an object"),
+                bad("unsolicited response", "{\"jsonrpc\":\"2.0\",\"id\":99,\"result\":{}}", null,
+                        JsonRpcError.INVALID_REQUEST, "does not match any request"),
+                bad("invalid cursor", "{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"tools/list\",\"params\":{\"cursor\":\"zzz\"}}",
+                        13L, JsonRpcError.INVALID_PARAMS, "Invalid cursor"),
+                bad("nesting too deep", "{\"jsonrpc\":\"2.0\",\"id\":14,\"method\":\"ping\",\"params\":{\"a\":"
+                        + "[".repeat(40) + "]".repeat(40) + "}}", null, JsonRpcError.PARSE_ERROR, "nesting depth"),
+                bad("10 MB line", "{\"jsonrpc\":\"2.0\",\"id\":16,\"method\":\"tools/call\",\"params\":"
+                        + "{\"name\":\"echo\",\"arguments\":{\"message\":\"" + "y".repeat(10 * 1024 * 1024) + "\"}}}",
+                        null, JsonRpcError.INVALID_REQUEST, "Message too long"),
+                bad("empty batch", "[]", null, JsonRpcError.INVALID_REQUEST, "Empty batch"));
+    }
+
+    private static Arguments bad(String name, String line, Object id, int code, String part) {
+        return Arguments.of(name, (line + "\n").getBytes(StandardCharsets.UTF_8), id, code, part);
+    }
+
+    private static byte[] concat(String a, byte[] b, String c) {
+        byte[] x = a.getBytes(StandardCharsets.UTF_8);
+        byte[] z = c.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[x.length + b.length + z.length];
+        System.arraycopy(x, 0, out, 0, x.length);
+        System.arraycopy(b, 0, out, x.length, b.length);
+        System.arraycopy(z, 0, out, x.length + b.length, z.length);
+        return out;
+    }
+
+    @Test
+    void aStringOverTheLimitIsRefusedWhenRead() throws IOException {
+        try (LineSocket s = ready()) {
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":15,\"method\":\"tools/call\",\"params\":"
+                    + "{\"name\":\"echo\",\"arguments\":{\"message\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}}}");
+            assertThat(at(r, "result.isError")).isEqualTo(true);
+            assertThat((String) at(r, "result.content.0.text")).contains("String value length").contains("exceeds");
+            assertStillServes(s);
+        }
+    }
+
+    @Test
+    void notificationsAreNeverAnsweredEvenWhenWrong() throws IOException {
+        try (LineSocket s = ready()) {
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/unknown\"}");
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":12345}}");
+            assertThat(s.silentFor(200)).isTrue();
+            assertStillServes(s);
+        }
+    }
+
+    @Test
+    void idsRoundTripExactly() throws IOException {
+        try (LineSocket s = ready()) {
+            for (String id : List.of("0", "-7", "9007199254740993", "123456789012345678901234567890", "\"abc\"", "\"\"")) {
+                s.send("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"ping\"}");
+                String line = s.readLine();
+                assertThat(line).contains("\"id\":" + id + ",");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ tools
+
+    @Test
+    void echoReturnsTheMessage() throws IOException {
+        try (LineSocket s = ready()) {
+            Map<String, Object> r = s.call(String.format(CALL_ECHO, 21, "héllo \\\"world\\\""));
+            assertThat(r.get("id")).isEqualTo(21L);
+            assertThat(at(r, "result.content.0.type")).isEqualTo("text");
+            assertThat(at(r, "result.content.0.text")).isEqualTo("héllo \"world\"");
+            assertThat((Map<String, Object>) r.get("result")).doesNotContainKeys("isError", "resultType");
+        }
+    }
+
+    @Test
+    void toolsListPagesInNameOrder() throws IOException {
+        try (LineSocket s = ready()) {
+            List<Object> names = new java.util.ArrayList<>();
+            String cursor = null;
+            int pages = 0;
+            do {
+                String params = cursor == null ? "{}" : "{\"cursor\":\"" + cursor + "\"}";
+                Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":" + params + "}");
+                for (Object tool : (List<?>) at(r, "result.tools")) {
+                    names.add(((Map<?, ?>) tool).get("name"));
+                }
+                cursor = (String) at(r, "result.nextCursor");
+                pages++;
+            } while (cursor != null);
+            assertThat(pages).isEqualTo(3);
+            assertThat(names).containsExactly("bad_output", "boom", "echo", "everything", "hang", "raw", "refuse", "slow");
+        }
+    }
+
+    @Test
+    void toolDefinitionsCarryEveryField() throws IOException {
+        try (LineSocket s = ready()) {
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":"
+                    + "{\"cursor\":\"" + java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString("after:echo".getBytes(StandardCharsets.UTF_8)) + "\"}}");
+            Map<?, ?> everything = (Map<?, ?>) at(r, "result.tools.0");
+            assertThat(everything.get("name")).isEqualTo("everything");
+            assertThat(everything.get("title")).isEqualTo("Everything");
+            assertThat(at(everything, "annotations.readOnlyHint")).isEqualTo(true);
+            assertThat(at(everything, "icons.0.sizes.0")).isEqualTo("48x48");
+            assertThat(at(everything, "outputSchema.required.0")).isEqualTo("count");
+            assertThat(at(everything, "inputSchema.type")).isEqualTo("object");
+            assertThat(at(everything, "_meta.com.example/owner")).isNull(); // a dotted key, read directly below
+            assertThat(((Map<?, ?>) everything.get("_meta")).get("com.example/owner")).isEqualTo("tests");
+        }
+    }
+
+    @Test
+    void everyContentTypeAndStructuredContent() throws IOException {
+        try (LineSocket s = ready()) {
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"everything\"}}");
+            assertThat(at(r, "result.content.0.text")).isEqualTo("five items");
+            assertThat(at(r, "result.content.1.type")).isEqualTo("image");
+            assertThat(at(r, "result.content.1.data")).isEqualTo("AQID");
+            assertThat(at(r, "result.content.2.type")).isEqualTo("audio");
+            assertThat(at(r, "result.content.3.type")).isEqualTo("resource_link");
+            assertThat(at(r, "result.content.3.uri")).isEqualTo("file:///a.txt");
+            assertThat(at(r, "result.content.4.resource.text")).isEqualTo("bee");
+            assertThat(at(r, "result.content.4.annotations.priority")).isEqualTo(0.5);
+            assertThat(at(r, "result.structuredContent.count")).isEqualTo(5L);
+        }
+    }
+
+    @Test
+    void structuredContentBreakingTheOutputSchemaIsAnInternalError() throws IOException {
+        try (LineSocket s = ready()) {
+            assertError(s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"bad_output\"}}"),
+                    2L, JsonRpcError.INTERNAL_ERROR, "outputSchema");
+        }
+    }
+
+    @Test
+    void invalidArgumentsFollowTheRevision() throws IOException {
+        String call = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
+                + "\"arguments\":{\"message\":42}}}";
+        try (LineSocket s = new LineSocket(address)) {
+            s.initialize("2025-06-18");
+            assertError(s.call(call), 3L, JsonRpcError.INVALID_PARAMS, "Invalid arguments for tool echo");
+        }
+        try (LineSocket s = ready()) {
+            Map<String, Object> r = s.call(call);
+            assertThat(at(r, "result.isError")).isEqualTo(true);
+            assertThat((String) at(r, "result.content.0.text")).startsWith("Invalid arguments for tool echo").contains("message");
+        }
+    }
+
+    @Test
+    void validationCanBeSkippedByATool() throws IOException {
+        try (LineSocket s = ready()) {
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"raw\","
+                    + "\"arguments\":{\"n\":\"not a number\"}}}");
+            assertThat(at(r, "result.content.0.text")).isEqualTo("{\"n\":\"not a number\"}");
+        }
+    }
+
+    @Test
+    void failingToolsAnswerWithErrorResults() throws IOException {
+        try (LineSocket s = ready()) {
+            Map<String, Object> boom = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"boom\"}}");
+            assertThat(at(boom, "result.isError")).isEqualTo(true);
+            assertThat((String) at(boom, "result.content.0.text")).contains("the disk is on fire");
+            Map<String, Object> refuse = s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"refuse\"}}");
+            assertThat(at(refuse, "result.content.0.text")).isEqualTo("Invalid departure date: must be in the future");
+        }
+    }
+
+    @Test
+    void aToolOverItsTimeoutIsCancelledAndAnswered() throws IOException {
+        try (LineSocket s = ready()) {
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"hang\"}}");
+            assertThat(at(r, "result.isError")).isEqualTo(true);
+            assertThat((String) at(r, "result.content.0.text")).contains("timed out after 300 ms");
+            assertStillServes(s);
+        }
+    }
+
+    @Test
+    void cancelledCallsAreNotAnsweredAndTheConnectionGoesOn() throws IOException {
+        try (LineSocket s = ready()) {
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":\"long\",\"method\":\"tools/call\",\"params\":{\"name\":\"slow\","
+                    + "\"arguments\":{\"millis\":10000,\"steps\":100},\"_meta\":{\"progressToken\":\"p1\"}}}");
+            Map<String, Object> progress = s.readJson();
+            assertThat(progress.get("method")).isEqualTo("notifications/progress");
+            assertThat(at(progress, "params.progressToken")).isEqualTo("p1");
+            assertThat(at(progress, "params.total")).isEqualTo(100.0);
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"long\",\"reason\":\"user\"}}");
+            Map<String, Object> next;
+            do {
+                next = s.call(String.format(CALL_ECHO, "\"after-cancel\"", "still here"));
+            } while ("notifications/progress".equals(next.get("method")));
+            assertThat(next.get("id")).isEqualTo("after-cancel");
+            assertThat(s.silentFor(300)).isTrue();
+            assertThat(server.core().callsInFlight()).isZero();
+        }
+    }
+
+    @Test
+    void duplicateInFlightIdsAreRefused() throws IOException {
+        try (LineSocket s = ready()) {
+            String call = "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"millis\":400,\"steps\":1}}}";
+            s.send(call);
+            assertError(s.call(call), 5L, JsonRpcError.INVALID_REQUEST, "Duplicate request id 5");
+            assertThat(at(s.readJson(), "result.content.0.text")).isEqualTo("slept 400");
+        }
+    }
+
+    // ------------------------------------------------------------------ 2026-07-28
+
+    @Test
+    void modernRequestsNeedNoHandshake() throws IOException {
+        try (LineSocket s = new LineSocket(address)) {
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                    + "\"name\":\"echo\",\"arguments\":{\"message\":\"now\"}," + MODERN_META + "}}");
+            assertThat(at(r, "result.resultType")).isEqualTo("complete");
+            assertThat(at(r, "result.content.0.text")).isEqualTo("now");
+            assertThat(((Map<?, ?>) at(r, "result._meta")).get("io.modelcontextprotocol/serverInfo")).isNotNull();
+
+            Map<String, Object> list = s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{" + MODERN_META + "}}");
+            assertThat(at(list, "result.resultType")).isEqualTo("complete");
+            assertThat(at(list, "result.ttlMs")).isEqualTo(0L);
+            assertThat(at(list, "result.cacheScope")).isEqualTo("public");
+        }
+    }
+
+    @Test
+    void discoverListsEveryRevision() throws IOException {
+        try (LineSocket s = new LineSocket(address)) {
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":\"d\",\"method\":\"server/discover\",\"params\":{" + MODERN_META + "}}");
+            assertThat((List<Object>) at(r, "result.supportedVersions"))
+                    .containsExactly("2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26");
+            assertThat(at(r, "result.capabilities.tools.listChanged")).isEqualTo(true);
+            assertThat(at(r, "result.resultType")).isEqualTo("complete");
+        }
+    }
+
+    @Test
+    void unsupportedVersionsAreNamed() throws IOException {
+        try (LineSocket s = new LineSocket(address)) {
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":"
+                    + "{\"io.modelcontextprotocol/protocolVersion\":\"1900-01-01\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}");
+            assertError(r, 1L, JsonRpcError.UNSUPPORTED_PROTOCOL_VERSION, "1900-01-01");
+            assertThat(at(r, "error.data.requested")).isEqualTo("1900-01-01");
+            assertThat((List<Object>) at(r, "error.data.supported")).contains("2026-07-28", "2025-11-25");
+
+            Map<String, Object> legacy = s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{\"_meta\":"
+                    + "{\"io.modelcontextprotocol/protocolVersion\":\"2025-11-25\"}}}");
+            assertError(legacy, 2L, JsonRpcError.UNSUPPORTED_PROTOCOL_VERSION, "only after initialize");
+        }
+    }
+
+    @Test
+    void modernInvalidArgumentsAreErrorResults() throws IOException {
+        try (LineSocket s = new LineSocket(address)) {
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                    + "\"name\":\"echo\",\"arguments\":{}," + MODERN_META + "}}");
+            assertThat(at(r, "result.resultType")).isEqualTo("complete");
+            assertThat(at(r, "result.isError")).isEqualTo(true);
+            assertThat((String) at(r, "result.content.0.text")).contains("message");
+        }
+    }
+
+    // ------------------------------------------------------------------ batches (2025-03-26 only)
+
+    @Test
+    void batchesWorkOnlyIn20250326() throws IOException {
+        String batch = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
+                + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{}},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"b\"}}},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"nope\"}, 7]";
+        try (LineSocket s = new LineSocket(address)) {
+            s.initialize("2025-03-26");
+            s.send(batch);
+            List<?> responses = (List<?>) io.peregrine.rpc.JsonTree.parse(s.readLine());
+            assertThat(responses).hasSize(4);
+            assertThat(responses).anySatisfy(r -> assertThat(at(r, "result.content.0.text")).isEqualTo("b"));
+            assertThat(responses).anySatisfy(r -> assertThat(at(r, "error.code")).isEqualTo(-32601L));
+            assertThat(responses).anySatisfy(r -> assertThat(at(r, "error.code")).isEqualTo(-32600L));
+        }
+        try (LineSocket s = ready()) {
+            s.send(batch);
+            assertError(s.readJson(), null, JsonRpcError.INVALID_REQUEST, "2025-11-25");
+        }
+    }
+
+    // ------------------------------------------------------------------ overload
+
+    @Test
+    void aFullExecutorAnswersOverloadAtOnce() throws Exception {
+        try (Peregrine small = Peregrine.builder().tool(TestTools.slow()).tcp("127.0.0.1", 0).maxConcurrency(1)
+                .virtualThreads(false).drainTimeout(Duration.ofMillis(100)).build()) {
+            InetSocketAddress a = small.start().tcp();
+            try (LineSocket s = new LineSocket(a)) {
+                s.initialize("2025-11-25");
+                s.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"millis\":2000,\"steps\":1}}}");
+                Map<String, Object> second = s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\"}}");
+                assertError(second, 2L, JsonRpcError.SERVER_OVERLOADED, "exec.max-concurrency");
+                assertThat(at(second, "error.data.retryAfterMs")).isEqualTo(100L);
+            }
+        }
+    }
+
+    @Test
+    void closeAnswersCallsThatOutliveTheDrain() throws Exception {
+        Peregrine small = Peregrine.builder().tool(TestTools.slow()).tcp("127.0.0.1", 0)
+                .drainTimeout(Duration.ofMillis(200)).build();
+        InetSocketAddress a = small.start().tcp();
+        try (LineSocket s = new LineSocket(a)) {
+            s.initialize("2025-11-25");
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"millis\":10000,\"steps\":1}}}");
+            assertThat(s.silentFor(100)).isTrue();
+            Thread closer = new Thread(small::close);
+            closer.start();
+            assertError(s.readJson(), 1L, JsonRpcError.SHUTTING_DOWN, "shut down");
+            closer.join(10_000);
+        }
+    }
+}
