@@ -478,6 +478,30 @@ class TcpProtocolTest {
     }
 
     @Test
+    void aConnectionAtItsInFlightLimitIsNotRead() throws Exception {
+        try (Peregrine small = Peregrine.builder().tool(TestTools.slow()).tcp("127.0.0.1", 0)
+                .maxInFlightPerConnection(2).drainTimeout(Duration.ofMillis(100)).build()) {
+            InetSocketAddress a = small.start().tcp();
+            try (LineSocket s = new LineSocket(a)) {
+                s.initialize("2025-11-25");
+                for (int i = 1; i <= 6; i++) {
+                    s.send("{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"tools/call\",\"params\":{\"name\":\"slow\","
+                            + "\"arguments\":{\"millis\":300,\"steps\":1}}}");
+                    Thread.sleep(20);
+                    assertThat(small.core().callsInFlight()).isLessThanOrEqualTo(2);
+                }
+                java.util.Set<Object> answered = new java.util.HashSet<>();
+                for (int i = 0; i < 6; i++) {
+                    Map<String, Object> r = s.readJson();
+                    assertThat(at(r, "result.content.0.text")).isEqualTo("slept 300");
+                    answered.add(r.get("id"));
+                }
+                assertThat(answered).hasSize(6);
+            }
+        }
+    }
+
+    @Test
     void closeAnswersCallsThatOutliveTheDrain() throws Exception {
         Peregrine small = Peregrine.builder().tool(TestTools.slow()).tcp("127.0.0.1", 0)
                 .drainTimeout(Duration.ofMillis(200)).build();
