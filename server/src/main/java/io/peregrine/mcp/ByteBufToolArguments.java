@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.peregrine.rpc.Json;
+import io.peregrine.rpc.JsonInput;
 import io.peregrine.rpc.JsonTree;
 import io.peregrine.tool.InvalidArgumentsException;
 import io.peregrine.tool.ToolArguments;
@@ -43,7 +44,8 @@ final class ByteBufToolArguments implements ToolArguments {
         if (raw == null) {
             return defaultValue;
         }
-        try (JsonParser p = json.parser(raw)) {
+        try (JsonInput in = json.read(raw)) {
+            JsonParser p = in.parser();
             JsonToken t = seek(p, name);
             if (t == null || t == JsonToken.VALUE_NULL) {
                 return defaultValue;
@@ -70,7 +72,8 @@ final class ByteBufToolArguments implements ToolArguments {
         if (raw == null) {
             return defaultValue;
         }
-        try (JsonParser p = json.parser(raw)) {
+        try (JsonInput in = json.read(raw)) {
+            JsonParser p = in.parser();
             JsonToken t = seek(p, name);
             if (t == null || t == JsonToken.VALUE_NULL) {
                 return defaultValue;
@@ -93,7 +96,8 @@ final class ByteBufToolArguments implements ToolArguments {
         if (raw == null) {
             return defaultValue;
         }
-        try (JsonParser p = json.parser(raw)) {
+        try (JsonInput in = json.read(raw)) {
+            JsonParser p = in.parser();
             JsonToken t = seek(p, name);
             if (t == null || t == JsonToken.VALUE_NULL) {
                 return defaultValue;
@@ -112,7 +116,8 @@ final class ByteBufToolArguments implements ToolArguments {
         if (raw == null) {
             return defaultValue;
         }
-        try (JsonParser p = json.parser(raw)) {
+        try (JsonInput in = json.read(raw)) {
+            JsonParser p = in.parser();
             JsonToken t = seek(p, name);
             if (t == null || t == JsonToken.VALUE_NULL) {
                 return defaultValue;
@@ -139,7 +144,8 @@ final class ByteBufToolArguments implements ToolArguments {
         if (raw == null) {
             return false;
         }
-        try (JsonParser p = json.parser(raw)) {
+        try (JsonInput in = json.read(raw)) {
+            JsonParser p = in.parser();
             return seek(p, name) != null;
         } catch (IOException e) {
             throw unreadable(e);
@@ -152,7 +158,8 @@ final class ByteBufToolArguments implements ToolArguments {
         if (raw == null) {
             return new LinkedHashMap<>();
         }
-        try (JsonParser p = json.parser(raw)) {
+        try (JsonInput in = json.read(raw)) {
+            JsonParser p = in.parser();
             return (Map<String, Object>) JsonTree.read(p);
         } catch (IOException e) {
             throw unreadable(e);

@@ -677,8 +677,9 @@ public final class McpServer implements MessageListener {
     }
 
     /**
-     * Waits up to {@code timeoutMillis} for running calls to finish, then ends the rest with a
-     * shutting-down error so that no request goes unanswered.
+     * Waits up to {@code timeoutMillis} for running calls to finish, ends the rest with a
+     * shutting-down error so that no request goes unanswered, then closes every connection once
+     * its answers are flushed.
      *
      * @return whether every call finished by itself
      */
@@ -689,10 +690,15 @@ public final class McpServer implements MessageListener {
             Thread.sleep(5);
         }
         boolean clean = callsInFlight.get() == 0;
+        List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
         for (Connection c : connections) {
             for (ToolCall call : c.inFlight.values()) {
                 call.abort();
             }
+            closing.add(c.peer.close());
+        }
+        for (io.netty.util.concurrent.Future<?> f : closing) {
+            f.awaitUninterruptibly(1_000);
         }
         return clean;
     }

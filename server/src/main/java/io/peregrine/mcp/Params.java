@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.peregrine.rpc.Json;
+import io.peregrine.rpc.JsonInput;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.KnownStrings;
 import io.peregrine.rpc.RequestId;
@@ -57,16 +58,16 @@ final class Params {
             return EMPTY;
         }
         Params result = new Params(params);
-        try (JsonParser p = json.parser(params)) {
+        try (JsonInput in = json.read(params)) {
+            JsonParser p = in.parser();
             p.nextToken();
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
                 if ("_meta".equals(name)) {
-                    result.readMeta(p, v, versions);
+                    result.readMeta(in, v, versions);
                 } else {
-                    result.record(p, name, v);
+                    result.record(in, name, v);
                 }
             }
         } catch (IOException e) {
@@ -75,7 +76,8 @@ final class Params {
         return result;
     }
 
-    private void record(JsonParser p, String name, JsonToken v) throws IOException {
+    private void record(JsonInput in, String name, JsonToken v) throws IOException {
+        JsonParser p = in.parser();
         if (names == null) {
             names = new String[4];
             kinds = new byte[4];
@@ -100,9 +102,9 @@ final class Params {
             case START_OBJECT:
             case START_ARRAY:
                 kinds[i] = v == JsonToken.START_OBJECT ? OBJECT : ARRAY;
-                starts[i] = (int) offset(p);
+                starts[i] = in.startOffset();
                 p.skipChildren();
-                ends[i] = (int) offset(p) + 1;
+                ends[i] = in.endOffset();
                 break;
             default:
                 kinds[i] = OTHER;
@@ -110,7 +112,8 @@ final class Params {
         }
     }
 
-    private void readMeta(JsonParser p, JsonToken v, KnownStrings versions) throws IOException, RpcException {
+    private void readMeta(JsonInput in, JsonToken v, KnownStrings versions) throws IOException, RpcException {
+        JsonParser p = in.parser();
         if (v != JsonToken.START_OBJECT) {
             p.skipChildren();
             if (v == JsonToken.VALUE_NULL) {
@@ -130,10 +133,10 @@ final class Params {
                     logLevel = expectString(p, mv, key, null);
                     break;
                 case META_CLIENT_CAPABILITIES:
-                    clientCapabilities = objectSlice(p, mv, key);
+                    clientCapabilities = objectSlice(in, mv, key);
                     break;
                 case META_CLIENT_INFO:
-                    clientInfo = objectSlice(p, mv, key);
+                    clientInfo = objectSlice(in, mv, key);
                     break;
                 case "progressToken":
                     if (mv == JsonToken.VALUE_STRING) {
@@ -160,17 +163,13 @@ final class Params {
         return interner != null ? interner.intern(p) : p.getText();
     }
 
-    private ByteBuf objectSlice(JsonParser p, JsonToken v, String key) throws IOException, RpcException {
+    private ByteBuf objectSlice(JsonInput in, JsonToken v, String key) throws IOException, RpcException {
         if (v != JsonToken.START_OBJECT) {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params: _meta[\"" + key + "\"] must be an object");
         }
-        int start = (int) offset(p);
-        p.skipChildren();
-        return source.slice(source.readerIndex() + start, (int) offset(p) + 1 - start);
-    }
-
-    private static long offset(JsonParser p) {
-        return Json.tokenOffset(p);
+        int start = in.startOffset();
+        in.parser().skipChildren();
+        return source.slice(source.readerIndex() + start, in.endOffset() - start);
     }
 
     private int indexOf(String name) {

@@ -61,42 +61,111 @@ public final class EnvelopeDecoder {
      * caller still owns (and releases) the reference it passed in.
      */
     public Object decode(ByteBuf frame) {
+        IOException fastFailure = null;
+        try (JsonInput in = json.read(frame)) {
+            try {
+                Object decoded = decodeFast(in, frame);
+                if (decoded != null) {
+                    return decoded;
+                }
+            } catch (IOException e) {
+                // Diagnosed below with a fresh blocking parser, which names most problems better.
+                fastFailure = e;
+            }
+            in.discard();
+        } catch (IOException e) {
+            fastFailure = e;
+        }
+        return diagnose(frame, fastFailure);
+    }
+
+    /**
+     * The normal path, on the thread's reusable non-blocking parser. Returns null when the parser
+     * ran out of input inside the message (incomplete JSON, or a bare number at the top level),
+     * which only the slow path can tell apart.
+     */
+    private Object decodeFast(JsonInput in, ByteBuf frame) throws IOException {
+        JsonParser p = in.parser();
+        JsonToken first = p.nextToken();
+        Object decoded;
+        if (first == JsonToken.START_OBJECT) {
+            decoded = decodeObject(in, frame);
+        } else if (first == JsonToken.START_ARRAY) {
+            decoded = decodeBatch(in, frame);
+        } else {
+            return null;
+        }
+        if (decoded == null) {
+            return null;
+        }
+        if (!onlyWhitespaceAfter(frame, in.endOffset())) {
+            release(decoded);
+            in.discard();
+            return new RpcException(JsonRpcError.PARSE_ERROR,
+                    "Parse error: unexpected data after the end of the JSON message");
+        }
+        return decoded;
+    }
+
+    private static boolean onlyWhitespaceAfter(ByteBuf frame, int end) {
+        for (int i = frame.readerIndex() + end; i < frame.writerIndex(); i++) {
+            byte b = frame.getByte(i);
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Names what is wrong with a frame the fast path could not read, using a blocking parser. */
+    private Object diagnose(ByteBuf frame, IOException fastFailure) {
         try (JsonParser p = json.parser(frame)) {
             JsonToken first = p.nextToken();
-            Object decoded;
-            if (first == JsonToken.START_OBJECT) {
-                decoded = decodeObject(p, frame);
-            } else if (first == JsonToken.START_ARRAY) {
-                decoded = decodeBatch(p, frame);
-            } else if (first == null) {
+            if (first == null) {
                 return new RpcException(JsonRpcError.INVALID_REQUEST, "Empty message: expected a JSON-RPC object");
-            } else {
-                p.skipChildren();
-                decoded = new RpcException(JsonRpcError.INVALID_REQUEST,
-                        "Expected a JSON-RPC object or a batch array, got " + describe(first));
             }
+            p.skipChildren();
             if (p.nextToken() != null) {
-                release(decoded);
                 return new RpcException(JsonRpcError.PARSE_ERROR,
                         "Parse error: unexpected data after the end of the JSON message");
             }
-            return decoded;
+            if (first == JsonToken.START_OBJECT || first == JsonToken.START_ARRAY) {
+                // Skipping does not decode strings; the reading parser did, and hit a limit.
+                return new RpcException(JsonRpcError.PARSE_ERROR, "Parse error: "
+                        + (fastFailure != null ? firstLine(fastFailure) : "the JSON message is incomplete"));
+            }
+            return new RpcException(JsonRpcError.INVALID_REQUEST,
+                    "Expected a JSON-RPC object or a batch array, got " + describe(first));
         } catch (StreamConstraintsException e) {
             return new RpcException(JsonRpcError.PARSE_ERROR, "Parse error: " + firstLine(e));
         } catch (CharConversionException e) {
             return new RpcException(JsonRpcError.PARSE_ERROR, "Parse error: invalid UTF-8: " + firstLine(e));
         } catch (IOException e) {
-            return new RpcException(JsonRpcError.PARSE_ERROR, "Parse error: " + firstLine(e));
+            String m = firstLine(e);
+            if (m.contains("Invalid UTF-8")) {
+                return new RpcException(JsonRpcError.PARSE_ERROR, "Parse error: invalid UTF-8: " + m);
+            }
+            return new RpcException(JsonRpcError.PARSE_ERROR, "Parse error: " + m);
         }
     }
 
-    private Object decodeBatch(JsonParser p, ByteBuf frame) throws IOException {
+    private Object decodeBatch(JsonInput in, ByteBuf frame) throws IOException {
+        JsonParser p = in.parser();
         List<Object> items = new ArrayList<>();
         try {
             JsonToken t;
             while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (t == JsonToken.NOT_AVAILABLE) {
+                    new Batch(items).release();
+                    return null;
+                }
                 if (t == JsonToken.START_OBJECT) {
-                    items.add(decodeObject(p, frame));
+                    Object item = decodeObject(in, frame);
+                    if (item == null) {
+                        new Batch(items).release();
+                        return null;
+                    }
+                    items.add(item);
                 } else {
                     p.skipChildren();
                     items.add(new RpcException(JsonRpcError.INVALID_REQUEST,
@@ -114,7 +183,8 @@ public final class EnvelopeDecoder {
     }
 
     /** Reads one message object; the parser is on its START_OBJECT and is left on its END_OBJECT. */
-    private Object decodeObject(JsonParser p, ByteBuf frame) throws IOException {
+    private Object decodeObject(JsonInput in, ByteBuf frame) throws IOException {
+        JsonParser p = in.parser();
         boolean versionSeen = false;
         boolean versionOk = false;
         boolean idSeen = false;
@@ -135,6 +205,9 @@ public final class EnvelopeDecoder {
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
+            if (v == JsonToken.NOT_AVAILABLE) {
+                return null;
+            }
             switch (name) {
                 case "jsonrpc":
                     versionSeen = true;
@@ -164,17 +237,17 @@ public final class EnvelopeDecoder {
                     break;
                 case "params":
                     paramsToken = v;
-                    paramsStart = Json.tokenOffset(p);
-                    p.skipChildren();
-                    paramsEnd = Json.tokenOffset(p) + 1;
+                    if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+                        paramsStart = in.startOffset();
+                        p.skipChildren();
+                        paramsEnd = in.endOffset();
+                    }
                     break;
                 case "result":
-                    resultStart = Json.tokenOffset(p);
-                    p.skipChildren();
-                    resultEnd = Json.tokenOffset(p) + 1;
-                    if (v != JsonToken.START_OBJECT && v != JsonToken.START_ARRAY) {
-                        resultEnd = -1;
-                        resultStart = -1;
+                    if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+                        resultStart = in.startOffset();
+                        p.skipChildren();
+                        resultEnd = in.endOffset();
                     }
                     break;
                 case "error":
@@ -183,6 +256,9 @@ public final class EnvelopeDecoder {
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
                             String field = p.currentName();
                             JsonToken ev = p.nextToken();
+                            if (ev == JsonToken.NOT_AVAILABLE) {
+                                return null;
+                            }
                             if ("code".equals(field) && ev == JsonToken.VALUE_NUMBER_INT) {
                                 errorCode = p.getIntValue();
                             } else if ("message".equals(field) && ev == JsonToken.VALUE_STRING) {
@@ -199,6 +275,9 @@ public final class EnvelopeDecoder {
                     p.skipChildren();
                     break;
             }
+        }
+        if (t == JsonToken.NOT_AVAILABLE) {
+            return null;
         }
         if (t != JsonToken.END_OBJECT) {
             throw new IOException("malformed object");

@@ -1,12 +1,14 @@
 package io.peregrine.rpc;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,6 +27,18 @@ public final class Json {
 
     private final JsonFactory factory;
     private final int maxNestingDepth;
+    private final FastThreadLocal<JsonInput> inputs = new FastThreadLocal<>() {
+        @Override
+        protected JsonInput initialValue() {
+            return new JsonInput(factory, true);
+        }
+    };
+    private final FastThreadLocal<JsonOutput> outputs = new FastThreadLocal<>() {
+        @Override
+        protected JsonOutput initialValue() {
+            return new JsonOutput(factory);
+        }
+    };
 
     public Json(int maxNestingDepth, int maxStringLength) {
         if (maxNestingDepth <= 0) {
@@ -34,17 +48,43 @@ public final class Json {
             throw new IllegalArgumentException("maxStringLength : " + maxStringLength + " (expected: > 0)");
         }
         this.maxNestingDepth = maxNestingDepth;
-        this.factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(maxNestingDepth)
-                        .maxStringLength(maxStringLength)
-                        .maxNumberLength(1000)
-                        .build())
-                .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-                .build();
+        JsonFactoryBuilder builder = new JsonFactoryBuilder();
+        builder.streamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(maxNestingDepth)
+                .maxStringLength(maxStringLength)
+                .maxNumberLength(1000)
+                .build());
+        builder.disable(JsonFactory.Feature.INTERN_FIELD_NAMES);
+        // Reused generators write document after document; nothing may separate them.
+        builder.rootValueSeparator((String) null);
+        this.factory = builder.build();
         factory.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         factory.disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
         factory.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+    }
+
+    /**
+     * Starts reading the readable bytes of {@code buf} as one JSON document, with this thread's
+     * reusable parser when it is free. Close the input when done (try-with-resources).
+     */
+    public JsonInput read(ByteBuf buf) throws IOException {
+        JsonInput shared = inputs.get();
+        if (!shared.isInUse()) {
+            return shared.begin(buf);
+        }
+        return new JsonInput(factory, false).begin(buf);
+    }
+
+    /**
+     * Starts writing one JSON document into {@code out}, with this thread's reusable generator when
+     * it is free. Close the output to flush the document into the buffer.
+     */
+    public JsonOutput write(ByteBuf out) throws IOException {
+        JsonOutput shared = outputs.get();
+        if (!shared.isInUse()) {
+            return shared.begin(out);
+        }
+        return new JsonOutput(factory).begin(out);
     }
 
     public int maxNestingDepth() {
@@ -76,8 +116,4 @@ public final class Json {
         return factory.createGenerator((OutputStream) new ByteBufOutputStream(out));
     }
 
-    /** Byte offset of the current token from the start of the parser's input. */
-    public static long tokenOffset(JsonParser p) {
-        return p.currentTokenLocation().getByteOffset();
-    }
 }

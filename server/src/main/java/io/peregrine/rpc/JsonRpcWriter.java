@@ -34,7 +34,8 @@ public final class JsonRpcWriter {
     /** {@code {"jsonrpc":"2.0","id":…,"result":…}} */
     public ByteBuf result(ByteBufAllocator alloc, RequestId id, Body result) {
         ByteBuf out = alloc.buffer(INITIAL_CAPACITY);
-        try (JsonGenerator g = json.generator(out)) {
+        try (JsonOutput o = json.write(out)) {
+            JsonGenerator g = o.generator();
             g.writeStartObject();
             g.writeStringField("jsonrpc", "2.0");
             g.writeFieldName("id");
@@ -53,7 +54,8 @@ public final class JsonRpcWriter {
     /** {@code {"jsonrpc":"2.0","id":…|null,"error":{"code":…,"message":…,"data":…}}} */
     public ByteBuf error(ByteBufAllocator alloc, RequestId id, int code, String message, Object data) {
         ByteBuf out = alloc.buffer(INITIAL_CAPACITY);
-        try (JsonGenerator g = json.generator(out)) {
+        try (JsonOutput o = json.write(out)) {
+            JsonGenerator g = o.generator();
             g.writeStartObject();
             g.writeStringField("jsonrpc", "2.0");
             g.writeFieldName("id");
@@ -95,7 +97,8 @@ public final class JsonRpcWriter {
 
     private ByteBuf message(ByteBufAllocator alloc, RequestId id, String method, Body params) {
         ByteBuf out = alloc.buffer(INITIAL_CAPACITY);
-        try (JsonGenerator g = json.generator(out)) {
+        try (JsonOutput o = json.write(out)) {
+            JsonGenerator g = o.generator();
             g.writeStartObject();
             g.writeStringField("jsonrpc", "2.0");
             if (id != null) {

@@ -3,6 +3,7 @@ package io.peregrine.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 
 import java.net.SocketAddress;
 
@@ -42,6 +43,6 @@ public interface Peer {
 
     boolean isOpen();
 
-    /** Closes the connection after pending writes are flushed. */
-    void close();
+    /** Closes the connection after pending writes are flushed; the future completes once it is closed. */
+    Future<?> close();
 }

@@ -44,6 +44,27 @@ class EnvelopeDecoderTest {
         m.release();
     }
 
+    static Stream<Arguments> slices() {
+        return Stream.of(
+                Arguments.of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{}}", "{}"),
+                Arguments.of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\" : { } }", "{ }"),
+                Arguments.of("{\"params\":{\"a\":1},\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", "{\"a\":1}"),
+                Arguments.of("{\"params\":{\"a\":\"x\"},\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}", "{\"a\":\"x\"}"),
+                Arguments.of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"a\":[1,{\"b\":2.5}],\"c\":true}}",
+                        "{\"a\":[1,{\"b\":2.5}],\"c\":true}"),
+                Arguments.of("  {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":\n{\"a\":null}}  ", "{\"a\":null}"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("slices")
+    void paramsSlicesAreExact(String json, String params) {
+        for (int i = 0; i < 3; i++) {
+            RpcMessage m = (RpcMessage) decoder.decode(frame(json));
+            assertThat(m.params().toString(StandardCharsets.UTF_8)).isEqualTo(params);
+            m.release();
+        }
+    }
+
     @Test
     void unknownMethodNamesAreStillRead() {
         RpcMessage m = (RpcMessage) decoder.decode(frame("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\"}"));

@@ -2,11 +2,13 @@ package io.peregrine.transport.tcp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.Peer;
 import org.slf4j.Logger;
@@ -163,8 +165,9 @@ public final class TcpServerHandler extends ChannelInboundHandlerAdapter impleme
     }
 
     @Override
-    public void close() {
-        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> channel.close());
+    public Future<?> close() {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> channel.close());
+        return channel.closeFuture();
     }
 
     @Override
