@@ -154,6 +154,9 @@ public final class Peregrine implements AutoCloseable {
 
     /** Builds a {@link Peregrine}; every setting has a safe default. */
     public static final class Builder {
+        /** The largest message any transport accepts: 256 MiB (offsets within a message are kept in 28 bits). */
+        public static final int MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+
         private final List<Tool> tools = new ArrayList<>();
         private String name = "peregrine";
         private String version = "0.1.0";
@@ -208,9 +211,9 @@ public final class Peregrine implements AutoCloseable {
             return this;
         }
 
-        /** The longest message accepted on a newline-framed transport; default 4 MiB. */
+        /** The longest message accepted on a newline-framed transport; default 4 MiB, at most 256 MiB. */
         public Builder maxLineLength(int bytes) {
-            this.maxLineLength = checkRange("maxLineLength", bytes, 1, Integer.MAX_VALUE);
+            this.maxLineLength = checkRange("maxLineLength", bytes, 1, MAX_MESSAGE_BYTES);
             return this;
         }
 

@@ -11,6 +11,7 @@ import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcException;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * The {@code params} of one request, read in a single streaming pass: the protocol fields of
@@ -35,10 +36,9 @@ final class Params {
 
     private final ByteBuf source;
     private String[] names;
-    private byte[] kinds;
-    private int[] starts;
-    private int[] ends;
     private String[] strings;
+    /** Per member: its kind in the top byte; for objects and arrays, start (bits 28..55) and end (bits 0..27) offsets. */
+    private long[] spans;
     private int count;
 
     private boolean hasMeta;
@@ -80,36 +80,35 @@ final class Params {
         JsonParser p = in.parser();
         if (names == null) {
             names = new String[4];
-            kinds = new byte[4];
-            starts = new int[4];
-            ends = new int[4];
             strings = new String[4];
+            spans = new long[4];
         } else if (count == names.length) {
-            int n = count * 2;
-            names = java.util.Arrays.copyOf(names, n);
-            kinds = java.util.Arrays.copyOf(kinds, n);
-            starts = java.util.Arrays.copyOf(starts, n);
-            ends = java.util.Arrays.copyOf(ends, n);
-            strings = java.util.Arrays.copyOf(strings, n);
+            names = Arrays.copyOf(names, count * 2);
+            strings = Arrays.copyOf(strings, count * 2);
+            spans = Arrays.copyOf(spans, count * 2);
         }
         int i = count++;
         names[i] = name;
         switch (v) {
             case VALUE_STRING:
-                kinds[i] = STRING;
+                spans[i] = (long) STRING << 56;
                 strings[i] = p.getText();
                 break;
             case START_OBJECT:
             case START_ARRAY:
-                kinds[i] = v == JsonToken.START_OBJECT ? OBJECT : ARRAY;
-                starts[i] = in.startOffset();
+                long start = in.startOffset();
                 p.skipChildren();
-                ends[i] = in.endOffset();
+                long end = in.endOffset();
+                spans[i] = ((long) (v == JsonToken.START_OBJECT ? OBJECT : ARRAY) << 56) | (start << 28) | end;
                 break;
             default:
-                kinds[i] = OTHER;
+                spans[i] = (long) OTHER << 56;
                 break;
         }
+    }
+
+    private byte kind(int i) {
+        return (byte) (spans[i] >>> 56);
     }
 
     private void readMeta(JsonInput in, JsonToken v, KnownStrings versions) throws IOException, RpcException {
@@ -191,7 +190,7 @@ final class Params {
         if (i < 0) {
             return null;
         }
-        if (kinds[i] != STRING) {
+        if (kind(i) != STRING) {
             throw new RpcException(JsonRpcError.INVALID_PARAMS,
                     "Invalid params for " + method + ": \"" + name + "\" must be a string");
         }
@@ -214,11 +213,13 @@ final class Params {
         if (i < 0) {
             return null;
         }
-        if (kinds[i] != OBJECT) {
+        if (kind(i) != OBJECT) {
             throw new RpcException(JsonRpcError.INVALID_PARAMS,
                     "Invalid params for " + method + ": \"" + name + "\" must be an object");
         }
-        return source.slice(source.readerIndex() + starts[i], ends[i] - starts[i]);
+        int start = (int) ((spans[i] >>> 28) & 0xFFFFFFF);
+        int end = (int) (spans[i] & 0xFFFFFFF);
+        return source.slice(source.readerIndex() + start, end - start);
     }
 
     boolean hasMeta() {

@@ -9,15 +9,14 @@ import io.peregrine.tool.ToolResult;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One running {@code tools/call}, and the {@link ToolContext} its handler sees.
  *
  * <p>A call ends exactly once, by whichever comes first: the handler returns or throws, the
  * deadline passes, the client cancels, the connection closes, or the server shuts down. The
- * {@link #ended} flag decides the race; only the winner answers. The request's bytes are released
+ * {@code ended} flag decides the race; only the winner answers. The request's bytes are released
  * only when both the answer is settled and the handler has stopped touching its arguments, counted
  * by {@link #holders}, so an abandoned handler that is still running never reads freed memory.
  */
@@ -31,8 +30,13 @@ final class ToolCall implements ToolContext, Runnable {
     final ToolArguments arguments;
     final Reply reply;
 
-    private final AtomicBoolean ended = new AtomicBoolean();
-    private final AtomicInteger holders = new AtomicInteger(2);
+    private static final AtomicIntegerFieldUpdater<ToolCall> ENDED =
+            AtomicIntegerFieldUpdater.newUpdater(ToolCall.class, "ended");
+    private static final AtomicIntegerFieldUpdater<ToolCall> HOLDERS =
+            AtomicIntegerFieldUpdater.newUpdater(ToolCall.class, "holders");
+
+    private volatile int ended;
+    private volatile int holders = 2;
     private volatile boolean cancelled;
     private Thread runner;
     private ScheduledFuture<?> deadline;
@@ -128,7 +132,7 @@ final class ToolCall implements ToolContext, Runnable {
     }
 
     private boolean end() {
-        if (!ended.compareAndSet(false, true)) {
+        if (!ENDED.compareAndSet(this, 0, 1)) {
             return false;
         }
         cancelled = true;
@@ -160,7 +164,7 @@ final class ToolCall implements ToolContext, Runnable {
 
     /** Drops one of the two holds on the request's bytes: the runner's, or the answer's. */
     void drop() {
-        if (holders.decrementAndGet() == 0) {
+        if (HOLDERS.decrementAndGet(this) == 0) {
             message.release();
         }
     }

@@ -219,7 +219,7 @@ public final class EnvelopeDecoder {
                     if (v == JsonToken.VALUE_STRING) {
                         id = RequestId.of(p.getText());
                     } else if (v == JsonToken.VALUE_NUMBER_INT) {
-                        id = RequestId.ofNumberText(p.getText());
+                        id = RequestId.ofNumber(p);
                     } else {
                         idProblem = v == JsonToken.VALUE_NULL
                                 ? "id must be a string or an integer; MCP does not allow a null id"

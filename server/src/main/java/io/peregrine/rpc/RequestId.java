@@ -12,6 +12,15 @@ import java.util.Objects;
  */
 public final class RequestId {
 
+    /** Most clients count their ids up from 0 or 1; the first ones are shared instead of allocated. */
+    private static final RequestId[] SMALL = new RequestId[1024];
+
+    static {
+        for (int i = 0; i < SMALL.length; i++) {
+            SMALL[i] = new RequestId(true, Integer.toString(i));
+        }
+    }
+
     private final boolean number;
     private final String text;
 
@@ -27,12 +36,18 @@ public final class RequestId {
 
     /** An integer id. */
     public static RequestId of(long value) {
-        return new RequestId(true, Long.toString(value));
+        return value >= 0 && value < SMALL.length ? SMALL[(int) value] : new RequestId(true, Long.toString(value));
     }
 
-    /** An integer id from its decimal text, as read from the wire. */
-    static RequestId ofNumberText(String digits) {
-        return new RequestId(true, digits);
+    /** An integer id from the parser's current token, without allocating for small values. */
+    static RequestId ofNumber(com.fasterxml.jackson.core.JsonParser p) throws IOException {
+        if (p.getNumberType() == com.fasterxml.jackson.core.JsonParser.NumberType.INT) {
+            int v = p.getIntValue();
+            if (v >= 0 && v < SMALL.length && p.getTextLength() == SMALL[v].text.length()) {
+                return SMALL[v];
+            }
+        }
+        return new RequestId(true, p.getText());
     }
 
     public boolean isNumber() {
