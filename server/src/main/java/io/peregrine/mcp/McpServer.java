@@ -126,8 +126,9 @@ public final class McpServer implements MessageListener {
         List<String> names = new ArrayList<>(methods.keySet());
         names.addAll(List.of("notifications/initialized", "notifications/cancelled", "notifications/progress",
                 "notifications/roots/list_changed"));
-        this.decoder = new EnvelopeDecoder(json, new KnownStrings(names));
         this.versionIds = new KnownStrings(ProtocolVersion.ids());
+        this.decoder = new EnvelopeDecoder(json, new KnownStrings(names),
+                (in, frame) -> Params.read(in, frame, versionIds));
     }
 
     /** The tools this server offers; add and remove them at any time. */
@@ -245,7 +246,13 @@ public final class McpServer implements MessageListener {
             if (method == null) {
                 throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + m.method());
             }
-            Params params = Params.parse(json, versionIds, m.params());
+            Params params;
+            if (m.paramsView() instanceof Params) {
+                params = (Params) m.paramsView();
+                params.throwProblem();
+            } else {
+                params = Params.parse(json, versionIds, m.params());
+            }
             taken = method.handle(c, m, params, scope(c, m.method(), params), reply);
         } catch (RpcException e) {
             reply.send(writer.error(c.peer.alloc(), m.id(), e.code(), e.getMessage(), e.data()));

@@ -41,6 +41,7 @@ final class Params {
     private long[] spans;
     private int count;
 
+    private RpcException problem;
     private boolean hasMeta;
     private String protocolVersion;
     private ByteBuf clientCapabilities;
@@ -52,28 +53,76 @@ final class Params {
         this.source = source;
     }
 
-    /** Reads {@code params}; null means the request had none. */
+    /** Reads {@code params} on its own (when the envelope pass did not); null means the request had none. */
     static Params parse(Json json, KnownStrings versions, ByteBuf params) throws RpcException {
         if (params == null) {
             return EMPTY;
         }
-        Params result = new Params(params);
+        Params result;
         try (JsonInput in = json.read(params)) {
-            JsonParser p = in.parser();
-            p.nextToken();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken v = p.nextToken();
-                if ("_meta".equals(name)) {
-                    result.readMeta(in, v, versions);
-                } else {
-                    result.record(in, name, v);
-                }
-            }
+            in.parser().nextToken();
+            result = read(in, params, versions);
         } catch (IOException e) {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params: " + e.getMessage());
         }
+        result.throwProblem();
         return result;
+    }
+
+    /**
+     * Reads the params object the parser is on (START_OBJECT), leaving it on the END_OBJECT.
+     * Offsets are relative to {@code source}'s reader index. A problem with the content is kept
+     * for {@link #throwProblem()}: the request's id may not be known yet.
+     */
+    static Params read(JsonInput in, ByteBuf source, KnownStrings versions) throws IOException {
+        Params result = new Params(source);
+        JsonParser p = in.parser();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if (result.problem != null) {
+                p.skipChildren();
+            } else if ("_meta".equals(name) && v != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                if (v != JsonToken.VALUE_NULL) {
+                    result.problem = new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params: _meta must be an object");
+                }
+            } else if ("_meta".equals(name)) {
+                try {
+                    result.readMeta(in, v, versions);
+                } catch (RpcException e) {
+                    result.problem = e;
+                    skipRestOfMeta(p);
+                }
+            } else {
+                result.record(in, name, v);
+            }
+        }
+        return result;
+    }
+
+    private static void skipRestOfMeta(JsonParser p) throws IOException {
+        // readMeta stops on the offending value; finish the _meta object so the params loop resumes.
+        p.skipChildren();
+        int depth = 1;
+        while (depth > 0) {
+            JsonToken t = p.nextToken();
+            if (t == null || t == JsonToken.NOT_AVAILABLE) {
+                throw new IOException("truncated _meta");
+            }
+            if (t.isStructStart()) {
+                depth++;
+            } else if (t.isStructEnd()) {
+                depth--;
+            }
+        }
+    }
+
+    /** Throws the problem found while reading, if any. */
+    void throwProblem() throws RpcException {
+        if (problem != null) {
+            throw problem;
+        }
     }
 
     private void record(JsonInput in, String name, JsonToken v) throws IOException {
@@ -113,13 +162,6 @@ final class Params {
 
     private void readMeta(JsonInput in, JsonToken v, KnownStrings versions) throws IOException, RpcException {
         JsonParser p = in.parser();
-        if (v != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            if (v == JsonToken.VALUE_NULL) {
-                return;
-            }
-            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params: _meta must be an object");
-        }
         hasMeta = true;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();

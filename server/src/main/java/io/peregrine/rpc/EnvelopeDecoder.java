@@ -28,10 +28,17 @@ public final class EnvelopeDecoder {
 
     private final Json json;
     private final KnownStrings methodNames;
+    private final ParamsReader paramsReader;
 
     public EnvelopeDecoder(Json json, KnownStrings methodNames) {
+        this(json, methodNames, null);
+    }
+
+    /** @param paramsReader reads params objects in the same pass, or null to only slice them */
+    public EnvelopeDecoder(Json json, KnownStrings methodNames, ParamsReader paramsReader) {
         this.json = json;
         this.methodNames = methodNames;
+        this.paramsReader = paramsReader;
     }
 
     /** A JSON array of messages; each element is an {@link RpcMessage} or an {@link RpcException}. */
@@ -195,6 +202,7 @@ public final class EnvelopeDecoder {
         long paramsStart = -1;
         long paramsEnd = -1;
         JsonToken paramsToken = null;
+        Object paramsView = null;
         long resultStart = -1;
         long resultEnd = -1;
         boolean errorSeen = false;
@@ -239,7 +247,11 @@ public final class EnvelopeDecoder {
                     paramsToken = v;
                     if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
                         paramsStart = in.startOffset();
-                        p.skipChildren();
+                        if (v == JsonToken.START_OBJECT && paramsReader != null) {
+                            paramsView = paramsReader.read(in, frame);
+                        } else {
+                            p.skipChildren();
+                        }
                         paramsEnd = in.endOffset();
                     }
                     break;
@@ -300,7 +312,7 @@ public final class EnvelopeDecoder {
                         ? new RpcMessage.RpcErrorBody(errorCode, errorMessage == null ? "" : errorMessage) : null;
                 ByteBuf result = resultStart >= 0 ? slice(frame, resultStart, resultEnd) : null;
                 frame.retain();
-                return new RpcMessage(RpcMessage.Kind.RESPONSE, id, null, null, result, error, frame);
+                return new RpcMessage(RpcMessage.Kind.RESPONSE, id, null, null, null, result, error, frame);
             }
             return new RpcException(JsonRpcError.INVALID_REQUEST, idSeen
                     ? "Invalid request: missing \"method\" (a response needs \"result\" or \"error\")"
@@ -320,7 +332,7 @@ public final class EnvelopeDecoder {
         }
         frame.retain();
         return new RpcMessage(idSeen ? RpcMessage.Kind.REQUEST : RpcMessage.Kind.NOTIFICATION,
-                id, method, params, null, null, frame);
+                id, method, params, paramsView, null, null, frame);
     }
 
     private static ByteBuf slice(ByteBuf frame, long start, long end) {

@@ -18,16 +18,18 @@ public final class RpcMessage {
     private final RequestId id;
     private final String method;
     private final ByteBuf params;
+    private final Object paramsView;
     private final ByteBuf result;
     private final RpcErrorBody error;
     private final ByteBuf frame;
 
-    RpcMessage(Kind kind, RequestId id, String method, ByteBuf params, ByteBuf result, RpcErrorBody error,
-               ByteBuf frame) {
+    RpcMessage(Kind kind, RequestId id, String method, ByteBuf params, Object paramsView, ByteBuf result,
+               RpcErrorBody error, ByteBuf frame) {
         this.kind = kind;
         this.id = id;
         this.method = method;
         this.params = params;
+        this.paramsView = paramsView;
         this.result = result;
         this.error = error;
         this.frame = frame;
@@ -54,6 +56,11 @@ public final class RpcMessage {
     /** The raw {@code params} object, or null when absent. */
     public ByteBuf params() {
         return params;
+    }
+
+    /** What the decoder's {@link ParamsReader} made of {@code params}, or null. */
+    public Object paramsView() {
+        return paramsView;
     }
 
     /** For a success response: the raw {@code result} value. */

@@ -183,6 +183,10 @@ class TcpProtocolTest {
                 bad("10 MB line", "{\"jsonrpc\":\"2.0\",\"id\":16,\"method\":\"tools/call\",\"params\":"
                         + "{\"name\":\"echo\",\"arguments\":{\"message\":\"" + "y".repeat(10 * 1024 * 1024) + "\"}}}",
                         null, JsonRpcError.INVALID_REQUEST, "Message too long"),
+                bad("_meta not an object", "{\"jsonrpc\":\"2.0\",\"id\":17,\"method\":\"tools/list\",\"params\":{\"_meta\":3}}",
+                        17L, JsonRpcError.INVALID_PARAMS, "_meta must be an object"),
+                bad("bad progress token", "{\"id\":18,\"params\":{\"_meta\":{\"progressToken\":{\"a\":[1]},\"x\":1},\"name\":\"echo\"},"
+                        + "\"jsonrpc\":\"2.0\",\"method\":\"tools/call\"}", 18L, JsonRpcError.INVALID_PARAMS, "progressToken"),
                 bad("empty batch", "[]", null, JsonRpcError.INVALID_REQUEST, "Empty batch"));
     }
 
