@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import io.netty.util.internal.PlatformDependent;
 import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.Peer;
 import org.slf4j.Logger;
@@ -16,14 +17,18 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The last handler of a newline-framed connection, and that connection's {@link Peer}: hands each
  * line to the {@link MessageListener} and writes each outgoing message followed by a newline.
  *
- * <p>Writes made while a read is being delivered are flushed once, in
+ * <p>Writes are batched. Those made while a read is being delivered are flushed once, in
  * {@link #channelReadComplete}, so a burst of pipelined requests costs one syscall for all of
- * their responses. Reading pauses while the listener asks for it or while the socket is not
+ * their responses. Those made from other threads (blocking tools finishing) go through a
+ * multi-producer queue drained by a single event-loop task, which writes everything queued and
+ * flushes once. Reading pauses while the listener asks for it or while the socket is not
  * writable, so a client that does not read its responses cannot make the server buffer them
  * without bound.
  */
@@ -38,6 +43,9 @@ public final class TcpServerHandler extends ChannelInboundHandlerAdapter impleme
     private volatile Object attachment;
     private boolean inRead;
     private boolean flushPending;
+    private final Queue<ByteBuf> fromOtherThreads = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drain = this::drainOtherThreads;
     private volatile boolean pausedByListener;
 
     public TcpServerHandler(MessageListener listener, String transport) {
@@ -87,6 +95,10 @@ public final class TcpServerHandler extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        ByteBuf orphan;
+        while ((orphan = fromOtherThreads.poll()) != null) {
+            orphan.release();
+        }
         listener.onClose(this);
         ctx.fireChannelInactive();
     }
@@ -104,15 +116,34 @@ public final class TcpServerHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void send(ByteBuf message) {
         message.writeByte('\n');
-        if (ctx.executor().inEventLoop()) {
-            if (inRead) {
-                ctx.write(message, ctx.voidPromise());
-                flushPending = true;
-            } else {
-                ctx.writeAndFlush(message, ctx.voidPromise());
+        if (!ctx.executor().inEventLoop()) {
+            fromOtherThreads.offer(message);
+            if (drainScheduled.compareAndSet(false, true)) {
+                ctx.executor().execute(drain);
             }
+        } else if (inRead) {
+            ctx.write(message, ctx.voidPromise());
+            flushPending = true;
         } else {
             ctx.writeAndFlush(message, ctx.voidPromise());
+        }
+    }
+
+    private void drainOtherThreads() {
+        // Cleared before polling: a message offered after the last poll schedules another drain.
+        drainScheduled.set(false);
+        ByteBuf message;
+        boolean wrote = false;
+        while ((message = fromOtherThreads.poll()) != null) {
+            ctx.write(message, ctx.voidPromise());
+            wrote = true;
+        }
+        if (wrote) {
+            if (inRead) {
+                flushPending = true;
+            } else {
+                ctx.flush();
+            }
         }
     }
 

@@ -3,7 +3,6 @@ package io.peregrine.transport.tcp;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.peregrine.transport.MessageListener;
 
 /** The pipeline of a newline-framed JSON-RPC connection. */
@@ -20,8 +19,6 @@ final class TcpServerInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
-        // Responses completed off the event loop (blocking tools) are flushed in consolidated batches.
-        p.addLast(new FlushConsolidationHandler(256, true));
         p.addLast(new NdjsonFrameDecoder(maxLineLength));
         p.addLast(new TcpServerHandler(listener, "tcp"));
     }
