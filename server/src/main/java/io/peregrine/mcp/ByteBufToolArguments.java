@@ -41,22 +41,12 @@ final class ByteBufToolArguments implements ToolArguments {
 
     @Override
     public String string(String name, String defaultValue) throws InvalidArgumentsException {
-        if (raw == null) {
-            return defaultValue;
-        }
-        try (JsonInput in = json.read(raw)) {
-            JsonParser p = in.parser();
-            JsonToken t = seek(p, name);
-            if (t == null || t == JsonToken.VALUE_NULL) {
-                return defaultValue;
-            }
+        return read(name, defaultValue, (p, t) -> {
             if (t != JsonToken.VALUE_STRING) {
                 throw wrongType(name, "a string");
             }
             return p.getText();
-        } catch (IOException e) {
-            throw unreadable(e);
-        }
+        });
     }
 
     @Override
@@ -69,50 +59,46 @@ final class ByteBufToolArguments implements ToolArguments {
 
     @Override
     public long integer(String name, long defaultValue) throws InvalidArgumentsException {
-        if (raw == null) {
-            return defaultValue;
-        }
-        try (JsonInput in = json.read(raw)) {
-            JsonParser p = in.parser();
-            JsonToken t = seek(p, name);
-            if (t == null || t == JsonToken.VALUE_NULL) {
-                return defaultValue;
-            }
+        return read(name, defaultValue, (p, t) -> {
             if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                 return p.getLongValue();
             }
-            if (t == JsonToken.VALUE_NUMBER_FLOAT && p.getDoubleValue() == Math.rint(p.getDoubleValue())
-                    && Math.abs(p.getDoubleValue()) < 9.007199254740992E15) {
-                return (long) p.getDoubleValue();
+            double d = t == JsonToken.VALUE_NUMBER_FLOAT ? p.getDoubleValue() : Double.NaN;
+            if (d == Math.rint(d) && Math.abs(d) < 9.007199254740992E15) {
+                return (long) d;
             }
             throw wrongType(name, "an integer");
-        } catch (IOException e) {
-            throw unreadable(e);
-        }
+        });
     }
 
     @Override
     public double number(String name, double defaultValue) throws InvalidArgumentsException {
-        if (raw == null) {
-            return defaultValue;
-        }
-        try (JsonInput in = json.read(raw)) {
-            JsonParser p = in.parser();
-            JsonToken t = seek(p, name);
-            if (t == null || t == JsonToken.VALUE_NULL) {
-                return defaultValue;
+        return read(name, defaultValue, (p, t) -> {
+            if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+                throw wrongType(name, "a number");
             }
-            if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-                return p.getDoubleValue();
-            }
-            throw wrongType(name, "a number");
-        } catch (IOException e) {
-            throw unreadable(e);
-        }
+            return p.getDoubleValue();
+        });
     }
 
     @Override
     public boolean bool(String name, boolean defaultValue) throws InvalidArgumentsException {
+        return read(name, defaultValue, (p, t) -> {
+            if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+                throw wrongType(name, "a boolean");
+            }
+            return t == JsonToken.VALUE_TRUE;
+        });
+    }
+
+    /** Reads one value by a {@link ValueReader}. */
+    @FunctionalInterface
+    private interface ValueReader<T> {
+        T read(JsonParser p, JsonToken token) throws IOException, InvalidArgumentsException;
+    }
+
+    /** The top-level member {@code name} read by {@code reader}, or {@code defaultValue} when absent or null. */
+    private <T> T read(String name, T defaultValue, ValueReader<T> reader) throws InvalidArgumentsException {
         if (raw == null) {
             return defaultValue;
         }
@@ -122,10 +108,7 @@ final class ByteBufToolArguments implements ToolArguments {
             if (t == null || t == JsonToken.VALUE_NULL) {
                 return defaultValue;
             }
-            if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
-                return t == JsonToken.VALUE_TRUE;
-            }
-            throw wrongType(name, "a boolean");
+            return reader.read(p, t);
         } catch (IOException e) {
             throw unreadable(e);
         }

@@ -36,10 +36,7 @@ public final class JsonRpcWriter {
         ByteBuf out = alloc.buffer(INITIAL_CAPACITY);
         try (JsonOutput o = json.write(out)) {
             JsonGenerator g = o.generator();
-            g.writeStartObject();
-            g.writeStringField("jsonrpc", "2.0");
-            g.writeFieldName("id");
-            id.writeTo(g);
+            writeHeader(g, id);
             g.writeFieldName("result");
             result.write(g);
             g.writeEndObject();
@@ -56,14 +53,7 @@ public final class JsonRpcWriter {
         ByteBuf out = alloc.buffer(INITIAL_CAPACITY);
         try (JsonOutput o = json.write(out)) {
             JsonGenerator g = o.generator();
-            g.writeStartObject();
-            g.writeStringField("jsonrpc", "2.0");
-            g.writeFieldName("id");
-            if (id == null) {
-                g.writeNull();
-            } else {
-                id.writeTo(g);
-            }
+            writeHeader(g, id);
             g.writeObjectFieldStart("error");
             g.writeNumberField("code", code);
             g.writeStringField("message", message);
@@ -78,6 +68,18 @@ public final class JsonRpcWriter {
             throw new IllegalStateException("error response could not be encoded", e);
         }
         return out;
+    }
+
+    /** Opens a response object: {@code {"jsonrpc":"2.0","id":…} (a null id for errors without one). */
+    private static void writeHeader(JsonGenerator g, RequestId id) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("jsonrpc", "2.0");
+        g.writeFieldName("id");
+        if (id == null) {
+            g.writeNull();
+        } else {
+            id.writeTo(g);
+        }
     }
 
     /** An error response for {@code e}. */
