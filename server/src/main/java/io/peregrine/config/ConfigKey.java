@@ -1,0 +1,230 @@
+package io.peregrine.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Every configuration key Peregrine knows: its type, default, bounds and meaning. Adding a key is
+ * one line in {@link #ALL}.
+ */
+public final class ConfigKey {
+
+    /** The kinds of value a key holds. */
+    public enum Type { STRING, BOOLEAN, INT, DURATION, SIZE, PATH }
+
+    private static final long KIB = 1024;
+    private static final long MIB = 1024 * KIB;
+    private static final long GIB = 1024 * MIB;
+
+    private static final Map<String, ConfigKey> ALL = index(
+            string("server.name", "peregrine", "Name reported as serverInfo.name"),
+            string("server.version", "0.1.0", "Version reported as serverInfo.version"),
+            string("server.instructions", "", "Guidance for models on how to use this server (empty: none)"),
+            bool("tcp.enabled", true, "Serve MCP as newline-delimited JSON-RPC over TCP"),
+            string("tcp.host", "127.0.0.1", "Address the TCP listener binds"),
+            integer("tcp.port", 7400, 0, 65535, "Port of the TCP listener (0 picks a free port)"),
+            size("tcp.max-line-length", 4 * MIB, KIB, 256 * MIB, "Longest message accepted on TCP; longer lines are discarded and answered with -32600"),
+            integer("json.max-nesting-depth", 64, 1, 10_000, "How deeply JSON may nest"),
+            size("json.max-string-length", 4 * MIB, KIB, GIB, "Longest JSON string value accepted"),
+            integer("connection.max-in-flight", 256, 1, 1_000_000, "Blocking calls one connection may have running before reading from it pauses"),
+            integer("exec.max-concurrency", 64, 1, 100_000, "Blocking tool calls running at once; beyond it calls are refused with -31000"),
+            bool("exec.virtual-threads", true, "Run blocking tools on virtual threads when the JDK has them (21+)"),
+            integer("io.threads", 0, 0, 1024, "I/O threads (0: twice the number of cores)"),
+            duration("tools.default-timeout", Duration.ofSeconds(30), "How long a blocking tool call may run unless its tool says otherwise"),
+            bool("tools.validate-arguments", true, "Check call arguments against each tool's inputSchema"),
+            integer("tools.page-size", 100, 1, 10_000, "Tools per tools/list page"),
+            duration("shutdown.drain-timeout", Duration.ofSeconds(10), "How long shutdown waits for running calls before answering them with -31001"),
+            bool("demo.enabled", true, "Serve the demo tools (echo, fs.*)"),
+            path("demo.fs.root", ".", "Directory the fs.* demo tools may read"),
+            size("demo.fs.max-read-bytes", MIB, 1, GIB, "Most bytes fs.read returns in one call"),
+            integer("demo.fs.max-results", 200, 1, 100_000, "Most entries fs.list and fs.search return"));
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?");
+
+    private final String name;
+    private final Type type;
+    private final Object defaultValue;
+    private final long min;
+    private final long max;
+    private final String description;
+
+    private ConfigKey(String name, Type type, Object defaultValue, long min, long max, String description) {
+        this.name = name;
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.min = min;
+        this.max = max;
+        this.description = description;
+    }
+
+    private static ConfigKey string(String name, String def, String description) {
+        return new ConfigKey(name, Type.STRING, def, 0, 0, description);
+    }
+
+    private static ConfigKey bool(String name, boolean def, String description) {
+        return new ConfigKey(name, Type.BOOLEAN, def, 0, 0, description);
+    }
+
+    private static ConfigKey integer(String name, int def, int min, int max, String description) {
+        return new ConfigKey(name, Type.INT, def, min, max, description);
+    }
+
+    private static ConfigKey size(String name, long def, long min, long max, String description) {
+        return new ConfigKey(name, Type.SIZE, def, min, max, description);
+    }
+
+    private static ConfigKey duration(String name, Duration def, String description) {
+        return new ConfigKey(name, Type.DURATION, def, 0, 0, description);
+    }
+
+    private static ConfigKey path(String name, String def, String description) {
+        return new ConfigKey(name, Type.PATH, Path.of(def), 0, 0, description);
+    }
+
+    private static Map<String, ConfigKey> index(ConfigKey... keys) {
+        Map<String, ConfigKey> map = new LinkedHashMap<>();
+        Arrays.stream(keys).forEach(k -> map.put(k.name, k));
+        return Collections.unmodifiableMap(map);
+    }
+
+    /** Every key, in documentation order. */
+    public static Map<String, ConfigKey> all() {
+        return ALL;
+    }
+
+    /** The key {@code name}, or null. */
+    public static ConfigKey find(String name) {
+        return ALL.get(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public Object defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The environment variable that overrides this key: {@code tcp.max-line-length} → {@code PEREGRINE_TCP_MAX_LINE_LENGTH}. */
+    public String envName() {
+        return "PEREGRINE_" + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /**
+     * Converts a value from a file, the environment or {@code --set} to this key's type.
+     *
+     * @param source where the value came from, for the error message
+     */
+    public Object convert(Object raw, String source) {
+        String text = String.valueOf(raw).trim();
+        switch (type) {
+            case STRING:
+                return raw == null ? "" : String.valueOf(raw);
+            case PATH:
+                return Path.of(text);
+            case BOOLEAN:
+                if (raw instanceof Boolean) {
+                    return raw;
+                }
+                if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+                    return Boolean.parseBoolean(text);
+                }
+                throw invalid(raw, source, "true or false");
+            case INT:
+                return (int) bounded(parseLong(text, raw, source, "an integer from " + min + " to " + max), raw, source,
+                        "an integer from " + min + " to " + max);
+            case SIZE:
+                return bounded(parseSize(text, raw, source), raw, source,
+                        "a size from " + min + " to " + max + " bytes");
+            case DURATION:
+                return parseDuration(text, raw, source);
+            default:
+                throw new IllegalStateException(type.toString());
+        }
+    }
+
+    private long bounded(long value, Object raw, String source, String expected) {
+        if (value < min || value > max) {
+            throw invalid(raw, source, expected);
+        }
+        return value;
+    }
+
+    private long parseLong(String text, Object raw, String source, String expected) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw invalid(raw, source, expected);
+        }
+    }
+
+    private long parseSize(String text, Object raw, String source) {
+        Matcher m = SIZE.matcher(text);
+        String expected = "a size in bytes such as 65536, 64KiB, 4MiB or 1GiB";
+        if (!m.matches()) {
+            throw invalid(raw, source, expected);
+        }
+        long n = parseLong(m.group(1), raw, source, expected);
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        long factor;
+        switch (unit) {
+            case "KiB": factor = KIB; break;
+            case "MiB": factor = MIB; break;
+            case "GiB": factor = GIB; break;
+            case "KB": factor = 1000; break;
+            case "MB": factor = 1000_000; break;
+            case "GB": factor = 1000_000_000; break;
+            default: factor = 1;
+        }
+        if (n > Long.MAX_VALUE / factor) {
+            throw invalid(raw, source, expected);
+        }
+        return n * factor;
+    }
+
+    private Duration parseDuration(String text, Object raw, String source) {
+        Matcher m = DURATION.matcher(text);
+        String expected = "a positive duration such as 250ms, 30s, 2m or 1h";
+        if (!m.matches()) {
+            throw invalid(raw, source, expected);
+        }
+        long n = parseLong(m.group(1), raw, source, expected);
+        String unit = m.group(2) == null ? "ms" : m.group(2);
+        Duration d;
+        switch (unit) {
+            case "s": d = Duration.ofSeconds(n); break;
+            case "m": d = Duration.ofMinutes(n); break;
+            case "h": d = Duration.ofHours(n); break;
+            default: d = Duration.ofMillis(n);
+        }
+        if (d.isZero() && !name.startsWith("shutdown.")) {
+            throw invalid(raw, source, expected);
+        }
+        return d;
+    }
+
+    private ConfigException invalid(Object raw, String source, String expected) {
+        return new ConfigException(name + ": \"" + raw + "\" from " + source + " (expected: " + expected + ")");
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

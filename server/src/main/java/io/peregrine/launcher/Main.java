@@ -1,0 +1,152 @@
+package io.peregrine.launcher;
+
+import io.peregrine.Peregrine;
+import io.peregrine.config.ConfigException;
+import io.peregrine.config.ConfigKey;
+import io.peregrine.config.ConfigLoader;
+import io.peregrine.config.PeregrineConfig;
+import io.peregrine.demo.EchoTool;
+import io.peregrine.demo.FileSystemTools;
+import io.peregrine.tool.Tool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The standalone server: {@code ./peregrine [--config FILE] [--set key=value]...}.
+ *
+ * <p>Without {@code --config} it reads {@code config/peregrine.yaml} under {@code PEREGRINE_HOME}
+ * (set by the {@code ./peregrine} script) or the working directory, when that file exists.
+ */
+public final class Main {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Peregrine server;
+        try {
+            server = start(args, System.getenv());
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("peregrine: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (UsageRequested e) {
+            System.out.println(e.getMessage());
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "peregrine-shutdown"));
+        Thread.currentThread().join();
+    }
+
+    /** Parses the arguments, loads the configuration and starts the server. */
+    public static Peregrine start(String[] args, Map<String, String> env) throws InterruptedException {
+        Path configFile = null;
+        List<String> sets = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config":
+                    configFile = Path.of(value(args, ++i, "--config"));
+                    break;
+                case "--set":
+                    sets.add(value(args, ++i, "--set"));
+                    break;
+                case "--help":
+                case "-h":
+                    throw new UsageRequested(usage());
+                default:
+                    if (args[i].startsWith("--set=")) {
+                        sets.add(args[i].substring("--set=".length()));
+                    } else if (args[i].startsWith("--config=")) {
+                        configFile = Path.of(args[i].substring("--config=".length()));
+                    } else {
+                        throw new ConfigException("unknown argument \"" + args[i] + "\"\n" + usage());
+                    }
+            }
+        }
+        if (configFile == null) {
+            configFile = defaultConfigFile(env);
+        }
+        PeregrineConfig config = ConfigLoader.load(configFile, env, sets);
+        Peregrine server = build(config);
+        Peregrine.BoundAddresses addresses = server.start();
+        log.info("Peregrine {} serving {} tools ({}), configuration {}", config.string("server.version"),
+                server.tools().size(), addresses, configFile == null ? "defaults" : configFile);
+        return server;
+    }
+
+    /** A server as the configuration describes it, with the demo tools when enabled. */
+    static Peregrine build(PeregrineConfig c) {
+        Peregrine.Builder b = Peregrine.builder()
+                .serverInfo(c.string("server.name"), c.string("server.version"))
+                .instructions(c.string("server.instructions"))
+                .maxLineLength((int) c.size("tcp.max-line-length"))
+                .maxNestingDepth(c.integer("json.max-nesting-depth"))
+                .maxStringLength((int) Math.min(Integer.MAX_VALUE, c.size("json.max-string-length")))
+                .maxInFlightPerConnection(c.integer("connection.max-in-flight"))
+                .maxConcurrency(c.integer("exec.max-concurrency"))
+                .virtualThreads(c.bool("exec.virtual-threads"))
+                .ioThreads(c.integer("io.threads"))
+                .defaultTimeout(c.duration("tools.default-timeout"))
+                .validateArguments(c.bool("tools.validate-arguments"))
+                .pageSize(c.integer("tools.page-size"))
+                .drainTimeout(c.duration("shutdown.drain-timeout"));
+        if (c.bool("tcp.enabled")) {
+            b.tcp(c.string("tcp.host"), c.integer("tcp.port"));
+        } else {
+            b.noTcp();
+        }
+        if (c.bool("demo.enabled")) {
+            for (Tool t : demoTools(c)) {
+                b.tool(t);
+            }
+        }
+        return b.build();
+    }
+
+    private static List<Tool> demoTools(PeregrineConfig c) {
+        List<Tool> tools = new ArrayList<>();
+        tools.add(EchoTool.create());
+        Path root = c.path("demo.fs.root");
+        if (!Files.isDirectory(root)) {
+            throw new ConfigException("demo.fs.root: \"" + root + "\" is not a directory");
+        }
+        tools.addAll(FileSystemTools.create(root, c.size("demo.fs.max-read-bytes"), c.integer("demo.fs.max-results")));
+        return tools;
+    }
+
+    private static Path defaultConfigFile(Map<String, String> env) {
+        String home = env.get("PEREGRINE_HOME");
+        Path candidate = home != null ? Path.of(home, "config", "peregrine.yaml") : Path.of("config", "peregrine.yaml");
+        return Files.isRegularFile(candidate) ? candidate : null;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new ConfigException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static String usage() {
+        StringBuilder sb = new StringBuilder("usage: peregrine [--config FILE] [--set key=value]...\n\nkeys (env var, default):\n");
+        for (ConfigKey k : ConfigKey.all().values()) {
+            sb.append(String.format("  %-28s %-36s %s%n    %s%n", k.name(), k.envName(), k.defaultValue(), k.description()));
+        }
+        return sb.toString();
+    }
+
+    /** {@code --help}: print usage, start nothing. */
+    static final class UsageRequested extends RuntimeException {
+        UsageRequested(String usage) {
+            super(usage, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.peregrine.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+    private static final Path DEFAULT_FILE = Files.exists(Path.of("config/peregrine.yaml"))
+            ? Path.of("config/peregrine.yaml") : Path.of("../config/peregrine.yaml");
+
+    @Test
+    void theShippedFileHoldsEveryKeyAtItsDefault() throws IOException {
+        PeregrineConfig loaded = ConfigLoader.load(DEFAULT_FILE, Map.of(), List.of());
+        assertThat(loaded.values()).isEqualTo(PeregrineConfig.defaults().values());
+        String text = Files.readString(DEFAULT_FILE);
+        for (String key : ConfigKey.all().keySet()) {
+            String leaf = key.substring(key.lastIndexOf('.') + 1);
+            assertThat(text).as(key).contains(leaf + ":");
+        }
+    }
+
+    @Test
+    void precedenceIsFileThenEnvironmentThenSet(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("p.yaml");
+        Files.writeString(file, "tcp:\n  port: 7001\n  host: 0.0.0.0\nexec.max-concurrency: 3\n");
+        PeregrineConfig c = ConfigLoader.load(file, Map.of("PEREGRINE_TCP_PORT", "7002", "PEREGRINE_UNRELATED", "x"),
+                List.of("tcp.port=7003"));
+        assertThat(c.integer("tcp.port")).isEqualTo(7003);
+        assertThat(c.string("tcp.host")).isEqualTo("0.0.0.0");
+        assertThat(c.integer("exec.max-concurrency")).isEqualTo(3);
+        assertThat(ConfigLoader.load(file, Map.of("PEREGRINE_TCP_PORT", "7002"), List.of()).integer("tcp.port")).isEqualTo(7002);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "tcp.max-line-length | 65536 | 65536",
+            "tcp.max-line-length | 64KiB | 65536",
+            "tcp.max-line-length | 2MB   | 2000000",
+            "tools.default-timeout | 250ms | PT0.25S",
+            "tools.default-timeout | 30s   | PT30S",
+            "tools.default-timeout | 2m    | PT2M",
+            "tools.default-timeout | 1500  | PT1.5S",
+            "tcp.enabled | FALSE | false",
+            "tcp.port | 0 | 0",
+    })
+    void valuesAreParsed(String key, String raw, String expected) {
+        Object value = ConfigLoader.load(null, Map.of(), List.of(key + "=" + raw)).get(key);
+        assertThat(value instanceof Duration ? value.toString() : String.valueOf(value)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "tcp.port | 70000 | tcp.port: \"70000\" from --set tcp.port=70000 (expected: an integer from 0 to 65535)",
+            "tcp.port | seven | (expected: an integer from 0 to 65535)",
+            "tcp.max-line-length | 12 parsecs | (expected: a size in bytes",
+            "tcp.max-line-length | 2GiB | (expected: a size from 1024 to 268435456 bytes)",
+            "tools.default-timeout | soon | (expected: a positive duration",
+            "tools.default-timeout | 0s | (expected: a positive duration",
+            "tcp.enabled | yes | (expected: true or false)",
+    })
+    void badValuesNameTheKeyAndTheSource(String key, String raw, String message) {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), List.of(key + "=" + raw)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(message).hasMessageStartingWith(key + ":");
+    }
+
+    @Test
+    void environmentValuesNameTheirVariable() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PEREGRINE_TCP_PORT", "-1"), List.of()))
+                .hasMessage("tcp.port: \"-1\" from environment variable PEREGRINE_TCP_PORT (expected: an integer from 0 to 65535)");
+    }
+
+    @Test
+    void unknownKeysAreRefusedWithASuggestion(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("p.yaml");
+        Files.writeString(file, "tcp:\n  prot: 1\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), List.of()))
+                .hasMessageContaining("unknown key \"tcp.prot\"").hasMessageContaining("did you mean \"tcp.port\"?");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), List.of("nonsense.entirely=1")))
+                .hasMessage("unknown key \"nonsense.entirely\" in --set");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), List.of("tcp.port")))
+                .hasMessage("--set tcp.port (expected: key=value)");
+    }
+
+    @Test
+    void brokenFilesAreNamed(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("p.yaml");
+        Files.writeString(file, "tcp:\n  port: [1,\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), List.of()))
+                .hasMessageContaining(file + " is not valid YAML").hasMessageContaining("line");
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), Map.of(), List.of()))
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void environmentNamesFollowTheRule() {
+        assertThat(ConfigKey.find("tcp.max-line-length").envName()).isEqualTo("PEREGRINE_TCP_MAX_LINE_LENGTH");
+        assertThat(ConfigKey.find("demo.fs.root").envName()).isEqualTo("PEREGRINE_DEMO_FS_ROOT");
+    }
+}

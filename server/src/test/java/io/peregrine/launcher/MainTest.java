@@ -1,0 +1,46 @@
+package io.peregrine.launcher;
+
+import io.peregrine.Peregrine;
+import io.peregrine.config.ConfigException;
+import io.peregrine.testing.LineSocket;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.peregrine.testing.Trees.at;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MainTest {
+
+    @Test
+    void startsWithTheShippedConfigurationAndTheDemoTools() throws Exception {
+        String home = new java.io.File("..").getCanonicalPath();
+        try (Peregrine server = Main.start(new String[] {"--set", "tcp.port=0", "--set=demo.fs.root=."},
+                Map.of("PEREGRINE_HOME", home, "PEREGRINE_SERVER_NAME", "from-env"))) {
+            try (LineSocket s = new LineSocket(server.addresses().tcp())) {
+                Map<String, Object> init = s.initialize("2025-11-25");
+                assertThat(at(init, "serverInfo.name")).isEqualTo("from-env");
+                Map<String, Object> list = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> tools = (List<Map<String, Object>>) at(list, "result.tools");
+                assertThat(tools).extracting(t -> t.get("name"))
+                        .containsExactly("echo", "fs.list", "fs.read", "fs.search", "fs.stat");
+                Map<String, Object> stat = s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+                        + "\"params\":{\"name\":\"fs.stat\",\"arguments\":{\"path\":\"pom.xml\"}}}");
+                assertThat(at(stat, "result.structuredContent.type")).isEqualTo("file");
+            }
+        }
+    }
+
+    @Test
+    void badValuesStopStartUpNamingTheKey() {
+        assertThatThrownBy(() -> Main.start(new String[] {"--set", "tcp.port=99999"}, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("tcp.port:");
+        assertThatThrownBy(() -> Main.start(new String[] {"--bogus"}, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown argument \"--bogus\"");
+        assertThatThrownBy(() -> Main.start(new String[] {"--set", "demo.fs.root=/definitely/not/here", "--set", "tcp.port=0"}, Map.of()))
+                .hasMessageContaining("demo.fs.root");
+    }
+}
