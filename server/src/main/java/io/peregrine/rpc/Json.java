@@ -25,6 +25,13 @@ public final class Json {
     /** Limits suitable for tests and embedding: 64 levels of nesting, 4 MiB strings. */
     public static final Json DEFAULT = new Json(64, 4 * 1024 * 1024);
 
+    /**
+     * Documents up to this size go to the thread's shared non-blocking parser. Larger ones get a
+     * blocking parser of their own: the non-blocking parser decodes every string it passes, even
+     * one being skipped, which for a large argument costs more than a new parser does.
+     */
+    private static final int SHARED_PARSER_MAX_DOCUMENT = 2048;
+
     private final JsonFactory factory;
     private final int maxNestingDepth;
     private final FastThreadLocal<JsonInput> inputs = new FastThreadLocal<>() {
@@ -68,9 +75,11 @@ public final class Json {
      * reusable parser when it is free. Close the input when done (try-with-resources).
      */
     public JsonInput read(ByteBuf buf) throws IOException {
-        JsonInput shared = inputs.get();
-        if (!shared.isInUse()) {
-            return shared.begin(buf);
+        if (buf.readableBytes() <= SHARED_PARSER_MAX_DOCUMENT) {
+            JsonInput shared = inputs.get();
+            if (!shared.isInUse()) {
+                return shared.begin(buf);
+            }
         }
         return new JsonInput(factory, false).begin(buf);
     }

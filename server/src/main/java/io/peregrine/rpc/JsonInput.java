@@ -19,7 +19,7 @@ import java.io.IOException;
  * thread is fed document after document and never rebuilt. Closing an input skips whatever the
  * reader left of the document, so the parser is back between values for the next one; a parser
  * that failed is dropped and replaced. A nested read on the same thread (rare) gets a parser of its
- * own. Every so many documents the parser is replaced anyway, so that its symbol table cannot grow
+ * own, and so does a large document (a blocking parser, which skips without decoding). Every so many documents the parser is replaced anyway, so that its symbol table cannot grow
  * without bound from ever-new field names.
  */
 public final class JsonInput implements AutoCloseable {
@@ -43,6 +43,10 @@ public final class JsonInput implements AutoCloseable {
 
     /** Starts reading the readable bytes of {@code buf} (which is not modified). */
     JsonInput begin(ByteBuf buf) throws IOException {
+        if (!shared) {
+            beginBlocking(buf);
+            return this;
+        }
         if (parser == null || broken || documents >= DOCUMENTS_PER_PARSER) {
             parser = factory.createNonBlockingByteArrayParser();
             feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
@@ -64,6 +68,24 @@ public final class JsonInput implements AutoCloseable {
         documents++;
         inUse = true;
         return this;
+    }
+
+    /**
+     * A one-off input reads with a blocking parser, which skips values without decoding them.
+     * Its token counter and read position follow the same conventions as the non-blocking
+     * parser's, relative to the document's first byte.
+     */
+    private void beginBlocking(ByteBuf buf) throws IOException {
+        int length = buf.readableBytes();
+        if (buf.hasArray()) {
+            parser = factory.createParser(buf.array(), buf.arrayOffset() + buf.readerIndex(), length);
+        } else {
+            byte[] copy = new byte[length];
+            buf.getBytes(buf.readerIndex(), copy);
+            parser = factory.createParser(copy);
+        }
+        base = 0;
+        inUse = true;
     }
 
     boolean isInUse() {
@@ -106,6 +128,10 @@ public final class JsonInput implements AutoCloseable {
     @Override
     public void close() {
         inUse = false;
+        if (!shared) {
+            release();
+            return;
+        }
         if (broken) {
             release();
             return;
