@@ -81,6 +81,20 @@ public class ToolsCallBenchmark extends AbstractBenchmark {
         }
     }
 
+    /**
+     * The reference for the same run: the same framing and channel, with a handler that answers
+     * each line with a pre-encoded response of the same size without reading it. What
+     * {@link #toolsCall()} costs above this is Peregrine's own work.
+     */
+    @Benchmark
+    public int rawEcho(RawEcho raw) {
+        raw.channel.writeInbound(raw.request.duplicate());
+        ByteBuf out = raw.channel.readOutbound();
+        int n = out.readableBytes();
+        out.release();
+        return n;
+    }
+
     @Benchmark
     public int toolsCall() {
         channel.writeInbound(request.duplicate());
@@ -88,6 +102,38 @@ public class ToolsCallBenchmark extends AbstractBenchmark {
         int n = out.readableBytes();
         out.release();
         return n;
+    }
+
+    /** The framing-only reference pipeline. */
+    @org.openjdk.jmh.annotations.State(org.openjdk.jmh.annotations.Scope.Thread)
+    public static class RawEcho {
+        EmbeddedChannel channel;
+        ByteBuf request;
+
+        @Setup
+        public void setUp(ToolsCallBenchmark bench) {
+            ByteBuf response = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(
+                    ("{\"jsonrpc\":\"2.0\",\"id\":42,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\""
+                            + "x".repeat(bench.payload) + "\"}]}}\n").getBytes(StandardCharsets.UTF_8)));
+            channel = new EmbeddedChannel(new NdjsonFrameDecoder(1 << 20), new io.netty.channel.ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                    ((ByteBuf) msg).release();
+                    ctx.write(response.duplicate(), ctx.voidPromise());
+                }
+
+                @Override
+                public void channelReadComplete(io.netty.channel.ChannelHandlerContext ctx) {
+                    ctx.flush();
+                }
+            });
+            request = bench.request;
+        }
+
+        @TearDown
+        public void tearDown() {
+            channel.finishAndReleaseAll();
+        }
     }
 
     @TearDown
