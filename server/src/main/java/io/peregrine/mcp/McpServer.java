@@ -2,6 +2,8 @@ package io.peregrine.mcp;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.netty.buffer.ByteBuf;
 import io.peregrine.exec.ToolExecutor;
 import io.peregrine.rpc.EnvelopeDecoder;
@@ -95,12 +97,17 @@ public final class McpServer implements MessageListener {
     }
 
     private static final String CURSOR_PREFIX = "after:";
+    private static final SerializableString RESULT_TYPE = new SerializedString("resultType");
+    private static final SerializableString COMPLETE = new SerializedString("complete");
+    private static final SerializableString META = new SerializedString("_meta");
+    private static final SerializableString SERVER_INFO = new SerializedString(Params.META_SERVER_INFO);
 
     private final Json json;
     private final JsonRpcWriter writer;
     private final EnvelopeDecoder decoder;
     private final KnownStrings versionIds;
     private final ServerInfo info;
+    private final String serverInfoJson;
     private final ToolRegistry tools;
     private final SchemaValidator validator;
     private final ToolExecutor executor;
@@ -114,6 +121,10 @@ public final class McpServer implements MessageListener {
         this.json = json;
         this.writer = new JsonRpcWriter(json);
         this.info = info;
+        Map<String, Object> implementation = new java.util.LinkedHashMap<>();
+        implementation.put("name", info.name());
+        implementation.put("version", info.version());
+        this.serverInfoJson = JsonTree.toJson(implementation);
         this.executor = executor;
         this.settings = settings;
         this.validator = new SchemaValidator(json);
@@ -636,7 +647,8 @@ public final class McpServer implements MessageListener {
     /** {@code resultType} (and the cache hints of a list result) for 2026-07-28 requests. */
     private static void writeResultPrelude(JsonGenerator g, RequestScope s, boolean cacheable) throws IOException {
         if (s.isModern()) {
-            g.writeStringField("resultType", "complete");
+            g.writeFieldName(RESULT_TYPE);
+            g.writeString(COMPLETE);
             if (cacheable) {
                 g.writeNumberField("ttlMs", 0);
                 g.writeStringField("cacheScope", "public");
@@ -645,7 +657,8 @@ public final class McpServer implements MessageListener {
     }
 
     private void writeServerInfoMeta(JsonGenerator g, Map<String, Object> extra) throws IOException {
-        g.writeObjectFieldStart("_meta");
+        g.writeFieldName(META);
+        g.writeStartObject();
         if (extra != null) {
             for (Map.Entry<String, Object> e : extra.entrySet()) {
                 if (!Params.META_SERVER_INFO.equals(e.getKey())) {
@@ -654,8 +667,8 @@ public final class McpServer implements MessageListener {
                 }
             }
         }
-        g.writeFieldName(Params.META_SERVER_INFO);
-        info.writeImplementation(g);
+        g.writeFieldName(SERVER_INFO);
+        g.writeRawValue(serverInfoJson);
         g.writeEndObject();
     }
 

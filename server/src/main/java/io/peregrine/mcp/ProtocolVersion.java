@@ -22,6 +22,7 @@ public enum ProtocolVersion {
     public static final ProtocolVersion LATEST_LEGACY = V2025_11_25;
     public static final ProtocolVersion LATEST = V2026_07_28;
 
+    private static final ProtocolVersion[] ALL = values();
     private static final List<String> IDS;
     private static final List<String> MODERN_IDS;
 
@@ -74,8 +75,9 @@ public enum ProtocolVersion {
         if (id == null) {
             return null;
         }
-        for (ProtocolVersion v : values()) {
-            if (v.id.equals(id)) {
+        for (ProtocolVersion v : ALL) {
+            // Ids read from the wire are interned, so identity usually decides at once.
+            if (v.id == id || v.id.equals(id)) {
                 return v;
             }
         }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 
 /**
@@ -21,6 +23,12 @@ public final class JsonRpcWriter {
 
     private static final int INITIAL_CAPACITY = 256;
 
+    // Pre-encoded names and values: the generator copies their bytes instead of escaping characters.
+    private static final SerializableString JSONRPC = new SerializedString("jsonrpc");
+    private static final SerializableString VERSION = new SerializedString("2.0");
+    private static final SerializableString ID = new SerializedString("id");
+    private static final SerializableString RESULT = new SerializedString("result");
+
     private final Json json;
 
     public JsonRpcWriter(Json json) {
@@ -37,7 +45,7 @@ public final class JsonRpcWriter {
         try (JsonOutput o = json.write(out)) {
             JsonGenerator g = o.generator();
             writeHeader(g, id);
-            g.writeFieldName("result");
+            g.writeFieldName(RESULT);
             result.write(g);
             g.writeEndObject();
         } catch (IOException | RuntimeException e) {
@@ -73,8 +81,9 @@ public final class JsonRpcWriter {
     /** Opens a response object: {@code {"jsonrpc":"2.0","id":…} (a null id for errors without one). */
     private static void writeHeader(JsonGenerator g, RequestId id) throws IOException {
         g.writeStartObject();
-        g.writeStringField("jsonrpc", "2.0");
-        g.writeFieldName("id");
+        g.writeFieldName(JSONRPC);
+        g.writeString(VERSION);
+        g.writeFieldName(ID);
         if (id == null) {
             g.writeNull();
         } else {
@@ -102,9 +111,10 @@ public final class JsonRpcWriter {
         try (JsonOutput o = json.write(out)) {
             JsonGenerator g = o.generator();
             g.writeStartObject();
-            g.writeStringField("jsonrpc", "2.0");
+            g.writeFieldName(JSONRPC);
+            g.writeString(VERSION);
             if (id != null) {
-                g.writeFieldName("id");
+                g.writeFieldName(ID);
                 id.writeTo(g);
             }
             g.writeStringField("method", method);

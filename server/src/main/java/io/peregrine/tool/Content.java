@@ -3,6 +3,8 @@ package io.peregrine.tool;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.peregrine.rpc.JsonTree;
 
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.List;
@@ -14,6 +16,9 @@ import java.util.Objects;
  * embedded resource. Immutable; {@link #annotated} and {@link #withMeta} return copies.
  */
 public abstract class Content {
+
+    private static final SerializableString TYPE = new SerializedString("type");
+    private static final SerializableString TEXT = new SerializedString("text");
 
     private final Annotations annotations;
     private final Map<String, Object> meta;
@@ -143,8 +148,10 @@ public abstract class Content {
 
         @Override
         void writeFields(JsonGenerator g) throws IOException {
-            g.writeStringField("type", "text");
-            g.writeStringField("text", text);
+            g.writeFieldName(TYPE);
+            g.writeString(TEXT);
+            g.writeFieldName(TEXT);
+            g.writeString(text);
         }
 
         @Override

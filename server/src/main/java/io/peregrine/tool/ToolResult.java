@@ -3,6 +3,8 @@ package io.peregrine.tool;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.peregrine.rpc.JsonTree;
 
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,8 @@ import java.util.Objects;
  * content, and whether the call failed.
  */
 public final class ToolResult {
+
+    private static final SerializableString CONTENT = new SerializedString("content");
 
     private static final Object NO_STRUCTURED = new Object();
 
@@ -86,7 +90,8 @@ public final class ToolResult {
      * with protocol metadata.
      */
     public void writeFields(JsonGenerator g) throws IOException {
-        g.writeArrayFieldStart("content");
+        g.writeFieldName(CONTENT);
+        g.writeStartArray();
         for (Content c : content) {
             c.writeTo(g);
         }
