@@ -1,0 +1,53 @@
+package io.peregrine.exec;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ToolExecutorTest {
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void refusesAtOnceWhenFullAndAcceptsAgainWhenASlotFrees(boolean virtual) throws Exception {
+        try (ToolExecutor executor = new ToolExecutor(2, virtual)) {
+            assertThat(executor.usesVirtualThreads()).isEqualTo(virtual && Runtime.version().feature() >= 21);
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(2);
+            AtomicInteger ran = new AtomicInteger();
+            Runnable blocker = () -> {
+                started.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ran.incrementAndGet();
+            };
+            assertThat(executor.tryExecute(blocker)).isTrue();
+            assertThat(executor.tryExecute(blocker)).isTrue();
+            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(executor.tryExecute(ran::incrementAndGet)).isFalse();
+            release.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            boolean accepted = false;
+            while (!accepted && System.nanoTime() < deadline) {
+                accepted = executor.tryExecute(ran::incrementAndGet);
+                Thread.sleep(1);
+            }
+            assertThat(accepted).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, -1})
+    void rejectsANonPositiveBound(int bound) {
+        assertThatThrownBy(() -> new ToolExecutor(bound, false))
+                .hasMessage("maxConcurrency : " + bound + " (expected: > 0)");
+    }
+}
