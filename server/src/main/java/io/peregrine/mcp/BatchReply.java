@@ -45,6 +45,18 @@ final class BatchReply implements Reply {
     }
 
     @Override
+    public void skip() {
+        ByteBuf out;
+        synchronized (this) {
+            expected--;
+            out = takeIfComplete();
+        }
+        if (out != null) {
+            peer.send(out);
+        }
+    }
+
+    @Override
     public void send(ByteBuf response) {
         ByteBuf out;
         synchronized (this) {

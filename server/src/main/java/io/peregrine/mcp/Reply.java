@@ -7,4 +7,8 @@ interface Reply {
 
     /** Sends one response, taking ownership of it. */
     void send(ByteBuf response);
+
+    /** A request that will get no response after all (it was cancelled). */
+    default void skip() {
+    }
 }

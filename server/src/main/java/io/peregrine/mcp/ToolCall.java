@@ -93,6 +93,7 @@ final class ToolCall implements ToolContext, Runnable {
     void cancel() {
         if (end()) {
             interrupt();
+            reply.skip();
             drop();
         }
     }

@@ -465,6 +465,20 @@ class TcpProtocolTest {
         }
     }
 
+    @Test
+    void aBatchWithACancelledCallStillAnswersTheRest() throws IOException {
+        try (LineSocket s = new LineSocket(address)) {
+            s.initialize("2025-03-26");
+            s.send("[{\"jsonrpc\":\"2.0\",\"id\":\"slow\",\"method\":\"tools/call\",\"params\":{\"name\":\"slow\","
+                    + "\"arguments\":{\"millis\":10000,\"steps\":1}}},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]");
+            assertThat(s.silentFor(100)).isTrue();
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"slow\"}}");
+            List<?> responses = (List<?>) io.peregrine.rpc.JsonTree.parse(s.readLine());
+            assertThat(responses).hasSize(1);
+            assertThat(at(responses.get(0), "id")).isEqualTo(2L);
+        }
+    }
+
     // ------------------------------------------------------------------ overload
 
     @Test
