@@ -7,6 +7,7 @@ import io.peregrine.mcp.ToolRegistry;
 import io.peregrine.rpc.Json;
 import io.peregrine.tool.Tool;
 import io.peregrine.transport.EventLoops;
+import io.peregrine.transport.stdio.StdioTransport;
 import io.peregrine.transport.tcp.TcpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,7 @@ public final class Peregrine implements AutoCloseable {
     private final ToolExecutor executor;
     private EventLoops loops;
     private TcpServer tcp;
+    private StdioTransport stdio;
     private BoundAddresses addresses;
     private boolean closed;
 
@@ -99,6 +101,10 @@ public final class Peregrine implements AutoCloseable {
                 tcpAddress = tcp.localAddress();
                 log.info("MCP over TCP (newline-delimited JSON-RPC) on {}", tcpAddress);
             }
+            if (config.stdin != null) {
+                stdio = StdioTransport.start(config.stdin, config.stdout, config.maxLineLength, core);
+                log.info("MCP over stdio (newline-delimited JSON-RPC on stdin and stdout)");
+            }
             addresses = new BoundAddresses(tcpAddress);
             return addresses;
         } catch (InterruptedException | RuntimeException e) {
@@ -111,6 +117,14 @@ public final class Peregrine implements AutoCloseable {
     /** The bound addresses; null before {@link #start()}. */
     public synchronized BoundAddresses addresses() {
         return addresses;
+    }
+
+    /**
+     * Completes when the stdio session ends (the client closed stdin); null when stdio is not
+     * served or the server has not started.
+     */
+    public synchronized io.netty.util.concurrent.Future<Void> stdioClosed() {
+        return stdio == null ? null : stdio.closeFuture();
     }
 
     /** The tools served; tools can be added and removed while the server runs. */
@@ -140,6 +154,9 @@ public final class Peregrine implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         executor.shutdown(1_000);
+        if (stdio != null) {
+            stdio.shutdown();
+        }
         if (loops != null) {
             // Let the shutdown answers reach the wire before the connections go.
             loops.shutdown(2_000);
@@ -175,8 +192,20 @@ public final class Peregrine implements AutoCloseable {
         private boolean validateArguments = true;
         private int pageSize = 100;
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private java.io.InputStream stdin;
+        private java.io.OutputStream stdout;
 
         private Builder() {
+        }
+
+        /**
+         * Also serves one MCP session over these streams, one JSON-RPC message per line (the MCP
+         * stdio transport: pass {@code System.in} and {@code System.out}, and keep logs on stderr).
+         */
+        public Builder stdio(java.io.InputStream in, java.io.OutputStream out) {
+            this.stdin = Objects.requireNonNull(in, "in");
+            this.stdout = Objects.requireNonNull(out, "out");
+            return this;
         }
 
         public Builder tool(Tool tool) {

@@ -11,6 +11,8 @@ import io.peregrine.tool.Tool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The standalone server: {@code ./peregrine [--config FILE] [--set key=value]...}.
+ * The standalone server: {@code ./peregrine [--stdio] [--config FILE] [--set key=value]...}.
  *
  * <p>Without {@code --config} it reads {@code config/peregrine.yaml} under {@code PEREGRINE_HOME}
  * (set by the {@code ./peregrine} script) or the working directory, when that file exists.
@@ -33,7 +35,7 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         Peregrine server;
         try {
-            server = start(args, System.getenv());
+            server = start(args, System.getenv(), System.in, System.out);
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("peregrine: " + e.getMessage());
             System.exit(2);
@@ -43,13 +45,30 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "peregrine-shutdown"));
+        if (server.stdioClosed() != null) {
+            // A stdio server lives as long as its client keeps stdin open.
+            server.stdioClosed().await();
+            server.close();
+            System.exit(0);
+        }
         Thread.currentThread().join();
     }
 
-    /** Parses the arguments, loads the configuration and starts the server. */
+    /** Parses the arguments, loads the configuration and starts the server (no stdio). */
     public static Peregrine start(String[] args, Map<String, String> env) throws InterruptedException {
+        return start(args, env, null, null);
+    }
+
+    /**
+     * Parses the arguments, loads the configuration and starts the server. With {@code --stdio}
+     * the server speaks MCP on {@code in}/{@code out} and, unless {@code tcp.enabled} is set
+     * explicitly, opens no TCP listener.
+     */
+    public static Peregrine start(String[] args, Map<String, String> env, InputStream in, PrintStream out)
+            throws InterruptedException {
         Path configFile = null;
         List<String> sets = new ArrayList<>();
+        boolean stdio = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config":
@@ -57,6 +76,9 @@ public final class Main {
                     break;
                 case "--set":
                     sets.add(value(args, ++i, "--set"));
+                    break;
+                case "--stdio":
+                    stdio = true;
                     break;
                 case "--help":
                 case "-h":
@@ -74,8 +96,11 @@ public final class Main {
         if (configFile == null) {
             configFile = defaultConfigFile(env);
         }
+        if (stdio && sets.stream().noneMatch(s -> s.startsWith("tcp.enabled=")) && !env.containsKey("PEREGRINE_TCP_ENABLED")) {
+            sets.add(0, "tcp.enabled=false");
+        }
         PeregrineConfig config = ConfigLoader.load(configFile, env, sets);
-        Peregrine server = build(config);
+        Peregrine server = stdio ? build(config, in, out) : build(config, null, null);
         Peregrine.BoundAddresses addresses = server.start();
         log.info("Peregrine {} serving {} tools ({}), configuration {}", config.string("server.version"),
                 server.tools().size(), addresses, configFile == null ? "defaults" : configFile);
@@ -83,7 +108,7 @@ public final class Main {
     }
 
     /** A server as the configuration describes it, with the demo tools when enabled. */
-    static Peregrine build(PeregrineConfig c) {
+    static Peregrine build(PeregrineConfig c, InputStream in, PrintStream out) {
         Peregrine.Builder b = Peregrine.builder()
                 .serverInfo(c.string("server.name"), c.string("server.version"))
                 .instructions(c.string("server.instructions"))
@@ -102,6 +127,9 @@ public final class Main {
             b.tcp(c.string("tcp.host"), c.integer("tcp.port"));
         } else {
             b.noTcp();
+        }
+        if (in != null) {
+            b.stdio(in, out);
         }
         if (c.bool("demo.enabled")) {
             for (Tool t : demoTools(c)) {
@@ -136,7 +164,9 @@ public final class Main {
     }
 
     private static String usage() {
-        StringBuilder sb = new StringBuilder("usage: peregrine [--config FILE] [--set key=value]...\n\nkeys (env var, default):\n");
+        StringBuilder sb = new StringBuilder("usage: peregrine [--stdio] [--config FILE] [--set key=value]...\n\n"
+                + "  --stdio   speak MCP on stdin/stdout (logs on stderr); no TCP listener unless tcp.enabled is set\n\n"
+                + "keys (env var, default):\n");
         for (ConfigKey k : ConfigKey.all().values()) {
             sb.append(String.format("  %-28s %-36s %s%n    %s%n", k.name(), k.envName(), k.defaultValue(), k.description()));
         }
