@@ -194,11 +194,10 @@ public final class StdioTransport implements Peer {
         return !closed.isDone();
     }
 
-    /** Flushes what was written; standard streams stay open for the process. */
+    /** Flushes what was written; the standard streams themselves stay open for the process. */
     @Override
     public Future<?> close() {
-        loop.execute(this::flushQuietly);
-        return closed;
+        return loop.submit(this::flushQuietly);
     }
 
     /** Stops the transport's thread. */
