@@ -1,5 +1,6 @@
 package io.peregrine.testing;
 
+import io.peregrine.Peregrine;
 import io.peregrine.rpc.JsonTree;
 
 import java.io.BufferedReader;
@@ -16,13 +17,26 @@ import java.util.Map;
  * A plain blocking socket speaking newline-delimited JSON, for tests that must send exactly the
  * bytes they mean (malformed JSON, invalid UTF-8, oversized lines) and read exactly what comes back.
  */
-public final class LineSocket implements AutoCloseable {
+public final class LineSocket implements McpSession {
 
+    private final Peregrine server;
+    private final boolean owned;
     private final Socket socket;
     private final OutputStream out;
     private final BufferedReader in;
 
     public LineSocket(InetSocketAddress address) throws IOException {
+        this(null, address, false);
+    }
+
+    /** A socket to {@code server}'s TCP listener; with {@code owned}, closing it closes the server too. */
+    public LineSocket(Peregrine server, boolean owned) throws IOException {
+        this(server, server.addresses().tcp(), owned);
+    }
+
+    private LineSocket(Peregrine server, InetSocketAddress address, boolean owned) throws IOException {
+        this.server = server;
+        this.owned = owned;
         socket = new Socket();
         socket.connect(address, 5_000);
         socket.setSoTimeout(10_000);
@@ -32,10 +46,12 @@ public final class LineSocket implements AutoCloseable {
     }
 
     /** Sends {@code line} and a newline. */
+    @Override
     public LineSocket send(String line) throws IOException {
         return sendBytes((line + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    @Override
     public LineSocket sendBytes(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
@@ -43,12 +59,14 @@ public final class LineSocket implements AutoCloseable {
     }
 
     /** The next line, or null at end of stream; fails after 10 s. */
+    @Override
     public String readLine() throws IOException {
         return in.readLine();
     }
 
     /** The next line as a JSON object. */
     @SuppressWarnings("unchecked")
+    @Override
     public Map<String, Object> readJson() throws IOException {
         String line = readLine();
         if (line == null) {
@@ -57,13 +75,9 @@ public final class LineSocket implements AutoCloseable {
         return (Map<String, Object>) JsonTree.parse(line);
     }
 
-    /** Sends a request and reads one message back. */
-    public Map<String, Object> call(String line) throws IOException {
-        send(line);
-        return readJson();
-    }
 
     /** True when nothing arrives within {@code millis}. */
+    @Override
     public boolean silentFor(int millis) throws IOException {
         int old = socket.getSoTimeout();
         socket.setSoTimeout(millis);
@@ -77,18 +91,16 @@ public final class LineSocket implements AutoCloseable {
         }
     }
 
-    /** Performs the 2025 handshake with {@code version}; returns the initialize result. */
-    @SuppressWarnings("unchecked")
-    public Map<String, Object> initialize(String version) throws IOException {
-        Map<String, Object> response = call("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
-                + "\"protocolVersion\":\"" + version + "\",\"capabilities\":{},"
-                + "\"clientInfo\":{\"name\":\"line-socket\",\"version\":\"1\"}}}");
-        send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
-        return (Map<String, Object>) response.get("result");
+    @Override
+    public Peregrine server() {
+        return server;
     }
 
     @Override
     public void close() throws IOException {
         socket.close();
+        if (owned) {
+            server.close();
+        }
     }
 }

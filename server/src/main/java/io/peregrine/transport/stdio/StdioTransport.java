@@ -88,7 +88,9 @@ public final class StdioTransport implements Peer {
             while ((n = in.read(chunk)) >= 0) {
                 ByteBuf buf = PooledByteBufAllocator.DEFAULT.heapBuffer(n);
                 buf.writeBytes(chunk, 0, n);
-                loop.execute(() -> deliver(buf));
+                // Each chunk is delivered before the next is read, so a pause asked for while
+                // handling it takes effect before any more input is taken in.
+                loop.submit(() -> deliver(buf)).await();
                 while (paused) {
                     Thread.sleep(1);
                 }

@@ -3,17 +3,15 @@ package io.peregrine.mcp;
 import io.peregrine.Peregrine;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.rpc.JsonRpcError;
-import io.peregrine.testing.LineSocket;
+import io.peregrine.testing.McpSession;
 import io.peregrine.testing.TestTools;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -23,9 +21,15 @@ import java.util.stream.Stream;
 import static io.peregrine.testing.Trees.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** MCP over newline-delimited TCP, end to end over real sockets: lifecycle, both eras, tools and bad input. */
+/**
+ * The transport test kit: one suite of MCP behaviour (lifecycle, both eras, tools, bad input,
+ * cancellation, timeouts, overload, back-pressure, drain) that every transport runs by saying how
+ * to open a session. What a transport adds of its own (HTTP status codes, close codes) is tested
+ * beside it.
+ */
 @SuppressWarnings("unchecked")
-class TcpProtocolTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class McpBehaviourKit {
 
     private static final String CALL_ECHO = "{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"tools/call\","
             + "\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"%s\"}}}";
@@ -33,12 +37,15 @@ class TcpProtocolTest {
             + "\"io.modelcontextprotocol/clientCapabilities\":{},"
             + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}";
 
-    private static Peregrine server;
-    private static InetSocketAddress address;
+    /** A session with the standard server (the tools of {@link #standardServer()}). */
+    protected abstract McpSession session() throws Exception;
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = Peregrine.builder()
+    /** A session with a server of its own, built from {@code spec}; closing the session closes that server. */
+    protected abstract McpSession session(Peregrine.Builder spec) throws Exception;
+
+    /** The standard server's configuration, without a transport. */
+    protected static Peregrine.Builder standardServer() {
+        return Peregrine.builder()
                 .tool(EchoTool.create())
                 .tool(TestTools.slow())
                 .tool(TestTools.hang())
@@ -47,22 +54,14 @@ class TcpProtocolTest {
                 .tool(TestTools.everything())
                 .tool(TestTools.badOutput())
                 .tool(TestTools.raw())
-                .tcp("127.0.0.1", 0)
                 .maxLineLength(4 * 1024 * 1024)
                 .maxStringLength(1024 * 1024)
                 .maxNestingDepth(16)
-                .pageSize(3)
-                .build();
-        address = server.start().tcp();
+                .pageSize(3);
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    private static LineSocket ready() throws IOException {
-        LineSocket s = new LineSocket(address);
+    private McpSession ready() throws Exception {
+        McpSession s = session();
         s.initialize("2025-11-25");
         return s;
     }
@@ -74,7 +73,7 @@ class TcpProtocolTest {
         assertThat((String) at(response, "error.message")).contains(messagePart);
     }
 
-    private static void assertStillServes(LineSocket s) throws IOException {
+    private static void assertStillServes(McpSession s) throws Exception {
         Map<String, Object> pong = s.call("{\"jsonrpc\":\"2.0\",\"id\":\"after\",\"method\":\"ping\"}");
         assertThat(pong.get("id")).isEqualTo("after");
         assertThat(pong).containsKey("result");
@@ -84,8 +83,8 @@ class TcpProtocolTest {
 
     @ParameterizedTest
     @MethodSource("negotiations")
-    void initializeNegotiatesTheVersion(String requested, String expected) throws IOException {
-        try (LineSocket s = new LineSocket(address)) {
+    void initializeNegotiatesTheVersion(String requested, String expected) throws Exception {
+        try (McpSession s = session()) {
             Map<String, Object> result = s.initialize(requested);
             assertThat(result.get("protocolVersion")).isEqualTo(expected);
             assertThat(at(result, "serverInfo.name")).isEqualTo("peregrine");
@@ -103,16 +102,16 @@ class TcpProtocolTest {
     }
 
     @Test
-    void requestsBeforeInitializeAreRefusedButPingIsAnswered() throws IOException {
-        try (LineSocket s = new LineSocket(address)) {
+    void requestsBeforeInitializeAreRefusedButPingIsAnswered() throws Exception {
+        try (McpSession s = session()) {
             assertError(s.call(String.format(CALL_ECHO, 1, "hi")), 1L, JsonRpcError.INVALID_REQUEST, "Not initialized");
             assertStillServes(s);
         }
     }
 
     @Test
-    void secondInitializeIsRefused() throws IOException {
-        try (LineSocket s = ready()) {
+    void secondInitializeIsRefused() throws Exception {
+        try (McpSession s = ready()) {
             Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"initialize\",\"params\":{"
                     + "\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"x\",\"version\":\"1\"}}}");
             assertError(r, 7L, JsonRpcError.INVALID_REQUEST, "Already initialized");
@@ -121,8 +120,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void initializeWithoutRequiredParamsIsInvalidParams() throws IOException {
-        try (LineSocket s = new LineSocket(address)) {
+    void initializeWithoutRequiredParamsIsInvalidParams() throws Exception {
+        try (McpSession s = session()) {
             assertError(s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"capabilities\":{}}}"),
                     1L, JsonRpcError.INVALID_PARAMS, "protocolVersion");
         }
@@ -133,8 +132,8 @@ class TcpProtocolTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badLines")
     void badInputGetsAPreciseErrorAndTheConnectionLivesOn(String name, byte[] line, Object id, int code, String part)
-            throws IOException {
-        try (LineSocket s = ready()) {
+            throws Exception {
+        try (McpSession s = ready()) {
             s.sendBytes(line);
             assertError(s.readJson(), id, code, part);
             assertStillServes(s);
@@ -205,8 +204,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void aStringOverTheLimitIsRefusedWhenRead() throws IOException {
-        try (LineSocket s = ready()) {
+    void aStringOverTheLimitIsRefusedWhenRead() throws Exception {
+        try (McpSession s = ready()) {
             Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":15,\"method\":\"tools/call\",\"params\":"
                     + "{\"name\":\"echo\",\"arguments\":{\"message\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}}}");
             // Strings are decoded only when read, so the limit bounds what a tool reads.
@@ -217,8 +216,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void notificationsAreNeverAnsweredEvenWhenWrong() throws IOException {
-        try (LineSocket s = ready()) {
+    void notificationsAreNeverAnsweredEvenWhenWrong() throws Exception {
+        try (McpSession s = ready()) {
             s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/unknown\"}");
             s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":12345}}");
             assertThat(s.silentFor(200)).isTrue();
@@ -227,8 +226,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void idsRoundTripExactly() throws IOException {
-        try (LineSocket s = ready()) {
+    void idsRoundTripExactly() throws Exception {
+        try (McpSession s = ready()) {
             for (String id : List.of("0", "-7", "9007199254740993", "123456789012345678901234567890", "\"abc\"", "\"\"")) {
                 s.send("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"ping\"}");
                 String line = s.readLine();
@@ -240,8 +239,8 @@ class TcpProtocolTest {
     // ------------------------------------------------------------------ tools
 
     @Test
-    void echoReturnsTheMessage() throws IOException {
-        try (LineSocket s = ready()) {
+    void echoReturnsTheMessage() throws Exception {
+        try (McpSession s = ready()) {
             Map<String, Object> r = s.call(String.format(CALL_ECHO, 21, "héllo \\\"world\\\""));
             assertThat(r.get("id")).isEqualTo(21L);
             assertThat(at(r, "result.content.0.type")).isEqualTo("text");
@@ -251,8 +250,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void toolsListPagesInNameOrder() throws IOException {
-        try (LineSocket s = ready()) {
+    void toolsListPagesInNameOrder() throws Exception {
+        try (McpSession s = ready()) {
             List<Object> names = new java.util.ArrayList<>();
             String cursor = null;
             int pages = 0;
@@ -271,8 +270,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void toolDefinitionsCarryEveryField() throws IOException {
-        try (LineSocket s = ready()) {
+    void toolDefinitionsCarryEveryField() throws Exception {
+        try (McpSession s = ready()) {
             Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":"
                     + "{\"cursor\":\"" + java.util.Base64.getUrlEncoder().withoutPadding()
                     .encodeToString("after:echo".getBytes(StandardCharsets.UTF_8)) + "\"}}");
@@ -289,8 +288,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void everyContentTypeAndStructuredContent() throws IOException {
-        try (LineSocket s = ready()) {
+    void everyContentTypeAndStructuredContent() throws Exception {
+        try (McpSession s = ready()) {
             Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"everything\"}}");
             assertThat(at(r, "result.content.0.text")).isEqualTo("five items");
             assertThat(at(r, "result.content.1.type")).isEqualTo("image");
@@ -305,22 +304,22 @@ class TcpProtocolTest {
     }
 
     @Test
-    void structuredContentBreakingTheOutputSchemaIsAnInternalError() throws IOException {
-        try (LineSocket s = ready()) {
+    void structuredContentBreakingTheOutputSchemaIsAnInternalError() throws Exception {
+        try (McpSession s = ready()) {
             assertError(s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"bad_output\"}}"),
                     2L, JsonRpcError.INTERNAL_ERROR, "outputSchema");
         }
     }
 
     @Test
-    void invalidArgumentsFollowTheRevision() throws IOException {
+    void invalidArgumentsFollowTheRevision() throws Exception {
         String call = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
                 + "\"arguments\":{\"message\":42}}}";
-        try (LineSocket s = new LineSocket(address)) {
+        try (McpSession s = session()) {
             s.initialize("2025-06-18");
             assertError(s.call(call), 3L, JsonRpcError.INVALID_PARAMS, "Invalid arguments for tool echo");
         }
-        try (LineSocket s = ready()) {
+        try (McpSession s = ready()) {
             Map<String, Object> r = s.call(call);
             assertThat(at(r, "result.isError")).isEqualTo(true);
             assertThat((String) at(r, "result.content.0.text")).startsWith("Invalid arguments for tool echo").contains("message");
@@ -328,8 +327,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void validationCanBeSkippedByATool() throws IOException {
-        try (LineSocket s = ready()) {
+    void validationCanBeSkippedByATool() throws Exception {
+        try (McpSession s = ready()) {
             Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"raw\","
                     + "\"arguments\":{\"n\":\"not a number\"}}}");
             assertThat(at(r, "result.content.0.text")).isEqualTo("{\"n\":\"not a number\"}");
@@ -337,8 +336,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void failingToolsAnswerWithErrorResults() throws IOException {
-        try (LineSocket s = ready()) {
+    void failingToolsAnswerWithErrorResults() throws Exception {
+        try (McpSession s = ready()) {
             Map<String, Object> boom = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"boom\"}}");
             assertThat(at(boom, "result.isError")).isEqualTo(true);
             assertThat((String) at(boom, "result.content.0.text")).contains("the disk is on fire");
@@ -348,8 +347,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void aToolOverItsTimeoutIsCancelledAndAnswered() throws IOException {
-        try (LineSocket s = ready()) {
+    void aToolOverItsTimeoutIsCancelledAndAnswered() throws Exception {
+        try (McpSession s = ready()) {
             Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"hang\"}}");
             assertThat(at(r, "result.isError")).isEqualTo(true);
             assertThat((String) at(r, "result.content.0.text")).contains("timed out after 300 ms");
@@ -358,8 +357,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void cancelledCallsAreNotAnsweredAndTheConnectionGoesOn() throws IOException {
-        try (LineSocket s = ready()) {
+    void cancelledCallsAreNotAnsweredAndTheConnectionGoesOn() throws Exception {
+        try (McpSession s = ready()) {
             s.send("{\"jsonrpc\":\"2.0\",\"id\":\"long\",\"method\":\"tools/call\",\"params\":{\"name\":\"slow\","
                     + "\"arguments\":{\"millis\":10000,\"steps\":100},\"_meta\":{\"progressToken\":\"p1\"}}}");
             Map<String, Object> progress = s.readJson();
@@ -373,13 +372,13 @@ class TcpProtocolTest {
             } while ("notifications/progress".equals(next.get("method")));
             assertThat(next.get("id")).isEqualTo("after-cancel");
             assertThat(s.silentFor(300)).isTrue();
-            assertThat(server.core().callsInFlight()).isZero();
+            assertThat(s.server().core().callsInFlight()).isZero();
         }
     }
 
     @Test
-    void duplicateInFlightIdsAreRefused() throws IOException {
-        try (LineSocket s = ready()) {
+    void duplicateInFlightIdsAreRefused() throws Exception {
+        try (McpSession s = ready()) {
             String call = "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"millis\":400,\"steps\":1}}}";
             s.send(call);
             assertError(s.call(call), 5L, JsonRpcError.INVALID_REQUEST, "Duplicate request id 5");
@@ -390,8 +389,8 @@ class TcpProtocolTest {
     // ------------------------------------------------------------------ 2026-07-28
 
     @Test
-    void modernRequestsNeedNoHandshake() throws IOException {
-        try (LineSocket s = new LineSocket(address)) {
+    void modernRequestsNeedNoHandshake() throws Exception {
+        try (McpSession s = session()) {
             Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
                     + "\"name\":\"echo\",\"arguments\":{\"message\":\"now\"}," + MODERN_META + "}}");
             assertThat(at(r, "result.resultType")).isEqualTo("complete");
@@ -406,8 +405,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void discoverListsEveryRevision() throws IOException {
-        try (LineSocket s = new LineSocket(address)) {
+    void discoverListsEveryRevision() throws Exception {
+        try (McpSession s = session()) {
             Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":\"d\",\"method\":\"server/discover\",\"params\":{" + MODERN_META + "}}");
             assertThat((List<Object>) at(r, "result.supportedVersions"))
                     .containsExactly("2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26");
@@ -417,8 +416,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void unsupportedVersionsAreNamed() throws IOException {
-        try (LineSocket s = new LineSocket(address)) {
+    void unsupportedVersionsAreNamed() throws Exception {
+        try (McpSession s = session()) {
             Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":"
                     + "{\"io.modelcontextprotocol/protocolVersion\":\"1900-01-01\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}");
             assertError(r, 1L, JsonRpcError.UNSUPPORTED_PROTOCOL_VERSION, "1900-01-01");
@@ -432,8 +431,8 @@ class TcpProtocolTest {
     }
 
     @Test
-    void modernInvalidArgumentsAreErrorResults() throws IOException {
-        try (LineSocket s = new LineSocket(address)) {
+    void modernInvalidArgumentsAreErrorResults() throws Exception {
+        try (McpSession s = session()) {
             Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
                     + "\"name\":\"echo\",\"arguments\":{}," + MODERN_META + "}}");
             assertThat(at(r, "result.resultType")).isEqualTo("complete");
@@ -445,12 +444,12 @@ class TcpProtocolTest {
     // ------------------------------------------------------------------ batches (2025-03-26 only)
 
     @Test
-    void batchesWorkOnlyIn20250326() throws IOException {
+    void batchesWorkOnlyIn20250326() throws Exception {
         String batch = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
                 + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{}},"
                 + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"b\"}}},"
                 + "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"nope\"}, 7]";
-        try (LineSocket s = new LineSocket(address)) {
+        try (McpSession s = session()) {
             s.initialize("2025-03-26");
             s.send(batch);
             List<?> responses = (List<?>) io.peregrine.rpc.JsonTree.parse(s.readLine());
@@ -459,15 +458,15 @@ class TcpProtocolTest {
             assertThat(responses).anySatisfy(r -> assertThat(at(r, "error.code")).isEqualTo(-32601L));
             assertThat(responses).anySatisfy(r -> assertThat(at(r, "error.code")).isEqualTo(-32600L));
         }
-        try (LineSocket s = ready()) {
+        try (McpSession s = ready()) {
             s.send(batch);
             assertError(s.readJson(), null, JsonRpcError.INVALID_REQUEST, "2025-11-25");
         }
     }
 
     @Test
-    void aBatchWithACancelledCallStillAnswersTheRest() throws IOException {
-        try (LineSocket s = new LineSocket(address)) {
+    void aBatchWithACancelledCallStillAnswersTheRest() throws Exception {
+        try (McpSession s = session()) {
             s.initialize("2025-03-26");
             s.send("[{\"jsonrpc\":\"2.0\",\"id\":\"slow\",\"method\":\"tools/call\",\"params\":{\"name\":\"slow\","
                     + "\"arguments\":{\"millis\":10000,\"steps\":1}}},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]");
@@ -483,10 +482,9 @@ class TcpProtocolTest {
 
     @Test
     void aFullExecutorAnswersOverloadAtOnce() throws Exception {
-        try (Peregrine small = Peregrine.builder().tool(TestTools.slow()).tcp("127.0.0.1", 0).maxConcurrency(1)
-                .virtualThreads(false).drainTimeout(Duration.ofMillis(100)).build()) {
-            InetSocketAddress a = small.start().tcp();
-            try (LineSocket s = new LineSocket(a)) {
+        try (McpSession s = session(Peregrine.builder().tool(TestTools.slow()).maxConcurrency(1)
+                .virtualThreads(false).drainTimeout(Duration.ofMillis(100)))) {
+            {
                 s.initialize("2025-11-25");
                 s.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"millis\":2000,\"steps\":1}}}");
                 Map<String, Object> second = s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\"}}");
@@ -498,16 +496,15 @@ class TcpProtocolTest {
 
     @Test
     void aConnectionAtItsInFlightLimitIsNotRead() throws Exception {
-        try (Peregrine small = Peregrine.builder().tool(TestTools.slow()).tcp("127.0.0.1", 0)
-                .maxInFlightPerConnection(2).drainTimeout(Duration.ofMillis(100)).build()) {
-            InetSocketAddress a = small.start().tcp();
-            try (LineSocket s = new LineSocket(a)) {
+        try (McpSession s = session(Peregrine.builder().tool(TestTools.slow())
+                .maxInFlightPerConnection(2).drainTimeout(Duration.ofMillis(100)))) {
+            {
                 s.initialize("2025-11-25");
                 for (int i = 1; i <= 6; i++) {
                     s.send("{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"tools/call\",\"params\":{\"name\":\"slow\","
                             + "\"arguments\":{\"millis\":300,\"steps\":1}}}");
                     Thread.sleep(20);
-                    assertThat(small.core().callsInFlight()).isLessThanOrEqualTo(2);
+                    assertThat(s.server().core().callsInFlight()).isLessThanOrEqualTo(2);
                 }
                 java.util.Set<Object> answered = new java.util.HashSet<>();
                 for (int i = 0; i < 6; i++) {
@@ -522,10 +519,8 @@ class TcpProtocolTest {
 
     @Test
     void closeAnswersCallsThatOutliveTheDrain() throws Exception {
-        Peregrine small = Peregrine.builder().tool(TestTools.slow()).tcp("127.0.0.1", 0)
-                .drainTimeout(Duration.ofMillis(200)).build();
-        InetSocketAddress a = small.start().tcp();
-        try (LineSocket s = new LineSocket(a)) {
+        try (McpSession s = session(Peregrine.builder().tool(TestTools.slow()).drainTimeout(Duration.ofMillis(200)))) {
+            Peregrine small = s.server();
             s.initialize("2025-11-25");
             s.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"millis\":10000,\"steps\":1}}}");
             assertThat(s.silentFor(100)).isTrue();
