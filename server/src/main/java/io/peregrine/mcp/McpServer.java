@@ -107,7 +107,7 @@ public final class McpServer implements MessageListener {
     private final EnvelopeDecoder decoder;
     private final KnownStrings versionIds;
     private final ServerInfo info;
-    private final String serverInfoJson;
+    private final SerializableString serverInfoJson;
     private final ToolRegistry tools;
     private final SchemaValidator validator;
     private final ToolExecutor executor;
@@ -124,7 +124,7 @@ public final class McpServer implements MessageListener {
         Map<String, Object> implementation = new java.util.LinkedHashMap<>();
         implementation.put("name", info.name());
         implementation.put("version", info.version());
-        this.serverInfoJson = JsonTree.toJson(implementation);
+        this.serverInfoJson = new SerializedString(JsonTree.toJson(implementation));
         this.executor = executor;
         this.settings = settings;
         this.validator = new SchemaValidator(json);
