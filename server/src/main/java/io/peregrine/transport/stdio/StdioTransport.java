@@ -88,9 +88,9 @@ public final class StdioTransport implements Peer {
             while ((n = in.read(chunk)) >= 0) {
                 ByteBuf buf = PooledByteBufAllocator.DEFAULT.heapBuffer(n);
                 buf.writeBytes(chunk, 0, n);
-                // Each chunk is delivered before the next is read, so a pause asked for while
-                // handling it takes effect before any more input is taken in.
-                loop.submit(() -> deliver(buf)).await();
+                if (!handOver(buf)) {
+                    return;
+                }
                 while (paused) {
                     Thread.sleep(1);
                 }
@@ -100,7 +100,24 @@ public final class StdioTransport implements Peer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        loop.execute(this::endOfInput);
+        if (!loop.isShuttingDown()) {
+            loop.execute(this::endOfInput);
+        }
+    }
+
+    /**
+     * Delivers one chunk on the event loop and waits until it is handled, so that a pause asked
+     * for while handling it takes effect before any more input is taken in. False once the
+     * transport is shut down (the chunk is released).
+     */
+    private boolean handOver(ByteBuf chunk) throws InterruptedException {
+        try {
+            loop.submit(() -> deliver(chunk)).await();
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            chunk.release();
+            return false;
+        }
     }
 
     private void deliver(ByteBuf chunk) {
