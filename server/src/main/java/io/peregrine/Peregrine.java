@@ -9,6 +9,8 @@ import io.peregrine.tool.Tool;
 import io.peregrine.transport.EventLoops;
 import io.peregrine.transport.stdio.StdioTransport;
 import io.peregrine.transport.tcp.TcpServer;
+import io.peregrine.transport.ws.WebSocketServer;
+import io.peregrine.transport.ws.WebSocketSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,9 +47,16 @@ public final class Peregrine implements AutoCloseable {
     /** The addresses the listeners are bound to. */
     public static final class BoundAddresses {
         private final InetSocketAddress tcp;
+        private final InetSocketAddress http;
 
-        BoundAddresses(InetSocketAddress tcp) {
+        BoundAddresses(InetSocketAddress tcp, InetSocketAddress http) {
             this.tcp = tcp;
+            this.http = http;
+        }
+
+        /** The HTTP listener's address (WebSocket at the MCP path), or null when it is off. */
+        public InetSocketAddress http() {
+            return http;
         }
 
         /** The TCP listener's address, or null when TCP is off. */
@@ -57,7 +66,7 @@ public final class Peregrine implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "tcp=" + tcp;
+            return "tcp=" + tcp + ", http=" + http;
         }
     }
 
@@ -66,6 +75,7 @@ public final class Peregrine implements AutoCloseable {
     private final ToolExecutor executor;
     private EventLoops loops;
     private TcpServer tcp;
+    private WebSocketServer http;
     private StdioTransport stdio;
     private BoundAddresses addresses;
     private boolean closed;
@@ -101,11 +111,18 @@ public final class Peregrine implements AutoCloseable {
                 tcpAddress = tcp.localAddress();
                 log.info("MCP over TCP (newline-delimited JSON-RPC) on {}", tcpAddress);
             }
+            InetSocketAddress httpAddress = null;
+            if (config.httpEnabled) {
+                http = WebSocketServer.bind(loops, config.httpHost, config.httpPort, config.webSocket, core);
+                httpAddress = http.localAddress();
+                log.info("MCP over WebSocket on ws://{}:{}{}", httpAddress.getHostString(), httpAddress.getPort(),
+                        config.webSocketPath);
+            }
             if (config.stdin != null) {
                 stdio = StdioTransport.start(config.stdin, config.stdout, config.maxLineLength, core);
                 log.info("MCP over stdio (newline-delimited JSON-RPC on stdin and stdout)");
             }
-            addresses = new BoundAddresses(tcpAddress);
+            addresses = new BoundAddresses(tcpAddress, httpAddress);
             return addresses;
         } catch (InterruptedException | RuntimeException e) {
             closeListeners();
@@ -167,6 +184,9 @@ public final class Peregrine implements AutoCloseable {
         if (tcp != null) {
             tcp.close();
         }
+        if (http != null) {
+            http.close();
+        }
     }
 
     /** Builds a {@link Peregrine}; every setting has a safe default. */
@@ -192,6 +212,15 @@ public final class Peregrine implements AutoCloseable {
         private boolean validateArguments = true;
         private int pageSize = 100;
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private boolean httpEnabled;
+        private String httpHost = "127.0.0.1";
+        private int httpPort = 7401;
+        private String webSocketPath = "/mcp";
+        private int maxFrameBytes = 4 * 1024 * 1024;
+        private Duration webSocketIdleTimeout = Duration.ofMinutes(5);
+        private Duration webSocketPingInterval = Duration.ofSeconds(30);
+        private boolean webSocketCompression;
+        private WebSocketSettings webSocket;
         private java.io.InputStream stdin;
         private java.io.OutputStream stdout;
 
@@ -234,13 +263,58 @@ public final class Peregrine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Listens for HTTP and serves MCP over WebSocket at {@link #webSocketPath} (default
+         * {@code /mcp}, also {@code /mcp/ws}); off by default. Port 0 picks a free port.
+         */
+        public Builder http(String host, int port) {
+            this.httpHost = Objects.requireNonNull(host, "host");
+            this.httpPort = checkRange("port", port, 0, 65535);
+            this.httpEnabled = true;
+            return this;
+        }
+
+        /** Where WebSocket clients upgrade; default {@code /mcp}. */
+        public Builder webSocketPath(String path) {
+            Objects.requireNonNull(path, "path");
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("webSocketPath : " + path + " (expected: starting with /)");
+            }
+            this.webSocketPath = path;
+            return this;
+        }
+
+        /** The largest WebSocket frame; default 4 MiB. Messages are limited by {@link #maxLineLength}. */
+        public Builder maxFrameBytes(int bytes) {
+            this.maxFrameBytes = checkRange("maxFrameBytes", bytes, 1, MAX_MESSAGE_BYTES);
+            return this;
+        }
+
+        /** Close a WebSocket after this long without anything read (zero: never); default 5 minutes. */
+        public Builder webSocketIdleTimeout(Duration timeout) {
+            this.webSocketIdleTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Ping a WebSocket after this long without anything written (zero: never); default 30 s. */
+        public Builder webSocketPingInterval(Duration interval) {
+            this.webSocketPingInterval = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /** Offer permessage-deflate; default off. */
+        public Builder webSocketCompression(boolean enabled) {
+            this.webSocketCompression = enabled;
+            return this;
+        }
+
         /** Turns the TCP listener off. */
         public Builder noTcp() {
             this.tcpEnabled = false;
             return this;
         }
 
-        /** The longest message accepted on a newline-framed transport; default 4 MiB, at most 256 MiB. */
+        /** The longest message accepted (a line on TCP and stdio, a whole message on WebSocket); default 4 MiB, at most 256 MiB. */
         public Builder maxLineLength(int bytes) {
             this.maxLineLength = checkRange("maxLineLength", bytes, 1, MAX_MESSAGE_BYTES);
             return this;
@@ -311,6 +385,8 @@ public final class Peregrine implements AutoCloseable {
         }
 
         public Peregrine build() {
+            webSocket = new WebSocketSettings(webSocketPath, maxFrameBytes, maxLineLength,
+                    webSocketIdleTimeout.toMillis(), webSocketPingInterval.toMillis(), webSocketCompression);
             return new Peregrine(this);
         }
 

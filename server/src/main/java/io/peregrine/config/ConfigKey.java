@@ -30,7 +30,15 @@ public final class ConfigKey {
             bool("tcp.enabled", true, "Serve MCP as newline-delimited JSON-RPC over TCP"),
             string("tcp.host", "127.0.0.1", "Address the TCP listener binds"),
             integer("tcp.port", 7400, 0, 65535, "Port of the TCP listener (0 picks a free port)"),
-            size("tcp.max-line-length", 4 * MIB, KIB, 256 * MIB, "Longest message accepted on TCP; longer lines are discarded and answered with -32600"),
+            size("tcp.max-line-length", 4 * MIB, KIB, 256 * MIB, "Longest message accepted (a line on TCP and stdio, a whole message on WebSocket)"),
+            bool("http.enabled", true, "Serve the HTTP listener (MCP over WebSocket at ws.path)"),
+            string("http.host", "127.0.0.1", "Address the HTTP listener binds"),
+            integer("http.port", 7401, 0, 65535, "Port of the HTTP listener (0 picks a free port)"),
+            string("ws.path", "/mcp", "Path where WebSocket clients upgrade (path/ws is served too)"),
+            size("ws.max-frame-size", 4 * MIB, 125, 256 * MIB, "Largest single WebSocket frame; larger ones close the socket with 1009"),
+            durationOrZero("ws.idle-timeout", Duration.ofMinutes(5), "Close a WebSocket after this long without anything read (0: never)"),
+            durationOrZero("ws.ping-interval", Duration.ofSeconds(30), "Ping a WebSocket after this long without anything written (0: never)"),
+            bool("ws.compression", false, "Offer permessage-deflate"),
             integer("json.max-nesting-depth", 64, 1, 10_000, "How deeply JSON may nest"),
             size("json.max-string-length", 4 * MIB, KIB, GIB, "Longest JSON string value accepted"),
             integer("connection.max-in-flight", 256, 1, 1_000_000, "Blocking calls one connection may have running before reading from it pauses"),
@@ -40,7 +48,7 @@ public final class ConfigKey {
             duration("tools.default-timeout", Duration.ofSeconds(30), "How long a blocking tool call may run unless its tool says otherwise"),
             bool("tools.validate-arguments", true, "Check call arguments against each tool's inputSchema"),
             integer("tools.page-size", 100, 1, 10_000, "Tools per tools/list page"),
-            duration("shutdown.drain-timeout", Duration.ofSeconds(10), "How long shutdown waits for running calls before answering them with -31001"),
+            durationOrZero("shutdown.drain-timeout", Duration.ofSeconds(10), "How long shutdown waits for running calls before answering them with -31001"),
             bool("demo.enabled", true, "Serve the demo tools (echo, fs.*)"),
             path("demo.fs.root", ".", "Directory the fs.* demo tools may read"),
             size("demo.fs.max-read-bytes", MIB, 1, GIB, "Most bytes fs.read returns in one call"),
@@ -82,6 +90,11 @@ public final class ConfigKey {
     }
 
     private static ConfigKey duration(String name, Duration def, String description) {
+        return new ConfigKey(name, Type.DURATION, def, 1, 0, description);
+    }
+
+    /** A duration where zero is meaningful (never, or at once). */
+    private static ConfigKey durationOrZero(String name, Duration def, String description) {
         return new ConfigKey(name, Type.DURATION, def, 0, 0, description);
     }
 
@@ -200,7 +213,7 @@ public final class ConfigKey {
 
     private Duration parseDuration(String text, Object raw, String source) {
         Matcher m = DURATION.matcher(text);
-        String expected = "a positive duration such as 250ms, 30s, 2m or 1h";
+        String expected = (min > 0 ? "a positive" : "a") + " duration such as 250ms, 30s, 2m or 1h";
         if (!m.matches()) {
             throw invalid(raw, source, expected);
         }
@@ -213,7 +226,7 @@ public final class ConfigKey {
             case "h": d = Duration.ofHours(n); break;
             default: d = Duration.ofMillis(n);
         }
-        if (d.isZero() && !name.startsWith("shutdown.")) {
+        if (d.isZero() && min > 0) {
             throw invalid(raw, source, expected);
         }
         return d;

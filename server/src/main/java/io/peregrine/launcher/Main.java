@@ -96,8 +96,14 @@ public final class Main {
         if (configFile == null) {
             configFile = defaultConfigFile(env);
         }
-        if (stdio && sets.stream().noneMatch(s -> s.startsWith("tcp.enabled=")) && !env.containsKey("PEREGRINE_TCP_ENABLED")) {
-            sets.add(0, "tcp.enabled=false");
+        if (stdio) {
+            // A desktop client launches one process per session: no listeners unless asked for.
+            for (String listener : List.of("tcp", "http")) {
+                String key = listener + ".enabled";
+                if (sets.stream().noneMatch(s -> s.startsWith(key + "=")) && !env.containsKey(ConfigKey.find(key).envName())) {
+                    sets.add(0, key + "=false");
+                }
+            }
         }
         PeregrineConfig config = ConfigLoader.load(configFile, env, sets);
         Peregrine server = stdio ? build(config, in, out) : build(config, null, null);
@@ -123,6 +129,14 @@ public final class Main {
                 .validateArguments(c.bool("tools.validate-arguments"))
                 .pageSize(c.integer("tools.page-size"))
                 .drainTimeout(c.duration("shutdown.drain-timeout"));
+        if (c.bool("http.enabled")) {
+            b.http(c.string("http.host"), c.integer("http.port"))
+                    .webSocketPath(c.string("ws.path"))
+                    .maxFrameBytes((int) c.size("ws.max-frame-size"))
+                    .webSocketIdleTimeout(c.duration("ws.idle-timeout"))
+                    .webSocketPingInterval(c.duration("ws.ping-interval"))
+                    .webSocketCompression(c.bool("ws.compression"));
+        }
         if (c.bool("tcp.enabled")) {
             b.tcp(c.string("tcp.host"), c.integer("tcp.port"));
         } else {
@@ -165,7 +179,7 @@ public final class Main {
 
     private static String usage() {
         StringBuilder sb = new StringBuilder("usage: peregrine [--stdio] [--config FILE] [--set key=value]...\n\n"
-                + "  --stdio   speak MCP on stdin/stdout (logs on stderr); no TCP listener unless tcp.enabled is set\n\n"
+                + "  --stdio   speak MCP on stdin/stdout (logs on stderr); no TCP or HTTP listener unless enabled explicitly\n\n"
                 + "keys (env var, default):\n");
         for (ConfigKey k : ConfigKey.all().values()) {
             sb.append(String.format("  %-28s %-36s %s%n    %s%n", k.name(), k.envName(), k.defaultValue(), k.description()));

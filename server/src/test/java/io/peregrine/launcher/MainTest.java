@@ -17,8 +17,9 @@ class MainTest {
     @Test
     void startsWithTheShippedConfigurationAndTheDemoTools() throws Exception {
         String home = new java.io.File("..").getCanonicalPath();
-        try (Peregrine server = Main.start(new String[] {"--set", "tcp.port=0", "--set=demo.fs.root=."},
+        try (Peregrine server = Main.start(new String[] {"--set", "tcp.port=0", "--set", "http.port=0", "--set=demo.fs.root=."},
                 Map.of("PEREGRINE_HOME", home, "PEREGRINE_SERVER_NAME", "from-env"))) {
+            assertThat(server.addresses().http().getPort()).isPositive();
             try (LineSocket s = new LineSocket(server.addresses().tcp())) {
                 Map<String, Object> init = s.initialize("2025-11-25");
                 assertThat(at(init, "serverInfo.name")).isEqualTo("from-env");
@@ -40,7 +41,8 @@ class MainTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("tcp.port:");
         assertThatThrownBy(() -> Main.start(new String[] {"--bogus"}, Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown argument \"--bogus\"");
-        assertThatThrownBy(() -> Main.start(new String[] {"--set", "demo.fs.root=/definitely/not/here", "--set", "tcp.port=0"}, Map.of()))
+        assertThatThrownBy(() -> Main.start(new String[] {"--set", "demo.fs.root=/definitely/not/here", "--set", "tcp.port=0",
+                "--set", "http.port=0"}, Map.of()))
                 .hasMessageContaining("demo.fs.root");
     }
 }

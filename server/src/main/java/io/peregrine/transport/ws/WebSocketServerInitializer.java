@@ -1,0 +1,74 @@
+package io.peregrine.transport.ws;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.peregrine.transport.MessageListener;
+
+import java.util.concurrent.TimeUnit;
+
+/** The pipeline of the HTTP listener, which upgrades to WebSocket at the MCP path. */
+final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel> {
+
+    private final MessageListener listener;
+    private final WebSocketSettings settings;
+
+    WebSocketServerInitializer(MessageListener listener, WebSocketSettings settings) {
+        this.listener = listener;
+        this.settings = settings;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(new IdleStateHandler(settings.idleTimeoutMillis, settings.pingIntervalMillis, 0, TimeUnit.MILLISECONDS));
+        p.addLast(new HttpServerCodec());
+        p.addLast(new HttpObjectAggregator(64 * 1024));
+        p.addLast(new PathAlias(settings.path + "/ws", settings.path));
+        if (settings.compression) {
+            p.addLast(new WebSocketServerCompressionHandler(0));
+        }
+        p.addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(settings.path)
+                .subprotocols("mcp")
+                .allowExtensions(settings.compression)
+                .maxFramePayloadLength(settings.maxFrameBytes)
+                .handshakeTimeoutMillis(10_000)
+                .build()));
+        p.addLast(new WebSocketFrameAggregator(settings.maxMessageBytes));
+        p.addLast(new WebSocketFrameHandler(listener, settings.path));
+    }
+
+    /** Serves {@code alias} as {@code path}, so that both URLs upgrade. */
+    private static final class PathAlias extends ChannelInboundHandlerAdapter {
+        private final String alias;
+        private final String path;
+
+        PathAlias(String alias, String path) {
+            this.alias = alias;
+            this.path = path;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof FullHttpRequest) {
+                FullHttpRequest request = (FullHttpRequest) msg;
+                String uri = request.uri();
+                if (uri.equals(alias) || uri.startsWith(alias + "?")) {
+                    request.setUri(path + uri.substring(alias.length()));
+                }
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+}

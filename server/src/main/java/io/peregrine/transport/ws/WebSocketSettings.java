@@ -1,0 +1,41 @@
+package io.peregrine.transport.ws;
+
+/** The limits and options of the WebSocket listener. */
+public final class WebSocketSettings {
+
+    final String path;
+    final int maxFrameBytes;
+    final int maxMessageBytes;
+    final long idleTimeoutMillis;
+    final long pingIntervalMillis;
+    final boolean compression;
+
+    /**
+     * @param path               where clients upgrade, e.g. {@code /mcp} ({@code /mcp/ws} is served too)
+     * @param maxFrameBytes      the largest single frame
+     * @param maxMessageBytes    the largest message after fragments are joined
+     * @param idleTimeoutMillis  close after this long without anything read (0: never)
+     * @param pingIntervalMillis ping after this long without anything written (0: never)
+     * @param compression        offer permessage-deflate
+     */
+    public WebSocketSettings(String path, int maxFrameBytes, int maxMessageBytes, long idleTimeoutMillis,
+                             long pingIntervalMillis, boolean compression) {
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalArgumentException("path : " + path + " (expected: starting with /)");
+        }
+        if (maxFrameBytes <= 0 || maxMessageBytes <= 0) {
+            throw new IllegalArgumentException("maxFrameBytes, maxMessageBytes : " + maxFrameBytes + ", "
+                    + maxMessageBytes + " (expected: > 0)");
+        }
+        if (idleTimeoutMillis < 0 || pingIntervalMillis < 0) {
+            throw new IllegalArgumentException("idleTimeoutMillis, pingIntervalMillis : " + idleTimeoutMillis + ", "
+                    + pingIntervalMillis + " (expected: >= 0)");
+        }
+        this.path = path;
+        this.maxFrameBytes = maxFrameBytes;
+        this.maxMessageBytes = maxMessageBytes;
+        this.idleTimeoutMillis = idleTimeoutMillis;
+        this.pingIntervalMillis = pingIntervalMillis;
+        this.compression = compression;
+    }
+}
