@@ -77,8 +77,8 @@ public final class Peregrine implements AutoCloseable {
     private TcpServer tcp;
     private WebSocketServer http;
     private StdioTransport stdio;
-    private BoundAddresses addresses;
-    private boolean closed;
+    private volatile BoundAddresses addresses;
+    private volatile boolean closed;
 
     private Peregrine(Builder b) {
         this.config = b;
@@ -129,6 +129,11 @@ public final class Peregrine implements AutoCloseable {
             loops.shutdown(1_000);
             throw e;
         }
+    }
+
+    /** Ready for traffic: started, and not draining for shutdown. */
+    public boolean isReady() {
+        return addresses != null && !closed && !core.isDraining();
     }
 
     /** The bound addresses; null before {@link #start()}. */
@@ -385,9 +390,12 @@ public final class Peregrine implements AutoCloseable {
         }
 
         public Peregrine build() {
+            Peregrine[] built = new Peregrine[1];
             webSocket = new WebSocketSettings(webSocketPath, maxFrameBytes, maxLineLength,
-                    webSocketIdleTimeout.toMillis(), webSocketPingInterval.toMillis(), webSocketCompression);
-            return new Peregrine(this);
+                    webSocketIdleTimeout.toMillis(), webSocketPingInterval.toMillis(), webSocketCompression,
+                    () -> built[0].isReady());
+            built[0] = new Peregrine(this);
+            return built[0];
         }
 
         private static int checkRange(String name, int value, int min, int max) {

@@ -94,6 +94,26 @@ class WebSocketBehaviourTest extends McpBehaviourKit {
     }
 
     @Test
+    void healthAndReadinessOnTheSamePort() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + server.addresses().http().getPort();
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).isEqualTo("{\"status\":\"up\"}");
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+
+        Peregrine other = Peregrine.builder().noTcp().http("127.0.0.1", 0).build();
+        assertThat(other.isReady()).isFalse();
+        other.start();
+        assertThat(other.isReady()).isTrue();
+        other.close();
+        assertThat(other.isReady()).isFalse();
+    }
+
+    @Test
     void fragmentedMessagesAreJoined() throws Exception {
         try (WebSocketSession s = new WebSocketSession(server, false)) {
             s.initialize("2025-11-25");

@@ -34,6 +34,7 @@ final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel>
         p.addLast(new IdleStateHandler(settings.idleTimeoutMillis, settings.pingIntervalMillis, 0, TimeUnit.MILLISECONDS));
         p.addLast(new HttpServerCodec());
         p.addLast(new HttpObjectAggregator(64 * 1024));
+        p.addLast(new HealthHandler(settings.ready));
         p.addLast(new PathAlias(settings.path + "/ws", settings.path));
         if (settings.compression) {
             p.addLast(new WebSocketServerCompressionHandler(0));

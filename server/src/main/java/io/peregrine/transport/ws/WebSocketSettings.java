@@ -1,6 +1,8 @@
 package io.peregrine.transport.ws;
 
-/** The limits and options of the WebSocket listener. */
+import java.util.function.BooleanSupplier;
+
+/** The limits and options of the HTTP listener and its WebSocket endpoint. */
 public final class WebSocketSettings {
 
     final String path;
@@ -9,6 +11,7 @@ public final class WebSocketSettings {
     final long idleTimeoutMillis;
     final long pingIntervalMillis;
     final boolean compression;
+    final BooleanSupplier ready;
 
     /**
      * @param path               where clients upgrade, e.g. {@code /mcp} ({@code /mcp/ws} is served too)
@@ -17,9 +20,10 @@ public final class WebSocketSettings {
      * @param idleTimeoutMillis  close after this long without anything read (0: never)
      * @param pingIntervalMillis ping after this long without anything written (0: never)
      * @param compression        offer permessage-deflate
+     * @param ready              what {@code GET /ready} reports
      */
     public WebSocketSettings(String path, int maxFrameBytes, int maxMessageBytes, long idleTimeoutMillis,
-                             long pingIntervalMillis, boolean compression) {
+                             long pingIntervalMillis, boolean compression, BooleanSupplier ready) {
         if (path == null || !path.startsWith("/")) {
             throw new IllegalArgumentException("path : " + path + " (expected: starting with /)");
         }
@@ -37,5 +41,6 @@ public final class WebSocketSettings {
         this.idleTimeoutMillis = idleTimeoutMillis;
         this.pingIntervalMillis = pingIntervalMillis;
         this.compression = compression;
+        this.ready = java.util.Objects.requireNonNull(ready, "ready");
     }
 }
