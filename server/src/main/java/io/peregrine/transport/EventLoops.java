@@ -1,6 +1,9 @@
 package io.peregrine.transport;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -52,6 +55,22 @@ public final class EventLoops implements AutoCloseable {
 
     public Class<? extends SocketChannel> channelClass() {
         return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /**
+     * A server bootstrap on these loops with the options every listener shares: a deep accept
+     * backlog, address reuse, TCP_NODELAY (responses are small and latency matters), keep-alive,
+     * and write-buffer water marks that turn a slow reader into back-pressure.
+     */
+    public ServerBootstrap serverBootstrap() {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
     }
 
     public boolean isNative() {

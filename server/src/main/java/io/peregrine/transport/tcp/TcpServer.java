@@ -1,9 +1,6 @@
 package io.peregrine.transport.tcp;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.WriteBufferWaterMark;
 import io.peregrine.transport.EventLoops;
 import io.peregrine.transport.MessageListener;
 
@@ -25,16 +22,9 @@ public final class TcpServer implements AutoCloseable {
      */
     public static TcpServer bind(EventLoops loops, String host, int port, int maxLineLength, MessageListener listener)
             throws InterruptedException {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(loops.boss(), loops.workers())
-                .channel(loops.serverChannelClass())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .childHandler(new TcpServerInitializer(listener, maxLineLength));
-        Channel ch = b.bind(host, port).sync().channel();
+        Channel ch = loops.serverBootstrap()
+                .childHandler(new TcpServerInitializer(listener, maxLineLength))
+                .bind(host, port).sync().channel();
         return new TcpServer(ch);
     }
 

@@ -1,17 +1,11 @@
 package io.peregrine.transport.ws;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -26,8 +20,6 @@ import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.PeerHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * A WebSocket connection carrying MCP: one JSON-RPC message per text frame (fragmented messages
@@ -78,20 +70,8 @@ public final class WebSocketFrameHandler extends PeerHandler {
             closeWith(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(),
                     "binary frames are not accepted: send each JSON-RPC message as a text frame");
         } else if (msg instanceof FullHttpRequest) {
-            FullHttpRequest request = (FullHttpRequest) msg;
-            boolean keepAlive = HttpUtil.isKeepAlive(request);
-            String text = "Not found: MCP over WebSocket is served at " + path + " and " + path + "/ws\n";
-            request.release();
-            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.NOT_FOUND,
-                    Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-            HttpUtil.setContentLength(response, response.content().readableBytes());
-            if (keepAlive) {
-                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-                ctx.writeAndFlush(response);
-            } else {
-                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-            }
+            HttpResponses.respond(ctx, (FullHttpRequest) msg, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
+                    "Not found: MCP over WebSocket is served at " + path + " and " + path + "/ws\n");
         } else {
             ReferenceCountUtil.release(msg);
         }
