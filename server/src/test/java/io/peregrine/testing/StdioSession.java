@@ -1,29 +1,25 @@
 package io.peregrine.testing;
 
 import io.peregrine.Peregrine;
-import io.peregrine.rpc.JsonTree;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A session with a server of its own serving MCP over stdio, in this process: the server reads
  * and writes streams backed by queues (not pipes, which fail once a writing thread has ended, and
  * the server writes from whichever thread finished a call).
  */
-public final class StdioSession implements McpSession {
+public final class StdioSession extends QueuedSession {
 
     private static final byte[] EOF = new byte[0];
 
     private final Peregrine server;
     private final BlockingQueue<byte[]> toServer = new LinkedBlockingQueue<>();
-    private final BlockingQueue<String> fromServer = new LinkedBlockingQueue<>();
     private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
 
     /** Builds the server from {@code spec} with stdio added (and TCP off), and starts it. */
@@ -41,40 +37,6 @@ public final class StdioSession implements McpSession {
     public McpSession sendBytes(byte[] bytes) {
         toServer.add(bytes.clone());
         return this;
-    }
-
-    @Override
-    public String readLine() throws IOException {
-        try {
-            String line = fromServer.poll(10, TimeUnit.SECONDS);
-            if (line == null) {
-                throw new IOException("no message from the server within 10 s");
-            }
-            return line;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public Map<String, Object> readJson() throws IOException {
-        return (Map<String, Object>) JsonTree.parse(readLine());
-    }
-
-    @Override
-    public boolean silentFor(int millis) throws IOException {
-        try {
-            String line = fromServer.poll(millis, TimeUnit.MILLISECONDS);
-            if (line != null) {
-                throw new IOException("expected silence, got " + line);
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
     }
 
     @Override
@@ -132,7 +94,7 @@ public final class StdioSession implements McpSession {
         public synchronized void write(byte[] b, int off, int len) {
             for (int i = off; i < off + len; i++) {
                 if (b[i] == '\n') {
-                    fromServer.add(new String(partial.toByteArray(), StandardCharsets.UTF_8));
+                    messages.add(new String(partial.toByteArray(), StandardCharsets.UTF_8));
                     partial.reset();
                 } else {
                     partial.write(b[i]);

@@ -1,29 +1,19 @@
 package io.peregrine.testing;
 
 import io.peregrine.Peregrine;
-import io.peregrine.rpc.JsonTree;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /** A session over WebSocket with the JDK's own client: one message per text frame. */
-public final class WebSocketSession implements McpSession {
-
-    /** Put on the queue when the server closes the socket; the close code follows. */
-    public static final String CLOSED = "\u0000closed";
+public final class WebSocketSession extends QueuedSession {
 
     private final Peregrine server;
     private final boolean owned;
     private final WebSocket socket;
-    private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private volatile int closeCode = -1;
     private volatile String closeReason;
     private volatile String subprotocol;
@@ -95,37 +85,8 @@ public final class WebSocketSession implements McpSession {
     }
 
     @Override
-    public String readLine() throws IOException {
-        try {
-            String m = messages.poll(10, TimeUnit.SECONDS);
-            if (m == null) {
-                throw new IOException("no message from the server within 10 s");
-            }
-            return m == CLOSED ? null : m;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public Map<String, Object> readJson() throws IOException {
-        String line = readLine();
-        if (line == null) {
-            throw new IOException("connection closed (" + closeCode + " " + closeReason + ")");
-        }
-        return (Map<String, Object>) JsonTree.parse(line);
-    }
-
-    @Override
-    public boolean silentFor(int millis) throws IOException {
-        try {
-            return messages.poll(millis, TimeUnit.MILLISECONDS) == null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+    String closeDetail() {
+        return " (close code " + closeCode + ": " + closeReason + ")";
     }
 
     @Override
