@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code loadtest/run [--target peregrine|raw|HOST:PORT] [--connections 16] [--depth 16]
+ * {@code loadtest/run [--target peregrine|raw|HOST:PORT] [--transport tcp|ws] [--connections 16] [--depth 16]
  * [--payload 100] [--era 2025-11-25|2026-07-28] [--warmup 5s] [--duration 10s] [--json FILE]}.
  *
  * <p>{@code peregrine} and {@code raw} start that server in this process on 127.0.0.1 with one I/O
@@ -25,8 +25,8 @@ public final class LoadMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>(Map.of("target", "peregrine", "connections", "16", "depth", "16",
-                "payload", "100", "era", "2025-11-25", "warmup", "5s", "duration", "10s"));
+        Map<String, String> opts = new LinkedHashMap<>(Map.of("target", "peregrine", "transport", "tcp", "connections", "16",
+                "depth", "16", "payload", "100", "era", "2025-11-25", "warmup", "5s", "duration", "10s"));
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("expected --name value pairs, got " + args[i]);
@@ -45,15 +45,22 @@ public final class LoadMain {
     public static Map<String, Object> run(Map<String, String> opts) throws InterruptedException, IOException {
         String target = opts.get("target");
         int payload = Integer.parseInt(opts.get("payload"));
+        String transport = opts.getOrDefault("transport", "tcp");
+        if (!transport.equals("tcp") && !transport.equals("ws")) {
+            throw new IllegalArgumentException("transport : " + transport + " (expected: tcp or ws)");
+        }
+        boolean ws = transport.equals("ws");
         AutoCloseable server = null;
         InetSocketAddress address;
         if (target.equals("peregrine")) {
-            Peregrine p = Peregrine.builder().tool(EchoTool.create()).tcp("127.0.0.1", 0).ioThreads(1)
-                    .maxLineLength(16 * 1024 * 1024).maxStringLength(16 * 1024 * 1024).build();
-            address = p.start().tcp();
+            Peregrine.Builder b = Peregrine.builder().tool(EchoTool.create()).ioThreads(1)
+                    .maxLineLength(16 * 1024 * 1024).maxStringLength(16 * 1024 * 1024);
+            Peregrine p = (ws ? b.noTcp().http("127.0.0.1", 0) : b.tcp("127.0.0.1", 0)).build();
+            Peregrine.BoundAddresses bound = p.start();
+            address = ws ? bound.http() : bound.tcp();
             server = p;
         } else if (target.equals("raw")) {
-            RawEchoServer r = RawEchoServer.start(payload, 1);
+            RawEchoServer r = RawEchoServer.start(payload, 1, ws);
             address = r.address();
             server = r;
         } else {
@@ -62,11 +69,11 @@ public final class LoadMain {
         }
         try {
             TcpLoadGenerator gen = new TcpLoadGenerator(address, Integer.parseInt(opts.get("connections")),
-                    Integer.parseInt(opts.get("depth")), payload, opts.get("era"), opts.getOrDefault("tool", "echo"));
+                    Integer.parseInt(opts.get("depth")), payload, opts.get("era"), opts.getOrDefault("tool", "echo"), ws);
             TcpLoadGenerator.Result r = gen.run(duration(opts.get("warmup")), duration(opts.get("duration")));
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("target", target);
-            s.put("transport", "tcp");
+            s.put("transport", transport);
             s.put("era", opts.get("era"));
             s.put("connections", Integer.parseInt(opts.get("connections")));
             s.put("depth", Integer.parseInt(opts.get("depth")));

@@ -8,6 +8,13 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.peregrine.transport.EventLoops;
 import io.peregrine.transport.tcp.NdjsonFrameDecoder;
 
@@ -35,11 +42,17 @@ public final class RawEchoServer implements AutoCloseable {
 
     /** Binds 127.0.0.1 on a free port; responses carry a text of {@code payload} bytes. */
     public static RawEchoServer start(int payload, int ioThreads) throws InterruptedException {
+        return start(payload, ioThreads, false);
+    }
+
+    /** @param webSocket serve WebSocket text frames at {@code /mcp} instead of lines */
+    public static RawEchoServer start(int payload, int ioThreads, boolean webSocket) throws InterruptedException {
+        String end = webSocket ? "" : "\n";
         byte[] head = "{\"jsonrpc\":\"2.0\",\"id\":".getBytes(StandardCharsets.US_ASCII);
-        byte[] tail = (",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"" + "x".repeat(payload) + "\"}]}}\n")
+        byte[] tail = (",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"" + "x".repeat(payload) + "\"}]}}" + end)
                 .getBytes(StandardCharsets.US_ASCII);
         byte[] initTail = (",\"result\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{\"tools\":{}},"
-                + "\"serverInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}\n").getBytes(StandardCharsets.US_ASCII);
+                + "\"serverInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}" + end).getBytes(StandardCharsets.US_ASCII);
         EventLoops loops = new EventLoops(ioThreads, "raw-echo");
         ServerBootstrap b = new ServerBootstrap().group(loops.boss(), loops.workers())
                 .channel(loops.serverChannelClass())
@@ -47,7 +60,15 @@ public final class RawEchoServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new NdjsonFrameDecoder(16 * 1024 * 1024), new Answerer(head, tail, initTail));
+                        if (webSocket) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                                    new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                                            .websocketPath("/mcp").subprotocols("mcp")
+                                            .maxFramePayloadLength(16 * 1024 * 1024).build()),
+                                    new WebSocketFrameAggregator(16 * 1024 * 1024), new Answerer(head, tail, initTail));
+                        } else {
+                            ch.pipeline().addLast(new NdjsonFrameDecoder(16 * 1024 * 1024), new Answerer(head, tail, initTail));
+                        }
                     }
                 });
         return new RawEchoServer(loops, b.bind("127.0.0.1", 0).sync().channel());
@@ -76,7 +97,14 @@ public final class RawEchoServer implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            boolean frame = msg instanceof TextWebSocketFrame;
+            if (frame) {
+                ByteBuf content = ((TextWebSocketFrame) msg).content().retain();
+                ReferenceCountUtil.release(msg);
+                msg = content;
+            }
             if (!(msg instanceof ByteBuf)) {
+                ReferenceCountUtil.release(msg);
                 return;
             }
             ByteBuf line = (ByteBuf) msg;
@@ -93,7 +121,7 @@ public final class RawEchoServer implements AutoCloseable {
                 byte[] rest = initialize ? initTail : tail;
                 ByteBuf out = ctx.alloc().buffer(head.length + (idEnd - idStart) + rest.length);
                 out.writeBytes(head).writeBytes(line, idStart, idEnd - idStart).writeBytes(rest);
-                ctx.write(out, ctx.voidPromise());
+                ctx.write(frame ? new TextWebSocketFrame(out) : out, ctx.voidPromise());
             } finally {
                 line.release();
             }

@@ -10,9 +10,17 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.peregrine.transport.EventLoops;
 import io.peregrine.transport.tcp.NdjsonFrameDecoder;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.util.ReferenceCountUtil;
 import org.HdrHistogram.Histogram;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closed-loop load over newline-delimited JSON-RPC on TCP: {@code connections} sockets each keep
+ * Closed-loop load over newline-delimited JSON-RPC on TCP, or over WebSocket text frames: {@code connections} sockets each keep
  * {@code depth} {@code tools/call echo} requests outstanding (pipelining), sending the next as
  * each response arrives. Every response is checked: its id must be the next one expected on its
  * connection (the echo tool answers in order) and it must carry a {@code result}; anything else
@@ -61,9 +69,19 @@ public final class TcpLoadGenerator {
     private final int payload;
     private final String era;
     private final String tool;
+    private final boolean webSocket;
 
     /** @param era "2025-11-25" (initialize first) or "2026-07-28" (per-request _meta) */
     public TcpLoadGenerator(InetSocketAddress target, int connections, int depth, int payload, String era, String tool) {
+        this(target, connections, depth, payload, era, tool, false);
+    }
+
+    /**
+     * @param webSocket one message per text frame to {@code ws://target/mcp} instead of one per
+     *                  line on the socket
+     */
+    public TcpLoadGenerator(InetSocketAddress target, int connections, int depth, int payload, String era, String tool,
+                            boolean webSocket) {
         if (!target.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("target : " + target + " (expected: a loopback address)");
         }
@@ -76,6 +94,7 @@ public final class TcpLoadGenerator {
         this.payload = payload;
         this.era = era;
         this.tool = tool;
+        this.webSocket = webSocket;
     }
 
     /** Runs warm-up then measurement, and returns what the measurement saw. */
@@ -85,7 +104,7 @@ public final class TcpLoadGenerator {
                 + "\"io.modelcontextprotocol/clientCapabilities\":{}}" : "";
         byte[] head = "{\"jsonrpc\":\"2.0\",\"id\":".getBytes(StandardCharsets.US_ASCII);
         byte[] tail = (",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{\"message\":\""
-                + "x".repeat(payload) + "\"}" + meta + "}}\n").getBytes(StandardCharsets.US_ASCII);
+                + "x".repeat(payload) + "\"}" + meta + "}}" + (webSocket ? "" : "\n")).getBytes(StandardCharsets.US_ASCII);
         List<Connection> all = new ArrayList<>();
         CountDownLatch ready = new CountDownLatch(connections);
         try (EventLoops loops = new EventLoops(1, "load")) {
@@ -97,7 +116,15 @@ public final class TcpLoadGenerator {
                 b.clone().handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new NdjsonFrameDecoder(16 * 1024 * 1024), c);
+                        if (webSocket) {
+                            URI uri = URI.create("ws://" + target.getHostString() + ":" + target.getPort() + "/mcp");
+                            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
+                                    new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
+                                            .webSocketUri(uri).subprotocol("mcp").maxFramePayloadLength(16 * 1024 * 1024).build()),
+                                    new WebSocketFrameAggregator(16 * 1024 * 1024), c);
+                        } else {
+                            ch.pipeline().addLast(new NdjsonFrameDecoder(16 * 1024 * 1024), c);
+                        }
                     }
                 }).connect(target).sync();
             }
@@ -154,14 +181,29 @@ public final class TcpLoadGenerator {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             channel = ctx.channel();
+            if (!webSocket) {
+                begin(ctx);
+            }
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                begin(ctx);
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        private void begin(ChannelHandlerContext ctx) {
             if (era.equals("2026-07-28")) {
                 initialized = true;
                 ready.countDown();
                 return;
             }
             write(ctx, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
-                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"peregrine-load\",\"version\":\"1\"}}}\n"
-                    + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n");
+                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"peregrine-load\",\"version\":\"1\"}}}");
+            write(ctx, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
             ctx.flush();
         }
 
@@ -189,12 +231,18 @@ public final class TcpLoadGenerator {
             out.writeCharSequence(Long.toString(id), StandardCharsets.US_ASCII);
             out.writeBytes(tail);
             sentAt[(int) (id % depth)] = System.nanoTime();
-            channel.write(out, channel.voidPromise());
+            channel.write(webSocket ? new TextWebSocketFrame(out) : out, channel.voidPromise());
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof TextWebSocketFrame) {
+                ByteBuf content = ((TextWebSocketFrame) msg).content().retain();
+                ReferenceCountUtil.release(msg);
+                msg = content;
+            }
             if (!(msg instanceof ByteBuf)) {
+                ReferenceCountUtil.release(msg);
                 errors++;
                 return;
             }
@@ -230,8 +278,9 @@ public final class TcpLoadGenerator {
             ctx.flush();
         }
 
-        private void write(ChannelHandlerContext ctx, String s) {
-            ctx.write(ctx.alloc().buffer().writeBytes(s.getBytes(StandardCharsets.UTF_8)), ctx.voidPromise());
+        private void write(ChannelHandlerContext ctx, String message) {
+            ByteBuf buf = ctx.alloc().buffer().writeBytes(message.getBytes(StandardCharsets.UTF_8));
+            ctx.write(webSocket ? new TextWebSocketFrame(buf) : buf.writeByte('\n'), ctx.voidPromise());
         }
     }
 

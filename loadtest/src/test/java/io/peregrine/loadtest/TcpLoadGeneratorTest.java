@@ -12,9 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TcpLoadGeneratorTest {
 
     @ParameterizedTest
-    @CsvSource({"peregrine,2025-11-25", "peregrine,2026-07-28", "raw,2025-11-25"})
-    void measuresWithoutErrors(String target, String era) throws Exception {
-        Map<String, Object> s = LoadMain.run(Map.of("target", target, "connections", "2", "depth", "4",
+    @CsvSource({"peregrine,tcp,2025-11-25", "peregrine,tcp,2026-07-28", "raw,tcp,2025-11-25",
+            "peregrine,ws,2025-11-25", "peregrine,ws,2026-07-28", "raw,ws,2025-11-25"})
+    void measuresWithoutErrors(String target, String transport, String era) throws Exception {
+        Map<String, Object> s = LoadMain.run(Map.of("target", target, "transport", transport, "connections", "2", "depth", "4",
                 "payload", "100", "era", era, "warmup", "300ms", "duration", "700ms"));
         assertThat((Long) s.get("requests")).isPositive();
         assertThat(s.get("errors")).isEqualTo(0L);
