@@ -1,0 +1,46 @@
+package io.peregrine.interop;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The official MCP Java SDK client ({@code io.modelcontextprotocol.sdk:mcp}) launching
+ * {@code peregrine --stdio} as a child process, as a desktop client would.
+ */
+class JavaSdkInteropTest {
+
+    @Test
+    void theSdkClientWorksOverStdio() {
+        ServerParameters server = ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                .args("-cp", System.getProperty("java.class.path"), "io.peregrine.launcher.Main", "--stdio",
+                        "--set", "demo.fs.root=.")
+                .build();
+        StdioClientTransport transport = new StdioClientTransport(server, McpJsonDefaults.getMapper());
+        transport.setStdErrorHandler(line -> { });
+        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20))
+                .clientInfo(new McpSchema.Implementation("java-sdk-interop", "1.0.0")).build()) {
+            McpSchema.InitializeResult init = client.initialize();
+            assertThat(init.serverInfo().name()).isEqualTo("peregrine");
+            assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name)
+                    .containsExactly("echo", "fs.list", "fs.read", "fs.search", "fs.stat");
+            McpSchema.CallToolResult echo = client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "from the Java SDK")));
+            assertThat(((McpSchema.TextContent) echo.content().get(0)).text()).isEqualTo("from the Java SDK");
+            McpSchema.CallToolResult stat = client.callTool(new McpSchema.CallToolRequest("fs.stat", Map.of("path", "pom.xml")));
+            assertThat(stat.isError()).isNotEqualTo(Boolean.TRUE);
+            assertThat(stat.structuredContent()).isInstanceOf(Map.class);
+            McpSchema.CallToolResult refused = client.callTool(new McpSchema.CallToolRequest("fs.read", Map.of("path", "../../etc/passwd")));
+            assertThat(refused.isError()).isTrue();
+        }
+    }
+}
