@@ -199,6 +199,9 @@ public final class Peregrine implements AutoCloseable {
         /** The largest message any transport accepts: 256 MiB (offsets within a message are kept in 28 bits). */
         public static final int MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
+        private static final List<String> DEFAULT_ORIGINS = List.of("http://localhost:*", "https://localhost:*",
+                "http://127.0.0.1:*", "https://127.0.0.1:*");
+
         private final List<Tool> tools = new ArrayList<>();
         private String name = "peregrine";
         private String version = "0.1.0";
@@ -225,6 +228,7 @@ public final class Peregrine implements AutoCloseable {
         private Duration webSocketIdleTimeout = Duration.ofMinutes(5);
         private Duration webSocketPingInterval = Duration.ofSeconds(30);
         private boolean webSocketCompression;
+        private List<String> allowedOrigins = DEFAULT_ORIGINS;
         private WebSocketSettings webSocket;
         private java.io.InputStream stdin;
         private java.io.OutputStream stdout;
@@ -304,6 +308,15 @@ public final class Peregrine implements AutoCloseable {
         /** Ping a WebSocket after this long without anything written (zero: never); default 30 s. */
         public Builder webSocketPingInterval(Duration interval) {
             this.webSocketPingInterval = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /**
+         * Origins browsers may connect from, as {@code scheme://host} with an exact port or
+         * {@code :*} for any; others get 403. Default: localhost and 127.0.0.1 over http and https.
+         */
+        public Builder allowedOrigins(List<String> origins) {
+            this.allowedOrigins = List.copyOf(Objects.requireNonNull(origins, "origins"));
             return this;
         }
 
@@ -393,7 +406,7 @@ public final class Peregrine implements AutoCloseable {
             Peregrine[] built = new Peregrine[1];
             webSocket = new WebSocketSettings(webSocketPath, maxFrameBytes, maxLineLength,
                     webSocketIdleTimeout.toMillis(), webSocketPingInterval.toMillis(), webSocketCompression,
-                    () -> built[0].isReady());
+                    () -> built[0].isReady(), allowedOrigins);
             built[0] = new Peregrine(this);
             return built[0];
         }

@@ -34,6 +34,8 @@ public final class ConfigKey {
             bool("http.enabled", true, "Serve the HTTP listener (MCP over WebSocket at ws.path)"),
             string("http.host", "127.0.0.1", "Address the HTTP listener binds"),
             integer("http.port", 7401, 0, 65535, "Port of the HTTP listener (0 picks a free port)"),
+            string("http.allowed-origins", "http://localhost:*,https://localhost:*,http://127.0.0.1:*,https://127.0.0.1:*",
+                    "Comma-separated origins browsers may connect from (scheme://host:port, :* for any port); others get 403"),
             string("ws.path", "/mcp", "Path where WebSocket clients upgrade (path/ws is served too)"),
             size("ws.max-frame-size", 4 * MIB, 125, 256 * MIB, "Largest single WebSocket frame; larger ones close the socket with 1009"),
             durationOrZero("ws.idle-timeout", Duration.ofMinutes(5), "Close a WebSocket after this long without anything read (0: never)"),

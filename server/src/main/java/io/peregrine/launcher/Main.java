@@ -135,7 +135,8 @@ public final class Main {
                     .maxFrameBytes((int) c.size("ws.max-frame-size"))
                     .webSocketIdleTimeout(c.duration("ws.idle-timeout"))
                     .webSocketPingInterval(c.duration("ws.ping-interval"))
-                    .webSocketCompression(c.bool("ws.compression"));
+                    .webSocketCompression(c.bool("ws.compression"))
+                    .allowedOrigins(List.of(c.string("http.allowed-origins").split(",")));
         }
         if (c.bool("tcp.enabled")) {
             b.tcp(c.string("tcp.host"), c.integer("tcp.port"));

@@ -114,6 +114,28 @@ class WebSocketBehaviourTest extends McpBehaviourKit {
     }
 
     @Test
+    void aForbiddenOriginGets403AndAnAllowedOneUpgrades() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI ws = URI.create("http://127.0.0.1:" + server.addresses().http().getPort() + "/mcp");
+        HttpResponse<String> evil = http.send(HttpRequest.newBuilder(ws).header("Origin", "https://evil.example").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(evil.statusCode()).isEqualTo(403);
+        assertThat(evil.body()).contains("https://evil.example").contains("http.allowed-origins");
+        java.net.http.WebSocket socket = http.newWebSocketBuilder().header("Origin", "http://localhost:5173")
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.addresses().http().getPort() + "/mcp"),
+                        new java.net.http.WebSocket.Listener() { }).join();
+        socket.abort();
+        assertThatThrownByOrigin(http, "http://localhost.evil.example:80");
+    }
+
+    private void assertThatThrownByOrigin(HttpClient http, String origin) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.newWebSocketBuilder().header("Origin", origin)
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.addresses().http().getPort() + "/mcp"),
+                        new java.net.http.WebSocket.Listener() { }).join())
+                .hasStackTraceContaining("403");
+    }
+
+    @Test
     void fragmentedMessagesAreJoined() throws Exception {
         try (WebSocketSession s = new WebSocketSession(server, false)) {
             s.initialize("2025-11-25");

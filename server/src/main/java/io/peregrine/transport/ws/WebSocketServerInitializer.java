@@ -35,6 +35,7 @@ final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel>
         p.addLast(new HttpServerCodec());
         p.addLast(new HttpObjectAggregator(64 * 1024));
         p.addLast(new HealthHandler(settings.ready));
+        p.addLast(new OriginCheck(settings.allowedOrigins));
         p.addLast(new PathAlias(settings.path + "/ws", settings.path));
         if (settings.compression) {
             p.addLast(new WebSocketServerCompressionHandler(0));

@@ -12,6 +12,7 @@ public final class WebSocketSettings {
     final long pingIntervalMillis;
     final boolean compression;
     final BooleanSupplier ready;
+    final java.util.List<String> allowedOrigins;
 
     /**
      * @param path               where clients upgrade, e.g. {@code /mcp} ({@code /mcp/ws} is served too)
@@ -21,9 +22,11 @@ public final class WebSocketSettings {
      * @param pingIntervalMillis ping after this long without anything written (0: never)
      * @param compression        offer permessage-deflate
      * @param ready              what {@code GET /ready} reports
+     * @param allowedOrigins     origins a browser may connect from ({@code scheme://host[:port|:*]})
      */
     public WebSocketSettings(String path, int maxFrameBytes, int maxMessageBytes, long idleTimeoutMillis,
-                             long pingIntervalMillis, boolean compression, BooleanSupplier ready) {
+                             long pingIntervalMillis, boolean compression, BooleanSupplier ready,
+                             java.util.List<String> allowedOrigins) {
         if (path == null || !path.startsWith("/")) {
             throw new IllegalArgumentException("path : " + path + " (expected: starting with /)");
         }
@@ -42,5 +45,8 @@ public final class WebSocketSettings {
         this.pingIntervalMillis = pingIntervalMillis;
         this.compression = compression;
         this.ready = java.util.Objects.requireNonNull(ready, "ready");
+        this.allowedOrigins = java.util.List.copyOf(allowedOrigins).stream()
+                .map(o -> o.trim().toLowerCase(java.util.Locale.ROOT)).filter(o -> !o.isEmpty())
+                .collect(java.util.stream.Collectors.toUnmodifiableList());
     }
 }

@@ -1,0 +1,54 @@
+package io.peregrine.transport.ws;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Refuses requests whose {@code Origin} is not allowed, with 403, as the MCP transport rules ask
+ * (a web page must not reach a local server through DNS rebinding). Requests without an
+ * {@code Origin} come from non-browser clients and pass. An allowed origin is written exactly
+ * ({@code https://app.example.com}) or with any port ({@code http://localhost:*}).
+ */
+final class OriginCheck extends ChannelInboundHandlerAdapter {
+
+    private final List<String> allowed;
+
+    OriginCheck(List<String> allowed) {
+        this.allowed = allowed;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FullHttpRequest) {
+            FullHttpRequest request = (FullHttpRequest) msg;
+            String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+            if (origin != null && !isAllowed(origin)) {
+                HttpResponses.respond(ctx, request, HttpResponseStatus.FORBIDDEN, "text/plain; charset=utf-8",
+                        "Forbidden: origin " + origin + " is not allowed (http.allowed-origins)\n");
+                return;
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    boolean isAllowed(String origin) {
+        String o = origin.toLowerCase(Locale.ROOT);
+        for (String pattern : allowed) {
+            if (pattern.endsWith(":*")) {
+                String host = pattern.substring(0, pattern.length() - 2);
+                if (o.equals(host) || (o.startsWith(host + ":") && o.substring(host.length() + 1).chars().allMatch(Character::isDigit))) {
+                    return true;
+                }
+            } else if (o.equals(pattern)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
