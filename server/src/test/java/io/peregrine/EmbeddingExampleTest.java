@@ -54,6 +54,22 @@ class EmbeddingExampleTest {
     }
 
     @Test
+    void schemasWrittenOverSeveralLinesStayOnOneLine() throws Exception {
+        try (Peregrine server = Peregrine.builder().tcp("127.0.0.1", 0)
+                .tool(Tool.builder("pretty").blocking(false)
+                        .inputSchema("{\n  \"type\": \"object\",\n  \"properties\": {\"n\": {\"type\": \"number\", \"maximum\": 1.50}}\n}")
+                        .handler((args, ctx) -> ToolResult.text("ok")).build())
+                .build()) {
+            try (LineSocket client = new LineSocket(server.start().tcp())) {
+                client.initialize("2025-11-25");
+                Map<String, Object> r = client.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+                assertThat(at(r, "result.tools.0.inputSchema.properties.n.maximum")).isEqualTo(1.5);
+                assertThat(client.silentFor(100)).isTrue();
+            }
+        }
+    }
+
+    @Test
     void startReturnsTheBoundAddressAndCloseIsIdempotent() throws Exception {
         Peregrine server = Peregrine.builder().tcp("127.0.0.1", 0).build();
         InetSocketAddress address = server.start().tcp();

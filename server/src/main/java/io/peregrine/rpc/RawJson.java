@@ -11,14 +11,26 @@ public final class RawJson {
         this.json = json;
     }
 
-    /** Wraps JSON text after checking that it is exactly one well-formed JSON value. */
+    /**
+     * Wraps JSON text after checking that it is exactly one well-formed JSON value. The text is
+     * re-encoded compactly (numbers and key order kept as written), so that it can never carry a
+     * line break into a newline-framed message.
+     */
     public static RawJson of(String json) {
-        try {
-            JsonTree.parse(json);
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (com.fasterxml.jackson.core.JsonParser p = Json.DEFAULT.parser(json);
+             com.fasterxml.jackson.core.JsonGenerator g = Json.DEFAULT.factory().createGenerator(out)) {
+            if (p.nextToken() == null) {
+                throw new IOException("no JSON value");
+            }
+            g.copyCurrentStructure(p);
+            if (p.nextToken() != null) {
+                throw new IOException("unexpected data after the JSON value");
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException("not a single JSON value: " + e.getMessage(), e);
         }
-        return new RawJson(json);
+        return new RawJson(out.toString());
     }
 
     public String json() {
