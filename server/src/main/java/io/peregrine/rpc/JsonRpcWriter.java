@@ -123,7 +123,8 @@ public final class JsonRpcWriter {
                 params.write(g);
             }
             g.writeEndObject();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // The buffer is ours until it is returned: release it whatever the body threw.
             out.release();
             throw new IllegalArgumentException("message could not be encoded: " + e.getMessage(), e);
         }
