@@ -3,48 +3,57 @@ package io.peregrine.client;
 import java.util.List;
 import java.util.Map;
 
-/** A {@code tools/call} result as the client sees it. */
+/**
+ * The result of a {@code tools/call}, over the JSON tree the server sent.
+ *
+ * <p>{@link #isError()} is a tool execution error (the tool ran and failed, and the model is meant
+ * to read why); protocol errors never get here, they fail the call with a
+ * {@link McpClientException}.
+ */
 public final class CallToolResult {
 
-    private final Map<String, Object> raw;
+    private final Map<String, Object> result;
 
-    CallToolResult(Map<String, Object> raw) {
-        this.raw = raw;
+    CallToolResult(Map<String, Object> result) {
+        this.result = result;
     }
 
-    /** The content items, each a tree ({@code type}, {@code text}, ...). */
+    /** The content items, each a tree with a {@code type} ({@code text}, {@code image}, ...). */
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> content() {
-        Object c = raw.get("content");
-        return c instanceof List ? (List<Map<String, Object>>) c : List.of();
+        Object content = result.get("content");
+        return content instanceof List ? (List<Map<String, Object>>) content : List.of();
     }
 
-    /** The text of the first text item, or null. */
+    /** The text of the first {@code text} item, or null when there is none. */
     public String text() {
         for (Map<String, Object> item : content()) {
-            if ("text".equals(item.get("type"))) {
+            if ("text".equals(item.get("type")) && item.get("text") instanceof String) {
                 return (String) item.get("text");
             }
         }
         return null;
     }
 
+    /** Whether the tool reported a failure. */
     public boolean isError() {
-        return Boolean.TRUE.equals(raw.get("isError"));
+        return Boolean.TRUE.equals(result.get("isError"));
     }
 
-    /** The structured content, or null. */
-    public Object structuredContent() {
-        return raw.get("structuredContent");
+    /** The {@code structuredContent} object, or null when the tool returned none. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> structuredContent() {
+        Object structured = result.get("structuredContent");
+        return structured instanceof Map ? (Map<String, Object>) structured : null;
     }
 
-    /** The whole result object. */
-    public Map<String, Object> raw() {
-        return raw;
+    /** The whole result, including members this class has no accessor for ({@code _meta}, ...). */
+    public Map<String, Object> asMap() {
+        return result;
     }
 
     @Override
     public String toString() {
-        return raw.toString();
+        return "CallToolResult" + result;
     }
 }

@@ -1,27 +1,53 @@
 package io.peregrine.client;
 
-/** A request that failed: a JSON-RPC error from the server, a timeout, or a lost connection. */
-public class McpClientException extends RuntimeException {
+import io.peregrine.rpc.JsonRpcError;
 
-    /** Not a JSON-RPC error: the failure happened on this side (timeout, connection lost). */
+/**
+ * A request that did not produce a result: the server answered with a JSON-RPC error, or the
+ * request failed on this side (it timed out, the connection was lost, the waiting thread was
+ * interrupted).
+ *
+ * <p>A server error carries the server's {@link #code()}, message and {@link #data()} as sent. A
+ * failure on this side has the code {@link #LOCAL}; its {@link #getCause() cause} is a
+ * {@link java.util.concurrent.TimeoutException} when the request timed out, a
+ * {@link java.nio.channels.ClosedChannelException} when the connection was lost or the client
+ * closed, and an {@link InterruptedException} when the waiting thread was interrupted.
+ */
+public final class McpClientException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The {@link #code()} of a failure on this side, which the server never saw or never answered. */
     public static final int LOCAL = 0;
 
     private final int code;
-    private final Object data;
+    private final transient Object data;
 
-    public McpClientException(int code, String message, Object data) {
-        super(message, null, false, false);
+    McpClientException(int code, String message, Object data) {
+        super(message);
         this.code = code;
         this.data = data;
     }
 
-    /** The JSON-RPC error code, or {@link #LOCAL}. */
+    McpClientException(String message, Throwable cause) {
+        super(message, cause);
+        this.code = LOCAL;
+        this.data = null;
+    }
+
+    /** The JSON-RPC error code sent by the server, or {@link #LOCAL}. */
     public int code() {
         return code;
     }
 
-    /** The error's {@code data} as a tree, or null. */
+    /** The error's {@code data} as a JSON tree (see {@link io.peregrine.rpc.JsonTree}), or null. */
     public Object data() {
         return data;
+    }
+
+    @Override
+    public String toString() {
+        String s = super.toString();
+        return code == LOCAL ? s : s + " (" + JsonRpcError.nameOf(code) + ", code " + code + ")";
     }
 }

@@ -3,465 +3,526 @@ package io.peregrine.client;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.BlockingOperationException;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.peregrine.rpc.Json;
-import io.peregrine.rpc.JsonRpcError;
-import io.peregrine.rpc.JsonRpcWriter;
-import io.peregrine.rpc.JsonTree;
-import io.peregrine.rpc.RequestId;
-import io.peregrine.rpc.RpcMessage;
+import io.netty.util.concurrent.Future;
+import io.peregrine.mcp.ProtocolVersion;
 import io.peregrine.transport.tcp.NdjsonFrameDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
- * An MCP client over newline-delimited JSON-RPC on TCP, for both protocol eras.
+ * An MCP client speaking newline-delimited JSON-RPC over TCP, in either protocol era.
  *
  * <pre>{@code
  * try (PeregrineClient client = PeregrineClient.builder().tcp("127.0.0.1", 7400).connect()) {
- *     System.out.println(client.callTool("echo", Map.of("message", "hi")).text());
+ *     CallToolResult r = client.callTool("echo", Map.of("message", "hi"));
+ *     System.out.println(r.text());
  * }
  * }</pre>
  *
- * Requests are correlated by id, so any number may be in flight at once from any thread. Each has
- * a timeout, after which its future fails and the server is told to cancel it. Losing the
- * connection fails every pending request.
+ * <p>With a 2025 protocol version (the default is 2025-11-25) {@link Builder#connect()} performs
+ * the {@code initialize} handshake. With 2026-07-28 there is none: every request carries the
+ * version, capabilities and client info in its {@code _meta}.
+ *
+ * <p>The client is thread-safe. Requests are correlated by id, so any number may be in flight at
+ * once, from any thread. Each has a timeout, after which it fails and the server is told to stop
+ * working on it; losing the connection fails every pending request. Futures complete, and
+ * listeners are called, on the client's single I/O thread: they must not block, and the blocking
+ * methods of this class refuse to run there.
  */
 public final class PeregrineClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PeregrineClient.class);
-    private static final String MODERN = "2026-07-28";
 
-    private final Builder config;
-    private final boolean modern;
-    private final JsonRpcWriter writer = new JsonRpcWriter(Json.DEFAULT);
-    private final Map<RequestId, Pending> pending = new ConcurrentHashMap<>();
-    private final Map<String, ProgressListener> progress = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
-    private EventLoopGroup group;
+    private static final long SHUTDOWN_TIMEOUT_MILLIS = 2_000;
+
+    private final InetSocketAddress address;
+    private final String protocolVersion;
+    private final boolean stateless;
+    private final Map<String, Object> clientInfo;
+    private final long timeoutMillis;
+    private final int maxLineLength;
+    private final BiConsumer<String, Map<String, Object>> notificationListener;
+    private final RequestParams requestParams;
+    private final PendingRequests pending = new PendingRequests(this::sendCancelled);
+    private final EventLoopGroup group;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    // Written once by open(), before the client is handed out.
     private Channel channel;
-    private Map<String, Object> initializeResult = Map.of();
+    private String negotiatedVersion;
+    private Map<String, Object> serverInfo = Map.of();
+    private Map<String, Object> serverCapabilities = Map.of();
 
-    private PeregrineClient(Builder config) {
-        this.config = config;
-        this.modern = MODERN.equals(config.protocolVersion);
+    private PeregrineClient(Builder b) {
+        address = b.address;
+        protocolVersion = b.protocolVersion;
+        stateless = ProtocolVersion.find(protocolVersion).isModern();
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("name", b.clientName);
+        info.put("version", b.clientVersion);
+        clientInfo = Map.copyOf(info);
+        timeoutMillis = Math.max(1, b.requestTimeout.toMillis());
+        maxLineLength = b.maxLineLength;
+        notificationListener = b.notificationListener;
+        requestParams = stateless ? RequestParams.stateless(protocolVersion, clientInfo) : RequestParams.stateful();
+        negotiatedVersion = protocolVersion;
+        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("peregrine-client", true),
+                NioIoHandler.newFactory());
     }
 
+    /** Starts configuring a client. */
     public static Builder builder() {
         return new Builder();
     }
 
-    private static final class Pending {
-        final RequestId id;
-        final CompletableFuture<Map<String, Object>> future = new CompletableFuture<>();
-        ScheduledFuture<?> timeout;
-        String progressToken;
-
-        Pending(RequestId id) {
-            this.id = id;
-        }
-    }
-
-    /** A call in flight, which can be cancelled. */
-    public final class Call {
-        private final RequestId id;
-        private final CompletableFuture<CallToolResult> result;
-
-        Call(RequestId id, CompletableFuture<CallToolResult> result) {
-            this.id = id;
-            this.result = result;
-        }
-
-        public CompletableFuture<CallToolResult> result() {
-            return result;
-        }
-
-        /** Tells the server to stop, and fails the result with a {@link CancellationException}. */
-        public void cancel(String reason) {
-            Pending p = pending.remove(id);
-            if (p != null) {
-                finish(p);
-                sendCancel(id, reason);
-                p.future.completeExceptionally(new CancellationException("cancelled: " + reason));
-            }
-        }
-    }
-
-    private PeregrineClient open() throws InterruptedException, IOException {
-        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("peregrine-client", true),
-                NioIoHandler.newFactory());
-        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+    private void open() throws IOException {
+        ClientHandler handler = new ClientHandler(pending, notificationListener, this::connectionClosed);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                // Requests are small and a caller is waiting on each: never hold one back.
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.timeout.toMillis()))
-                .handler(new ChannelInitializer<SocketChannel>() {
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
+                .handler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new NdjsonFrameDecoder(config.maxLineLength), new ClientHandler(PeregrineClient.this));
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new NdjsonFrameDecoder(maxLineLength), handler);
                     }
                 });
+        ChannelFuture connected = bootstrap.connect(address);
         try {
-            channel = b.connect(config.address).sync().channel();
-        } catch (Exception e) {
-            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new IOException("cannot connect to " + config.address + ": " + e.getMessage(), e);
+            connected.await();
+        } catch (InterruptedException e) {
+            connected.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while connecting to " + address);
         }
-        if (!modern) {
-            Map<String, Object> params = new LinkedHashMap<>();
-            params.put("protocolVersion", config.protocolVersion);
-            params.put("capabilities", Map.of());
-            params.put("clientInfo", clientInfo());
-            initializeResult = await(request("initialize", params));
-            notify("notifications/initialized", null);
+        if (!connected.isSuccess()) {
+            Throwable cause = connected.cause();
+            throw cause instanceof IOException ? (IOException) cause
+                    : new IOException("cannot connect to " + address + ": " + cause, cause);
         }
-        return this;
+        channel = connected.channel();
+        if (!stateless) {
+            initialize();
+        }
     }
 
-    /** The server's answer to {@code initialize} (empty in the stateless era). */
-    public Map<String, Object> initializeResult() {
-        return initializeResult;
+    private void initialize() {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("protocolVersion", protocolVersion);
+        params.put("capabilities", Map.of());
+        params.put("clientInfo", clientInfo);
+        Map<String, Object> result = await(request("initialize", params));
+        Object offered = result.get("protocolVersion");
+        ProtocolVersion version = offered instanceof String ? ProtocolVersion.find((String) offered) : null;
+        // A server that does not speak the requested revision offers another; any 2025 one will do.
+        if (version == null || version.isModern()) {
+            List<String> handshakeVersions = new ArrayList<>(ProtocolVersion.ids());
+            handshakeVersions.removeAll(ProtocolVersion.modernIds());
+            throw new McpClientException(McpClientException.LOCAL, "the server offered protocol version " + offered
+                    + ", which cannot follow initialize (expected: one of " + handshakeVersions + ")", null);
+        }
+        negotiatedVersion = version.id();
+        serverInfo = objectOrEmpty(result.get("serverInfo"));
+        serverCapabilities = objectOrEmpty(result.get("capabilities"));
+        notify("notifications/initialized", null);
     }
 
-    /** The protocol version the server chose, or the requested one in the stateless era. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> objectOrEmpty(Object tree) {
+        return tree instanceof Map ? (Map<String, Object>) tree : Map.of();
+    }
+
+    // ------------------------------------------------------------------ what the handshake told
+
+    /** The protocol revision in use: the one the server chose in {@code initialize}, or 2026-07-28. */
     public String negotiatedVersion() {
-        Object v = initializeResult.get("protocolVersion");
-        return v != null ? (String) v : config.protocolVersion;
+        return negotiatedVersion;
     }
 
-    /** Sends a request; the future holds the {@code result} as a tree, or fails with {@link McpClientException}. */
-    public CompletableFuture<Map<String, Object>> request(String method, Map<String, Object> params) {
-        return send(method, params, null).future;
+    /**
+     * The server's {@code serverInfo} ({@code name}, {@code version}, ...) from {@code initialize};
+     * empty in the 2026-07-28 era, which has no handshake (see {@link #discover()}).
+     */
+    public Map<String, Object> serverInfo() {
+        return serverInfo;
     }
 
-    private Pending send(String method, Map<String, Object> params, ProgressListener listener) {
-        RequestId id = RequestId.of(ids.incrementAndGet());
-        Pending p = new Pending(id);
-        Map<String, Object> full = withMeta(params, listener != null ? "p" + id.text() : null);
-        if (listener != null) {
-            p.progressToken = "p" + id.text();
-            progress.put(p.progressToken, listener);
+    /** The server's {@code capabilities} from {@code initialize}; empty in the 2026-07-28 era. */
+    public Map<String, Object> serverCapabilities() {
+        return serverCapabilities;
+    }
+
+    /** Whether the connection is open: false once closed by either side. */
+    public boolean isConnected() {
+        return !closed.get() && channel != null && channel.isActive();
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /**
+     * Sends a request.
+     *
+     * @param params the request's {@code params} as a JSON tree (see {@link io.peregrine.rpc.JsonTree}); may be null
+     * @return completes with the {@code result} object, or fails with a {@link McpClientException};
+     *         cancelling it tells the server to stop
+     * @throws IllegalArgumentException when {@code params} holds a value that is not JSON
+     */
+    public CompletableFuture<Map<String, Object>> request(String method, Map<String, ?> params) {
+        return send(method, params, null).future();
+    }
+
+    /**
+     * Sends a notification.
+     *
+     * @return completes once the notification is written to the connection
+     * @throws IllegalArgumentException when {@code params} holds a value that is not JSON
+     */
+    public CompletableFuture<Void> notify(String method, Map<String, ?> params) {
+        Objects.requireNonNull(method, "method");
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        if (closed.get()) {
+            // The I/O thread may be gone already, and with it whoever would complete the future.
+            written.completeExceptionally(new McpClientException("cannot send " + method + ": the client is closed",
+                    new ClosedChannelException()));
+            return written;
         }
-        pending.put(id, p);
-        p.timeout = channel.eventLoop().schedule(() -> expire(id), config.timeout.toMillis(), TimeUnit.MILLISECONDS);
-        write(writer.request(channel.alloc(), id, method, g -> JsonTree.write(g, full)));
-        if (!channel.isActive()) {
-            fail(id, "not connected to " + config.address);
-        }
-        return p;
+        channel.writeAndFlush(ClientMessages.notification(channel.alloc(), method, params)).addListener(f -> {
+            if (f.isSuccess()) {
+                written.complete(null);
+            } else {
+                written.completeExceptionally(new McpClientException("cannot send " + method + " to " + address,
+                        f.cause()));
+            }
+        });
+        return written;
     }
 
-    /** Sends a notification. */
-    public void notify(String method, Map<String, Object> params) {
-        write(writer.notification(channel.alloc(), method, params == null ? null : g -> JsonTree.write(g, params)));
-    }
-
-    /** Sends a line as it is, for tests of malformed input. */
-    public void sendRaw(String line) {
-        ByteBuf buf = channel.alloc().buffer();
-        buf.writeCharSequence(line, java.nio.charset.StandardCharsets.UTF_8);
-        write(buf);
-    }
-
-    private void write(ByteBuf message) {
-        message.writeByte('\n');
-        channel.writeAndFlush(message, channel.voidPromise());
-    }
-
-    private Map<String, Object> withMeta(Map<String, Object> params, String progressToken) {
-        if (!modern && progressToken == null) {
-            return params == null ? Map.of() : params;
-        }
-        Map<String, Object> full = params == null ? new LinkedHashMap<>() : new LinkedHashMap<>(params);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> meta = full.get("_meta") instanceof Map
-                ? new LinkedHashMap<>((Map<String, Object>) full.get("_meta")) : new LinkedHashMap<>();
-        if (modern) {
-            meta.put("io.modelcontextprotocol/protocolVersion", MODERN);
-            meta.put("io.modelcontextprotocol/clientCapabilities", Map.of());
-            meta.put("io.modelcontextprotocol/clientInfo", clientInfo());
-        }
-        if (progressToken != null) {
-            meta.put("progressToken", progressToken);
-        }
-        full.put("_meta", meta);
-        return full;
-    }
-
-    private Map<String, Object> clientInfo() {
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("name", config.clientName);
-        info.put("version", config.clientVersion);
-        return info;
-    }
-
-    /** {@code server/discover}. */
-    public Map<String, Object> discover() {
-        return await(request("server/discover", null));
-    }
-
-    public void ping() {
-        await(request("ping", null));
-    }
-
-    /** Every tool, following {@code nextCursor} through all pages. */
+    /** Lists every tool, following {@code nextCursor} through all the pages. Blocks. */
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> listTools() {
+        checkMayBlock();
         List<Map<String, Object>> tools = new ArrayList<>();
+        Set<String> cursors = new HashSet<>();
         String cursor = null;
         do {
-            Map<String, Object> result = await(request("tools/list", cursor == null ? null : Map.of("cursor", cursor)));
-            Object page = result.get("tools");
-            if (page instanceof List) {
-                tools.addAll((List<Map<String, Object>>) page);
+            Map<String, Object> page = await(request("tools/list", cursor == null ? null : Map.of("cursor", cursor)));
+            if (page.get("tools") instanceof List) {
+                for (Object tool : (List<?>) page.get("tools")) {
+                    if (tool instanceof Map) {
+                        tools.add((Map<String, Object>) tool);
+                    }
+                }
             }
-            cursor = (String) result.get("nextCursor");
+            cursor = page.get("nextCursor") instanceof String ? (String) page.get("nextCursor") : null;
+            if (cursor != null && !cursors.add(cursor)) {
+                throw new McpClientException(McpClientException.LOCAL, "the server sent the cursor \"" + cursor
+                        + "\" twice; following it would never end", null);
+            }
         } while (cursor != null);
         return tools;
     }
 
-    /** Calls a tool and waits for its result. */
-    public CallToolResult callTool(String name, Map<String, Object> arguments) {
+    /**
+     * Calls a tool and waits for its result.
+     *
+     * @param arguments the tool's arguments as a JSON tree; may be null for none
+     * @throws McpClientException on a protocol error, a timeout or a lost connection; a tool that
+     *                            ran and failed returns a result that {@link CallToolResult#isError() is an error}
+     */
+    public CallToolResult callTool(String name, Map<String, ?> arguments) {
+        checkMayBlock();
+        return await(callToolAsync(name, arguments, null).result());
+    }
+
+    /**
+     * Calls a tool without waiting.
+     *
+     * @param arguments the tool's arguments as a JSON tree; may be null for none
+     * @param listener  receives the call's progress notifications; null to ask for none
+     */
+    public PendingCall callToolAsync(String name, Map<String, ?> arguments, ProgressListener listener) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("name", Objects.requireNonNull(name, "name"));
+        params.put("arguments", arguments != null ? arguments : Map.of());
+        return new PendingCall(send("tools/call", params, listener));
+    }
+
+    /**
+     * Cancels a call, as {@link PendingCall#cancel(String)} does.
+     *
+     * @return false when the call had already ended
+     */
+    public boolean cancel(PendingCall call, String reason) {
+        return Objects.requireNonNull(call, "call").cancel(reason);
+    }
+
+    /** Asks the server what it supports ({@code server/discover}: versions, capabilities, ...). Blocks. */
+    public Map<String, Object> discover() {
+        checkMayBlock();
+        return await(request("server/discover", null));
+    }
+
+    /** Pings the server and waits for the answer. */
+    public void ping() {
+        checkMayBlock();
+        await(request("ping", null));
+    }
+
+    private PendingRequest send(String method, Map<String, ?> params, ProgressListener listener) {
+        Objects.requireNonNull(method, "method");
+        long id = pending.nextId();
+        // Encoded before the request is registered: a value that is not JSON fails here, leaving nothing behind.
+        ByteBuf message = ClientMessages.request(channel.alloc(), id, method,
+                requestParams.complete(params, listener != null ? id : null));
+        PendingRequest request = pending.add(id, method, listener);
+        // Checked after registering: close() fails whatever it finds registered, so every request is ended by one or the other.
+        if (closed.get() || !channel.isActive()) {
+            message.release();
+            request.fail(notSent(request, new ClosedChannelException()));
+            return request;
+        }
         try {
-            return callToolAsync(name, arguments, null).result().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new McpClientException(McpClientException.LOCAL, "interrupted", null);
-        } catch (ExecutionException e) {
-            throw unwrap(e);
+            request.armTimeout(channel.eventLoop(), timeoutMillis);
+        } catch (RejectedExecutionException e) {
+            message.release();
+            request.fail(notSent(request, e));
+            return request;
+        }
+        channel.writeAndFlush(message).addListener(f -> {
+            if (!f.isSuccess()) {
+                request.fail(notSent(request, f.cause()));
+            }
+        });
+        return request;
+    }
+
+    private McpClientException notSent(PendingRequest request, Throwable cause) {
+        return new McpClientException("cannot send " + request + (closed.get() ? ": the client is closed"
+                : ": the connection to " + address + " is closed"), cause);
+    }
+
+    /** Tells the server to stop working on a request that was cancelled or timed out here. */
+    private void sendCancelled(PendingRequest request) {
+        // initialize must never be cancelled, and a closed connection has no one to tell.
+        if ("initialize".equals(request.method()) || !isConnected()) {
+            return;
+        }
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("requestId", request.id());
+        if (request.cancelReason() != null) {
+            params.put("reason", request.cancelReason());
+        }
+        channel.writeAndFlush(ClientMessages.notification(channel.alloc(), "notifications/cancelled", params),
+                channel.voidPromise());
+    }
+
+    /** @param reason why this side closed the connection, or null */
+    private void connectionClosed(String reason) {
+        if (!closed.get() && pending.size() > 0) {
+            log.debug("connection to {} lost with {} requests pending", address, pending.size());
+        }
+        pending.failAll(request -> lostResponse(request, reason));
+    }
+
+    private McpClientException lostResponse(PendingRequest request, String reason) {
+        String message = closed.get() ? "the client was closed before the response to " + request + " arrived"
+                : "the connection to " + address + " was lost before the response to " + request + " arrived"
+                + (reason != null ? ": " + reason : "");
+        return new McpClientException(message, new ClosedChannelException());
+    }
+
+    /** Requests still awaiting their response; for tests. */
+    int pendingRequests() {
+        return pending.size();
+    }
+
+    // ------------------------------------------------------------------ blocking
+
+    /**
+     * The I/O thread completes every future; if it waited on one, nothing would ever complete it.
+     * Checked before anything is sent, so that a refused call leaves no request behind.
+     */
+    private void checkMayBlock() {
+        if (channel.eventLoop().inEventLoop()) {
+            throw new BlockingOperationException("a blocking call on the client's I/O thread would wait forever; "
+                    + "use the asynchronous variant, or run dependent stages on an executor of their own");
         }
     }
 
-    /** Calls a tool; {@code listener} (may be null) receives its progress notifications. */
-    public Call callToolAsync(String name, Map<String, Object> arguments, ProgressListener listener) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("name", Objects.requireNonNull(name, "name"));
-        params.put("arguments", arguments == null ? Map.of() : arguments);
-        Pending p = send("tools/call", params, listener);
-        return new Call(p.id, p.future.thenApply(CallToolResult::new));
-    }
-
-    private Map<String, Object> await(CompletableFuture<Map<String, Object>> future) {
+    private static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {
+            // Nobody will wait for the answer any more: let the server stop too.
+            future.cancel(false);
             Thread.currentThread().interrupt();
-            throw new McpClientException(McpClientException.LOCAL, "interrupted", null);
+            throw new McpClientException("interrupted while waiting for a response", e);
         } catch (ExecutionException e) {
-            throw unwrap(e);
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException ? (RuntimeException) cause
+                    : new McpClientException(String.valueOf(cause), cause);
         }
     }
 
-    private static RuntimeException unwrap(ExecutionException e) {
-        return e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause()
-                : new McpClientException(McpClientException.LOCAL, String.valueOf(e.getCause()), null);
-    }
+    // ------------------------------------------------------------------ closing
 
-    // ------------------------------------------------------------------ from the connection's thread
-
-    void receive(RpcMessage m) {
-        switch (m.kind()) {
-            case RESPONSE:
-                Pending p = pending.remove(m.id());
-                if (p == null) {
-                    log.debug("response for unknown or expired request {}", m.id());
-                    return;
-                }
-                finish(p);
-                if (m.error() != null) {
-                    p.future.completeExceptionally(new McpClientException(m.error().code(), m.error().message(), null));
-                } else {
-                    p.future.complete(tree(m.result()));
-                }
-                return;
-            case NOTIFICATION:
-                notification(m.method(), tree(m.params()));
-                return;
-            default:
-                answerServerRequest(m);
+    /**
+     * Closes the connection and stops the I/O thread. Pending requests fail with a
+     * {@link McpClientException}. Safe to call more than once.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
-    }
-
-    private void notification(String method, Map<String, Object> params) {
-        if ("notifications/progress".equals(method)) {
-            ProgressListener listener = progress.get(String.valueOf(params.get("progressToken")));
-            if (listener != null) {
-                Object total = params.get("total");
-                listener.onProgress(((Number) params.getOrDefault("progress", 0)).doubleValue(),
-                        total instanceof Number ? ((Number) total).doubleValue() : null, (String) params.get("message"));
-            }
+        if (channel != null) {
+            channel.close();
         }
-        if (config.onNotification != null) {
-            config.onNotification.accept(method, params);
+        Future<?> terminated = group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        // Called from a listener on the I/O thread, waiting for that thread to end would never end.
+        if (!group.next().inEventLoop()) {
+            terminated.awaitUninterruptibly(2 * SHUTDOWN_TIMEOUT_MILLIS);
         }
-    }
-
-    private void answerServerRequest(RpcMessage m) {
-        if ("ping".equals(m.method())) {
-            write(writer.result(channel.alloc(), m.id(), g -> {
-                g.writeStartObject();
-                g.writeEndObject();
-            }));
-        } else {
-            write(writer.error(channel.alloc(), m.id(), JsonRpcError.METHOD_NOT_FOUND,
-                    "Method not found: " + m.method(), null));
-        }
-    }
-
-    void connectionLost() {
-        for (RequestId id : new ArrayList<>(pending.keySet())) {
-            fail(id, "connection to " + config.address + " lost");
-        }
-    }
-
-    private void expire(RequestId id) {
-        Pending p = pending.remove(id);
-        if (p != null) {
-            finish(p);
-            sendCancel(id, "timed out");
-            p.future.completeExceptionally(new McpClientException(McpClientException.LOCAL,
-                    "request " + id + " timed out after " + config.timeout.toMillis() + " ms", new TimeoutException()));
-        }
-    }
-
-    private void fail(RequestId id, String why) {
-        Pending p = pending.remove(id);
-        if (p != null) {
-            finish(p);
-            p.future.completeExceptionally(new McpClientException(McpClientException.LOCAL, why, null));
-        }
-    }
-
-    private void finish(Pending p) {
-        if (p.timeout != null) {
-            p.timeout.cancel(false);
-        }
-        if (p.progressToken != null) {
-            progress.remove(p.progressToken);
-        }
-    }
-
-    private void sendCancel(RequestId id, String reason) {
-        if (channel.isActive()) {
-            Map<String, Object> params = new LinkedHashMap<>();
-            params.put("requestId", id.isNumber() ? (Object) Long.parseLong(id.text()) : id.text());
-            params.put("reason", reason);
-            notify("notifications/cancelled", params);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> tree(ByteBuf raw) {
-        if (raw == null) {
-            return Map.of();
-        }
-        try (var p = Json.DEFAULT.parser(raw)) {
-            Object t = JsonTree.read(p);
-            return t instanceof Map ? (Map<String, Object>) t : Map.of();
-        } catch (IOException e) {
-            return Map.of();
-        }
+        // A request racing with close() may have registered after the connection was gone.
+        pending.failAll(request -> lostResponse(request, null));
     }
 
     @Override
-    public void close() {
-        if (channel != null) {
-            channel.close().syncUninterruptibly();
-        }
-        connectionLost();
-        if (group != null) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+    public String toString() {
+        return "PeregrineClient(" + address + ", " + negotiatedVersion + (isConnected() ? ")" : ", closed)");
     }
 
-    /** Builds and connects a {@link PeregrineClient}. */
+    /**
+     * Configures and connects a {@link PeregrineClient}. Only the address is required.
+     */
     public static final class Builder {
+
         private InetSocketAddress address;
-        private String protocolVersion = "2025-11-25";
+        private String protocolVersion = ProtocolVersion.LATEST_LEGACY.id();
         private String clientName = "peregrine-client";
         private String clientVersion = "0.1.0";
-        private Duration timeout = Duration.ofSeconds(30);
+        private Duration requestTimeout = Duration.ofSeconds(30);
         private int maxLineLength = 16 * 1024 * 1024;
-        private BiConsumer<String, Map<String, Object>> onNotification;
+        private BiConsumer<String, Map<String, Object>> notificationListener;
 
         private Builder() {
         }
 
+        /** The server's host and port; the host is resolved when connecting. */
         public Builder tcp(String host, int port) {
-            return address(new InetSocketAddress(host, port));
+            Objects.requireNonNull(host, "host");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port : " + port + " (expected: 1-65535)");
+            }
+            return address(InetSocketAddress.createUnresolved(host, port));
         }
 
+        /** The server's address. */
         public Builder address(InetSocketAddress address) {
             this.address = Objects.requireNonNull(address, "address");
             return this;
         }
 
-        /** 2025-03-26, 2025-06-18 or 2025-11-25 (handshake; the default is 2025-11-25), or 2026-07-28 (stateless). */
-        public Builder protocolVersion(String version) {
-            this.protocolVersion = Objects.requireNonNull(version, "version");
+        /**
+         * The protocol revision: 2025-03-26, 2025-06-18 or 2025-11-25 (the default) with the
+         * {@code initialize} handshake, or 2026-07-28, stateless.
+         */
+        public Builder protocolVersion(String protocolVersion) {
+            Objects.requireNonNull(protocolVersion, "protocolVersion");
+            if (ProtocolVersion.find(protocolVersion) == null) {
+                throw new IllegalArgumentException("protocolVersion : " + protocolVersion + " (expected: one of "
+                        + ProtocolVersion.ids() + ")");
+            }
+            this.protocolVersion = protocolVersion;
             return this;
         }
 
+        /** The {@code clientInfo} the server is told; default {@code peregrine-client 0.1.0}. */
         public Builder clientInfo(String name, String version) {
             this.clientName = Objects.requireNonNull(name, "name");
             this.clientVersion = Objects.requireNonNull(version, "version");
             return this;
         }
 
-        /** How long a request may wait for its answer; default 30 s. */
+        /** How long a request waits for its response, and connecting for the server; default 30 s. */
         public Builder requestTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout : " + timeout + " (expected: > 0)");
             }
-            this.timeout = timeout;
+            this.requestTimeout = timeout;
             return this;
         }
 
-        /** The longest message accepted from the server; default 16 MiB. */
-        public Builder maxLineLength(int bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("maxLineLength : " + bytes + " (expected: > 0)");
+        /**
+         * The longest message accepted from the server, in bytes; default 16 MiB. A longer one
+         * closes the connection, failing the pending requests, since it cannot tell whose answer it was.
+         */
+        public Builder maxLineLength(int maxLineLength) {
+            if (maxLineLength <= 0) {
+                throw new IllegalArgumentException("maxLineLength : " + maxLineLength + " (expected: > 0)");
             }
-            this.maxLineLength = bytes;
+            this.maxLineLength = maxLineLength;
             return this;
         }
 
-        /** Receives every notification from the server (method, params), on the connection's thread. */
+        /**
+         * Receives every notification from the server, with its {@code params} as a JSON tree (empty
+         * when absent), on the client's I/O thread: it must not block.
+         */
         public Builder onNotification(BiConsumer<String, Map<String, Object>> listener) {
-            this.onNotification = Objects.requireNonNull(listener, "listener");
+            this.notificationListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
-        /** Connects and, in the 2025 era, performs the initialize handshake. */
-        public PeregrineClient connect() throws IOException, InterruptedException {
+        /**
+         * Connects and, in the 2025 era, performs the {@code initialize} handshake.
+         *
+         * @throws IOException         when the server cannot be reached
+         * @throws McpClientException  when the handshake fails
+         */
+        public PeregrineClient connect() throws IOException {
             if (address == null) {
-                throw new IllegalStateException("no address: call tcp(host, port) or address(...)");
+                throw new IllegalStateException("no address: call tcp(host, port) or address(address) first");
             }
-            return new PeregrineClient(this).open();
+            PeregrineClient client = new PeregrineClient(this);
+            try {
+                client.open();
+                return client;
+            } catch (IOException | RuntimeException e) {
+                client.close();
+                throw e;
+            }
         }
     }
 }

@@ -1,0 +1,131 @@
+package io.peregrine.client;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One request awaiting its response.
+ *
+ * <p>Its future completes exactly once, by whichever comes first: the result, the server's error,
+ * the timeout, a cancellation, or the loss of the connection. {@link CompletableFuture} settles
+ * that race; the losers' attempts are no-ops.
+ */
+final class PendingRequest {
+
+    private final long id;
+    private final String method;
+    private final ProgressListener progressListener;
+    private final PendingRequests owner;
+    private final CompletableFuture<Map<String, Object>> future = new CompletableFuture<>();
+    private volatile ScheduledFuture<?> timeout;
+    private volatile boolean expired;
+    private volatile String cancelReason;
+
+    PendingRequest(long id, String method, ProgressListener progressListener, PendingRequests owner) {
+        this.id = id;
+        this.method = method;
+        this.progressListener = progressListener;
+        this.owner = owner;
+    }
+
+    long id() {
+        return id;
+    }
+
+    String method() {
+        return method;
+    }
+
+    /** Null when the caller asked for no progress. */
+    ProgressListener progressListener() {
+        return progressListener;
+    }
+
+    CompletableFuture<Map<String, Object>> future() {
+        return future;
+    }
+
+    boolean complete(Map<String, Object> result) {
+        settle();
+        return future.complete(result);
+    }
+
+    boolean fail(Throwable cause) {
+        settle();
+        return future.completeExceptionally(cause);
+    }
+
+    /** Ends the request with a {@link CancellationException}; false when it had already ended. */
+    boolean cancel(String reason) {
+        if (future.isDone()) {
+            return false;
+        }
+        cancelReason = reason;
+        settle();
+        return future.completeExceptionally(new CancellationException(
+                this + " cancelled" + (reason != null ? ": " + reason : "")));
+    }
+
+    /** The reason given to {@link #cancel}, or the timeout; null when there was none. */
+    String cancelReason() {
+        return cancelReason;
+    }
+
+    /**
+     * Whether the request ended on this side while the server may still be working on it, so the
+     * server should be told to stop. A lost connection does not count: there is no one to tell.
+     */
+    boolean abandoned(Throwable failure) {
+        return failure instanceof CancellationException || failure != null && expired;
+    }
+
+    /** Schedules the timeout on {@code loop}, where it cannot race with the response being read. */
+    void armTimeout(EventExecutor loop, long timeoutMillis) {
+        ScheduledFuture<?> t = loop.schedule(() -> expire(timeoutMillis), timeoutMillis, TimeUnit.MILLISECONDS);
+        timeout = t;
+        // The response may have come in before the timeout was stored, and found nothing to disarm.
+        if (future.isDone()) {
+            t.cancel(false);
+        }
+    }
+
+    /**
+     * Leaves the table before the outcome is told: whoever hears of it, on whatever thread, finds
+     * the request gone. Completing the future by other means ends up here too, a little later.
+     */
+    void settle() {
+        owner.remove(this);
+        disarmTimeout();
+    }
+
+    private void disarmTimeout() {
+        ScheduledFuture<?> t = timeout;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    private void expire(long timeoutMillis) {
+        if (future.isDone()) {
+            return;
+        }
+        String reason = "timed out after " + timeoutMillis + " ms";
+        cancelReason = reason;
+        expired = true;
+        settle();
+        future.completeExceptionally(new McpClientException(this + " " + reason,
+                new TimeoutException("no response within " + timeoutMillis + " ms")));
+    }
+
+    /** {@code tools/call (id 7)}: how failure messages name the request. */
+    @Override
+    public String toString() {
+        return method + " (id " + id + ")";
+    }
+}

@@ -1,0 +1,67 @@
+package io.peregrine.client;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Completes the {@code params} of an outgoing request: a {@code progressToken} when progress is
+ * wanted and, in the stateless 2026-07-28 era, the protocol version, capabilities and client info
+ * that the 2025 era sends once in {@code initialize}.
+ */
+final class RequestParams {
+
+    static final String META = "_meta";
+    static final String PROGRESS_TOKEN = "progressToken";
+    static final String META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
+    static final String META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
+    static final String META_CLIENT_INFO = "io.modelcontextprotocol/clientInfo";
+
+    /** Null in the 2025 era. */
+    private final Map<String, Object> statelessMeta;
+
+    private RequestParams(Map<String, Object> statelessMeta) {
+        this.statelessMeta = statelessMeta;
+    }
+
+    /** For the 2025 era: the handshake told the server everything once. */
+    static RequestParams stateful() {
+        return new RequestParams(null);
+    }
+
+    static RequestParams stateless(String protocolVersion, Map<String, Object> clientInfo) {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put(META_PROTOCOL_VERSION, protocolVersion);
+        meta.put(META_CLIENT_CAPABILITIES, Map.of());
+        meta.put(META_CLIENT_INFO, clientInfo);
+        return new RequestParams(Map.copyOf(meta));
+    }
+
+    /**
+     * {@code params} with the additions; the caller's map is never modified, and entries the
+     * caller put in {@code _meta} are kept.
+     *
+     * @param params        may be null
+     * @param progressToken the token to ask progress for, or null
+     * @return null only when {@code params} was null and there is nothing to add
+     */
+    Map<String, ?> complete(Map<String, ?> params, Long progressToken) {
+        if (statelessMeta == null && progressToken == null) {
+            return params;
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        if (statelessMeta != null) {
+            meta.putAll(statelessMeta);
+        }
+        if (progressToken != null) {
+            meta.put(PROGRESS_TOKEN, progressToken);
+        }
+        Map<String, Object> completed = params == null ? new LinkedHashMap<>() : new LinkedHashMap<>(params);
+        if (completed.get(META) instanceof Map) {
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) completed.get(META)).entrySet()) {
+                meta.put(String.valueOf(e.getKey()), e.getValue());
+            }
+        }
+        completed.put(META, meta);
+        return completed;
+    }
+}
