@@ -1,10 +1,8 @@
 package io.peregrine.demo;
 
-import io.peregrine.rpc.JsonTree;
 import io.peregrine.tool.Tool;
 import io.peregrine.tool.ToolAnnotations;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -28,23 +26,15 @@ import java.util.Objects;
 public final class FileSystemTools {
 
     /** None of the tools changes anything, and a directory is a closed world. */
-    static final ToolAnnotations READ_ONLY =
+    private static final ToolAnnotations READ_ONLY =
             ToolAnnotations.builder().readOnly(true).idempotent(true).openWorld(false).build();
 
     private FileSystemTools() {
     }
 
-    /**
-     * {@code json}, a schema written readably, on one line: a tool's schemas are copied verbatim
-     * into {@code tools/list}, and a line break there would split the message on newline-delimited
-     * transports.
-     */
-    static String compact(String json) {
-        try {
-            return JsonTree.toJson(JsonTree.parse(json));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("schema : not valid JSON (" + e.getMessage() + ")", e);
-        }
+    /** A builder for one of these tools: read-only, idempotent, closed-world, and blocking (they do file I/O). */
+    static Tool.Builder readOnlyTool(String name) {
+        return Tool.builder(name).annotations(READ_ONLY).blocking(true);
     }
 
     /**

@@ -62,15 +62,13 @@ final class ListDirectoryTool {
 
     static Tool create(SandboxRoot root, int maxResults) {
         ListDirectoryTool tool = new ListDirectoryTool(root, maxResults);
-        return Tool.builder("fs.list")
+        return FileSystemTools.readOnlyTool("fs.list")
                 .title("List a directory")
                 .description("Lists a directory under the served root: each entry's name, type (file, directory, "
                         + "symlink) and size in bytes, sorted by name. With recursive, lists the whole tree below it; "
                         + "symbolic links are reported, never followed. At most " + maxResults + " entries per call.")
-                .inputSchema(FileSystemTools.compact(INPUT_SCHEMA))
-                .outputSchema(FileSystemTools.compact(OUTPUT_SCHEMA))
-                .annotations(FileSystemTools.READ_ONLY)
-                .blocking(true)
+                .inputSchema(INPUT_SCHEMA)
+                .outputSchema(OUTPUT_SCHEMA)
                 .handler(tool::call)
                 .build();
     }

@@ -49,14 +49,12 @@ final class ReadFileTool {
 
     static Tool create(SandboxRoot root, long maxReadBytes) {
         ReadFileTool tool = new ReadFileTool(root, maxReadBytes);
-        return Tool.builder("fs.read")
+        return FileSystemTools.readOnlyTool("fs.read")
                 .title("Read a file")
                 .description("Reads a file under the served root. UTF-8 text comes back as text, other bytes as an "
                         + "embedded base64 blob. At most " + maxReadBytes + " bytes per call: read larger files in "
                         + "pages with offset and length.")
-                .inputSchema(FileSystemTools.compact(INPUT_SCHEMA))
-                .annotations(FileSystemTools.READ_ONLY)
-                .blocking(true)
+                .inputSchema(INPUT_SCHEMA)
                 .handler(tool::call)
                 .build();
     }

@@ -61,17 +61,15 @@ final class SearchFilesTool {
 
     static Tool create(SandboxRoot root, long maxReadBytes, int maxResults) {
         SearchFilesTool tool = new SearchFilesTool(root, maxReadBytes, maxResults);
-        return Tool.builder("fs.search")
+        return FileSystemTools.readOnlyTool("fs.search")
                 .title("Find files")
                 .description("Finds files under a directory of the served root by glob (*.java matches names at "
                         + "any depth, src/**/*.java matches paths) or by part of the file name, optionally only those "
                         + "whose text contains a string. Returns paths relative to the searched directory, at most "
                         + maxResults + "; files over " + maxReadBytes + " bytes are not searched for text, and "
                         + "symbolic links are not followed.")
-                .inputSchema(FileSystemTools.compact(INPUT_SCHEMA))
-                .outputSchema(FileSystemTools.compact(OUTPUT_SCHEMA))
-                .annotations(FileSystemTools.READ_ONLY)
-                .blocking(true)
+                .inputSchema(INPUT_SCHEMA)
+                .outputSchema(OUTPUT_SCHEMA)
                 .handler(tool::call)
                 .build();
     }

@@ -50,15 +50,13 @@ final class StatTool {
 
     static Tool create(SandboxRoot root) {
         StatTool tool = new StatTool(root);
-        return Tool.builder("fs.stat")
+        return FileSystemTools.readOnlyTool("fs.stat")
                 .title("Describe a file")
                 .description("Describes a file or directory under the served root: type, size in bytes, last "
                         + "modification time (ISO-8601, UTC) and whether the server may read and write it. "
                         + "Symbolic links inside the root are followed.")
-                .inputSchema(FileSystemTools.compact(INPUT_SCHEMA))
-                .outputSchema(FileSystemTools.compact(OUTPUT_SCHEMA))
-                .annotations(FileSystemTools.READ_ONLY)
-                .blocking(true)
+                .inputSchema(INPUT_SCHEMA)
+                .outputSchema(OUTPUT_SCHEMA)
                 .handler(tool::call)
                 .build();
     }
