@@ -71,6 +71,44 @@ final class Connection implements Reply {
     }
 
     @Override
+    public void sendRelated(ByteBuf message) {
+        peer.send(message);
+    }
+
+    /**
+     * Where the messages of a request that arrived on {@code origin} go: this connection itself for
+     * socket transports, or the exchange when a transport carries each request on its own (an HTTP
+     * POST of this session).
+     */
+    Reply replyFor(Peer origin) {
+        return origin == peer ? this : new ExchangeReply(origin);
+    }
+
+    /** The messages of one request carried by an exchange of its own. */
+    private static final class ExchangeReply implements Reply {
+        private final Peer exchange;
+
+        ExchangeReply(Peer exchange) {
+            this.exchange = exchange;
+        }
+
+        @Override
+        public void send(ByteBuf response) {
+            exchange.respond(response);
+        }
+
+        @Override
+        public void sendRelated(ByteBuf message) {
+            exchange.send(message);
+        }
+
+        @Override
+        public void skip() {
+            exchange.respondNothing();
+        }
+    }
+
+    @Override
     public String toString() {
         return peer.toString();
     }

@@ -174,7 +174,7 @@ public final class McpServer implements MessageListener {
 
     @Override
     public void onMessageTooLong(Peer peer, long limit) {
-        peer.send(writer.error(peer.alloc(), null, JsonRpcError.INVALID_REQUEST,
+        peer.respond(writer.error(peer.alloc(), null, JsonRpcError.INVALID_REQUEST,
                 "Message too long: it exceeds the limit of " + limit + " bytes and was discarded", null));
     }
 
@@ -184,32 +184,32 @@ public final class McpServer implements MessageListener {
         try {
             Object decoded = decoder.decode(frame);
             if (decoded instanceof RpcMessage) {
-                handle(c, (RpcMessage) decoded, c);
+                handle(c, (RpcMessage) decoded, c.replyFor(peer));
             } else if (decoded instanceof RpcException) {
-                peer.send(writer.error(peer.alloc(), (RpcException) decoded));
+                peer.respond(writer.error(peer.alloc(), (RpcException) decoded));
             } else {
-                handleBatch(c, (EnvelopeDecoder.Batch) decoded);
+                handleBatch(c, peer, (EnvelopeDecoder.Batch) decoded);
             }
         } catch (Throwable t) {
             log.error("unexpected failure handling a message from {}", c, t);
-            peer.send(writer.error(peer.alloc(), null, JsonRpcError.INTERNAL_ERROR,
+            peer.respond(writer.error(peer.alloc(), null, JsonRpcError.INTERNAL_ERROR,
                     "Internal error: " + t.getClass().getSimpleName(), null));
         } finally {
             frame.release();
         }
     }
 
-    private void handleBatch(Connection c, EnvelopeDecoder.Batch batch) {
+    private void handleBatch(Connection c, Peer origin, EnvelopeDecoder.Batch batch) {
         ProtocolVersion v = c.version();
         if (v == null || !v.allowsBatches()) {
             batch.release();
             String why = v == null
                     ? "Batches are not accepted before initialize, and initialize must not be batched"
                     : "Batches are not supported by protocol revision " + v.id() + " (only 2025-03-26 has them)";
-            c.peer.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST, why, null));
+            origin.respond(writer.error(origin.alloc(), null, JsonRpcError.INVALID_REQUEST, why, null));
             return;
         }
-        BatchReply reply = new BatchReply(c.peer);
+        BatchReply reply = new BatchReply(origin);
         for (Object item : batch.items()) {
             if (item instanceof RpcException) {
                 reply.expect();
@@ -613,8 +613,8 @@ public final class McpServer implements MessageListener {
         callsInFlight.decrementAndGet();
     }
 
-    void sendProgress(Connection c, RequestId token, double progress, Double total, String message) {
-        c.peer.send(writer.notification(c.peer.alloc(), "notifications/progress", g -> {
+    void sendProgress(Connection c, Reply reply, RequestId token, double progress, Double total, String message) {
+        reply.sendRelated(writer.notification(c.peer.alloc(), "notifications/progress", g -> {
             g.writeStartObject();
             g.writeFieldName("progressToken");
             token.writeTo(g);

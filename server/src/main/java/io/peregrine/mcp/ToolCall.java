@@ -194,7 +194,7 @@ final class ToolCall implements ToolContext, Runnable {
     public void progress(double progress, Double total, String text) {
         RequestId token = scope.progressToken();
         if (token != null && !cancelled) {
-            server.sendProgress(connection, token, progress, total, text);
+            server.sendProgress(connection, reply, token, progress, total, text);
         }
     }
 
