@@ -1,6 +1,7 @@
 package io.peregrine;
 
 import io.peregrine.exec.ToolExecutor;
+import io.peregrine.mcp.ClientRequestSettings;
 import io.peregrine.mcp.McpServer;
 import io.peregrine.mcp.ServerInfo;
 import io.peregrine.mcp.ToolRegistry;
@@ -85,7 +86,9 @@ public final class Peregrine implements AutoCloseable {
         this.executor = new ToolExecutor(b.maxConcurrency, b.virtualThreads);
         this.core = new McpServer(new Json(b.maxNestingDepth, b.maxStringLength),
                 new ServerInfo(b.name, b.version, b.instructions), executor,
-                new McpServer.Settings(b.maxInFlight, b.pageSize, b.defaultTimeout.toMillis(), b.validateArguments));
+                new McpServer.Settings(b.maxInFlight, b.pageSize, b.defaultTimeout.toMillis(), b.validateArguments),
+                new ClientRequestSettings(b.clientRequestTimeout.toMillis(), b.requestStateKey,
+                        b.requestStateTtl.toMillis(), b.taskTtl.toMillis(), b.maxTasks));
         for (Tool t : b.tools) {
             core.tools().add(t);
         }
@@ -220,6 +223,11 @@ public final class Peregrine implements AutoCloseable {
         private boolean validateArguments = true;
         private int pageSize = 100;
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private Duration clientRequestTimeout = Duration.ofSeconds(60);
+        private byte[] requestStateKey;
+        private Duration requestStateTtl = Duration.ofMinutes(10);
+        private Duration taskTtl = Duration.ofHours(1);
+        private int maxTasks = 10_000;
         private boolean httpEnabled;
         private String httpHost = "127.0.0.1";
         private int httpPort = 7401;
@@ -399,6 +407,48 @@ public final class Peregrine implements AutoCloseable {
                 throw new IllegalArgumentException("drainTimeout : " + timeout + " (expected: >= 0)");
             }
             this.drainTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long a request to the client (2025 era: sampling, elicitation, roots) waits for its
+         * answer before the asking tool gets a {@code ClientRequestException}; default 60 s. A
+         * blocking tool's own timeout still bounds the whole call.
+         */
+        public Builder clientRequestTimeout(Duration timeout) {
+            this.clientRequestTimeout = positive("clientRequestTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * The HMAC-SHA256 key that signs 2026-07-28 request states, at least 16 bytes; default a
+         * random key per process. Replicas behind one load balancer must share a key, or a retry
+         * that reaches another replica is refused.
+         */
+        public Builder requestStateKey(byte[] key) {
+            Objects.requireNonNull(key, "key");
+            if (key.length < 16) {
+                throw new IllegalArgumentException("requestStateKey : " + key.length + " bytes (expected: >= 16)");
+            }
+            this.requestStateKey = key.clone();
+            return this;
+        }
+
+        /** How long a 2026-07-28 request state stays valid after it is issued; default 10 minutes. */
+        public Builder requestStateTtl(Duration ttl) {
+            this.requestStateTtl = positive("requestStateTtl", ttl);
+            return this;
+        }
+
+        /** How long a task and its result are kept after it was created; default 1 hour. */
+        public Builder taskTtl(Duration ttl) {
+            this.taskTtl = positive("taskTtl", ttl);
+            return this;
+        }
+
+        /** The most tasks kept at once (the oldest are forgotten first); default 10,000. */
+        public Builder maxTasks(int tasks) {
+            this.maxTasks = checkRange("maxTasks", tasks, 1, 10_000_000);
             return this;
         }
 

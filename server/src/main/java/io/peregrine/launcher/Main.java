@@ -128,7 +128,19 @@ public final class Main {
                 .defaultTimeout(c.duration("tools.default-timeout"))
                 .validateArguments(c.bool("tools.validate-arguments"))
                 .pageSize(c.integer("tools.page-size"))
-                .drainTimeout(c.duration("shutdown.drain-timeout"));
+                .drainTimeout(c.duration("shutdown.drain-timeout"))
+                .clientRequestTimeout(c.duration("client-requests.timeout"))
+                .requestStateTtl(c.duration("client-requests.state-ttl"))
+                .taskTtl(c.duration("tasks.ttl"))
+                .maxTasks(c.integer("tasks.max"));
+        String stateKey = c.string("client-requests.state-key");
+        if (!stateKey.isEmpty()) {
+            if (stateKey.length() < 16) {
+                throw new IllegalArgumentException("client-requests.state-key : " + stateKey.length()
+                        + " characters (expected: at least 16, or empty for a random key)");
+            }
+            b.requestStateKey(stateKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         if (c.bool("http.enabled")) {
             b.http(c.string("http.host"), c.integer("http.port"))
                     .webSocketPath(c.string("ws.path"))
