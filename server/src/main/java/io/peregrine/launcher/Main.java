@@ -148,7 +148,15 @@ public final class Main {
                     .webSocketIdleTimeout(c.duration("ws.idle-timeout"))
                     .webSocketPingInterval(c.duration("ws.ping-interval"))
                     .webSocketCompression(c.bool("ws.compression"))
-                    .allowedOrigins(List.of(c.string("http.allowed-origins").split(",")));
+                    .allowedOrigins(List.of(c.string("http.allowed-origins").split(",")))
+                    .maxBodyBytes((int) c.size("http.max-body-size"))
+                    .requestReadTimeout(c.duration("http.request-read-timeout"))
+                    .httpKeepAliveTimeout(c.duration("http.keep-alive-timeout"))
+                    .sseKeepAlive(c.duration("http.sse-keep-alive"))
+                    .httpSessions(c.bool("http.sessions"))
+                    .maxSessions(c.integer("http.max-sessions"))
+                    .sessionIdleTimeout(c.duration("http.session-idle-timeout"))
+                    .replayEvents(c.integer("http.replay-events"));
         }
         if (c.bool("tcp.enabled")) {
             b.tcp(c.string("tcp.host"), c.integer("tcp.port"));

@@ -69,12 +69,17 @@ final class Connection implements Reply {
 
     @Override
     public void send(ByteBuf response) {
-        peer.send(response);
+        peer.respond(response);
     }
 
     @Override
     public void sendRelated(ByteBuf message) {
         peer.send(message);
+    }
+
+    @Override
+    public void skip() {
+        peer.respondNothing();
     }
 
     /**
