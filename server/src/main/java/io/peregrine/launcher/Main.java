@@ -5,6 +5,7 @@ import io.peregrine.config.ConfigException;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.config.PeregrineConfig;
+import io.peregrine.demo.AskUserTool;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.demo.FileSystemTools;
 import io.peregrine.tool.Tool;
@@ -177,6 +178,7 @@ public final class Main {
     private static List<Tool> demoTools(PeregrineConfig c) {
         List<Tool> tools = new ArrayList<>();
         tools.add(EchoTool.create());
+        tools.add(AskUserTool.create());
         Path root = c.path("demo.fs.root");
         if (!Files.isDirectory(root)) {
             throw new ConfigException("demo.fs.root: \"" + root + "\" is not a directory");
