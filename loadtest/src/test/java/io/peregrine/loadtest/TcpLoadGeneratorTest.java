@@ -23,6 +23,8 @@ class TcpLoadGeneratorTest {
             "raw,       tcp, 2026-07-28",
             "peregrine, ws,  2025-11-25",
             "raw,       ws,  2025-11-25",
+            "peregrine, http, 2025-11-25",
+            "peregrine, http, 2026-07-28",
             "raw,       http, 2025-11-25",
             "raw,       http, 2026-07-28"})
     void closedLoopCompletesRequestsWithoutErrors(String server, String transport, String era) throws Exception {
