@@ -118,8 +118,11 @@ final class HttpClientFraming extends ChannelDuplexHandler {
                 return;
             }
             if (status != HttpResponseStatus.OK.code()) {
-                ctx.fireChannelRead(ctx.alloc().heapBuffer().writeBytes(ascii(
-                        "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,\"message\":\"HTTP " + status + "\"}}")));
+                // The body's start, for the run's failure message; quotes and controls dropped to keep it JSON.
+                String body = content.toString(content.readerIndex(), Math.min(content.readableBytes(), 200),
+                        StandardCharsets.UTF_8).replaceAll("[\"\\\\\\p{Cntrl}]", " ");
+                ctx.fireChannelRead(ctx.alloc().heapBuffer().writeBytes(("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":"
+                        + "{\"code\":-32000,\"message\":\"HTTP " + status + ": " + body + "\"}}").getBytes(StandardCharsets.UTF_8)));
                 return;
             }
             String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
