@@ -21,6 +21,7 @@ final class Connection implements Reply {
 
     final Peer peer;
     final Map<RequestId, ToolCall> inFlight = new ConcurrentHashMap<>();
+    final ClientInterests interests = new ClientInterests();
     private volatile State state = State.NEW;
     private volatile ProtocolVersion version;
     private volatile Object clientCapabilities;
