@@ -15,7 +15,11 @@ import io.peregrine.rpc.KnownStrings;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.rpc.RpcMessage;
+import io.peregrine.tool.ClientFeature;
+import io.peregrine.tool.ClientRequest;
+import io.peregrine.tool.ClientRequestException;
 import io.peregrine.tool.InvalidArgumentsException;
+import io.peregrine.tool.MissingClientCapabilityException;
 import io.peregrine.tool.ToolException;
 import io.peregrine.tool.ToolResult;
 import io.peregrine.transport.MessageListener;
@@ -116,13 +120,23 @@ public final class McpServer implements MessageListener {
     private final SchemaValidator validator;
     private final ToolExecutor executor;
     private final Settings settings;
+    private final ClientRequestSettings clientRequests;
+    private final RequestState requestStates;
     private final Map<String, Method> methods = new HashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile boolean draining;
 
     public McpServer(Json json, ServerInfo info, ToolExecutor executor, Settings settings) {
+        this(json, info, executor, settings, ClientRequestSettings.defaults());
+    }
+
+    public McpServer(Json json, ServerInfo info, ToolExecutor executor, Settings settings,
+                     ClientRequestSettings clientRequests) {
         this.json = json;
+        this.clientRequests = clientRequests;
+        this.requestStates = new RequestState(clientRequests.stateKey, clientRequests.stateTtlMillis,
+                System::currentTimeMillis);
         this.writer = new JsonRpcWriter(json);
         this.info = info;
         Map<String, Object> implementation = new java.util.LinkedHashMap<>();
@@ -196,6 +210,7 @@ public final class McpServer implements MessageListener {
         for (ToolCall call : c.inFlight.values()) {
             call.abandon();
         }
+        c.serverRequests.failAll();
     }
 
     @Override
@@ -265,10 +280,16 @@ public final class McpServer implements MessageListener {
                 }
                 return;
             default:
-                m.release();
-                // Peregrine sends no requests of its own yet, so every response is unexpected.
-                reply.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST,
-                        "Unexpected response: id " + m.id() + " does not match any request this server sent", null));
+                boolean matched;
+                try {
+                    matched = c.serverRequests.complete(json, m);
+                } finally {
+                    m.release();
+                }
+                if (!matched) {
+                    reply.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST, "Unexpected response: id "
+                            + m.id() + " does not match any request this server sent and still waits for", null));
+                }
         }
     }
 
@@ -536,6 +557,9 @@ public final class McpServer implements MessageListener {
             }
         }
         ToolCall call = new ToolCall(this, c, m, s, entry, new ByteBufToolArguments(json, args), r);
+        if (s.isModern() && InputRequests.carriesInput(p)) {
+            call.inputs = InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id());
+        }
         if (!entry.tool.isBlocking()) {
             callsInFlight.incrementAndGet();
             call.run();
@@ -609,6 +633,13 @@ public final class McpServer implements MessageListener {
             answerToolError(call, message);
             return;
         }
+        if (t instanceof MissingClientCapabilityException) {
+            ClientFeature feature = ((MissingClientCapabilityException) t).feature();
+            call.reply.send(writer.error(call.connection.peer.alloc(), call.id(),
+                    JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, t.getMessage(),
+                    Map.of("requiredCapabilities", feature.requiredCapabilities())));
+            return;
+        }
         if (t instanceof ToolException) {
             answerToolError(call, t.getMessage());
             return;
@@ -619,6 +650,43 @@ public final class McpServer implements MessageListener {
         }
         log.warn("tool {} failed on {}", tool, call.connection, t);
         answerToolError(call, "Tool " + tool + " failed: " + (t.getMessage() != null ? t.getMessage() : t.toString()));
+    }
+
+    /** 2026-07-28: the call asked what the client has not answered yet. */
+    void answerInputRequired(ToolCall call) {
+        call.reply.send(writer.result(call.connection.peer.alloc(), call.id(), g -> {
+            g.writeStartObject();
+            g.writeStringField("resultType", "input_required");
+            call.inputs.writeFields(g, requestStates);
+            writeServerInfoMeta(g, null);
+            g.writeEndObject();
+        }));
+    }
+
+    /** 2025 era: asks the client through requests of this server's own, waiting for the answers. */
+    List<Object> askClient(ToolCall call, ClientRequest[] requests) throws ClientRequestException, InterruptedException {
+        return call.connection.serverRequests.ask(writer, call.connection.peer, call.reply, call.scope.version().id(),
+                "Tool " + call.entry.tool.name(), requests, clientRequests.timeoutMillis);
+    }
+
+    void sendElicitationComplete(Connection c, String elicitationId) {
+        if (!c.peer.isOpen()) {
+            return;
+        }
+        c.peer.send(writer.notification(c.peer.alloc(), "notifications/elicitation/complete", g -> {
+            g.writeStartObject();
+            g.writeStringField("elicitationId", elicitationId);
+            g.writeEndObject();
+        }));
+    }
+
+    /** Requests to clients still waiting for their answers, over all connections; for tests and metrics. */
+    public int pendingClientRequests() {
+        int n = 0;
+        for (Connection c : connections) {
+            n += c.serverRequests.size();
+        }
+        return n;
     }
 
     void answerTimeout(ToolCall call) {

@@ -551,6 +551,317 @@ public abstract class McpBehaviourKit {
         }
     }
 
+    // ------------------------------------------------------------------ asking the client (sampling, elicitation, roots)
+
+    private static final String ALL_CAPABILITIES = "{\"elicitation\":{\"form\":{},\"url\":{}},\"sampling\":{},\"roots\":{}}";
+
+    private static Peregrine.Builder askingServer() {
+        Peregrine.Builder b = Peregrine.builder().drainTimeout(Duration.ofMillis(100));
+        io.peregrine.testing.AskingTools.all().forEach(b::tool);
+        return b;
+    }
+
+    private static String call(Object id, String tool) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
+                + "\",\"arguments\":{}}}";
+    }
+
+    private static String answer(Object id, String result) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + io.peregrine.rpc.JsonTree.toJson(id) + ",\"result\":" + result + "}";
+    }
+
+    @Test
+    void aToolElicitsThroughARequestToTheClient() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            s.send(call(1, "ask_name"));
+            Map<String, Object> ask = s.readJson();
+            assertThat(ask.get("method")).isEqualTo("elicitation/create");
+            assertThat((String) ask.get("id")).startsWith("peregrine-");
+            assertThat(at(ask, "params.mode")).isEqualTo("form");
+            assertThat(at(ask, "params.message")).isEqualTo("What is your name?");
+            assertThat(at(ask, "params.requestedSchema.required.0")).isEqualTo("name");
+            Map<String, Object> r = s.call(answer(ask.get("id"), "{\"action\":\"accept\",\"content\":{\"name\":\"Ada\"}}"));
+            assertThat(r.get("id")).isEqualTo(1L);
+            assertThat(at(r, "result.content.0.text")).isEqualTo("Hello, Ada!");
+            assertThat(s.server().core().pendingClientRequests()).isZero();
+        }
+    }
+
+    @Test
+    void elicitationHasNoModeIn20250618AndDeclineReachesTheTool() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-06-18", "{\"elicitation\":{}}");
+            s.send(call(1, "ask_name"));
+            Map<String, Object> ask = s.readJson();
+            assertThat((Map<String, Object>) ask.get("params")).doesNotContainKey("mode");
+            Map<String, Object> r = s.call(answer(ask.get("id"), "{\"action\":\"decline\"}"));
+            assertThat(at(r, "result.content.0.text")).isEqualTo("no name: DECLINE");
+        }
+    }
+
+    @Test
+    void urlElicitationIsFollowedByItsCompletionNotification() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", "{\"elicitation\":{\"url\":{}}}");
+            s.send(call(1, "ask_url"));
+            Map<String, Object> ask = s.readJson();
+            assertThat(at(ask, "params.mode")).isEqualTo("url");
+            assertThat(at(ask, "params.url")).isEqualTo("https://example.com/connect?e=e-1");
+            assertThat(at(ask, "params.elicitationId")).isEqualTo("e-1");
+            s.send(answer(ask.get("id"), "{\"action\":\"accept\"}"));
+            Map<String, Object> done = s.readJson();
+            assertThat(done.get("method")).isEqualTo("notifications/elicitation/complete");
+            assertThat(at(done, "params.elicitationId")).isEqualTo("e-1");
+            assertThat(at(s.readJson(), "result.content.0.text")).isEqualTo("url: ACCEPT");
+        }
+    }
+
+    @Test
+    void samplingAndRootsGoThroughRequestsToTheClient() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            s.send(call(1, "sample"));
+            Map<String, Object> ask = s.readJson();
+            assertThat(ask.get("method")).isEqualTo("sampling/createMessage");
+            assertThat(at(ask, "params.maxTokens")).isEqualTo(20L);
+            assertThat(at(ask, "params.messages.0.content.text")).isEqualTo("What is the capital of France?");
+            Map<String, Object> r = s.call(answer(ask.get("id"), "{\"role\":\"assistant\",\"content\":{\"type\":\"text\","
+                    + "\"text\":\"Paris\"},\"model\":\"m1\",\"stopReason\":\"endTurn\"}"));
+            assertThat(at(r, "result.content.0.text")).isEqualTo("m1 says Paris");
+
+            s.send(call(2, "roots"));
+            ask = s.readJson();
+            assertThat(ask.get("method")).isEqualTo("roots/list");
+            r = s.call(answer(ask.get("id"), "{\"roots\":[{\"uri\":\"file:///a\",\"name\":\"A\"},{\"uri\":\"file:///b\"}]}"));
+            assertThat(at(r, "result.content.0.text")).isEqualTo("file:///a,file:///b");
+        }
+    }
+
+    @Test
+    void severalQuestionsAreAskedAtOnce() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            s.send(call(1, "ask_all"));
+            Map<String, Map<String, Object>> byMethod = new java.util.HashMap<>();
+            for (int i = 0; i < 3; i++) {
+                Map<String, Object> ask = s.readJson();
+                byMethod.put((String) ask.get("method"), ask);
+            }
+            assertThat(byMethod).containsOnlyKeys("elicitation/create", "sampling/createMessage", "roots/list");
+            // Answered in another order than asked: correlation is by id.
+            s.send(answer(byMethod.get("roots/list").get("id"), "{\"roots\":[{\"uri\":\"file:///r\"}]}"));
+            s.send(answer(byMethod.get("sampling/createMessage").get("id"),
+                    "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"Hi\"},\"model\":\"m\"}"));
+            s.send(answer(byMethod.get("elicitation/create").get("id"), "{\"action\":\"accept\",\"content\":{\"name\":\"Bo\"}}"));
+            assertThat(at(s.readJson(), "result.content.0.text")).isEqualTo("Hi Bo in file:///r");
+        }
+    }
+
+    @Test
+    void askingWithoutTheCapabilityIsMissingRequiredClientCapability() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", "{\"elicitation\":{\"form\":{}}}");
+            Map<String, Object> r = s.call(call(1, "sample"));
+            assertError(r, 1L, JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, "sampling");
+            assertThat(at(r, "error.data.requiredCapabilities.sampling")).isEqualTo(Map.of());
+            r = s.call(call(2, "ask_url"));
+            assertError(r, 2L, JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, "elicitation.url");
+            assertThat(at(s.call(call(3, "ask_if_able")), "result.content.0.text")).isNull();
+            assertThat(s.server().core().pendingClientRequests()).isOne(); // ask_if_able asked: form is declared
+        }
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25");
+            assertThat(at(s.call(call(1, "ask_if_able")), "result.content.0.text")).isEqualTo("cannot ask");
+        }
+    }
+
+    @Test
+    void aClientErrorAnswerReachesTheToolAsAFailure() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            s.send(call(1, "ask_name"));
+            Map<String, Object> ask = s.readJson();
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":\"" + ask.get("id")
+                    + "\",\"error\":{\"code\":-1,\"message\":\"User rejected\"}}");
+            assertThat(at(r, "result.isError")).isEqualTo(true);
+            assertThat((String) at(r, "result.content.0.text")).contains("elicitation/create").contains("User rejected");
+
+            s.send(call(2, "ask_name"));
+            ask = s.readJson();
+            r = s.call(answer(ask.get("id"), "{\"action\":\"maybe\"}"));
+            assertThat((String) at(r, "result.content.0.text")).contains("not valid").contains("action");
+            assertThat(s.server().core().pendingClientRequests()).isZero();
+        }
+    }
+
+    @Test
+    void aClientThatNeverAnswersTimesOutAndNothingIsLeftPending() throws Exception {
+        try (McpSession s = session(askingServer().clientRequestTimeout(Duration.ofMillis(300)))) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            s.send(call(1, "sample"));
+            Map<String, Object> ask = s.readJson();
+            assertThat(s.server().core().pendingClientRequests()).isOne();
+            Map<String, Object> cancelled = s.readJson();
+            assertThat(cancelled.get("method")).isEqualTo("notifications/cancelled");
+            assertThat(at(cancelled, "params.requestId")).isEqualTo(ask.get("id"));
+            Map<String, Object> r = s.readJson();
+            assertThat(at(r, "result.isError")).isEqualTo(true);
+            assertThat((String) at(r, "result.content.0.text")).contains("did not answer sampling/createMessage within 300 ms");
+            assertThat(s.server().core().pendingClientRequests()).isZero();
+            // The late answer matches nothing any more.
+            assertError(s.call(answer(ask.get("id"), "{\"roots\":[]}")), null, JsonRpcError.INVALID_REQUEST,
+                    "does not match any request");
+        }
+    }
+
+    @Test
+    void cancellingTheCallWithdrawsItsQuestion() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            s.send(call("\"c\"", "ask_name"));
+            Map<String, Object> ask = s.readJson();
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"c\"}}");
+            Map<String, Object> withdrawn = s.readJson();
+            assertThat(withdrawn.get("method")).isEqualTo("notifications/cancelled");
+            assertThat(at(withdrawn, "params.requestId")).isEqualTo(ask.get("id"));
+            assertThat(s.silentFor(200)).isTrue();
+            assertThat(s.server().core().pendingClientRequests()).isZero();
+            assertThat(s.server().core().callsInFlight()).isZero();
+            // A cancel for an id nobody knows is ignored, and the connection goes on.
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"nobody\"}}");
+            assertStillServes(s);
+        }
+    }
+
+    @Test
+    void aNonBlockingToolCannotWaitForTheClientIn2025() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            Map<String, Object> r = s.call(call(1, "ask_inline"));
+            assertThat(at(r, "result.isError")).isEqualTo(true);
+            assertThat((String) at(r, "result.content.0.text")).contains("blocking(true)");
+            assertThat(s.server().core().pendingClientRequests()).isZero();
+        }
+    }
+
+    // ------------------------------------------------------------------ 2026-07-28: multi round-trip requests
+
+    private static String modernCall(Object id, String tool, String capabilities, String extra) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
+                + "\",\"arguments\":{}" + (extra.isEmpty() ? "" : "," + extra)
+                + ",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                + "\"io.modelcontextprotocol/clientCapabilities\":" + capabilities + ","
+                + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}}";
+    }
+
+    private static String retry(Map<String, Object> inputRequired, String responses) {
+        Object state = at(inputRequired, "result.requestState");
+        return "\"inputResponses\":" + responses + (state == null ? "" : ",\"requestState\":\"" + state + "\"");
+    }
+
+    @Test
+    void modernElicitationIsAnInputRequiredRoundTrip() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            Map<String, Object> r1 = s.call(modernCall(1, "ask_name", ALL_CAPABILITIES, ""));
+            assertThat(at(r1, "result.resultType")).isEqualTo("input_required");
+            assertThat(at(r1, "result.inputRequests.user_name.method")).isEqualTo("elicitation/create");
+            assertThat(at(r1, "result.inputRequests.user_name.params.mode")).isEqualTo("form");
+            assertThat(at(r1, "result.inputRequests.user_name.params.requestedSchema.type")).isEqualTo("object");
+            assertThat((String) at(r1, "result.requestState")).isNotEmpty();
+            assertThat(((Map<?, ?>) at(r1, "result._meta")).get("io.modelcontextprotocol/serverInfo")).isNotNull();
+
+            Map<String, Object> r2 = s.call(modernCall(2, "ask_name", ALL_CAPABILITIES,
+                    retry(r1, "{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Alice\"}},\"extra\":{\"x\":1}}")));
+            assertThat(at(r2, "result.resultType")).isEqualTo("complete");
+            assertThat(at(r2, "result.content.0.text")).isEqualTo("Hello, Alice!");
+            assertThat(s.server().core().pendingClientRequests()).isZero();
+        }
+    }
+
+    @Test
+    void modernQuestionsComeTogetherAndRoundsCarryEarlierAnswers() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            Map<String, Object> r1 = s.call(modernCall(1, "ask_all", ALL_CAPABILITIES, ""));
+            assertThat(((Map<String, Object>) at(r1, "result.inputRequests")))
+                    .containsOnlyKeys("elicitation-1", "sampling-1", "roots-1");
+            Map<String, Object> r2 = s.call(modernCall(2, "ask_all", ALL_CAPABILITIES, retry(r1, "{"
+                    + "\"elicitation-1\":{\"action\":\"accept\",\"content\":{\"name\":\"Bo\"}},"
+                    + "\"sampling-1\":{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"Hey\"},\"model\":\"m\"},"
+                    + "\"roots-1\":{\"roots\":[{\"uri\":\"file:///x\"}]}}")));
+            assertThat(at(r2, "result.content.0.text")).isEqualTo("Hey Bo in file:///x");
+
+            Map<String, Object> step1 = s.call(modernCall(3, "two_steps", ALL_CAPABILITIES, ""));
+            assertThat(((Map<String, Object>) at(step1, "result.inputRequests"))).containsOnlyKeys("step1");
+            Map<String, Object> step2 = s.call(modernCall(4, "two_steps", ALL_CAPABILITIES,
+                    retry(step1, "{\"step1\":{\"action\":\"accept\",\"content\":{\"name\":\"Cy\"}}}")));
+            assertThat(((Map<String, Object>) at(step2, "result.inputRequests"))).containsOnlyKeys("step2");
+            assertThat(at(step2, "result.requestState")).isNotEqualTo(at(step1, "result.requestState"));
+            Map<String, Object> done = s.call(modernCall(5, "two_steps", ALL_CAPABILITIES,
+                    retry(step2, "{\"step2\":{\"action\":\"accept\",\"content\":{\"color\":\"blue\"}}}")));
+            assertThat(at(done, "result.content.0.text")).isEqualTo("Cy likes blue");
+        }
+    }
+
+    @Test
+    void modernMissingOrUnfitAnswersAreAskedAgain() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            Map<String, Object> r = s.call(modernCall(1, "ask_name", ALL_CAPABILITIES,
+                    "\"inputResponses\":{\"wrong_key\":{\"action\":\"accept\",\"content\":{}}}"));
+            assertThat(at(r, "result.resultType")).isEqualTo("input_required");
+            assertThat(at(r, "result.inputRequests.user_name.method")).isEqualTo("elicitation/create");
+            r = s.call(modernCall(2, "ask_name", ALL_CAPABILITIES, "\"inputResponses\":{\"user_name\":{\"action\":\"perhaps\"}}"));
+            assertThat(at(r, "result.resultType")).isEqualTo("input_required");
+            // A non-blocking tool may ask in this era: nothing waits.
+            r = s.call(modernCall(3, "ask_inline", ALL_CAPABILITIES, ""));
+            assertThat(at(r, "result.inputRequests.elicitation-1.method")).isEqualTo("elicitation/create");
+        }
+    }
+
+    @Test
+    void modernBadInputResponsesAndForgedStatesAreInvalidParams() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            assertError(s.call(modernCall(1, "ask_name", ALL_CAPABILITIES, "\"inputResponses\":{\"user_name\":12345}")),
+                    1L, JsonRpcError.INVALID_PARAMS, "must be an object");
+            assertError(s.call(modernCall(2, "ask_name", ALL_CAPABILITIES, "\"inputResponses\":null")),
+                    2L, JsonRpcError.INVALID_PARAMS, "inputResponses");
+            Map<String, Object> r1 = s.call(modernCall(3, "ask_name", ALL_CAPABILITIES, ""));
+            String state = (String) at(r1, "result.requestState");
+            assertError(s.call(modernCall(4, "ask_name", ALL_CAPABILITIES,
+                    "\"inputResponses\":{},\"requestState\":\"" + state + "-TAMPERED\"")),
+                    4L, JsonRpcError.INVALID_PARAMS, "failed verification");
+            String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    "{\"v\":1,\"exp\":99999999999999,\"m\":\"tools/call\",\"n\":\"ask_name\",\"h\":\"x\",\"a\":{}}"
+                            .getBytes(StandardCharsets.UTF_8)) + "." + state.substring(state.indexOf('.') + 1);
+            assertError(s.call(modernCall(5, "ask_name", ALL_CAPABILITIES, "\"requestState\":\"" + forged + "\"")),
+                    5L, JsonRpcError.INVALID_PARAMS, "failed verification");
+            assertError(s.call(modernCall(6, "two_steps", ALL_CAPABILITIES, "\"requestState\":\"" + state + "\"")),
+                    6L, JsonRpcError.INVALID_PARAMS, "issued for tools/call of ask_name");
+        }
+    }
+
+    @Test
+    void modernExpiredStatesAreInvalidParams() throws Exception {
+        try (McpSession s = session(askingServer().requestStateTtl(Duration.ofMillis(50)))) {
+            Map<String, Object> r1 = s.call(modernCall(1, "ask_name", ALL_CAPABILITIES, ""));
+            Thread.sleep(120);
+            assertError(s.call(modernCall(2, "ask_name", ALL_CAPABILITIES,
+                    retry(r1, "{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Late\"}}}"))),
+                    2L, JsonRpcError.INVALID_PARAMS, "expired");
+        }
+    }
+
+    @Test
+    void modernAskingWithoutTheCapabilityIsMissingRequiredClientCapability() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            Map<String, Object> r = s.call(modernCall(1, "ask_name", "{\"sampling\":{}}", ""));
+            assertError(r, 1L, JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, "elicitation");
+            assertThat(at(r, "error.data.requiredCapabilities.elicitation.form")).isEqualTo(Map.of());
+            assertThat(at(s.call(modernCall(2, "ask_if_able", "{\"sampling\":{}}", "")), "result.content.0.text"))
+                    .isEqualTo("cannot ask");
+        }
+    }
+
     // ------------------------------------------------------------------ resources
 
     private static String req(Object id, String method, String params) {
