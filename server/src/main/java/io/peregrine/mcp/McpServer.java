@@ -20,6 +20,7 @@ import io.peregrine.tool.ClientRequest;
 import io.peregrine.tool.ClientRequestException;
 import io.peregrine.tool.InvalidArgumentsException;
 import io.peregrine.tool.MissingClientCapabilityException;
+import io.peregrine.tool.TaskSupport;
 import io.peregrine.tool.ToolException;
 import io.peregrine.tool.ToolResult;
 import io.peregrine.transport.MessageListener;
@@ -118,6 +119,7 @@ public final class McpServer implements MessageListener {
     private final Settings settings;
     private final ClientRequestSettings clientRequests;
     private final RequestState requestStates;
+    private final Tasks tasks;
     private final Map<String, Method> methods = new HashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger callsInFlight = new AtomicInteger();
@@ -139,6 +141,7 @@ public final class McpServer implements MessageListener {
         implementation.put("name", info.name());
         implementation.put("version", info.version());
         this.serverInfoJson = new SerializedString(JsonTree.toJson(implementation));
+        this.tasks = new Tasks(json, writer, serverInfoJson, clientRequests, settings.pageSize);
         this.executor = executor;
         this.settings = settings;
         this.validator = new SchemaValidator(json);
@@ -148,6 +151,11 @@ public final class McpServer implements MessageListener {
         methods.put("server/discover", this::discover);
         methods.put("tools/list", this::toolsList);
         methods.put("tools/call", this::toolsCall);
+        methods.put("tasks/get", tasks::get);
+        methods.put("tasks/result", tasks::result);
+        methods.put("tasks/list", tasks::list);
+        methods.put("tasks/cancel", tasks::cancel);
+        methods.put("tasks/update", tasks::update);
         List<String> names = new ArrayList<>(methods.keySet());
         names.addAll(List.of("notifications/initialized", "notifications/cancelled", "notifications/progress",
                 "notifications/roots/list_changed"));
@@ -185,6 +193,7 @@ public final class McpServer implements MessageListener {
             call.abandon();
         }
         c.serverRequests.failAll();
+        tasks.connectionClosed(c);
     }
 
     @Override
@@ -397,7 +406,7 @@ public final class McpServer implements MessageListener {
             g.writeStartObject();
             g.writeStringField("protocolVersion", negotiated.id());
             g.writeFieldName("capabilities");
-            writeCapabilities(g);
+            writeCapabilities(g, negotiated);
             g.writeFieldName("serverInfo");
             info.writeImplementation(g);
             if (info.instructions() != null) {
@@ -427,7 +436,7 @@ public final class McpServer implements MessageListener {
             }
             g.writeEndArray();
             g.writeFieldName("capabilities");
-            writeCapabilities(g);
+            writeCapabilities(g, ProtocolVersion.LATEST);
             if (info.instructions() != null) {
                 g.writeStringField("instructions", info.instructions());
             }
@@ -439,11 +448,12 @@ public final class McpServer implements MessageListener {
         return false;
     }
 
-    private void writeCapabilities(JsonGenerator g) throws IOException {
+    private void writeCapabilities(JsonGenerator g, ProtocolVersion v) throws IOException {
         g.writeStartObject();
         g.writeObjectFieldStart("tools");
         g.writeBooleanField("listChanged", true);
         g.writeEndObject();
+        Tasks.writeCapability(g, v);
         g.writeEndObject();
     }
 
@@ -510,6 +520,12 @@ public final class McpServer implements MessageListener {
                 return invalidArguments(c, m, s, r, name, String.join("; ", problems));
             }
         }
+        if (entry.tool.taskSupport() != TaskSupport.FORBIDDEN || (!s.isModern() && p.has("task"))) {
+            Task task = tasks.plan(c, s, p, entry);
+            if (task != null) {
+                return startTask(c, m, s, entry, args, r, task);
+            }
+        }
         ToolCall call = new ToolCall(this, c, m, s, entry, new ByteBufToolArguments(json, args), r);
         if (s.isModern() && InputRequests.carriesInput(p)) {
             call.inputs = InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id());
@@ -533,6 +549,27 @@ public final class McpServer implements MessageListener {
             call.drop();
             call.abortOverloaded();
         }
+        return true;
+    }
+
+    /** Runs the call as {@code task}: answered at once with the task, the call's own answer kept for later. */
+    private boolean startTask(Connection c, RpcMessage m, RequestScope s, ToolRegistry.Entry entry, ByteBuf args,
+                              Reply r, Task task) {
+        ToolCall call = new ToolCall(this, c, m, s, entry, new ByteBufToolArguments(json, args), new TaskReply(json, task));
+        call.task = task;
+        task.attach(call);
+        // Not in the connection's in-flight map: a task outlives its request, and in 2026-07-28 its connection.
+        callsInFlight.incrementAndGet();
+        long timeout = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
+        call.scheduleDeadline(timeout);
+        if (!executor.tryExecute(call)) {
+            tasks.forget(task);
+            call.drop();
+            call.abandon();
+            r.send(overloaded(c, m.id()));
+            return true;
+        }
+        r.send(writer.result(c.peer.alloc(), m.id(), g -> tasks.writeCreated(g, task)));
         return true;
     }
 
@@ -664,12 +701,16 @@ public final class McpServer implements MessageListener {
     }
 
     void answerOverloaded(ToolCall call) {
+        call.reply.send(overloaded(call.connection, call.id()));
+    }
+
+    private ByteBuf overloaded(Connection c, RequestId id) {
         Map<String, Object> data = new HashMap<>();
         data.put("retryAfterMs", 100);
         data.put("maxConcurrency", executor.maxConcurrency());
-        call.reply.send(writer.error(call.connection.peer.alloc(), call.id(), JsonRpcError.SERVER_OVERLOADED,
+        return writer.error(c.peer.alloc(), id, JsonRpcError.SERVER_OVERLOADED,
                 "Server overloaded: " + executor.maxConcurrency()
-                        + " blocking tool calls are already running (exec.max-concurrency); retry shortly", data));
+                        + " blocking tool calls are already running (exec.max-concurrency); retry shortly", data);
     }
 
     /** Bookkeeping once a call has ended, whoever ended it. */
@@ -778,6 +819,7 @@ public final class McpServer implements MessageListener {
             Thread.sleep(5);
         }
         boolean clean = callsInFlight.get() == 0;
+        tasks.cancelAll();
         List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
         for (Connection c : connections) {
             for (ToolCall call : c.inFlight.values()) {
