@@ -3,6 +3,11 @@ package io.peregrine;
 import io.peregrine.exec.ToolExecutor;
 import io.peregrine.mcp.ClientRequestSettings;
 import io.peregrine.mcp.McpServer;
+import io.peregrine.mcp.PromptRegistry;
+import io.peregrine.mcp.ResourceRegistry;
+import io.peregrine.prompt.Prompt;
+import io.peregrine.resource.Resource;
+import io.peregrine.resource.ResourceTemplate;
 import io.peregrine.mcp.ServerInfo;
 import io.peregrine.mcp.ToolRegistry;
 import io.peregrine.rpc.Json;
@@ -97,6 +102,15 @@ public final class Peregrine implements AutoCloseable {
         for (Tool t : b.tools) {
             core.tools().add(t);
         }
+        for (Resource r : b.resources) {
+            core.resources().add(r);
+        }
+        for (ResourceTemplate t : b.templates) {
+            core.resources().add(t);
+        }
+        for (Prompt p : b.prompts) {
+            core.prompts().add(p);
+        }
     }
 
     public static Builder builder() {
@@ -165,6 +179,19 @@ public final class Peregrine implements AutoCloseable {
         return core.tools();
     }
 
+    /**
+     * The resources and resource templates served; they can be added and removed while the server
+     * runs, and {@link ResourceRegistry#updated(String)} tells subscribers a resource changed.
+     */
+    public ResourceRegistry resources() {
+        return core.resources();
+    }
+
+    /** The prompts served; prompts can be added and removed while the server runs. */
+    public PromptRegistry prompts() {
+        return core.prompts();
+    }
+
     /** The protocol core, for transports and tests that drive it directly. */
     public McpServer core() {
         return core;
@@ -217,6 +244,9 @@ public final class Peregrine implements AutoCloseable {
                 "http://127.0.0.1:*", "https://127.0.0.1:*");
 
         private final List<Tool> tools = new ArrayList<>();
+        private final List<Resource> resources = new ArrayList<>();
+        private final List<ResourceTemplate> templates = new ArrayList<>();
+        private final List<Prompt> prompts = new ArrayList<>();
         private String name = "peregrine";
         private String version = "0.1.0";
         private String instructions;
@@ -275,6 +305,24 @@ public final class Peregrine implements AutoCloseable {
 
         public Builder tool(Tool tool) {
             tools.add(Objects.requireNonNull(tool, "tool"));
+            return this;
+        }
+
+        /** Serves {@code resource} ({@code resources/list}, {@code resources/read}). */
+        public Builder resource(Resource resource) {
+            resources.add(Objects.requireNonNull(resource, "resource"));
+            return this;
+        }
+
+        /** Serves the resources {@code template} names ({@code resources/templates/list}, {@code resources/read}). */
+        public Builder resourceTemplate(ResourceTemplate template) {
+            templates.add(Objects.requireNonNull(template, "template"));
+            return this;
+        }
+
+        /** Serves {@code prompt} ({@code prompts/list}, {@code prompts/get}, {@code completion/complete}). */
+        public Builder prompt(Prompt prompt) {
+            prompts.add(Objects.requireNonNull(prompt, "prompt"));
             return this;
         }
 

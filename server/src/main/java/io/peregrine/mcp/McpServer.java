@@ -97,7 +97,7 @@ public final class McpServer implements MessageListener {
 
     /** A method of the table. Returns true when it took over the message (a call still running). */
     @FunctionalInterface
-    private interface Method {
+    interface Method {
         boolean handle(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException;
     }
 
@@ -114,6 +114,10 @@ public final class McpServer implements MessageListener {
     private final ServerInfo info;
     private final SerializableString serverInfoJson;
     private final ToolRegistry tools;
+    private final ResourceRegistry resources = new ResourceRegistry();
+    private final PromptRegistry prompts = new PromptRegistry();
+    private final Subscriptions subscriptions;
+    private final LoggingMethods logging;
     private final SchemaValidator validator;
     private final ToolExecutor executor;
     private final Settings settings;
@@ -156,6 +160,18 @@ public final class McpServer implements MessageListener {
         methods.put("tasks/list", tasks::list);
         methods.put("tasks/cancel", tasks::cancel);
         methods.put("tasks/update", tasks::update);
+        Offload offload = new Offload(this);
+        new ResourceMethods(this, resources, offload).register(methods);
+        new PromptMethods(this, prompts, offload).register(methods);
+        new CompletionMethods(this, prompts, resources, offload).register(methods);
+        this.logging = new LoggingMethods(this);
+        logging.register(methods);
+        this.subscriptions = new Subscriptions(this, connections, resources);
+        subscriptions.register(methods);
+        tools.onChange(subscriptions::toolsChanged);
+        prompts.onChange(subscriptions::promptsChanged);
+        resources.onChange(subscriptions::resourcesChanged);
+        resources.onUpdated(subscriptions::resourceUpdated);
         List<String> names = new ArrayList<>(methods.keySet());
         names.addAll(List.of("notifications/initialized", "notifications/cancelled", "notifications/progress",
                 "notifications/roots/list_changed"));
@@ -167,6 +183,16 @@ public final class McpServer implements MessageListener {
     /** The tools this server offers; add and remove them at any time. */
     public ToolRegistry tools() {
         return tools;
+    }
+
+    /** The resources and resource templates this server offers; add and remove them at any time. */
+    public ResourceRegistry resources() {
+        return resources;
+    }
+
+    /** The prompts this server offers; add and remove them at any time. */
+    public PromptRegistry prompts() {
+        return prompts;
     }
 
     public ServerInfo info() {
@@ -376,6 +402,8 @@ public final class McpServer implements MessageListener {
         ToolCall call = target == null ? null : c.inFlight.get(target);
         if (call != null) {
             call.cancel();
+        } else if (target != null && subscriptions.cancel(c, target)) {
+            log.debug("subscriptions/listen {} closed by the client on {}", target, c);
         } else {
             log.debug("notifications/cancelled for unknown request {} from {}", target, c);
         }
@@ -448,10 +476,28 @@ public final class McpServer implements MessageListener {
         return false;
     }
 
+    /** What this server offers, as it stands now: resources, prompts and completions only when there are any. */
     private void writeCapabilities(JsonGenerator g, ProtocolVersion v) throws IOException {
         g.writeStartObject();
         g.writeObjectFieldStart("tools");
         g.writeBooleanField("listChanged", true);
+        g.writeEndObject();
+        if (!resources.isEmpty()) {
+            g.writeObjectFieldStart("resources");
+            g.writeBooleanField("subscribe", true);
+            g.writeBooleanField("listChanged", true);
+            g.writeEndObject();
+        }
+        if (prompts.size() > 0) {
+            g.writeObjectFieldStart("prompts");
+            g.writeBooleanField("listChanged", true);
+            g.writeEndObject();
+        }
+        if (prompts.size() > 0 || resources.hasTemplates()) {
+            g.writeObjectFieldStart("completions");
+            g.writeEndObject();
+        }
+        g.writeObjectFieldStart("logging");
         g.writeEndObject();
         Tasks.writeCapability(g, v);
         g.writeEndObject();
@@ -754,7 +800,7 @@ public final class McpServer implements MessageListener {
     }
 
     /** {@code resultType} (and the cache hints of a list result) for 2026-07-28 requests. */
-    private static void writeResultPrelude(JsonGenerator g, RequestScope s, boolean cacheable) throws IOException {
+    static void writeResultPrelude(JsonGenerator g, RequestScope s, boolean cacheable) throws IOException {
         if (s.isModern()) {
             g.writeFieldName(RESULT_TYPE);
             g.writeString(COMPLETE);
@@ -765,7 +811,7 @@ public final class McpServer implements MessageListener {
         }
     }
 
-    private void writeServerInfoMeta(JsonGenerator g, Map<String, Object> extra) throws IOException {
+    void writeServerInfoMeta(JsonGenerator g, Map<String, Object> extra) throws IOException {
         g.writeFieldName(META);
         g.writeStartObject();
         if (extra != null) {
@@ -781,7 +827,35 @@ public final class McpServer implements MessageListener {
         g.writeEndObject();
     }
 
-    private Object tree(ByteBuf raw) throws RpcException {
+    /** {@code {}}, or {@code {"resultType":"complete","_meta":{serverInfo}}} for 2026-07-28. */
+    ByteBuf emptyResult(Connection c, RequestId id, RequestScope s) {
+        return writer.result(c.peer.alloc(), id, g -> {
+            g.writeStartObject();
+            writeResultPrelude(g, s, false);
+            if (s.isModern()) {
+                writeServerInfoMeta(g, null);
+            }
+            g.writeEndObject();
+        });
+    }
+
+    JsonRpcWriter writer() {
+        return writer;
+    }
+
+    ToolExecutor executor() {
+        return executor;
+    }
+
+    int pageSize() {
+        return settings.pageSize;
+    }
+
+    LoggingMethods logging() {
+        return logging;
+    }
+
+    Object tree(ByteBuf raw) throws RpcException {
         try (JsonParser p = json.parser(raw)) {
             return JsonTree.read(p);
         } catch (IOException e) {
@@ -820,6 +894,7 @@ public final class McpServer implements MessageListener {
         }
         boolean clean = callsInFlight.get() == 0;
         tasks.cancelAll();
+        subscriptions.closeAll();
         List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
         for (Connection c : connections) {
             for (ToolCall call : c.inFlight.values()) {

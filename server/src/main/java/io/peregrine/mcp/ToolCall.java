@@ -3,6 +3,7 @@ package io.peregrine.mcp;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcMessage;
+import io.peregrine.tool.LogLevel;
 import io.peregrine.tool.ClientFeature;
 import io.peregrine.tool.ClientRequest;
 import io.peregrine.tool.ClientRequestException;
@@ -215,6 +216,18 @@ final class ToolCall implements ToolContext, Runnable {
         RequestId token = scope.progressToken();
         if (token != null && !cancelled) {
             server.sendProgress(connection, reply, token, progress, total, text);
+        }
+    }
+
+    @Override
+    public boolean isLoggable(LogLevel level) {
+        return !cancelled && level.reaches(LoggingMethods.threshold(connection, scope));
+    }
+
+    @Override
+    public void log(LogLevel level, String logger, Object data) {
+        if (isLoggable(level)) {
+            server.logging().send(connection, reply, level, logger, data);
         }
     }
 

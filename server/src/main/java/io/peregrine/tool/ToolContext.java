@@ -43,6 +43,23 @@ public interface ToolContext {
      */
     void progress(double progress, Double total, String message);
 
+    /**
+     * Sends a log message to the client ({@code notifications/message}) if it asked for
+     * {@code level} or a lower one: with {@code logging/setLevel} on its connection (2025
+     * revisions) or {@code _meta["io.modelcontextprotocol/logLevel"]} on this request
+     * (2026-07-28). Otherwise, and after the call ended, it does nothing.
+     *
+     * @param logger the name of the logger, or null
+     * @param data   what to log: a string or a tree of plain values (see {@link io.peregrine.rpc.JsonTree})
+     */
+    default void log(LogLevel level, String logger, Object data) {
+    }
+
+    /** Whether a message of {@code level} would reach the client, to skip building ones that would not. */
+    default boolean isLoggable(LogLevel level) {
+        return false;
+    }
+
     /** Whether the client declared {@code feature} in its capabilities. */
     default boolean clientSupports(ClientFeature feature) {
         return false;

@@ -4,6 +4,7 @@ import io.peregrine.Peregrine;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.testing.McpSession;
+import io.peregrine.testing.TestContent;
 import io.peregrine.testing.TestTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -63,6 +64,14 @@ public abstract class McpBehaviourKit {
                 .tool(TestTools.everything())
                 .tool(TestTools.badOutput())
                 .tool(TestTools.raw())
+                .tool(TestContent.chatty())
+                .resource(TestContent.resources().get(0))
+                .resource(TestContent.resources().get(1))
+                .resource(TestContent.resources().get(2))
+                .resource(TestContent.resources().get(3))
+                .resourceTemplate(TestContent.items())
+                .prompt(TestContent.greet())
+                .prompt(TestContent.everyContent())
                 .maxLineLength(4 * 1024 * 1024)
                 .maxStringLength(1024 * 1024)
                 .maxNestingDepth(16)
@@ -276,7 +285,7 @@ public abstract class McpBehaviourKit {
                 pages++;
             } while (cursor != null);
             assertThat(pages).isEqualTo(3);
-            assertThat(names).containsExactly("bad_output", "boom", "echo", "everything", "hang", "raw", "refuse", "slow");
+            assertThat(names).containsExactly("bad_output", "boom", "chatty", "echo", "everything", "hang", "raw", "refuse", "slow");
         }
     }
 
@@ -850,6 +859,445 @@ public abstract class McpBehaviourKit {
             assertThat(at(r, "error.data.requiredCapabilities.elicitation.form")).isEqualTo(Map.of());
             assertThat(at(s.call(modernCall(2, "ask_if_able", "{\"sampling\":{}}", "")), "result.content.0.text"))
                     .isEqualTo("cannot ask");
+        }
+    }
+
+    // ------------------------------------------------------------------ resources
+
+    private static String req(Object id, String method, String params) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}";
+    }
+
+    private static String modern(String params) {
+        return params.equals("{}") ? "{" + MODERN_META + "}" : "{" + MODERN_META + "," + params.substring(1);
+    }
+
+    /** Reads messages until the response with {@code id}, collecting the notifications before it. */
+    private static Map<String, Object> responseTo(McpSession s, Object id, List<Map<String, Object>> notifications)
+            throws IOException {
+        while (true) {
+            Map<String, Object> m = s.readJson();
+            if (m.containsKey("method") && !m.containsKey("id")) {
+                notifications.add(m);
+            } else {
+                assertThat(m.get("id")).isEqualTo(id);
+                return m;
+            }
+        }
+    }
+
+    @Test
+    void capabilitiesAdvertiseWhatTheServerHas() throws Exception {
+        try (McpSession s = session()) {
+            Map<String, Object> caps = (Map<String, Object>) s.initialize("2025-11-25").get("capabilities");
+            assertThat(at(caps, "resources.subscribe")).isEqualTo(true);
+            assertThat(at(caps, "resources.listChanged")).isEqualTo(true);
+            assertThat(at(caps, "prompts.listChanged")).isEqualTo(true);
+            assertThat(caps).containsKeys("completions", "logging", "tools");
+        }
+        try (McpSession s = session(Peregrine.builder().tool(EchoTool.create()))) {
+            Map<String, Object> caps = (Map<String, Object>) s.initialize("2025-11-25").get("capabilities");
+            assertThat(caps).containsKeys("tools", "logging").doesNotContainKeys("resources", "prompts", "completions");
+        }
+    }
+
+    @Test
+    void resourcesListPagesInUriOrder() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> first = s.call(req(1, "resources/list", "{}"));
+            List<Map<String, Object>> page = (List<Map<String, Object>>) at(first, "result.resources");
+            assertThat(page).extracting(r -> r.get("uri"))
+                    .containsExactly("test://static/a", "test://static/blob", "test://static/hello");
+            assertThat(page.get(2)).containsEntry("name", "hello").containsEntry("title", "Hello")
+                    .containsEntry("mimeType", "text/plain").containsEntry("size", 11L);
+            String cursor = (String) at(first, "result.nextCursor");
+            assertThat(cursor).isNotNull();
+            Map<String, Object> second = s.call(req(2, "resources/list", "{\"cursor\":\"" + cursor + "\"}"));
+            assertThat((List<?>) at(second, "result.resources")).hasSize(1);
+            assertThat(at(second, "result.resources.0.uri")).isEqualTo("test://static/slow");
+            assertThat((Map<String, Object>) second.get("result")).doesNotContainKeys("nextCursor", "resultType", "ttlMs");
+            assertError(s.call(req(3, "resources/list", "{\"cursor\":\"bogus\"}")), 3L, JsonRpcError.INVALID_PARAMS,
+                    "Invalid cursor");
+        }
+    }
+
+    @Test
+    void resourcesReadTextBlobAndOffThread() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> text = s.call(req(1, "resources/read", "{\"uri\":\"test://static/hello\"}"));
+            assertThat(at(text, "result.contents.0.uri")).isEqualTo("test://static/hello");
+            assertThat(at(text, "result.contents.0.mimeType")).isEqualTo("text/plain");
+            assertThat(at(text, "result.contents.0.text")).isEqualTo("hello world");
+            Map<String, Object> blob = s.call(req(2, "resources/read", "{\"uri\":\"test://static/blob\"}"));
+            assertThat(at(blob, "result.contents.0.blob")).isEqualTo("AQID");
+            assertThat((Map<String, Object>) at(blob, "result.contents.0")).doesNotContainKey("text");
+            Map<String, Object> slow = s.call(req(3, "resources/read", "{\"uri\":\"test://static/slow\"}"));
+            assertThat(at(slow, "result.contents.0.text")).isEqualTo("read on a worker");
+        }
+    }
+
+    @Test
+    void templatesAreListedAndReadWithTheirVariables() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> list = s.call(req(1, "resources/templates/list", "{}"));
+            assertThat(at(list, "result.resourceTemplates.0.uriTemplate")).isEqualTo("test://items/{id}");
+            assertThat(at(list, "result.resourceTemplates.0.name")).isEqualTo("items");
+            Map<String, Object> item = s.call(req(2, "resources/read", "{\"uri\":\"test://items/caf%C3%A9\"}"));
+            assertThat(at(item, "result.contents.0.text")).isEqualTo("item café");
+            assertThat(at(item, "result.contents.0.uri")).isEqualTo("test://items/caf%C3%A9");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("missingResources")
+    void aResourceThatIsNotThereIsNotFoundInEachRevisionsCode(String uri, String messagePart) throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> r = s.call(req(1, "resources/read", "{\"uri\":\"" + uri + "\"}"));
+            assertError(r, 1L, JsonRpcError.RESOURCE_NOT_FOUND, messagePart);
+            assertThat(at(r, "error.data.uri")).isEqualTo(uri);
+            Map<String, Object> modern = s.call(req(2, "resources/read", modern("{\"uri\":\"" + uri + "\"}")));
+            assertError(modern, 2L, JsonRpcError.INVALID_PARAMS, messagePart);
+            assertThat(at(modern, "error.data.uri")).isEqualTo(uri);
+            assertStillServes(s);
+        }
+    }
+
+    static Stream<Arguments> missingResources() {
+        return Stream.of(
+                Arguments.of("test://nowhere", "matches none of its resource templates"),
+                // the template's variable does not match a path with a slash in it
+                Arguments.of("test://items/a/b", "matches none of its resource templates"),
+                // the template matches, but its handler knows no such item
+                Arguments.of("test://items/missing", "there is no item \"missing\""));
+    }
+
+    @Test
+    void readWithoutAUriIsInvalidParams() throws Exception {
+        try (McpSession s = ready()) {
+            assertError(s.call(req(1, "resources/read", "{}")), 1L, JsonRpcError.INVALID_PARAMS,
+                    "missing required string \"uri\"");
+        }
+    }
+
+    @Test
+    void modernResourceResultsCarryCacheHintsAndServerInfo() throws Exception {
+        try (McpSession s = session()) {
+            for (String method : List.of("resources/list", "resources/templates/list", "prompts/list")) {
+                Map<String, Object> r = s.call(req(1, method, modern("{}")));
+                assertThat(at(r, "result.resultType")).as(method).isEqualTo("complete");
+                assertThat(at(r, "result.ttlMs")).as(method).isEqualTo(0L);
+                assertThat(at(r, "result.cacheScope")).as(method).isEqualTo("public");
+                assertThat(((Map<?, ?>) at(r, "result._meta")).get("io.modelcontextprotocol/serverInfo")).isNotNull();
+            }
+            Map<String, Object> read = s.call(req(2, "resources/read", modern("{\"uri\":\"test://static/hello\"}")));
+            assertThat(at(read, "result.resultType")).isEqualTo("complete");
+            assertThat(at(read, "result.ttlMs")).isEqualTo(0L);
+            assertThat(at(read, "result.cacheScope")).isEqualTo("private");
+            assertThat(at(read, "result.contents.0.text")).isEqualTo("hello world");
+            assertThat(((Map<?, ?>) at(read, "result._meta")).get("io.modelcontextprotocol/serverInfo")).isNotNull();
+        }
+    }
+
+    @Test
+    void subscribedResourcesReportUpdatesUntilUnsubscribed() throws Exception {
+        try (McpSession s = ready()) {
+            assertThat((Map<?, ?>) s.call(req(1, "resources/subscribe", "{\"uri\":\"test://items/7\"}")).get("result")).isEmpty();
+            s.server().resources().updated("test://static/hello"); // not subscribed: nothing
+            s.server().resources().updated("test://items/7");
+            Map<String, Object> n = s.readJson();
+            assertThat(n.get("method")).isEqualTo("notifications/resources/updated");
+            assertThat(at(n, "params.uri")).isEqualTo("test://items/7");
+            assertThat((Map<?, ?>) s.call(req(2, "resources/unsubscribe", "{\"uri\":\"test://items/7\"}")).get("result")).isEmpty();
+            s.server().resources().updated("test://items/7");
+            assertThat(s.silentFor(200)).isTrue();
+        }
+    }
+
+    @Test
+    void aSubscriptionToNothingIsNotFound() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> r = s.call(req(1, "resources/subscribe", "{\"uri\":\"test://nowhere\"}"));
+            assertError(r, 1L, JsonRpcError.RESOURCE_NOT_FOUND, "Cannot subscribe to test://nowhere");
+            assertThat(at(r, "error.data.uri")).isEqualTo("test://nowhere");
+            assertError(s.call(req(2, "resources/subscribe", modern("{\"uri\":\"test://static/a\"}"))), 2L,
+                    JsonRpcError.METHOD_NOT_FOUND, "subscriptions/listen");
+        }
+    }
+
+    // ------------------------------------------------------------------ prompts
+
+    @Test
+    void promptsAreListedWithTheirArguments() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> r = s.call(req(1, "prompts/list", "{}"));
+            assertThat((List<Map<String, Object>>) at(r, "result.prompts")).extracting(p -> p.get("name"))
+                    .containsExactly("every_content", "greet");
+            assertThat(at(r, "result.prompts.1.title")).isEqualTo("Greeting");
+            assertThat(at(r, "result.prompts.1.arguments.0.name")).isEqualTo("name");
+            assertThat(at(r, "result.prompts.1.arguments.0.required")).isEqualTo(true);
+            assertThat(at(r, "result.prompts.1.arguments.1.required")).isEqualTo(false);
+        }
+    }
+
+    @Test
+    void promptsGetFillsInTheArguments() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> r = s.call(req(1, "prompts/get",
+                    "{\"name\":\"greet\",\"arguments\":{\"name\":\"Ada\",\"style\":\"formal\"}}"));
+            assertThat(at(r, "result.description")).isEqualTo("A greeting for Ada");
+            assertThat(at(r, "result.messages.0.role")).isEqualTo("user");
+            assertThat(at(r, "result.messages.0.content.text")).isEqualTo("Please greet Ada in a formal way.");
+            assertThat(at(r, "result.messages.1.role")).isEqualTo("assistant");
+            Map<String, Object> modern = s.call(req(2, "prompts/get", modern("{\"name\":\"greet\",\"arguments\":{\"name\":\"Bo\"}}")));
+            assertThat(at(modern, "result.resultType")).isEqualTo("complete");
+            assertThat(at(modern, "result.messages.0.content.text")).isEqualTo("Please greet Bo in a casual way.");
+        }
+    }
+
+    @Test
+    void promptMessagesCarryEveryContentType() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> r = s.call(req(1, "prompts/get", "{\"name\":\"every_content\"}"));
+            assertThat(at(r, "result.messages.0.content.type")).isEqualTo("text");
+            assertThat(at(r, "result.messages.1.content.type")).isEqualTo("image");
+            assertThat(at(r, "result.messages.1.content.data")).isEqualTo("AQID");
+            assertThat(at(r, "result.messages.2.content.type")).isEqualTo("audio");
+            assertThat(at(r, "result.messages.3.content.type")).isEqualTo("resource_link");
+            assertThat(at(r, "result.messages.3.content.uri")).isEqualTo("test://static/hello");
+            assertThat(at(r, "result.messages.4.content.type")).isEqualTo("resource");
+            assertThat(at(r, "result.messages.4.content.resource.text")).isEqualTo("A");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badPromptGets")
+    void badPromptRequestsAreInvalidParams(String name, String params, String messagePart) throws Exception {
+        try (McpSession s = ready()) {
+            assertError(s.call(req(1, "prompts/get", params)), 1L, JsonRpcError.INVALID_PARAMS, messagePart);
+            assertStillServes(s);
+        }
+    }
+
+    static Stream<Arguments> badPromptGets() {
+        return Stream.of(
+                Arguments.of("argument missing", "{\"name\":\"greet\",\"arguments\":{\"style\":\"formal\"}}",
+                        "prompt greet is missing required argument name"),
+                Arguments.of("no arguments at all", "{\"name\":\"greet\"}", "missing required argument name"),
+                Arguments.of("argument not a string", "{\"name\":\"greet\",\"arguments\":{\"name\":7}}",
+                        "argument \"name\" must be a string"),
+                Arguments.of("unknown prompt", "{\"name\":\"nope\"}", "Unknown prompt: nope"),
+                Arguments.of("no name", "{}", "missing required string \"name\""));
+    }
+
+    // ------------------------------------------------------------------ completions
+
+    @Test
+    void completionsForPromptArgumentsAndTemplateVariables() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> prompt = s.call(req(1, "completion/complete",
+                    "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"greet\"},\"argument\":{\"name\":\"style\",\"value\":\"f\"}}"));
+            assertThat((List<Object>) at(prompt, "result.completion.values")).containsExactly("formal");
+            assertThat(at(prompt, "result.completion.hasMore")).isEqualTo(false);
+            Map<String, Object> template = s.call(req(2, "completion/complete",
+                    "{\"ref\":{\"type\":\"ref/resource\",\"uri\":\"test://items/{id}\"},\"argument\":{\"name\":\"id\",\"value\":\"ap\"}}"));
+            assertThat((List<Object>) at(template, "result.completion.values")).containsExactly("apple", "apricot");
+            Map<String, Object> none = s.call(req(3, "completion/complete",
+                    "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"greet\"},\"argument\":{\"name\":\"name\",\"value\":\"A\"}}"));
+            assertThat((List<Object>) at(none, "result.completion.values")).isEmpty();
+            Map<String, Object> modern = s.call(req(4, "completion/complete", modern(
+                    "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"greet\"},\"argument\":{\"name\":\"style\",\"value\":\"\"}}")));
+            assertThat(at(modern, "result.resultType")).isEqualTo("complete");
+            assertThat((List<Object>) at(modern, "result.completion.values")).containsExactly("formal", "casual");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badCompletions")
+    void badCompletionRequestsAreInvalidParams(String name, String params, String messagePart) throws Exception {
+        try (McpSession s = ready()) {
+            assertError(s.call(req(1, "completion/complete", params)), 1L, JsonRpcError.INVALID_PARAMS, messagePart);
+            assertStillServes(s);
+        }
+    }
+
+    static Stream<Arguments> badCompletions() {
+        String arg = ",\"argument\":{\"name\":\"id\",\"value\":\"\"}}";
+        return Stream.of(
+                Arguments.of("unknown prompt", "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"nope\"}" + arg,
+                        "unknown prompt \"nope\""),
+                Arguments.of("unknown template", "{\"ref\":{\"type\":\"ref/resource\",\"uri\":\"test://x/{id}\"}" + arg,
+                        "unknown resource template \"test://x/{id}\""),
+                Arguments.of("unknown ref type", "{\"ref\":{\"type\":\"ref/tool\",\"name\":\"echo\"}" + arg,
+                        "must be \"ref/prompt\" or \"ref/resource\""),
+                Arguments.of("unknown prompt argument", "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"greet\"}" + arg,
+                        "prompt greet has no argument \"id\""),
+                Arguments.of("unknown template variable", "{\"ref\":{\"type\":\"ref/resource\",\"uri\":\"test://items/{id}\"},"
+                        + "\"argument\":{\"name\":\"x\",\"value\":\"\"}}", "has no variable \"x\""),
+                Arguments.of("no ref", "{\"argument\":{\"name\":\"id\",\"value\":\"\"}}", "missing required object \"ref\""),
+                Arguments.of("no argument", "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"greet\"}}",
+                        "missing required object \"argument\""));
+    }
+
+    // ------------------------------------------------------------------ logging
+
+    private static final String CALL_CHATTY = "{\"name\":\"chatty\",\"arguments\":{}}";
+
+    @Test
+    void setLevelFiltersToolLogMessages() throws Exception {
+        try (McpSession s = ready()) {
+            List<Map<String, Object>> silent = new java.util.ArrayList<>();
+            s.send(req(1, "tools/call", CALL_CHATTY));
+            assertThat(at(responseTo(s, 1L, silent), "result.content.0.text")).isEqualTo("logged");
+            assertThat(silent).as("no messages before logging/setLevel").isEmpty();
+
+            assertThat((Map<?, ?>) s.call(req(2, "logging/setLevel", "{\"level\":\"info\"}")).get("result")).isEmpty();
+            List<Map<String, Object>> info = new java.util.ArrayList<>();
+            s.send(req(3, "tools/call", CALL_CHATTY));
+            responseTo(s, 3L, info);
+            assertThat(info).extracting(m -> at(m, "params.level")).containsExactly("info", "warning");
+            assertThat(info.get(0).get("method")).isEqualTo("notifications/message");
+            assertThat(at(info.get(0), "params.logger")).isEqualTo("chatty");
+            assertThat(at(info.get(0), "params.data.step")).isEqualTo(1L);
+            assertThat(at(info.get(1), "params.data")).isEqualTo("a warning");
+
+            s.call(req(4, "logging/setLevel", "{\"level\":\"debug\"}"));
+            List<Map<String, Object>> all = new java.util.ArrayList<>();
+            s.send(req(5, "tools/call", CALL_CHATTY));
+            responseTo(s, 5L, all);
+            assertThat(all).hasSize(3);
+        }
+    }
+
+    @Test
+    void modernRequestsGetLogMessagesOnlyWhenTheyAskForThem() throws Exception {
+        try (McpSession s = session()) {
+            List<Map<String, Object>> none = new java.util.ArrayList<>();
+            s.send(req(1, "tools/call", modern(CALL_CHATTY)));
+            responseTo(s, 1L, none);
+            assertThat(none).isEmpty();
+            String withLevel = "{\"name\":\"chatty\",\"arguments\":{},\"_meta\":{"
+                    + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{},"
+                    + "\"io.modelcontextprotocol/logLevel\":\"warning\"}}";
+            List<Map<String, Object>> warnings = new java.util.ArrayList<>();
+            s.send(req(2, "tools/call", withLevel));
+            responseTo(s, 2L, warnings);
+            assertThat(warnings).extracting(m -> at(m, "params.level")).containsExactly("warning");
+            assertError(s.call(req(3, "logging/setLevel", modern("{\"level\":\"info\"}"))), 3L,
+                    JsonRpcError.METHOD_NOT_FOUND, "io.modelcontextprotocol/logLevel");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badLevels")
+    void setLevelWithABadLevelIsInvalidParams(String name, String params, String messagePart) throws Exception {
+        try (McpSession s = ready()) {
+            assertError(s.call(req(1, "logging/setLevel", params)), 1L, JsonRpcError.INVALID_PARAMS, messagePart);
+            assertStillServes(s);
+        }
+    }
+
+    static Stream<Arguments> badLevels() {
+        return Stream.of(
+                Arguments.of("unknown level", "{\"level\":\"loud\"}",
+                        "level \"loud\" is not one of debug, info, notice, warning, error, critical, alert, emergency"),
+                Arguments.of("upper case", "{\"level\":\"INFO\"}", "level \"INFO\" is not one of"),
+                Arguments.of("not a string", "{\"level\":3}", "\"level\" must be a string"),
+                Arguments.of("missing", "{}", "missing required string \"level\""));
+    }
+
+    // ------------------------------------------------------------------ list_changed and subscriptions/listen
+
+    private static Peregrine.Builder dynamicServer() {
+        return Peregrine.builder().tool(EchoTool.create()).resource(TestContent.resources().get(0))
+                .prompt(TestContent.greet()).drainTimeout(Duration.ofMillis(200));
+    }
+
+    @Test
+    void registryChangesReachInitializedSessionsAsListChanged() throws Exception {
+        try (McpSession s = session(dynamicServer())) {
+            s.initialize("2025-06-18");
+            assertStillServes(s);
+            s.server().tools().add(TestTools.boom());
+            assertThat(s.readJson().get("method")).isEqualTo("notifications/tools/list_changed");
+            s.server().prompts().add(TestContent.everyContent());
+            assertThat(s.readJson().get("method")).isEqualTo("notifications/prompts/list_changed");
+            s.server().resources().add(TestContent.items());
+            assertThat(s.readJson().get("method")).isEqualTo("notifications/resources/list_changed");
+            assertThat(s.server().tools().remove("boom")).isTrue();
+            assertThat(s.readJson().get("method")).isEqualTo("notifications/tools/list_changed");
+            Map<String, Object> list = s.call(req(1, "resources/templates/list", "{}"));
+            assertThat(at(list, "result.resourceTemplates.0.uriTemplate")).isEqualTo("test://items/{id}");
+        }
+    }
+
+    @Test
+    void aSessionBeforeInitializeHearsNoListChanges() throws Exception {
+        try (McpSession s = session(dynamicServer())) {
+            s.server().tools().add(TestTools.boom());
+            assertThat(s.silentFor(200)).isTrue();
+        }
+    }
+
+    private static final String LISTEN = "{\"jsonrpc\":\"2.0\",\"id\":\"sub\",\"method\":\"subscriptions/listen\",\"params\":{"
+            + MODERN_META + ",\"notifications\":%s}}";
+
+    @Test
+    void listenAcknowledgesThenDeliversOnlyWhatWasAskedFor() throws Exception {
+        try (McpSession s = session(dynamicServer())) {
+            s.send(String.format(LISTEN, "{\"toolsListChanged\":true,\"resourceSubscriptions\":"
+                    + "[\"test://static/hello\",\"test://nowhere\"]}"));
+            Map<String, Object> ack = s.readJson();
+            assertThat(ack.get("method")).isEqualTo("notifications/subscriptions/acknowledged");
+            assertThat(((Map<?, ?>) at(ack, "params._meta")).get("io.modelcontextprotocol/subscriptionId")).isEqualTo("sub");
+            assertThat(at(ack, "params.notifications.toolsListChanged")).isEqualTo(true);
+            assertThat((Map<String, Object>) at(ack, "params.notifications")).doesNotContainKeys("promptsListChanged", "resourcesListChanged");
+            assertThat((List<Object>) at(ack, "params.notifications.resourceSubscriptions"))
+                    .as("an unknown URI is not honored").containsExactly("test://static/hello");
+
+            s.server().prompts().add(TestContent.everyContent()); // not asked for
+            s.server().tools().add(TestTools.boom());
+            Map<String, Object> tools = s.readJson();
+            assertThat(tools.get("method")).isEqualTo("notifications/tools/list_changed");
+            assertThat(((Map<?, ?>) at(tools, "params._meta")).get("io.modelcontextprotocol/subscriptionId")).isEqualTo("sub");
+            s.server().resources().updated("test://static/hello");
+            Map<String, Object> updated = s.readJson();
+            assertThat(updated.get("method")).isEqualTo("notifications/resources/updated");
+            assertThat(at(updated, "params.uri")).isEqualTo("test://static/hello");
+            assertThat(((Map<?, ?>) at(updated, "params._meta")).get("io.modelcontextprotocol/subscriptionId")).isEqualTo("sub");
+
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"sub\"}}");
+            assertStillServes(s);
+            s.server().tools().add(TestTools.refuse());
+            assertThat(s.silentFor(200)).as("a cancelled stream delivers nothing and is not answered").isTrue();
+        }
+    }
+
+    @Test
+    void listenEndsGracefullyWhenTheServerShutsDown() throws Exception {
+        try (McpSession s = session(dynamicServer())) {
+            s.send(String.format(LISTEN, "{\"promptsListChanged\":true}"));
+            assertThat(s.readJson().get("method")).isEqualTo("notifications/subscriptions/acknowledged");
+            Thread closer = new Thread(s.server()::close);
+            closer.start();
+            Map<String, Object> end = s.readJson();
+            assertThat(end.get("id")).isEqualTo("sub");
+            assertThat(at(end, "result.resultType")).isEqualTo("complete");
+            assertThat(((Map<?, ?>) at(end, "result._meta")).get("io.modelcontextprotocol/subscriptionId")).isEqualTo("sub");
+            closer.join(10_000);
+        }
+    }
+
+    @Test
+    void badListenRequestsGetPreciseErrors() throws Exception {
+        try (McpSession s = ready()) {
+            assertError(s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"subscriptions/listen\",\"params\":"
+                    + "{\"notifications\":{}}}"), 1L, JsonRpcError.METHOD_NOT_FOUND, "resources/subscribe");
+            assertError(s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"subscriptions/listen\",\"params\":{" + MODERN_META + "}}"),
+                    2L, JsonRpcError.INVALID_PARAMS, "missing required object \"notifications\"");
+            assertError(s.call(String.format(LISTEN, "{\"toolsListChanged\":\"yes\"}")), "sub",
+                    JsonRpcError.INVALID_PARAMS, "must be a boolean");
+            assertError(s.call(String.format(LISTEN, "{\"resourceSubscriptions\":\"test://static/a\"}")), "sub",
+                    JsonRpcError.INVALID_PARAMS, "must be an array");
         }
     }
 
