@@ -25,6 +25,10 @@ final class Connection implements Reply {
     private volatile ProtocolVersion version;
     private volatile Object clientCapabilities;
     private volatile Object clientInfo;
+    /** Policy state, made on the first request when a policy is set; event loop only. */
+    io.peregrine.policy.ConnectionPolicy policy;
+    /** The principal of the request being served; event loop only. */
+    io.peregrine.policy.Principal principal;
 
     Connection(Peer peer) {
         this.peer = peer;

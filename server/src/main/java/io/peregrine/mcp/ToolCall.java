@@ -40,6 +40,10 @@ final class ToolCall implements ToolContext, Runnable {
     private volatile boolean cancelled;
     private Thread runner;
     private ScheduledFuture<?> deadline;
+    /** Set by policy before the call runs: who called, when, and the cache entry this call fills. */
+    io.peregrine.policy.Principal principal;
+    long startNanos;
+    io.peregrine.policy.ResultCache.Lookup cacheFill;
 
     ToolCall(McpServer server, Connection connection, RpcMessage message, RequestScope scope,
              ToolRegistry.Entry entry, ToolArguments arguments, Reply reply) {
@@ -93,6 +97,7 @@ final class ToolCall implements ToolContext, Runnable {
     void cancel() {
         if (end()) {
             interrupt();
+            server.callDropped(this);
             reply.skip();
             drop();
         }
@@ -128,6 +133,7 @@ final class ToolCall implements ToolContext, Runnable {
     void abandon() {
         if (end()) {
             interrupt();
+            server.callDropped(this);
             drop();
         }
     }

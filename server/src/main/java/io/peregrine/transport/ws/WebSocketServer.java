@@ -2,6 +2,7 @@ package io.peregrine.transport.ws;
 
 import io.netty.channel.Channel;
 import io.peregrine.transport.EventLoops;
+import io.peregrine.transport.ListenerSecurity;
 import io.peregrine.transport.MessageListener;
 
 import java.net.InetSocketAddress;
@@ -17,8 +18,14 @@ public final class WebSocketServer implements AutoCloseable {
 
     public static WebSocketServer bind(EventLoops loops, String host, int port, WebSocketSettings settings,
                                        MessageListener listener) throws InterruptedException {
+        return bind(loops, host, port, settings, listener, ListenerSecurity.NONE);
+    }
+
+    /** Binds with TLS and upgrade authentication when {@code security} has them. */
+    public static WebSocketServer bind(EventLoops loops, String host, int port, WebSocketSettings settings,
+                                       MessageListener listener, ListenerSecurity security) throws InterruptedException {
         return new WebSocketServer(loops.serverBootstrap()
-                .childHandler(new WebSocketServerInitializer(listener, settings))
+                .childHandler(new WebSocketServerInitializer(listener, settings, security))
                 .bind(host, port).sync().channel());
     }
 

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.peregrine.transport.ListenerSecurity;
 import io.peregrine.transport.MessageListener;
 
 import java.util.concurrent.TimeUnit;
@@ -22,21 +23,27 @@ final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel>
 
     private final MessageListener listener;
     private final WebSocketSettings settings;
+    private final ListenerSecurity security;
 
-    WebSocketServerInitializer(MessageListener listener, WebSocketSettings settings) {
+    WebSocketServerInitializer(MessageListener listener, WebSocketSettings settings, ListenerSecurity security) {
         this.listener = listener;
         this.settings = settings;
+        this.security = security;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        security.configure(p);
         p.addLast(new IdleStateHandler(settings.idleTimeoutMillis, settings.pingIntervalMillis, 0, TimeUnit.MILLISECONDS));
         p.addLast(new HttpServerCodec());
         p.addLast(new HttpObjectAggregator(64 * 1024));
         p.addLast(new HealthHandler(settings.ready));
         p.addLast(new OriginCheck(settings.allowedOrigins));
         p.addLast(new PathAlias(settings.path + "/ws", settings.path));
+        if (security.policy() != null) {
+            p.addLast(new UpgradeAuthenticator(security.policy(), settings.path, security.tls() != null));
+        }
         if (settings.compression) {
             p.addLast(new WebSocketServerCompressionHandler(0));
         }
