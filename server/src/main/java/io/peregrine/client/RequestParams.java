@@ -29,15 +29,17 @@ final class RequestParams {
         return new RequestParams(null);
     }
 
-    static RequestParams stateless(String protocolVersion, Map<String, Object> clientInfo) {
-        return stateless(protocolVersion, clientInfo, null);
+    static RequestParams stateless(String protocolVersion, Map<String, Object> capabilities,
+                                   Map<String, Object> clientInfo) {
+        return stateless(protocolVersion, capabilities, clientInfo, null);
     }
 
     /** @param authorization credentials sent with every request, or null */
-    static RequestParams stateless(String protocolVersion, Map<String, Object> clientInfo, String authorization) {
+    static RequestParams stateless(String protocolVersion, Map<String, Object> capabilities,
+                                   Map<String, Object> clientInfo, String authorization) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put(META_PROTOCOL_VERSION, protocolVersion);
-        meta.put(META_CLIENT_CAPABILITIES, Map.of());
+        meta.put(META_CLIENT_CAPABILITIES, capabilities);
         meta.put(META_CLIENT_INFO, clientInfo);
         if (authorization != null) {
             meta.put(META_AUTHORIZATION, authorization);

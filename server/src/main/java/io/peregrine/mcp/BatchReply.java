@@ -40,7 +40,7 @@ final class BatchReply implements Reply {
             out = takeIfComplete();
         }
         if (out != null) {
-            peer.send(out);
+            peer.respond(out);
         }
     }
 
@@ -52,8 +52,13 @@ final class BatchReply implements Reply {
             out = takeIfComplete();
         }
         if (out != null) {
-            peer.send(out);
+            peer.respond(out);
         }
+    }
+
+    @Override
+    public void sendRelated(ByteBuf message) {
+        peer.send(message);
     }
 
     @Override
@@ -64,13 +69,17 @@ final class BatchReply implements Reply {
             out = takeIfComplete();
         }
         if (out != null) {
-            peer.send(out);
+            peer.respond(out);
         }
     }
 
     /** The assembled array when complete; a batch of only notifications sends nothing. */
     private ByteBuf takeIfComplete() {
-        if (!sealed || responses.size() < expected || responses.isEmpty()) {
+        if (!sealed || responses.size() < expected) {
+            return null;
+        }
+        if (responses.isEmpty()) {
+            peer.respondNothing();
             return null;
         }
         CompositeByteBuf array = peer.alloc().compositeBuffer(responses.size() * 2 + 1);

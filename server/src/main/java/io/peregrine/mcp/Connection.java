@@ -21,12 +21,17 @@ final class Connection implements Reply {
 
     final Peer peer;
     final Map<RequestId, ToolCall> inFlight = new ConcurrentHashMap<>();
+    final ClientInterests interests = new ClientInterests();
+    /** Requests this server sent to the client (2025 era), correlated here whatever exchange answers them. */
+    final ServerRequests serverRequests = new ServerRequests();
     private volatile State state = State.NEW;
     private volatile ProtocolVersion version;
     private volatile Object clientCapabilities;
     private volatile Object clientInfo;
     /** Policy state, made on the first request when a policy is set; event loop only. */
     io.peregrine.policy.ConnectionPolicy policy;
+    /** The peer the message being served arrived through (an HTTP exchange of a session); event loop only. */
+    Peer origin;
     /** The principal of the request being served; event loop only. */
     io.peregrine.policy.Principal principal;
 
@@ -71,7 +76,50 @@ final class Connection implements Reply {
 
     @Override
     public void send(ByteBuf response) {
-        peer.send(response);
+        peer.respond(response);
+    }
+
+    @Override
+    public void sendRelated(ByteBuf message) {
+        peer.send(message);
+    }
+
+    @Override
+    public void skip() {
+        peer.respondNothing();
+    }
+
+    /**
+     * Where the messages of a request that arrived on {@code origin} go: this connection itself for
+     * socket transports, or the exchange when a transport carries each request on its own (an HTTP
+     * POST of this session).
+     */
+    Reply replyFor(Peer origin) {
+        return origin == peer ? this : new ExchangeReply(origin);
+    }
+
+    /** The messages of one request carried by an exchange of its own. */
+    private static final class ExchangeReply implements Reply {
+        private final Peer exchange;
+
+        ExchangeReply(Peer exchange) {
+            this.exchange = exchange;
+        }
+
+        @Override
+        public void send(ByteBuf response) {
+            exchange.respond(response);
+        }
+
+        @Override
+        public void sendRelated(ByteBuf message) {
+            exchange.send(message);
+        }
+
+        @Override
+        public void skip() {
+            exchange.respondNothing();
+        }
     }
 
     @Override

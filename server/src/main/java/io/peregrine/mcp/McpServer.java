@@ -15,7 +15,11 @@ import io.peregrine.rpc.KnownStrings;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.rpc.RpcMessage;
+import io.peregrine.tool.ClientFeature;
+import io.peregrine.tool.ClientRequest;
+import io.peregrine.tool.ClientRequestException;
 import io.peregrine.tool.InvalidArgumentsException;
+import io.peregrine.tool.MissingClientCapabilityException;
 import io.peregrine.tool.ToolException;
 import io.peregrine.tool.ToolResult;
 import io.peregrine.transport.MessageListener;
@@ -92,7 +96,7 @@ public final class McpServer implements MessageListener {
 
     /** A method of the table. Returns true when it took over the message (a call still running). */
     @FunctionalInterface
-    private interface Method {
+    interface Method {
         boolean handle(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException;
     }
 
@@ -109,9 +113,15 @@ public final class McpServer implements MessageListener {
     private final ServerInfo info;
     private final SerializableString serverInfoJson;
     private final ToolRegistry tools;
+    private final ResourceRegistry resources = new ResourceRegistry();
+    private final PromptRegistry prompts = new PromptRegistry();
+    private final Subscriptions subscriptions;
+    private final LoggingMethods logging;
     private final SchemaValidator validator;
     private final ToolExecutor executor;
     private final Settings settings;
+    private final ClientRequestSettings clientRequests;
+    private final RequestState requestStates;
     private final Map<String, Method> methods = new HashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger callsInFlight = new AtomicInteger();
@@ -120,7 +130,15 @@ public final class McpServer implements MessageListener {
     private PolicyGate policy;
 
     public McpServer(Json json, ServerInfo info, ToolExecutor executor, Settings settings) {
+        this(json, info, executor, settings, ClientRequestSettings.defaults());
+    }
+
+    public McpServer(Json json, ServerInfo info, ToolExecutor executor, Settings settings,
+                     ClientRequestSettings clientRequests) {
         this.json = json;
+        this.clientRequests = clientRequests;
+        this.requestStates = new RequestState(clientRequests.stateKey, clientRequests.stateTtlMillis,
+                System::currentTimeMillis);
         this.writer = new JsonRpcWriter(json);
         this.info = info;
         Map<String, Object> implementation = new java.util.LinkedHashMap<>();
@@ -136,6 +154,18 @@ public final class McpServer implements MessageListener {
         methods.put("server/discover", this::discover);
         methods.put("tools/list", this::toolsList);
         methods.put("tools/call", this::toolsCall);
+        Offload offload = new Offload(this);
+        new ResourceMethods(this, resources, offload).register(methods);
+        new PromptMethods(this, prompts, offload).register(methods);
+        new CompletionMethods(this, prompts, resources, offload).register(methods);
+        this.logging = new LoggingMethods(this);
+        logging.register(methods);
+        this.subscriptions = new Subscriptions(this, connections, resources);
+        subscriptions.register(methods);
+        tools.onChange(subscriptions::toolsChanged);
+        prompts.onChange(subscriptions::promptsChanged);
+        resources.onChange(subscriptions::resourcesChanged);
+        resources.onUpdated(subscriptions::resourceUpdated);
         List<String> names = new ArrayList<>(methods.keySet());
         names.addAll(List.of("notifications/initialized", "notifications/cancelled", "notifications/progress",
                 "notifications/roots/list_changed"));
@@ -157,6 +187,16 @@ public final class McpServer implements MessageListener {
     /** The tools this server offers; add and remove them at any time. */
     public ToolRegistry tools() {
         return tools;
+    }
+
+    /** The resources and resource templates this server offers; add and remove them at any time. */
+    public ResourceRegistry resources() {
+        return resources;
+    }
+
+    /** The prompts this server offers; add and remove them at any time. */
+    public PromptRegistry prompts() {
+        return prompts;
     }
 
     public ServerInfo info() {
@@ -182,46 +222,48 @@ public final class McpServer implements MessageListener {
         for (ToolCall call : c.inFlight.values()) {
             call.abandon();
         }
+        c.serverRequests.failAll();
     }
 
     @Override
     public void onMessageTooLong(Peer peer, long limit) {
-        peer.send(writer.error(peer.alloc(), null, JsonRpcError.INVALID_REQUEST,
+        peer.respond(writer.error(peer.alloc(), null, JsonRpcError.INVALID_REQUEST,
                 "Message too long: it exceeds the limit of " + limit + " bytes and was discarded", null));
     }
 
     @Override
     public void onMessage(Peer peer, ByteBuf frame) {
         Connection c = (Connection) peer.attachment();
+        c.origin = peer;
         try {
             Object decoded = decoder.decode(frame);
             if (decoded instanceof RpcMessage) {
-                handle(c, (RpcMessage) decoded, c);
+                handle(c, (RpcMessage) decoded, c.replyFor(peer));
             } else if (decoded instanceof RpcException) {
-                peer.send(writer.error(peer.alloc(), (RpcException) decoded));
+                peer.respond(writer.error(peer.alloc(), (RpcException) decoded));
             } else {
-                handleBatch(c, (EnvelopeDecoder.Batch) decoded);
+                handleBatch(c, peer, (EnvelopeDecoder.Batch) decoded);
             }
         } catch (Throwable t) {
             log.error("unexpected failure handling a message from {}", c, t);
-            peer.send(writer.error(peer.alloc(), null, JsonRpcError.INTERNAL_ERROR,
+            peer.respond(writer.error(peer.alloc(), null, JsonRpcError.INTERNAL_ERROR,
                     "Internal error: " + t.getClass().getSimpleName(), null));
         } finally {
             frame.release();
         }
     }
 
-    private void handleBatch(Connection c, EnvelopeDecoder.Batch batch) {
+    private void handleBatch(Connection c, Peer origin, EnvelopeDecoder.Batch batch) {
         ProtocolVersion v = c.version();
         if (v == null || !v.allowsBatches()) {
             batch.release();
             String why = v == null
                     ? "Batches are not accepted before initialize, and initialize must not be batched"
                     : "Batches are not supported by protocol revision " + v.id() + " (only 2025-03-26 has them)";
-            c.peer.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST, why, null));
+            origin.respond(writer.error(origin.alloc(), null, JsonRpcError.INVALID_REQUEST, why, null));
             return;
         }
-        BatchReply reply = new BatchReply(c.peer);
+        BatchReply reply = new BatchReply(origin);
         for (Object item : batch.items()) {
             if (item instanceof RpcException) {
                 reply.expect();
@@ -251,10 +293,16 @@ public final class McpServer implements MessageListener {
                 }
                 return;
             default:
-                m.release();
-                // Peregrine sends no requests of its own yet, so every response is unexpected.
-                reply.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST,
-                        "Unexpected response: id " + m.id() + " does not match any request this server sent", null));
+                boolean matched;
+                try {
+                    matched = c.serverRequests.complete(json, m);
+                } finally {
+                    m.release();
+                }
+                if (!matched) {
+                    reply.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST, "Unexpected response: id "
+                            + m.id() + " does not match any request this server sent and still waits for", null));
+                }
         }
     }
 
@@ -361,6 +409,8 @@ public final class McpServer implements MessageListener {
         ToolCall call = target == null ? null : c.inFlight.get(target);
         if (call != null) {
             call.cancel();
+        } else if (target != null && subscriptions.cancel(c, target)) {
+            log.debug("subscriptions/listen {} closed by the client on {}", target, c);
         } else {
             log.debug("notifications/cancelled for unknown request {} from {}", target, c);
         }
@@ -433,10 +483,28 @@ public final class McpServer implements MessageListener {
         return false;
     }
 
+    /** What this server offers, as it stands now: resources, prompts and completions only when there are any. */
     private void writeCapabilities(JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeObjectFieldStart("tools");
         g.writeBooleanField("listChanged", true);
+        g.writeEndObject();
+        if (!resources.isEmpty()) {
+            g.writeObjectFieldStart("resources");
+            g.writeBooleanField("subscribe", true);
+            g.writeBooleanField("listChanged", true);
+            g.writeEndObject();
+        }
+        if (prompts.size() > 0) {
+            g.writeObjectFieldStart("prompts");
+            g.writeBooleanField("listChanged", true);
+            g.writeEndObject();
+        }
+        if (prompts.size() > 0 || resources.hasTemplates()) {
+            g.writeObjectFieldStart("completions");
+            g.writeEndObject();
+        }
+        g.writeObjectFieldStart("logging");
         g.writeEndObject();
         g.writeEndObject();
     }
@@ -515,7 +583,7 @@ public final class McpServer implements MessageListener {
             }
         }
         io.peregrine.policy.ResultCache.Lookup cached = null;
-        if (gate != null && entry.tool.isCacheable()) {
+        if (gate != null && entry.tool.isCacheable() && !(s.isModern() && InputRequests.carriesInput(p))) {
             cached = gate.lookup(c, entry.tool, args);
             if (cached != null && !cached.isLeader()) {
                 answerShared(c, m, s, r, entry, cached);
@@ -529,6 +597,9 @@ public final class McpServer implements MessageListener {
             if (gate.chain().audit().logsToolCalls()) {
                 call.startNanos = System.nanoTime();
             }
+        }
+        if (s.isModern() && InputRequests.carriesInput(p)) {
+            call.inputs = InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id());
         }
         if (!entry.tool.isBlocking()) {
             callsInFlight.incrementAndGet();
@@ -648,6 +719,13 @@ public final class McpServer implements MessageListener {
             answerToolError(call, message);
             return;
         }
+        if (t instanceof MissingClientCapabilityException) {
+            ClientFeature feature = ((MissingClientCapabilityException) t).feature();
+            call.reply.send(writer.error(call.connection.peer.alloc(), call.id(),
+                    JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, t.getMessage(),
+                    Map.of("requiredCapabilities", feature.requiredCapabilities())));
+            return;
+        }
         if (t instanceof ToolException) {
             answerToolError(call, t.getMessage());
             return;
@@ -658,6 +736,43 @@ public final class McpServer implements MessageListener {
         }
         log.warn("tool {} failed on {}", tool, call.connection, t);
         answerToolError(call, "Tool " + tool + " failed: " + (t.getMessage() != null ? t.getMessage() : t.toString()));
+    }
+
+    /** 2026-07-28: the call asked what the client has not answered yet. */
+    void answerInputRequired(ToolCall call) {
+        call.reply.send(writer.result(call.connection.peer.alloc(), call.id(), g -> {
+            g.writeStartObject();
+            g.writeStringField("resultType", "input_required");
+            call.inputs.writeFields(g, requestStates);
+            writeServerInfoMeta(g, null);
+            g.writeEndObject();
+        }));
+    }
+
+    /** 2025 era: asks the client through requests of this server's own, waiting for the answers. */
+    List<Object> askClient(ToolCall call, ClientRequest[] requests) throws ClientRequestException, InterruptedException {
+        return call.connection.serverRequests.ask(writer, call.connection.peer, call.reply, call.scope.version().id(),
+                "Tool " + call.entry.tool.name(), requests, clientRequests.timeoutMillis);
+    }
+
+    void sendElicitationComplete(Connection c, String elicitationId) {
+        if (!c.peer.isOpen()) {
+            return;
+        }
+        c.peer.send(writer.notification(c.peer.alloc(), "notifications/elicitation/complete", g -> {
+            g.writeStartObject();
+            g.writeStringField("elicitationId", elicitationId);
+            g.writeEndObject();
+        }));
+    }
+
+    /** Requests to clients still waiting for their answers, over all connections; for tests and metrics. */
+    public int pendingClientRequests() {
+        int n = 0;
+        for (Connection c : connections) {
+            n += c.serverRequests.size();
+        }
+        return n;
     }
 
     void answerTimeout(ToolCall call) {
@@ -701,8 +816,8 @@ public final class McpServer implements MessageListener {
         callsInFlight.decrementAndGet();
     }
 
-    void sendProgress(Connection c, RequestId token, double progress, Double total, String message) {
-        c.peer.send(writer.notification(c.peer.alloc(), "notifications/progress", g -> {
+    void sendProgress(Connection c, Reply reply, RequestId token, double progress, Double total, String message) {
+        reply.sendRelated(writer.notification(c.peer.alloc(), "notifications/progress", g -> {
             g.writeStartObject();
             g.writeFieldName("progressToken");
             token.writeTo(g);
@@ -733,7 +848,7 @@ public final class McpServer implements MessageListener {
     }
 
     /** {@code resultType} (and the cache hints of a list result) for 2026-07-28 requests. */
-    private static void writeResultPrelude(JsonGenerator g, RequestScope s, boolean cacheable) throws IOException {
+    static void writeResultPrelude(JsonGenerator g, RequestScope s, boolean cacheable) throws IOException {
         if (s.isModern()) {
             g.writeFieldName(RESULT_TYPE);
             g.writeString(COMPLETE);
@@ -744,7 +859,7 @@ public final class McpServer implements MessageListener {
         }
     }
 
-    private void writeServerInfoMeta(JsonGenerator g, Map<String, Object> extra) throws IOException {
+    void writeServerInfoMeta(JsonGenerator g, Map<String, Object> extra) throws IOException {
         g.writeFieldName(META);
         g.writeStartObject();
         if (extra != null) {
@@ -760,7 +875,35 @@ public final class McpServer implements MessageListener {
         g.writeEndObject();
     }
 
-    private Object tree(ByteBuf raw) throws RpcException {
+    /** {@code {}}, or {@code {"resultType":"complete","_meta":{serverInfo}}} for 2026-07-28. */
+    ByteBuf emptyResult(Connection c, RequestId id, RequestScope s) {
+        return writer.result(c.peer.alloc(), id, g -> {
+            g.writeStartObject();
+            writeResultPrelude(g, s, false);
+            if (s.isModern()) {
+                writeServerInfoMeta(g, null);
+            }
+            g.writeEndObject();
+        });
+    }
+
+    JsonRpcWriter writer() {
+        return writer;
+    }
+
+    ToolExecutor executor() {
+        return executor;
+    }
+
+    int pageSize() {
+        return settings.pageSize;
+    }
+
+    LoggingMethods logging() {
+        return logging;
+    }
+
+    Object tree(ByteBuf raw) throws RpcException {
         try (JsonParser p = json.parser(raw)) {
             return JsonTree.read(p);
         } catch (IOException e) {
@@ -798,6 +941,7 @@ public final class McpServer implements MessageListener {
             Thread.sleep(5);
         }
         boolean clean = callsInFlight.get() == 0;
+        subscriptions.closeAll();
         List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
         for (Connection c : connections) {
             for (ToolCall call : c.inFlight.values()) {

@@ -15,6 +15,7 @@ import io.peregrine.rpc.JsonTree;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.tool.CacheScope;
 import io.peregrine.tool.Tool;
+import io.peregrine.transport.Peer;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -51,7 +52,8 @@ final class PolicyGate {
             c.policy = cp;
         }
         try {
-            Principal principal = cp.admit(p.authorization(), c.peer.principal());
+            Peer origin = c.origin != null ? c.origin : c.peer;
+            Principal principal = cp.admit(p.authorization(), origin.principal());
             c.principal = principal;
             return principal;
         } catch (Refusal r) {

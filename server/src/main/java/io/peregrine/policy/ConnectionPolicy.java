@@ -40,7 +40,8 @@ public final class ConnectionPolicy {
      */
     public Principal admit(String authorization, Principal transportPrincipal) throws Refusal {
         Principal p = principal;
-        if (p == null || (authorization != null && !authorization.equals(this.authorization))) {
+        if (p == null || (authorization != null && !authorization.equals(this.authorization))
+                || (transportPrincipal != null && transportPrincipal != p && authorization == null)) {
             p = authenticate(authorization, transportPrincipal);
         }
         if (p.isExpired(chain.now())) {

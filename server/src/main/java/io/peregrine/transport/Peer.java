@@ -28,6 +28,23 @@ public interface Peer {
      */
     void send(ByteBuf message);
 
+    /**
+     * Sends the answer that completes the exchange the current message arrived on, taking ownership
+     * of {@code response}. On a socket every message shares one exchange, so this is {@link #send};
+     * on Streamable HTTP it ends the POST's response, while {@link #send} carries the messages that
+     * come before it (progress, log messages, requests to the client) on the same response stream.
+     */
+    default void respond(ByteBuf response) {
+        send(response);
+    }
+
+    /**
+     * The request the current exchange carries will get no answer (it was cancelled): on Streamable
+     * HTTP the response ends without one; on a socket there is nothing to do.
+     */
+    default void respondNothing() {
+    }
+
     /** Stops (true) or resumes (false) reading from this peer: back-pressure without buffering. */
     void pauseReading(boolean paused);
 

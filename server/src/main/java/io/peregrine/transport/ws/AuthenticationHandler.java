@@ -21,19 +21,21 @@ import io.peregrine.transport.PeerHandler;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Authenticates the WebSocket upgrade request by its {@code Authorization} header, as the MCP
- * authorization spec has HTTP-based transports do: a refusal is a 401 with a
- * {@code WWW-Authenticate: Bearer resource_metadata="..."} challenge and the upgrade never
- * happens; a success fixes the connection's principal. Also serves the OAuth protected resource
+ * Authenticates requests to the MCP path by their {@code Authorization} header, as the MCP
+ * authorization spec has HTTP-based transports do: WebSocket upgrades with the {@code ws}
+ * authenticator, Streamable HTTP requests (each of them) with the {@code http} one. A refusal
+ * is a 401 with a {@code WWW-Authenticate: Bearer resource_metadata="..."} challenge and a
+ * JSON-RPC error body, and the request goes no further (no upgrade, no dispatch); a success
+ * makes the principal the channel's, where the core finds it through {@code Peer.principal()}. Also serves the OAuth protected resource
  * metadata (RFC 9728) at {@value ProtectedResource#WELL_KNOWN_PATH}, which that challenge points at.
  */
-final class UpgradeAuthenticator extends ChannelInboundHandlerAdapter {
+final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     private final PolicyChain policy;
     private final String path;
     private final boolean tls;
 
-    UpgradeAuthenticator(PolicyChain policy, String path, boolean tls) {
+    AuthenticationHandler(PolicyChain policy, String path, boolean tls) {
         this.policy = policy;
         this.path = path;
         this.tls = tls;
@@ -55,21 +57,24 @@ final class UpgradeAuthenticator extends ChannelInboundHandlerAdapter {
             respond(ctx, request, HttpResponseStatus.OK, policy.protectedResource().json(origin), null);
             return;
         }
-        Authenticator authenticator = policy.authenticator("ws");
+        boolean upgrade = request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+        String transport = upgrade ? "ws" : "http";
+        Authenticator authenticator = policy.authenticator(transport);
         if (!requestPath.equals(path) || !authenticator.requiresCredentials()) {
             ctx.fireChannelRead(msg);
             return;
         }
         try {
-            Principal p = policy.authenticate("ws", ctx.channel().remoteAddress(),
+            Principal p = policy.authenticate(transport, ctx.channel().remoteAddress(),
                     request.headers().get(HttpHeaderNames.AUTHORIZATION));
             ctx.channel().attr(PeerHandler.PRINCIPAL).set(p);
             ctx.fireChannelRead(msg);
         } catch (Refusal r) {
             String challenge = r.wwwAuthenticate(policy.protectedResource().metadataUrl(origin));
-            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED,
-                    "{\"error\":\"" + (r.oauthError() != null ? r.oauthError() : "unauthorized")
-                            + "\",\"error_description\":" + jsonString(r.getMessage()) + "}", challenge);
+            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":"
+                    + io.peregrine.rpc.JsonRpcError.UNAUTHORIZED + ",\"message\":" + jsonString(r.getMessage())
+                    + ",\"data\":{\"httpStatus\":401" + (r.oauthError() != null ? ",\"error\":\"" + r.oauthError() + "\"" : "")
+                    + "}}}", challenge);
         }
     }
 
