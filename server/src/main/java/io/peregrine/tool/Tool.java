@@ -47,6 +47,7 @@ public final class Tool {
     private final ToolHandler handler;
     private final Duration cacheTtl;
     private final CacheScope cacheScope;
+    private final TaskSupport taskSupport;
     private final String definitionJson;
 
     private Tool(Builder b) {
@@ -64,6 +65,7 @@ public final class Tool {
         this.handler = Objects.requireNonNull(b.handler, "handler");
         this.cacheTtl = b.cacheTtl;
         this.cacheScope = b.cacheScope;
+        this.taskSupport = b.taskSupport;
         this.definitionJson = encodeDefinition();
     }
 
@@ -125,6 +127,11 @@ public final class Tool {
         return validateArguments;
     }
 
+    /** Whether calls may (or must) run as tasks; {@link TaskSupport#FORBIDDEN} by default. */
+    public TaskSupport taskSupport() {
+        return taskSupport;
+    }
+
     public ToolHandler handler() {
         return handler;
     }
@@ -162,6 +169,11 @@ public final class Tool {
                 }
                 g.writeEndArray();
             }
+            if (taskSupport != TaskSupport.FORBIDDEN) {
+                g.writeObjectFieldStart("execution");
+                g.writeStringField("taskSupport", taskSupport.wire());
+                g.writeEndObject();
+            }
             if (meta != null) {
                 g.writeFieldName("_meta");
                 JsonTree.write(g, meta);
@@ -194,6 +206,7 @@ public final class Tool {
         private ToolHandler handler;
         private Duration cacheTtl;
         private CacheScope cacheScope;
+        private TaskSupport taskSupport = TaskSupport.FORBIDDEN;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -293,6 +306,15 @@ public final class Tool {
             return this;
         }
 
+        /**
+         * Whether calls may run as tasks: the client polls {@code tasks/get} for the result instead
+         * of waiting on the call. Needs {@code blocking(true)}; default {@link TaskSupport#FORBIDDEN}.
+         */
+        public Builder taskSupport(TaskSupport support) {
+            this.taskSupport = Objects.requireNonNull(support, "support");
+            return this;
+        }
+
         public Tool build() {
             if (handler == null) {
                 throw new IllegalStateException("tool \"" + name + "\" has no handler");
@@ -300,6 +322,10 @@ public final class Tool {
             if (cacheTtl != null && (annotations == null || !annotations.readOnly() || !annotations.idempotent())) {
                 throw new IllegalStateException("tool \"" + name + "\" is cacheable but not declared read-only and "
                         + "idempotent (expected: annotations(ToolAnnotations.builder().readOnly(true).idempotent(true).build()))");
+            }
+            if (taskSupport != TaskSupport.FORBIDDEN && !blocking) {
+                throw new IllegalStateException("tool \"" + name + "\" : taskSupport " + taskSupport.wire()
+                        + " (expected: blocking(true), since a task runs on the executor)");
             }
             return new Tool(this);
         }
