@@ -45,6 +45,9 @@ public final class Tool {
     private final Duration timeout;
     private final boolean validateArguments;
     private final ToolHandler handler;
+    private final Duration cacheTtl;
+    private final CacheScope cacheScope;
+    private final TaskSupport taskSupport;
     private final String definitionJson;
 
     private Tool(Builder b) {
@@ -60,6 +63,9 @@ public final class Tool {
         this.timeout = b.timeout;
         this.validateArguments = b.validateArguments;
         this.handler = Objects.requireNonNull(b.handler, "handler");
+        this.cacheTtl = b.cacheTtl;
+        this.cacheScope = b.cacheScope;
+        this.taskSupport = b.taskSupport;
         this.definitionJson = encodeDefinition();
     }
 
@@ -74,6 +80,21 @@ public final class Tool {
 
     public String title() {
         return title;
+    }
+
+    /** Whether results are cached (see {@link Builder#cacheable}). */
+    public boolean isCacheable() {
+        return cacheTtl != null;
+    }
+
+    /** How long a result is cached, or null when the tool is not cacheable. */
+    public Duration cacheTtl() {
+        return cacheTtl;
+    }
+
+    /** Who a cached result may answer, or null when the tool is not cacheable. */
+    public CacheScope cacheScope() {
+        return cacheScope;
     }
 
     public String description() {
@@ -104,6 +125,11 @@ public final class Tool {
 
     public boolean validatesArguments() {
         return validateArguments;
+    }
+
+    /** Whether calls may (or must) run as tasks; {@link TaskSupport#FORBIDDEN} by default. */
+    public TaskSupport taskSupport() {
+        return taskSupport;
     }
 
     public ToolHandler handler() {
@@ -143,6 +169,11 @@ public final class Tool {
                 }
                 g.writeEndArray();
             }
+            if (taskSupport != TaskSupport.FORBIDDEN) {
+                g.writeObjectFieldStart("execution");
+                g.writeStringField("taskSupport", taskSupport.wire());
+                g.writeEndObject();
+            }
             if (meta != null) {
                 g.writeFieldName("_meta");
                 JsonTree.write(g, meta);
@@ -173,6 +204,9 @@ public final class Tool {
         private Duration timeout;
         private boolean validateArguments = true;
         private ToolHandler handler;
+        private Duration cacheTtl;
+        private CacheScope cacheScope;
+        private TaskSupport taskSupport = TaskSupport.FORBIDDEN;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -256,9 +290,42 @@ public final class Tool {
             return this;
         }
 
+        /**
+         * Caches results for {@code ttl}, keyed by the canonical arguments (and, for
+         * {@link CacheScope#PRIVATE}, the principal); identical calls in flight share one
+         * execution. Only for tools whose annotations say they are read-only and idempotent.
+         * Error results are never cached. Default: not cached.
+         */
+        public Builder cacheable(Duration ttl, CacheScope scope) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.isNegative() || ttl.isZero()) {
+                throw new IllegalArgumentException("cacheable ttl : " + ttl + " (expected: > 0)");
+            }
+            this.cacheTtl = ttl;
+            this.cacheScope = Objects.requireNonNull(scope, "scope");
+            return this;
+        }
+
+        /**
+         * Whether calls may run as tasks: the client polls {@code tasks/get} for the result instead
+         * of waiting on the call. Needs {@code blocking(true)}; default {@link TaskSupport#FORBIDDEN}.
+         */
+        public Builder taskSupport(TaskSupport support) {
+            this.taskSupport = Objects.requireNonNull(support, "support");
+            return this;
+        }
+
         public Tool build() {
             if (handler == null) {
                 throw new IllegalStateException("tool \"" + name + "\" has no handler");
+            }
+            if (cacheTtl != null && (annotations == null || !annotations.readOnly() || !annotations.idempotent())) {
+                throw new IllegalStateException("tool \"" + name + "\" is cacheable but not declared read-only and "
+                        + "idempotent (expected: annotations(ToolAnnotations.builder().readOnly(true).idempotent(true).build()))");
+            }
+            if (taskSupport != TaskSupport.FORBIDDEN && !blocking) {
+                throw new IllegalStateException("tool \"" + name + "\" : taskSupport " + taskSupport.wire()
+                        + " (expected: blocking(true), since a task runs on the executor)");
             }
             return new Tool(this);
         }
