@@ -54,7 +54,8 @@ public final class ConfigKey {
             bool("demo.enabled", true, "Serve the demo tools (echo, fs.*)"),
             path("demo.fs.root", ".", "Directory the fs.* demo tools may read"),
             size("demo.fs.max-read-bytes", MIB, 1, GIB, "Most bytes fs.read returns in one call"),
-            integer("demo.fs.max-results", 200, 1, 100_000, "Most entries fs.list and fs.search return"));
+            integer("demo.fs.max-results", 200, 1, 100_000, "Most entries fs.list and fs.search return"),
+            bool("conformance.fixtures", false, "Serve the MCP conformance suite's fixture tools (config/conformance.yaml only)"));
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?");

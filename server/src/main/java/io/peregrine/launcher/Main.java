@@ -5,6 +5,7 @@ import io.peregrine.config.ConfigException;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.config.PeregrineConfig;
+import io.peregrine.conformance.ConformanceFixtures;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.demo.FileSystemTools;
 import io.peregrine.tool.Tool;
@@ -113,7 +114,7 @@ public final class Main {
         return server;
     }
 
-    /** A server as the configuration describes it, with the demo tools when enabled. */
+    /** A server as the configuration describes it, with the demo tools and the conformance fixtures when enabled. */
     static Peregrine build(PeregrineConfig c, InputStream in, PrintStream out) {
         Peregrine.Builder b = Peregrine.builder()
                 .serverInfo(c.string("server.name"), c.string("server.version"))
@@ -148,6 +149,11 @@ public final class Main {
         }
         if (c.bool("demo.enabled")) {
             for (Tool t : demoTools(c)) {
+                b.tool(t);
+            }
+        }
+        if (c.bool("conformance.fixtures")) {
+            for (Tool t : ConformanceFixtures.tools()) {
                 b.tool(t);
             }
         }
