@@ -67,6 +67,7 @@ public final class ConformanceFixtures {
                 errorHandling(),
                 withProgress(),
                 jsonSchema202012(),
+                customHeader(),
                 streamingElicitation(),
                 loggingTool());
     }
@@ -172,6 +173,23 @@ public final class ConformanceFixtures {
                 .validateArguments(false)
                 .blocking(false)
                 .handler((args, ctx) -> ToolResult.text("JSON Schema 2020-12 tool called with: " + args.json()))
+                .build();
+    }
+
+    /**
+     * http-custom-header-server-validation (2026-07-28) looks for a tool with a string parameter
+     * annotated {@code x-mcp-header} and sends its value in an {@code Mcp-Param-Region} header too,
+     * literally or as {@code =?base64?...?=}, expecting the server to compare header and body. The
+     * suite fixes no name for this tool.
+     */
+    static Tool customHeader() {
+        return Tool.builder("test_custom_header")
+                .description("Tests a parameter mirrored into the Mcp-Param-Region request header (SEP-2243)")
+                .inputSchema("{\"type\":\"object\",\"properties\":{\"region\":{\"type\":\"string\","
+                        + "\"description\":\"Any text; sent in the Mcp-Param-Region header as well\","
+                        + "\"x-mcp-header\":\"Region\"}},\"required\":[\"region\"]}")
+                .blocking(false)
+                .handler((args, ctx) -> ToolResult.text("Region: " + args.string("region")))
                 .build();
     }
 

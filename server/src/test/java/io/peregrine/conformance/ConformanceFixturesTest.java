@@ -82,6 +82,18 @@ class ConformanceFixturesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void customHeaderToolAnnotatesAStringParameter() throws IOException {
+        List<Map<String, Object>> tools = (List<Map<String, Object>>) at(request("tools/list", "{}"), "result.tools");
+        Map<String, Object> tool = tools.stream().filter(t -> t.get("name").equals("test_custom_header"))
+                .findFirst().orElseThrow();
+        assertThat(at(tool, "inputSchema.properties.region.type")).isEqualTo("string");
+        assertThat(at(tool, "inputSchema.properties.region.x-mcp-header")).isEqualTo("Region");
+        assertThat(at(call("test_custom_header", "{\"region\":\"Hello\"}"), "result.content.0.text"))
+                .isEqualTo("Region: Hello");
+    }
+
+    @Test
     void simpleTextWithoutAnArgumentsMember() throws IOException {
         Map<String, Object> r = request("tools/call", "{\"name\":\"test_simple_text\"}");
         assertThat(at(r, "result.content.0.type")).isEqualTo("text");
