@@ -1,13 +1,21 @@
 // Drives a Peregrine server with the official MCP TypeScript SDK client and prints what it saw as
-// one JSON object. Usage: node client.mjs ws://127.0.0.1:PORT/mcp
+// one JSON object. Usage: node client.mjs ws://127.0.0.1:PORT/mcp (WebSocket) or
+// node client.mjs http://127.0.0.1:PORT/mcp (Streamable HTTP).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 const url = new URL(process.argv[2]);
+const ws = url.protocol === 'ws:' || url.protocol === 'wss:';
 const client = new Client({ name: 'peregrine-interop', version: '1.0.0' });
-await client.connect(new WebSocketClientTransport(url));
+const transport = ws ? new WebSocketClientTransport(url) : new StreamableHTTPClientTransport(url);
+await client.connect(transport);
 
-const out = { serverVersion: client.getServerVersion(), protocol: 'ws' };
+const out = { serverVersion: client.getServerVersion(), protocol: ws ? 'ws' : 'http' };
+if (!ws) {
+  out.sessionId = transport.sessionId;
+  out.protocolVersion = transport.protocolVersion;
+}
 out.tools = (await client.listTools()).tools.map((t) => t.name);
 out.echo = (await client.callTool({ name: 'echo', arguments: { message: 'from the TypeScript SDK' } })).content;
 
@@ -27,5 +35,9 @@ try {
 }
 out.afterCancel = (await client.callTool({ name: 'echo', arguments: { message: 'still here' } })).content[0].text;
 
+if (!ws) {
+  await transport.terminateSession();
+  out.terminated = transport.sessionId === undefined;
+}
 await client.close();
 console.log(JSON.stringify(out));

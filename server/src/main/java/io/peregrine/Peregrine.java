@@ -1,13 +1,23 @@
 package io.peregrine;
 
 import io.peregrine.exec.ToolExecutor;
+import io.peregrine.mcp.ClientRequestSettings;
 import io.peregrine.mcp.McpServer;
+import io.peregrine.mcp.PromptRegistry;
+import io.peregrine.mcp.ResourceRegistry;
+import io.peregrine.prompt.Prompt;
+import io.peregrine.resource.Resource;
+import io.peregrine.resource.ResourceTemplate;
 import io.peregrine.mcp.ServerInfo;
 import io.peregrine.mcp.ToolRegistry;
 import io.peregrine.rpc.Json;
 import io.peregrine.tool.Tool;
 import io.peregrine.transport.EventLoops;
 import io.peregrine.transport.stdio.StdioTransport;
+import io.peregrine.mcp.ProtocolVersion;
+import io.peregrine.transport.http.HttpProtocolVersions;
+import io.peregrine.transport.http.StreamableHttpEndpoint;
+import io.peregrine.transport.http.StreamableHttpSettings;
 import io.peregrine.transport.tcp.TcpServer;
 import io.peregrine.transport.ws.WebSocketServer;
 import io.peregrine.transport.ws.WebSocketSettings;
@@ -76,6 +86,7 @@ public final class Peregrine implements AutoCloseable {
     private EventLoops loops;
     private TcpServer tcp;
     private WebSocketServer http;
+    private StreamableHttpEndpoint streamableHttp;
     private StdioTransport stdio;
     private volatile BoundAddresses addresses;
     private volatile boolean closed;
@@ -85,9 +96,20 @@ public final class Peregrine implements AutoCloseable {
         this.executor = new ToolExecutor(b.maxConcurrency, b.virtualThreads);
         this.core = new McpServer(new Json(b.maxNestingDepth, b.maxStringLength),
                 new ServerInfo(b.name, b.version, b.instructions), executor,
-                new McpServer.Settings(b.maxInFlight, b.pageSize, b.defaultTimeout.toMillis(), b.validateArguments));
+                new McpServer.Settings(b.maxInFlight, b.pageSize, b.defaultTimeout.toMillis(), b.validateArguments),
+                new ClientRequestSettings(b.clientRequestTimeout.toMillis(), b.requestStateKey,
+                        b.requestStateTtl.toMillis(), b.taskTtl.toMillis(), b.maxTasks));
         for (Tool t : b.tools) {
             core.tools().add(t);
+        }
+        for (Resource r : b.resources) {
+            core.resources().add(r);
+        }
+        for (ResourceTemplate t : b.templates) {
+            core.resources().add(t);
+        }
+        for (Prompt p : b.prompts) {
+            core.prompts().add(p);
         }
     }
 
@@ -113,10 +135,13 @@ public final class Peregrine implements AutoCloseable {
             }
             InetSocketAddress httpAddress = null;
             if (config.httpEnabled) {
-                http = WebSocketServer.bind(loops, config.httpHost, config.httpPort, config.webSocket, core);
+                streamableHttp = new StreamableHttpEndpoint(core, config.streamableHttp(),
+                        new HttpProtocolVersions(ProtocolVersion.ids(), ProtocolVersion.modernIds()));
+                http = WebSocketServer.bind(loops, config.httpHost, config.httpPort, config.webSocket, streamableHttp, core);
                 httpAddress = http.localAddress();
-                log.info("MCP over WebSocket on ws://{}:{}{}", httpAddress.getHostString(), httpAddress.getPort(),
-                        config.webSocketPath);
+                log.info("MCP over Streamable HTTP on http://{}:{}{} and WebSocket on ws://{}:{}{}",
+                        httpAddress.getHostString(), httpAddress.getPort(), config.webSocketPath,
+                        httpAddress.getHostString(), httpAddress.getPort(), config.webSocketPath);
             }
             if (config.stdin != null) {
                 stdio = StdioTransport.start(config.stdin, config.stdout, config.maxLineLength, core);
@@ -154,6 +179,19 @@ public final class Peregrine implements AutoCloseable {
         return core.tools();
     }
 
+    /**
+     * The resources and resource templates served; they can be added and removed while the server
+     * runs, and {@link ResourceRegistry#updated(String)} tells subscribers a resource changed.
+     */
+    public ResourceRegistry resources() {
+        return core.resources();
+    }
+
+    /** The prompts served; prompts can be added and removed while the server runs. */
+    public PromptRegistry prompts() {
+        return core.prompts();
+    }
+
     /** The protocol core, for transports and tests that drive it directly. */
     public McpServer core() {
         return core;
@@ -174,6 +212,9 @@ public final class Peregrine implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (streamableHttp != null) {
+            streamableHttp.close();
         }
         executor.shutdown(1_000);
         if (stdio != null) {
@@ -203,6 +244,9 @@ public final class Peregrine implements AutoCloseable {
                 "http://127.0.0.1:*", "https://127.0.0.1:*");
 
         private final List<Tool> tools = new ArrayList<>();
+        private final List<Resource> resources = new ArrayList<>();
+        private final List<ResourceTemplate> templates = new ArrayList<>();
+        private final List<Prompt> prompts = new ArrayList<>();
         private String name = "peregrine";
         private String version = "0.1.0";
         private String instructions;
@@ -220,6 +264,11 @@ public final class Peregrine implements AutoCloseable {
         private boolean validateArguments = true;
         private int pageSize = 100;
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private Duration clientRequestTimeout = Duration.ofSeconds(60);
+        private byte[] requestStateKey;
+        private Duration requestStateTtl = Duration.ofMinutes(10);
+        private Duration taskTtl = Duration.ofHours(1);
+        private int maxTasks = 10_000;
         private boolean httpEnabled;
         private String httpHost = "127.0.0.1";
         private int httpPort = 7401;
@@ -230,6 +279,14 @@ public final class Peregrine implements AutoCloseable {
         private boolean webSocketCompression;
         private List<String> allowedOrigins = DEFAULT_ORIGINS;
         private WebSocketSettings webSocket;
+        private int maxBodyBytes = 4 * 1024 * 1024;
+        private Duration requestReadTimeout = Duration.ofSeconds(30);
+        private Duration httpKeepAliveTimeout = Duration.ofSeconds(60);
+        private Duration sseKeepAlive = Duration.ofSeconds(15);
+        private int maxSessions = 10_000;
+        private Duration sessionIdleTimeout = Duration.ofMinutes(30);
+        private int replayEvents = 256;
+        private boolean httpSessions = true;
         private java.io.InputStream stdin;
         private java.io.OutputStream stdout;
 
@@ -248,6 +305,24 @@ public final class Peregrine implements AutoCloseable {
 
         public Builder tool(Tool tool) {
             tools.add(Objects.requireNonNull(tool, "tool"));
+            return this;
+        }
+
+        /** Serves {@code resource} ({@code resources/list}, {@code resources/read}). */
+        public Builder resource(Resource resource) {
+            resources.add(Objects.requireNonNull(resource, "resource"));
+            return this;
+        }
+
+        /** Serves the resources {@code template} names ({@code resources/templates/list}, {@code resources/read}). */
+        public Builder resourceTemplate(ResourceTemplate template) {
+            templates.add(Objects.requireNonNull(template, "template"));
+            return this;
+        }
+
+        /** Serves {@code prompt} ({@code prompts/list}, {@code prompts/get}, {@code completion/complete}). */
+        public Builder prompt(Prompt prompt) {
+            prompts.add(Objects.requireNonNull(prompt, "prompt"));
             return this;
         }
 
@@ -318,6 +393,60 @@ public final class Peregrine implements AutoCloseable {
         public Builder allowedOrigins(List<String> origins) {
             this.allowedOrigins = List.copyOf(Objects.requireNonNull(origins, "origins"));
             return this;
+        }
+
+        /** The largest Streamable HTTP POST body; larger ones get 413. Default 4 MiB. */
+        public Builder maxBodyBytes(int bytes) {
+            this.maxBodyBytes = checkRange("maxBodyBytes", bytes, 1, MAX_MESSAGE_BYTES);
+            return this;
+        }
+
+        /** How long one HTTP request may take to arrive whole (slower ones get 408, slow-loris); default 30 s. */
+        public Builder requestReadTimeout(Duration timeout) {
+            this.requestReadTimeout = positive("requestReadTimeout", timeout);
+            return this;
+        }
+
+        /** Close an idle HTTP keep-alive connection after this long (zero: never); default 60 s. */
+        public Builder httpKeepAliveTimeout(Duration timeout) {
+            this.httpKeepAliveTimeout = notNegative("httpKeepAliveTimeout", timeout);
+            return this;
+        }
+
+        /** Write an SSE comment on an open stream after this long without an event (zero: never); default 15 s. */
+        public Builder sseKeepAlive(Duration interval) {
+            this.sseKeepAlive = notNegative("sseKeepAlive", interval);
+            return this;
+        }
+
+        /** 2025-era Streamable HTTP sessions held at once; default 10,000. */
+        public Builder maxSessions(int sessions) {
+            this.maxSessions = checkRange("maxSessions", sessions, 1, 10_000_000);
+            return this;
+        }
+
+        /** End a Streamable HTTP session unused for this long; default 30 minutes. */
+        public Builder sessionIdleTimeout(Duration timeout) {
+            this.sessionIdleTimeout = positive("sessionIdleTimeout", timeout);
+            return this;
+        }
+
+        /** SSE events kept per stream for {@code Last-Event-ID} resumption (zero: none); default 256. */
+        public Builder replayEvents(int events) {
+            this.replayEvents = checkRange("replayEvents", events, 0, 1_000_000);
+            return this;
+        }
+
+        /** Serve the 2025 revisions (initialize, sessions) over Streamable HTTP; default true. */
+        public Builder httpSessions(boolean enabled) {
+            this.httpSessions = enabled;
+            return this;
+        }
+
+        StreamableHttpSettings streamableHttp() {
+            return new StreamableHttpSettings(webSocketPath, maxBodyBytes, requestReadTimeout.toMillis(),
+                    httpKeepAliveTimeout.toMillis(), sseKeepAlive.toMillis(), maxSessions, sessionIdleTimeout.toMillis(),
+                    replayEvents, httpSessions);
         }
 
         /** Offer permessage-deflate; default off. */
@@ -402,6 +531,48 @@ public final class Peregrine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a request to the client (2025 era: sampling, elicitation, roots) waits for its
+         * answer before the asking tool gets a {@code ClientRequestException}; default 60 s. A
+         * blocking tool's own timeout still bounds the whole call.
+         */
+        public Builder clientRequestTimeout(Duration timeout) {
+            this.clientRequestTimeout = positive("clientRequestTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * The HMAC-SHA256 key that signs 2026-07-28 request states, at least 16 bytes; default a
+         * random key per process. Replicas behind one load balancer must share a key, or a retry
+         * that reaches another replica is refused.
+         */
+        public Builder requestStateKey(byte[] key) {
+            Objects.requireNonNull(key, "key");
+            if (key.length < 16) {
+                throw new IllegalArgumentException("requestStateKey : " + key.length + " bytes (expected: >= 16)");
+            }
+            this.requestStateKey = key.clone();
+            return this;
+        }
+
+        /** How long a 2026-07-28 request state stays valid after it is issued; default 10 minutes. */
+        public Builder requestStateTtl(Duration ttl) {
+            this.requestStateTtl = positive("requestStateTtl", ttl);
+            return this;
+        }
+
+        /** How long a task and its result are kept after it was created; default 1 hour. */
+        public Builder taskTtl(Duration ttl) {
+            this.taskTtl = positive("taskTtl", ttl);
+            return this;
+        }
+
+        /** The most tasks kept at once (the oldest are forgotten first); default 10,000. */
+        public Builder maxTasks(int tasks) {
+            this.maxTasks = checkRange("maxTasks", tasks, 1, 10_000_000);
+            return this;
+        }
+
         public Peregrine build() {
             Peregrine[] built = new Peregrine[1];
             webSocket = new WebSocketSettings(webSocketPath, maxFrameBytes, maxLineLength,
@@ -416,6 +587,14 @@ public final class Peregrine implements AutoCloseable {
                 throw new IllegalArgumentException(name + " : " + value + " (expected: " + min + " to " + max + ")");
             }
             return value;
+        }
+
+        private static Duration notNegative(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(name + " : " + d + " (expected: >= 0)");
+            }
+            return d;
         }
 
         private static Duration positive(String name, Duration d) {

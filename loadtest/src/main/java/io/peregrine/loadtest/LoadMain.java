@@ -1,118 +1,66 @@
 package io.peregrine.loadtest;
 
-import io.peregrine.Peregrine;
-import io.peregrine.demo.EchoTool;
+import io.peregrine.rpc.JsonTree;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 
 /**
- * {@code loadtest/run [--target peregrine|raw|HOST:PORT] [--transport tcp|ws] [--connections 16] [--depth 16]
- * [--payload 100] [--era 2025-11-25|2026-07-28] [--warmup 5s] [--duration 10s] [--json FILE]}.
+ * The load generator's command line ({@code loadtest/run}); {@code --help} lists the options.
  *
- * <p>{@code peregrine} and {@code raw} start that server in this process on 127.0.0.1 with one I/O
- * thread; the generator has an event loop of its own. Only loopback targets are accepted.
+ * <p>{@code --target peregrine} and {@code --target raw} start that server in this process on
+ * 127.0.0.1 with one I/O thread, beside the generator's own event loop thread; any other target
+ * must be a loopback {@code HOST:PORT}. Prints a one-line summary, and writes the JSON summary to
+ * {@code --json FILE} when given. Exits with 0, 1 when any response was an error (or the run could
+ * not be made), or 64 for a bad command line.
  */
 public final class LoadMain {
 
     private LoadMain() {
     }
 
+    /** Runs once with the options in {@code args} and exits; see the class comment for the status. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>(Map.of("target", "peregrine", "transport", "tcp", "connections", "16",
-                "depth", "16", "payload", "100", "era", "2025-11-25", "warmup", "5s", "duration", "10s"));
-        for (int i = 0; i < args.length; i += 2) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --name value pairs, got " + args[i]);
-            }
-            opts.put(args[i].substring(2), args[i + 1]);
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(LoadOptions.USAGE);
+            return;
         }
-        Map<String, Object> summary = run(opts);
-        String json = io.peregrine.rpc.JsonTree.toJson(summary);
-        System.out.println(json);
-        if (opts.containsKey("json")) {
-            Files.writeString(Path.of(opts.get("json")), json + "\n");
-        }
-    }
-
-    /** Runs one measurement and returns its summary. */
-    public static Map<String, Object> run(Map<String, String> opts) throws InterruptedException, IOException {
-        String target = opts.get("target");
-        int payload = Integer.parseInt(opts.get("payload"));
-        String transport = opts.getOrDefault("transport", "tcp");
-        if (!transport.equals("tcp") && !transport.equals("ws")) {
-            throw new IllegalArgumentException("transport : " + transport + " (expected: tcp or ws)");
-        }
-        boolean ws = transport.equals("ws");
-        AutoCloseable server = null;
-        InetSocketAddress address;
-        if (target.equals("peregrine")) {
-            Peregrine.Builder b = Peregrine.builder().tool(EchoTool.create()).ioThreads(1)
-                    .maxLineLength(16 * 1024 * 1024).maxStringLength(16 * 1024 * 1024);
-            Peregrine p = (ws ? b.noTcp().http("127.0.0.1", 0) : b.tcp("127.0.0.1", 0)).build();
-            Peregrine.BoundAddresses bound = p.start();
-            address = ws ? bound.http() : bound.tcp();
-            server = p;
-        } else if (target.equals("raw")) {
-            RawEchoServer r = RawEchoServer.start(payload, 1, ws);
-            address = r.address();
-            server = r;
-        } else {
-            int colon = target.lastIndexOf(':');
-            address = new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
+        LoadOptions options;
+        try {
+            options = LoadOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(LoadOptions.USAGE);
+            System.exit(64);
+            return;
         }
         try {
-            TcpLoadGenerator gen = new TcpLoadGenerator(address, Integer.parseInt(opts.get("connections")),
-                    Integer.parseInt(opts.get("depth")), payload, opts.get("era"), opts.getOrDefault("tool", "echo"), ws);
-            TcpLoadGenerator.Result r = gen.run(duration(opts.get("warmup")), duration(opts.get("duration")));
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("target", target);
-            s.put("transport", transport);
-            s.put("era", opts.get("era"));
-            s.put("connections", Integer.parseInt(opts.get("connections")));
-            s.put("depth", Integer.parseInt(opts.get("depth")));
-            s.put("payloadBytes", payload);
-            s.put("seconds", round(r.seconds));
-            s.put("requests", r.requests);
-            s.put("errors", r.errors);
-            s.put("throughputPerSecond", round(r.throughput()));
-            s.put("p50Micros", r.percentileMicros(50));
-            s.put("p90Micros", r.percentileMicros(90));
-            s.put("p99Micros", r.percentileMicros(99));
-            s.put("p999Micros", r.percentileMicros(99.9));
-            s.put("maxMicros", r.latencyMicros.getMaxValue());
-            s.put("jvm", System.getProperty("java.version"));
-            s.put("cores", Runtime.getRuntime().availableProcessors());
-            return s;
-        } finally {
-            if (server != null) {
-                try {
-                    server.close();
-                } catch (Exception e) {
-                    throw new IOException(e);
-                }
+            LoadResult result = run(options);
+            System.exit(result.errors().total() > 0 ? 1 : 0);
+        } catch (IllegalStateException e) {
+            System.err.println("load: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Starts the target if it is in-process, runs the load, reports it, and stops the target. */
+    static LoadResult run(LoadOptions options) throws Exception {
+        try (Target target = Target.start(options.target, options.transport, options.era, options.payloadBytes)) {
+            LoadResult result = new TcpLoadGenerator(options.settings(target.address())).run();
+            System.out.println(Summary.line(target.name(), result));
+            if (options.json != null) {
+                write(options.json, JsonTree.toJson(Summary.json(target.name(), result)) + "\n");
             }
+            return result;
         }
     }
 
-    static Duration duration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        if (t.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+    private static void write(Path file, String text) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
         }
-        if (t.endsWith("s")) {
-            return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
-        }
-        return Duration.ofMillis(Long.parseLong(t));
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 10) / 10.0;
+        Files.writeString(file, text);
     }
 }

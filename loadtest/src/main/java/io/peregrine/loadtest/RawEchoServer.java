@@ -1,36 +1,30 @@
 package io.peregrine.loadtest;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.util.ReferenceCountUtil;
 import io.peregrine.transport.EventLoops;
-import io.peregrine.transport.tcp.NdjsonFrameDecoder;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
- * The reference for TCP load: the same framing as Peregrine, answering each line with a response
- * of the same shape and size as Peregrine's echo result, without parsing JSON beyond finding the
- * request's id. It moves the same bytes through the same Netty machinery, so it is the practical
- * limit that Peregrine is measured against.
+ * The practical limit that Peregrine is measured against: a Netty server with Peregrine's framing
+ * and listener settings that answers each request with a pre-encoded response of exactly the size
+ * and shape of Peregrine's {@code echo} result for the configured payload (and era). It reads
+ * nothing of a request but its id, so whatever throughput separates the two is the cost of
+ * Peregrine's JSON-RPC and MCP work, not of moving the bytes.
+ *
+ * <p>It answers {@code initialize} with a canned result, ignores notifications (messages without
+ * an id), and answers every other request as if it were a {@code tools/call} of {@code echo}
+ * with a message of {@code payloadBytes} letters {@code x}, which is what the generator sends.
  */
 public final class RawEchoServer implements AutoCloseable {
-
-    private static final byte[] ID_KEY = "\"id\":".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] INITIALIZE = "\"initialize\"".getBytes(StandardCharsets.US_ASCII);
 
     private final EventLoops loops;
     private final Channel serverChannel;
@@ -40,96 +34,112 @@ public final class RawEchoServer implements AutoCloseable {
         this.serverChannel = serverChannel;
     }
 
-    /** Binds 127.0.0.1 on a free port; responses carry a text of {@code payload} bytes. */
-    public static RawEchoServer start(int payload, int ioThreads) throws InterruptedException {
-        return start(payload, ioThreads, false);
-    }
-
-    /** @param webSocket serve WebSocket text frames at {@code /mcp} instead of lines */
-    public static RawEchoServer start(int payload, int ioThreads, boolean webSocket) throws InterruptedException {
-        String end = webSocket ? "" : "\n";
-        byte[] head = "{\"jsonrpc\":\"2.0\",\"id\":".getBytes(StandardCharsets.US_ASCII);
-        byte[] tail = (",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"" + "x".repeat(payload) + "\"}]}}" + end)
-                .getBytes(StandardCharsets.US_ASCII);
-        byte[] initTail = (",\"result\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{\"tools\":{}},"
-                + "\"serverInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}" + end).getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Starts listening on 127.0.0.1 on a free port.
+     *
+     * @param ioThreads I/O threads, as for Peregrine ({@code 0}: Netty's default)
+     */
+    public static RawEchoServer start(Transport transport, Era era, int payloadBytes, int ioThreads)
+            throws InterruptedException {
+        Objects.requireNonNull(transport, "transport");
+        Answerer answerer = new Answerer(transport, era, payloadBytes);
+        int maxMessageBytes = LoadSettings.maxMessageBytes(payloadBytes);
         EventLoops loops = new EventLoops(ioThreads, "raw-echo");
-        ServerBootstrap b = new ServerBootstrap().group(loops.boss(), loops.workers())
-                .channel(loops.serverChannelClass())
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (webSocket) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                    new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
-                                            .websocketPath("/mcp").subprotocols("mcp")
-                                            .maxFramePayloadLength(16 * 1024 * 1024).build()),
-                                    new WebSocketFrameAggregator(16 * 1024 * 1024), new Answerer(head, tail, initTail));
-                        } else {
-                            ch.pipeline().addLast(new NdjsonFrameDecoder(16 * 1024 * 1024), new Answerer(head, tail, initTail));
-                        }
-                    }
-                });
-        return new RawEchoServer(loops, b.bind("127.0.0.1", 0).sync().channel());
+        try {
+            // Peregrine's own listener options (backlog, TCP_NODELAY, write-buffer water marks).
+            Channel channel = loops.serverBootstrap().childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    transport.addServerCodec(ch.pipeline(), maxMessageBytes);
+                    ch.pipeline().addLast(answerer);
+                }
+            }).bind("127.0.0.1", 0).sync().channel();
+            return new RawEchoServer(loops, channel);
+        } catch (InterruptedException | RuntimeException e) {
+            loops.shutdown(2_000);
+            throw e;
+        }
     }
 
+    /** Where it listens: 127.0.0.1 and the port it was given. */
     public InetSocketAddress address() {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** Stops listening, closes every connection and stops the threads. */
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
         loops.shutdown(2_000);
     }
 
+    /** Splices each request's id between two pre-encoded halves of the response. */
+    @ChannelHandler.Sharable
     private static final class Answerer extends ChannelInboundHandlerAdapter {
-        private final byte[] head;
-        private final byte[] tail;
-        private final byte[] initTail;
 
-        Answerer(byte[] head, byte[] tail, byte[] initTail) {
-            this.head = head;
-            this.tail = tail;
-            this.initTail = initTail;
+        private static final byte[] ID_KEY = ascii("\"id\":");
+        private static final byte[] METHOD_KEY = ascii("\"method\":\"");
+        private static final byte[] INITIALIZE = ascii("initialize\"");
+        private static final byte[] HEAD = ascii("{\"jsonrpc\":\"2.0\",\"id\":");
+
+        private final Transport transport;
+        private final byte[] echoTail;
+        private final byte[] initializeTail;
+
+        Answerer(Transport transport, Era era, int payloadBytes) {
+            this.transport = transport;
+            String end = transport.newlineDelimited() ? "\n" : "";
+            String text = "{\"type\":\"text\",\"text\":\"" + "x".repeat(payloadBytes) + "\"}";
+            // Byte for byte the shape of Peregrine's answers in each era; "reference" has as many
+            // letters as the "peregrine" it stands in for.
+            String result = era == Era.V2025_11_25
+                    ? "{\"content\":[" + text + "]}"
+                    : "{\"resultType\":\"complete\",\"content\":[" + text + "],\"_meta\":{"
+                    + "\"io.modelcontextprotocol/serverInfo\":{\"name\":\"reference\",\"version\":\"0.1.0\"}}}";
+            this.echoTail = ascii(",\"result\":" + result + "}" + end);
+            this.initializeTail = ascii(",\"result\":{\"protocolVersion\":\"" + era.version() + "\","
+                    + "\"capabilities\":{\"tools\":{\"listChanged\":true}},"
+                    + "\"serverInfo\":{\"name\":\"reference\",\"version\":\"0.1.0\"}}}" + end);
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            boolean frame = msg instanceof TextWebSocketFrame;
-            if (frame) {
-                ByteBuf content = ((TextWebSocketFrame) msg).content().retain();
-                ReferenceCountUtil.release(msg);
-                msg = content;
-            }
-            if (!(msg instanceof ByteBuf)) {
-                ReferenceCountUtil.release(msg);
+            ByteBuf request = transport.unframe(msg);
+            if (request == null) {
                 return;
             }
-            ByteBuf line = (ByteBuf) msg;
             try {
-                int idStart = ByteSearch.indexAfter(line, ID_KEY);
+                int idStart = ByteSearch.indexAfter(request, request.readerIndex(), ID_KEY);
                 if (idStart < 0) {
                     return; // a notification: nothing to answer
                 }
                 int idEnd = idStart;
-                while (idEnd < line.writerIndex() && line.getByte(idEnd) != ',' && line.getByte(idEnd) != '}') {
+                while (idEnd < request.writerIndex() && request.getByte(idEnd) != ',' && request.getByte(idEnd) != '}') {
                     idEnd++;
                 }
-                boolean initialize = ByteSearch.indexAfter(line, INITIALIZE) >= 0;
-                byte[] rest = initialize ? initTail : tail;
-                ByteBuf out = ctx.alloc().buffer(head.length + (idEnd - idStart) + rest.length);
-                out.writeBytes(head).writeBytes(line, idStart, idEnd - idStart).writeBytes(rest);
-                ctx.write(frame ? new TextWebSocketFrame(out) : out, ctx.voidPromise());
+                int method = ByteSearch.indexAfter(request, idEnd, METHOD_KEY);
+                byte[] tail = method >= 0 && ByteSearch.startsWith(request, method, INITIALIZE) ? initializeTail : echoTail;
+                ByteBuf out = ctx.alloc().ioBuffer(HEAD.length + (idEnd - idStart) + tail.length);
+                out.writeBytes(HEAD).writeBytes(request, idStart, idEnd - idStart).writeBytes(tail);
+                ctx.write(transport.frame(out), ctx.voidPromise());
             } finally {
-                line.release();
+                request.release();
             }
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            // One flush per read, as Peregrine does.
             ctx.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+
+        private static byte[] ascii(String s) {
+            return s.getBytes(StandardCharsets.US_ASCII);
         }
     }
 }

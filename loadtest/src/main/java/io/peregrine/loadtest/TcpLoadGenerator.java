@@ -1,311 +1,187 @@
 package io.peregrine.loadtest;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.peregrine.transport.EventLoops;
-import io.peregrine.transport.tcp.NdjsonFrameDecoder;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.HdrHistogram.Histogram;
 
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Closed-loop load over newline-delimited JSON-RPC on TCP, or over WebSocket text frames: {@code connections} sockets each keep
- * {@code depth} {@code tools/call echo} requests outstanding (pipelining), sending the next as
- * each response arrives. Every response is checked: its id must be the next one expected on its
- * connection (the echo tool answers in order) and it must carry a {@code result}; anything else
- * is counted as an error, never as throughput. Latency is recorded in an HdrHistogram per
- * connection, from send to response, during the measured window only.
+ * Load on an MCP server over loopback: {@code connections} sockets calling a tool, either in a
+ * closed loop (each keeps {@code depth} requests pipelined and sends the next as each response
+ * arrives) or in an open loop (a fixed total arrival rate, latencies measured from when each
+ * request was due). See {@link LoadSettings}.
  *
- * <p>Runs are bounded: warm-up plus measurement, then every connection stops sending.
+ * <p>A run is warm-up, then a measured window, then stop: it is always bounded by the warm-up
+ * plus the duration (the window also closes after {@code maxRequests} responses). Only responses
+ * that arrive in the window are counted; each is verified by {@link LoadConnection}.
+ *
+ * <p>The generator has an event loop thread of its own, so that an in-process server never shares
+ * its I/O thread with the load.
  */
 public final class TcpLoadGenerator {
 
-    /** What one run measured. */
-    public static final class Result {
-        public final long requests;
-        public final long errors;
-        public final double seconds;
-        public final Histogram latencyMicros;
+    /** How long connecting and opening every session may take. */
+    private static final long OPEN_TIMEOUT_MILLIS = 10_000;
+    /** The gap between the last session opening and the open loop's first request, for all to start together. */
+    private static final long OPEN_LOOP_LEAD_NANOS = 1_000_000;
 
-        Result(long requests, long errors, double seconds, Histogram latencyMicros) {
-            this.requests = requests;
-            this.errors = errors;
-            this.seconds = seconds;
-            this.latencyMicros = latencyMicros;
-        }
+    private final LoadSettings settings;
 
-        public double throughput() {
-            return requests / seconds;
-        }
-
-        public long percentileMicros(double p) {
-            return latencyMicros.getValueAtPercentile(p);
-        }
-    }
-
-    private final InetSocketAddress target;
-    private final int connections;
-    private final int depth;
-    private final int payload;
-    private final String era;
-    private final String tool;
-    private final boolean webSocket;
-
-    /** @param era "2025-11-25" (initialize first) or "2026-07-28" (per-request _meta) */
-    public TcpLoadGenerator(InetSocketAddress target, int connections, int depth, int payload, String era, String tool) {
-        this(target, connections, depth, payload, era, tool, false);
+    /** A generator for runs with these settings; {@link #run()} may be called more than once. */
+    public TcpLoadGenerator(LoadSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
     }
 
     /**
-     * @param webSocket one message per text frame to {@code ws://target/mcp} instead of one per
-     *                  line on the socket
+     * Connects, warms up, measures and disconnects.
+     *
+     * @throws IllegalStateException if a connection cannot be made or its session cannot be opened
      */
-    public TcpLoadGenerator(InetSocketAddress target, int connections, int depth, int payload, String era, String tool,
-                            boolean webSocket) {
-        if (!target.getAddress().isLoopbackAddress()) {
-            throw new IllegalArgumentException("target : " + target + " (expected: a loopback address)");
-        }
-        if (connections <= 0 || depth <= 0 || payload < 0) {
-            throw new IllegalArgumentException("connections, depth : " + connections + ", " + depth + " (expected: > 0)");
-        }
-        this.target = target;
-        this.connections = connections;
-        this.depth = depth;
-        this.payload = payload;
-        this.era = era;
-        this.tool = tool;
-        this.webSocket = webSocket;
-    }
-
-    /** Runs warm-up then measurement, and returns what the measurement saw. */
-    public Result run(Duration warmup, Duration measure) throws InterruptedException {
-        String meta = era.equals("2026-07-28")
-                ? ",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
-                + "\"io.modelcontextprotocol/clientCapabilities\":{}}" : "";
-        byte[] head = "{\"jsonrpc\":\"2.0\",\"id\":".getBytes(StandardCharsets.US_ASCII);
-        byte[] tail = (",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{\"message\":\""
-                + "x".repeat(payload) + "\"}" + meta + "}}" + (webSocket ? "" : "\n")).getBytes(StandardCharsets.US_ASCII);
-        List<Connection> all = new ArrayList<>();
-        CountDownLatch ready = new CountDownLatch(connections);
-        try (EventLoops loops = new EventLoops(1, "load")) {
-            Bootstrap b = new Bootstrap().group(loops.workers()).channel(loops.channelClass())
-                    .option(ChannelOption.TCP_NODELAY, true);
-            for (int i = 0; i < connections; i++) {
-                Connection c = new Connection(head, tail, ready);
-                all.add(c);
-                b.clone().handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (webSocket) {
-                            URI uri = URI.create("ws://" + target.getHostString() + ":" + target.getPort() + "/mcp");
-                            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
-                                    new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
-                                            .webSocketUri(uri).subprotocol("mcp").maxFramePayloadLength(16 * 1024 * 1024).build()),
-                                    new WebSocketFrameAggregator(16 * 1024 * 1024), c);
-                        } else {
-                            ch.pipeline().addLast(new NdjsonFrameDecoder(16 * 1024 * 1024), c);
-                        }
-                    }
-                }).connect(target).sync();
+    public LoadResult run() throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        // Native epoll where it loads, as Peregrine itself does, so that both ends pay the same
+        // per-syscall cost; NIO otherwise.
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("load", true), io);
+        Class<? extends SocketChannel> channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        List<Channel> channels = new ArrayList<>();
+        try {
+            MeasureWindow window = new MeasureWindow(settings.maxRequests());
+            Map<EventLoop, Histogram> latencies = new LinkedHashMap<>();
+            Map<Channel, LoadConnection> connections = connect(group, channelClass, window, latencies, channels);
+            List<OpenLoopPacer> pacers = start(connections);
+            Thread.sleep(settings.warmup().toMillis());
+            window.open();
+            window.awaitFull(settings.duration());
+            window.close();
+            // Once every connection has stopped on its loop, nothing records any more and the
+            // histograms may be read here.
+            ErrorCounts errors = stop(connections, pacers);
+            Histogram latency = new Histogram(LoadConnection.HIGHEST_MICROS, 3);
+            latencies.values().forEach(latency::add);
+            return new LoadResult(settings, window.seconds(), latency, errors);
+        } finally {
+            for (Channel ch : channels) {
+                ch.close();
             }
-            if (!ready.await(10, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("connections did not become ready within 10 s");
-            }
-            all.forEach(c -> c.channel.eventLoop().execute(c::start));
-            Thread.sleep(warmup.toMillis());
-            all.forEach(c -> c.channel.eventLoop().execute(c::startMeasuring));
-            long start = System.nanoTime();
-            Thread.sleep(measure.toMillis());
-            CountDownLatch stopped = new CountDownLatch(all.size());
-            all.forEach(c -> c.channel.eventLoop().execute(() -> {
-                c.stopMeasuring();
-                stopped.countDown();
-            }));
-            stopped.await(10, TimeUnit.SECONDS);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            Histogram merged = new Histogram(3_600_000_000L, 3);
-            long requests = 0;
-            long errors = 0;
-            for (Connection c : all) {
-                merged.add(c.histogram);
-                requests += c.measured;
-                errors += c.errors;
-                c.channel.close();
-            }
-            return new Result(requests, errors, seconds, merged);
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 
-    /** One socket of the closed loop; touched only on its event loop. */
-    private final class Connection extends ChannelInboundHandlerAdapter {
-        private final byte[] head;
-        private final byte[] tail;
-        private final CountDownLatch ready;
-        private final long[] sentAt = new long[depth];
-        private final Histogram histogram = new Histogram(3_600_000_000L, 3);
-        private Channel channel;
-        private long nextId = 1;
-        private long expectedId = 1;
-        private boolean initialized;
-        private boolean measuring;
-        private boolean sending;
-        private long measured;
-        private long errors;
-
-        Connection(byte[] head, byte[] tail, CountDownLatch ready) {
-            this.head = head;
-            this.tail = tail;
-            this.ready = ready;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            channel = ctx.channel();
-            if (!webSocket) {
-                begin(ctx);
-            }
-            ctx.fireChannelActive();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-                begin(ctx);
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
-
-        private void begin(ChannelHandlerContext ctx) {
-            if (era.equals("2026-07-28")) {
-                initialized = true;
-                ready.countDown();
-                return;
-            }
-            write(ctx, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
-                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"peregrine-load\",\"version\":\"1\"}}}");
-            write(ctx, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
-            ctx.flush();
-        }
-
-        void start() {
-            sending = true;
-            for (int i = 0; i < depth; i++) {
-                send();
-            }
-            channel.flush();
-        }
-
-        void startMeasuring() {
-            measuring = true;
-        }
-
-        void stopMeasuring() {
-            measuring = false;
-            sending = false;
-        }
-
-        private void send() {
-            long id = nextId++;
-            ByteBuf out = channel.alloc().buffer(head.length + 20 + tail.length);
-            out.writeBytes(head);
-            out.writeCharSequence(Long.toString(id), StandardCharsets.US_ASCII);
-            out.writeBytes(tail);
-            sentAt[(int) (id % depth)] = System.nanoTime();
-            channel.write(webSocket ? new TextWebSocketFrame(out) : out, channel.voidPromise());
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof TextWebSocketFrame) {
-                ByteBuf content = ((TextWebSocketFrame) msg).content().retain();
-                ReferenceCountUtil.release(msg);
-                msg = content;
-            }
-            if (!(msg instanceof ByteBuf)) {
-                ReferenceCountUtil.release(msg);
-                errors++;
-                return;
-            }
-            ByteBuf line = (ByteBuf) msg;
-            try {
-                if (!initialized) {
-                    initialized = true;
-                    ready.countDown();
-                    return;
+    private Map<Channel, LoadConnection> connect(EventLoopGroup group, Class<? extends SocketChannel> channelClass,
+                                                 MeasureWindow window, Map<EventLoop, Histogram> latencies,
+                                                 List<Channel> channels)
+            throws InterruptedException {
+        RequestEncoder requests = new RequestEncoder(settings.era(), settings.tool(), settings.payloadBytes(),
+                settings.transport().newlineDelimited());
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(channelClass)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) OPEN_TIMEOUT_MILLIS);
+        Map<Channel, LoadConnection> connections = new LinkedHashMap<>();
+        List<ChannelFuture> connects = new ArrayList<>();
+        for (int i = 0; i < settings.connections(); i++) {
+            // The loop is chosen here rather than at registration so that the connection can be
+            // given that loop's histogram.
+            EventLoop loop = group.next();
+            Histogram latency = latencies.computeIfAbsent(loop, l -> new Histogram(LoadConnection.HIGHEST_MICROS, 3));
+            LoadConnection c = new LoadConnection(requests, settings.transport(), settings.era(), window, latency,
+                    settings.depth());
+            ChannelFuture f = bootstrap.clone(loop).handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    settings.transport().addClientCodec(ch.pipeline(), settings.server(), settings.maxMessageBytes());
+                    ch.pipeline().addLast(c);
                 }
-                long id = parseId(line);
-                boolean ok = id == expectedId && contains(line, RESULT);
-                long sent = sentAt[(int) (expectedId % depth)];
-                expectedId++;
-                if (measuring) {
-                    if (ok) {
-                        histogram.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
-                        measured++;
-                    } else {
-                        errors++;
-                    }
-                }
-                if (sending) {
-                    send();
-                }
-            } finally {
-                line.release();
+            }).connect(settings.server());
+            channels.add(f.channel());
+            connections.put(f.channel(), c);
+            connects.add(f);
+        }
+        for (ChannelFuture f : connects) {
+            if (!f.await(OPEN_TIMEOUT_MILLIS) || !f.isSuccess()) {
+                throw new IllegalStateException("cannot connect to " + settings.server(), f.cause());
             }
         }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
+        CompletableFuture<?>[] sessions = connections.values().stream().map(LoadConnection::ready)
+                .toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(sessions).get(OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot open a session with " + settings.server() + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("sessions with " + settings.server() + " did not open within "
+                    + OPEN_TIMEOUT_MILLIS + " ms", e);
         }
-
-        private void write(ChannelHandlerContext ctx, String message) {
-            ByteBuf buf = ctx.alloc().buffer().writeBytes(message.getBytes(StandardCharsets.UTF_8));
-            ctx.write(webSocket ? new TextWebSocketFrame(buf) : buf.writeByte('\n'), ctx.voidPromise());
-        }
+        return connections;
     }
 
-    private static final byte[] ID = "\"id\":".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] RESULT = "\"result\":".getBytes(StandardCharsets.US_ASCII);
-
-    private static long parseId(ByteBuf line) {
-        int i = ByteSearch.indexAfter(line, ID);
-        if (i < 0) {
-            return -1;
+    /** Starts sending on every connection; returns the open loop's pacers (none for a closed loop). */
+    private List<OpenLoopPacer> start(Map<Channel, LoadConnection> connections) {
+        if (!settings.openLoop()) {
+            connections.forEach((ch, c) -> ch.eventLoop().execute(c::startClosedLoop));
+            return List.of();
         }
-        long v = 0;
-        boolean digits = false;
-        for (; i < line.writerIndex(); i++) {
-            byte b = line.getByte(i);
-            if (b < '0' || b > '9') {
-                break;
-            }
-            v = v * 10 + (b - '0');
-            digits = true;
+        Map<EventLoop, List<LoadConnection>> byLoop = new LinkedHashMap<>();
+        Map<EventLoop, List<Integer>> slotsByLoop = new LinkedHashMap<>();
+        int slot = 0;
+        for (Map.Entry<Channel, LoadConnection> e : connections.entrySet()) {
+            EventLoop loop = e.getKey().eventLoop();
+            byLoop.computeIfAbsent(loop, l -> new ArrayList<>()).add(e.getValue());
+            slotsByLoop.computeIfAbsent(loop, l -> new ArrayList<>()).add(slot++);
         }
-        return digits ? v : -1;
+        long startNanos = System.nanoTime() + OPEN_LOOP_LEAD_NANOS;
+        List<OpenLoopPacer> pacers = new ArrayList<>();
+        byLoop.forEach((loop, list) -> {
+            int[] slots = slotsByLoop.get(loop).stream().mapToInt(Integer::intValue).toArray();
+            OpenLoopPacer pacer = new OpenLoopPacer(loop, list, slots, connections.size(), settings.rate(), startNanos);
+            pacers.add(pacer);
+            loop.execute(pacer::start);
+        });
+        return pacers;
     }
 
-    private static boolean contains(ByteBuf line, byte[] needle) {
-        return ByteSearch.indexAfter(line, needle) >= 0;
+    /** Stops sending everywhere and gathers every connection's error counts, on their loops. */
+    private static ErrorCounts stop(Map<Channel, LoadConnection> connections, List<OpenLoopPacer> pacers)
+            throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(connections.size());
+        AtomicReference<ErrorCounts> total = new AtomicReference<>(ErrorCounts.NONE);
+        for (OpenLoopPacer pacer : pacers) {
+            pacer.stop(); // queued on its loop before the connections' stops, so no tick runs between them
+        }
+        connections.forEach((ch, c) -> ch.eventLoop().execute(() -> {
+            ErrorCounts counts = c.stop();
+            total.accumulateAndGet(counts, ErrorCounts::plus);
+            stopped.countDown();
+        }));
+        if (!stopped.await(OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("connections did not stop within " + OPEN_TIMEOUT_MILLIS + " ms");
+        }
+        return total.get();
     }
 }

@@ -6,6 +6,7 @@ import io.peregrine.config.ConfigKey;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.config.PeregrineConfig;
 import io.peregrine.conformance.ConformanceFixtures;
+import io.peregrine.demo.AskUserTool;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.demo.FileSystemTools;
 import io.peregrine.tool.Tool;
@@ -129,7 +130,19 @@ public final class Main {
                 .defaultTimeout(c.duration("tools.default-timeout"))
                 .validateArguments(c.bool("tools.validate-arguments"))
                 .pageSize(c.integer("tools.page-size"))
-                .drainTimeout(c.duration("shutdown.drain-timeout"));
+                .drainTimeout(c.duration("shutdown.drain-timeout"))
+                .clientRequestTimeout(c.duration("client-requests.timeout"))
+                .requestStateTtl(c.duration("client-requests.state-ttl"))
+                .taskTtl(c.duration("tasks.ttl"))
+                .maxTasks(c.integer("tasks.max"));
+        String stateKey = c.string("client-requests.state-key");
+        if (!stateKey.isEmpty()) {
+            if (stateKey.length() < 16) {
+                throw new IllegalArgumentException("client-requests.state-key : " + stateKey.length()
+                        + " characters (expected: at least 16, or empty for a random key)");
+            }
+            b.requestStateKey(stateKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         if (c.bool("http.enabled")) {
             b.http(c.string("http.host"), c.integer("http.port"))
                     .webSocketPath(c.string("ws.path"))
@@ -137,7 +150,15 @@ public final class Main {
                     .webSocketIdleTimeout(c.duration("ws.idle-timeout"))
                     .webSocketPingInterval(c.duration("ws.ping-interval"))
                     .webSocketCompression(c.bool("ws.compression"))
-                    .allowedOrigins(List.of(c.string("http.allowed-origins").split(",")));
+                    .allowedOrigins(List.of(c.string("http.allowed-origins").split(",")))
+                    .maxBodyBytes((int) c.size("http.max-body-size"))
+                    .requestReadTimeout(c.duration("http.request-read-timeout"))
+                    .httpKeepAliveTimeout(c.duration("http.keep-alive-timeout"))
+                    .sseKeepAlive(c.duration("http.sse-keep-alive"))
+                    .httpSessions(c.bool("http.sessions"))
+                    .maxSessions(c.integer("http.max-sessions"))
+                    .sessionIdleTimeout(c.duration("http.session-idle-timeout"))
+                    .replayEvents(c.integer("http.replay-events"));
         }
         if (c.bool("tcp.enabled")) {
             b.tcp(c.string("tcp.host"), c.integer("tcp.port"));
@@ -163,6 +184,7 @@ public final class Main {
     private static List<Tool> demoTools(PeregrineConfig c) {
         List<Tool> tools = new ArrayList<>();
         tools.add(EchoTool.create());
+        tools.add(AskUserTool.create());
         Path root = c.path("demo.fs.root");
         if (!Files.isDirectory(root)) {
             throw new ConfigException("demo.fs.root: \"" + root + "\" is not a directory");

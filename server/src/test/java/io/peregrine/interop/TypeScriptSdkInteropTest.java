@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The official MCP TypeScript SDK client (pinned in interop/ts, installed by {@code .ci/run} with
- * the Node 22 it needs) against Peregrine: initialize, list tools, call a tool, progress,
- * cancellation. Skipped where {@code npm ci} has not been run in interop/ts.
+ * the Node 22 it needs) against Peregrine over WebSocket and Streamable HTTP: initialize, list
+ * tools, call a tool, progress, cancellation. Skipped where {@code npm ci} has not been run in interop/ts.
  */
 @SuppressWarnings("unchecked")
 class TypeScriptSdkInteropTest {
@@ -67,5 +67,21 @@ class TypeScriptSdkInteropTest {
         assertThat((List<Object>) r.get("progress")).startsWith(1L, 2L, 3L);
         assertThat(r.get("cancelled")).isEqualTo(true);
         assertThat(r.get("afterCancel")).isEqualTo("still here");
+    }
+
+    @Test
+    void theSdkClientWorksOverStreamableHttp() throws Exception {
+        Map<String, Object> r = run("http://127.0.0.1:" + server.addresses().http().getPort() + "/mcp");
+        assertThat(at(r, "serverVersion.name")).isEqualTo("peregrine");
+        assertThat((String) r.get("sessionId")).as("Mcp-Session-Id minted on initialize").hasSizeGreaterThan(30);
+        assertThat(r.get("protocolVersion")).isEqualTo("2025-11-25");
+        assertThat((List<Object>) r.get("tools")).containsExactly("echo", "slow");
+        assertThat(at(r, "echo.0.text")).isEqualTo("from the TypeScript SDK");
+        assertThat(r.get("slow")).isEqualTo("slept 200");
+        // Progress travels on the POST's SSE stream, ahead of the result on the same stream.
+        assertThat((List<Object>) r.get("progress")).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(r.get("cancelled")).isEqualTo(true);
+        assertThat(r.get("afterCancel")).isEqualTo("still here");
+        assertThat(r.get("terminated")).as("DELETE ends the session").isEqualTo(true);
     }
 }

@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.peregrine.transport.MessageListener;
@@ -32,10 +34,12 @@ public final class WebSocketFrameHandler extends PeerHandler {
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
 
     private final String path;
+    private final WebSocketSettings settings;
 
-    public WebSocketFrameHandler(MessageListener listener, String path) {
+    public WebSocketFrameHandler(MessageListener listener, WebSocketSettings settings) {
         super(listener, "ws");
-        this.path = path;
+        this.path = settings.path;
+        this.settings = settings;
     }
 
     @Override
@@ -43,6 +47,13 @@ public final class WebSocketFrameHandler extends PeerHandler {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             WebSocketServerProtocolHandler.HandshakeComplete hs = (WebSocketServerProtocolHandler.HandshakeComplete) evt;
             log.debug("WebSocket session from {} (subprotocol {})", ctx.channel().remoteAddress(), hs.selectedSubprotocol());
+            if (ctx.pipeline().get(WebSocketServerInitializer.HTTP_IDLE) != null) {
+                ctx.pipeline().remove(WebSocketServerInitializer.HTTP_IDLE);
+            }
+            if (settings.idleTimeoutMillis > 0 || settings.pingIntervalMillis > 0) {
+                ctx.pipeline().addFirst(new IdleStateHandler(settings.idleTimeoutMillis, settings.pingIntervalMillis, 0,
+                        TimeUnit.MILLISECONDS));
+            }
             opened();
         } else if (evt instanceof IdleStateEvent) {
             IdleState state = ((IdleStateEvent) evt).state();

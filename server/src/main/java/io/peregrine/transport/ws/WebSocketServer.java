@@ -3,6 +3,7 @@ package io.peregrine.transport.ws;
 import io.netty.channel.Channel;
 import io.peregrine.transport.EventLoops;
 import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.http.StreamableHttpEndpoint;
 
 import java.net.InetSocketAddress;
 
@@ -15,10 +16,14 @@ public final class WebSocketServer implements AutoCloseable {
         this.serverChannel = serverChannel;
     }
 
+    /**
+     * Binds the HTTP listener: WebSocket upgrades at the MCP path, and Streamable HTTP on the same
+     * path when {@code http} is not null.
+     */
     public static WebSocketServer bind(EventLoops loops, String host, int port, WebSocketSettings settings,
-                                       MessageListener listener) throws InterruptedException {
+                                       StreamableHttpEndpoint http, MessageListener listener) throws InterruptedException {
         return new WebSocketServer(loops.serverBootstrap()
-                .childHandler(new WebSocketServerInitializer(listener, settings))
+                .childHandler(new WebSocketServerInitializer(listener, settings, http))
                 .bind(host, port).sync().channel());
     }
 

@@ -14,29 +14,44 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.http.RequestReadTimeout;
+import io.peregrine.transport.http.StreamableHttpEndpoint;
 
 import java.util.concurrent.TimeUnit;
 
 /** The pipeline of the HTTP listener, which upgrades to WebSocket at the MCP path. */
 final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel> {
 
+    /** The keep-alive timer of plain HTTP; a WebSocket replaces it with its own ping and idle timers. */
+    static final String HTTP_IDLE = "http-idle";
+
     private final MessageListener listener;
     private final WebSocketSettings settings;
+    private final StreamableHttpEndpoint http;
 
-    WebSocketServerInitializer(MessageListener listener, WebSocketSettings settings) {
+    WebSocketServerInitializer(MessageListener listener, WebSocketSettings settings, StreamableHttpEndpoint http) {
         this.listener = listener;
         this.settings = settings;
+        this.http = http;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
-        p.addLast(new IdleStateHandler(settings.idleTimeoutMillis, settings.pingIntervalMillis, 0, TimeUnit.MILLISECONDS));
+        if (http != null && http.settings().keepAliveTimeoutMillis() > 0) {
+            p.addLast(HTTP_IDLE, new IdleStateHandler(0, 0, http.settings().keepAliveTimeoutMillis(), TimeUnit.MILLISECONDS));
+        }
         p.addLast(new HttpServerCodec());
-        p.addLast(new HttpObjectAggregator(64 * 1024));
+        if (http != null) {
+            p.addLast(new RequestReadTimeout(http.settings().requestReadTimeoutMillis()));
+        }
+        p.addLast(new HttpObjectAggregator(http != null ? http.settings().maxBodyBytes() : 64 * 1024));
         p.addLast(new HealthHandler(settings.ready));
         p.addLast(new OriginCheck(settings.allowedOrigins));
         p.addLast(new PathAlias(settings.path + "/ws", settings.path));
+        if (http != null) {
+            p.addLast(http.newHandler());
+        }
         if (settings.compression) {
             p.addLast(new WebSocketServerCompressionHandler(0));
         }
@@ -48,7 +63,7 @@ final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel>
                 .handshakeTimeoutMillis(10_000)
                 .build()));
         p.addLast(new WebSocketFrameAggregator(settings.maxMessageBytes));
-        p.addLast(new WebSocketFrameHandler(listener, settings.path));
+        p.addLast(new WebSocketFrameHandler(listener, settings));
     }
 
     /** Serves {@code alias} as {@code path}, so that both URLs upgrade. */

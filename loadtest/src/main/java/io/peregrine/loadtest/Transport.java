@@ -1,0 +1,174 @@
+package io.peregrine.loadtest;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.peregrine.transport.tcp.NdjsonFrameDecoder;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/**
+ * How JSON-RPC messages are framed on the socket: one per line on TCP, or one per WebSocket text
+ * frame at {@code /mcp}. Everything above the framing is the same for both.
+ */
+public enum Transport {
+
+    /** Newline-delimited JSON-RPC on a plain TCP connection. */
+    TCP("tcp") {
+        @Override
+        void addClientCodec(ChannelPipeline p, InetSocketAddress server, int maxMessageBytes) {
+            // Slices of the read buffer, not copies: the generator shares the cores with the server
+            // it measures, so every byte it does not move is CPU left for the server.
+            p.addLast(new LineBasedFrameDecoder(maxMessageBytes, true, true));
+        }
+
+        @Override
+        void addServerCodec(ChannelPipeline p, int maxMessageBytes) {
+            // Peregrine's own decoder, so that the reference pays the same framing cost.
+            p.addLast(new NdjsonFrameDecoder(maxMessageBytes));
+        }
+
+        @Override
+        Object frame(ByteBuf message) {
+            return message;
+        }
+
+        @Override
+        ByteBuf unframe(Object msg) {
+            if (msg instanceof ByteBuf) {
+                return (ByteBuf) msg;
+            }
+            ReferenceCountUtil.release(msg);
+            return null;
+        }
+    },
+
+    /** One JSON-RPC message per WebSocket text frame, subprotocol {@code mcp}, at {@value #PATH}. */
+    WEBSOCKET("ws") {
+        @Override
+        void addClientCodec(ChannelPipeline p, InetSocketAddress server, int maxMessageBytes) {
+            p.addLast(new HttpClientCodec(),
+                    new HttpObjectAggregator(64 * 1024),
+                    new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
+                            .webSocketUri(uri(server))
+                            .subprotocol("mcp")
+                            .maxFramePayloadLength(maxMessageBytes)
+                            .build()),
+                    new WebSocketFrameAggregator(maxMessageBytes));
+        }
+
+        @Override
+        void addServerCodec(ChannelPipeline p, int maxMessageBytes) {
+            p.addLast(new HttpServerCodec(),
+                    new HttpObjectAggregator(64 * 1024),
+                    new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                            .websocketPath(PATH)
+                            .subprotocols("mcp")
+                            .maxFramePayloadLength(maxMessageBytes)
+                            .build()),
+                    new WebSocketFrameAggregator(maxMessageBytes));
+        }
+
+        @Override
+        boolean newlineDelimited() {
+            return false;
+        }
+
+        @Override
+        boolean readyOnActive() {
+            return false;
+        }
+
+        @Override
+        boolean isReadyEvent(Object event) {
+            return event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE;
+        }
+
+        @Override
+        Object frame(ByteBuf message) {
+            return new TextWebSocketFrame(message);
+        }
+
+        @Override
+        ByteBuf unframe(Object msg) {
+            if (msg instanceof TextWebSocketFrame) {
+                // A frame's reference count is its content's: releasing the content releases the frame.
+                return ((TextWebSocketFrame) msg).content();
+            }
+            ReferenceCountUtil.release(msg);
+            return null;
+        }
+    };
+
+    /** Where WebSocket clients upgrade, on Peregrine and on the reference server. */
+    static final String PATH = "/mcp";
+
+    private final String cliName;
+
+    Transport(String cliName) {
+        this.cliName = cliName;
+    }
+
+    /** The transport named {@code tcp} or {@code ws}. */
+    public static Transport of(String name) {
+        for (Transport t : values()) {
+            if (t.cliName.equals(name)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("transport : " + name + " (expected: tcp or ws)");
+    }
+
+    /** Adds the handlers that turn the client socket into whole messages (as {@link #unframe} reads them). */
+    abstract void addClientCodec(ChannelPipeline p, InetSocketAddress server, int maxMessageBytes);
+
+    /** Adds the handlers that turn an accepted socket into whole messages. */
+    abstract void addServerCodec(ChannelPipeline p, int maxMessageBytes);
+
+    /** Wraps one encoded message for writing. */
+    abstract Object frame(ByteBuf message);
+
+    /** The message in what the codec read, or null (having released it) if it is not one. */
+    abstract ByteBuf unframe(Object msg);
+
+    /** Whether each encoded message ends with {@code \n}. */
+    boolean newlineDelimited() {
+        return true;
+    }
+
+    /** Whether messages may be sent as soon as the socket connects. */
+    boolean readyOnActive() {
+        return true;
+    }
+
+    /** Whether this pipeline event means messages may now be sent. */
+    boolean isReadyEvent(Object event) {
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return cliName;
+    }
+
+    private static URI uri(InetSocketAddress server) {
+        try {
+            // The multi-argument constructor brackets IPv6 literals.
+            return new URI("ws", null, server.getAddress().getHostAddress(), server.getPort(), PATH, null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.peregrine.transport.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.netty.buffer.ByteBuf;
+
+import java.io.IOException;
+
+/**
+ * What the Streamable HTTP transport needs to know of a POST body before handing it on: whether it
+ * is a request, a notification, a response or a batch, and the fields the transport's rules are
+ * about ({@code method}, {@code params.name}/{@code params.uri}, the protocol version in
+ * {@code params._meta}). Everything else, including whether the message is valid, is the protocol
+ * layer's business: a body this cannot read is handed on as it is, to get its JSON-RPC error there.
+ */
+final class HttpEnvelope {
+
+    enum Kind { REQUEST, NOTIFICATION, RESPONSE, BATCH, UNREADABLE }
+
+    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    static final String META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
+
+    final Kind kind;
+    final String method;
+    /** {@code params.name}, or {@code params.uri} when there is no name; null when neither is a string. */
+    final String name;
+    final String metaProtocolVersion;
+    /** A batch holds at least one request. */
+    final boolean batchHasRequest;
+
+    private HttpEnvelope(Kind kind, String method, String name, String metaProtocolVersion, boolean batchHasRequest) {
+        this.kind = kind;
+        this.method = method;
+        this.name = name;
+        this.metaProtocolVersion = metaProtocolVersion;
+        this.batchHasRequest = batchHasRequest;
+    }
+
+    boolean isRequest() {
+        return kind == Kind.REQUEST || (kind == Kind.BATCH && batchHasRequest);
+    }
+
+    static HttpEnvelope peek(ByteBuf body) {
+        try (JsonParser p = parser(body)) {
+            JsonToken first = p.nextToken();
+            if (first == JsonToken.START_ARRAY) {
+                boolean hasRequest = false;
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    HttpEnvelope item = readObject(p);
+                    hasRequest |= item.kind == Kind.REQUEST;
+                }
+                return new HttpEnvelope(Kind.BATCH, null, null, null, hasRequest);
+            }
+            if (first != JsonToken.START_OBJECT) {
+                return unreadable();
+            }
+            return readObject(p);
+        } catch (IOException | RuntimeException e) {
+            return unreadable();
+        }
+    }
+
+    private static HttpEnvelope unreadable() {
+        return new HttpEnvelope(Kind.UNREADABLE, null, null, null, false);
+    }
+
+    private static JsonParser parser(ByteBuf body) throws IOException {
+        if (body.hasArray()) {
+            return FACTORY.createParser(body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes());
+        }
+        byte[] copy = new byte[body.readableBytes()];
+        body.getBytes(body.readerIndex(), copy);
+        return FACTORY.createParser(copy);
+    }
+
+    /** Reads the object the parser is on, leaving it on its END_OBJECT. */
+    private static HttpEnvelope readObject(JsonParser p) throws IOException {
+        String method = null;
+        String name = null;
+        String uri = null;
+        String version = null;
+        boolean hasId = false;
+        boolean hasResult = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "id":
+                    hasId = true;
+                    p.skipChildren();
+                    break;
+                case "method":
+                    method = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    break;
+                case "result":
+                case "error":
+                    hasResult = true;
+                    p.skipChildren();
+                    break;
+                case "params":
+                    if (v == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String param = p.currentName();
+                            JsonToken pv = p.nextToken();
+                            if ("name".equals(param) && pv == JsonToken.VALUE_STRING) {
+                                name = p.getText();
+                            } else if ("uri".equals(param) && pv == JsonToken.VALUE_STRING) {
+                                uri = p.getText();
+                            } else if ("_meta".equals(param) && pv == JsonToken.START_OBJECT) {
+                                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                    String key = p.currentName();
+                                    JsonToken mv = p.nextToken();
+                                    if (META_PROTOCOL_VERSION.equals(key) && mv == JsonToken.VALUE_STRING) {
+                                        version = p.getText();
+                                    } else {
+                                        p.skipChildren();
+                                    }
+                                }
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                    break;
+                default:
+                    p.skipChildren();
+            }
+        }
+        Kind kind = method != null ? (hasId ? Kind.REQUEST : Kind.NOTIFICATION)
+                : hasResult ? Kind.RESPONSE : Kind.UNREADABLE;
+        if (kind == Kind.UNREADABLE && hasId) {
+            kind = Kind.REQUEST; // an invalid request with an id: the protocol layer answers it
+        }
+        return new HttpEnvelope(kind, method, name != null ? name : uri, version, false);
+    }
+}

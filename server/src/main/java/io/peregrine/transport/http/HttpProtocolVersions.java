@@ -1,0 +1,44 @@
+package io.peregrine.transport.http;
+
+import java.util.List;
+
+/** The protocol versions the server speaks, as the HTTP transport needs to tell them apart. */
+public final class HttpProtocolVersions {
+
+    private final List<String> all;
+    private final List<String> modern;
+    private final String allJson;
+
+    /**
+     * @param all    every supported version, newest first
+     * @param modern the stateless ones (2026-07-28 and later), served without a session
+     */
+    public HttpProtocolVersions(List<String> all, List<String> modern) {
+        this.all = List.copyOf(all);
+        this.modern = List.copyOf(modern);
+        StringBuilder b = new StringBuilder("[");
+        for (String v : this.all) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            b.append(McpHttpHandler.quote(v));
+        }
+        this.allJson = b.append(']').toString();
+    }
+
+    boolean isKnown(String version) {
+        return all.contains(version);
+    }
+
+    boolean isModern(String version) {
+        return modern.contains(version);
+    }
+
+    List<String> all() {
+        return all;
+    }
+
+    String allJson() {
+        return allJson;
+    }
+}

@@ -1,0 +1,213 @@
+package io.peregrine.transport.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.Peer;
+
+import java.net.SocketAddress;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A 2025-era MCP session over Streamable HTTP: what {@code initialize} started and
+ * {@code Mcp-Session-Id} names, living across the many HTTP requests (and connections) of one
+ * client. As a {@link Peer} it is where messages unrelated to any request go (list changes,
+ * resource updates): the standalone GET stream, when the client opened one. Each POST of the
+ * session is a peer of its own that shares this session's state ({@link #attachment()}).
+ */
+final class HttpSession implements Peer {
+
+    /** Streams kept for resumption; the oldest ended ones go first. */
+    private static final int MAX_STREAMS = 64;
+
+    final String id;
+    private final MessageListener listener;
+    private final HttpSessions store;
+    private final EventExecutor executor;
+    private final ByteBufAllocator alloc;
+    private final SocketAddress remote;
+    private final int replayEvents;
+    private final Map<Integer, SseStream> streams = new LinkedHashMap<>();
+    private volatile Object attachment;
+    private volatile long lastUsedNanos = System.nanoTime();
+    private volatile String protocolVersion;
+    private SseStream standalone;
+    private int nextStreamId = 1;
+    private boolean closed;
+    private final Promise<Void> closeFuture;
+
+    HttpSession(String id, MessageListener listener, HttpSessions store, EventExecutor executor, ByteBufAllocator alloc,
+                SocketAddress remote, int replayEvents) {
+        this.id = id;
+        this.listener = listener;
+        this.store = store;
+        this.executor = executor;
+        this.alloc = alloc;
+        this.remote = remote;
+        this.replayEvents = replayEvents;
+        this.closeFuture = executor.newPromise();
+    }
+
+    void touch() {
+        lastUsedNanos = System.nanoTime();
+    }
+
+    long lastUsedNanos() {
+        return lastUsedNanos;
+    }
+
+    /** The protocol version the client names in {@code MCP-Protocol-Version}, once it sends one. */
+    String protocolVersion() {
+        return protocolVersion;
+    }
+
+    void protocolVersion(String version) {
+        this.protocolVersion = version;
+    }
+
+    /** A new stream for a POST's response. */
+    synchronized SseStream newStream() {
+        SseStream s = new SseStream(nextStreamId++, false, replayEvents);
+        streams.put(s.id, s);
+        trim();
+        return s;
+    }
+
+    /**
+     * Opens the standalone stream on {@code exchange}; null when one is already connected (a
+     * session has one, so that a message is never delivered twice).
+     */
+    synchronized SseStream openStandalone(HttpExchange exchange) {
+        if (closed || (standalone != null && standalone.hasSink())) {
+            return null;
+        }
+        standalone = new SseStream(nextStreamId++, true, replayEvents);
+        streams.put(standalone.id, standalone);
+        trim();
+        standalone.attach(exchange);
+        return standalone;
+    }
+
+    /** The stream an event id belongs to, or null. */
+    synchronized SseStream stream(int streamId) {
+        return streams.get(streamId);
+    }
+
+    synchronized boolean hasConnectedStream() {
+        for (SseStream s : streams.values()) {
+            if (s.hasSink()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void trim() {
+        for (Iterator<SseStream> it = streams.values().iterator(); streams.size() > MAX_STREAMS && it.hasNext(); ) {
+            SseStream s = it.next();
+            if (s.isEnded() || (!s.hasSink() && s != standalone)) {
+                it.remove();
+            }
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    // ---------------------------------------------------------------- Peer: unsolicited messages
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return alloc;
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return executor;
+    }
+
+    @Override
+    public void send(ByteBuf message) {
+        try {
+            SseStream s;
+            synchronized (this) {
+                s = closed ? null : standalone;
+            }
+            // Without a standalone stream the client asked for no unsolicited messages.
+            if (s != null) {
+                s.emit(ByteBufUtil.getBytes(message), false);
+            }
+        } finally {
+            message.release();
+        }
+    }
+
+    @Override
+    public void pauseReading(boolean paused) {
+        // A session spans many requests and connections; each POST is bounded by the executor instead.
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment;
+    }
+
+    @Override
+    public void attach(Object attachment) {
+        this.attachment = attachment;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public String transport() {
+        return "http";
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /** Ends the session: its streams end, the protocol layer forgets it, and its id answers 404 from now on. */
+    @Override
+    public Future<?> close() {
+        SseStream[] open;
+        synchronized (this) {
+            if (closed) {
+                return closeFuture;
+            }
+            closed = true;
+            open = streams.values().toArray(new SseStream[0]);
+            streams.clear();
+        }
+        store.remove(this);
+        for (SseStream s : open) {
+            if (s.standalone && s.hasSink()) {
+                s.emit(null, true);
+            }
+        }
+        executor.execute(() -> {
+            if (attachment != null) {
+                listener.onClose(this);
+            }
+            closeFuture.trySuccess(null);
+        });
+        return closeFuture;
+    }
+
+    @Override
+    public String toString() {
+        return "http-session:" + id.substring(0, Math.min(8, id.length())) + "@" + remote;
+    }
+}

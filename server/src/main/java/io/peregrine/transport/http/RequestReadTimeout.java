@@ -1,0 +1,71 @@
+package io.peregrine.transport.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Bounds how long one request may take to arrive: from its first line to the end of its body.
+ * A client that starts a request and then trickles or stops (slow-loris) gets 408 and the
+ * connection is closed, so it cannot hold a connection and a partial body for free. Idle time
+ * between requests is the keep-alive timeout's business, not this one's.
+ */
+public final class RequestReadTimeout extends ChannelDuplexHandler {
+
+    private final long timeoutMillis;
+    private ScheduledFuture<?> timer;
+
+    public RequestReadTimeout(long timeoutMillis) {
+        if (timeoutMillis <= 0) {
+            throw new IllegalArgumentException("timeoutMillis : " + timeoutMillis + " (expected: > 0)");
+        }
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest && timer == null) {
+            timer = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+        if (msg instanceof LastHttpContent && timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void expire(ChannelHandlerContext ctx) {
+        timer = null;
+        String text = "Request Timeout: the request did not arrive whole within " + timeoutMillis
+                + " ms (http.request-read-timeout)\n";
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
+                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        // Straight to the codec: whatever is in progress above is abandoned with the connection.
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        ctx.fireChannelInactive();
+    }
+}

@@ -1,0 +1,88 @@
+package io.peregrine.transport.http;
+
+import java.util.Objects;
+
+/** The limits and options of the Streamable HTTP endpoint. */
+public final class StreamableHttpSettings {
+
+    final String path;
+    final int maxBodyBytes;
+    final long requestReadTimeoutMillis;
+    final long keepAliveTimeoutMillis;
+    final long sseKeepAliveMillis;
+    final int maxSessions;
+    final long sessionIdleTimeoutMillis;
+    final int replayEvents;
+    final boolean sessions;
+
+    /**
+     * @param path                     the MCP endpoint, e.g. {@code /mcp}
+     * @param maxBodyBytes             the largest POST body; larger ones get 413
+     * @param requestReadTimeoutMillis how long a request may take to arrive whole; slower ones get 408 and the connection is closed
+     * @param keepAliveTimeoutMillis   close an idle keep-alive connection (no exchange open) after this long (0: never)
+     * @param sseKeepAliveMillis       write an SSE comment on an open stream after this long without an event (0: never)
+     * @param maxSessions              2025-era sessions held at once; initialize beyond it gets 503
+     * @param sessionIdleTimeoutMillis end a session unused for this long
+     * @param replayEvents             events kept per SSE stream for {@code Last-Event-ID} resumption (0: no resumption)
+     * @param sessions                 whether the 2025 revisions (initialize, Mcp-Session-Id) are served over HTTP
+     */
+    public StreamableHttpSettings(String path, int maxBodyBytes, long requestReadTimeoutMillis, long keepAliveTimeoutMillis,
+                                  long sseKeepAliveMillis, int maxSessions, long sessionIdleTimeoutMillis,
+                                  int replayEvents, boolean sessions) {
+        Objects.requireNonNull(path, "path");
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("path : " + path + " (expected: starting with /)");
+        }
+        this.path = path;
+        this.maxBodyBytes = positive("maxBodyBytes", maxBodyBytes);
+        this.requestReadTimeoutMillis = positive("requestReadTimeoutMillis", requestReadTimeoutMillis);
+        this.keepAliveTimeoutMillis = notNegative("keepAliveTimeoutMillis", keepAliveTimeoutMillis);
+        this.sseKeepAliveMillis = notNegative("sseKeepAliveMillis", sseKeepAliveMillis);
+        this.maxSessions = positive("maxSessions", maxSessions);
+        this.sessionIdleTimeoutMillis = positive("sessionIdleTimeoutMillis", sessionIdleTimeoutMillis);
+        this.replayEvents = (int) notNegative("replayEvents", replayEvents);
+        this.sessions = sessions;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    public long requestReadTimeoutMillis() {
+        return requestReadTimeoutMillis;
+    }
+
+    public long keepAliveTimeoutMillis() {
+        return keepAliveTimeoutMillis;
+    }
+
+    /** {@code /mcp}, 4 MiB bodies, 30 s to read a request, 60 s keep-alive, 15 s SSE keep-alive, 10,000 sessions idle for at most 30 min, 256 events replayable. */
+    public static StreamableHttpSettings defaults(String path) {
+        return new StreamableHttpSettings(path, 4 * 1024 * 1024, 30_000, 60_000, 15_000, 10_000, 30 * 60_000, 256, true);
+    }
+
+    private static int positive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " : " + value + " (expected: > 0)");
+        }
+        return value;
+    }
+
+    private static long positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " : " + value + " (expected: > 0)");
+        }
+        return value;
+    }
+
+    private static long notNegative(String name, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " : " + value + " (expected: >= 0)");
+        }
+        return value;
+    }
+}
