@@ -174,9 +174,7 @@ public final class Main {
             }
         }
         if (c.bool("conformance.fixtures")) {
-            for (Tool t : ConformanceFixtures.tools()) {
-                b.tool(t);
-            }
+            ConformanceFixtures.addTo(b);
         }
         return b.build();
     }

@@ -169,6 +169,93 @@ class ConformanceFixturesTest {
         assertThat(at(call("test_streaming_elicitation", "{}"), "result.content.0.text")).isEqualTo("Streaming complete");
     }
 
+    @Test
+    void resourcesReadAsTheScenariosExpect() throws IOException {
+        Map<String, Object> text = request("resources/read", "{\"uri\":\"test://static-text\"}");
+        assertThat(at(text, "result.contents.0.mimeType")).isEqualTo("text/plain");
+        assertThat(at(text, "result.contents.0.text")).isEqualTo("This is the content of the static text resource.");
+        Map<String, Object> blob = request("resources/read", "{\"uri\":\"test://static-binary\"}");
+        assertThat(at(blob, "result.contents.0.mimeType")).isEqualTo("image/png");
+        assertThat(at(blob, "result.contents.0.blob")).isEqualTo(ConformanceFixtures.IMAGE_PNG_BASE64);
+        Map<String, Object> template = request("resources/read", "{\"uri\":\"test://template/123/data\"}");
+        assertThat(at(template, "result.contents.0.uri")).isEqualTo("test://template/123/data");
+        assertThat(at(template, "result.contents.0.text"))
+                .isEqualTo("{\"id\":\"123\",\"templateTest\":true,\"data\":\"Data for ID: 123\"}");
+        assertThat(request("resources/subscribe", "{\"uri\":\"test://watched-resource\"}")).containsKey("result");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void promptsGetAsTheScenariosExpect() throws IOException {
+        List<Map<String, Object>> prompts = (List<Map<String, Object>>) at(request("prompts/list", "{}"), "result.prompts");
+        assertThat(prompts).allSatisfy(p -> assertThat((String) p.get("description")).isNotBlank());
+        Map<String, Object> args = request("prompts/get", "{\"name\":\"test_prompt_with_arguments\","
+                + "\"arguments\":{\"arg1\":\"testValue1\",\"arg2\":\"testValue2\"}}");
+        assertThat(at(args, "result.messages.0.content.text"))
+                .isEqualTo("Prompt with arguments: arg1='testValue1', arg2='testValue2'");
+        Map<String, Object> embedded = request("prompts/get", "{\"name\":\"test_prompt_with_embedded_resource\","
+                + "\"arguments\":{\"resourceUri\":\"test://example-resource\"}}");
+        assertThat(at(embedded, "result.messages.0.content.type")).isEqualTo("resource");
+        assertThat(at(embedded, "result.messages.0.content.resource.uri")).isEqualTo("test://example-resource");
+        Map<String, Object> image = request("prompts/get", "{\"name\":\"test_prompt_with_image\"}");
+        assertThat(at(image, "result.messages.0.content.data")).isEqualTo(ConformanceFixtures.IMAGE_PNG_BASE64);
+        Map<String, Object> completion = request("completion/complete", "{\"ref\":{\"type\":\"ref/prompt\","
+                + "\"name\":\"test_prompt_with_arguments\"},\"argument\":{\"name\":\"arg1\",\"value\":\"par\"}}");
+        assertThat((List<Object>) at(completion, "result.completion.values")).containsExactly("paris", "park", "party");
+    }
+
+    @Test
+    void loggingToolLogsThreeTimesBeforeItsResult() throws IOException {
+        try (LineSocket s = new LineSocket(server.addresses().tcp())) {
+            s.initialize("2025-11-25");
+            assertThat(s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"logging/setLevel\",\"params\":{\"level\":\"debug\"}}"))
+                    .containsKey("result");
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"test_tool_with_logging\","
+                    + "\"arguments\":{}}}");
+            List<Object> logged = new ArrayList<>();
+            Map<String, Object> message;
+            while (!(message = s.readJson()).containsKey("id")) {
+                assertThat(message.get("method")).isEqualTo("notifications/message");
+                logged.add(at(message, "params.data"));
+            }
+            assertThat(logged).containsExactly("Tool execution started", "Tool processing data", "Tool execution completed");
+        }
+    }
+
+    @Test
+    void multiRoundToolAsksStep1ThenStep2WithANewState() throws IOException {
+        String meta = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                + "\"io.modelcontextprotocol/clientCapabilities\":{\"elicitation\":{}}}";
+        Map<String, Object> r1 = request("tools/call", "{\"name\":\"test_input_required_result_multi_round\","
+                + "\"arguments\":{}," + meta + "}");
+        assertThat(at(r1, "result.resultType")).isEqualTo("input_required");
+        assertThat(at(r1, "result.inputRequests.step1.method")).isEqualTo("elicitation/create");
+        String state1 = (String) at(r1, "result.requestState");
+        Map<String, Object> r2 = request("tools/call", "{\"name\":\"test_input_required_result_multi_round\","
+                + "\"arguments\":{},\"inputResponses\":{\"step1\":{\"action\":\"accept\",\"content\":{\"name\":\"Alice\"}}},"
+                + "\"requestState\":" + JsonTree.toJson(state1) + "," + meta + "}");
+        assertThat(at(r2, "result.inputRequests.step2.method")).isEqualTo("elicitation/create");
+        String state2 = (String) at(r2, "result.requestState");
+        assertThat(state2).isNotEqualTo(state1);
+        Map<String, Object> r3 = request("tools/call", "{\"name\":\"test_input_required_result_multi_round\","
+                + "\"arguments\":{},\"inputResponses\":{\"step2\":{\"action\":\"accept\",\"content\":{\"color\":\"blue\"}}},"
+                + "\"requestState\":" + JsonTree.toJson(state2) + "," + meta + "}");
+        assertThat(at(r3, "result.content.0.text")).isEqualTo("Multi-round complete for Alice who likes blue");
+        Map<String, Object> tampered = request("tools/call", "{\"name\":\"test_input_required_result_multi_round\","
+                + "\"arguments\":{},\"inputResponses\":{\"step2\":{\"action\":\"accept\",\"content\":{\"color\":\"blue\"}}},"
+                + "\"requestState\":" + JsonTree.toJson(state2 + "-TAMPERED") + "," + meta + "}");
+        assertThat(tampered).containsKey("error");
+    }
+
+    @Test
+    void missingCapabilityIsRefusedWithMinus32021() throws IOException {
+        Map<String, Object> r = request("tools/call", "{\"name\":\"test_missing_capability\",\"arguments\":{},"
+                + "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                + "\"io.modelcontextprotocol/clientCapabilities\":{}}}");
+        assertThat(((Number) at(r, "error.code")).intValue()).isEqualTo(-32021);
+        assertThat(at(r, "error.data.requiredCapabilities.sampling")).isEqualTo(Map.of());
+    }
+
     private static Map<String, Object> call(String tool, String arguments) throws IOException {
         return request("tools/call", "{\"name\":\"" + tool + "\",\"arguments\":" + arguments + "}");
     }
