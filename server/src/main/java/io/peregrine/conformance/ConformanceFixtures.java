@@ -1,6 +1,8 @@
 package io.peregrine.conformance;
 
 import io.peregrine.Peregrine;
+import io.peregrine.prompt.Prompt;
+import io.peregrine.prompt.PromptResult;
 import io.peregrine.rpc.JsonTree;
 import io.peregrine.tool.ClientFeature;
 import io.peregrine.tool.ClientRequest;
@@ -60,6 +62,9 @@ public final class ConformanceFixtures {
             + "\"else\":{\"required\":[\"email\"]},"
             + "\"additionalProperties\":false}";
 
+    private static final String DYNAMIC_TOOL = "test_dynamic_tool";
+    private static final String DYNAMIC_PROMPT = "test_dynamic_prompt";
+
     private static final byte[] AUDIO_WAV = Base64.getDecoder().decode(AUDIO_WAV_BASE64);
 
     private static final String NO_ARGUMENTS = "{\"type\":\"object\",\"properties\":{}}";
@@ -73,12 +78,17 @@ public final class ConformanceFixtures {
     private ConformanceFixtures() {
     }
 
-    /** Registers every fixture (tools, resources, resource templates, prompts) with {@code server}. */
-    public static void addTo(Peregrine.Builder server) {
-        tools().forEach(server::tool);
-        ConformanceResources.resources().forEach(server::resource);
-        ConformanceResources.resourceTemplates().forEach(server::resourceTemplate);
-        ConformanceResources.prompts().forEach(server::prompt);
+    /**
+     * Registers every fixture (tools, resources, resource templates, prompts) with {@code server},
+     * including the two tools that change its tool and prompt lists while it runs.
+     */
+    public static void addTo(Peregrine server) {
+        tools().forEach(server.tools()::add);
+        server.tools().add(triggerToolChange(server));
+        server.tools().add(triggerPromptChange(server));
+        ConformanceResources.resources().forEach(server.resources()::add);
+        ConformanceResources.resourceTemplates().forEach(server.resources()::add);
+        ConformanceResources.prompts().forEach(server.prompts()::add);
     }
 
     /** Every fixture tool that today's server can serve. */
@@ -531,6 +541,49 @@ public final class ConformanceFixtures {
                     }
                     ctx.ask(questions.toArray(new ClientRequest[0]));
                     return ToolResult.text("capabilities-ok: received " + String.join(",", keys));
+                })
+                .build();
+    }
+
+    /**
+     * server-stateless (2026-07-28): each call adds the tool {@code test_dynamic_tool}, or removes it
+     * when present, so listen streams that asked for {@code toolsListChanged} get
+     * {@code notifications/tools/list_changed}.
+     */
+    static Tool triggerToolChange(Peregrine server) {
+        return Tool.builder("test_trigger_tool_change")
+                .description("Adds or removes the tool test_dynamic_tool, changing the tool list")
+                .inputSchema(NO_ARGUMENTS)
+                .blocking(false)
+                .handler((args, ctx) -> {
+                    if (!server.tools().remove(DYNAMIC_TOOL)) {
+                        server.tools().add(Tool.builder(DYNAMIC_TOOL)
+                                .description("Present every other call of test_trigger_tool_change")
+                                .inputSchema(NO_ARGUMENTS)
+                                .blocking(false)
+                                .handler((a, c) -> ToolResult.text("dynamic"))
+                                .build());
+                    }
+                    return ToolResult.text("Mutation triggered");
+                })
+                .build();
+    }
+
+    /** Like {@link #triggerToolChange}, for the prompt {@code test_dynamic_prompt} and prompt-list listeners. */
+    static Tool triggerPromptChange(Peregrine server) {
+        return Tool.builder("test_trigger_prompt_change")
+                .description("Adds or removes the prompt test_dynamic_prompt, changing the prompt list")
+                .inputSchema(NO_ARGUMENTS)
+                .blocking(false)
+                .handler((args, ctx) -> {
+                    if (!server.prompts().remove(DYNAMIC_PROMPT)) {
+                        server.prompts().add(Prompt.builder(DYNAMIC_PROMPT)
+                                .description("Present every other call of test_trigger_prompt_change")
+                                .blocking(false)
+                                .handler(a -> PromptResult.text("dynamic"))
+                                .build());
+                    }
+                    return ToolResult.text("Mutation triggered");
                 })
                 .build();
     }

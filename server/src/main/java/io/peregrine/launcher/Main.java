@@ -173,10 +173,11 @@ public final class Main {
                 b.tool(t);
             }
         }
+        Peregrine server = b.build();
         if (c.bool("conformance.fixtures")) {
-            ConformanceFixtures.addTo(b);
+            ConformanceFixtures.addTo(server);
         }
-        return b.build();
+        return server;
     }
 
     private static List<Tool> demoTools(PeregrineConfig c) {

@@ -52,8 +52,9 @@ class ConformanceFixturesTest {
     @SuppressWarnings("unchecked")
     void listsOnlyTheFixturesEachWithNameDescriptionAndSchema() throws IOException {
         List<Map<String, Object>> tools = (List<Map<String, Object>>) at(request("tools/list", "{}"), "result.tools");
-        assertThat(tools).extracting(t -> t.get("name")).containsExactlyInAnyOrderElementsOf(
-                ConformanceFixtures.tools().stream().map(t -> t.name()).toList());
+        List<String> expected = new ArrayList<>(ConformanceFixtures.tools().stream().map(t -> t.name()).toList());
+        expected.addAll(List.of("test_trigger_tool_change", "test_trigger_prompt_change"));
+        assertThat(tools).extracting(t -> t.get("name")).containsExactlyInAnyOrderElementsOf(expected);
         for (Map<String, Object> tool : tools) {
             assertThat((String) tool.get("name")).matches(SUITE_TOOL_NAME);
             assertThat((String) tool.get("description")).as("description of %s", tool.get("name")).isNotBlank();
@@ -153,8 +154,9 @@ class ConformanceFixturesTest {
         List<Map<String, Object>> progress = new ArrayList<>();
         Map<String, Object> message;
         while (!(message = socket.readJson()).containsKey("id")) {
-            assertThat(message.get("method")).isEqualTo("notifications/progress");
-            progress.add(message);
+            if ("notifications/progress".equals(message.get("method"))) {
+                progress.add(message);
+            }
         }
         assertThat(((Number) message.get("id")).intValue()).isEqualTo(id);
         assertThat(at(message, "result.isError")).isNull();
@@ -256,11 +258,34 @@ class ConformanceFixturesTest {
         assertThat(at(r, "error.data.requiredCapabilities.sampling")).isEqualTo(Map.of());
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void triggersAddAndRemoveADynamicToolAndPrompt() throws IOException {
+        assertThat(at(call("test_trigger_tool_change", "{}"), "result.content.0.text")).isEqualTo("Mutation triggered");
+        assertThat((List<Map<String, Object>>) at(request("tools/list", "{}"), "result.tools"))
+                .extracting(t -> t.get("name")).contains("test_dynamic_tool");
+        call("test_trigger_tool_change", "{}");
+        assertThat((List<Map<String, Object>>) at(request("tools/list", "{}"), "result.tools"))
+                .extracting(t -> t.get("name")).doesNotContain("test_dynamic_tool");
+        call("test_trigger_prompt_change", "{}");
+        assertThat((List<Map<String, Object>>) at(request("prompts/list", "{}"), "result.prompts"))
+                .extracting(p -> p.get("name")).contains("test_dynamic_prompt");
+        call("test_trigger_prompt_change", "{}");
+        assertThat((List<Map<String, Object>>) at(request("prompts/list", "{}"), "result.prompts"))
+                .extracting(p -> p.get("name")).doesNotContain("test_dynamic_prompt");
+    }
+
     private static Map<String, Object> call(String tool, String arguments) throws IOException {
         return request("tools/call", "{\"name\":\"" + tool + "\",\"arguments\":" + arguments + "}");
     }
 
+    /** Sends a request and returns its response, skipping notifications (the trigger test makes list_changed ones). */
     private static Map<String, Object> request(String method, String params) throws IOException {
-        return socket.call("{\"jsonrpc\":\"2.0\",\"id\":" + nextId++ + ",\"method\":\"" + method + "\",\"params\":" + params + "}");
+        socket.send("{\"jsonrpc\":\"2.0\",\"id\":" + nextId++ + ",\"method\":\"" + method + "\",\"params\":" + params + "}");
+        Map<String, Object> message;
+        while (!(message = socket.readJson()).containsKey("id")) {
+            assertThat((String) message.get("method")).startsWith("notifications/");
+        }
+        return message;
     }
 }
