@@ -111,7 +111,7 @@ public final class Main {
             }
         }
         PeregrineConfig config = ConfigLoader.load(configFile, env, sets);
-        Peregrine server = stdio ? build(config, in, out) : build(config, null, null);
+        Peregrine server = stdio ? build(config, env, in, out) : build(config, env, null, null);
         Peregrine.BoundAddresses addresses = server.start();
         log.info("Peregrine {} serving {} tools, {} resources, {} resource templates and {} prompts ({}), "
                         + "configuration {}", config.string("server.version"), server.tools().size(),
@@ -121,7 +121,7 @@ public final class Main {
     }
 
     /** A server as the configuration describes it, with the demo tools and the conformance fixtures when enabled. */
-    static Peregrine build(PeregrineConfig c, InputStream in, PrintStream out) {
+    static Peregrine build(PeregrineConfig c, Map<String, String> env, InputStream in, PrintStream out) {
         Peregrine.Builder b = Peregrine.builder()
                 .serverInfo(c.string("server.name"), c.string("server.version"))
                 .instructions(c.string("server.instructions"))
@@ -173,6 +173,7 @@ public final class Main {
         if (in != null) {
             b.stdio(in, out);
         }
+        PolicySetup.configure(b, c, env);
         if (c.bool("demo.enabled")) {
             for (Tool t : demoTools(c)) {
                 b.tool(t);
