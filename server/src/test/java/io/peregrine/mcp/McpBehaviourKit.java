@@ -1565,6 +1565,8 @@ public abstract class McpBehaviourKit {
             do {
                 ask = s.readJson();
             } while (!"elicitation/create".equals(ask.get("method")));
+            assertThat(((Map<?, ?>) at(ask, "params._meta")).get("io.modelcontextprotocol/related-task"))
+                    .isEqualTo(Map.of("taskId", taskId));
             Map<String, Object> status = response(s.send("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/get\","
                     + "\"params\":{\"taskId\":\"" + taskId + "\"}}"), 5L);
             assertThat(at(status, "result.status")).isEqualTo("input_required");
