@@ -5,6 +5,7 @@ import io.peregrine.config.ConfigException;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.config.PeregrineConfig;
+import io.peregrine.demo.AskModelTool;
 import io.peregrine.demo.AskUserTool;
 import io.peregrine.demo.CountdownTool;
 import io.peregrine.demo.DemoPrompts;
@@ -186,6 +187,7 @@ public final class Main {
         List<Tool> tools = new ArrayList<>();
         tools.add(EchoTool.create());
         tools.add(AskUserTool.create());
+        tools.add(AskModelTool.create());
         tools.add(CountdownTool.create());
         Path root = c.path("demo.fs.root");
         if (!Files.isDirectory(root)) {
