@@ -28,9 +28,13 @@ final class HttpEnvelope {
     final String metaProtocolVersion;
     /** A batch holds at least one request. */
     final boolean batchHasRequest;
+    /** The request's id as JSON text ({@code 7}, {@code "a"}), for errors the transport answers itself; else {@code null}. */
+    final String idJson;
 
-    private HttpEnvelope(Kind kind, String method, String name, String metaProtocolVersion, boolean batchHasRequest) {
+    private HttpEnvelope(Kind kind, String method, String name, String metaProtocolVersion, boolean batchHasRequest,
+                         String idJson) {
         this.kind = kind;
+        this.idJson = idJson;
         this.method = method;
         this.name = name;
         this.metaProtocolVersion = metaProtocolVersion;
@@ -50,7 +54,7 @@ final class HttpEnvelope {
                     HttpEnvelope item = readObject(p);
                     hasRequest |= item.kind == Kind.REQUEST;
                 }
-                return new HttpEnvelope(Kind.BATCH, null, null, null, hasRequest);
+                return new HttpEnvelope(Kind.BATCH, null, null, null, hasRequest, "null");
             }
             if (first != JsonToken.START_OBJECT) {
                 return unreadable();
@@ -62,7 +66,7 @@ final class HttpEnvelope {
     }
 
     private static HttpEnvelope unreadable() {
-        return new HttpEnvelope(Kind.UNREADABLE, null, null, null, false);
+        return new HttpEnvelope(Kind.UNREADABLE, null, null, null, false, "null");
     }
 
     private static JsonParser parser(ByteBuf body) throws IOException {
@@ -81,6 +85,7 @@ final class HttpEnvelope {
         String uri = null;
         String version = null;
         boolean hasId = false;
+        String idJson = "null";
         boolean hasResult = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -88,7 +93,13 @@ final class HttpEnvelope {
             switch (field) {
                 case "id":
                     hasId = true;
-                    p.skipChildren();
+                    if (v == JsonToken.VALUE_NUMBER_INT) {
+                        idJson = p.getText();
+                    } else if (v == JsonToken.VALUE_STRING) {
+                        idJson = McpHttpHandler.quote(p.getText());
+                    } else {
+                        p.skipChildren();
+                    }
                     break;
                 case "method":
                     method = v == JsonToken.VALUE_STRING ? p.getText() : null;
@@ -134,6 +145,6 @@ final class HttpEnvelope {
         if (kind == Kind.UNREADABLE && hasId) {
             kind = Kind.REQUEST; // an invalid request with an id: the protocol layer answers it
         }
-        return new HttpEnvelope(kind, method, name != null ? name : uri, version, false);
+        return new HttpEnvelope(kind, method, name != null ? name : uri, version, false, idJson);
     }
 }
