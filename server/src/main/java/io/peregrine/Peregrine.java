@@ -1,7 +1,13 @@
 package io.peregrine;
 
 import io.peregrine.exec.ToolExecutor;
+import io.peregrine.mcp.ClientRequestSettings;
 import io.peregrine.mcp.McpServer;
+import io.peregrine.mcp.PromptRegistry;
+import io.peregrine.mcp.ResourceRegistry;
+import io.peregrine.prompt.Prompt;
+import io.peregrine.resource.Resource;
+import io.peregrine.resource.ResourceTemplate;
 import io.peregrine.mcp.ServerInfo;
 import io.peregrine.mcp.ToolRegistry;
 import io.peregrine.rpc.Json;
@@ -90,9 +96,20 @@ public final class Peregrine implements AutoCloseable {
         this.executor = new ToolExecutor(b.maxConcurrency, b.virtualThreads);
         this.core = new McpServer(new Json(b.maxNestingDepth, b.maxStringLength),
                 new ServerInfo(b.name, b.version, b.instructions), executor,
-                new McpServer.Settings(b.maxInFlight, b.pageSize, b.defaultTimeout.toMillis(), b.validateArguments));
+                new McpServer.Settings(b.maxInFlight, b.pageSize, b.defaultTimeout.toMillis(), b.validateArguments),
+                new ClientRequestSettings(b.clientRequestTimeout.toMillis(), b.requestStateKey,
+                        b.requestStateTtl.toMillis(), b.taskTtl.toMillis(), b.maxTasks));
         for (Tool t : b.tools) {
             core.tools().add(t);
+        }
+        for (Resource r : b.resources) {
+            core.resources().add(r);
+        }
+        for (ResourceTemplate t : b.templates) {
+            core.resources().add(t);
+        }
+        for (Prompt p : b.prompts) {
+            core.prompts().add(p);
         }
     }
 
@@ -162,6 +179,19 @@ public final class Peregrine implements AutoCloseable {
         return core.tools();
     }
 
+    /**
+     * The resources and resource templates served; they can be added and removed while the server
+     * runs, and {@link ResourceRegistry#updated(String)} tells subscribers a resource changed.
+     */
+    public ResourceRegistry resources() {
+        return core.resources();
+    }
+
+    /** The prompts served; prompts can be added and removed while the server runs. */
+    public PromptRegistry prompts() {
+        return core.prompts();
+    }
+
     /** The protocol core, for transports and tests that drive it directly. */
     public McpServer core() {
         return core;
@@ -214,6 +244,9 @@ public final class Peregrine implements AutoCloseable {
                 "http://127.0.0.1:*", "https://127.0.0.1:*");
 
         private final List<Tool> tools = new ArrayList<>();
+        private final List<Resource> resources = new ArrayList<>();
+        private final List<ResourceTemplate> templates = new ArrayList<>();
+        private final List<Prompt> prompts = new ArrayList<>();
         private String name = "peregrine";
         private String version = "0.1.0";
         private String instructions;
@@ -231,6 +264,11 @@ public final class Peregrine implements AutoCloseable {
         private boolean validateArguments = true;
         private int pageSize = 100;
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private Duration clientRequestTimeout = Duration.ofSeconds(60);
+        private byte[] requestStateKey;
+        private Duration requestStateTtl = Duration.ofMinutes(10);
+        private Duration taskTtl = Duration.ofHours(1);
+        private int maxTasks = 10_000;
         private boolean httpEnabled;
         private String httpHost = "127.0.0.1";
         private int httpPort = 7401;
@@ -267,6 +305,24 @@ public final class Peregrine implements AutoCloseable {
 
         public Builder tool(Tool tool) {
             tools.add(Objects.requireNonNull(tool, "tool"));
+            return this;
+        }
+
+        /** Serves {@code resource} ({@code resources/list}, {@code resources/read}). */
+        public Builder resource(Resource resource) {
+            resources.add(Objects.requireNonNull(resource, "resource"));
+            return this;
+        }
+
+        /** Serves the resources {@code template} names ({@code resources/templates/list}, {@code resources/read}). */
+        public Builder resourceTemplate(ResourceTemplate template) {
+            templates.add(Objects.requireNonNull(template, "template"));
+            return this;
+        }
+
+        /** Serves {@code prompt} ({@code prompts/list}, {@code prompts/get}, {@code completion/complete}). */
+        public Builder prompt(Prompt prompt) {
+            prompts.add(Objects.requireNonNull(prompt, "prompt"));
             return this;
         }
 
@@ -472,6 +528,48 @@ public final class Peregrine implements AutoCloseable {
                 throw new IllegalArgumentException("drainTimeout : " + timeout + " (expected: >= 0)");
             }
             this.drainTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long a request to the client (2025 era: sampling, elicitation, roots) waits for its
+         * answer before the asking tool gets a {@code ClientRequestException}; default 60 s. A
+         * blocking tool's own timeout still bounds the whole call.
+         */
+        public Builder clientRequestTimeout(Duration timeout) {
+            this.clientRequestTimeout = positive("clientRequestTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * The HMAC-SHA256 key that signs 2026-07-28 request states, at least 16 bytes; default a
+         * random key per process. Replicas behind one load balancer must share a key, or a retry
+         * that reaches another replica is refused.
+         */
+        public Builder requestStateKey(byte[] key) {
+            Objects.requireNonNull(key, "key");
+            if (key.length < 16) {
+                throw new IllegalArgumentException("requestStateKey : " + key.length + " bytes (expected: >= 16)");
+            }
+            this.requestStateKey = key.clone();
+            return this;
+        }
+
+        /** How long a 2026-07-28 request state stays valid after it is issued; default 10 minutes. */
+        public Builder requestStateTtl(Duration ttl) {
+            this.requestStateTtl = positive("requestStateTtl", ttl);
+            return this;
+        }
+
+        /** How long a task and its result are kept after it was created; default 1 hour. */
+        public Builder taskTtl(Duration ttl) {
+            this.taskTtl = positive("taskTtl", ttl);
+            return this;
+        }
+
+        /** The most tasks kept at once (the oldest are forgotten first); default 10,000. */
+        public Builder maxTasks(int tasks) {
+            this.maxTasks = checkRange("maxTasks", tasks, 1, 10_000_000);
             return this;
         }
 

@@ -46,8 +46,10 @@ class EmbeddingExampleTest {
                 assertThat(at(client.call(call), "error.message")).isEqualTo("Unknown tool: late");
                 server.tools().add(Tool.builder("late").blocking(false)
                         .handler((args, ctx) -> ToolResult.text("here now")).build());
+                assertThat(client.readJson().get("method")).isEqualTo("notifications/tools/list_changed");
                 assertThat(at(client.call(call), "result.content.0.text")).isEqualTo("here now");
                 assertThat(server.tools().remove("late")).isTrue();
+                assertThat(client.readJson().get("method")).isEqualTo("notifications/tools/list_changed");
                 assertThat(at(client.call(call), "error.code")).isEqualTo(-32602L);
             }
         }

@@ -6,7 +6,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.peregrine.rpc.EnvelopeDecoder;
 import io.peregrine.rpc.Json;
+import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.KnownStrings;
+import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.rpc.RpcMessage;
 import io.peregrine.transport.tcp.NdjsonFrameDecoder;
@@ -34,10 +36,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final String PROGRESS = "notifications/progress";
 
     private static final KnownStrings METHODS = new KnownStrings(List.of(PROGRESS, "notifications/message",
-            "notifications/tools/list_changed", "notifications/cancelled", "ping"));
+            "notifications/tools/list_changed", "notifications/cancelled", "ping", ServerRequestHandlers.ELICITATION,
+            ServerRequestHandlers.SAMPLING, ServerRequestHandlers.ROOTS));
 
     private final EnvelopeDecoder decoder = new EnvelopeDecoder(Json.DEFAULT, METHODS);
     private final PendingRequests pending;
+    private final ServerRequestHandlers handlers;
     private final BiConsumer<String, Map<String, Object>> notificationListener;
     private final Consumer<String> onClosed;
     private String closeReason;
@@ -46,9 +50,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * @param notificationListener receives every notification; may be null
      * @param onClosed             told once the connection is gone, with why when this side knows
      */
-    ClientHandler(PendingRequests pending, BiConsumer<String, Map<String, Object>> notificationListener,
-                  Consumer<String> onClosed) {
+    ClientHandler(PendingRequests pending, ServerRequestHandlers handlers,
+                  BiConsumer<String, Map<String, Object>> notificationListener, Consumer<String> onClosed) {
         this.pending = pending;
+        this.handlers = handlers;
         this.notificationListener = notificationListener;
         this.onClosed = onClosed;
     }
@@ -179,12 +184,48 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Servers may ping; everything else they could ask for needs a capability this client does not declare. */
-    private static void answer(ChannelHandlerContext ctx, RpcMessage message) {
-        ByteBuf answer = "ping".equals(message.method())
-                ? ClientMessages.emptyResult(ctx.alloc(), message.id())
-                : ClientMessages.methodNotFound(ctx.alloc(), message.id(), message.method());
-        ctx.writeAndFlush(answer, ctx.voidPromise());
+    /**
+     * Servers may ping, and ask what this client declared it answers (elicitation, sampling,
+     * roots); the handler runs on a thread of its own and its answer is written when ready.
+     */
+    private void answer(ChannelHandlerContext ctx, RpcMessage message) {
+        String method = message.method();
+        if ("ping".equals(method)) {
+            ctx.writeAndFlush(ClientMessages.emptyResult(ctx.alloc(), message.id()), ctx.voidPromise());
+            return;
+        }
+        if (!handlers.handles(method)) {
+            ctx.writeAndFlush(ClientMessages.methodNotFound(ctx.alloc(), message.id(), method), ctx.voidPromise());
+            return;
+        }
+        Map<String, Object> params;
+        try {
+            params = Trees.object(message.params());
+        } catch (IOException e) {
+            ctx.writeAndFlush(ClientMessages.error(ctx.alloc(), message.id(), JsonRpcError.INVALID_PARAMS,
+                    "Invalid params: " + e.getMessage()), ctx.voidPromise());
+            return;
+        }
+        RequestId id = message.id();
+        handlers.handle(method, params).whenComplete((result, failure) -> {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            ByteBuf answer;
+            if (failure == null) {
+                try {
+                    answer = ClientMessages.result(ctx.alloc(), id, result);
+                } catch (RuntimeException e) {
+                    answer = ClientMessages.error(ctx.alloc(), id, JsonRpcError.INTERNAL_ERROR,
+                            "the client's " + method + " handler returned a result that is not JSON: " + e.getMessage());
+                }
+            } else {
+                McpClientException e = (McpClientException) failure;
+                answer = ClientMessages.error(ctx.alloc(), id, e.code() != 0 ? e.code() : JsonRpcError.INTERNAL_ERROR,
+                        e.getMessage());
+            }
+            ctx.writeAndFlush(answer, ctx.voidPromise());
+        });
     }
 
     private void malformed(RpcException e) {

@@ -36,6 +36,16 @@ final class ClientMessages {
         }));
     }
 
+    /** A result answering a request from the server. */
+    static ByteBuf result(ByteBufAllocator alloc, RequestId id, Object result) {
+        return line(WRITER.result(alloc, id, tree(result)));
+    }
+
+    /** An error answering a request from the server. */
+    static ByteBuf error(ByteBufAllocator alloc, RequestId id, int code, String message) {
+        return line(WRITER.error(alloc, id, code, message, null));
+    }
+
     /** The answer to any other request from the server: this client offers no server-callable features. */
     static ByteBuf methodNotFound(ByteBufAllocator alloc, RequestId id, String method) {
         return line(WRITER.error(alloc, id, JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + method, null));

@@ -23,7 +23,8 @@ public final class McpClientException extends RuntimeException {
     private final int code;
     private final transient Object data;
 
-    McpClientException(int code, String message, Object data) {
+    /** A failure with a JSON-RPC {@code code}; handlers throw it to answer the server with that error. */
+    public McpClientException(int code, String message, Object data) {
         super(message);
         this.code = code;
         this.data = data;

@@ -63,6 +63,9 @@ public final class PeregrineClient implements AutoCloseable {
 
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 2_000;
 
+    /** How many input_required rounds one call may take before the client gives up on it. */
+    private static final int MAX_INPUT_ROUNDS = 16;
+
     private final InetSocketAddress address;
     private final String protocolVersion;
     private final boolean stateless;
@@ -71,6 +74,7 @@ public final class PeregrineClient implements AutoCloseable {
     private final int maxLineLength;
     private final BiConsumer<String, Map<String, Object>> notificationListener;
     private final RequestParams requestParams;
+    private final ServerRequestHandlers handlers;
     private final PendingRequests pending = new PendingRequests(this::sendCancelled);
     private final EventLoopGroup group;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -92,7 +96,9 @@ public final class PeregrineClient implements AutoCloseable {
         timeoutMillis = Math.max(1, b.requestTimeout.toMillis());
         maxLineLength = b.maxLineLength;
         notificationListener = b.notificationListener;
-        requestParams = stateless ? RequestParams.stateless(protocolVersion, clientInfo) : RequestParams.stateful();
+        handlers = b.handlers.build();
+        requestParams = stateless ? RequestParams.stateless(protocolVersion, handlers.capabilities(), clientInfo)
+                : RequestParams.stateful();
         negotiatedVersion = protocolVersion;
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("peregrine-client", true),
                 NioIoHandler.newFactory());
@@ -104,7 +110,7 @@ public final class PeregrineClient implements AutoCloseable {
     }
 
     private void open() throws IOException {
-        ClientHandler handler = new ClientHandler(pending, notificationListener, this::connectionClosed);
+        ClientHandler handler = new ClientHandler(pending, handlers, notificationListener, this::connectionClosed);
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -139,7 +145,7 @@ public final class PeregrineClient implements AutoCloseable {
     private void initialize() {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("protocolVersion", protocolVersion);
-        params.put("capabilities", Map.of());
+        params.put("capabilities", handlers.capabilities());
         params.put("clientInfo", clientInfo);
         Map<String, Object> result = await(request("initialize", params));
         Object offered = result.get("protocolVersion");
@@ -274,7 +280,40 @@ public final class PeregrineClient implements AutoCloseable {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("name", Objects.requireNonNull(name, "name"));
         params.put("arguments", arguments != null ? arguments : Map.of());
-        return new PendingCall(send("tools/call", params, listener));
+        PendingRequest first = send("tools/call", params, listener);
+        if (!stateless) {
+            return new PendingCall(first);
+        }
+        return new PendingCall(first, this::resolveInputs, (responses, state) -> {
+            Map<String, Object> retry = new LinkedHashMap<>(params);
+            retry.put("inputResponses", responses);
+            if (state != null) {
+                retry.put("requestState", state);
+            }
+            return send("tools/call", retry, listener);
+        }, MAX_INPUT_ROUNDS);
+    }
+
+    /** Answers the {@code inputRequests} of a 2026-07-28 {@code input_required} result with the handlers. */
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<Map<String, Object>> resolveInputs(Map<String, Object> inputRequests) {
+        Map<String, Object> responses = new java.util.concurrent.ConcurrentHashMap<>();
+        List<CompletableFuture<?>> answers = new ArrayList<>();
+        for (Map.Entry<String, Object> e : inputRequests.entrySet()) {
+            Map<String, Object> request = e.getValue() instanceof Map ? (Map<String, Object>) e.getValue() : Map.of();
+            Object method = request.get("method");
+            Object params = request.get("params");
+            if (!(method instanceof String) || !handlers.handles((String) method)) {
+                CompletableFuture<Map<String, Object>> refused = new CompletableFuture<>();
+                refused.completeExceptionally(new McpClientException(McpClientException.LOCAL, "the server asked for input \""
+                        + e.getKey() + "\" with " + method + ", which this client did not declare it answers", null));
+                return refused;
+            }
+            answers.add(handlers.handle((String) method, params instanceof Map ? (Map<String, Object>) params : Map.of())
+                    .thenAccept(result -> responses.put(e.getKey(), result)));
+        }
+        return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0]))
+                .thenApply(done -> new LinkedHashMap<>(responses));
     }
 
     /**
@@ -415,6 +454,7 @@ public final class PeregrineClient implements AutoCloseable {
         }
         // A request racing with close() may have registered after the connection was gone.
         pending.failAll(request -> lostResponse(request, null));
+        handlers.close();
     }
 
     @Override
@@ -434,8 +474,61 @@ public final class PeregrineClient implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(30);
         private int maxLineLength = 16 * 1024 * 1024;
         private BiConsumer<String, Map<String, Object>> notificationListener;
+        private final ServerRequestHandlers.Builder handlers = new ServerRequestHandlers.Builder();
 
         private Builder() {
+        }
+
+        /**
+         * Answers the server's {@code elicitation/create} (declaring the {@code elicitation}
+         * capability with both modes); see {@link #onElicitation(ClientRequestHandler, boolean, boolean)}.
+         */
+        public Builder onElicitation(ClientRequestHandler handler) {
+            return onElicitation(handler, true, true);
+        }
+
+        /**
+         * Answers the server's {@code elicitation/create}, declaring the {@code elicitation}
+         * capability with the given modes. The handler returns an {@code ElicitResult} tree:
+         * {@code {"action":"accept","content":{...}}}, or {@code decline}, or {@code cancel}.
+         */
+        public Builder onElicitation(ClientRequestHandler handler, boolean formMode, boolean urlMode) {
+            Objects.requireNonNull(handler, "handler");
+            if (!formMode && !urlMode) {
+                throw new IllegalArgumentException("formMode : false, urlMode : false (expected: at least one mode)");
+            }
+            handlers.elicitation(handler, formMode, urlMode);
+            return this;
+        }
+
+        /**
+         * Answers the server's {@code sampling/createMessage}, declaring {@code sampling}. The
+         * handler returns a {@code CreateMessageResult} tree: {@code role}, {@code content}, {@code model}.
+         */
+        public Builder onSampling(ClientRequestHandler handler) {
+            handlers.sampling(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /** Answers the server's {@code roots/list} with these roots ({@code file://} URIs to names), declaring {@code roots}. */
+        public Builder roots(Map<String, String> roots) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (Map.Entry<String, String> e : Objects.requireNonNull(roots, "roots").entrySet()) {
+                Map<String, Object> root = new LinkedHashMap<>();
+                root.put("uri", Objects.requireNonNull(e.getKey(), "uri"));
+                if (e.getValue() != null) {
+                    root.put("name", e.getValue());
+                }
+                list.add(root);
+            }
+            List<Map<String, Object>> copy = List.copyOf(list);
+            return onRootsList(params -> Map.of("roots", copy));
+        }
+
+        /** Answers the server's {@code roots/list}, declaring {@code roots}; the handler returns {@code {"roots":[...]}}. */
+        public Builder onRootsList(ClientRequestHandler handler) {
+            handlers.roots(Objects.requireNonNull(handler, "handler"));
+            return this;
         }
 
         /** The server's host and port; the host is resolved when connecting. */

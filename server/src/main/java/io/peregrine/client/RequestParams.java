@@ -28,10 +28,11 @@ final class RequestParams {
         return new RequestParams(null);
     }
 
-    static RequestParams stateless(String protocolVersion, Map<String, Object> clientInfo) {
+    static RequestParams stateless(String protocolVersion, Map<String, Object> capabilities,
+                                   Map<String, Object> clientInfo) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put(META_PROTOCOL_VERSION, protocolVersion);
-        meta.put(META_CLIENT_CAPABILITIES, Map.of());
+        meta.put(META_CLIENT_CAPABILITIES, capabilities);
         meta.put(META_CLIENT_INFO, clientInfo);
         return new RequestParams(Map.copyOf(meta));
     }

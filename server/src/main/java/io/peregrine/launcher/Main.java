@@ -5,6 +5,7 @@ import io.peregrine.config.ConfigException;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.config.PeregrineConfig;
+import io.peregrine.demo.AskUserTool;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.demo.FileSystemTools;
 import io.peregrine.tool.Tool;
@@ -128,7 +129,19 @@ public final class Main {
                 .defaultTimeout(c.duration("tools.default-timeout"))
                 .validateArguments(c.bool("tools.validate-arguments"))
                 .pageSize(c.integer("tools.page-size"))
-                .drainTimeout(c.duration("shutdown.drain-timeout"));
+                .drainTimeout(c.duration("shutdown.drain-timeout"))
+                .clientRequestTimeout(c.duration("client-requests.timeout"))
+                .requestStateTtl(c.duration("client-requests.state-ttl"))
+                .taskTtl(c.duration("tasks.ttl"))
+                .maxTasks(c.integer("tasks.max"));
+        String stateKey = c.string("client-requests.state-key");
+        if (!stateKey.isEmpty()) {
+            if (stateKey.length() < 16) {
+                throw new IllegalArgumentException("client-requests.state-key : " + stateKey.length()
+                        + " characters (expected: at least 16, or empty for a random key)");
+            }
+            b.requestStateKey(stateKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         if (c.bool("http.enabled")) {
             b.http(c.string("http.host"), c.integer("http.port"))
                     .webSocketPath(c.string("ws.path"))
@@ -165,6 +178,7 @@ public final class Main {
     private static List<Tool> demoTools(PeregrineConfig c) {
         List<Tool> tools = new ArrayList<>();
         tools.add(EchoTool.create());
+        tools.add(AskUserTool.create());
         Path root = c.path("demo.fs.root");
         if (!Files.isDirectory(root)) {
             throw new ConfigException("demo.fs.root: \"" + root + "\" is not a directory");

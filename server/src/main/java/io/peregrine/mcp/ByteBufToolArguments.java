@@ -30,6 +30,11 @@ final class ByteBufToolArguments implements ToolArguments {
         this.raw = raw;
     }
 
+    /** The arguments object as it arrived, or null. */
+    ByteBuf raw() {
+        return raw;
+    }
+
     @Override
     public String string(String name) throws InvalidArgumentsException {
         String value = string(name, null);

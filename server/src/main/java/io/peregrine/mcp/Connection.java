@@ -21,6 +21,9 @@ final class Connection implements Reply {
 
     final Peer peer;
     final Map<RequestId, ToolCall> inFlight = new ConcurrentHashMap<>();
+    final ClientInterests interests = new ClientInterests();
+    /** Requests this server sent to the client (2025 era), correlated here whatever exchange answers them. */
+    final ServerRequests serverRequests = new ServerRequests();
     private volatile State state = State.NEW;
     private volatile ProtocolVersion version;
     private volatile Object clientCapabilities;

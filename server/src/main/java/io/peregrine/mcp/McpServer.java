@@ -15,7 +15,11 @@ import io.peregrine.rpc.KnownStrings;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.rpc.RpcMessage;
+import io.peregrine.tool.ClientFeature;
+import io.peregrine.tool.ClientRequest;
+import io.peregrine.tool.ClientRequestException;
 import io.peregrine.tool.InvalidArgumentsException;
+import io.peregrine.tool.MissingClientCapabilityException;
 import io.peregrine.tool.ToolException;
 import io.peregrine.tool.ToolResult;
 import io.peregrine.transport.MessageListener;
@@ -92,7 +96,7 @@ public final class McpServer implements MessageListener {
 
     /** A method of the table. Returns true when it took over the message (a call still running). */
     @FunctionalInterface
-    private interface Method {
+    interface Method {
         boolean handle(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException;
     }
 
@@ -109,16 +113,30 @@ public final class McpServer implements MessageListener {
     private final ServerInfo info;
     private final SerializableString serverInfoJson;
     private final ToolRegistry tools;
+    private final ResourceRegistry resources = new ResourceRegistry();
+    private final PromptRegistry prompts = new PromptRegistry();
+    private final Subscriptions subscriptions;
+    private final LoggingMethods logging;
     private final SchemaValidator validator;
     private final ToolExecutor executor;
     private final Settings settings;
+    private final ClientRequestSettings clientRequests;
+    private final RequestState requestStates;
     private final Map<String, Method> methods = new HashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile boolean draining;
 
     public McpServer(Json json, ServerInfo info, ToolExecutor executor, Settings settings) {
+        this(json, info, executor, settings, ClientRequestSettings.defaults());
+    }
+
+    public McpServer(Json json, ServerInfo info, ToolExecutor executor, Settings settings,
+                     ClientRequestSettings clientRequests) {
         this.json = json;
+        this.clientRequests = clientRequests;
+        this.requestStates = new RequestState(clientRequests.stateKey, clientRequests.stateTtlMillis,
+                System::currentTimeMillis);
         this.writer = new JsonRpcWriter(json);
         this.info = info;
         Map<String, Object> implementation = new java.util.LinkedHashMap<>();
@@ -134,6 +152,18 @@ public final class McpServer implements MessageListener {
         methods.put("server/discover", this::discover);
         methods.put("tools/list", this::toolsList);
         methods.put("tools/call", this::toolsCall);
+        Offload offload = new Offload(this);
+        new ResourceMethods(this, resources, offload).register(methods);
+        new PromptMethods(this, prompts, offload).register(methods);
+        new CompletionMethods(this, prompts, resources, offload).register(methods);
+        this.logging = new LoggingMethods(this);
+        logging.register(methods);
+        this.subscriptions = new Subscriptions(this, connections, resources);
+        subscriptions.register(methods);
+        tools.onChange(subscriptions::toolsChanged);
+        prompts.onChange(subscriptions::promptsChanged);
+        resources.onChange(subscriptions::resourcesChanged);
+        resources.onUpdated(subscriptions::resourceUpdated);
         List<String> names = new ArrayList<>(methods.keySet());
         names.addAll(List.of("notifications/initialized", "notifications/cancelled", "notifications/progress",
                 "notifications/roots/list_changed"));
@@ -145,6 +175,16 @@ public final class McpServer implements MessageListener {
     /** The tools this server offers; add and remove them at any time. */
     public ToolRegistry tools() {
         return tools;
+    }
+
+    /** The resources and resource templates this server offers; add and remove them at any time. */
+    public ResourceRegistry resources() {
+        return resources;
+    }
+
+    /** The prompts this server offers; add and remove them at any time. */
+    public PromptRegistry prompts() {
+        return prompts;
     }
 
     public ServerInfo info() {
@@ -170,6 +210,7 @@ public final class McpServer implements MessageListener {
         for (ToolCall call : c.inFlight.values()) {
             call.abandon();
         }
+        c.serverRequests.failAll();
     }
 
     @Override
@@ -239,10 +280,16 @@ public final class McpServer implements MessageListener {
                 }
                 return;
             default:
-                m.release();
-                // Peregrine sends no requests of its own yet, so every response is unexpected.
-                reply.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST,
-                        "Unexpected response: id " + m.id() + " does not match any request this server sent", null));
+                boolean matched;
+                try {
+                    matched = c.serverRequests.complete(json, m);
+                } finally {
+                    m.release();
+                }
+                if (!matched) {
+                    reply.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST, "Unexpected response: id "
+                            + m.id() + " does not match any request this server sent and still waits for", null));
+                }
         }
     }
 
@@ -346,6 +393,8 @@ public final class McpServer implements MessageListener {
         ToolCall call = target == null ? null : c.inFlight.get(target);
         if (call != null) {
             call.cancel();
+        } else if (target != null && subscriptions.cancel(c, target)) {
+            log.debug("subscriptions/listen {} closed by the client on {}", target, c);
         } else {
             log.debug("notifications/cancelled for unknown request {} from {}", target, c);
         }
@@ -418,10 +467,28 @@ public final class McpServer implements MessageListener {
         return false;
     }
 
+    /** What this server offers, as it stands now: resources, prompts and completions only when there are any. */
     private void writeCapabilities(JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeObjectFieldStart("tools");
         g.writeBooleanField("listChanged", true);
+        g.writeEndObject();
+        if (!resources.isEmpty()) {
+            g.writeObjectFieldStart("resources");
+            g.writeBooleanField("subscribe", true);
+            g.writeBooleanField("listChanged", true);
+            g.writeEndObject();
+        }
+        if (prompts.size() > 0) {
+            g.writeObjectFieldStart("prompts");
+            g.writeBooleanField("listChanged", true);
+            g.writeEndObject();
+        }
+        if (prompts.size() > 0 || resources.hasTemplates()) {
+            g.writeObjectFieldStart("completions");
+            g.writeEndObject();
+        }
+        g.writeObjectFieldStart("logging");
         g.writeEndObject();
         g.writeEndObject();
     }
@@ -490,6 +557,9 @@ public final class McpServer implements MessageListener {
             }
         }
         ToolCall call = new ToolCall(this, c, m, s, entry, new ByteBufToolArguments(json, args), r);
+        if (s.isModern() && InputRequests.carriesInput(p)) {
+            call.inputs = InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id());
+        }
         if (!entry.tool.isBlocking()) {
             callsInFlight.incrementAndGet();
             call.run();
@@ -563,6 +633,13 @@ public final class McpServer implements MessageListener {
             answerToolError(call, message);
             return;
         }
+        if (t instanceof MissingClientCapabilityException) {
+            ClientFeature feature = ((MissingClientCapabilityException) t).feature();
+            call.reply.send(writer.error(call.connection.peer.alloc(), call.id(),
+                    JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, t.getMessage(),
+                    Map.of("requiredCapabilities", feature.requiredCapabilities())));
+            return;
+        }
         if (t instanceof ToolException) {
             answerToolError(call, t.getMessage());
             return;
@@ -573,6 +650,43 @@ public final class McpServer implements MessageListener {
         }
         log.warn("tool {} failed on {}", tool, call.connection, t);
         answerToolError(call, "Tool " + tool + " failed: " + (t.getMessage() != null ? t.getMessage() : t.toString()));
+    }
+
+    /** 2026-07-28: the call asked what the client has not answered yet. */
+    void answerInputRequired(ToolCall call) {
+        call.reply.send(writer.result(call.connection.peer.alloc(), call.id(), g -> {
+            g.writeStartObject();
+            g.writeStringField("resultType", "input_required");
+            call.inputs.writeFields(g, requestStates);
+            writeServerInfoMeta(g, null);
+            g.writeEndObject();
+        }));
+    }
+
+    /** 2025 era: asks the client through requests of this server's own, waiting for the answers. */
+    List<Object> askClient(ToolCall call, ClientRequest[] requests) throws ClientRequestException, InterruptedException {
+        return call.connection.serverRequests.ask(writer, call.connection.peer, call.reply, call.scope.version().id(),
+                "Tool " + call.entry.tool.name(), requests, clientRequests.timeoutMillis);
+    }
+
+    void sendElicitationComplete(Connection c, String elicitationId) {
+        if (!c.peer.isOpen()) {
+            return;
+        }
+        c.peer.send(writer.notification(c.peer.alloc(), "notifications/elicitation/complete", g -> {
+            g.writeStartObject();
+            g.writeStringField("elicitationId", elicitationId);
+            g.writeEndObject();
+        }));
+    }
+
+    /** Requests to clients still waiting for their answers, over all connections; for tests and metrics. */
+    public int pendingClientRequests() {
+        int n = 0;
+        for (Connection c : connections) {
+            n += c.serverRequests.size();
+        }
+        return n;
     }
 
     void answerTimeout(ToolCall call) {
@@ -645,7 +759,7 @@ public final class McpServer implements MessageListener {
     }
 
     /** {@code resultType} (and the cache hints of a list result) for 2026-07-28 requests. */
-    private static void writeResultPrelude(JsonGenerator g, RequestScope s, boolean cacheable) throws IOException {
+    static void writeResultPrelude(JsonGenerator g, RequestScope s, boolean cacheable) throws IOException {
         if (s.isModern()) {
             g.writeFieldName(RESULT_TYPE);
             g.writeString(COMPLETE);
@@ -656,7 +770,7 @@ public final class McpServer implements MessageListener {
         }
     }
 
-    private void writeServerInfoMeta(JsonGenerator g, Map<String, Object> extra) throws IOException {
+    void writeServerInfoMeta(JsonGenerator g, Map<String, Object> extra) throws IOException {
         g.writeFieldName(META);
         g.writeStartObject();
         if (extra != null) {
@@ -672,7 +786,35 @@ public final class McpServer implements MessageListener {
         g.writeEndObject();
     }
 
-    private Object tree(ByteBuf raw) throws RpcException {
+    /** {@code {}}, or {@code {"resultType":"complete","_meta":{serverInfo}}} for 2026-07-28. */
+    ByteBuf emptyResult(Connection c, RequestId id, RequestScope s) {
+        return writer.result(c.peer.alloc(), id, g -> {
+            g.writeStartObject();
+            writeResultPrelude(g, s, false);
+            if (s.isModern()) {
+                writeServerInfoMeta(g, null);
+            }
+            g.writeEndObject();
+        });
+    }
+
+    JsonRpcWriter writer() {
+        return writer;
+    }
+
+    ToolExecutor executor() {
+        return executor;
+    }
+
+    int pageSize() {
+        return settings.pageSize;
+    }
+
+    LoggingMethods logging() {
+        return logging;
+    }
+
+    Object tree(ByteBuf raw) throws RpcException {
         try (JsonParser p = json.parser(raw)) {
             return JsonTree.read(p);
         } catch (IOException e) {
@@ -710,6 +852,7 @@ public final class McpServer implements MessageListener {
             Thread.sleep(5);
         }
         boolean clean = callsInFlight.get() == 0;
+        subscriptions.closeAll();
         List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
         for (Connection c : connections) {
             for (ToolCall call : c.inFlight.values()) {

@@ -3,11 +3,18 @@ package io.peregrine.mcp;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcMessage;
+import io.peregrine.tool.LogLevel;
+import io.peregrine.tool.ClientFeature;
+import io.peregrine.tool.ClientRequest;
+import io.peregrine.tool.ClientRequestException;
+import io.peregrine.tool.MissingClientCapabilityException;
 import io.peregrine.tool.ToolArguments;
 import io.peregrine.tool.ToolContext;
 import io.peregrine.tool.ToolResult;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
@@ -40,6 +47,9 @@ final class ToolCall implements ToolContext, Runnable {
     private volatile boolean cancelled;
     private Thread runner;
     private ScheduledFuture<?> deadline;
+    /** 2026-07-28: the answers the request brought and the questions this run asked; null until needed. */
+    InputRequests inputs;
+    private Map<String, Object> capabilities;
 
     ToolCall(McpServer server, Connection connection, RpcMessage message, RequestScope scope,
              ToolRegistry.Entry entry, ToolArguments arguments, Reply reply) {
@@ -74,14 +84,23 @@ final class ToolCall implements ToolContext, Runnable {
             } catch (Throwable t) {
                 leave();
                 if (end()) {
-                    server.answerFailure(this, t);
+                    if (inputs != null && inputs.hasMissing()) {
+                        server.answerInputRequired(this);
+                    } else {
+                        server.answerFailure(this, t);
+                    }
                     drop();
                 }
                 return;
             }
             leave();
             if (end()) {
-                server.answerResult(this, result);
+                // A handler that swallowed InputRequiredException still owes the client its questions.
+                if (inputs != null && inputs.hasMissing()) {
+                    server.answerInputRequired(this);
+                } else {
+                    server.answerResult(this, result);
+                }
                 drop();
             }
         } finally {
@@ -196,6 +215,70 @@ final class ToolCall implements ToolContext, Runnable {
         if (token != null && !cancelled) {
             server.sendProgress(connection, reply, token, progress, total, text);
         }
+    }
+
+    @Override
+    public boolean isLoggable(LogLevel level) {
+        return !cancelled && level.reaches(LoggingMethods.threshold(connection, scope));
+    }
+
+    @Override
+    public void log(LogLevel level, String logger, Object data) {
+        if (isLoggable(level)) {
+            server.logging().send(connection, reply, level, logger, data);
+        }
+    }
+
+    @Override
+    public boolean clientSupports(ClientFeature feature) {
+        return feature.isDeclaredIn(capabilities());
+    }
+
+    private Map<String, Object> capabilities() {
+        Map<String, Object> caps = capabilities;
+        if (caps == null) {
+            caps = scope.clientCapabilities();
+            capabilities = caps;
+        }
+        return caps;
+    }
+
+    @Override
+    public List<Object> ask(ClientRequest... requests) throws ClientRequestException, InterruptedException {
+        Objects.requireNonNull(requests, "requests");
+        if (requests.length == 0) {
+            return List.of();
+        }
+        for (ClientRequest r : requests) {
+            Objects.requireNonNull(r, "requests[i]");
+            ClientFeature needed = r.requiredFeature();
+            if (!clientSupports(needed)) {
+                throw new MissingClientCapabilityException(needed, "Tool " + entry.tool.name() + " needs the client "
+                        + "capability " + needed + " for " + r.method() + ", which the client did not declare");
+            }
+        }
+        if (scope.isModern()) {
+            if (inputs == null) {
+                inputs = InputRequests.none("tools/call", entry.tool.name(),
+                        ((ByteBufToolArguments) arguments).raw(), scope.version().id());
+            }
+            return inputs.answer(requests);
+        }
+        return server.askClient(this, requests);
+    }
+
+    @Override
+    public Runnable elicitationCompletion(String elicitationId) {
+        Objects.requireNonNull(elicitationId, "elicitationId");
+        if (scope.version() != ProtocolVersion.V2025_11_25) {
+            return () -> { };
+        }
+        java.util.concurrent.atomic.AtomicBoolean sent = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (sent.compareAndSet(false, true)) {
+                server.sendElicitationComplete(connection, elicitationId);
+            }
+        };
     }
 
     @Override

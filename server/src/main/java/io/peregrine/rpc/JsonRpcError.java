@@ -20,6 +20,12 @@ public final class JsonRpcError {
     /** An unexpected condition inside the server. */
     public static final int INTERNAL_ERROR = -32603;
 
+    /**
+     * 2025 revisions: the resource a URI names does not exist. 2026-07-28 uses
+     * {@link #INVALID_PARAMS} instead (and asks clients to accept both).
+     */
+    public static final int RESOURCE_NOT_FOUND = -32002;
+
     /** 2026-07-28: HTTP headers do not match the body. */
     public static final int HEADER_MISMATCH = -32020;
     /** 2026-07-28: the request needs a client capability it did not declare. */
@@ -43,6 +49,7 @@ public final class JsonRpcError {
             case METHOD_NOT_FOUND: return "MethodNotFound";
             case INVALID_PARAMS: return "InvalidParams";
             case INTERNAL_ERROR: return "InternalError";
+            case RESOURCE_NOT_FOUND: return "ResourceNotFound";
             case HEADER_MISMATCH: return "HeaderMismatch";
             case MISSING_REQUIRED_CLIENT_CAPABILITY: return "MissingRequiredClientCapability";
             case UNSUPPORTED_PROTOCOL_VERSION: return "UnsupportedProtocolVersion";

@@ -119,7 +119,8 @@ public abstract class Content {
             return new Annotations(audience == null ? List.of() : List.copyOf(audience), priority, lastModified);
         }
 
-        void writeTo(JsonGenerator g) throws IOException {
+        /** Writes these annotations as one JSON object. */
+        public void writeTo(JsonGenerator g) throws IOException {
             g.writeStartObject();
             if (!audience.isEmpty()) {
                 g.writeArrayFieldStart("audience");

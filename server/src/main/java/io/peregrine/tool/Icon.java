@@ -33,7 +33,8 @@ public final class Icon {
         return new Icon(src, mimeType, sizes, theme);
     }
 
-    void writeTo(JsonGenerator g) throws IOException {
+    /** Writes this icon as one JSON object. */
+    public void writeTo(JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeStringField("src", src);
         if (mimeType != null) {

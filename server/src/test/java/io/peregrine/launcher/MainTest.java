@@ -27,7 +27,7 @@ class MainTest {
                 @SuppressWarnings("unchecked")
                 List<Map<String, Object>> tools = (List<Map<String, Object>>) at(list, "result.tools");
                 assertThat(tools).extracting(t -> t.get("name"))
-                        .containsExactly("echo", "fs.list", "fs.read", "fs.search", "fs.stat");
+                        .containsExactly("ask_user", "echo", "fs.list", "fs.read", "fs.search", "fs.stat");
                 Map<String, Object> stat = s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
                         + "\"params\":{\"name\":\"fs.stat\",\"arguments\":{\"path\":\"pom.xml\"}}}");
                 assertThat(at(stat, "result.structuredContent.type")).isEqualTo("file");

@@ -4,6 +4,7 @@ import io.peregrine.Peregrine;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.testing.McpSession;
+import io.peregrine.testing.TestContent;
 import io.peregrine.testing.TestTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -63,6 +64,14 @@ public abstract class McpBehaviourKit {
                 .tool(TestTools.everything())
                 .tool(TestTools.badOutput())
                 .tool(TestTools.raw())
+                .tool(TestContent.chatty())
+                .resource(TestContent.resources().get(0))
+                .resource(TestContent.resources().get(1))
+                .resource(TestContent.resources().get(2))
+                .resource(TestContent.resources().get(3))
+                .resourceTemplate(TestContent.items())
+                .prompt(TestContent.greet())
+                .prompt(TestContent.everyContent())
                 .maxLineLength(4 * 1024 * 1024)
                 .maxStringLength(1024 * 1024)
                 .maxNestingDepth(16)
@@ -276,7 +285,7 @@ public abstract class McpBehaviourKit {
                 pages++;
             } while (cursor != null);
             assertThat(pages).isEqualTo(3);
-            assertThat(names).containsExactly("bad_output", "boom", "echo", "everything", "hang", "raw", "refuse", "slow");
+            assertThat(names).containsExactly("bad_output", "boom", "chatty", "echo", "everything", "hang", "raw", "refuse", "slow");
         }
     }
 
@@ -539,6 +548,756 @@ public abstract class McpBehaviourKit {
             closer.start();
             assertError(s.readJson(), 1L, JsonRpcError.SHUTTING_DOWN, "shut down");
             closer.join(10_000);
+        }
+    }
+
+    // ------------------------------------------------------------------ asking the client (sampling, elicitation, roots)
+
+    private static final String ALL_CAPABILITIES = "{\"elicitation\":{\"form\":{},\"url\":{}},\"sampling\":{},\"roots\":{}}";
+
+    private static Peregrine.Builder askingServer() {
+        Peregrine.Builder b = Peregrine.builder().drainTimeout(Duration.ofMillis(100));
+        io.peregrine.testing.AskingTools.all().forEach(b::tool);
+        return b;
+    }
+
+    private static String call(Object id, String tool) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
+                + "\",\"arguments\":{}}}";
+    }
+
+    private static String answer(Object id, String result) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + io.peregrine.rpc.JsonTree.toJson(id) + ",\"result\":" + result + "}";
+    }
+
+    @Test
+    void aToolElicitsThroughARequestToTheClient() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            s.send(call(1, "ask_name"));
+            Map<String, Object> ask = s.readJson();
+            assertThat(ask.get("method")).isEqualTo("elicitation/create");
+            assertThat((String) ask.get("id")).startsWith("peregrine-");
+            assertThat(at(ask, "params.mode")).isEqualTo("form");
+            assertThat(at(ask, "params.message")).isEqualTo("What is your name?");
+            assertThat(at(ask, "params.requestedSchema.required.0")).isEqualTo("name");
+            Map<String, Object> r = s.call(answer(ask.get("id"), "{\"action\":\"accept\",\"content\":{\"name\":\"Ada\"}}"));
+            assertThat(r.get("id")).isEqualTo(1L);
+            assertThat(at(r, "result.content.0.text")).isEqualTo("Hello, Ada!");
+            assertThat(s.server().core().pendingClientRequests()).isZero();
+        }
+    }
+
+    @Test
+    void elicitationHasNoModeIn20250618AndDeclineReachesTheTool() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-06-18", "{\"elicitation\":{}}");
+            s.send(call(1, "ask_name"));
+            Map<String, Object> ask = s.readJson();
+            assertThat((Map<String, Object>) ask.get("params")).doesNotContainKey("mode");
+            Map<String, Object> r = s.call(answer(ask.get("id"), "{\"action\":\"decline\"}"));
+            assertThat(at(r, "result.content.0.text")).isEqualTo("no name: DECLINE");
+        }
+    }
+
+    @Test
+    void urlElicitationIsFollowedByItsCompletionNotification() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", "{\"elicitation\":{\"url\":{}}}");
+            s.send(call(1, "ask_url"));
+            Map<String, Object> ask = s.readJson();
+            assertThat(at(ask, "params.mode")).isEqualTo("url");
+            assertThat(at(ask, "params.url")).isEqualTo("https://example.com/connect?e=e-1");
+            assertThat(at(ask, "params.elicitationId")).isEqualTo("e-1");
+            s.send(answer(ask.get("id"), "{\"action\":\"accept\"}"));
+            Map<String, Object> done = s.readJson();
+            assertThat(done.get("method")).isEqualTo("notifications/elicitation/complete");
+            assertThat(at(done, "params.elicitationId")).isEqualTo("e-1");
+            assertThat(at(s.readJson(), "result.content.0.text")).isEqualTo("url: ACCEPT");
+        }
+    }
+
+    @Test
+    void samplingAndRootsGoThroughRequestsToTheClient() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            s.send(call(1, "sample"));
+            Map<String, Object> ask = s.readJson();
+            assertThat(ask.get("method")).isEqualTo("sampling/createMessage");
+            assertThat(at(ask, "params.maxTokens")).isEqualTo(20L);
+            assertThat(at(ask, "params.messages.0.content.text")).isEqualTo("What is the capital of France?");
+            Map<String, Object> r = s.call(answer(ask.get("id"), "{\"role\":\"assistant\",\"content\":{\"type\":\"text\","
+                    + "\"text\":\"Paris\"},\"model\":\"m1\",\"stopReason\":\"endTurn\"}"));
+            assertThat(at(r, "result.content.0.text")).isEqualTo("m1 says Paris");
+
+            s.send(call(2, "roots"));
+            ask = s.readJson();
+            assertThat(ask.get("method")).isEqualTo("roots/list");
+            r = s.call(answer(ask.get("id"), "{\"roots\":[{\"uri\":\"file:///a\",\"name\":\"A\"},{\"uri\":\"file:///b\"}]}"));
+            assertThat(at(r, "result.content.0.text")).isEqualTo("file:///a,file:///b");
+        }
+    }
+
+    @Test
+    void severalQuestionsAreAskedAtOnce() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            s.send(call(1, "ask_all"));
+            Map<String, Map<String, Object>> byMethod = new java.util.HashMap<>();
+            for (int i = 0; i < 3; i++) {
+                Map<String, Object> ask = s.readJson();
+                byMethod.put((String) ask.get("method"), ask);
+            }
+            assertThat(byMethod).containsOnlyKeys("elicitation/create", "sampling/createMessage", "roots/list");
+            // Answered in another order than asked: correlation is by id.
+            s.send(answer(byMethod.get("roots/list").get("id"), "{\"roots\":[{\"uri\":\"file:///r\"}]}"));
+            s.send(answer(byMethod.get("sampling/createMessage").get("id"),
+                    "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"Hi\"},\"model\":\"m\"}"));
+            s.send(answer(byMethod.get("elicitation/create").get("id"), "{\"action\":\"accept\",\"content\":{\"name\":\"Bo\"}}"));
+            assertThat(at(s.readJson(), "result.content.0.text")).isEqualTo("Hi Bo in file:///r");
+        }
+    }
+
+    @Test
+    void askingWithoutTheCapabilityIsMissingRequiredClientCapability() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", "{\"elicitation\":{\"form\":{}}}");
+            Map<String, Object> r = s.call(call(1, "sample"));
+            assertError(r, 1L, JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, "sampling");
+            assertThat(at(r, "error.data.requiredCapabilities.sampling")).isEqualTo(Map.of());
+            r = s.call(call(2, "ask_url"));
+            assertError(r, 2L, JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, "elicitation.url");
+            assertThat(at(s.call(call(3, "ask_if_able")), "result.content.0.text")).isNull();
+            assertThat(s.server().core().pendingClientRequests()).isOne(); // ask_if_able asked: form is declared
+        }
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25");
+            assertThat(at(s.call(call(1, "ask_if_able")), "result.content.0.text")).isEqualTo("cannot ask");
+        }
+    }
+
+    @Test
+    void aClientErrorAnswerReachesTheToolAsAFailure() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            s.send(call(1, "ask_name"));
+            Map<String, Object> ask = s.readJson();
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":\"" + ask.get("id")
+                    + "\",\"error\":{\"code\":-1,\"message\":\"User rejected\"}}");
+            assertThat(at(r, "result.isError")).isEqualTo(true);
+            assertThat((String) at(r, "result.content.0.text")).contains("elicitation/create").contains("User rejected");
+
+            s.send(call(2, "ask_name"));
+            ask = s.readJson();
+            r = s.call(answer(ask.get("id"), "{\"action\":\"maybe\"}"));
+            assertThat((String) at(r, "result.content.0.text")).contains("not valid").contains("action");
+            assertThat(s.server().core().pendingClientRequests()).isZero();
+        }
+    }
+
+    @Test
+    void aClientThatNeverAnswersTimesOutAndNothingIsLeftPending() throws Exception {
+        try (McpSession s = session(askingServer().clientRequestTimeout(Duration.ofMillis(300)))) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            s.send(call(1, "sample"));
+            Map<String, Object> ask = s.readJson();
+            assertThat(s.server().core().pendingClientRequests()).isOne();
+            Map<String, Object> cancelled = s.readJson();
+            assertThat(cancelled.get("method")).isEqualTo("notifications/cancelled");
+            assertThat(at(cancelled, "params.requestId")).isEqualTo(ask.get("id"));
+            Map<String, Object> r = s.readJson();
+            assertThat(at(r, "result.isError")).isEqualTo(true);
+            assertThat((String) at(r, "result.content.0.text")).contains("did not answer sampling/createMessage within 300 ms");
+            assertThat(s.server().core().pendingClientRequests()).isZero();
+            // The late answer matches nothing any more.
+            assertError(s.call(answer(ask.get("id"), "{\"roots\":[]}")), null, JsonRpcError.INVALID_REQUEST,
+                    "does not match any request");
+        }
+    }
+
+    @Test
+    void cancellingTheCallWithdrawsItsQuestion() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            s.send(call("\"c\"", "ask_name"));
+            Map<String, Object> ask = s.readJson();
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"c\"}}");
+            Map<String, Object> withdrawn = s.readJson();
+            assertThat(withdrawn.get("method")).isEqualTo("notifications/cancelled");
+            assertThat(at(withdrawn, "params.requestId")).isEqualTo(ask.get("id"));
+            assertThat(s.silentFor(200)).isTrue();
+            assertThat(s.server().core().pendingClientRequests()).isZero();
+            assertThat(s.server().core().callsInFlight()).isZero();
+            // A cancel for an id nobody knows is ignored, and the connection goes on.
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"nobody\"}}");
+            assertStillServes(s);
+        }
+    }
+
+    @Test
+    void aNonBlockingToolCannotWaitForTheClientIn2025() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            s.initialize("2025-11-25", ALL_CAPABILITIES);
+            Map<String, Object> r = s.call(call(1, "ask_inline"));
+            assertThat(at(r, "result.isError")).isEqualTo(true);
+            assertThat((String) at(r, "result.content.0.text")).contains("blocking(true)");
+            assertThat(s.server().core().pendingClientRequests()).isZero();
+        }
+    }
+
+    // ------------------------------------------------------------------ 2026-07-28: multi round-trip requests
+
+    private static String modernCall(Object id, String tool, String capabilities, String extra) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
+                + "\",\"arguments\":{}" + (extra.isEmpty() ? "" : "," + extra)
+                + ",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                + "\"io.modelcontextprotocol/clientCapabilities\":" + capabilities + ","
+                + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}}";
+    }
+
+    private static String retry(Map<String, Object> inputRequired, String responses) {
+        Object state = at(inputRequired, "result.requestState");
+        return "\"inputResponses\":" + responses + (state == null ? "" : ",\"requestState\":\"" + state + "\"");
+    }
+
+    @Test
+    void modernElicitationIsAnInputRequiredRoundTrip() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            Map<String, Object> r1 = s.call(modernCall(1, "ask_name", ALL_CAPABILITIES, ""));
+            assertThat(at(r1, "result.resultType")).isEqualTo("input_required");
+            assertThat(at(r1, "result.inputRequests.user_name.method")).isEqualTo("elicitation/create");
+            assertThat(at(r1, "result.inputRequests.user_name.params.mode")).isEqualTo("form");
+            assertThat(at(r1, "result.inputRequests.user_name.params.requestedSchema.type")).isEqualTo("object");
+            assertThat((String) at(r1, "result.requestState")).isNotEmpty();
+            assertThat(((Map<?, ?>) at(r1, "result._meta")).get("io.modelcontextprotocol/serverInfo")).isNotNull();
+
+            Map<String, Object> r2 = s.call(modernCall(2, "ask_name", ALL_CAPABILITIES,
+                    retry(r1, "{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Alice\"}},\"extra\":{\"x\":1}}")));
+            assertThat(at(r2, "result.resultType")).isEqualTo("complete");
+            assertThat(at(r2, "result.content.0.text")).isEqualTo("Hello, Alice!");
+            assertThat(s.server().core().pendingClientRequests()).isZero();
+        }
+    }
+
+    @Test
+    void modernQuestionsComeTogetherAndRoundsCarryEarlierAnswers() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            Map<String, Object> r1 = s.call(modernCall(1, "ask_all", ALL_CAPABILITIES, ""));
+            assertThat(((Map<String, Object>) at(r1, "result.inputRequests")))
+                    .containsOnlyKeys("elicitation-1", "sampling-1", "roots-1");
+            Map<String, Object> r2 = s.call(modernCall(2, "ask_all", ALL_CAPABILITIES, retry(r1, "{"
+                    + "\"elicitation-1\":{\"action\":\"accept\",\"content\":{\"name\":\"Bo\"}},"
+                    + "\"sampling-1\":{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"Hey\"},\"model\":\"m\"},"
+                    + "\"roots-1\":{\"roots\":[{\"uri\":\"file:///x\"}]}}")));
+            assertThat(at(r2, "result.content.0.text")).isEqualTo("Hey Bo in file:///x");
+
+            Map<String, Object> step1 = s.call(modernCall(3, "two_steps", ALL_CAPABILITIES, ""));
+            assertThat(((Map<String, Object>) at(step1, "result.inputRequests"))).containsOnlyKeys("step1");
+            Map<String, Object> step2 = s.call(modernCall(4, "two_steps", ALL_CAPABILITIES,
+                    retry(step1, "{\"step1\":{\"action\":\"accept\",\"content\":{\"name\":\"Cy\"}}}")));
+            assertThat(((Map<String, Object>) at(step2, "result.inputRequests"))).containsOnlyKeys("step2");
+            assertThat(at(step2, "result.requestState")).isNotEqualTo(at(step1, "result.requestState"));
+            Map<String, Object> done = s.call(modernCall(5, "two_steps", ALL_CAPABILITIES,
+                    retry(step2, "{\"step2\":{\"action\":\"accept\",\"content\":{\"color\":\"blue\"}}}")));
+            assertThat(at(done, "result.content.0.text")).isEqualTo("Cy likes blue");
+        }
+    }
+
+    @Test
+    void modernMissingOrUnfitAnswersAreAskedAgain() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            Map<String, Object> r = s.call(modernCall(1, "ask_name", ALL_CAPABILITIES,
+                    "\"inputResponses\":{\"wrong_key\":{\"action\":\"accept\",\"content\":{}}}"));
+            assertThat(at(r, "result.resultType")).isEqualTo("input_required");
+            assertThat(at(r, "result.inputRequests.user_name.method")).isEqualTo("elicitation/create");
+            r = s.call(modernCall(2, "ask_name", ALL_CAPABILITIES, "\"inputResponses\":{\"user_name\":{\"action\":\"perhaps\"}}"));
+            assertThat(at(r, "result.resultType")).isEqualTo("input_required");
+            // A non-blocking tool may ask in this era: nothing waits.
+            r = s.call(modernCall(3, "ask_inline", ALL_CAPABILITIES, ""));
+            assertThat(at(r, "result.inputRequests.elicitation-1.method")).isEqualTo("elicitation/create");
+        }
+    }
+
+    @Test
+    void modernBadInputResponsesAndForgedStatesAreInvalidParams() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            assertError(s.call(modernCall(1, "ask_name", ALL_CAPABILITIES, "\"inputResponses\":{\"user_name\":12345}")),
+                    1L, JsonRpcError.INVALID_PARAMS, "must be an object");
+            assertError(s.call(modernCall(2, "ask_name", ALL_CAPABILITIES, "\"inputResponses\":null")),
+                    2L, JsonRpcError.INVALID_PARAMS, "inputResponses");
+            Map<String, Object> r1 = s.call(modernCall(3, "ask_name", ALL_CAPABILITIES, ""));
+            String state = (String) at(r1, "result.requestState");
+            assertError(s.call(modernCall(4, "ask_name", ALL_CAPABILITIES,
+                    "\"inputResponses\":{},\"requestState\":\"" + state + "-TAMPERED\"")),
+                    4L, JsonRpcError.INVALID_PARAMS, "failed verification");
+            String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    "{\"v\":1,\"exp\":99999999999999,\"m\":\"tools/call\",\"n\":\"ask_name\",\"h\":\"x\",\"a\":{}}"
+                            .getBytes(StandardCharsets.UTF_8)) + "." + state.substring(state.indexOf('.') + 1);
+            assertError(s.call(modernCall(5, "ask_name", ALL_CAPABILITIES, "\"requestState\":\"" + forged + "\"")),
+                    5L, JsonRpcError.INVALID_PARAMS, "failed verification");
+            assertError(s.call(modernCall(6, "two_steps", ALL_CAPABILITIES, "\"requestState\":\"" + state + "\"")),
+                    6L, JsonRpcError.INVALID_PARAMS, "issued for tools/call of ask_name");
+        }
+    }
+
+    @Test
+    void modernExpiredStatesAreInvalidParams() throws Exception {
+        try (McpSession s = session(askingServer().requestStateTtl(Duration.ofMillis(50)))) {
+            Map<String, Object> r1 = s.call(modernCall(1, "ask_name", ALL_CAPABILITIES, ""));
+            Thread.sleep(120);
+            assertError(s.call(modernCall(2, "ask_name", ALL_CAPABILITIES,
+                    retry(r1, "{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Late\"}}}"))),
+                    2L, JsonRpcError.INVALID_PARAMS, "expired");
+        }
+    }
+
+    @Test
+    void modernAskingWithoutTheCapabilityIsMissingRequiredClientCapability() throws Exception {
+        try (McpSession s = session(askingServer())) {
+            Map<String, Object> r = s.call(modernCall(1, "ask_name", "{\"sampling\":{}}", ""));
+            assertError(r, 1L, JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, "elicitation");
+            assertThat(at(r, "error.data.requiredCapabilities.elicitation.form")).isEqualTo(Map.of());
+            assertThat(at(s.call(modernCall(2, "ask_if_able", "{\"sampling\":{}}", "")), "result.content.0.text"))
+                    .isEqualTo("cannot ask");
+        }
+    }
+
+    // ------------------------------------------------------------------ resources
+
+    private static String req(Object id, String method, String params) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}";
+    }
+
+    private static String modern(String params) {
+        return params.equals("{}") ? "{" + MODERN_META + "}" : "{" + MODERN_META + "," + params.substring(1);
+    }
+
+    /** Reads messages until the response with {@code id}, collecting the notifications before it. */
+    private static Map<String, Object> responseTo(McpSession s, Object id, List<Map<String, Object>> notifications)
+            throws IOException {
+        while (true) {
+            Map<String, Object> m = s.readJson();
+            if (m.containsKey("method") && !m.containsKey("id")) {
+                notifications.add(m);
+            } else {
+                assertThat(m.get("id")).isEqualTo(id);
+                return m;
+            }
+        }
+    }
+
+    @Test
+    void capabilitiesAdvertiseWhatTheServerHas() throws Exception {
+        try (McpSession s = session()) {
+            Map<String, Object> caps = (Map<String, Object>) s.initialize("2025-11-25").get("capabilities");
+            assertThat(at(caps, "resources.subscribe")).isEqualTo(true);
+            assertThat(at(caps, "resources.listChanged")).isEqualTo(true);
+            assertThat(at(caps, "prompts.listChanged")).isEqualTo(true);
+            assertThat(caps).containsKeys("completions", "logging", "tools");
+        }
+        try (McpSession s = session(Peregrine.builder().tool(EchoTool.create()))) {
+            Map<String, Object> caps = (Map<String, Object>) s.initialize("2025-11-25").get("capabilities");
+            assertThat(caps).containsKeys("tools", "logging").doesNotContainKeys("resources", "prompts", "completions");
+        }
+    }
+
+    @Test
+    void resourcesListPagesInUriOrder() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> first = s.call(req(1, "resources/list", "{}"));
+            List<Map<String, Object>> page = (List<Map<String, Object>>) at(first, "result.resources");
+            assertThat(page).extracting(r -> r.get("uri"))
+                    .containsExactly("test://static/a", "test://static/blob", "test://static/hello");
+            assertThat(page.get(2)).containsEntry("name", "hello").containsEntry("title", "Hello")
+                    .containsEntry("mimeType", "text/plain").containsEntry("size", 11L);
+            String cursor = (String) at(first, "result.nextCursor");
+            assertThat(cursor).isNotNull();
+            Map<String, Object> second = s.call(req(2, "resources/list", "{\"cursor\":\"" + cursor + "\"}"));
+            assertThat((List<?>) at(second, "result.resources")).hasSize(1);
+            assertThat(at(second, "result.resources.0.uri")).isEqualTo("test://static/slow");
+            assertThat((Map<String, Object>) second.get("result")).doesNotContainKeys("nextCursor", "resultType", "ttlMs");
+            assertError(s.call(req(3, "resources/list", "{\"cursor\":\"bogus\"}")), 3L, JsonRpcError.INVALID_PARAMS,
+                    "Invalid cursor");
+        }
+    }
+
+    @Test
+    void resourcesReadTextBlobAndOffThread() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> text = s.call(req(1, "resources/read", "{\"uri\":\"test://static/hello\"}"));
+            assertThat(at(text, "result.contents.0.uri")).isEqualTo("test://static/hello");
+            assertThat(at(text, "result.contents.0.mimeType")).isEqualTo("text/plain");
+            assertThat(at(text, "result.contents.0.text")).isEqualTo("hello world");
+            Map<String, Object> blob = s.call(req(2, "resources/read", "{\"uri\":\"test://static/blob\"}"));
+            assertThat(at(blob, "result.contents.0.blob")).isEqualTo("AQID");
+            assertThat((Map<String, Object>) at(blob, "result.contents.0")).doesNotContainKey("text");
+            Map<String, Object> slow = s.call(req(3, "resources/read", "{\"uri\":\"test://static/slow\"}"));
+            assertThat(at(slow, "result.contents.0.text")).isEqualTo("read on a worker");
+        }
+    }
+
+    @Test
+    void templatesAreListedAndReadWithTheirVariables() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> list = s.call(req(1, "resources/templates/list", "{}"));
+            assertThat(at(list, "result.resourceTemplates.0.uriTemplate")).isEqualTo("test://items/{id}");
+            assertThat(at(list, "result.resourceTemplates.0.name")).isEqualTo("items");
+            Map<String, Object> item = s.call(req(2, "resources/read", "{\"uri\":\"test://items/caf%C3%A9\"}"));
+            assertThat(at(item, "result.contents.0.text")).isEqualTo("item café");
+            assertThat(at(item, "result.contents.0.uri")).isEqualTo("test://items/caf%C3%A9");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("missingResources")
+    void aResourceThatIsNotThereIsNotFoundInEachRevisionsCode(String uri, String messagePart) throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> r = s.call(req(1, "resources/read", "{\"uri\":\"" + uri + "\"}"));
+            assertError(r, 1L, JsonRpcError.RESOURCE_NOT_FOUND, messagePart);
+            assertThat(at(r, "error.data.uri")).isEqualTo(uri);
+            Map<String, Object> modern = s.call(req(2, "resources/read", modern("{\"uri\":\"" + uri + "\"}")));
+            assertError(modern, 2L, JsonRpcError.INVALID_PARAMS, messagePart);
+            assertThat(at(modern, "error.data.uri")).isEqualTo(uri);
+            assertStillServes(s);
+        }
+    }
+
+    static Stream<Arguments> missingResources() {
+        return Stream.of(
+                Arguments.of("test://nowhere", "matches none of its resource templates"),
+                // the template's variable does not match a path with a slash in it
+                Arguments.of("test://items/a/b", "matches none of its resource templates"),
+                // the template matches, but its handler knows no such item
+                Arguments.of("test://items/missing", "there is no item \"missing\""));
+    }
+
+    @Test
+    void readWithoutAUriIsInvalidParams() throws Exception {
+        try (McpSession s = ready()) {
+            assertError(s.call(req(1, "resources/read", "{}")), 1L, JsonRpcError.INVALID_PARAMS,
+                    "missing required string \"uri\"");
+        }
+    }
+
+    @Test
+    void modernResourceResultsCarryCacheHintsAndServerInfo() throws Exception {
+        try (McpSession s = session()) {
+            for (String method : List.of("resources/list", "resources/templates/list", "prompts/list")) {
+                Map<String, Object> r = s.call(req(1, method, modern("{}")));
+                assertThat(at(r, "result.resultType")).as(method).isEqualTo("complete");
+                assertThat(at(r, "result.ttlMs")).as(method).isEqualTo(0L);
+                assertThat(at(r, "result.cacheScope")).as(method).isEqualTo("public");
+                assertThat(((Map<?, ?>) at(r, "result._meta")).get("io.modelcontextprotocol/serverInfo")).isNotNull();
+            }
+            Map<String, Object> read = s.call(req(2, "resources/read", modern("{\"uri\":\"test://static/hello\"}")));
+            assertThat(at(read, "result.resultType")).isEqualTo("complete");
+            assertThat(at(read, "result.ttlMs")).isEqualTo(0L);
+            assertThat(at(read, "result.cacheScope")).isEqualTo("private");
+            assertThat(at(read, "result.contents.0.text")).isEqualTo("hello world");
+            assertThat(((Map<?, ?>) at(read, "result._meta")).get("io.modelcontextprotocol/serverInfo")).isNotNull();
+        }
+    }
+
+    @Test
+    void subscribedResourcesReportUpdatesUntilUnsubscribed() throws Exception {
+        try (McpSession s = ready()) {
+            assertThat((Map<?, ?>) s.call(req(1, "resources/subscribe", "{\"uri\":\"test://items/7\"}")).get("result")).isEmpty();
+            s.server().resources().updated("test://static/hello"); // not subscribed: nothing
+            s.server().resources().updated("test://items/7");
+            Map<String, Object> n = s.readJson();
+            assertThat(n.get("method")).isEqualTo("notifications/resources/updated");
+            assertThat(at(n, "params.uri")).isEqualTo("test://items/7");
+            assertThat((Map<?, ?>) s.call(req(2, "resources/unsubscribe", "{\"uri\":\"test://items/7\"}")).get("result")).isEmpty();
+            s.server().resources().updated("test://items/7");
+            assertThat(s.silentFor(200)).isTrue();
+        }
+    }
+
+    @Test
+    void aSubscriptionToNothingIsNotFound() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> r = s.call(req(1, "resources/subscribe", "{\"uri\":\"test://nowhere\"}"));
+            assertError(r, 1L, JsonRpcError.RESOURCE_NOT_FOUND, "Cannot subscribe to test://nowhere");
+            assertThat(at(r, "error.data.uri")).isEqualTo("test://nowhere");
+            assertError(s.call(req(2, "resources/subscribe", modern("{\"uri\":\"test://static/a\"}"))), 2L,
+                    JsonRpcError.METHOD_NOT_FOUND, "subscriptions/listen");
+        }
+    }
+
+    // ------------------------------------------------------------------ prompts
+
+    @Test
+    void promptsAreListedWithTheirArguments() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> r = s.call(req(1, "prompts/list", "{}"));
+            assertThat((List<Map<String, Object>>) at(r, "result.prompts")).extracting(p -> p.get("name"))
+                    .containsExactly("every_content", "greet");
+            assertThat(at(r, "result.prompts.1.title")).isEqualTo("Greeting");
+            assertThat(at(r, "result.prompts.1.arguments.0.name")).isEqualTo("name");
+            assertThat(at(r, "result.prompts.1.arguments.0.required")).isEqualTo(true);
+            assertThat(at(r, "result.prompts.1.arguments.1.required")).isEqualTo(false);
+        }
+    }
+
+    @Test
+    void promptsGetFillsInTheArguments() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> r = s.call(req(1, "prompts/get",
+                    "{\"name\":\"greet\",\"arguments\":{\"name\":\"Ada\",\"style\":\"formal\"}}"));
+            assertThat(at(r, "result.description")).isEqualTo("A greeting for Ada");
+            assertThat(at(r, "result.messages.0.role")).isEqualTo("user");
+            assertThat(at(r, "result.messages.0.content.text")).isEqualTo("Please greet Ada in a formal way.");
+            assertThat(at(r, "result.messages.1.role")).isEqualTo("assistant");
+            Map<String, Object> modern = s.call(req(2, "prompts/get", modern("{\"name\":\"greet\",\"arguments\":{\"name\":\"Bo\"}}")));
+            assertThat(at(modern, "result.resultType")).isEqualTo("complete");
+            assertThat(at(modern, "result.messages.0.content.text")).isEqualTo("Please greet Bo in a casual way.");
+        }
+    }
+
+    @Test
+    void promptMessagesCarryEveryContentType() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> r = s.call(req(1, "prompts/get", "{\"name\":\"every_content\"}"));
+            assertThat(at(r, "result.messages.0.content.type")).isEqualTo("text");
+            assertThat(at(r, "result.messages.1.content.type")).isEqualTo("image");
+            assertThat(at(r, "result.messages.1.content.data")).isEqualTo("AQID");
+            assertThat(at(r, "result.messages.2.content.type")).isEqualTo("audio");
+            assertThat(at(r, "result.messages.3.content.type")).isEqualTo("resource_link");
+            assertThat(at(r, "result.messages.3.content.uri")).isEqualTo("test://static/hello");
+            assertThat(at(r, "result.messages.4.content.type")).isEqualTo("resource");
+            assertThat(at(r, "result.messages.4.content.resource.text")).isEqualTo("A");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badPromptGets")
+    void badPromptRequestsAreInvalidParams(String name, String params, String messagePart) throws Exception {
+        try (McpSession s = ready()) {
+            assertError(s.call(req(1, "prompts/get", params)), 1L, JsonRpcError.INVALID_PARAMS, messagePart);
+            assertStillServes(s);
+        }
+    }
+
+    static Stream<Arguments> badPromptGets() {
+        return Stream.of(
+                Arguments.of("argument missing", "{\"name\":\"greet\",\"arguments\":{\"style\":\"formal\"}}",
+                        "prompt greet is missing required argument name"),
+                Arguments.of("no arguments at all", "{\"name\":\"greet\"}", "missing required argument name"),
+                Arguments.of("argument not a string", "{\"name\":\"greet\",\"arguments\":{\"name\":7}}",
+                        "argument \"name\" must be a string"),
+                Arguments.of("unknown prompt", "{\"name\":\"nope\"}", "Unknown prompt: nope"),
+                Arguments.of("no name", "{}", "missing required string \"name\""));
+    }
+
+    // ------------------------------------------------------------------ completions
+
+    @Test
+    void completionsForPromptArgumentsAndTemplateVariables() throws Exception {
+        try (McpSession s = ready()) {
+            Map<String, Object> prompt = s.call(req(1, "completion/complete",
+                    "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"greet\"},\"argument\":{\"name\":\"style\",\"value\":\"f\"}}"));
+            assertThat((List<Object>) at(prompt, "result.completion.values")).containsExactly("formal");
+            assertThat(at(prompt, "result.completion.hasMore")).isEqualTo(false);
+            Map<String, Object> template = s.call(req(2, "completion/complete",
+                    "{\"ref\":{\"type\":\"ref/resource\",\"uri\":\"test://items/{id}\"},\"argument\":{\"name\":\"id\",\"value\":\"ap\"}}"));
+            assertThat((List<Object>) at(template, "result.completion.values")).containsExactly("apple", "apricot");
+            Map<String, Object> none = s.call(req(3, "completion/complete",
+                    "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"greet\"},\"argument\":{\"name\":\"name\",\"value\":\"A\"}}"));
+            assertThat((List<Object>) at(none, "result.completion.values")).isEmpty();
+            Map<String, Object> modern = s.call(req(4, "completion/complete", modern(
+                    "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"greet\"},\"argument\":{\"name\":\"style\",\"value\":\"\"}}")));
+            assertThat(at(modern, "result.resultType")).isEqualTo("complete");
+            assertThat((List<Object>) at(modern, "result.completion.values")).containsExactly("formal", "casual");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badCompletions")
+    void badCompletionRequestsAreInvalidParams(String name, String params, String messagePart) throws Exception {
+        try (McpSession s = ready()) {
+            assertError(s.call(req(1, "completion/complete", params)), 1L, JsonRpcError.INVALID_PARAMS, messagePart);
+            assertStillServes(s);
+        }
+    }
+
+    static Stream<Arguments> badCompletions() {
+        String arg = ",\"argument\":{\"name\":\"id\",\"value\":\"\"}}";
+        return Stream.of(
+                Arguments.of("unknown prompt", "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"nope\"}" + arg,
+                        "unknown prompt \"nope\""),
+                Arguments.of("unknown template", "{\"ref\":{\"type\":\"ref/resource\",\"uri\":\"test://x/{id}\"}" + arg,
+                        "unknown resource template \"test://x/{id}\""),
+                Arguments.of("unknown ref type", "{\"ref\":{\"type\":\"ref/tool\",\"name\":\"echo\"}" + arg,
+                        "must be \"ref/prompt\" or \"ref/resource\""),
+                Arguments.of("unknown prompt argument", "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"greet\"}" + arg,
+                        "prompt greet has no argument \"id\""),
+                Arguments.of("unknown template variable", "{\"ref\":{\"type\":\"ref/resource\",\"uri\":\"test://items/{id}\"},"
+                        + "\"argument\":{\"name\":\"x\",\"value\":\"\"}}", "has no variable \"x\""),
+                Arguments.of("no ref", "{\"argument\":{\"name\":\"id\",\"value\":\"\"}}", "missing required object \"ref\""),
+                Arguments.of("no argument", "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"greet\"}}",
+                        "missing required object \"argument\""));
+    }
+
+    // ------------------------------------------------------------------ logging
+
+    private static final String CALL_CHATTY = "{\"name\":\"chatty\",\"arguments\":{}}";
+
+    @Test
+    void setLevelFiltersToolLogMessages() throws Exception {
+        try (McpSession s = ready()) {
+            List<Map<String, Object>> silent = new java.util.ArrayList<>();
+            s.send(req(1, "tools/call", CALL_CHATTY));
+            assertThat(at(responseTo(s, 1L, silent), "result.content.0.text")).isEqualTo("logged");
+            assertThat(silent).as("no messages before logging/setLevel").isEmpty();
+
+            assertThat((Map<?, ?>) s.call(req(2, "logging/setLevel", "{\"level\":\"info\"}")).get("result")).isEmpty();
+            List<Map<String, Object>> info = new java.util.ArrayList<>();
+            s.send(req(3, "tools/call", CALL_CHATTY));
+            responseTo(s, 3L, info);
+            assertThat(info).extracting(m -> at(m, "params.level")).containsExactly("info", "warning");
+            assertThat(info.get(0).get("method")).isEqualTo("notifications/message");
+            assertThat(at(info.get(0), "params.logger")).isEqualTo("chatty");
+            assertThat(at(info.get(0), "params.data.step")).isEqualTo(1L);
+            assertThat(at(info.get(1), "params.data")).isEqualTo("a warning");
+
+            s.call(req(4, "logging/setLevel", "{\"level\":\"debug\"}"));
+            List<Map<String, Object>> all = new java.util.ArrayList<>();
+            s.send(req(5, "tools/call", CALL_CHATTY));
+            responseTo(s, 5L, all);
+            assertThat(all).hasSize(3);
+        }
+    }
+
+    @Test
+    void modernRequestsGetLogMessagesOnlyWhenTheyAskForThem() throws Exception {
+        try (McpSession s = session()) {
+            List<Map<String, Object>> none = new java.util.ArrayList<>();
+            s.send(req(1, "tools/call", modern(CALL_CHATTY)));
+            responseTo(s, 1L, none);
+            assertThat(none).isEmpty();
+            String withLevel = "{\"name\":\"chatty\",\"arguments\":{},\"_meta\":{"
+                    + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{},"
+                    + "\"io.modelcontextprotocol/logLevel\":\"warning\"}}";
+            List<Map<String, Object>> warnings = new java.util.ArrayList<>();
+            s.send(req(2, "tools/call", withLevel));
+            responseTo(s, 2L, warnings);
+            assertThat(warnings).extracting(m -> at(m, "params.level")).containsExactly("warning");
+            assertError(s.call(req(3, "logging/setLevel", modern("{\"level\":\"info\"}"))), 3L,
+                    JsonRpcError.METHOD_NOT_FOUND, "io.modelcontextprotocol/logLevel");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badLevels")
+    void setLevelWithABadLevelIsInvalidParams(String name, String params, String messagePart) throws Exception {
+        try (McpSession s = ready()) {
+            assertError(s.call(req(1, "logging/setLevel", params)), 1L, JsonRpcError.INVALID_PARAMS, messagePart);
+            assertStillServes(s);
+        }
+    }
+
+    static Stream<Arguments> badLevels() {
+        return Stream.of(
+                Arguments.of("unknown level", "{\"level\":\"loud\"}",
+                        "level \"loud\" is not one of debug, info, notice, warning, error, critical, alert, emergency"),
+                Arguments.of("upper case", "{\"level\":\"INFO\"}", "level \"INFO\" is not one of"),
+                Arguments.of("not a string", "{\"level\":3}", "\"level\" must be a string"),
+                Arguments.of("missing", "{}", "missing required string \"level\""));
+    }
+
+    // ------------------------------------------------------------------ list_changed and subscriptions/listen
+
+    private static Peregrine.Builder dynamicServer() {
+        return Peregrine.builder().tool(EchoTool.create()).resource(TestContent.resources().get(0))
+                .prompt(TestContent.greet()).drainTimeout(Duration.ofMillis(200));
+    }
+
+    @Test
+    void registryChangesReachInitializedSessionsAsListChanged() throws Exception {
+        try (McpSession s = session(dynamicServer())) {
+            s.initialize("2025-06-18");
+            assertStillServes(s);
+            s.server().tools().add(TestTools.boom());
+            assertThat(s.readJson().get("method")).isEqualTo("notifications/tools/list_changed");
+            s.server().prompts().add(TestContent.everyContent());
+            assertThat(s.readJson().get("method")).isEqualTo("notifications/prompts/list_changed");
+            s.server().resources().add(TestContent.items());
+            assertThat(s.readJson().get("method")).isEqualTo("notifications/resources/list_changed");
+            assertThat(s.server().tools().remove("boom")).isTrue();
+            assertThat(s.readJson().get("method")).isEqualTo("notifications/tools/list_changed");
+            Map<String, Object> list = s.call(req(1, "resources/templates/list", "{}"));
+            assertThat(at(list, "result.resourceTemplates.0.uriTemplate")).isEqualTo("test://items/{id}");
+        }
+    }
+
+    @Test
+    void aSessionBeforeInitializeHearsNoListChanges() throws Exception {
+        try (McpSession s = session(dynamicServer())) {
+            s.server().tools().add(TestTools.boom());
+            assertThat(s.silentFor(200)).isTrue();
+        }
+    }
+
+    private static final String LISTEN = "{\"jsonrpc\":\"2.0\",\"id\":\"sub\",\"method\":\"subscriptions/listen\",\"params\":{"
+            + MODERN_META + ",\"notifications\":%s}}";
+
+    @Test
+    void listenAcknowledgesThenDeliversOnlyWhatWasAskedFor() throws Exception {
+        try (McpSession s = session(dynamicServer())) {
+            s.send(String.format(LISTEN, "{\"toolsListChanged\":true,\"resourceSubscriptions\":"
+                    + "[\"test://static/hello\",\"test://nowhere\"]}"));
+            Map<String, Object> ack = s.readJson();
+            assertThat(ack.get("method")).isEqualTo("notifications/subscriptions/acknowledged");
+            assertThat(((Map<?, ?>) at(ack, "params._meta")).get("io.modelcontextprotocol/subscriptionId")).isEqualTo("sub");
+            assertThat(at(ack, "params.notifications.toolsListChanged")).isEqualTo(true);
+            assertThat((Map<String, Object>) at(ack, "params.notifications")).doesNotContainKeys("promptsListChanged", "resourcesListChanged");
+            assertThat((List<Object>) at(ack, "params.notifications.resourceSubscriptions"))
+                    .as("an unknown URI is not honored").containsExactly("test://static/hello");
+
+            s.server().prompts().add(TestContent.everyContent()); // not asked for
+            s.server().tools().add(TestTools.boom());
+            Map<String, Object> tools = s.readJson();
+            assertThat(tools.get("method")).isEqualTo("notifications/tools/list_changed");
+            assertThat(((Map<?, ?>) at(tools, "params._meta")).get("io.modelcontextprotocol/subscriptionId")).isEqualTo("sub");
+            s.server().resources().updated("test://static/hello");
+            Map<String, Object> updated = s.readJson();
+            assertThat(updated.get("method")).isEqualTo("notifications/resources/updated");
+            assertThat(at(updated, "params.uri")).isEqualTo("test://static/hello");
+            assertThat(((Map<?, ?>) at(updated, "params._meta")).get("io.modelcontextprotocol/subscriptionId")).isEqualTo("sub");
+
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"sub\"}}");
+            assertStillServes(s);
+            s.server().tools().add(TestTools.refuse());
+            assertThat(s.silentFor(200)).as("a cancelled stream delivers nothing and is not answered").isTrue();
+        }
+    }
+
+    @Test
+    void listenEndsGracefullyWhenTheServerShutsDown() throws Exception {
+        try (McpSession s = session(dynamicServer())) {
+            s.send(String.format(LISTEN, "{\"promptsListChanged\":true}"));
+            assertThat(s.readJson().get("method")).isEqualTo("notifications/subscriptions/acknowledged");
+            Thread closer = new Thread(s.server()::close);
+            closer.start();
+            Map<String, Object> end = s.readJson();
+            assertThat(end.get("id")).isEqualTo("sub");
+            assertThat(at(end, "result.resultType")).isEqualTo("complete");
+            assertThat(((Map<?, ?>) at(end, "result._meta")).get("io.modelcontextprotocol/subscriptionId")).isEqualTo("sub");
+            closer.join(10_000);
+        }
+    }
+
+    @Test
+    void badListenRequestsGetPreciseErrors() throws Exception {
+        try (McpSession s = ready()) {
+            assertError(s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"subscriptions/listen\",\"params\":"
+                    + "{\"notifications\":{}}}"), 1L, JsonRpcError.METHOD_NOT_FOUND, "resources/subscribe");
+            assertError(s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"subscriptions/listen\",\"params\":{" + MODERN_META + "}}"),
+                    2L, JsonRpcError.INVALID_PARAMS, "missing required object \"notifications\"");
+            assertError(s.call(String.format(LISTEN, "{\"toolsListChanged\":\"yes\"}")), "sub",
+                    JsonRpcError.INVALID_PARAMS, "must be a boolean");
+            assertError(s.call(String.format(LISTEN, "{\"resourceSubscriptions\":\"test://static/a\"}")), "sub",
+                    JsonRpcError.INVALID_PARAMS, "must be an array");
         }
     }
 }

@@ -33,10 +33,15 @@ public interface McpSession extends AutoCloseable {
     boolean silentFor(int millis) throws IOException;
 
     /** The 2025 handshake with {@code version}; returns the initialize result. */
-    @SuppressWarnings("unchecked")
     default Map<String, Object> initialize(String version) throws IOException {
+        return initialize(version, "{}");
+    }
+
+    /** The 2025 handshake with {@code version}, declaring {@code capabilities} (JSON); returns the initialize result. */
+    @SuppressWarnings("unchecked")
+    default Map<String, Object> initialize(String version, String capabilities) throws IOException {
         Map<String, Object> response = call("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
-                + "\"protocolVersion\":\"" + version + "\",\"capabilities\":{},"
+                + "\"protocolVersion\":\"" + version + "\",\"capabilities\":" + capabilities + ","
                 + "\"clientInfo\":{\"name\":\"kit\",\"version\":\"1\"}}}");
         send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
         return (Map<String, Object>) response.get("result");

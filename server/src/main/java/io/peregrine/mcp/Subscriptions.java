@@ -1,0 +1,259 @@
+package io.peregrine.mcp;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.peregrine.rpc.JsonRpcError;
+import io.peregrine.rpc.RequestId;
+import io.peregrine.rpc.RpcException;
+import io.peregrine.rpc.RpcMessage;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Change notifications, in both eras.
+ *
+ * <p>2025 revisions: every initialized connection hears {@code notifications/{tools,prompts,
+ * resources}/list_changed} (the server declares {@code listChanged}), and
+ * {@code notifications/resources/updated} for the URIs it subscribed to. These are unsolicited,
+ * so they go to the connection's peer.
+ *
+ * <p>2026-07-28: {@code subscriptions/listen} is a long-lived request. The server acknowledges it
+ * with {@code notifications/subscriptions/acknowledged} (the filter it agreed to honor), then
+ * delivers only the opted-in notifications, each tagged with the listen request's id under
+ * {@code _meta["io.modelcontextprotocol/subscriptionId"]}, as messages related to that request,
+ * so that on Streamable HTTP they travel on its response stream. The stream ends when the client
+ * cancels it ({@code notifications/cancelled}: no answer), when the connection goes, or when the
+ * server shuts down (a {@code resultType: complete} answer).
+ *
+ * <p>Notifications may be raised on any thread: each registry change walks the connections.
+ */
+final class Subscriptions {
+
+    static final String META_SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
+
+    /** One open {@code subscriptions/listen}. */
+    static final class Stream {
+        final RequestId id;
+        final Reply reply;
+        final boolean tools;
+        final boolean prompts;
+        final boolean resources;
+        final Set<String> uris;
+
+        Stream(RequestId id, Reply reply, boolean tools, boolean prompts, boolean resources, Set<String> uris) {
+            this.id = id;
+            this.reply = reply;
+            this.tools = tools;
+            this.prompts = prompts;
+            this.resources = resources;
+            this.uris = uris;
+        }
+
+        /** Sends {@code message} on this stream unless it was closed meanwhile. */
+        synchronized void deliver(Connection c, io.netty.buffer.ByteBuf message) {
+            if (c.interests.streams.get(id) == this) {
+                reply.sendRelated(message);
+            } else {
+                message.release();
+            }
+        }
+    }
+
+    private final McpServer server;
+    private final Set<Connection> connections;
+    private final ResourceRegistry resourceRegistry;
+
+    Subscriptions(McpServer server, Set<Connection> connections, ResourceRegistry resourceRegistry) {
+        this.server = server;
+        this.connections = connections;
+        this.resourceRegistry = resourceRegistry;
+    }
+
+    void register(Map<String, McpServer.Method> methods) {
+        methods.put("subscriptions/listen", this::listen);
+    }
+
+    // ------------------------------------------------------------------ subscriptions/listen
+
+    private boolean listen(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
+        if (!s.isModern()) {
+            throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: subscriptions/listen is part of "
+                    + "protocol 2026-07-28; in " + s.version().id() + " use resources/subscribe and the list_changed "
+                    + "notifications every initialized session receives");
+        }
+        io.netty.buffer.ByteBuf raw = p.object("subscriptions/listen", "notifications");
+        if (raw == null) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS,
+                    "Invalid params for subscriptions/listen: missing required object \"notifications\"");
+        }
+        Map<?, ?> filter = (Map<?, ?>) server.tree(raw);
+        boolean tools = flag(filter, "toolsListChanged");
+        boolean prompts = flag(filter, "promptsListChanged");
+        boolean resources = flag(filter, "resourcesListChanged");
+        Set<String> uris = new LinkedHashSet<>();
+        Object wanted = filter.get("resourceSubscriptions");
+        if (wanted != null) {
+            if (!(wanted instanceof List)) {
+                throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params for subscriptions/listen: "
+                        + "\"notifications.resourceSubscriptions\" must be an array of URI strings");
+            }
+            for (Object uri : (List<?>) wanted) {
+                if (!(uri instanceof String)) {
+                    throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params for subscriptions/listen: "
+                            + "\"notifications.resourceSubscriptions\" must hold only URI strings");
+                }
+                // Only URIs that name something are honored; the acknowledgment tells the client which.
+                if (resourceRegistry.resolve((String) uri) != null) {
+                    uris.add((String) uri);
+                }
+            }
+        }
+        Stream stream = new Stream(m.id(), r, tools, prompts, resources, Set.copyOf(uris));
+        if (c.interests.streams.containsKey(m.id())) {
+            throw new RpcException(JsonRpcError.INVALID_REQUEST,
+                    "Duplicate request id " + m.id() + ": a subscriptions/listen with this id is still open");
+        }
+        // The acknowledgment must precede anything the stream delivers, and the stream must be
+        // registered before the client can see the acknowledgment (a transport may write it at
+        // once): both happen under the stream's lock, which every delivery takes too.
+        synchronized (stream) {
+            c.interests.streams.put(m.id(), stream);
+            r.sendRelated(acknowledgment(c, stream, wanted != null));
+        }
+        return false;
+    }
+
+    private io.netty.buffer.ByteBuf acknowledgment(Connection c, Stream stream, boolean listsUris) {
+        return server.writer().notification(c.peer.alloc(), "notifications/subscriptions/acknowledged", g -> {
+            g.writeStartObject();
+            writeSubscriptionMeta(g, stream.id);
+            g.writeObjectFieldStart("notifications");
+            if (stream.tools) {
+                g.writeBooleanField("toolsListChanged", true);
+            }
+            if (stream.prompts) {
+                g.writeBooleanField("promptsListChanged", true);
+            }
+            if (stream.resources) {
+                g.writeBooleanField("resourcesListChanged", true);
+            }
+            if (listsUris) {
+                g.writeArrayFieldStart("resourceSubscriptions");
+                for (String uri : stream.uris) {
+                    g.writeString(uri);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+
+    private static boolean flag(Map<?, ?> filter, String name) throws RpcException {
+        Object v = filter.get(name);
+        if (v != null && !(v instanceof Boolean)) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS,
+                    "Invalid params for subscriptions/listen: \"notifications." + name + "\" must be a boolean");
+        }
+        return Boolean.TRUE.equals(v);
+    }
+
+    private static void writeSubscriptionMeta(JsonGenerator g, RequestId id) throws IOException {
+        g.writeObjectFieldStart("_meta");
+        g.writeFieldName(META_SUBSCRIPTION_ID);
+        id.writeTo(g);
+        g.writeEndObject();
+    }
+
+    /** The client cancelled {@code id}; true when it was an open stream (now closed, unanswered). */
+    boolean cancel(Connection c, RequestId id) {
+        Stream s = c.interests.streams.get(id);
+        if (s == null) {
+            return false;
+        }
+        synchronized (s) {
+            if (!c.interests.streams.remove(id, s)) {
+                return false;
+            }
+            s.reply.skip();
+        }
+        return true;
+    }
+
+    /** Ends every stream gracefully, as the server does before it shuts down. */
+    void closeAll() {
+        for (Connection c : connections) {
+            for (Stream s : new ArrayList<>(c.interests.streams.values())) {
+                synchronized (s) {
+                    if (!c.interests.streams.remove(s.id, s)) {
+                        continue;
+                    }
+                    s.reply.send(server.writer().result(c.peer.alloc(), s.id, g -> {
+                        g.writeStartObject();
+                        g.writeStringField("resultType", "complete");
+                        writeSubscriptionMeta(g, s.id);
+                        g.writeEndObject();
+                    }));
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ delivery
+
+    void toolsChanged() {
+        listChanged("notifications/tools/list_changed", 't');
+    }
+
+    void promptsChanged() {
+        listChanged("notifications/prompts/list_changed", 'p');
+    }
+
+    void resourcesChanged() {
+        listChanged("notifications/resources/list_changed", 'r');
+    }
+
+    private void listChanged(String method, char kind) {
+        for (Connection c : connections) {
+            if (c.state() == Connection.State.READY) {
+                c.peer.send(server.writer().notification(c.peer.alloc(), method, null));
+            }
+            for (Stream s : c.interests.streams.values()) {
+                boolean wanted = kind == 't' ? s.tools : kind == 'p' ? s.prompts : s.resources;
+                if (wanted) {
+                    s.deliver(c, server.writer().notification(c.peer.alloc(), method, g -> {
+                        g.writeStartObject();
+                        writeSubscriptionMeta(g, s.id);
+                        g.writeEndObject();
+                    }));
+                }
+            }
+        }
+    }
+
+    void resourceUpdated(String uri) {
+        for (Connection c : connections) {
+            if (c.state() == Connection.State.READY && c.interests.resourceUris.contains(uri)) {
+                c.peer.send(server.writer().notification(c.peer.alloc(), "notifications/resources/updated", g -> {
+                    g.writeStartObject();
+                    g.writeStringField("uri", uri);
+                    g.writeEndObject();
+                }));
+            }
+            for (Stream s : c.interests.streams.values()) {
+                if (s.uris.contains(uri)) {
+                    s.deliver(c, server.writer().notification(c.peer.alloc(), "notifications/resources/updated", g -> {
+                        g.writeStartObject();
+                        g.writeStringField("uri", uri);
+                        writeSubscriptionMeta(g, s.id);
+                        g.writeEndObject();
+                    }));
+                }
+            }
+        }
+    }
+}
