@@ -669,11 +669,12 @@ public final class McpServer implements MessageListener {
                 "Tool " + call.entry.tool.name(), requests, clientRequests.timeoutMillis);
     }
 
-    void sendElicitationComplete(Connection c, String elicitationId) {
+    /** Sent on the stream of the call that elicited, which is the client that asked, ahead of the call's answer. */
+    void sendElicitationComplete(Connection c, Reply reply, String elicitationId) {
         if (!c.peer.isOpen()) {
             return;
         }
-        c.peer.send(writer.notification(c.peer.alloc(), "notifications/elicitation/complete", g -> {
+        reply.sendRelated(writer.notification(c.peer.alloc(), "notifications/elicitation/complete", g -> {
             g.writeStartObject();
             g.writeStringField("elicitationId", elicitationId);
             g.writeEndObject();

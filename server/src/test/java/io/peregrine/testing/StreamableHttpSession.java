@@ -36,6 +36,9 @@ public final class StreamableHttpSession extends QueuedSession {
     private volatile String sessionId;
     private volatile String negotiated;
     private volatile CompletableFuture<?> getStream;
+    /** The responses of 2026-07-28 requests still open, by request id: closing one cancels its request. */
+    private final Map<Object, CompletableFuture<HttpResponse<Stream<String>>>> open = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Object, Stream<String>> openBodies = new java.util.concurrent.ConcurrentHashMap<>();
 
     public StreamableHttpSession(Peregrine server, boolean owned) {
         this.server = server;
@@ -62,6 +65,10 @@ public final class StreamableHttpSession extends QueuedSession {
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(line));
+        if ("notifications/cancelled".equals(message.get("method")) && cancelByClosing(message)) {
+            // Over Streamable HTTP in 2026-07-28, closing the response is the cancellation.
+            return this;
+        }
         String version = metaVersion(message);
         if (version != null) {
             b.header("MCP-Protocol-Version", version);
@@ -89,11 +96,25 @@ public final class StreamableHttpSession extends QueuedSession {
         boolean initialize = "initialize".equals(message.get("method")) && sessionId == null;
         CompletableFuture<HttpResponse<Stream<String>>> response =
                 client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofLines());
+        Object id = version != null && "2026-07-28".equals(version) ? message.get("id") : null;
+        if (id != null) {
+            open.put(id, response);
+        }
         CompletableFuture<?> handled = response.thenAcceptAsync(r -> {
             if (initialize) {
-                r.headers().firstValue("Mcp-Session-Id").ifPresent(id -> sessionId = id);
+                r.headers().firstValue("Mcp-Session-Id").ifPresent(sid -> sessionId = sid);
             }
-            drain(r, initialize);
+            if (id != null) {
+                openBodies.put(id, r.body());
+            }
+            try {
+                drain(r, initialize);
+            } finally {
+                if (id != null) {
+                    open.remove(id);
+                    openBodies.remove(id);
+                }
+            }
         }, readers).exceptionally(t -> {
             messages.add(CLOSED);
             return null;
@@ -118,6 +139,24 @@ public final class StreamableHttpSession extends QueuedSession {
     }
 
     @SuppressWarnings("unchecked")
+    private boolean cancelByClosing(Map<String, Object> message) {
+        Object params = message.get("params");
+        Object target = params instanceof Map ? ((Map<String, Object>) params).get("requestId") : null;
+        if (target == null || !open.containsKey(target)) {
+            return false;
+        }
+        Stream<String> body = openBodies.remove(target);
+        if (body != null) {
+            body.close();
+        }
+        CompletableFuture<?> f = open.remove(target);
+        if (f != null) {
+            f.cancel(true);
+        }
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
     private static String metaVersion(Map<String, Object> message) {
         Object params = message.get("params");
         if (!(params instanceof Map)) {
@@ -136,35 +175,42 @@ public final class StreamableHttpSession extends QueuedSession {
     private void drain(HttpResponse<Stream<String>> r, boolean initialize) {
         String type = r.headers().firstValue("Content-Type").orElse("");
         try (Stream<String> lines = r.body()) {
-            if (type.startsWith("text/event-stream")) {
-                StringBuilder data = new StringBuilder();
-                lines.forEach(l -> {
-                    if (l.startsWith("data:")) {
-                        data.append(l.substring(l.startsWith("data: ") ? 6 : 5));
-                    } else if (l.isEmpty()) {
-                        if (data.length() > 0) {
-                            messages.add(data.toString());
-                        }
-                        data.setLength(0);
+            drainLines(lines, type, initialize);
+        } catch (java.io.UncheckedIOException closed) {
+            // the test closed the stream (a cancellation) or the server ended it
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void drainLines(Stream<String> lines, String type, boolean initialize) {
+        if (type.startsWith("text/event-stream")) {
+            StringBuilder data = new StringBuilder();
+            lines.forEach(l -> {
+                if (l.startsWith("data:")) {
+                    data.append(l.substring(l.startsWith("data: ") ? 6 : 5));
+                } else if (l.isEmpty()) {
+                    if (data.length() > 0) {
+                        messages.add(data.toString());
                     }
-                });
-                return;
+                    data.setLength(0);
+                }
+            });
+            return;
+        }
+        String body = String.join("\n", (Iterable<String>) lines::iterator);
+        if (type.startsWith("application/json") && !body.isEmpty()) {
+            if (initialize) {
+                try {
+                    Object v = ((Map<String, Object>) ((Map<String, Object>) JsonTree.parse(body)).get("result"))
+                            .get("protocolVersion");
+                    negotiated = (String) v;
+                } catch (RuntimeException | IOException ignored) {
+                    // an error answer: no session
+                }
             }
-            String body = String.join("\n", (Iterable<String>) lines::iterator);
-            if (type.startsWith("application/json") && !body.isEmpty()) {
-                if (initialize) {
-                    try {
-                        Object v = ((Map<String, Object>) ((Map<String, Object>) JsonTree.parse(body)).get("result"))
-                                .get("protocolVersion");
-                        negotiated = (String) v;
-                    } catch (RuntimeException | IOException ignored) {
-                        // an error answer: no session
-                    }
-                }
-                messages.add(body);
-                if (initialize && sessionId != null) {
-                    openGetStream();
-                }
+            messages.add(body);
+            if (initialize && sessionId != null) {
+                openGetStream();
             }
         }
     }
@@ -172,8 +218,11 @@ public final class StreamableHttpSession extends QueuedSession {
     private void openGetStream() {
         HttpRequest get = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream")
                 .header("Mcp-Session-Id", sessionId).header("MCP-Protocol-Version", negotiated).GET().build();
-        getStream = client.sendAsync(get, HttpResponse.BodyHandlers.ofLines())
-                .thenAcceptAsync(r -> drain(r, false), readers);
+        // Open before initialize returns, as a client listening from the start would be: nothing sent
+        // to the session afterwards is missed.
+        CompletableFuture<HttpResponse<Stream<String>>> headers = client.sendAsync(get, HttpResponse.BodyHandlers.ofLines());
+        getStream = headers.thenAcceptAsync(r -> drain(r, false), readers);
+        headers.join();
     }
 
     @Override
