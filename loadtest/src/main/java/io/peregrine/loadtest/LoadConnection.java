@@ -45,6 +45,7 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
 
     private ChannelHandlerContext ctx;
     private boolean initializing;
+    private boolean awaitingAccepted;
     private boolean sending;
     private boolean stopped;
     private long nextId = 1;
@@ -90,6 +91,9 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (transport.isReadyEvent(evt)) {
             openSession();
+        } else if (evt == HttpClientFraming.ACCEPTED && awaitingAccepted) {
+            awaitingAccepted = false;
+            ready.complete(null);
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -182,7 +186,11 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
         }
         initializing = false;
         ctx.writeAndFlush(transport.frame(requests.initialized(ctx.alloc())), ctx.voidPromise());
-        ready.complete(null);
+        if (transport == Transport.HTTP) {
+            awaitingAccepted = true; // the session is open once the server has taken the notification
+        } else {
+            ready.complete(null);
+        }
     }
 
     private void onResponse(ByteBuf message) {

@@ -14,8 +14,12 @@ final class LoadOptions {
 
     static final String USAGE = String.join("\n",
             "usage: loadtest/run [options]",
-            "  --target peregrine|raw|HOST:PORT  server to load; peregrine and raw start in-process (default peregrine)",
-            "  --transport tcp|ws                framing: lines on TCP, or WebSocket text frames at /mcp (default tcp)",
+            "  --target peregrine|raw|sdk|HOST:PORT",
+            "                                    server to load; peregrine and raw start in-process, sdk (the official",
+            "                                    MCP Java SDK on Tomcat, http and 2025-11-25 only) in a JVM of its own",
+            "                                    (default peregrine)",
+            "  --transport tcp|ws|http           framing: lines on TCP, WebSocket text frames at /mcp, or one",
+            "                                    Streamable HTTP POST to /mcp per message (default tcp)",
             "  --connections N                   sockets (default 16)",
             "  --depth D                         closed loop: requests outstanding per connection (default 16)",
             "  --rate R                          open loop: R requests/s in total instead of a depth",
@@ -49,7 +53,7 @@ final class LoadOptions {
                     + " or --rate for an open loop)");
         }
         // Everything is checked now, not after a server has started.
-        if (!target.equals("peregrine") && !target.equals("raw")) {
+        if (!target.equals("peregrine") && !target.equals("raw") && !target.equals("sdk")) {
             Target.loopback(target);
         }
         settings(new InetSocketAddress("127.0.0.1", 1));

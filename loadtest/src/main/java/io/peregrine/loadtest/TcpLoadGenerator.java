@@ -114,7 +114,7 @@ public final class TcpLoadGenerator {
             ChannelFuture f = bootstrap.clone(loop).handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
-                    settings.transport().addClientCodec(ch.pipeline(), settings.server(), settings.maxMessageBytes());
+                    settings.transport().addClientCodec(ch.pipeline(), settings);
                     ch.pipeline().addLast(c);
                 }
             }).connect(settings.server());

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
@@ -20,22 +21,23 @@ import java.net.URI;
 import java.net.URISyntaxException;
 
 /**
- * How JSON-RPC messages are framed on the socket: one per line on TCP, or one per WebSocket text
- * frame at {@code /mcp}. Everything above the framing is the same for both.
+ * How JSON-RPC messages are framed on the socket: one per line on TCP, one per WebSocket text
+ * frame at {@code /mcp}, or one per HTTP {@code POST /mcp}. Everything above the framing is the
+ * same for all three.
  */
 public enum Transport {
 
     /** Newline-delimited JSON-RPC on a plain TCP connection. */
     TCP("tcp") {
         @Override
-        void addClientCodec(ChannelPipeline p, InetSocketAddress server, int maxMessageBytes) {
+        void addClientCodec(ChannelPipeline p, LoadSettings s) {
             // Slices of the read buffer, not copies: the generator shares the cores with the server
             // it measures, so every byte it does not move is CPU left for the server.
-            p.addLast(new LineBasedFrameDecoder(maxMessageBytes, true, true));
+            p.addLast(new LineBasedFrameDecoder(s.maxMessageBytes(), true, true));
         }
 
         @Override
-        void addServerCodec(ChannelPipeline p, int maxMessageBytes) {
+        void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes) {
             // Peregrine's own decoder, so that the reference pays the same framing cost.
             p.addLast(new NdjsonFrameDecoder(maxMessageBytes));
         }
@@ -58,19 +60,19 @@ public enum Transport {
     /** One JSON-RPC message per WebSocket text frame, subprotocol {@code mcp}, at {@value #PATH}. */
     WEBSOCKET("ws") {
         @Override
-        void addClientCodec(ChannelPipeline p, InetSocketAddress server, int maxMessageBytes) {
+        void addClientCodec(ChannelPipeline p, LoadSettings s) {
             p.addLast(new HttpClientCodec(),
                     new HttpObjectAggregator(64 * 1024),
                     new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
-                            .webSocketUri(uri(server))
+                            .webSocketUri(uri(s.server()))
                             .subprotocol("mcp")
-                            .maxFramePayloadLength(maxMessageBytes)
+                            .maxFramePayloadLength(s.maxMessageBytes())
                             .build()),
-                    new WebSocketFrameAggregator(maxMessageBytes));
+                    new WebSocketFrameAggregator(s.maxMessageBytes()));
         }
 
         @Override
-        void addServerCodec(ChannelPipeline p, int maxMessageBytes) {
+        void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes) {
             p.addLast(new HttpServerCodec(),
                     new HttpObjectAggregator(64 * 1024),
                     new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
@@ -110,9 +112,45 @@ public enum Transport {
             ReferenceCountUtil.release(msg);
             return null;
         }
+    },
+
+    /**
+     * MCP's Streamable HTTP: each message is one {@code POST} to {@value #PATH} on a keep-alive
+     * HTTP/1.1 connection, answered with JSON or an event stream ({@link HttpClientFraming}).
+     * More than one request in flight on a connection is HTTP/1.1 pipelining.
+     */
+    HTTP("http") {
+        @Override
+        void addClientCodec(ChannelPipeline p, LoadSettings s) {
+            p.addLast(new HttpResponseDecoder(),
+                    new HttpObjectAggregator(s.maxMessageBytes()),
+                    new HttpClientFraming(s.server(), s.era(), s.tool()));
+        }
+
+        @Override
+        void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes) {
+            p.addLast(new HttpServerCodec(),
+                    new HttpObjectAggregator(maxMessageBytes),
+                    new HttpServerFraming(era));
+        }
+
+        @Override
+        boolean newlineDelimited() {
+            return false;
+        }
+
+        @Override
+        Object frame(ByteBuf message) {
+            return message;
+        }
+
+        @Override
+        ByteBuf unframe(Object msg) {
+            return TCP.unframe(msg);
+        }
     };
 
-    /** Where WebSocket clients upgrade, on Peregrine and on the reference server. */
+    /** Where WebSocket clients upgrade and HTTP clients post, on Peregrine and on the references. */
     static final String PATH = "/mcp";
 
     private final String cliName;
@@ -121,21 +159,21 @@ public enum Transport {
         this.cliName = cliName;
     }
 
-    /** The transport named {@code tcp} or {@code ws}. */
+    /** The transport named {@code tcp}, {@code ws} or {@code http}. */
     public static Transport of(String name) {
         for (Transport t : values()) {
             if (t.cliName.equals(name)) {
                 return t;
             }
         }
-        throw new IllegalArgumentException("transport : " + name + " (expected: tcp or ws)");
+        throw new IllegalArgumentException("transport : " + name + " (expected: tcp, ws or http)");
     }
 
     /** Adds the handlers that turn the client socket into whole messages (as {@link #unframe} reads them). */
-    abstract void addClientCodec(ChannelPipeline p, InetSocketAddress server, int maxMessageBytes);
+    abstract void addClientCodec(ChannelPipeline p, LoadSettings settings);
 
     /** Adds the handlers that turn an accepted socket into whole messages. */
-    abstract void addServerCodec(ChannelPipeline p, int maxMessageBytes);
+    abstract void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes);
 
     /** Wraps one encoded message for writing. */
     abstract Object frame(ByteBuf message);

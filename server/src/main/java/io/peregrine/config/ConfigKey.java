@@ -64,7 +64,7 @@ public final class ConfigKey {
             duration("tasks.ttl", Duration.ofHours(1), "How long a task and its result are kept after it was created"),
             integer("tasks.max", 10_000, 1, 10_000_000, "Most tasks kept at once; beyond it the oldest are forgotten"),
             durationOrZero("shutdown.drain-timeout", Duration.ofSeconds(10), "How long shutdown waits for running calls before answering them with -31001"),
-            bool("demo.enabled", true, "Serve the demo tools (echo, fs.*)"),
+            bool("demo.enabled", true, "Serve the demo tools (echo, ask_user, countdown, fs.*), the root as fs:/// resources, and prompts"),
             path("demo.fs.root", ".", "Directory the fs.* demo tools may read"),
             size("demo.fs.max-read-bytes", MIB, 1, GIB, "Most bytes fs.read returns in one call"),
             integer("demo.fs.max-results", 200, 1, 100_000, "Most entries fs.list and fs.search return"));

@@ -6,6 +6,9 @@ import io.peregrine.config.ConfigKey;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.config.PeregrineConfig;
 import io.peregrine.demo.AskUserTool;
+import io.peregrine.demo.CountdownTool;
+import io.peregrine.demo.DemoPrompts;
+import io.peregrine.demo.FileSystemResources;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.demo.FileSystemTools;
 import io.peregrine.tool.Tool;
@@ -109,8 +112,10 @@ public final class Main {
         PeregrineConfig config = ConfigLoader.load(configFile, env, sets);
         Peregrine server = stdio ? build(config, in, out) : build(config, null, null);
         Peregrine.BoundAddresses addresses = server.start();
-        log.info("Peregrine {} serving {} tools ({}), configuration {}", config.string("server.version"),
-                server.tools().size(), addresses, configFile == null ? "defaults" : configFile);
+        log.info("Peregrine {} serving {} tools, {} resources, {} resource templates and {} prompts ({}), "
+                        + "configuration {}", config.string("server.version"), server.tools().size(),
+                server.resources().resources().size(), server.resources().templates().size(),
+                server.prompts().size(), addresses, configFile == null ? "defaults" : configFile);
         return server;
     }
 
@@ -171,6 +176,7 @@ public final class Main {
             for (Tool t : demoTools(c)) {
                 b.tool(t);
             }
+            addDemoContent(c, b);
         }
         return b.build();
     }
@@ -179,12 +185,22 @@ public final class Main {
         List<Tool> tools = new ArrayList<>();
         tools.add(EchoTool.create());
         tools.add(AskUserTool.create());
+        tools.add(CountdownTool.create());
         Path root = c.path("demo.fs.root");
         if (!Files.isDirectory(root)) {
             throw new ConfigException("demo.fs.root: \"" + root + "\" is not a directory");
         }
         tools.addAll(FileSystemTools.create(root, c.size("demo.fs.max-read-bytes"), c.integer("demo.fs.max-results")));
         return tools;
+    }
+
+    /** The served root as resources (each file, and the template fs:///{+path}) and the prompts over it. */
+    private static void addDemoContent(PeregrineConfig c, Peregrine.Builder b) {
+        FileSystemResources files = FileSystemResources.create(c.path("demo.fs.root"),
+                c.size("demo.fs.max-read-bytes"), c.integer("demo.fs.max-results"));
+        b.resourceTemplate(files.template());
+        files.resources().forEach(b::resource);
+        DemoPrompts.create(files).forEach(b::prompt);
     }
 
     private static Path defaultConfigFile(Map<String, String> env) {

@@ -20,6 +20,7 @@ import io.peregrine.tool.ClientRequest;
 import io.peregrine.tool.ClientRequestException;
 import io.peregrine.tool.InvalidArgumentsException;
 import io.peregrine.tool.MissingClientCapabilityException;
+import io.peregrine.tool.TaskSupport;
 import io.peregrine.tool.ToolException;
 import io.peregrine.tool.ToolResult;
 import io.peregrine.transport.MessageListener;
@@ -122,6 +123,7 @@ public final class McpServer implements MessageListener {
     private final Settings settings;
     private final ClientRequestSettings clientRequests;
     private final RequestState requestStates;
+    private final Tasks tasks;
     private final Map<String, Method> methods = new HashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger callsInFlight = new AtomicInteger();
@@ -143,6 +145,7 @@ public final class McpServer implements MessageListener {
         implementation.put("name", info.name());
         implementation.put("version", info.version());
         this.serverInfoJson = new SerializedString(JsonTree.toJson(implementation));
+        this.tasks = new Tasks(json, writer, serverInfoJson, clientRequests, settings.pageSize);
         this.executor = executor;
         this.settings = settings;
         this.validator = new SchemaValidator(json);
@@ -152,6 +155,11 @@ public final class McpServer implements MessageListener {
         methods.put("server/discover", this::discover);
         methods.put("tools/list", this::toolsList);
         methods.put("tools/call", this::toolsCall);
+        methods.put("tasks/get", tasks::get);
+        methods.put("tasks/result", tasks::result);
+        methods.put("tasks/list", tasks::list);
+        methods.put("tasks/cancel", tasks::cancel);
+        methods.put("tasks/update", tasks::update);
         Offload offload = new Offload(this);
         new ResourceMethods(this, resources, offload).register(methods);
         new PromptMethods(this, prompts, offload).register(methods);
@@ -211,6 +219,7 @@ public final class McpServer implements MessageListener {
             call.abandon();
         }
         c.serverRequests.failAll();
+        tasks.connectionClosed(c);
     }
 
     @Override
@@ -425,7 +434,7 @@ public final class McpServer implements MessageListener {
             g.writeStartObject();
             g.writeStringField("protocolVersion", negotiated.id());
             g.writeFieldName("capabilities");
-            writeCapabilities(g);
+            writeCapabilities(g, negotiated);
             g.writeFieldName("serverInfo");
             info.writeImplementation(g);
             if (info.instructions() != null) {
@@ -455,7 +464,7 @@ public final class McpServer implements MessageListener {
             }
             g.writeEndArray();
             g.writeFieldName("capabilities");
-            writeCapabilities(g);
+            writeCapabilities(g, ProtocolVersion.LATEST);
             if (info.instructions() != null) {
                 g.writeStringField("instructions", info.instructions());
             }
@@ -468,7 +477,7 @@ public final class McpServer implements MessageListener {
     }
 
     /** What this server offers, as it stands now: resources, prompts and completions only when there are any. */
-    private void writeCapabilities(JsonGenerator g) throws IOException {
+    private void writeCapabilities(JsonGenerator g, ProtocolVersion v) throws IOException {
         g.writeStartObject();
         g.writeObjectFieldStart("tools");
         g.writeBooleanField("listChanged", true);
@@ -490,6 +499,7 @@ public final class McpServer implements MessageListener {
         }
         g.writeObjectFieldStart("logging");
         g.writeEndObject();
+        Tasks.writeCapability(g, v);
         g.writeEndObject();
     }
 
@@ -556,6 +566,12 @@ public final class McpServer implements MessageListener {
                 return invalidArguments(c, m, s, r, name, String.join("; ", problems));
             }
         }
+        if (entry.tool.taskSupport() != TaskSupport.FORBIDDEN || (!s.isModern() && p.has("task"))) {
+            Task task = tasks.plan(c, s, p, entry);
+            if (task != null) {
+                return startTask(c, m, s, entry, args, r, task);
+            }
+        }
         ToolCall call = new ToolCall(this, c, m, s, entry, new ByteBufToolArguments(json, args), r);
         if (s.isModern() && InputRequests.carriesInput(p)) {
             call.inputs = InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id());
@@ -579,6 +595,27 @@ public final class McpServer implements MessageListener {
             call.drop();
             call.abortOverloaded();
         }
+        return true;
+    }
+
+    /** Runs the call as {@code task}: answered at once with the task, the call's own answer kept for later. */
+    private boolean startTask(Connection c, RpcMessage m, RequestScope s, ToolRegistry.Entry entry, ByteBuf args,
+                              Reply r, Task task) {
+        ToolCall call = new ToolCall(this, c, m, s, entry, new ByteBufToolArguments(json, args), new TaskReply(json, task));
+        call.task = task;
+        task.attach(call);
+        // Not in the connection's in-flight map: a task outlives its request, and in 2026-07-28 its connection.
+        callsInFlight.incrementAndGet();
+        long timeout = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
+        call.scheduleDeadline(timeout);
+        if (!executor.tryExecute(call)) {
+            tasks.forget(task);
+            call.drop();
+            call.abandon();
+            r.send(overloaded(c, m.id()));
+            return true;
+        }
+        r.send(writer.result(c.peer.alloc(), m.id(), g -> tasks.writeCreated(g, task)));
         return true;
     }
 
@@ -711,12 +748,16 @@ public final class McpServer implements MessageListener {
     }
 
     void answerOverloaded(ToolCall call) {
+        call.reply.send(overloaded(call.connection, call.id()));
+    }
+
+    private ByteBuf overloaded(Connection c, RequestId id) {
         Map<String, Object> data = new HashMap<>();
         data.put("retryAfterMs", 100);
         data.put("maxConcurrency", executor.maxConcurrency());
-        call.reply.send(writer.error(call.connection.peer.alloc(), call.id(), JsonRpcError.SERVER_OVERLOADED,
+        return writer.error(c.peer.alloc(), id, JsonRpcError.SERVER_OVERLOADED,
                 "Server overloaded: " + executor.maxConcurrency()
-                        + " blocking tool calls are already running (exec.max-concurrency); retry shortly", data));
+                        + " blocking tool calls are already running (exec.max-concurrency); retry shortly", data);
     }
 
     /** Bookkeeping once a call has ended, whoever ended it. */
@@ -853,6 +894,7 @@ public final class McpServer implements MessageListener {
             Thread.sleep(5);
         }
         boolean clean = callsInFlight.get() == 0;
+        tasks.cancelAll();
         subscriptions.closeAll();
         List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
         for (Connection c : connections) {

@@ -49,6 +49,8 @@ final class ToolCall implements ToolContext, Runnable {
     private ScheduledFuture<?> deadline;
     /** 2026-07-28: the answers the request brought and the questions this run asked; null until needed. */
     InputRequests inputs;
+    /** Set when the call runs as a task. */
+    Task task;
     private Map<String, Object> capabilities;
 
     ToolCall(McpServer server, Connection connection, RpcMessage message, RequestScope scope,
@@ -257,6 +259,9 @@ final class ToolCall implements ToolContext, Runnable {
                         + "capability " + needed + " for " + r.method() + ", which the client did not declare");
             }
         }
+        if (task != null) {
+            return askForTask(requests);
+        }
         if (scope.isModern()) {
             if (inputs == null) {
                 inputs = InputRequests.none("tools/call", entry.tool.name(),
@@ -265,6 +270,24 @@ final class ToolCall implements ToolContext, Runnable {
             return inputs.answer(requests);
         }
         return server.askClient(this, requests);
+    }
+
+    /** A task waits for its answers: through tasks/update (2026-07-28), or requests to its session (2025). */
+    private List<Object> askForTask(ClientRequest[] requests) throws ClientRequestException, InterruptedException {
+        if (!scope.isModern()) {
+            task.waitingForClient(true);
+            try {
+                return server.askClient(this, requests);
+            } finally {
+                task.waitingForClient(false);
+            }
+        }
+        List<Object> trees = task.awaitInput(requests);
+        List<Object> answers = new java.util.ArrayList<>(trees.size());
+        for (int i = 0; i < requests.length; i++) {
+            answers.add(ClientAnswers.convert(requests[i], trees.get(i)));
+        }
+        return answers;
     }
 
     @Override

@@ -45,6 +45,7 @@ public final class Tool {
     private final Duration timeout;
     private final boolean validateArguments;
     private final ToolHandler handler;
+    private final TaskSupport taskSupport;
     private final String definitionJson;
 
     private Tool(Builder b) {
@@ -60,6 +61,7 @@ public final class Tool {
         this.timeout = b.timeout;
         this.validateArguments = b.validateArguments;
         this.handler = Objects.requireNonNull(b.handler, "handler");
+        this.taskSupport = b.taskSupport;
         this.definitionJson = encodeDefinition();
     }
 
@@ -106,6 +108,11 @@ public final class Tool {
         return validateArguments;
     }
 
+    /** Whether calls may (or must) run as tasks; {@link TaskSupport#FORBIDDEN} by default. */
+    public TaskSupport taskSupport() {
+        return taskSupport;
+    }
+
     public ToolHandler handler() {
         return handler;
     }
@@ -143,6 +150,11 @@ public final class Tool {
                 }
                 g.writeEndArray();
             }
+            if (taskSupport != TaskSupport.FORBIDDEN) {
+                g.writeObjectFieldStart("execution");
+                g.writeStringField("taskSupport", taskSupport.wire());
+                g.writeEndObject();
+            }
             if (meta != null) {
                 g.writeFieldName("_meta");
                 JsonTree.write(g, meta);
@@ -173,6 +185,7 @@ public final class Tool {
         private Duration timeout;
         private boolean validateArguments = true;
         private ToolHandler handler;
+        private TaskSupport taskSupport = TaskSupport.FORBIDDEN;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -256,9 +269,22 @@ public final class Tool {
             return this;
         }
 
+        /**
+         * Whether calls may run as tasks: the client polls {@code tasks/get} for the result instead
+         * of waiting on the call. Needs {@code blocking(true)}; default {@link TaskSupport#FORBIDDEN}.
+         */
+        public Builder taskSupport(TaskSupport support) {
+            this.taskSupport = Objects.requireNonNull(support, "support");
+            return this;
+        }
+
         public Tool build() {
             if (handler == null) {
                 throw new IllegalStateException("tool \"" + name + "\" has no handler");
+            }
+            if (taskSupport != TaskSupport.FORBIDDEN && !blocking) {
+                throw new IllegalStateException("tool \"" + name + "\" : taskSupport " + taskSupport.wire()
+                        + " (expected: blocking(true), since a task runs on the executor)");
             }
             return new Tool(this);
         }

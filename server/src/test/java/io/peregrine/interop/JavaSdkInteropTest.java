@@ -40,7 +40,7 @@ class JavaSdkInteropTest {
             McpSchema.InitializeResult init = client.initialize();
             assertThat(init.serverInfo().name()).isEqualTo("peregrine");
             assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name)
-                    .containsExactly("ask_user", "echo", "fs.list", "fs.read", "fs.search", "fs.stat");
+                    .containsExactly("ask_user", "countdown", "echo", "fs.list", "fs.read", "fs.search", "fs.stat");
             McpSchema.CallToolResult echo = client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "from the Java SDK")));
             assertThat(((McpSchema.TextContent) echo.content().get(0)).text()).isEqualTo("from the Java SDK");
             McpSchema.CallToolResult stat = client.callTool(new McpSchema.CallToolRequest("fs.stat", Map.of("path", "pom.xml")));

@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class MainTest {
 
     @Test
+    @SuppressWarnings("unchecked")
     void startsWithTheShippedConfigurationAndTheDemoTools() throws Exception {
         String home = new java.io.File("..").getCanonicalPath();
         try (Peregrine server = Main.start(new String[] {"--set", "tcp.port=0", "--set", "http.port=0", "--set=demo.fs.root=."},
@@ -24,10 +25,16 @@ class MainTest {
                 Map<String, Object> init = s.initialize("2025-11-25");
                 assertThat(at(init, "serverInfo.name")).isEqualTo("from-env");
                 Map<String, Object> list = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
-                @SuppressWarnings("unchecked")
                 List<Map<String, Object>> tools = (List<Map<String, Object>>) at(list, "result.tools");
                 assertThat(tools).extracting(t -> t.get("name"))
-                        .containsExactly("ask_user", "echo", "fs.list", "fs.read", "fs.search", "fs.stat");
+                        .containsExactly("ask_user", "countdown", "echo", "fs.list", "fs.read", "fs.search", "fs.stat");
+                assertThat(at(init, "capabilities.resources.subscribe")).isEqualTo(true);
+                Map<String, Object> pom = s.call("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/read\","
+                        + "\"params\":{\"uri\":\"fs:///pom.xml\"}}");
+                assertThat((String) at(pom, "result.contents.0.text")).contains("<artifactId>peregrine-server</artifactId>");
+                Map<String, Object> prompts = s.call("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"prompts/list\"}");
+                assertThat((List<Map<String, Object>>) at(prompts, "result.prompts")).extracting(p -> p.get("name"))
+                        .containsExactly("compare_files", "review_file");
                 Map<String, Object> stat = s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
                         + "\"params\":{\"name\":\"fs.stat\",\"arguments\":{\"path\":\"pom.xml\"}}}");
                 assertThat(at(stat, "result.structuredContent.type")).isEqualTo("file");

@@ -1300,4 +1300,285 @@ public abstract class McpBehaviourKit {
                     JsonRpcError.INVALID_PARAMS, "must be an array");
         }
     }
+
+    // ------------------------------------------------------------------ tasks
+
+    private static final String TASKS_EXT = "{\"extensions\":{\"io.modelcontextprotocol/tasks\":{}},\"elicitation\":{}}";
+
+    private static Peregrine.Builder taskServer() {
+        Peregrine.Builder b = Peregrine.builder().drainTimeout(Duration.ofMillis(100));
+        io.peregrine.testing.TaskTools.all().forEach(b::tool);
+        return b;
+    }
+
+    private static String modernRequest(Object id, String method, String params, String capabilities) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":{" + params
+                + (params.isEmpty() ? "" : ",") + "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                + "\"io.modelcontextprotocol/clientCapabilities\":" + capabilities + ","
+                + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}}";
+    }
+
+    /** Reads until the response with {@code id}, skipping notifications (task status, progress). */
+    private static Map<String, Object> response(McpSession s, Object id) throws IOException {
+        for (int i = 0; i < 100; i++) {
+            Map<String, Object> m = s.readJson();
+            if (!m.containsKey("method") && id.equals(m.get("id"))) {
+                return m;
+            }
+        }
+        throw new AssertionError("no response with id " + id);
+    }
+
+    private static Map<String, Object> pollUntil(McpSession s, String taskId, String capabilities, String... statuses)
+            throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        int id = 1000;
+        while (System.nanoTime() < deadline) {
+            Map<String, Object> r = response(s.send(modernRequest(++id, "tasks/get", "\"taskId\":\"" + taskId + "\"",
+                    capabilities)), (long) id);
+            if (List.of(statuses).contains(at(r, "result.status"))) {
+                return r;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("task " + taskId + " never reached " + List.of(statuses));
+    }
+
+    @Test
+    void modernTasksAreAdvertisedAsAnExtension() throws Exception {
+        try (McpSession s = session(taskServer())) {
+            Map<String, Object> d = s.call(modernRequest(1, "server/discover", "", "{}"));
+            assertThat(((Map<?, ?>) at(d, "result.capabilities.extensions")).get("io.modelcontextprotocol/tasks")).isEqualTo(Map.of());
+            assertThat((Map<String, Object>) at(d, "result.capabilities")).doesNotContainKey("tasks");
+            Map<String, Object> list = s.call(modernRequest(2, "tools/list", "", "{}"));
+            assertThat((List<Map<String, Object>>) at(list, "result.tools")).anySatisfy(t -> {
+                assertThat(t.get("name")).isEqualTo("failing_job");
+                assertThat(at(t, "execution.taskSupport")).isEqualTo("optional");
+            });
+        }
+    }
+
+    @Test
+    void modernTaskLifecycle() throws Exception {
+        try (McpSession s = session(taskServer())) {
+            Map<String, Object> sync = s.call(modernRequest(1, "tools/call", "\"name\":\"greet\",\"arguments\":{}", TASKS_EXT));
+            assertThat(at(sync, "result.resultType")).isEqualTo("complete");
+            assertThat(at(sync, "result.content.0.text")).isEqualTo("Hello, World!");
+
+            Map<String, Object> created = s.call(modernRequest(2, "tools/call",
+                    "\"name\":\"slow_compute\",\"arguments\":{\"millis\":300,\"label\":\"x\"},\"task\":{\"ttl\":5}", TASKS_EXT));
+            assertThat(at(created, "result.resultType")).isEqualTo("task");
+            String taskId = (String) at(created, "result.taskId");
+            assertThat(taskId).hasSizeGreaterThanOrEqualTo(22);
+            assertThat(at(created, "result.status")).isEqualTo("working");
+            assertThat((String) at(created, "result.createdAt")).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}.*");
+            assertThat(at(created, "result.ttlMs")).isEqualTo(3_600_000L); // the legacy task param is ignored
+            assertThat(at(created, "result.pollIntervalMs")).isEqualTo(500L);
+            assertThat((Map<String, Object>) created.get("result")).doesNotContainKeys("task", "result", "requestState", "ttl");
+
+            Map<String, Object> working = s.call(modernRequest(3, "tasks/get", "\"taskId\":\"" + taskId + "\"", TASKS_EXT));
+            assertThat(at(working, "result.resultType")).isEqualTo("complete");
+            assertThat(at(working, "result.status")).isEqualTo("working");
+            Map<String, Object> done = pollUntil(s, taskId, TASKS_EXT, "completed");
+            assertThat(at(done, "result.result.content.0.text")).isEqualTo("computed x in 300 ms");
+            assertThat((Map<String, Object>) done.get("result")).doesNotContainKeys("error", "inputRequests", "requestState");
+
+            Map<String, Object> ack = s.call(modernRequest(4, "tasks/cancel", "\"taskId\":\"" + taskId + "\"", TASKS_EXT));
+            assertThat(at(ack, "result.resultType")).isEqualTo("complete");
+            assertThat((Map<String, Object>) ack.get("result")).doesNotContainKeys("taskId", "status");
+        }
+    }
+
+    @Test
+    void modernTaskErrorsAndCancellation() throws Exception {
+        try (McpSession s = session(taskServer())) {
+            String failing = (String) at(s.call(modernRequest(1, "tools/call", "\"name\":\"failing_job\"", TASKS_EXT)),
+                    "result.taskId");
+            Map<String, Object> toolError = pollUntil(s, failing, TASKS_EXT, "completed", "failed");
+            assertThat(at(toolError, "result.status")).isEqualTo("completed");
+            assertThat(at(toolError, "result.result.isError")).isEqualTo(true);
+
+            String broken = (String) at(s.call(modernRequest(2, "tools/call", "\"name\":\"protocol_error_job\"", TASKS_EXT)),
+                    "result.taskId");
+            Map<String, Object> failed = pollUntil(s, broken, TASKS_EXT, "completed", "failed");
+            assertThat(at(failed, "result.status")).isEqualTo("failed");
+            assertThat(at(failed, "result.error.code")).isEqualTo((long) JsonRpcError.INTERNAL_ERROR);
+            assertThat((Map<String, Object>) failed.get("result")).doesNotContainKey("result");
+
+            String slow = (String) at(s.call(modernRequest(3, "tools/call", "\"name\":\"slow_compute\","
+                    + "\"arguments\":{\"seconds\":60}", TASKS_EXT)), "result.taskId");
+            Map<String, Object> ack = s.call(modernRequest(4, "tasks/cancel", "\"taskId\":\"" + slow + "\"", TASKS_EXT));
+            assertThat(at(ack, "result.resultType")).isEqualTo("complete");
+            assertThat(at(pollUntil(s, slow, TASKS_EXT, "cancelled", "completed", "failed"), "result.status"))
+                    .isEqualTo("cancelled");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (s.server().core().callsInFlight() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(s.server().core().callsInFlight()).isZero();
+        }
+    }
+
+    @Test
+    void modernTaskBadInput() throws Exception {
+        try (McpSession s = session(taskServer())) {
+            assertThat(at(s.call(modernRequest(1, "tools/call", "\"name\":\"slow_compute\",\"arguments\":{\"seconds\":0}", "{}")),
+                    "result.resultType")).isEqualTo("complete");
+            Map<String, Object> required = s.call(modernRequest(2, "tools/call", "\"name\":\"required_job\"", "{}"));
+            assertError(required, 2L, JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, "io.modelcontextprotocol/tasks");
+            assertThat(((Map<?, ?>) at(required, "error.data.requiredCapabilities.extensions"))
+                    .get("io.modelcontextprotocol/tasks")).isEqualTo(Map.of());
+            for (String method : List.of("tasks/get", "tasks/update", "tasks/cancel")) {
+                assertError(s.call(modernRequest(3, method, "\"taskId\":\"x\",\"inputResponses\":{}", "{}")), 3L,
+                        JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, method);
+                assertError(s.call(modernRequest(4, method, "\"taskId\":\"nonexistent-12345\",\"inputResponses\":{}",
+                        TASKS_EXT)), 4L, JsonRpcError.INVALID_PARAMS, "Unknown task: nonexistent-12345");
+            }
+            assertError(s.call(modernRequest(5, "tasks/result", "\"taskId\":\"x\"", TASKS_EXT)), 5L,
+                    JsonRpcError.METHOD_NOT_FOUND, "tasks/get inlines");
+            assertError(s.call(modernRequest(6, "tasks/list", "", TASKS_EXT)), 6L, JsonRpcError.METHOD_NOT_FOUND, "removed");
+        }
+    }
+
+    @Test
+    void modernTaskInputGoesThroughTasksUpdate() throws Exception {
+        try (McpSession s = session(taskServer())) {
+            String taskId = (String) at(s.call(modernRequest(1, "tools/call", "\"name\":\"confirm_delete\"", TASKS_EXT)),
+                    "result.taskId");
+            Map<String, Object> waiting = pollUntil(s, taskId, TASKS_EXT, "input_required");
+            Map<String, Object> requests = (Map<String, Object>) at(waiting, "result.inputRequests");
+            assertThat(requests).hasSize(1);
+            String key = requests.keySet().iterator().next();
+            assertThat(at(requests.get(key), "method")).isEqualTo("elicitation/create");
+            Map<String, Object> ack = s.call(modernRequest(2, "tasks/update", "\"taskId\":\"" + taskId
+                    + "\",\"inputResponses\":{\"" + key + "\":{\"action\":\"accept\",\"content\":{\"confirm\":true}},"
+                    + "\"never-issued\":{\"action\":\"accept\"}}", TASKS_EXT));
+            assertThat(at(ack, "result.resultType")).isEqualTo("complete");
+            assertThat(at(pollUntil(s, taskId, TASKS_EXT, "completed"), "result.result.content.0.text")).isEqualTo("deleted");
+
+            String multi = (String) at(s.call(modernRequest(3, "tools/call", "\"name\":\"multi_input\"", TASKS_EXT)),
+                    "result.taskId");
+            Map<String, Object> both = pollUntil(s, multi, TASKS_EXT, "input_required");
+            assertThat((Map<String, Object>) at(both, "result.inputRequests")).containsOnlyKeys("first", "second");
+            s.call(modernRequest(4, "tasks/update", "\"taskId\":\"" + multi
+                    + "\",\"inputResponses\":{\"first\":{\"action\":\"accept\",\"content\":{\"confirm\":true}}}", TASKS_EXT));
+            Map<String, Object> one = s.call(modernRequest(5, "tasks/get", "\"taskId\":\"" + multi + "\"", TASKS_EXT));
+            assertThat(at(one, "result.status")).isEqualTo("input_required");
+            assertThat((Map<String, Object>) at(one, "result.inputRequests")).containsOnlyKeys("second");
+            s.call(modernRequest(6, "tasks/update", "\"taskId\":\"" + multi
+                    + "\",\"inputResponses\":{\"second\":{\"action\":\"accept\",\"content\":{\"confirm\":false}}}", TASKS_EXT));
+            assertThat(at(pollUntil(s, multi, TASKS_EXT, "completed"), "result.result.content.0.text")).isEqualTo("true false");
+        }
+    }
+
+    @Test
+    void tasksExpireAfterTheirTtl() throws Exception {
+        try (McpSession s = session(taskServer().taskTtl(Duration.ofMillis(300)))) {
+            String done = (String) at(s.call(modernRequest(1, "tools/call", "\"name\":\"failing_job\"", TASKS_EXT)),
+                    "result.taskId");
+            String running = (String) at(s.call(modernRequest(2, "tools/call", "\"name\":\"slow_compute\","
+                    + "\"arguments\":{\"seconds\":60}", TASKS_EXT)), "result.taskId");
+            assertThat(at(s.call(modernRequest(3, "tasks/get", "\"taskId\":\"" + done + "\"", TASKS_EXT)), "result.ttlMs"))
+                    .isEqualTo(300L);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            Map<String, Object> r;
+            do {
+                Thread.sleep(50);
+                r = s.call(modernRequest(4, "tasks/get", "\"taskId\":\"" + running + "\"", TASKS_EXT));
+            } while (r.containsKey("result") && System.nanoTime() < deadline);
+            assertError(r, 4L, JsonRpcError.INVALID_PARAMS, "Unknown task");
+            assertError(s.call(modernRequest(5, "tasks/get", "\"taskId\":\"" + done + "\"", TASKS_EXT)), 5L,
+                    JsonRpcError.INVALID_PARAMS, "Unknown task");
+            // The evicted running task was cancelled, not left to run.
+            while (s.server().core().callsInFlight() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(s.server().core().callsInFlight()).isZero();
+        }
+    }
+
+    @Test
+    void legacyTaskLifecycle() throws Exception {
+        try (McpSession s = session(taskServer())) {
+            Map<String, Object> init = s.initialize("2025-11-25", "{\"elicitation\":{}}");
+            assertThat(at(init, "capabilities.tasks.requests.tools.call")).isEqualTo(Map.of());
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow_compute\","
+                    + "\"arguments\":{\"millis\":200,\"label\":\"L\"},\"task\":{\"ttl\":60000}}}");
+            Map<String, Object> created = response(s, 1L);
+            String taskId = (String) at(created, "result.task.taskId");
+            assertThat(at(created, "result.task.status")).isEqualTo("working");
+            assertThat(at(created, "result.task.ttl")).isEqualTo(60000L);
+            assertThat(at(created, "result.task.pollInterval")).isEqualTo(500L);
+
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tasks/result\",\"params\":{\"taskId\":\"" + taskId + "\"}}");
+            List<Object> statuses = new java.util.ArrayList<>();
+            Map<String, Object> result;
+            while (true) {
+                Map<String, Object> m = s.readJson();
+                if ("notifications/tasks/status".equals(m.get("method"))) {
+                    statuses.add(at(m, "params.status"));
+                } else {
+                    result = m;
+                    break;
+                }
+            }
+            assertThat(result.get("id")).isEqualTo(2L);
+            assertThat(at(result, "result.content.0.text")).isEqualTo("computed L in 200 ms");
+            assertThat(((Map<?, ?>) at(result, "result._meta")).get("io.modelcontextprotocol/related-task"))
+                    .isEqualTo(Map.of("taskId", taskId));
+            assertThat(statuses).contains("completed");
+
+            Map<String, Object> list = response(s.send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tasks/list\"}"), 3L);
+            assertThat(at(list, "result.tasks.0.taskId")).isEqualTo(taskId);
+            assertError(response(s.send("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tasks/cancel\",\"params\":{\"taskId\":\""
+                    + taskId + "\"}}"), 4L), 4L, JsonRpcError.INVALID_PARAMS, "already completed");
+
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"slow_compute\","
+                    + "\"arguments\":{\"seconds\":60},\"task\":{}}}");
+            String slow = (String) at(response(s, 5L), "result.task.taskId");
+            Map<String, Object> cancelled = response(s.send("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tasks/cancel\","
+                    + "\"params\":{\"taskId\":\"" + slow + "\"}}"), 6L);
+            assertThat(at(cancelled, "result.status")).isEqualTo("cancelled");
+            Map<String, Object> got = response(s.send("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tasks/get\","
+                    + "\"params\":{\"taskId\":\"" + slow + "\"}}"), 7L);
+            assertThat(at(got, "result.status")).isEqualTo("cancelled");
+            assertError(response(s.send("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tasks/get\",\"params\":{\"taskId\":\"nope\"}}"),
+                    8L), 8L, JsonRpcError.INVALID_PARAMS, "Unknown task: nope");
+        }
+    }
+
+    @Test
+    void legacyTaskRulesAndQuestions() throws Exception {
+        try (McpSession s = session(taskServer())) {
+            s.initialize("2025-11-25", "{\"elicitation\":{}}");
+            assertError(response(s.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"greet\","
+                    + "\"task\":{}}}"), 1L), 1L, JsonRpcError.METHOD_NOT_FOUND, "does not run as a task");
+            assertError(response(s.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+                    + "\"required_job\"}}"), 2L), 2L, JsonRpcError.METHOD_NOT_FOUND, "runs only as a task");
+            assertError(response(s.send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tasks/update\",\"params\":{\"taskId\":\"x\"}}"),
+                    3L), 3L, JsonRpcError.METHOD_NOT_FOUND, "tasks/update");
+
+            // A task that asks the client: a request to the session, the task input_required meanwhile.
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"confirm_delete\",\"task\":{}}}");
+            String taskId = (String) at(response(s, 4L), "result.task.taskId");
+            Map<String, Object> ask;
+            do {
+                ask = s.readJson();
+            } while (!"elicitation/create".equals(ask.get("method")));
+            Map<String, Object> status = response(s.send("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/get\","
+                    + "\"params\":{\"taskId\":\"" + taskId + "\"}}"), 5L);
+            assertThat(at(status, "result.status")).isEqualTo("input_required");
+            s.send(answer(ask.get("id"), "{\"action\":\"accept\",\"content\":{\"confirm\":false}}"));
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tasks/result\",\"params\":{\"taskId\":\"" + taskId + "\"}}");
+            assertThat(at(response(s, 6L), "result.content.0.text")).isEqualTo("kept");
+
+            // A tool error fails the task in this revision, and tasks/result gives the result as the call would have.
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"failing_job\",\"task\":{}}}");
+            String failing = (String) at(response(s, 7L), "result.task.taskId");
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tasks/result\",\"params\":{\"taskId\":\"" + failing + "\"}}");
+            assertThat(at(response(s, 8L), "result.isError")).isEqualTo(true);
+            assertThat(at(response(s.send("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tasks/get\",\"params\":{\"taskId\":\""
+                    + failing + "\"}}"), 9L), "result.status")).isEqualTo("failed");
+        }
+    }
 }

@@ -1,0 +1,442 @@
+package io.peregrine.mcp;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.SerializableString;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import io.netty.buffer.ByteBuf;
+import io.peregrine.rpc.Json;
+import io.peregrine.rpc.JsonRpcError;
+import io.peregrine.rpc.JsonRpcWriter;
+import io.peregrine.rpc.JsonTree;
+import io.peregrine.rpc.RequestId;
+import io.peregrine.rpc.RpcException;
+import io.peregrine.rpc.RpcMessage;
+import io.peregrine.tool.TaskSupport;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Tasks for long-running tool calls, in both shapes the protocol has given them.
+ *
+ * <ul>
+ *   <li>2025-11-25 (core tasks): the client asks with {@code params.task} on {@code tools/call};
+ *       the server answers {@code {"task":{...}}} and the client uses {@code tasks/get},
+ *       {@code tasks/result} (which waits for the end), {@code tasks/list} and {@code tasks/cancel};
+ *       status changes are announced with {@code notifications/tasks/status}. Tasks belong to the
+ *       session that created them.</li>
+ *   <li>2026-07-28 (extension {@code io.modelcontextprotocol/tasks}): a call of a task-supporting tool
+ *       from a client that declared the extension in its request becomes a task without asking; the
+ *       answer is a flat {@code CreateTaskResult} ({@code resultType: "task"}); {@code tasks/get}
+ *       inlines the result, error or outstanding input requests, {@code tasks/update} answers those,
+ *       {@code tasks/cancel} acknowledges with an empty result. There are no sessions: a task is
+ *       reached by its id, 128 random bits.</li>
+ * </ul>
+ *
+ * <p>Tasks live in a bounded Caffeine cache: each for its TTL after creation, at most
+ * {@code maxTasks} at once. A task evicted while running is cancelled, so nothing outlives its
+ * entry. The call itself runs as any blocking call does (executor, timeout, interruption), with a
+ * {@link TaskReply} keeping its answer.
+ */
+final class Tasks {
+
+    static final String EXTENSION = "io.modelcontextprotocol/tasks";
+    private static final long POLL_INTERVAL_MILLIS = 500;
+    private static final String CURSOR_PREFIX = "task:";
+
+    private final Json json;
+    private final JsonRpcWriter writer;
+    private final SerializableString serverInfoJson;
+    private final long ttlMillis;
+    private final int pageSize;
+    private final Cache<String, Task> tasks;
+    private final AtomicLong sequence = new AtomicLong();
+    private final SecureRandom random = new SecureRandom();
+
+    Tasks(Json json, JsonRpcWriter writer, SerializableString serverInfoJson, ClientRequestSettings settings, int pageSize) {
+        this.json = json;
+        this.writer = writer;
+        this.serverInfoJson = serverInfoJson;
+        this.ttlMillis = settings.taskTtlMillis;
+        this.pageSize = pageSize;
+        this.tasks = Caffeine.newBuilder()
+                .maximumSize(settings.maxTasks)
+                .expireAfter(Expiry.<String, Task>creating((id, task) -> Duration.ofMillis(task.ttlMillis)))
+                .scheduler(Scheduler.systemScheduler())
+                .removalListener((String id, Task task, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                    if (task != null && cause.wasEvicted()) {
+                        task.cancel("the task expired (" + cause + ") before it finished");
+                    }
+                })
+                .build();
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /**
+     * Whether this {@code tools/call} runs as a task, creating it if so; null for a plain call.
+     *
+     * @throws RpcException when the tool and the request disagree: a task-only tool from a client
+     *                      that cannot take one, or (2025-11-25) a task asked of a tool that forbids it
+     */
+    Task plan(Connection c, RequestScope s, Params p, ToolRegistry.Entry entry) throws RpcException {
+        TaskSupport support = entry.tool.taskSupport();
+        String tool = entry.tool.name();
+        if (s.isModern()) {
+            if (support == TaskSupport.FORBIDDEN) {
+                return null; // the 2025 params.task is ignored, as the extension asks
+            }
+            if (!declaresExtension(s)) {
+                if (support == TaskSupport.REQUIRED) {
+                    throw missingExtension("Tool " + tool + " runs only as a task; declare the " + EXTENSION
+                            + " extension in _meta[\"io.modelcontextprotocol/clientCapabilities\"].extensions");
+                }
+                return null;
+            }
+            return create(null, true, ttlMillis);
+        }
+        boolean asked = p.has("task");
+        if (s.version() != ProtocolVersion.V2025_11_25) {
+            return null; // earlier revisions have no tasks
+        }
+        if (support == TaskSupport.FORBIDDEN) {
+            if (asked) {
+                throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Tool " + tool + " does not run as a task "
+                        + "(execution.taskSupport is forbidden); call it without params.task");
+            }
+            return null;
+        }
+        if (!asked) {
+            if (support == TaskSupport.REQUIRED) {
+                throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Tool " + tool + " runs only as a task "
+                        + "(execution.taskSupport is required); call it with params.task");
+            }
+            return null;
+        }
+        return create(c, false, requestedTtl(p));
+    }
+
+    private long requestedTtl(Params p) throws RpcException {
+        ByteBuf raw = p.object("tools/call", "task");
+        if (raw == null) {
+            return ttlMillis;
+        }
+        Object ttl;
+        try (JsonParser parser = json.parser(raw)) {
+            ttl = ((Map<?, ?>) JsonTree.read(parser)).get("ttl");
+        } catch (IOException e) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params.task: " + e.getMessage());
+        }
+        if (ttl == null) {
+            return ttlMillis;
+        }
+        if (!(ttl instanceof Long) || (Long) ttl <= 0) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params.task.ttl: " + ttl
+                    + " (expected: a positive number of milliseconds)");
+        }
+        return Math.min((Long) ttl, ttlMillis);
+    }
+
+    private Task create(Connection owner, boolean modern, long ttl) {
+        byte[] bits = new byte[16];
+        random.nextBytes(bits);
+        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+        Task task = new Task(id, sequence.incrementAndGet(), owner, modern, ttl, POLL_INTERVAL_MILLIS, this::announce);
+        // Stored before the CreateTaskResult is sent, so that a tasks/get right after it finds the task.
+        tasks.put(id, task);
+        return task;
+    }
+
+    /** The call could not start (the executor was full): the task never existed. */
+    void forget(Task task) {
+        tasks.asMap().remove(task.id, task);
+    }
+
+    /** The answer to the {@code tools/call} that created {@code task}. */
+    void writeCreated(JsonGenerator g, Task task) throws IOException {
+        g.writeStartObject();
+        if (task.modern) {
+            g.writeStringField("resultType", "task");
+            task.writeFields(g, false, ProtocolVersion.LATEST.id());
+            writeServerInfo(g);
+        } else {
+            g.writeObjectFieldStart("task");
+            task.writeFields(g, false, ProtocolVersion.V2025_11_25.id());
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+    }
+
+    /** 2025-11-25: {@code notifications/tasks/status} to the owning session on each change. */
+    private void announce(Task task) {
+        Connection owner = task.owner;
+        if (owner == null || !owner.peer.isOpen()) {
+            return;
+        }
+        owner.peer.send(writer.notification(owner.peer.alloc(), "notifications/tasks/status", g -> {
+            g.writeStartObject();
+            task.writeFields(g, false, ProtocolVersion.V2025_11_25.id());
+            g.writeEndObject();
+        }));
+    }
+
+    /** The capability entry for {@code initialize} (2025-11-25) or {@code server/discover} (2026-07-28). */
+    static void writeCapability(JsonGenerator g, ProtocolVersion v) throws IOException {
+        if (v.isModern()) {
+            g.writeObjectFieldStart("extensions");
+            g.writeObjectFieldStart(EXTENSION);
+            g.writeEndObject();
+            g.writeEndObject();
+        } else if (v == ProtocolVersion.V2025_11_25) {
+            g.writeObjectFieldStart("tasks");
+            g.writeObjectFieldStart("list");
+            g.writeEndObject();
+            g.writeObjectFieldStart("cancel");
+            g.writeEndObject();
+            g.writeObjectFieldStart("requests");
+            g.writeObjectFieldStart("tools");
+            g.writeObjectFieldStart("call");
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+    }
+
+    // ---------------------------------------------------------------- tasks/* methods
+
+    boolean get(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
+        Task task = find(c, s, p, "tasks/get");
+        r.send(writer.result(c.peer.alloc(), m.id(), g -> {
+            g.writeStartObject();
+            if (s.isModern()) {
+                g.writeStringField("resultType", "complete");
+                task.writeFields(g, true, s.version().id());
+                writeServerInfo(g);
+            } else {
+                task.writeFields(g, false, s.version().id());
+            }
+            g.writeEndObject();
+        }));
+        return false;
+    }
+
+    /** 2025-11-25: the call's own answer, once the task has ended (the request waits until then). */
+    boolean result(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
+        if (s.isModern()) {
+            throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: tasks/result was removed in "
+                    + s.version().id() + "; tasks/get inlines a finished task's result");
+        }
+        Task task = find(c, s, p, "tasks/result");
+        RequestId id = m.id();
+        task.terminal().thenAccept(done -> r.send(payload(c, id, done)));
+        return false;
+    }
+
+    private ByteBuf payload(Connection c, RequestId id, Task task) {
+        Map<String, Object> error = task.error();
+        if (task.status() == Task.Status.CANCELLED) {
+            return writer.error(c.peer.alloc(), id, JsonRpcError.INVALID_PARAMS,
+                    "Task " + task.id + " was cancelled before it finished; it has no result", null);
+        }
+        if (error != null) {
+            Object code = error.get("code");
+            return writer.error(c.peer.alloc(), id, code instanceof Long ? ((Long) code).intValue() : JsonRpcError.INTERNAL_ERROR,
+                    String.valueOf(error.get("message")), error.get("data"));
+        }
+        Map<String, Object> result = task.result();
+        return writer.result(c.peer.alloc(), id, g -> {
+            g.writeStartObject();
+            for (Map.Entry<String, Object> e : result.entrySet()) {
+                if (!"_meta".equals(e.getKey())) {
+                    g.writeFieldName(e.getKey());
+                    JsonTree.write(g, e.getValue());
+                }
+            }
+            g.writeObjectFieldStart("_meta");
+            if (result.get("_meta") instanceof Map) {
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) result.get("_meta")).entrySet()) {
+                    g.writeFieldName(String.valueOf(e.getKey()));
+                    JsonTree.write(g, e.getValue());
+                }
+            }
+            g.writeObjectFieldStart("io.modelcontextprotocol/related-task");
+            g.writeStringField("taskId", task.id);
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+
+    /** 2025-11-25: this session's tasks, oldest first, in pages. */
+    boolean list(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
+        if (s.isModern()) {
+            throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: tasks/list was removed in "
+                    + s.version().id());
+        }
+        String cursor = p.string("tasks/list", "cursor");
+        long after = cursor == null ? 0 : decodeCursor(cursor);
+        List<Task> mine = new ArrayList<>();
+        for (Task t : tasks.asMap().values()) {
+            if (t.owner == c && t.sequence > after) {
+                mine.add(t);
+            }
+        }
+        mine.sort(Comparator.comparingLong(t -> t.sequence));
+        List<Task> page = mine.size() > pageSize ? mine.subList(0, pageSize) : mine;
+        String next = mine.size() > pageSize ? encodeCursor(page.get(page.size() - 1).sequence) : null;
+        r.send(writer.result(c.peer.alloc(), m.id(), g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("tasks");
+            for (Task t : page) {
+                g.writeStartObject();
+                t.writeFields(g, false, s.version().id());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            if (next != null) {
+                g.writeStringField("nextCursor", next);
+            }
+            g.writeEndObject();
+        }));
+        return false;
+    }
+
+    boolean cancel(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
+        Task task = find(c, s, p, "tasks/cancel");
+        boolean cancelled = task.cancel("cancelled by the client");
+        if (s.isModern()) {
+            // Idempotent in the extension: a finished task is acknowledged the same way.
+            r.send(writer.result(c.peer.alloc(), m.id(), this::writeEmptyAck));
+            return false;
+        }
+        if (!cancelled) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Task " + task.id + " is already "
+                    + task.status().wire + " and cannot be cancelled");
+        }
+        r.send(writer.result(c.peer.alloc(), m.id(), g -> {
+            g.writeStartObject();
+            task.writeFields(g, false, s.version().id());
+            g.writeEndObject();
+        }));
+        return false;
+    }
+
+    /** 2026-07-28: answers to a task's outstanding input requests. */
+    @SuppressWarnings("unchecked")
+    boolean update(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
+        if (!s.isModern()) {
+            throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: tasks/update exists from "
+                    + "2026-07-28 on; in " + s.version().id() + " the server asks the client directly");
+        }
+        Task task = find(c, s, p, "tasks/update");
+        ByteBuf raw = p.object("tasks/update", "inputResponses");
+        if (raw == null) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS,
+                    "Invalid params for tasks/update: missing required object \"inputResponses\"");
+        }
+        Map<String, Object> responses;
+        try (JsonParser parser = json.parser(raw)) {
+            responses = (Map<String, Object>) JsonTree.read(parser);
+        } catch (IOException e) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid inputResponses: " + e.getMessage());
+        }
+        task.supply(responses);
+        r.send(writer.result(c.peer.alloc(), m.id(), this::writeEmptyAck));
+        return false;
+    }
+
+    private void writeEmptyAck(JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("resultType", "complete");
+        writeServerInfo(g);
+        g.writeEndObject();
+    }
+
+    private void writeServerInfo(JsonGenerator g) throws IOException {
+        g.writeObjectFieldStart("_meta");
+        g.writeFieldName(Params.META_SERVER_INFO);
+        g.writeRawValue(serverInfoJson);
+        g.writeEndObject();
+    }
+
+    private Task find(Connection c, RequestScope s, Params p, String method) throws RpcException {
+        if (s.isModern() && !declaresExtension(s)) {
+            throw missingExtension(method + " needs the " + EXTENSION + " extension; declare it in "
+                    + "_meta[\"io.modelcontextprotocol/clientCapabilities\"].extensions");
+        }
+        String id = p.requireString(method, "taskId");
+        Task task = tasks.getIfPresent(id);
+        // A 2025 task belongs to its session; a 2026 one to whoever holds its id.
+        if (task == null || task.modern != s.isModern() || (!task.modern && task.owner != c)) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Unknown task: " + id
+                    + " (it never existed, expired, or belongs to another session)");
+        }
+        return task;
+    }
+
+    private static boolean declaresExtension(RequestScope s) {
+        Object extensions = s.clientCapabilities().get("extensions");
+        return extensions instanceof Map && ((Map<?, ?>) extensions).get(EXTENSION) instanceof Map;
+    }
+
+    private static RpcException missingExtension(String message) {
+        return new RpcException(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, message, null,
+                Map.of("requiredCapabilities", Map.of("extensions", Map.of(EXTENSION, Map.of()))));
+    }
+
+    private static String encodeCursor(long sequence) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((CURSOR_PREFIX + sequence).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long decodeCursor(String cursor) throws RpcException {
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (decoded.startsWith(CURSOR_PREFIX)) {
+                return Long.parseLong(decoded.substring(CURSOR_PREFIX.length()));
+            }
+        } catch (IllegalArgumentException ignored) {
+            // fall through to the error below
+        }
+        throw new RpcException(JsonRpcError.INVALID_PARAMS,
+                "Invalid cursor: \"" + cursor + "\" is not a cursor this server issued; list again without one");
+    }
+
+    // ---------------------------------------------------------------- ending
+
+    /** The 2025 session is gone: its tasks can no longer be reached, so they are cancelled and forgotten. */
+    void connectionClosed(Connection c) {
+        for (Task t : tasks.asMap().values()) {
+            if (t.owner == c) {
+                t.cancel("the session that created the task closed");
+                tasks.asMap().remove(t.id, t);
+            }
+        }
+    }
+
+    /** Shutdown: every running task is cancelled. */
+    void cancelAll() {
+        for (Task t : tasks.asMap().values()) {
+            t.cancel("the server shut down");
+        }
+    }
+
+    /** Tasks kept right now, running or finished. */
+    long size() {
+        tasks.cleanUp();
+        return tasks.estimatedSize();
+    }
+}
