@@ -166,6 +166,16 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (modern) {
+            String missing = headerVersion == null || envelope.kind != HttpEnvelope.Kind.REQUEST ? null
+                    : !envelope.hasMeta ? "params._meta is missing"
+                    : envelope.metaProtocolVersion == null ? "_meta[\"io.modelcontextprotocol/protocolVersion\"] is missing"
+                    : !envelope.metaHasClientCapabilities ? "_meta[\"io.modelcontextprotocol/clientCapabilities\"] is missing"
+                    : null;
+            if (missing != null) {
+                jsonError(request, envelope.idJson, HttpResponseStatus.BAD_REQUEST, -32602, "Invalid params: " + missing
+                        + "; a " + headerVersion + " request carries its protocol version and client capabilities in _meta", null);
+                return;
+            }
             String mismatch = headerMismatch(h, headerVersion, envelope);
             if (mismatch != null) {
                 jsonError(request, envelope.idJson, HttpResponseStatus.BAD_REQUEST, HEADER_MISMATCH, "Header mismatch: " + mismatch, null);
