@@ -1522,6 +1522,13 @@ public abstract class McpBehaviourKit {
                     break;
                 }
             }
+            // Status notifications are the session's, not the call's: over Streamable HTTP they
+            // travel on another stream, so the last may come after the result.
+            while (!statuses.contains("completed")) {
+                Map<String, Object> m = s.readJson();
+                assertThat(m.get("method")).isEqualTo("notifications/tasks/status");
+                statuses.add(at(m, "params.status"));
+            }
             assertThat(result.get("id")).isEqualTo(2L);
             assertThat(at(result, "result.content.0.text")).isEqualTo("computed L in 200 ms");
             assertThat(((Map<?, ?>) at(result, "result._meta")).get("io.modelcontextprotocol/related-task"))

@@ -57,13 +57,13 @@ class StreamableHttpBehaviourTest extends McpBehaviourKit {
             s.initialize("2025-11-25");
             for (int i = 1; i <= 4; i++) {
                 s.send("{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"tools/call\",\"params\":{\"name\":\"slow\","
-                        + "\"arguments\":{\"millis\":300,\"steps\":1}}}");
+                        + "\"arguments\":{\"millis\":1500,\"steps\":1}}}");
             }
             List<Map<String, Object>> answers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 answers.add(s.readJson());
             }
-            assertThat(answers).filteredOn(r -> "slept 300".equals(at(r, "result.content.0.text"))).hasSize(2);
+            assertThat(answers).filteredOn(r -> "slept 1500".equals(at(r, "result.content.0.text"))).hasSize(2);
             assertThat(answers).filteredOn(r -> Long.valueOf(JsonRpcError.SERVER_OVERLOADED).equals(at(r, "error.code")))
                     .hasSize(2).allSatisfy(r -> assertThat((String) at(r, "error.message")).contains("connection.max-in-flight"));
         }
