@@ -1567,11 +1567,17 @@ public abstract class McpBehaviourKit {
 
             // A task that asks the client: a request to the session, the task input_required meanwhile.
             s.send("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"confirm_delete\",\"task\":{}}}");
-            String taskId = (String) at(response(s, 4L), "result.task.taskId");
-            Map<String, Object> ask;
-            do {
-                ask = s.readJson();
-            } while (!"elicitation/create".equals(ask.get("method")));
+            // The task's question and the call's answer race: either may come first.
+            String taskId = null;
+            Map<String, Object> ask = null;
+            while (taskId == null || ask == null) {
+                Map<String, Object> m = s.readJson();
+                if ("elicitation/create".equals(m.get("method"))) {
+                    ask = m;
+                } else if (Long.valueOf(4).equals(m.get("id")) && !m.containsKey("method")) {
+                    taskId = (String) at(m, "result.task.taskId");
+                }
+            }
             Map<String, Object> status = response(s.send("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/get\","
                     + "\"params\":{\"taskId\":\"" + taskId + "\"}}"), 5L);
             assertThat(at(status, "result.status")).isEqualTo("input_required");
