@@ -111,6 +111,7 @@ public final class Peregrine implements AutoCloseable {
         for (Prompt p : b.prompts) {
             core.prompts().add(p);
         }
+        core.policy(b.policy);
     }
 
     public static Builder builder() {
@@ -125,11 +126,14 @@ public final class Peregrine implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("closed");
         }
+        checkExposure("tcp", config.tcpEnabled, config.tcpHost, "tcp");
+        checkExposure("http", config.httpEnabled, config.httpHost, "ws");
         loops = new EventLoops(config.ioThreads, "peregrine");
         try {
             InetSocketAddress tcpAddress = null;
             if (config.tcpEnabled) {
-                tcp = TcpServer.bind(loops, config.tcpHost, config.tcpPort, config.maxLineLength, core);
+                tcp = TcpServer.bind(loops, config.tcpHost, config.tcpPort, config.maxLineLength, core,
+                        config.security(config.tcpTls));
                 tcpAddress = tcp.localAddress();
                 log.info("MCP over TCP (newline-delimited JSON-RPC) on {}", tcpAddress);
             }
@@ -137,11 +141,13 @@ public final class Peregrine implements AutoCloseable {
             if (config.httpEnabled) {
                 streamableHttp = new StreamableHttpEndpoint(core, config.streamableHttp(),
                         new HttpProtocolVersions(ProtocolVersion.ids(), ProtocolVersion.modernIds()));
-                http = WebSocketServer.bind(loops, config.httpHost, config.httpPort, config.webSocket, streamableHttp, core);
+                http = WebSocketServer.bind(loops, config.httpHost, config.httpPort, config.webSocket, streamableHttp, core,
+                        config.security(config.httpTls));
                 httpAddress = http.localAddress();
-                log.info("MCP over Streamable HTTP on http://{}:{}{} and WebSocket on ws://{}:{}{}",
-                        httpAddress.getHostString(), httpAddress.getPort(), config.webSocketPath,
-                        httpAddress.getHostString(), httpAddress.getPort(), config.webSocketPath);
+                String scheme = config.httpTls != null ? "s" : "";
+                log.info("MCP over Streamable HTTP on http{}://{}:{}{} and WebSocket on ws{}://{}:{}{}",
+                        scheme, httpAddress.getHostString(), httpAddress.getPort(), config.webSocketPath,
+                        scheme, httpAddress.getHostString(), httpAddress.getPort(), config.webSocketPath);
             }
             if (config.stdin != null) {
                 stdio = StdioTransport.start(config.stdin, config.stdout, config.maxLineLength, core);
@@ -154,6 +160,32 @@ public final class Peregrine implements AutoCloseable {
             loops.shutdown(1_000);
             throw e;
         }
+    }
+
+    /**
+     * A listener without authentication is for this machine only: on any other address it would
+     * hand every tool to the network. Opting in is explicit.
+     */
+    private void checkExposure(String listener, boolean enabled, String host, String transport) {
+        if (!enabled || config.allowAnonymousRemote || config.policy.authenticator(transport).requiresCredentials()
+                || isLoopback(host)) {
+            return;
+        }
+        throw new IllegalArgumentException(listener + ".host : " + host + " with " + listener + ".auth none (expected: "
+                + "a loopback address, or authentication on this listener, or auth.allow-anonymous-remote=true)");
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** The policy in front of dispatch: authentication, authorization, limits, result cache, audit. */
+    public io.peregrine.policy.PolicyChain policy() {
+        return config.policy;
     }
 
     /** Ready for traffic: started, and not draining for shutdown. */
@@ -289,8 +321,52 @@ public final class Peregrine implements AutoCloseable {
         private boolean httpSessions = true;
         private java.io.InputStream stdin;
         private java.io.OutputStream stdout;
+        private io.peregrine.policy.PolicyChain policy = io.peregrine.policy.PolicyChain.defaults();
+        private io.peregrine.transport.tls.TlsContext tcpTls;
+        private io.peregrine.transport.tls.TlsContext httpTls;
+        private io.peregrine.policy.ClientCertificates clientCertificates;
+        private boolean allowAnonymousRemote;
 
         private Builder() {
+        }
+
+        /**
+         * Authentication (per listener), authorization, rate limits, the result cache and the
+         * audit log, run before dispatch. Default: no authentication (loopback listeners only),
+         * no limits, a 10,000-entry cache for tools declared cacheable.
+         */
+        public Builder policy(io.peregrine.policy.PolicyChain policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** TLS on the TCP listener; default none. */
+        public Builder tcpTls(io.peregrine.transport.tls.TlsContext tls) {
+            this.tcpTls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /** TLS on the HTTP listener (wss:// and https://); default none. */
+        public Builder httpTls(io.peregrine.transport.tls.TlsContext tls) {
+            this.httpTls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /** How verified TLS client certificates (mTLS) map to principals; default: they authenticate no one. */
+        public Builder clientCertificates(io.peregrine.policy.ClientCertificates mapping) {
+            this.clientCertificates = Objects.requireNonNull(mapping, "mapping");
+            return this;
+        }
+
+        /** Allow listeners without authentication on non-loopback addresses; default false. */
+        public Builder allowAnonymousRemote(boolean allow) {
+            this.allowAnonymousRemote = allow;
+            return this;
+        }
+
+        io.peregrine.transport.ListenerSecurity security(io.peregrine.transport.tls.TlsContext tls) {
+            return new io.peregrine.transport.ListenerSecurity(tls,
+                    clientCertificates == null ? null : clientCertificates::principal, policy);
         }
 
         /**

@@ -74,6 +74,8 @@ public final class PeregrineClient implements AutoCloseable {
     private final int maxLineLength;
     private final BiConsumer<String, Map<String, Object>> notificationListener;
     private final RequestParams requestParams;
+    private final String authorization;
+    private final io.netty.handler.ssl.SslContext sslContext;
     private final ServerRequestHandlers handlers;
     private final PendingRequests pending = new PendingRequests(this::sendCancelled);
     private final EventLoopGroup group;
@@ -97,7 +99,10 @@ public final class PeregrineClient implements AutoCloseable {
         maxLineLength = b.maxLineLength;
         notificationListener = b.notificationListener;
         handlers = b.handlers.build();
-        requestParams = stateless ? RequestParams.stateless(protocolVersion, handlers.capabilities(), clientInfo)
+        authorization = b.authorization;
+        sslContext = b.sslContext;
+        requestParams = stateless ? RequestParams.stateless(protocolVersion, handlers.capabilities(), clientInfo,
+                authorization)
                 : RequestParams.stateful();
         negotiatedVersion = protocolVersion;
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("peregrine-client", true),
@@ -120,6 +125,10 @@ public final class PeregrineClient implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (sslContext != null) {
+                            String host = address.getHostString();
+                            ch.pipeline().addLast(sslContext.newHandler(ch.alloc(), host, address.getPort()));
+                        }
                         ch.pipeline().addLast(new NdjsonFrameDecoder(maxLineLength), handler);
                     }
                 });
@@ -147,6 +156,9 @@ public final class PeregrineClient implements AutoCloseable {
         params.put("protocolVersion", protocolVersion);
         params.put("capabilities", handlers.capabilities());
         params.put("clientInfo", clientInfo);
+        if (authorization != null) {
+            params.put(RequestParams.META, Map.of(RequestParams.META_AUTHORIZATION, authorization));
+        }
         Map<String, Object> result = await(request("initialize", params));
         Object offered = result.get("protocolVersion");
         ProtocolVersion version = offered instanceof String ? ProtocolVersion.find((String) offered) : null;
@@ -477,9 +489,27 @@ public final class PeregrineClient implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(30);
         private int maxLineLength = 16 * 1024 * 1024;
         private BiConsumer<String, Map<String, Object>> notificationListener;
+        private String authorization;
+        private io.netty.handler.ssl.SslContext sslContext;
         private final ServerRequestHandlers.Builder handlers = new ServerRequestHandlers.Builder();
 
         private Builder() {
+        }
+
+        /**
+         * Credentials for servers that require them, e.g. {@code "Bearer <token>"}: sent in
+         * {@code _meta["io.peregrine/authorization"]} of {@code initialize} (2025 era) or of
+         * every request (2026-07-28). Default: none.
+         */
+        public Builder authorization(String authorization) {
+            this.authorization = Objects.requireNonNull(authorization, "authorization");
+            return this;
+        }
+
+        /** Speak TLS with this client context (e.g. {@code SslContextBuilder.forClient().trustManager(ca).build()}). */
+        public Builder tls(io.netty.handler.ssl.SslContext sslContext) {
+            this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+            return this;
         }
 
         /**

@@ -15,6 +15,7 @@ final class RequestParams {
     static final String META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
     static final String META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
     static final String META_CLIENT_INFO = "io.modelcontextprotocol/clientInfo";
+    static final String META_AUTHORIZATION = "io.peregrine/authorization";
 
     /** Null in the 2025 era. */
     private final Map<String, Object> statelessMeta;
@@ -30,10 +31,19 @@ final class RequestParams {
 
     static RequestParams stateless(String protocolVersion, Map<String, Object> capabilities,
                                    Map<String, Object> clientInfo) {
+        return stateless(protocolVersion, capabilities, clientInfo, null);
+    }
+
+    /** @param authorization credentials sent with every request, or null */
+    static RequestParams stateless(String protocolVersion, Map<String, Object> capabilities,
+                                   Map<String, Object> clientInfo, String authorization) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put(META_PROTOCOL_VERSION, protocolVersion);
         meta.put(META_CLIENT_CAPABILITIES, capabilities);
         meta.put(META_CLIENT_INFO, clientInfo);
+        if (authorization != null) {
+            meta.put(META_AUTHORIZATION, authorization);
+        }
         return new RequestParams(Map.copyOf(meta));
     }
 

@@ -5,6 +5,7 @@ import io.peregrine.config.ConfigException;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.config.PeregrineConfig;
+import io.peregrine.demo.AskModelTool;
 import io.peregrine.demo.AskUserTool;
 import io.peregrine.demo.CountdownTool;
 import io.peregrine.demo.DemoPrompts;
@@ -110,7 +111,7 @@ public final class Main {
             }
         }
         PeregrineConfig config = ConfigLoader.load(configFile, env, sets);
-        Peregrine server = stdio ? build(config, in, out) : build(config, null, null);
+        Peregrine server = stdio ? build(config, env, in, out) : build(config, env, null, null);
         Peregrine.BoundAddresses addresses = server.start();
         log.info("Peregrine {} serving {} tools, {} resources, {} resource templates and {} prompts ({}), "
                         + "configuration {}", config.string("server.version"), server.tools().size(),
@@ -120,7 +121,7 @@ public final class Main {
     }
 
     /** A server as the configuration describes it, with the demo tools when enabled. */
-    static Peregrine build(PeregrineConfig c, InputStream in, PrintStream out) {
+    static Peregrine build(PeregrineConfig c, Map<String, String> env, InputStream in, PrintStream out) {
         Peregrine.Builder b = Peregrine.builder()
                 .serverInfo(c.string("server.name"), c.string("server.version"))
                 .instructions(c.string("server.instructions"))
@@ -172,6 +173,7 @@ public final class Main {
         if (in != null) {
             b.stdio(in, out);
         }
+        PolicySetup.configure(b, c, env);
         if (c.bool("demo.enabled")) {
             for (Tool t : demoTools(c)) {
                 b.tool(t);
@@ -185,6 +187,7 @@ public final class Main {
         List<Tool> tools = new ArrayList<>();
         tools.add(EchoTool.create());
         tools.add(AskUserTool.create());
+        tools.add(AskModelTool.create());
         tools.add(CountdownTool.create());
         Path root = c.path("demo.fs.root");
         if (!Files.isDirectory(root)) {

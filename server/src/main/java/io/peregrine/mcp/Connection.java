@@ -28,6 +28,12 @@ final class Connection implements Reply {
     private volatile ProtocolVersion version;
     private volatile Object clientCapabilities;
     private volatile Object clientInfo;
+    /** Policy state, made on the first request when a policy is set; event loop only. */
+    io.peregrine.policy.ConnectionPolicy policy;
+    /** The peer the message being served arrived through (an HTTP exchange of a session); event loop only. */
+    Peer origin;
+    /** The principal of the request being served; event loop only. */
+    io.peregrine.policy.Principal principal;
 
     Connection(Peer peer) {
         this.peer = peer;

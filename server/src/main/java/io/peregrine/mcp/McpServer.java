@@ -128,6 +128,8 @@ public final class McpServer implements MessageListener {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile boolean draining;
+    /** Authentication, authorization, rate limits, result cache, audit; null: none. Set before serving. */
+    private PolicyGate policy;
 
     public McpServer(Json json, ServerInfo info, ToolExecutor executor, Settings settings) {
         this(json, info, executor, settings, ClientRequestSettings.defaults());
@@ -178,6 +180,16 @@ public final class McpServer implements MessageListener {
         this.versionIds = new KnownStrings(ProtocolVersion.ids());
         this.decoder = new EnvelopeDecoder(json, new KnownStrings(names),
                 (in, frame) -> Params.read(in, frame, versionIds));
+    }
+
+    /**
+     * Puts {@code chain} in front of dispatch: every request is admitted by it, {@code tools/list}
+     * shows only what the principal may call, and {@code tools/call} is authorized, rate-limited
+     * and served from the result cache where the tool allows. Call before serving.
+     */
+    public void policy(io.peregrine.policy.PolicyChain chain) {
+        this.policy = new PolicyGate(chain, json);
+        tools.onChange(chain.cache()::invalidateAll);
     }
 
     /** The tools this server offers; add and remove them at any time. */
@@ -231,6 +243,7 @@ public final class McpServer implements MessageListener {
     @Override
     public void onMessage(Peer peer, ByteBuf frame) {
         Connection c = (Connection) peer.attachment();
+        c.origin = peer;
         try {
             Object decoded = decoder.decode(frame);
             if (decoded instanceof RpcMessage) {
@@ -319,6 +332,9 @@ public final class McpServer implements MessageListener {
                 params.throwProblem();
             } else {
                 params = Params.parse(json, versionIds, m.params());
+            }
+            if (policy != null) {
+                policy.admit(c, params);
             }
             taken = method.handle(c, m, params, scope(c, m.method(), params), reply);
         } catch (RpcException e) {
@@ -525,7 +541,9 @@ public final class McpServer implements MessageListener {
             writeResultPrelude(g, s, true);
             g.writeArrayFieldStart("tools");
             for (ToolRegistry.Entry e : page) {
-                g.writeRawValue(e.tool.definitionJson());
+                if (policy == null || policy.mayList(c, e.tool.name())) {
+                    g.writeRawValue(e.tool.definitionJson());
+                }
             }
             g.writeEndArray();
             if (next != null) {
@@ -560,9 +578,17 @@ public final class McpServer implements MessageListener {
     private boolean toolsCall(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
         String name = p.requireString("tools/call", "name");
         ByteBuf args = p.object("tools/call", "arguments");
+        PolicyGate gate = policy;
+        if (gate != null) {
+            // Before the lookup, so that a principal cannot learn which tools exist beyond its grants.
+            gate.authorize(c, name);
+        }
         ToolRegistry.Entry entry = tools.get(name);
         if (entry == null) {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Unknown tool: " + name);
+        }
+        if (gate != null) {
+            gate.acquire(c, name);
         }
         if (settings.validateArguments && entry.tool.validatesArguments()) {
             List<String> problems;
@@ -581,7 +607,22 @@ public final class McpServer implements MessageListener {
                 return startTask(c, m, s, entry, args, r, task);
             }
         }
+        io.peregrine.policy.ResultCache.Lookup cached = null;
+        if (gate != null && entry.tool.isCacheable() && !(s.isModern() && InputRequests.carriesInput(p))) {
+            cached = gate.lookup(c, entry.tool, args);
+            if (cached != null && !cached.isLeader()) {
+                answerShared(c, m, s, r, entry, cached);
+                return true;
+            }
+        }
         ToolCall call = new ToolCall(this, c, m, s, entry, new ByteBufToolArguments(json, args), r);
+        if (gate != null) {
+            call.principal = c.principal;
+            call.cacheFill = cached;
+            if (gate.chain().audit().logsToolCalls()) {
+                call.startNanos = System.nanoTime();
+            }
+        }
         if (s.isModern() && InputRequests.carriesInput(p)) {
             call.inputs = InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id());
         }
@@ -605,6 +646,48 @@ public final class McpServer implements MessageListener {
             call.abortOverloaded();
         }
         return true;
+    }
+
+    /** Answers {@code m} with the result of the identical call it coalesced with, once there is one. */
+    private void answerShared(Connection c, RpcMessage m, RequestScope s, Reply r, ToolRegistry.Entry entry,
+                              io.peregrine.policy.ResultCache.Lookup shared) {
+        io.peregrine.policy.Principal principal = c.principal;
+        long start = System.nanoTime();
+        shared.future().whenComplete((result, failure) -> {
+            try {
+                ToolResult answer = result != null ? result : ToolResult.error("Tool " + entry.tool.name()
+                        + ": the identical call this one waited on ended without a result; retry");
+                r.send(writer.result(c.peer.alloc(), m.id(), g -> writeToolResult(g, s, answer)));
+                policy.chain().audit().toolCall(principal, c.peer.transport(), entry.tool.name(),
+                        result == null ? "shared-failed" : "cached", System.nanoTime() - start);
+            } finally {
+                m.release();
+            }
+        });
+    }
+
+    /** A call ended with {@code result} (null: without one): fill or forget its cache entry, audit it. */
+    private void settled(ToolCall call, String outcome, ToolResult result) {
+        PolicyGate gate = policy;
+        if (gate == null) {
+            return;
+        }
+        if (call.cacheFill != null) {
+            if (result != null) {
+                gate.chain().cache().complete(call.cacheFill, result);
+            } else {
+                gate.chain().cache().abandon(call.cacheFill);
+            }
+        }
+        if (call.startNanos != 0) {
+            gate.chain().audit().toolCall(call.principal, call.connection.peer.transport(), call.entry.tool.name(),
+                    outcome, System.nanoTime() - call.startNanos);
+        }
+    }
+
+    /** The call was cancelled or its connection closed: no answer follows. */
+    void callDropped(ToolCall call) {
+        settled(call, "cancelled", null);
     }
 
     /** Runs the call as {@code task}: answered at once with the task, the call's own answer kept for later. */
@@ -647,11 +730,13 @@ public final class McpServer implements MessageListener {
             String problem = checkOutput(entry, result);
             if (problem != null) {
                 log.warn("tool {} returned a result that breaks its outputSchema: {}", entry.tool.name(), problem);
+                settled(call, "error", null);
                 answerError(call, JsonRpcError.INTERNAL_ERROR, "Tool " + entry.tool.name()
                         + " returned structuredContent that does not match its outputSchema: " + problem);
                 return;
             }
         }
+        settled(call, result.isError() ? "error" : "ok", result);
         call.reply.send(writer.result(call.connection.peer.alloc(), call.id(),
                 g -> writeToolResult(g, call.scope, result)));
     }
@@ -669,6 +754,7 @@ public final class McpServer implements MessageListener {
     }
 
     void answerFailure(ToolCall call, Throwable t) {
+        settled(call, "error", null);
         String tool = call.entry.tool.name();
         if (t instanceof InvalidArgumentsException) {
             String message = "Invalid arguments for tool " + tool + ": " + t.getMessage();
@@ -737,11 +823,13 @@ public final class McpServer implements MessageListener {
     }
 
     void answerTimeout(ToolCall call) {
+        settled(call, "timeout", null);
         long ms = call.entry.tool.timeout() != null ? call.entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
         answerToolError(call, "Tool " + call.entry.tool.name() + " timed out after " + ms + " ms and was cancelled");
     }
 
     void answerShutdown(ToolCall call) {
+        settled(call, "shutdown", null);
         answerError(call, JsonRpcError.SHUTTING_DOWN,
                 "Server shut down before tool " + call.entry.tool.name() + " finished; retry on another instance");
     }
@@ -757,6 +845,7 @@ public final class McpServer implements MessageListener {
     }
 
     void answerOverloaded(ToolCall call) {
+        settled(call, "overloaded", null);
         call.reply.send(overloaded(call.connection, call.id()));
     }
 

@@ -26,6 +26,8 @@ final class Params {
     static final String META_CLIENT_INFO = "io.modelcontextprotocol/clientInfo";
     static final String META_LOG_LEVEL = "io.modelcontextprotocol/logLevel";
     static final String META_SERVER_INFO = "io.modelcontextprotocol/serverInfo";
+    /** Peregrine's credentials for transports without headers: {@code "Bearer <token>"}. */
+    static final String META_AUTHORIZATION = "io.peregrine/authorization";
 
     private static final byte STRING = 1;
     private static final byte OBJECT = 2;
@@ -48,6 +50,7 @@ final class Params {
     private ByteBuf clientInfo;
     private String logLevel;
     private RequestId progressToken;
+    private String authorization;
 
     private Params(ByteBuf source) {
         this.source = source;
@@ -176,6 +179,9 @@ final class Params {
                 case META_CLIENT_CAPABILITIES:
                     clientCapabilities = objectSlice(in, mv, key);
                     break;
+                case META_AUTHORIZATION:
+                    authorization = expectString(p, mv, key, null);
+                    break;
                 case META_CLIENT_INFO:
                     clientInfo = objectSlice(in, mv, key);
                     break;
@@ -287,5 +293,10 @@ final class Params {
 
     RequestId progressToken() {
         return progressToken;
+    }
+
+    /** {@code _meta["io.peregrine/authorization"]}, or null. */
+    String authorization() {
+        return authorization;
     }
 }

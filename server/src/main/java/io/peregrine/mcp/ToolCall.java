@@ -47,6 +47,10 @@ final class ToolCall implements ToolContext, Runnable {
     private volatile boolean cancelled;
     private Thread runner;
     private ScheduledFuture<?> deadline;
+    /** Set by policy before the call runs: who called, when, and the cache entry this call fills. */
+    io.peregrine.policy.Principal principal;
+    long startNanos;
+    io.peregrine.policy.ResultCache.Lookup cacheFill;
     /** 2026-07-28: the answers the request brought and the questions this run asked; null until needed. */
     InputRequests inputs;
     /** Set when the call runs as a task. */
@@ -114,6 +118,7 @@ final class ToolCall implements ToolContext, Runnable {
     void cancel() {
         if (end()) {
             interrupt();
+            server.callDropped(this);
             reply.skip();
             drop();
         }
@@ -149,6 +154,7 @@ final class ToolCall implements ToolContext, Runnable {
     void abandon() {
         if (end()) {
             interrupt();
+            server.callDropped(this);
             drop();
         }
     }

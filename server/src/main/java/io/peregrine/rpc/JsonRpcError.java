@@ -37,6 +37,12 @@ public final class JsonRpcError {
     public static final int SERVER_OVERLOADED = -31000;
     /** Peregrine: the server is draining before shutdown and accepts no new requests. */
     public static final int SHUTTING_DOWN = -31001;
+    /** Peregrine: no valid credentials (HTTP 401); {@code data} says why and how to authenticate. */
+    public static final int UNAUTHORIZED = -31002;
+    /** Peregrine: the principal lacks the scope named in {@code data.scope} (HTTP 403, {@code insufficient_scope}). */
+    public static final int FORBIDDEN = -31003;
+    /** Peregrine: a rate limit refused the request (HTTP 429); {@code data.retryAfterMs} says when to retry. */
+    public static final int RATE_LIMITED = -31004;
 
     private JsonRpcError() {
     }
@@ -55,6 +61,9 @@ public final class JsonRpcError {
             case UNSUPPORTED_PROTOCOL_VERSION: return "UnsupportedProtocolVersion";
             case SERVER_OVERLOADED: return "ServerOverloaded";
             case SHUTTING_DOWN: return "ShuttingDown";
+            case UNAUTHORIZED: return "Unauthorized";
+            case FORBIDDEN: return "Forbidden";
+            case RATE_LIMITED: return "RateLimited";
             default: return "Error(" + code + ")";
         }
     }

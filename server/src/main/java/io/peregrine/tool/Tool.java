@@ -45,6 +45,8 @@ public final class Tool {
     private final Duration timeout;
     private final boolean validateArguments;
     private final ToolHandler handler;
+    private final Duration cacheTtl;
+    private final CacheScope cacheScope;
     private final TaskSupport taskSupport;
     private final String definitionJson;
 
@@ -61,6 +63,8 @@ public final class Tool {
         this.timeout = b.timeout;
         this.validateArguments = b.validateArguments;
         this.handler = Objects.requireNonNull(b.handler, "handler");
+        this.cacheTtl = b.cacheTtl;
+        this.cacheScope = b.cacheScope;
         this.taskSupport = b.taskSupport;
         this.definitionJson = encodeDefinition();
     }
@@ -76,6 +80,21 @@ public final class Tool {
 
     public String title() {
         return title;
+    }
+
+    /** Whether results are cached (see {@link Builder#cacheable}). */
+    public boolean isCacheable() {
+        return cacheTtl != null;
+    }
+
+    /** How long a result is cached, or null when the tool is not cacheable. */
+    public Duration cacheTtl() {
+        return cacheTtl;
+    }
+
+    /** Who a cached result may answer, or null when the tool is not cacheable. */
+    public CacheScope cacheScope() {
+        return cacheScope;
     }
 
     public String description() {
@@ -185,6 +204,8 @@ public final class Tool {
         private Duration timeout;
         private boolean validateArguments = true;
         private ToolHandler handler;
+        private Duration cacheTtl;
+        private CacheScope cacheScope;
         private TaskSupport taskSupport = TaskSupport.FORBIDDEN;
 
         private Builder(String name) {
@@ -270,6 +291,22 @@ public final class Tool {
         }
 
         /**
+         * Caches results for {@code ttl}, keyed by the canonical arguments (and, for
+         * {@link CacheScope#PRIVATE}, the principal); identical calls in flight share one
+         * execution. Only for tools whose annotations say they are read-only and idempotent.
+         * Error results are never cached. Default: not cached.
+         */
+        public Builder cacheable(Duration ttl, CacheScope scope) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.isNegative() || ttl.isZero()) {
+                throw new IllegalArgumentException("cacheable ttl : " + ttl + " (expected: > 0)");
+            }
+            this.cacheTtl = ttl;
+            this.cacheScope = Objects.requireNonNull(scope, "scope");
+            return this;
+        }
+
+        /**
          * Whether calls may run as tasks: the client polls {@code tasks/get} for the result instead
          * of waiting on the call. Needs {@code blocking(true)}; default {@link TaskSupport#FORBIDDEN}.
          */
@@ -281,6 +318,10 @@ public final class Tool {
         public Tool build() {
             if (handler == null) {
                 throw new IllegalStateException("tool \"" + name + "\" has no handler");
+            }
+            if (cacheTtl != null && (annotations == null || !annotations.readOnly() || !annotations.idempotent())) {
+                throw new IllegalStateException("tool \"" + name + "\" is cacheable but not declared read-only and "
+                        + "idempotent (expected: annotations(ToolAnnotations.builder().readOnly(true).idempotent(true).build()))");
             }
             if (taskSupport != TaskSupport.FORBIDDEN && !blocking) {
                 throw new IllegalStateException("tool \"" + name + "\" : taskSupport " + taskSupport.wire()

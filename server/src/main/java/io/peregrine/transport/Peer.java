@@ -60,6 +60,14 @@ public interface Peer {
 
     boolean isOpen();
 
+    /**
+     * The principal the transport authenticated (a WebSocket upgrade's {@code Authorization}
+     * header, a TLS client certificate), or null when it authenticated none.
+     */
+    default io.peregrine.policy.Principal principal() {
+        return null;
+    }
+
     /** Closes the connection after pending writes are flushed; the future completes once it is closed. */
     Future<?> close();
 }

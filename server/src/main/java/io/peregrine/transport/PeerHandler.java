@@ -31,6 +31,10 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
 
     private static final Logger log = LoggerFactory.getLogger(PeerHandler.class);
 
+    /** Where a transport stores the principal it authenticated for a channel (see {@link Peer#principal()}). */
+    public static final io.netty.util.AttributeKey<io.peregrine.policy.Principal> PRINCIPAL =
+            io.netty.util.AttributeKey.valueOf("peregrine.principal");
+
     protected final MessageListener listener;
     private final String transport;
     private final Queue<Object> fromOtherThreads = PlatformDependent.newMpscQueue();
@@ -183,6 +187,11 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
     @Override
     public final SocketAddress remoteAddress() {
         return channel.remoteAddress();
+    }
+
+    @Override
+    public final io.peregrine.policy.Principal principal() {
+        return channel.attr(PRINCIPAL).get();
     }
 
     @Override

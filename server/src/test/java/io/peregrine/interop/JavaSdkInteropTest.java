@@ -40,7 +40,7 @@ class JavaSdkInteropTest {
             McpSchema.InitializeResult init = client.initialize();
             assertThat(init.serverInfo().name()).isEqualTo("peregrine");
             assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name)
-                    .containsExactly("ask_user", "countdown", "echo", "fs.list", "fs.read", "fs.search", "fs.stat");
+                    .containsExactly("ask_model", "ask_user", "countdown", "echo", "fs.list", "fs.read", "fs.search", "fs.stat");
             McpSchema.CallToolResult echo = client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "from the Java SDK")));
             assertThat(((McpSchema.TextContent) echo.content().get(0)).text()).isEqualTo("from the Java SDK");
             McpSchema.CallToolResult stat = client.callTool(new McpSchema.CallToolRequest("fs.stat", Map.of("path", "pom.xml")));
@@ -75,6 +75,37 @@ class JavaSdkInteropTest {
                 client.ping();
             }
             assertThat(server.core().callsInFlight()).isZero();
+        }
+    }
+
+    @Test
+    void theSdkClientAnswersElicitationAndSampling() {
+        ServerParameters server = ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                .args("-cp", System.getProperty("java.class.path"), "io.peregrine.launcher.Main", "--stdio")
+                .build();
+        StdioClientTransport transport = new StdioClientTransport(server, McpJsonDefaults.getMapper());
+        transport.setStdErrorHandler(line -> { });
+        java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20))
+                .clientInfo(new McpSchema.Implementation("java-sdk-interop", "1.0.0"))
+                .capabilities(McpSchema.ClientCapabilities.builder().elicitation().sampling().build())
+                .elicitation(request -> {
+                    asked.add(request.message());
+                    return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, Map.of("answer", "teal"));
+                })
+                .sampling(request -> {
+                    asked.add(((McpSchema.TextContent) request.messages().get(0).content()).text());
+                    return McpSchema.CreateMessageResult.builder(McpSchema.Role.ASSISTANT, "Bonjour", "sdk-model").build();
+                })
+                .build()) {
+            client.initialize();
+            McpSchema.CallToolResult answered = client.callTool(new McpSchema.CallToolRequest("ask_user",
+                    Map.of("question", "Favourite colour?")));
+            assertThat(((McpSchema.TextContent) answered.content().get(0)).text()).isEqualTo("The user answered: teal");
+            McpSchema.CallToolResult sampled = client.callTool(new McpSchema.CallToolRequest("ask_model",
+                    Map.of("prompt", "Say hello in French")));
+            assertThat(((McpSchema.TextContent) sampled.content().get(0)).text()).isEqualTo("Bonjour");
+            assertThat(asked).containsExactly("Favourite colour?", "Say hello in French");
         }
     }
 }

@@ -27,7 +27,7 @@ class MainTest {
                 Map<String, Object> list = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
                 List<Map<String, Object>> tools = (List<Map<String, Object>>) at(list, "result.tools");
                 assertThat(tools).extracting(t -> t.get("name"))
-                        .containsExactly("ask_user", "countdown", "echo", "fs.list", "fs.read", "fs.search", "fs.stat");
+                        .containsExactly("ask_model", "ask_user", "countdown", "echo", "fs.list", "fs.read", "fs.search", "fs.stat");
                 assertThat(at(init, "capabilities.resources.subscribe")).isEqualTo(true);
                 Map<String, Object> pom = s.call("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/read\","
                         + "\"params\":{\"uri\":\"fs:///pom.xml\"}}");

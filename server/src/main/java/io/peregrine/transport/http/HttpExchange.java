@@ -177,6 +177,12 @@ final class HttpExchange implements Peer {
         return "http";
     }
 
+    /** The principal the listener authenticated this request's {@code Authorization} header as, or null. */
+    @Override
+    public io.peregrine.policy.Principal principal() {
+        return channel.attr(io.peregrine.transport.PeerHandler.PRINCIPAL).get();
+    }
+
     @Override
     public boolean isOpen() {
         return state != State.DONE && channel.isActive();
@@ -242,8 +248,16 @@ final class HttpExchange implements Peer {
                         : errorStatus != null ? errorStatus.apply(code) : HttpResponseStatus.OK;
             }
         }
+        int policyCode = McpHttpHandler.errorCode(response);
+        HttpResponseStatus policyStatus = PolicyStatus.of(policyCode);
+        if (policyStatus != null) {
+            status = policyStatus;
+        }
         FullHttpResponse r = new DefaultFullHttpResponse(version, status, response);
         HttpHeaders h = r.headers();
+        if (policyStatus != null) {
+            PolicyStatus.addHeaders(policyCode, response, h);
+        }
         h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, response.readableBytes());
         addCommonHeaders(h);

@@ -2,6 +2,7 @@ package io.peregrine.transport.tcp;
 
 import io.netty.channel.Channel;
 import io.peregrine.transport.EventLoops;
+import io.peregrine.transport.ListenerSecurity;
 import io.peregrine.transport.MessageListener;
 
 import java.net.InetSocketAddress;
@@ -22,8 +23,14 @@ public final class TcpServer implements AutoCloseable {
      */
     public static TcpServer bind(EventLoops loops, String host, int port, int maxLineLength, MessageListener listener)
             throws InterruptedException {
+        return bind(loops, host, port, maxLineLength, listener, ListenerSecurity.NONE);
+    }
+
+    /** Binds and starts accepting, with TLS when {@code security} has it. */
+    public static TcpServer bind(EventLoops loops, String host, int port, int maxLineLength, MessageListener listener,
+                                 ListenerSecurity security) throws InterruptedException {
         Channel ch = loops.serverBootstrap()
-                .childHandler(new TcpServerInitializer(listener, maxLineLength))
+                .childHandler(new TcpServerInitializer(listener, maxLineLength, security))
                 .bind(host, port).sync().channel();
         return new TcpServer(ch);
     }

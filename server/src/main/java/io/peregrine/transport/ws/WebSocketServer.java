@@ -2,6 +2,7 @@ package io.peregrine.transport.ws;
 
 import io.netty.channel.Channel;
 import io.peregrine.transport.EventLoops;
+import io.peregrine.transport.ListenerSecurity;
 import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.http.StreamableHttpEndpoint;
 
@@ -22,8 +23,15 @@ public final class WebSocketServer implements AutoCloseable {
      */
     public static WebSocketServer bind(EventLoops loops, String host, int port, WebSocketSettings settings,
                                        StreamableHttpEndpoint http, MessageListener listener) throws InterruptedException {
+        return bind(loops, host, port, settings, http, listener, ListenerSecurity.NONE);
+    }
+
+    /** Binds with TLS, and authentication of the transport's credentials, when {@code security} has them. */
+    public static WebSocketServer bind(EventLoops loops, String host, int port, WebSocketSettings settings,
+                                       StreamableHttpEndpoint http, MessageListener listener,
+                                       ListenerSecurity security) throws InterruptedException {
         return new WebSocketServer(loops.serverBootstrap()
-                .childHandler(new WebSocketServerInitializer(listener, settings, http))
+                .childHandler(new WebSocketServerInitializer(listener, settings, http, security))
                 .bind(host, port).sync().channel());
     }
 

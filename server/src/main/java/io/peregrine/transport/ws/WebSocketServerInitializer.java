@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.peregrine.transport.ListenerSecurity;
 import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.http.McpHttpAggregator;
 import io.peregrine.transport.http.RequestReadTimeout;
@@ -29,16 +30,20 @@ final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel>
     private final MessageListener listener;
     private final WebSocketSettings settings;
     private final StreamableHttpEndpoint http;
+    private final ListenerSecurity security;
 
-    WebSocketServerInitializer(MessageListener listener, WebSocketSettings settings, StreamableHttpEndpoint http) {
+    WebSocketServerInitializer(MessageListener listener, WebSocketSettings settings, StreamableHttpEndpoint http,
+                               ListenerSecurity security) {
         this.listener = listener;
         this.settings = settings;
         this.http = http;
+        this.security = security;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        security.configure(p);
         if (http != null && http.settings().keepAliveTimeoutMillis() > 0) {
             p.addLast(HTTP_IDLE, new IdleStateHandler(0, 0, http.settings().keepAliveTimeoutMillis(), TimeUnit.MILLISECONDS));
         }
@@ -50,6 +55,9 @@ final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel>
         p.addLast(new HealthHandler(settings.ready));
         p.addLast(new OriginCheck(settings.allowedOrigins));
         p.addLast(new PathAlias(settings.path + "/ws", settings.path));
+        if (security.policy() != null) {
+            p.addLast(new AuthenticationHandler(security.policy(), settings.path, security.tls() != null));
+        }
         if (http != null) {
             p.addLast(http.newHandler());
         }
