@@ -1,7 +1,6 @@
 package io.peregrine.transport.http;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -16,8 +15,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Joins a request's body, and refuses one over the limit with 413 and a JSON-RPC error saying
- * what the limit is, rather than a bare status. The connection is closed, since the rest of the
- * body is still on its way and will not be read.
+ * what the limit is, rather than a bare status. The rest of the body is read and dropped, then the
+ * connection is closed.
  */
 public final class McpHttpAggregator extends HttpObjectAggregator {
 
@@ -35,6 +34,10 @@ public final class McpHttpAggregator extends HttpObjectAggregator {
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        // Closed once the rest of the body has been read and dropped (RequestReadTimeout bounds how
+        // long that may take): closing with unread bytes would reset the connection, and the
+        // client could lose this answer.
+        ctx.channel().attr(RequestReadTimeout.CLOSE_AFTER_REQUEST).set(Boolean.TRUE);
+        ctx.writeAndFlush(r);
     }
 }

@@ -74,8 +74,11 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
     private boolean inRead;
     private boolean flushPending;
 
+    private final java.util.Set<io.netty.channel.Channel> channels;
+
     McpHttpHandler(MessageListener listener, StreamableHttpSettings settings, HttpSessions sessions,
-                   HttpProtocolVersions versions) {
+                   HttpProtocolVersions versions, java.util.Set<io.netty.channel.Channel> channels) {
+        this.channels = channels;
         this.listener = listener;
         this.settings = settings;
         this.sessions = sessions;
@@ -85,6 +88,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        channels.add(ctx.channel());
     }
 
     long sseKeepAliveMillis() {
@@ -541,6 +545,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        channels.remove(ctx.channel());
         HttpExchange e;
         while ((e = exchanges.pollFirst()) != null) {
             if (e.held != null) {
