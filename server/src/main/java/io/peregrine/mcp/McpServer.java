@@ -798,7 +798,8 @@ public final class McpServer implements MessageListener {
     /** 2025 era: asks the client through requests of this server's own, waiting for the answers. */
     List<Object> askClient(ToolCall call, ClientRequest[] requests) throws ClientRequestException, InterruptedException {
         return call.connection.serverRequests.ask(writer, call.connection.peer, call.reply, call.scope.version().id(),
-                "Tool " + call.entry.tool.name(), requests, clientRequests.timeoutMillis);
+                "Tool " + call.entry.tool.name(), call.task != null ? call.task.id : null, requests,
+                clientRequests.timeoutMillis);
     }
 
     /** Sent on the stream of the call that elicited, which is the client that asked, ahead of the call's answer. */

@@ -107,6 +107,9 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
             log.debug("{} connection {} failed: {}", transport, channel.remoteAddress(), cause.toString());
+        } else if (cause.getCause() instanceof javax.net.ssl.SSLException) {
+            // A client that does not speak TLS, or fails the handshake: its problem, one line.
+            log.info("{} connection {} closed: TLS failed: {}", transport, channel.remoteAddress(), cause.getCause().getMessage());
         } else {
             log.warn("{} connection {} failed; closing it", transport, channel.remoteAddress(), cause);
         }

@@ -1578,6 +1578,8 @@ public abstract class McpBehaviourKit {
                     taskId = (String) at(m, "result.task.taskId");
                 }
             }
+            assertThat(((Map<?, ?>) at(ask, "params._meta")).get("io.modelcontextprotocol/related-task"))
+                    .isEqualTo(Map.of("taskId", taskId));
             Map<String, Object> status = response(s.send("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/get\","
                     + "\"params\":{\"taskId\":\"" + taskId + "\"}}"), 5L);
             assertThat(at(status, "result.status")).isEqualTo("input_required");
