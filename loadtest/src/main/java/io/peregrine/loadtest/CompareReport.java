@@ -101,9 +101,9 @@ public final class CompareReport {
         int rowHeight = 22;
         int groupGap = 12;
         int top = 56;
-        int labelWidth = 330;
+        int labelWidth = 400;
         int barWidth = 330;
-        int gap = 40;
+        int gap = 70;
         int latencyWidth = 360;
         int left = 10;
         double maxThroughput = runs.stream().mapToDouble(r -> number(r, "throughputPerSecond")).max().orElse(1);
@@ -125,7 +125,7 @@ public final class CompareReport {
             }
         }
         int height = top + runs.size() * rowHeight + groups * groupGap + 40;
-        int width = left + labelWidth + barWidth + gap + latencyWidth + 20;
+        int width = left + labelWidth + barWidth + gap + latencyWidth + 40;
         int barX = left + labelWidth;
         int latX = barX + barWidth + gap;
 
@@ -172,11 +172,14 @@ public final class CompareReport {
             double w = throughput / maxThroughputAxis * barWidth;
             int mid = y + rowHeight / 2;
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", left, mid + 4,
-                    escape(transportLabel(r.get("transport")) + " " + r.get("era") + ", " + load(r) + " — " + label(server))));
+                    escape(transportLabel(r.get("transport")) + " " + r.get("era") + ", " + shortLoad(r) + " — "
+                            + shortLabel(server))));
             s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n",
                     barX, y + 3, Math.max(w, 0.5), rowHeight - 6, color));
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"#222\">%,.0f</text>%n",
-                    barX + Math.min(w, barWidth - 60) + 4, mid + 4, throughput));
+            boolean inside = w > barWidth - 70; // the figure goes inside a long bar, in white
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\"%s>%,.0f</text>%n",
+                    inside ? barX + w - 4 : barX + w + 4, mid + 4, inside ? "white" : "#222",
+                    inside ? " text-anchor=\"end\"" : "", throughput));
             double x50 = logX(whole(r, "p50Micros"), logMin, logMax, latX, latencyWidth);
             double x999 = logX(whole(r, "p999Micros"), logMin, logMax, latX, latencyWidth);
             s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#888\"/>%n",
@@ -228,6 +231,17 @@ public final class CompareReport {
         return "open".equals(run.get("loop"))
                 ? String.format(Locale.ROOT, "%d conn., open loop %,.0f/s", whole(run, "connections"), number(run, "rate"))
                 : String.format(Locale.ROOT, "%d conn. × depth %d", whole(run, "connections"), whole(run, "depth"));
+    }
+
+    /** {@code 16 × 16} (connections × depth) or {@code 16 conn. @ 50,000/s}. */
+    private static String shortLoad(Map<String, Object> run) {
+        return "open".equals(run.get("loop"))
+                ? String.format(Locale.ROOT, "%d conn. @ %,.0f/s", whole(run, "connections"), number(run, "rate"))
+                : String.format(Locale.ROOT, "%d conn. × %d", whole(run, "connections"), whole(run, "depth"));
+    }
+
+    private static String shortLabel(String target) {
+        return "raw".equals(target) ? "raw Netty" : "sdk".equals(target) ? "Java SDK" : label(target);
     }
 
     private static String transportLabel(Object t) {
