@@ -20,7 +20,8 @@ import java.util.Map;
  *
  * <p>Runs with the same transport, era and load form a group; within it the raw reference comes
  * first and every server's throughput is given as a fraction of the reference's, measured in the
- * same comparison a few seconds apart. The chart shows, per run, the throughput as a bar and p50,
+ * same comparison a few seconds apart. When the comparison was repeated, each server's run of
+ * median throughput stands for it. The chart shows, per run, the throughput as a bar and p50,
  * p99 and p99.9 on a logarithmic latency axis.
  */
 public final class CompareReport {
@@ -36,7 +37,7 @@ public final class CompareReport {
             System.err.println("usage: CompareReport DIR OUT_PREFIX");
             System.exit(64);
         }
-        List<Map<String, Object>> runs = read(Path.of(args[0]));
+        List<Map<String, Object>> runs = medians(read(Path.of(args[0])));
         if (runs.isEmpty()) {
             System.err.println("CompareReport: no *.json in " + args[0]);
             System.exit(1);
@@ -69,12 +70,33 @@ public final class CompareReport {
         return runs;
     }
 
+    /**
+     * One run per server and group: the run of median throughput (the lower middle of an even
+     * count) among repeats, with {@code repeats} set to how many there were.
+     */
+    static List<Map<String, Object>> medians(List<Map<String, Object>> runs) {
+        Map<String, List<Map<String, Object>>> byKey = new LinkedHashMap<>();
+        for (Map<String, Object> r : runs) {
+            byKey.computeIfAbsent(group(r) + " " + r.get("target"), k -> new ArrayList<>()).add(r);
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (List<Map<String, Object>> repeats : byKey.values()) {
+            repeats.sort(Comparator.comparingDouble(r -> number(r, "throughputPerSecond")));
+            Map<String, Object> median = new LinkedHashMap<>(repeats.get((repeats.size() - 1) / 2));
+            median.put("repeats", repeats.size());
+            out.add(median);
+        }
+        return out;
+    }
+
     /** The markdown table: one row per run, throughput relative to the raw reference of its group. */
     static String table(List<Map<String, Object>> runs) {
         Map<String, Object> first = runs.get(0);
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%s B messages, %s s warm-up, %s s measured per run; JDK %s, %s cores, %s%n%n",
+        b.append(String.format(Locale.ROOT, "%s B messages, %s s warm-up, %s s measured per run%s; JDK %s, %s cores, %s%n%n",
                 first.get("payloadBytes"), plain(first.get("warmupSeconds")), plain(first.get("durationSeconds")),
+                first.get("repeats") instanceof Integer && (Integer) first.get("repeats") > 1
+                        ? ", median of " + first.get("repeats") + " runs" : "",
                 first.get("jvm"), first.get("cores"), first.get("io")));
         b.append("| transport | era | load | server | requests/s | p50 µs | p99 µs | p99.9 µs | errors | / raw |\n");
         b.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|\n");
