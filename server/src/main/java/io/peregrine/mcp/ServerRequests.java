@@ -75,7 +75,8 @@ final class ServerRequests {
     List<Object> ask(JsonRpcWriter writer, Peer peer, Reply reply, String protocolVersion, String asker,
                      String relatedTask, ClientRequest[] requests, long timeoutMillis)
             throws ClientRequestException, InterruptedException {
-        if (peer.executor().inEventLoop()) {
+        // Any event loop, not only the connection's: an HTTP session's requests arrive on many.
+        if (io.netty.util.internal.ThreadExecutorMap.currentExecutor() != null) {
             throw new IllegalStateException(asker + " asked the client (" + requests[0].method() + ") from an I/O thread, "
                     + "which must not wait for the answer: make the tool blocking(true)");
         }
@@ -159,9 +160,11 @@ final class ServerRequests {
     /** Arms the timeout on the connection's event loop; on expiry the entry fails and {@code onExpiry} runs. */
     void armTimeout(Pending p, EventExecutor loop, long millis, Runnable onExpiry) {
         p.timeout = loop.schedule(() -> {
-            if (pending.remove(p.id, p) && p.answer.completeExceptionally(new ClientRequestException(
-                    "The client did not answer " + p.method + " within " + millis + " ms", 0))) {
+            if (pending.remove(p.id, p)) {
+                // Told before the asker wakes, so the client hears of it ahead of the call's answer.
                 onExpiry.run();
+                p.answer.completeExceptionally(new ClientRequestException(
+                        "The client did not answer " + p.method + " within " + millis + " ms", 0));
             }
         }, millis, TimeUnit.MILLISECONDS);
     }
