@@ -590,6 +590,9 @@ public final class McpServer implements MessageListener {
         if (gate != null) {
             gate.acquire(c, name);
         }
+        if (entry.paramHeaders != null && s.isModern() && "http".equals(c.peer.transport())) {
+            entry.paramHeaders.check(argumentTree(args), c.peer::requestHeader);
+        }
         if (settings.validateArguments && entry.tool.validatesArguments()) {
             List<String> problems;
             try {
@@ -953,6 +956,12 @@ public final class McpServer implements MessageListener {
 
     LoggingMethods logging() {
         return logging;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> argumentTree(ByteBuf args) throws RpcException {
+        Object tree = args == null ? null : tree(args);
+        return tree instanceof Map ? (Map<String, Object>) tree : Map.of();
     }
 
     Object tree(ByteBuf raw) throws RpcException {
