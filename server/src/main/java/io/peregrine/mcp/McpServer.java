@@ -192,6 +192,18 @@ public final class McpServer implements MessageListener {
         tools.onChange(chain.cache()::invalidateAll);
     }
 
+    /** Whether the principal of {@code c}'s request may see {@code name} of {@code kind} (tool, resource, prompt) in a list. */
+    boolean mayList(Connection c, String kind, String name) {
+        return policy == null || policy.mayList(c, kind, name);
+    }
+
+    /** Refuses with -31003 unless the principal of {@code c}'s request may use {@code name} of {@code kind}. */
+    void authorize(Connection c, String kind, String name) throws RpcException {
+        if (policy != null) {
+            policy.authorize(c, kind, name);
+        }
+    }
+
     /** The tools this server offers; add and remove them at any time. */
     public ToolRegistry tools() {
         return tools;

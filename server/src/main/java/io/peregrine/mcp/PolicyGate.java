@@ -71,6 +71,18 @@ final class PolicyGate {
         return chain.mayList(principal(c), Grants.TOOL, tool);
     }
 
+    boolean mayList(Connection c, String kind, String name) {
+        return chain.mayList(principal(c), kind, name);
+    }
+
+    /** Whether the principal may use {@code name} of {@code kind} (resource, prompt). */
+    void authorize(Connection c, String kind, String name) throws RpcException {
+        Refusal r = chain.authorize(principal(c), c.peer.transport(), kind, name);
+        if (r != null) {
+            throw toRpc(r);
+        }
+    }
+
     /** Whether the principal may call {@code tool}, its final name. */
     void authorize(Connection c, String tool) throws RpcException {
         Refusal r = chain.authorize(principal(c), c.peer.transport(), Grants.TOOL, tool);
