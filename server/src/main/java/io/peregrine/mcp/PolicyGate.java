@@ -32,6 +32,9 @@ import java.util.Map;
  */
 final class PolicyGate {
 
+    /** Thread-safe and costly to build: one for every canonical form written. */
+    private static final com.fasterxml.jackson.core.JsonFactory CANONICAL = com.fasterxml.jackson.core.JsonFactory.builder().build();
+
     private final PolicyChain chain;
     private final Json json;
 
@@ -120,8 +123,8 @@ final class PolicyGate {
         try (JsonParser parser = json.parser(arguments)) {
             tree = JsonTree.read(parser);
         }
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = com.fasterxml.jackson.core.JsonFactory.builder().build().createGenerator(out)) {
+        StringWriter out = new StringWriter(arguments.readableBytes() + 16);
+        try (JsonGenerator g = CANONICAL.createGenerator(out)) {
             JsonTree.write(g, sorted(tree));
         }
         return out.toString();
