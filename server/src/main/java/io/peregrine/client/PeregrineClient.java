@@ -343,10 +343,13 @@ public final class PeregrineClient implements AutoCloseable {
         return await(request("server/discover", null));
     }
 
-    /** Pings the server and waits for the answer. */
+    /**
+     * Checks the server answers, and waits for it: {@code ping} in the 2025 revisions,
+     * {@code server/discover} in 2026-07-28, which has no ping.
+     */
     public void ping() {
         checkMayBlock();
-        await(request("ping", null));
+        await(request(stateless ? "server/discover" : "ping", null));
     }
 
     private PendingRequest send(String method, Map<String, ?> params, ProgressListener listener) {

@@ -100,7 +100,8 @@ public final class ConfigKey {
             string("tls.client-ca-file", "", "PEM CA certificates that client certificates must chain to"),
             string("tls.provider", "jdk", "TLS implementation: jdk, or openssl (needs netty-tcnative-boringssl-static)"),
             durationOrZero("tls.reload-interval", Duration.ofSeconds(30), "How often new connections look for renewed certificate files (0: never)"),
-            bool("audit.tool-calls", false, "Write one peregrine.audit line per tool call (refusals are always written)"));
+            bool("audit.tool-calls", false, "Write one peregrine.audit line per tool call (refusals are always written)"),
+            bool("conformance.fixtures", false, "Serve the MCP conformance suite's fixture tools (config/conformance.yaml only)"));
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?");

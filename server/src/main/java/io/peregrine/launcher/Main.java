@@ -5,6 +5,7 @@ import io.peregrine.config.ConfigException;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.config.PeregrineConfig;
+import io.peregrine.conformance.ConformanceFixtures;
 import io.peregrine.demo.AskModelTool;
 import io.peregrine.demo.AskUserTool;
 import io.peregrine.demo.CountdownTool;
@@ -120,7 +121,7 @@ public final class Main {
         return server;
     }
 
-    /** A server as the configuration describes it, with the demo tools when enabled. */
+    /** A server as the configuration describes it, with the demo tools and the conformance fixtures when enabled. */
     static Peregrine build(PeregrineConfig c, Map<String, String> env, InputStream in, PrintStream out) {
         Peregrine.Builder b = Peregrine.builder()
                 .serverInfo(c.string("server.name"), c.string("server.version"))
@@ -180,7 +181,11 @@ public final class Main {
             }
             addDemoContent(c, b);
         }
-        return b.build();
+        Peregrine server = b.build();
+        if (c.bool("conformance.fixtures")) {
+            ConformanceFixtures.addTo(server);
+        }
+        return server;
     }
 
     private static List<Tool> demoTools(PeregrineConfig c) {

@@ -363,6 +363,15 @@ public final class McpServer implements MessageListener {
      */
     private RequestScope scope(Connection c, String method, Params params) throws RpcException {
         String requested = params.protocolVersion();
+        if (requested != null && ("initialize".equals(method) || "ping".equals(method))) {
+            ProtocolVersion v = ProtocolVersion.find(requested);
+            if (v != null && v.isModern()) {
+                throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + method + " is not part of "
+                        + "protocol " + v.id() + ", which has no handshake and no ping; "
+                        + ("initialize".equals(method) ? "call server/discover, or send requests with their _meta at once"
+                        : "any request shows the server is there"));
+            }
+        }
         if (requested != null && !"initialize".equals(method)) {
             ProtocolVersion v = ProtocolVersion.find(requested);
             if (v == null) {
@@ -801,14 +810,16 @@ public final class McpServer implements MessageListener {
     /** 2025 era: asks the client through requests of this server's own, waiting for the answers. */
     List<Object> askClient(ToolCall call, ClientRequest[] requests) throws ClientRequestException, InterruptedException {
         return call.connection.serverRequests.ask(writer, call.connection.peer, call.reply, call.scope.version().id(),
-                "Tool " + call.entry.tool.name(), requests, clientRequests.timeoutMillis);
+                "Tool " + call.entry.tool.name(), call.task != null ? call.task.id : null, requests,
+                clientRequests.timeoutMillis);
     }
 
-    void sendElicitationComplete(Connection c, String elicitationId) {
+    /** Sent on the stream of the call that elicited, which is the client that asked, ahead of the call's answer. */
+    void sendElicitationComplete(Connection c, Reply reply, String elicitationId) {
         if (!c.peer.isOpen()) {
             return;
         }
-        c.peer.send(writer.notification(c.peer.alloc(), "notifications/elicitation/complete", g -> {
+        reply.sendRelated(writer.notification(c.peer.alloc(), "notifications/elicitation/complete", g -> {
             g.writeStartObject();
             g.writeStringField("elicitationId", elicitationId);
             g.writeEndObject();

@@ -73,8 +73,15 @@ final class ServerRequests {
      * @throws IllegalStateException on an event loop, which must never wait
      */
     List<Object> ask(JsonRpcWriter writer, Peer peer, Reply reply, String protocolVersion, String asker,
+<<<<<<< HEAD
                      ClientRequest[] requests, long timeoutMillis) throws ClientRequestException, InterruptedException {
+        // Any event loop, not only the connection's: an HTTP session's requests arrive on many.
+        if (io.netty.util.internal.ThreadExecutorMap.currentExecutor() != null) {
+=======
+                     String relatedTask, ClientRequest[] requests, long timeoutMillis)
+            throws ClientRequestException, InterruptedException {
         if (peer.executor().inEventLoop()) {
+>>>>>>> main
             throw new IllegalStateException(asker + " asked the client (" + requests[0].method() + ") from an I/O thread, "
                     + "which must not wait for the answer: make the tool blocking(true)");
         }
@@ -82,7 +89,7 @@ final class ServerRequests {
         try {
             for (int i = 0; i < requests.length; i++) {
                 ClientRequest r = requests[i];
-                Map<String, Object> params = r.params(protocolVersion);
+                Map<String, Object> params = withRelatedTask(r.params(protocolVersion), relatedTask);
                 Pending p = register(r.method());
                 asked[i] = p;
                 ByteBuf message = writer.request(peer.alloc(), p.id, r.method(), g -> JsonTree.write(g, params));
@@ -101,6 +108,16 @@ final class ServerRequests {
                 }
             }
         }
+    }
+
+    /** 2025-11-25: a request made by a task names it in {@code _meta["io.modelcontextprotocol/related-task"]}. */
+    private static Map<String, Object> withRelatedTask(Map<String, Object> params, String taskId) {
+        if (taskId == null) {
+            return params;
+        }
+        Map<String, Object> tagged = new java.util.LinkedHashMap<>(params);
+        tagged.put("_meta", Map.of("io.modelcontextprotocol/related-task", Map.of("taskId", taskId)));
+        return tagged;
     }
 
     private static Object await(Pending p) throws ClientRequestException, InterruptedException {
@@ -148,9 +165,11 @@ final class ServerRequests {
     /** Arms the timeout on the connection's event loop; on expiry the entry fails and {@code onExpiry} runs. */
     void armTimeout(Pending p, EventExecutor loop, long millis, Runnable onExpiry) {
         p.timeout = loop.schedule(() -> {
-            if (pending.remove(p.id, p) && p.answer.completeExceptionally(new ClientRequestException(
-                    "The client did not answer " + p.method + " within " + millis + " ms", 0))) {
+            if (pending.remove(p.id, p)) {
+                // Told before the asker wakes, so the client hears of it ahead of the call's answer.
                 onExpiry.run();
+                p.answer.completeExceptionally(new ClientRequestException(
+                        "The client did not answer " + p.method + " within " + millis + " ms", 0));
             }
         }, millis, TimeUnit.MILLISECONDS);
     }

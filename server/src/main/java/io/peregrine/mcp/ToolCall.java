@@ -305,7 +305,7 @@ final class ToolCall implements ToolContext, Runnable {
         java.util.concurrent.atomic.AtomicBoolean sent = new java.util.concurrent.atomic.AtomicBoolean();
         return () -> {
             if (sent.compareAndSet(false, true)) {
-                server.sendElicitationComplete(connection, elicitationId);
+                server.sendElicitationComplete(connection, reply, elicitationId);
             }
         };
     }

@@ -202,8 +202,11 @@ class PeregrineClientTest {
         try (PeregrineClient client = client().protocolVersion("2026-07-28").connect()) {
             assertThat(client.serverInfo()).isEmpty();
             assertThat(client.serverCapabilities()).isEmpty();
-            assertThat(client.request("ping", null).get(WAIT_SECONDS, TimeUnit.SECONDS))
+            assertThat(client.request("tools/list", null).get(WAIT_SECONDS, TimeUnit.SECONDS))
                     .containsEntry("resultType", "complete");
+            // 2026-07-28 removed ping along with the handshake.
+            assertThatThrownBy(() -> client.request("ping", null).get(WAIT_SECONDS, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(McpClientException.class).hasMessageContaining("-32601");
             Map<String, Object> discovered = client.discover();
             assertThat(list(discovered.get("supportedVersions"))).contains("2026-07-28", "2025-11-25");
             assertThat(discovered).containsKey("capabilities");
@@ -421,7 +424,7 @@ class PeregrineClientTest {
             assertThat(client.isConnected()).isFalse();
             assertThat(client.pendingRequests()).isZero();
             assertThatThrownBy(client::ping).isInstanceOf(McpClientException.class)
-                    .hasMessageMatching("cannot send ping \\(id \\d+\\): the connection to .* is closed");
+                    .hasMessageMatching("cannot send (ping|server/discover) \\(id \\d+\\): the connection to .* is closed");
         }
     }
 

@@ -2,11 +2,18 @@ package io.peregrine.interop;
 
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.peregrine.Peregrine;
+import io.peregrine.demo.EchoTool;
+import io.peregrine.testing.TestTools;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,8 +22,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The official MCP Java SDK client ({@code io.modelcontextprotocol.sdk:mcp}) launching
- * {@code peregrine --stdio} as a child process, as a desktop client would.
+ * The official MCP Java SDK client ({@code io.modelcontextprotocol.sdk:mcp}): launching
+ * {@code peregrine --stdio} as a child process, as a desktop client would, and over Streamable HTTP.
  */
 class JavaSdkInteropTest {
 
@@ -41,6 +48,33 @@ class JavaSdkInteropTest {
             assertThat(stat.structuredContent()).isInstanceOf(Map.class);
             McpSchema.CallToolResult refused = client.callTool(new McpSchema.CallToolRequest("fs.read", Map.of("path", "../../etc/passwd")));
             assertThat(refused.isError()).isTrue();
+        }
+    }
+
+    @Test
+    void theSdkClientWorksOverStreamableHttp() throws Exception {
+        try (Peregrine server = Peregrine.builder().tool(EchoTool.create()).tool(TestTools.slow()).noTcp()
+                .http("127.0.0.1", 0).build()) {
+            int port = server.start().http().getPort();
+            HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
+                    .builder("http://127.0.0.1:" + port).endpoint("/mcp").build();
+            List<Double> progress = new CopyOnWriteArrayList<>();
+            try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20))
+                    .clientInfo(new McpSchema.Implementation("java-sdk-interop", "1.0.0"))
+                    .progressConsumer(p -> progress.add(p.progress())).build()) {
+                McpSchema.InitializeResult init = client.initialize();
+                assertThat(init.serverInfo().name()).isEqualTo("peregrine");
+                assertThat(init.protocolVersion()).isEqualTo("2025-11-25");
+                assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).containsExactly("echo", "slow");
+                McpSchema.CallToolResult echo = client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "over HTTP")));
+                assertThat(((McpSchema.TextContent) echo.content().get(0)).text()).isEqualTo("over HTTP");
+                McpSchema.CallToolResult slow = client.callTool(new McpSchema.CallToolRequest("slow",
+                        Map.of("millis", 90, "steps", 3), Map.of("progressToken", "java-sdk")));
+                assertThat(((McpSchema.TextContent) slow.content().get(0)).text()).isEqualTo("slept 90");
+                assertThat(progress).containsExactly(1.0, 2.0, 3.0);
+                client.ping();
+            }
+            assertThat(server.core().callsInFlight()).isZero();
         }
     }
 

@@ -1522,6 +1522,13 @@ public abstract class McpBehaviourKit {
                     break;
                 }
             }
+            // Status notifications are the session's, not the call's: over Streamable HTTP they
+            // travel on another stream, so the last may come after the result.
+            while (!statuses.contains("completed")) {
+                Map<String, Object> m = s.readJson();
+                assertThat(m.get("method")).isEqualTo("notifications/tasks/status");
+                statuses.add(at(m, "params.status"));
+            }
             assertThat(result.get("id")).isEqualTo(2L);
             assertThat(at(result, "result.content.0.text")).isEqualTo("computed L in 200 ms");
             assertThat(((Map<?, ?>) at(result, "result._meta")).get("io.modelcontextprotocol/related-task"))
@@ -1560,11 +1567,19 @@ public abstract class McpBehaviourKit {
 
             // A task that asks the client: a request to the session, the task input_required meanwhile.
             s.send("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"confirm_delete\",\"task\":{}}}");
-            String taskId = (String) at(response(s, 4L), "result.task.taskId");
-            Map<String, Object> ask;
-            do {
-                ask = s.readJson();
-            } while (!"elicitation/create".equals(ask.get("method")));
+            // The task's question and the call's answer race: either may come first.
+            String taskId = null;
+            Map<String, Object> ask = null;
+            while (taskId == null || ask == null) {
+                Map<String, Object> m = s.readJson();
+                if ("elicitation/create".equals(m.get("method"))) {
+                    ask = m;
+                } else if (Long.valueOf(4).equals(m.get("id")) && !m.containsKey("method")) {
+                    taskId = (String) at(m, "result.task.taskId");
+                }
+            }
+            assertThat(((Map<?, ?>) at(ask, "params._meta")).get("io.modelcontextprotocol/related-task"))
+                    .isEqualTo(Map.of("taskId", taskId));
             Map<String, Object> status = response(s.send("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/get\","
                     + "\"params\":{\"taskId\":\"" + taskId + "\"}}"), 5L);
             assertThat(at(status, "result.status")).isEqualTo("input_required");

@@ -42,7 +42,7 @@ class HttpPolicyTest {
                 .header("Mcp-Name", tool)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
                         + "\"params\":{\"name\":\"" + tool + "\",\"arguments\":{\"message\":\"hi\"},\"_meta\":{"
-                        + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}}"));
+                        + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}"));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

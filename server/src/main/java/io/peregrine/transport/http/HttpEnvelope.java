@@ -20,6 +20,7 @@ final class HttpEnvelope {
 
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
     static final String META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
+    static final String META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
 
     final Kind kind;
     final String method;
@@ -28,9 +29,23 @@ final class HttpEnvelope {
     final String metaProtocolVersion;
     /** A batch holds at least one request. */
     final boolean batchHasRequest;
+    /** Whether {@code params._meta} is present, and holds {@code io.modelcontextprotocol/clientCapabilities}. */
+    final boolean hasMeta;
+    final boolean metaHasClientCapabilities;
+    /** The request's id as JSON text ({@code 7}, {@code "a"}), for errors the transport answers itself; else {@code null}. */
+    final String idJson;
 
-    private HttpEnvelope(Kind kind, String method, String name, String metaProtocolVersion, boolean batchHasRequest) {
+    private HttpEnvelope(Kind kind, String method, String name, String metaProtocolVersion, boolean batchHasRequest,
+                         String idJson) {
+        this(kind, method, name, metaProtocolVersion, batchHasRequest, idJson, false, false);
+    }
+
+    private HttpEnvelope(Kind kind, String method, String name, String metaProtocolVersion, boolean batchHasRequest,
+                         String idJson, boolean hasMeta, boolean metaHasClientCapabilities) {
         this.kind = kind;
+        this.idJson = idJson;
+        this.hasMeta = hasMeta;
+        this.metaHasClientCapabilities = metaHasClientCapabilities;
         this.method = method;
         this.name = name;
         this.metaProtocolVersion = metaProtocolVersion;
@@ -50,7 +65,7 @@ final class HttpEnvelope {
                     HttpEnvelope item = readObject(p);
                     hasRequest |= item.kind == Kind.REQUEST;
                 }
-                return new HttpEnvelope(Kind.BATCH, null, null, null, hasRequest);
+                return new HttpEnvelope(Kind.BATCH, null, null, null, hasRequest, "null");
             }
             if (first != JsonToken.START_OBJECT) {
                 return unreadable();
@@ -62,7 +77,7 @@ final class HttpEnvelope {
     }
 
     private static HttpEnvelope unreadable() {
-        return new HttpEnvelope(Kind.UNREADABLE, null, null, null, false);
+        return new HttpEnvelope(Kind.UNREADABLE, null, null, null, false, "null");
     }
 
     private static JsonParser parser(ByteBuf body) throws IOException {
@@ -81,6 +96,9 @@ final class HttpEnvelope {
         String uri = null;
         String version = null;
         boolean hasId = false;
+        String idJson = "null";
+        boolean hasMeta = false;
+        boolean hasCapabilities = false;
         boolean hasResult = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -88,7 +106,13 @@ final class HttpEnvelope {
             switch (field) {
                 case "id":
                     hasId = true;
-                    p.skipChildren();
+                    if (v == JsonToken.VALUE_NUMBER_INT) {
+                        idJson = p.getText();
+                    } else if (v == JsonToken.VALUE_STRING) {
+                        idJson = McpHttpHandler.quote(p.getText());
+                    } else {
+                        p.skipChildren();
+                    }
                     break;
                 case "method":
                     method = v == JsonToken.VALUE_STRING ? p.getText() : null;
@@ -108,12 +132,14 @@ final class HttpEnvelope {
                             } else if ("uri".equals(param) && pv == JsonToken.VALUE_STRING) {
                                 uri = p.getText();
                             } else if ("_meta".equals(param) && pv == JsonToken.START_OBJECT) {
+                                hasMeta = true;
                                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                                     String key = p.currentName();
                                     JsonToken mv = p.nextToken();
                                     if (META_PROTOCOL_VERSION.equals(key) && mv == JsonToken.VALUE_STRING) {
                                         version = p.getText();
                                     } else {
+                                        hasCapabilities |= META_CLIENT_CAPABILITIES.equals(key) && mv == JsonToken.START_OBJECT;
                                         p.skipChildren();
                                     }
                                 }
@@ -134,6 +160,6 @@ final class HttpEnvelope {
         if (kind == Kind.UNREADABLE && hasId) {
             kind = Kind.REQUEST; // an invalid request with an id: the protocol layer answers it
         }
-        return new HttpEnvelope(kind, method, name != null ? name : uri, version, false);
+        return new HttpEnvelope(kind, method, name != null ? name : uri, version, false, idJson, hasMeta, hasCapabilities);
     }
 }

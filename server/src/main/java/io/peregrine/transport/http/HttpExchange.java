@@ -200,6 +200,11 @@ final class HttpExchange implements Peer {
         if (state == State.DONE) {
             if (disconnected && stream != null) {
                 stream.emit(ByteBufUtil.getBytes(message), false);
+            } else if (session != null) {
+                // The request's own stream has ended (it was cancelled): what still concerns it,
+                // such as a withdrawn question, goes to the session's stream rather than nowhere.
+                session.send(message);
+                return;
             }
             message.release();
             return;

@@ -37,6 +37,7 @@ final class HttpSession implements Peer {
     private volatile Object attachment;
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile String protocolVersion;
+    private volatile boolean saturated;
     private SseStream standalone;
     private int nextStreamId = 1;
     private boolean closed;
@@ -149,9 +150,18 @@ final class HttpSession implements Peer {
         }
     }
 
+    /**
+     * A session spans many requests and connections, so there is no one socket to stop reading:
+     * while the protocol layer asks for a pause, the session's further requests are refused (429)
+     * instead of queued.
+     */
     @Override
     public void pauseReading(boolean paused) {
-        // A session spans many requests and connections; each POST is bounded by the executor instead.
+        this.saturated = paused;
+    }
+
+    boolean isSaturated() {
+        return saturated;
     }
 
     @Override

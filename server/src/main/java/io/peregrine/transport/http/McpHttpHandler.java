@@ -74,8 +74,11 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
     private boolean inRead;
     private boolean flushPending;
 
+    private final java.util.Set<io.netty.channel.Channel> channels;
+
     McpHttpHandler(MessageListener listener, StreamableHttpSettings settings, HttpSessions sessions,
-                   HttpProtocolVersions versions) {
+                   HttpProtocolVersions versions, java.util.Set<io.netty.channel.Channel> channels) {
+        this.channels = channels;
         this.listener = listener;
         this.settings = settings;
         this.sessions = sessions;
@@ -85,6 +88,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        channels.add(ctx.channel());
     }
 
     long sseKeepAliveMillis() {
@@ -160,15 +164,25 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (headerVersion != null && !versions.isKnown(headerVersion)) {
-            jsonError(request, HttpResponseStatus.BAD_REQUEST, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version: "
+            jsonError(request, envelope.idJson, HttpResponseStatus.BAD_REQUEST, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version: "
                     + "MCP-Protocol-Version: " + headerVersion + " (supported: " + String.join(", ", versions.all()) + ")",
                     "{\"supported\":" + versions.allJson() + ",\"requested\":" + quote(headerVersion) + "}");
             return;
         }
         if (modern) {
+            String missing = headerVersion == null || envelope.kind != HttpEnvelope.Kind.REQUEST ? null
+                    : !envelope.hasMeta ? "params._meta is missing"
+                    : envelope.metaProtocolVersion == null ? "_meta[\"io.modelcontextprotocol/protocolVersion\"] is missing"
+                    : !envelope.metaHasClientCapabilities ? "_meta[\"io.modelcontextprotocol/clientCapabilities\"] is missing"
+                    : null;
+            if (missing != null) {
+                jsonError(request, envelope.idJson, HttpResponseStatus.BAD_REQUEST, -32602, "Invalid params: " + missing
+                        + "; a " + headerVersion + " request carries its protocol version and client capabilities in _meta", null);
+                return;
+            }
             String mismatch = headerMismatch(h, headerVersion, envelope);
             if (mismatch != null) {
-                jsonError(request, HttpResponseStatus.BAD_REQUEST, HEADER_MISMATCH, "Header mismatch: " + mismatch, null);
+                jsonError(request, envelope.idJson, HttpResponseStatus.BAD_REQUEST, HEADER_MISMATCH, "Header mismatch: " + mismatch, null);
                 return;
             }
             dispatchStateless(request, envelope.isRequest());
@@ -189,15 +203,30 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
                 startSession(request);
                 return;
             }
-            jsonError(request, HttpResponseStatus.BAD_REQUEST, INVALID_REQUEST, "Bad Request: no Mcp-Session-Id header; "
-                    + "send initialize first and repeat the Mcp-Session-Id of its answer on every request (2025 revisions), "
-                    + "or give each request MCP-Protocol-Version: 2026-07-28 and its _meta (no session)", null);
+            if (envelope.metaProtocolVersion != null || "server/discover".equals(envelope.method)
+                    || "ping".equals(envelope.method)) {
+                // Names its version per request, or needs none: the protocol layer answers it without a session.
+                dispatchStateless(request, envelope.isRequest());
+                return;
+            }
+            jsonError(request, envelope.idJson, HttpResponseStatus.BAD_REQUEST, INVALID_REQUEST, "Not initialized: no "
+                    + "Mcp-Session-Id header; send initialize first and repeat the Mcp-Session-Id of its answer on every "
+                    + "request (2025 revisions), or give each request MCP-Protocol-Version: 2026-07-28 and its _meta (no session)", null);
             return;
         }
         HttpSession session = sessions.get(sessionId);
         if (session == null) {
-            jsonError(request, HttpResponseStatus.NOT_FOUND, INVALID_REQUEST, "Session not found: Mcp-Session-Id "
+            jsonError(request, envelope.idJson, HttpResponseStatus.NOT_FOUND, INVALID_REQUEST, "Session not found: Mcp-Session-Id "
                     + abbreviate(sessionId) + " is unknown or has ended; start a new session with initialize", null);
+            return;
+        }
+        if (session.isSaturated() && envelope.isRequest()) {
+            FullHttpResponse r = response(request, HttpResponseStatus.TOO_MANY_REQUESTS, HttpHeaderValues.APPLICATION_JSON,
+                    "{\"jsonrpc\":\"2.0\",\"id\":" + envelope.idJson + ",\"error\":{\"code\":-31000,\"message\":"
+                            + quote("Too many requests in flight for this session (connection.max-in-flight); retry when one finishes")
+                            + ",\"data\":{\"retryAfterMs\":100}}}");
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            send(request, r);
             return;
         }
         if (headerVersion != null) {
@@ -516,6 +545,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        channels.remove(ctx.channel());
         HttpExchange e;
         while ((e = exchanges.pollFirst()) != null) {
             if (e.held != null) {
@@ -545,7 +575,13 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
 
     /** An answer with a JSON-RPC error without id, as the transport rules allow for refused messages. */
     private void jsonError(FullHttpRequest request, HttpResponseStatus status, int code, String message, String dataJson) {
-        String body = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":" + code + ",\"message\":" + quote(message)
+        jsonError(request, "null", status, code, message, dataJson);
+    }
+
+    /** An answer with a JSON-RPC error for the request with id {@code idJson} (JSON text), refused before it was read. */
+    private void jsonError(FullHttpRequest request, String idJson, HttpResponseStatus status, int code, String message,
+                           String dataJson) {
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"error\":{\"code\":" + code + ",\"message\":" + quote(message)
                 + (dataJson != null ? ",\"data\":" + dataJson : "") + "}}";
         send(request, response(request, status, HttpHeaderValues.APPLICATION_JSON, body));
     }

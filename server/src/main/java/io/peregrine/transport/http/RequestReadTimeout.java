@@ -25,6 +25,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RequestReadTimeout extends ChannelDuplexHandler {
 
+    /** Set on a channel whose current request was refused before its body was read: close once it has arrived. */
+    static final io.netty.util.AttributeKey<Boolean> CLOSE_AFTER_REQUEST =
+            io.netty.util.AttributeKey.valueOf(RequestReadTimeout.class, "closeAfterRequest");
+
     private final long timeoutMillis;
     private ScheduledFuture<?> timer;
 
@@ -44,11 +48,19 @@ public final class RequestReadTimeout extends ChannelDuplexHandler {
             timer.cancel(false);
             timer = null;
         }
+        boolean last = msg instanceof LastHttpContent;
         ctx.fireChannelRead(msg);
+        if (last && ctx.channel().attr(CLOSE_AFTER_REQUEST).get() != null) {
+            ctx.close();
+        }
     }
 
     private void expire(ChannelHandlerContext ctx) {
         timer = null;
+        if (ctx.channel().attr(CLOSE_AFTER_REQUEST).get() != null) {
+            ctx.close(); // already answered
+            return;
+        }
         String text = "Request Timeout: the request did not arrive whole within " + timeoutMillis
                 + " ms (http.request-read-timeout)\n";
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,

@@ -94,7 +94,8 @@ final class SseStream {
             ended = true;
         }
         if (sink != null) {
-            sink.writeEvent(eventId(seq), data, last);
+            // No data: only the end of the stream, not an event.
+            sink.writeEvent(data == null ? null : eventId(seq), data, last);
         }
     }
 

@@ -13,6 +13,7 @@ public final class StreamableHttpEndpoint implements AutoCloseable {
     private final StreamableHttpSettings settings;
     private final HttpProtocolVersions versions;
     private final HttpSessions sessions;
+    private final java.util.Set<io.netty.channel.Channel> channels = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public StreamableHttpEndpoint(MessageListener listener, StreamableHttpSettings settings, HttpProtocolVersions versions) {
         this.listener = java.util.Objects.requireNonNull(listener, "listener");
@@ -27,7 +28,7 @@ public final class StreamableHttpEndpoint implements AutoCloseable {
 
     /** The handler for one connection; place it after the HTTP codec, aggregator and Origin check. */
     public ChannelHandler newHandler() {
-        return new McpHttpHandler(listener, settings, sessions, versions);
+        return new McpHttpHandler(listener, settings, sessions, versions, channels);
     }
 
     /** The 2025-era sessions open now. */
@@ -35,9 +36,24 @@ public final class StreamableHttpEndpoint implements AutoCloseable {
         return sessions.size();
     }
 
-    /** Ends every session. */
+    /**
+     * Ends every session, then closes every connection once what is already queued for it (the
+     * answers a drain produced) has been written.
+     */
     @Override
     public void close() {
         sessions.closeAll();
+        java.util.List<io.netty.util.concurrent.Future<?>> closing = new java.util.ArrayList<>();
+        for (io.netty.channel.Channel ch : channels) {
+            io.netty.channel.ChannelPromise closed = ch.newPromise();
+            // Queued behind the answers on the channel's own loop, so they reach the wire first.
+            ch.eventLoop().execute(() -> ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                    .addListener(f -> ch.close(closed)));
+            closing.add(closed);
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+        for (io.netty.util.concurrent.Future<?> f : closing) {
+            f.awaitUninterruptibly(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
     }
 }

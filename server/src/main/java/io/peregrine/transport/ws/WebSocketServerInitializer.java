@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketSe
 import io.netty.handler.timeout.IdleStateHandler;
 import io.peregrine.transport.ListenerSecurity;
 import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.http.McpHttpAggregator;
 import io.peregrine.transport.http.RequestReadTimeout;
 import io.peregrine.transport.http.StreamableHttpEndpoint;
 
@@ -50,7 +51,7 @@ final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel>
         if (http != null) {
             p.addLast(new RequestReadTimeout(http.settings().requestReadTimeoutMillis()));
         }
-        p.addLast(new HttpObjectAggregator(http != null ? http.settings().maxBodyBytes() : 64 * 1024));
+        p.addLast(http != null ? new McpHttpAggregator(http.settings().maxBodyBytes()) : new HttpObjectAggregator(64 * 1024));
         p.addLast(new HealthHandler(settings.ready));
         p.addLast(new OriginCheck(settings.allowedOrigins));
         p.addLast(new PathAlias(settings.path + "/ws", settings.path));
