@@ -73,15 +73,10 @@ final class ServerRequests {
      * @throws IllegalStateException on an event loop, which must never wait
      */
     List<Object> ask(JsonRpcWriter writer, Peer peer, Reply reply, String protocolVersion, String asker,
-<<<<<<< HEAD
-                     ClientRequest[] requests, long timeoutMillis) throws ClientRequestException, InterruptedException {
-        // Any event loop, not only the connection's: an HTTP session's requests arrive on many.
-        if (io.netty.util.internal.ThreadExecutorMap.currentExecutor() != null) {
-=======
                      String relatedTask, ClientRequest[] requests, long timeoutMillis)
             throws ClientRequestException, InterruptedException {
-        if (peer.executor().inEventLoop()) {
->>>>>>> main
+        // Any event loop, not only the connection's: an HTTP session's requests arrive on many.
+        if (io.netty.util.internal.ThreadExecutorMap.currentExecutor() != null) {
             throw new IllegalStateException(asker + " asked the client (" + requests[0].method() + ") from an I/O thread, "
                     + "which must not wait for the answer: make the tool blocking(true)");
         }
