@@ -17,7 +17,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,14 +30,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JavaSdkInteropTest {
 
     @Test
-    void theSdkClientWorksOverStdio() {
+    void theSdkClientWorksOverStdio() throws InterruptedException {
         ServerParameters server = ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
                 .args("-cp", System.getProperty("java.class.path"), "io.peregrine.launcher.Main", "--stdio",
                         "--set", "demo.fs.root=.")
                 .build();
         StdioClientTransport transport = new StdioClientTransport(server, McpJsonDefaults.getMapper());
         transport.setStdErrorHandler(line -> { });
+        List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
         try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20))
+                .loggingConsumer(logs::add)
                 .clientInfo(new McpSchema.Implementation("java-sdk-interop", "1.0.0")).build()) {
             McpSchema.InitializeResult init = client.initialize();
             assertThat(init.serverInfo().name()).isEqualTo("peregrine");
@@ -48,6 +52,29 @@ class JavaSdkInteropTest {
             assertThat(stat.structuredContent()).isInstanceOf(Map.class);
             McpSchema.CallToolResult refused = client.callTool(new McpSchema.CallToolRequest("fs.read", Map.of("path", "../../etc/passwd")));
             assertThat(refused.isError()).isTrue();
+
+            assertThat(init.capabilities().resources().subscribe()).isTrue();
+            assertThat(client.listResources().resources()).extracting(McpSchema.Resource::uri).contains("fs:///pom.xml");
+            McpSchema.ReadResourceResult pom = client.readResource(new McpSchema.ReadResourceRequest("fs:///pom.xml"));
+            assertThat(((McpSchema.TextResourceContents) pom.contents().get(0)).text()).contains("<artifactId>peregrine-server</artifactId>");
+            assertThat(client.listResourceTemplates().resourceTemplates()).extracting(McpSchema.ResourceTemplate::uriTemplate)
+                    .containsExactly("fs:///{+path}");
+            assertThat(client.listPrompts().prompts()).extracting(McpSchema.Prompt::name).containsExactly("compare_files", "review_file");
+            McpSchema.GetPromptResult review = client.getPrompt(new McpSchema.GetPromptRequest("review_file", Map.of("path", "pom.xml")));
+            assertThat(review.messages().get(1).content()).isInstanceOf(McpSchema.EmbeddedResource.class);
+            McpSchema.CompleteResult completion = client.completeCompletion(new McpSchema.CompleteRequest(
+                    new McpSchema.ResourceReference("fs:///{+path}"), new McpSchema.CompleteRequest.CompleteArgument("path", "po")));
+            assertThat(completion.completion().values()).containsExactly("pom.xml");
+
+            client.setLoggingLevel(McpSchema.LoggingLevel.INFO);
+            McpSchema.CallToolResult countdown = client.callTool(new McpSchema.CallToolRequest("countdown", Map.of("seconds", 1)));
+            assertThat(((McpSchema.TextContent) countdown.content().get(0)).text()).isEqualTo("counted down from 1");
+            // The SDK hands notifications to its consumers on a thread of its own.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (logs.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(logs).extracting(McpSchema.LoggingMessageNotification::data).contains("1 seconds to go");
         }
     }
 
