@@ -23,11 +23,14 @@ public final class ToolRegistry {
         final Tool tool;
         final Schema inputSchema;
         final Schema outputSchema;
+        /** The parameters mirrored into {@code Mcp-Param-*} headers, or null. */
+        final ParamHeaders paramHeaders;
 
-        Entry(Tool tool, Schema inputSchema, Schema outputSchema) {
+        Entry(Tool tool, Schema inputSchema, Schema outputSchema, ParamHeaders paramHeaders) {
             this.tool = tool;
             this.inputSchema = inputSchema;
             this.outputSchema = outputSchema;
+            this.paramHeaders = paramHeaders;
         }
     }
 
@@ -56,8 +59,14 @@ public final class ToolRegistry {
         Schema input = validator.compile("inputSchema of tool \"" + tool.name() + "\"", tool.inputSchema());
         Schema output = tool.outputSchema() == null ? null
                 : validator.compile("outputSchema of tool \"" + tool.name() + "\"", tool.outputSchema());
+        ParamHeaders headers;
+        try {
+            headers = ParamHeaders.of(tool.name(), io.peregrine.rpc.JsonTree.parse(tool.inputSchema().json()));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("inputSchema of tool \"" + tool.name() + "\" : " + e.getMessage(), e);
+        }
         Map<String, Entry> next = new HashMap<>(snapshot.byName);
-        next.put(tool.name(), new Entry(tool, input, output));
+        next.put(tool.name(), new Entry(tool, input, output, headers));
         snapshot = new Snapshot(next);
         fireChanged();
     }

@@ -45,6 +45,14 @@ public interface Peer {
     default void respondNothing() {
     }
 
+    /**
+     * A header of the request that carried the current message, for transports that have headers
+     * (HTTP); null when absent or when the transport has none.
+     */
+    default String requestHeader(CharSequence name) {
+        return null;
+    }
+
     /** Stops (true) or resumes (false) reading from this peer: back-pressure without buffering. */
     void pauseReading(boolean paused);
 

@@ -71,6 +71,7 @@ final class HttpExchange implements Peer {
     private final boolean primeStream;
     private Object attachment;
     private CharSequence sessionIdHeader;
+    private io.netty.handler.codec.http.HttpHeaders requestHeaders;
     private State state = State.NEW;
     private SseStream stream;
     private ScheduledFuture<?> keepAliveTask;
@@ -92,6 +93,16 @@ final class HttpExchange implements Peer {
         this.session = session;
         this.errorStatus = errorStatus;
         this.primeStream = primeStream;
+    }
+
+    /** Keeps the request's headers for the protocol layer ({@link #requestHeader}). */
+    void requestHeaders(io.netty.handler.codec.http.HttpHeaders headers) {
+        this.requestHeaders = headers;
+    }
+
+    @Override
+    public String requestHeader(CharSequence name) {
+        return requestHeaders == null ? null : requestHeaders.get(name);
     }
 
     /** Adds {@code Mcp-Session-Id} to the response (the answer to initialize). */

@@ -261,6 +261,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
     private void dispatchStateless(FullHttpRequest request, boolean expectsAnswer) {
         HttpExchange exchange = new HttpExchange(this, ctx.channel(), listener, request.protocolVersion(),
                 HttpUtil.isKeepAlive(request), expectsAnswer, null, McpHttpHandler::statusOf, false);
+        exchange.requestHeaders(request.headers());
         exchanges.add(exchange);
         exchange.openForListener();
         dispatch(exchange, request.content(), expectsAnswer);
