@@ -16,13 +16,16 @@ import io.peregrine.tool.Root;
 import io.peregrine.tool.RootsRequest;
 import io.peregrine.tool.SamplingRequest;
 import io.peregrine.tool.SamplingResult;
+import io.peregrine.tool.TaskSupport;
 import io.peregrine.tool.Tool;
 import io.peregrine.tool.ToolContext;
 import io.peregrine.tool.ToolResult;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The fixture tools the official MCP conformance suite ({@code @modelcontextprotocol/conformance})
@@ -31,9 +34,8 @@ import java.util.List;
  * ({@code ./peregrine --config config/conformance.yaml}, key {@code conformance.fixtures}); the
  * default configuration never registers them.
  *
- * <p>Resources and prompts are in {@link ConformanceResources}. Fixtures that need server features
- * still being built (tasks, listen-stream triggers) are added as those APIs land; the README's
- * Conformance section lists which scenario waits on which issue.
+ * <p>Resources and prompts are in {@link ConformanceResources}. The README's Conformance section
+ * lists the scenarios that still fail and the issue that will make them pass.
  */
 public final class ConformanceFixtures {
 
@@ -64,6 +66,9 @@ public final class ConformanceFixtures {
 
     private static final String DYNAMIC_TOOL = "test_dynamic_tool";
     private static final String DYNAMIC_PROMPT = "test_dynamic_prompt";
+
+    private static final String CONFIRM_SCHEMA = "{\"type\":\"object\",\"properties\":{\"confirm\":{\"type\":\"boolean\"}},"
+            + "\"required\":[\"confirm\"]}";
 
     private static final byte[] AUDIO_WAV = Base64.getDecoder().decode(AUDIO_WAV_BASE64);
 
@@ -118,7 +123,14 @@ public final class ConformanceFixtures {
                 inputRequiredTamperedState(),
                 inputRequiredCapabilities(),
                 streamingElicitation(),
-                loggingTool());
+                loggingTool(),
+                greet(),
+                slowCompute(),
+                failingJob(),
+                protocolErrorJob(),
+                confirmDelete(),
+                multiInput(),
+                toolWithTask());
     }
 
     /** tools-call-simple-text: one text item. */
@@ -584,6 +596,103 @@ public final class ConformanceFixtures {
                                 .build());
                     }
                     return ToolResult.text("Mutation triggered");
+                })
+                .build();
+    }
+
+    /** tasks-*: a tool that never runs as a task. */
+    static Tool greet() {
+        return Tool.builder("greet")
+                .description("Greets name; never runs as a task")
+                .inputSchema("{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}")
+                .blocking(false)
+                .handler((args, ctx) -> ToolResult.text("Hello, " + args.string("name", "World") + "!"))
+                .build();
+    }
+
+    /** tasks-*: sleeps {@code seconds} (0 for the immediate path), then answers; a cancel stops it. */
+    static Tool slowCompute() {
+        return Tool.builder("slow_compute")
+                .description("Sleeps for seconds, then answers; may run as a task")
+                .inputSchema("{\"type\":\"object\",\"properties\":{\"seconds\":{\"type\":\"number\",\"minimum\":0},"
+                        + "\"label\":{\"type\":\"string\"}}}")
+                .taskSupport(TaskSupport.OPTIONAL)
+                .timeout(Duration.ofSeconds(120))
+                .handler((args, ctx) -> {
+                    long millis = Math.round(args.number("seconds", 1) * 1000);
+                    Thread.sleep(millis);
+                    return ToolResult.text("Computed " + args.string("label", "") + " after " + millis + " ms");
+                })
+                .build();
+    }
+
+    /**
+     * tasks-*: runs only as a task and ends with a tool execution error after about a second, so
+     * the task completes with {@code isError}; a client without the extension is refused with -32021.
+     */
+    static Tool failingJob() {
+        return Tool.builder("failing_job")
+                .description("Always fails with a tool execution error after about a second; only runs as a task")
+                .inputSchema(NO_ARGUMENTS)
+                .taskSupport(TaskSupport.REQUIRED)
+                .handler((args, ctx) -> {
+                    Thread.sleep(1000);
+                    return ToolResult.error("failing_job failed, as it always does");
+                })
+                .build();
+    }
+
+    /** tasks-*: its result breaks its output schema, which the server turns into a protocol error. */
+    static Tool protocolErrorJob() {
+        return Tool.builder("protocol_error_job")
+                .description("Fails with a protocol error; may run as a task")
+                .inputSchema(NO_ARGUMENTS)
+                .outputSchema("{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}},\"required\":[\"n\"]}")
+                .taskSupport(TaskSupport.OPTIONAL)
+                .handler((args, ctx) -> ToolResult.builder().text("not a number").structured(Map.of("n", "x")).build())
+                .build();
+    }
+
+    /** tasks-mrtr-input: asks once whether to delete {@code filename} (optional), then answers. */
+    static Tool confirmDelete() {
+        return Tool.builder("confirm_delete")
+                .description("Asks the user to confirm deleting a file, then reports; may run as a task")
+                .inputSchema("{\"type\":\"object\",\"properties\":{\"filename\":{\"type\":\"string\"}}}")
+                .taskSupport(TaskSupport.OPTIONAL)
+                .handler((args, ctx) -> {
+                    String file = args.string("filename", "the file");
+                    ElicitResult answer = ctx.elicit(Elicitation.form("Delete " + file + "?", CONFIRM_SCHEMA));
+                    return ToolResult.text(Boolean.TRUE.equals(answer.bool("confirm")) ? "Deleted " + file : "Kept " + file);
+                })
+                .build();
+    }
+
+    /** tasks-mrtr-input: asks two questions at once, so two answers are pending together. */
+    static Tool multiInput() {
+        return Tool.builder("multi_input")
+                .description("Asks two questions at once; may run as a task")
+                .inputSchema(NO_ARGUMENTS)
+                .taskSupport(TaskSupport.OPTIONAL)
+                .handler((args, ctx) -> {
+                    String schema = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
+                            + "\"confirm\":{\"type\":\"boolean\"}}}";
+                    List<Object> answers = ctx.ask(Elicitation.form("First question", schema).key("first"),
+                            Elicitation.form("Second question", schema).key("second"));
+                    return ToolResult.text("first=" + ((ElicitResult) answers.get(0)).string("name")
+                            + ", second=" + ((ElicitResult) answers.get(1)).string("name"));
+                })
+                .build();
+    }
+
+    /** tasks-mrtr-composition: asks {@code user_name}, then runs only as a task. */
+    static Tool toolWithTask() {
+        return Tool.builder("test_tool_with_task")
+                .description("Asks for a name, then runs as a task that greets it")
+                .inputSchema(NO_ARGUMENTS)
+                .taskSupport(TaskSupport.REQUIRED)
+                .handler((args, ctx) -> {
+                    ElicitResult answer = ctx.elicit(nameQuestion("What is your name?").key("user_name"));
+                    return ToolResult.text("Hello, " + text(answer, "name") + "!");
                 })
                 .build();
     }

@@ -75,11 +75,21 @@ class ConformanceFixturesTest {
 
     @Test
     void firstListedToolAnswersEmptyArgumentsWithAResult() throws IOException {
-        // http-header-validation calls the first tools/list entry with {} and needs a result, not an error.
+        // http-header-validation calls the first tools/list entry with {} on the 2026-07-28 wire, with
+        // the suite's default client capabilities, and needs a result (complete or input_required), not an error.
         String first = (String) at(request("tools/list", "{}"), "result.tools.0.name");
-        Map<String, Object> response = call(first, "{}");
+        Map<String, Object> response = request("tools/call", "{\"name\":\"" + first + "\",\"arguments\":{},"
+                + "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                + "\"io.modelcontextprotocol/clientCapabilities\":{\"sampling\":{},\"elicitation\":{},\"roots\":{}}}}");
         assertThat(response).containsKey("result").doesNotContainKey("error");
         assertThat(at(response, "result.isError")).isNull();
+    }
+
+    @Test
+    void taskFixturesAnswerLikeTheTasksScenariosExpectWithoutTheExtension() throws IOException {
+        assertThat(at(call("greet", "{\"name\":\"World\"}"), "result.content.0.text")).isEqualTo("Hello, World!");
+        assertThat(at(call("slow_compute", "{\"seconds\":0,\"label\":\"instant\"}"), "result.content.0.text"))
+                .isEqualTo("Computed instant after 0 ms");
     }
 
     @Test
