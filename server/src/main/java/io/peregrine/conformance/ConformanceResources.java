@@ -10,6 +10,8 @@ import io.peregrine.resource.ResourceContents;
 import io.peregrine.resource.ResourceTemplate;
 import io.peregrine.rpc.JsonTree;
 import io.peregrine.tool.Content;
+import io.peregrine.tool.ElicitResult;
+import io.peregrine.tool.Elicitation;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,6 +110,19 @@ public final class ConformanceResources {
                         .handler(args -> PromptResult.of(null, List.of(
                                 PromptMessage.user(Content.imageBase64(ConformanceFixtures.IMAGE_PNG_BASE64, "image/png")),
                                 PromptMessage.user("Please analyze the image above."))))
+                        .build(),
+                // input-required-result-non-tool-request (2026-07-28): prompts/get asks for context first.
+                Prompt.builder("test_input_required_result_prompt")
+                        .title("Prompt That Asks")
+                        .description("A prompt that asks the user for context through elicitation")
+                        .blocking(true)
+                        .askingHandler((args, client) -> {
+                            ElicitResult answer = client.elicit(Elicitation.form("What context should the prompt use?",
+                                    "{\"type\":\"object\",\"properties\":{\"context\":{\"type\":\"string\"}},"
+                                            + "\"required\":[\"context\"]}").key("user_context"));
+                            return PromptResult.text("Use this context: "
+                                    + (answer.isAccepted() ? answer.string("context") : "(none given)"));
+                        })
                         .build());
     }
 }

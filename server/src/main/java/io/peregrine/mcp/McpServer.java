@@ -786,19 +786,39 @@ public final class McpServer implements MessageListener {
 
     /** 2026-07-28: the call asked what the client has not answered yet. */
     void answerInputRequired(ToolCall call) {
-        call.reply.send(writer.result(call.connection.peer.alloc(), call.id(), g -> {
+        call.reply.send(inputRequired(call.connection, call.id(), call.inputs));
+    }
+
+    /** An {@code input_required} result listing what {@code inputs} still waits for, with a fresh request state. */
+    ByteBuf inputRequired(Connection c, RequestId id, InputRequests inputs) {
+        return writer.result(c.peer.alloc(), id, g -> {
             g.writeStartObject();
             g.writeStringField("resultType", "input_required");
-            call.inputs.writeFields(g, requestStates);
+            inputs.writeFields(g, requestStates);
             writeServerInfoMeta(g, null);
             g.writeEndObject();
-        }));
+        });
+    }
+
+    /**
+     * The answers a request brings (2026-07-28), verified, for {@code method} of {@code name}; a
+     * request that brings none gets an empty set.
+     */
+    InputRequests inputsOf(Params p, RequestScope s, String method, String name, ByteBuf arguments) throws RpcException {
+        return InputRequests.carriesInput(p)
+                ? InputRequests.open(json, requestStates, p, method, name, arguments, s.version().id())
+                : InputRequests.none(method, name, arguments, s.version().id());
     }
 
     /** 2025 era: asks the client through requests of this server's own, waiting for the answers. */
     List<Object> askClient(ToolCall call, ClientRequest[] requests) throws ClientRequestException, InterruptedException {
-        return call.connection.serverRequests.ask(writer, call.connection.peer, call.reply, call.scope.version().id(),
-                "Tool " + call.entry.tool.name(), call.task != null ? call.task.id : null, requests,
+        return askClient(call.connection, call.reply, call.scope.version(), "Tool " + call.entry.tool.name(),
+                call.task != null ? call.task.id : null, requests);
+    }
+
+    List<Object> askClient(Connection c, Reply reply, ProtocolVersion version, String asker, String relatedTask,
+                           ClientRequest[] requests) throws ClientRequestException, InterruptedException {
+        return c.serverRequests.ask(writer, c.peer, reply, version.id(), asker, relatedTask, requests,
                 clientRequests.timeoutMillis);
     }
 

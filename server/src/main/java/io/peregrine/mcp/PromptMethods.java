@@ -9,6 +9,7 @@ import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.JsonTree;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.rpc.RpcMessage;
+import io.peregrine.tool.MissingClientCapabilityException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -94,33 +95,52 @@ final class PromptMethods {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params for prompts/get: prompt " + name
                     + " is missing required argument" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing));
         }
+        // A prompt that may ask the client gets its questions' answers (or the means to ask) now,
+        // while the request's bytes are still there.
+        RequestQuestions questions = prompt.askingHandler() == null ? null : new RequestQuestions(server, c, r, s,
+                s.isModern() ? server.inputsOf(p, s, "prompts/get", name, p.object("prompts/get", "arguments")) : null,
+                "Prompt " + name);
         offload.run(c, r, m.id(), prompt.isBlocking(), "Prompt " + name, () -> {
             PromptResult result;
             try {
-                result = prompt.handler().get(java.util.Collections.unmodifiableMap(arguments));
+                result = questions == null ? prompt.handler().get(java.util.Collections.unmodifiableMap(arguments))
+                        : prompt.askingHandler().get(java.util.Collections.unmodifiableMap(arguments), questions);
             } catch (IllegalArgumentException e) {
                 throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid arguments for prompt " + name + ": "
                         + e.getMessage());
+            } catch (MissingClientCapabilityException e) {
+                throw new RpcException(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, e.getMessage(), null,
+                        Map.of("requiredCapabilities", e.feature().requiredCapabilities()));
+            } catch (Exception e) {
+                // A handler that asked what the client has not answered owes it the questions, whatever it threw.
+                if (questions == null || questions.pendingInputs() == null) {
+                    throw e;
+                }
+                result = null;
+            }
+            if (questions != null && questions.pendingInputs() != null) {
+                return server.inputRequired(c, m.id(), questions.pendingInputs());
             }
             if (result == null) {
                 throw new IllegalStateException("the handler returned no result");
             }
+            PromptResult filled = result;
             return server.writer().result(c.peer.alloc(), m.id(), g -> {
                 g.writeStartObject();
                 McpServer.writeResultPrelude(g, s, false);
-                if (result.description() != null) {
-                    g.writeStringField("description", result.description());
+                if (filled.description() != null) {
+                    g.writeStringField("description", filled.description());
                 }
                 g.writeArrayFieldStart("messages");
-                for (PromptMessage message : result.messages()) {
+                for (PromptMessage message : filled.messages()) {
                     message.writeTo(g);
                 }
                 g.writeEndArray();
                 if (s.isModern()) {
-                    server.writeServerInfoMeta(g, result.meta());
-                } else if (result.meta() != null) {
+                    server.writeServerInfoMeta(g, filled.meta());
+                } else if (filled.meta() != null) {
                     g.writeFieldName("_meta");
-                    JsonTree.write(g, result.meta());
+                    JsonTree.write(g, filled.meta());
                 }
                 g.writeEndObject();
             });

@@ -7,7 +7,6 @@ import io.peregrine.tool.LogLevel;
 import io.peregrine.tool.ClientFeature;
 import io.peregrine.tool.ClientRequest;
 import io.peregrine.tool.ClientRequestException;
-import io.peregrine.tool.MissingClientCapabilityException;
 import io.peregrine.tool.ToolArguments;
 import io.peregrine.tool.ToolContext;
 import io.peregrine.tool.ToolResult;
@@ -253,17 +252,9 @@ final class ToolCall implements ToolContext, Runnable {
 
     @Override
     public List<Object> ask(ClientRequest... requests) throws ClientRequestException, InterruptedException {
-        Objects.requireNonNull(requests, "requests");
+        RequestQuestions.checkDeclared(capabilities(), requests, "Tool " + entry.tool.name());
         if (requests.length == 0) {
             return List.of();
-        }
-        for (ClientRequest r : requests) {
-            Objects.requireNonNull(r, "requests[i]");
-            ClientFeature needed = r.requiredFeature();
-            if (!clientSupports(needed)) {
-                throw new MissingClientCapabilityException(needed, "Tool " + entry.tool.name() + " needs the client "
-                        + "capability " + needed + " for " + r.method() + ", which the client did not declare");
-            }
         }
         if (task != null) {
             return askForTask(requests);

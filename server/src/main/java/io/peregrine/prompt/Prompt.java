@@ -35,6 +35,7 @@ public final class Prompt {
     private final List<PromptArgument> arguments;
     private final boolean blocking;
     private final PromptHandler handler;
+    private final AskingPromptHandler askingHandler;
     private final Map<String, Completer> completers;
     private final String definitionJson;
 
@@ -43,6 +44,7 @@ public final class Prompt {
         this.arguments = List.copyOf(b.arguments.values());
         this.blocking = b.blocking;
         this.handler = b.handler;
+        this.askingHandler = b.askingHandler;
         this.completers = Map.copyOf(b.completers);
         this.definitionJson = encode(b);
     }
@@ -74,8 +76,14 @@ public final class Prompt {
         return blocking;
     }
 
+    /** The handler, or null when the prompt was built with an {@link AskingPromptHandler}. */
     public PromptHandler handler() {
         return handler;
+    }
+
+    /** The handler that may ask the client, or null when the prompt never asks. */
+    public AskingPromptHandler askingHandler() {
+        return askingHandler;
     }
 
     /** The completer of argument {@code name}, or null. */
@@ -152,6 +160,7 @@ public final class Prompt {
         private Map<String, Object> meta;
         private boolean blocking;
         private PromptHandler handler;
+        private AskingPromptHandler askingHandler;
         private final Map<String, Completer> completers = new LinkedHashMap<>();
 
         private Builder(String name) {
@@ -201,6 +210,17 @@ public final class Prompt {
 
         public Builder handler(PromptHandler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
+            this.askingHandler = null;
+            return this;
+        }
+
+        /**
+         * A handler that may ask the client (elicitation, sampling, roots) before it fills the
+         * prompt in; in the 2025 era the prompt must be {@code blocking(true)} to wait for answers.
+         */
+        public Builder askingHandler(AskingPromptHandler handler) {
+            this.askingHandler = Objects.requireNonNull(handler, "handler");
+            this.handler = null;
             return this;
         }
 
@@ -216,7 +236,7 @@ public final class Prompt {
         }
 
         public Prompt build() {
-            if (handler == null) {
+            if (handler == null && askingHandler == null) {
                 throw new IllegalStateException("prompt \"" + name + "\" has no handler");
             }
             return new Prompt(this);

@@ -1596,4 +1596,43 @@ public abstract class McpBehaviourKit {
                     + failing + "\"}}"), 9L), "result.status")).isEqualTo("failed");
         }
     }
+
+    // ------------------------------------------------------------------ prompts that ask the client
+
+    private static Peregrine.Builder askingPromptServer() {
+        return Peregrine.builder().drainTimeout(Duration.ofMillis(100))
+                .prompt(io.peregrine.prompt.Prompt.builder("ask_context")
+                        .blocking(true)
+                        .askingHandler((args, client) -> io.peregrine.prompt.PromptResult.text("Context: "
+                                + client.elicit(io.peregrine.tool.Elicitation.form("Which context?",
+                                        "{\"type\":\"object\",\"properties\":{\"context\":{\"type\":\"string\"}}}")
+                                        .key("user_context")).string("context")))
+                        .build());
+    }
+
+    @Test
+    void aPromptAsksTheClientInBothEras() throws Exception {
+        try (McpSession s = session(askingPromptServer())) {
+            s.initialize("2025-11-25", "{\"elicitation\":{}}");
+            s.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/get\",\"params\":{\"name\":\"ask_context\"}}");
+            Map<String, Object> ask = s.readJson();
+            assertThat(ask.get("method")).isEqualTo("elicitation/create");
+            Map<String, Object> r = s.call(answer(ask.get("id"), "{\"action\":\"accept\",\"content\":{\"context\":\"tests\"}}"));
+            assertThat(at(r, "result.messages.0.content.text")).isEqualTo("Context: tests");
+
+            Map<String, Object> r1 = s.call(modernRequest(2, "prompts/get", "\"name\":\"ask_context\"", "{\"elicitation\":{}}"));
+            assertThat(at(r1, "result.resultType")).isEqualTo("input_required");
+            assertThat(at(r1, "result.inputRequests.user_context.method")).isEqualTo("elicitation/create");
+            Map<String, Object> r2 = s.call(modernRequest(3, "prompts/get", "\"name\":\"ask_context\","
+                    + retry(r1, "{\"user_context\":{\"action\":\"accept\",\"content\":{\"context\":\"mrtr\"}}}"), "{\"elicitation\":{}}"));
+            assertThat(at(r2, "result.resultType")).isEqualTo("complete");
+            assertThat(at(r2, "result.messages.0.content.text")).isEqualTo("Context: mrtr");
+
+            // A state issued for the prompt does not open a tool call, and asking without the capability is -32021.
+            assertError(s.call(modernRequest(4, "prompts/get", "\"name\":\"ask_context\"", "{}")), 4L,
+                    JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, "elicitation");
+            assertError(s.call(modernRequest(5, "prompts/get", "\"name\":\"ask_context\",\"requestState\":\"x.y\"",
+                    "{\"elicitation\":{}}")), 5L, JsonRpcError.INVALID_PARAMS, "failed verification");
+        }
+    }
 }
