@@ -192,6 +192,18 @@ public final class McpServer implements MessageListener {
         tools.onChange(chain.cache()::invalidateAll);
     }
 
+    /** Whether the principal of {@code c}'s request may see {@code name} of {@code kind} (tool, resource, prompt) in a list. */
+    boolean mayList(Connection c, String kind, String name) {
+        return policy == null || policy.mayList(c, kind, name);
+    }
+
+    /** Refuses with -31003 unless the principal of {@code c}'s request may use {@code name} of {@code kind}. */
+    void authorize(Connection c, String kind, String name) throws RpcException {
+        if (policy != null) {
+            policy.authorize(c, kind, name);
+        }
+    }
+
     /** The tools this server offers; add and remove them at any time. */
     public ToolRegistry tools() {
         return tools;
@@ -589,6 +601,9 @@ public final class McpServer implements MessageListener {
         }
         if (gate != null) {
             gate.acquire(c, name);
+        }
+        if (entry.paramHeaders != null && s.isModern() && "http".equals(c.peer.transport())) {
+            entry.paramHeaders.check(argumentTree(args), c.peer::requestHeader);
         }
         if (settings.validateArguments && entry.tool.validatesArguments()) {
             List<String> problems;
@@ -999,6 +1014,12 @@ public final class McpServer implements MessageListener {
 
     LoggingMethods logging() {
         return logging;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> argumentTree(ByteBuf args) throws RpcException {
+        Object tree = args == null ? null : tree(args);
+        return tree instanceof Map ? (Map<String, Object>) tree : Map.of();
     }
 
     Object tree(ByteBuf raw) throws RpcException {

@@ -32,6 +32,9 @@ import java.util.Map;
  */
 final class PolicyGate {
 
+    /** Thread-safe and costly to build: one for every canonical form written. */
+    private static final com.fasterxml.jackson.core.JsonFactory CANONICAL = com.fasterxml.jackson.core.JsonFactory.builder().build();
+
     private final PolicyChain chain;
     private final Json json;
 
@@ -71,6 +74,18 @@ final class PolicyGate {
         return chain.mayList(principal(c), Grants.TOOL, tool);
     }
 
+    boolean mayList(Connection c, String kind, String name) {
+        return chain.mayList(principal(c), kind, name);
+    }
+
+    /** Whether the principal may use {@code name} of {@code kind} (resource, prompt). */
+    void authorize(Connection c, String kind, String name) throws RpcException {
+        Refusal r = chain.authorize(principal(c), c.peer.transport(), kind, name);
+        if (r != null) {
+            throw toRpc(r);
+        }
+    }
+
     /** Whether the principal may call {@code tool}, its final name. */
     void authorize(Connection c, String tool) throws RpcException {
         Refusal r = chain.authorize(principal(c), c.peer.transport(), Grants.TOOL, tool);
@@ -108,8 +123,8 @@ final class PolicyGate {
         try (JsonParser parser = json.parser(arguments)) {
             tree = JsonTree.read(parser);
         }
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = com.fasterxml.jackson.core.JsonFactory.builder().build().createGenerator(out)) {
+        StringWriter out = new StringWriter(arguments.readableBytes() + 16);
+        try (JsonGenerator g = CANONICAL.createGenerator(out)) {
             JsonTree.write(g, sorted(tree));
         }
         return out.toString();

@@ -42,7 +42,9 @@ final class PromptMethods {
             McpServer.writeResultPrelude(g, s, true);
             g.writeArrayFieldStart("prompts");
             for (Prompt prompt : page.items) {
-                g.writeRawValue(prompt.definitionJson());
+                if (server.mayList(c, io.peregrine.policy.Grants.PROMPT, prompt.name())) {
+                    g.writeRawValue(prompt.definitionJson());
+                }
             }
             g.writeEndArray();
             if (page.nextCursor != null) {
@@ -80,6 +82,7 @@ final class PromptMethods {
 
     private boolean get(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
         String name = p.requireString("prompts/get", "name");
+        server.authorize(c, io.peregrine.policy.Grants.PROMPT, name);
         Prompt prompt = prompts.prompt(name);
         if (prompt == null) {
             throw unknownPrompt(name);

@@ -67,7 +67,9 @@ final class ResourceMethods {
             McpServer.writeResultPrelude(g, s, true);
             g.writeArrayFieldStart("resources");
             for (Resource res : page.items) {
-                g.writeRawValue(res.definitionJson());
+                if (server.mayList(c, io.peregrine.policy.Grants.RESOURCE, res.uri())) {
+                    g.writeRawValue(res.definitionJson());
+                }
             }
             g.writeEndArray();
             endPage(g, s, page.nextCursor);
@@ -83,7 +85,9 @@ final class ResourceMethods {
             McpServer.writeResultPrelude(g, s, true);
             g.writeArrayFieldStart("resourceTemplates");
             for (ResourceTemplate t : page.items) {
-                g.writeRawValue(t.definitionJson());
+                if (server.mayList(c, io.peregrine.policy.Grants.RESOURCE, t.uriTemplate().template())) {
+                    g.writeRawValue(t.definitionJson());
+                }
             }
             g.writeEndArray();
             endPage(g, s, page.nextCursor);
@@ -103,6 +107,7 @@ final class ResourceMethods {
 
     private boolean read(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
         String uri = p.requireString("resources/read", "uri");
+        server.authorize(c, io.peregrine.policy.Grants.RESOURCE, uri);
         ResourceRegistry.Resolved target = resources.resolve(uri);
         if (target == null) {
             throw unknownUri(s, uri);
@@ -143,6 +148,7 @@ final class ResourceMethods {
     private boolean subscribe(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
         requireLegacy(s, "resources/subscribe", "open a subscriptions/listen stream with resourceSubscriptions");
         String uri = p.requireString("resources/subscribe", "uri");
+        server.authorize(c, io.peregrine.policy.Grants.RESOURCE, uri);
         if (resources.resolve(uri) == null) {
             throw notFound(s, uri, "Cannot subscribe to " + uri + ": it is not a resource of this server and matches "
                     + "none of its resource templates");

@@ -31,6 +31,11 @@ public final class RateLimit {
         if (period.isNegative() || period.isZero()) {
             throw new IllegalArgumentException("period : " + period + " (expected: > 0)");
         }
+        if (capacity > period.toNanos()) {
+            // Bucket4j refills at most one token per nanosecond; refuse here rather than on the first call.
+            throw new IllegalArgumentException("rate limit : " + capacity + " per " + period
+                    + " (expected: at most one per nanosecond)");
+        }
         return new RateLimit(capacity, period);
     }
 

@@ -111,13 +111,11 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (!path.equals(settings.path)) {
-            plain(request, HttpResponseStatus.NOT_FOUND, "Not found: the MCP endpoint is " + settings.path
-                    + " (POST for messages; GET and DELETE for 2025-era sessions; WebSocket upgrades at " + settings.path + ")");
-            return;
-        }
         try {
-            if (HttpMethod.POST.equals(request.method())) {
+            if (!path.equals(settings.path)) {
+                plain(request, HttpResponseStatus.NOT_FOUND, "Not found: the MCP endpoint is " + settings.path
+                        + " (POST for messages; GET and DELETE for 2025-era sessions; WebSocket upgrades at " + settings.path + ")");
+            } else if (HttpMethod.POST.equals(request.method())) {
                 post(request);
             } else if (HttpMethod.GET.equals(request.method())) {
                 get(request);
