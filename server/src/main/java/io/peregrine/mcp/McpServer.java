@@ -602,6 +602,9 @@ public final class McpServer implements MessageListener {
         if (gate != null) {
             gate.acquire(c, name);
         }
+        if (entry.paramHeaders != null && s.isModern() && "http".equals(c.peer.transport())) {
+            entry.paramHeaders.check(argumentTree(args), c.peer::requestHeader);
+        }
         if (settings.validateArguments && entry.tool.validatesArguments()) {
             List<String> problems;
             try {
@@ -796,6 +799,32 @@ public final class McpServer implements MessageListener {
         answerToolError(call, "Tool " + tool + " failed: " + (t.getMessage() != null ? t.getMessage() : t.toString()));
     }
 
+    /**
+     * The call goes on as a task: its request is answered with the task now, and its own answer
+     * will be the task's. False when it already ended (its answer went to the request).
+     */
+    boolean continueAsTask(ToolCall call) {
+        Task task = tasks.createDetached();
+        Reply original;
+        synchronized (call) {
+            if (call.hasEnded()) {
+                tasks.forget(task);
+                return false;
+            }
+            original = call.reply;
+            call.task = task;
+            task.attach(call);
+            call.reply = new TaskReply(json, task);
+        }
+        // The request is answered: its id and its slot on the connection are free again.
+        Connection c = call.connection;
+        if (c.inFlight.remove(call.id(), call) && c.inFlight.size() < settings.maxInFlight) {
+            c.peer.pauseReading(false);
+        }
+        original.send(writer.result(c.peer.alloc(), call.id(), g -> tasks.writeCreated(g, task)));
+        return true;
+    }
+
     /** 2026-07-28: the call asked what the client has not answered yet. */
     void answerInputRequired(ToolCall call) {
         call.reply.send(inputRequired(call.connection, call.id(), call.inputs));
@@ -985,6 +1014,12 @@ public final class McpServer implements MessageListener {
 
     LoggingMethods logging() {
         return logging;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> argumentTree(ByteBuf args) throws RpcException {
+        Object tree = args == null ? null : tree(args);
+        return tree instanceof Map ? (Map<String, Object>) tree : Map.of();
     }
 
     Object tree(ByteBuf raw) throws RpcException {

@@ -155,7 +155,7 @@ final class ParamHeaders {
                 continue;
             }
             if (raw == null) {
-                throw mismatch("the " + name + " header is required: arguments." + String.join(".", p.path) + " is set");
+                throw mismatch(name + " is required: arguments." + String.join(".", p.path) + " is set");
             }
             String header = decode(name, raw);
             if (!matches(value, header)) {

@@ -66,7 +66,11 @@ class StreamableHttpTransportTest {
             }
             return ToolResult.text("never");
         }).build();
-        server = Peregrine.builder().tool(EchoTool.create()).tool(TestTools.slow()).tool(block).noTcp()
+        Tool regional = Tool.builder("regional").blocking(false)
+                .inputSchema("{\"type\":\"object\",\"properties\":{\"region\":{\"type\":\"string\",\"x-mcp-header\":\"Region\"},"
+                        + "\"shard\":{\"type\":\"integer\",\"x-mcp-header\":\"Shard\"}}}")
+                .handler((args, ctx) -> ToolResult.text("ran in " + args.string("region", "nowhere"))).build();
+        server = Peregrine.builder().tool(EchoTool.create()).tool(TestTools.slow()).tool(block).tool(regional).noTcp()
                 .http("127.0.0.1", 0).maxBodyBytes(64 * 1024).requestReadTimeout(Duration.ofMillis(400))
                 .httpKeepAliveTimeout(Duration.ofSeconds(5)).build();
         address = server.start().http();
@@ -190,6 +194,55 @@ class StreamableHttpTransportTest {
         }
     }
 
+    static Stream<Arguments> paramHeaders() {
+        return Stream.of(
+                Arguments.of("{\"region\":\"us-west1\"}", new String[] {"Mcp-Param-Region: us-west1"}, 200),
+                Arguments.of("{\"region\":\"Hello\"}", new String[] {"Mcp-Param-Region: =?base64?SGVsbG8=?="}, 200),
+                Arguments.of("{\"region\":\"SGVsbG8=\"}", new String[] {"Mcp-Param-Region: SGVsbG8="}, 200),
+                Arguments.of("{\"region\":\"eu\",\"shard\":42}", new String[] {"Mcp-Param-Region: eu", "Mcp-Param-Shard: 42.0"}, 200),
+                Arguments.of("{}", new String[] {}, 200),
+                Arguments.of("{\"region\":\"us-west1\"}", new String[] {}, 400),
+                Arguments.of("{\"region\":\"us-west1\"}", new String[] {"Mcp-Param-Region: us-east1"}, 400),
+                Arguments.of("{\"region\":\"Hello\"}", new String[] {"Mcp-Param-Region: =?base64?SGVsbG8?="}, 400),
+                Arguments.of("{\"region\":\"Hello\"}", new String[] {"Mcp-Param-Region: =?base64?SGVs!!!bG8=?="}, 400),
+                Arguments.of("{}", new String[] {"Mcp-Param-Region: stray"}, 400),
+                Arguments.of("{\"region\":\"eu\",\"shard\":42}", new String[] {"Mcp-Param-Region: eu", "Mcp-Param-Shard: 43"}, 400));
+    }
+
+    @ParameterizedTest
+    @MethodSource("paramHeaders")
+    void mirroredParametersMustMatchTheirHeaders(String arguments, String[] paramHeaders, int status) throws Exception {
+        String[] headers = new String[3 + paramHeaders.length];
+        headers[0] = "MCP-Protocol-Version: 2026-07-28";
+        headers[1] = "Mcp-Method: tools/call";
+        headers[2] = "Mcp-Name: regional";
+        System.arraycopy(paramHeaders, 0, headers, 3, paramHeaders.length);
+        try (RawHttp h = http()) {
+            RawHttp.Response r = h.postJson("/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":"
+                    + "{\"name\":\"regional\",\"arguments\":" + arguments + "," + MODERN_META + "}}", headers).read();
+            assertThat(r.status).as(r.toString()).isEqualTo(status);
+            if (status == 400) {
+                assertThat(at(JsonTree.parse(r.body), "error.code")).isEqualTo(-32020L);
+                assertThat(at(JsonTree.parse(r.body), "id")).isEqualTo(1L);
+                assertThat((String) at(JsonTree.parse(r.body), "error.message")).startsWith("Header mismatch: Mcp-Param-");
+            }
+        }
+    }
+
+    @Test
+    void misplacedHeaderAnnotationsAreRefusedWhenTheToolIsAdded() {
+        for (String schema : List.of(
+                "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"number\",\"x-mcp-header\":\"N\"}}}",
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"x-mcp-header\":\"X\"},"
+                        + "\"b\":{\"type\":\"string\",\"x-mcp-header\":\"x\"}}}",
+                "{\"type\":\"object\",\"properties\":{\"l\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"x-mcp-header\":\"L\"}}}}",
+                "{\"type\":\"object\",\"properties\":{\"s\":{\"type\":\"string\",\"x-mcp-header\":\"bad name\"}}}")) {
+            Tool t = Tool.builder("annotated").inputSchema(schema).handler((args, ctx) -> ToolResult.text("x")).build();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> server.tools().add(t))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x-mcp-header");
+        }
+    }
+
     @Test
     void closingTheConnectionCancelsAModernCall() throws Exception {
         try (RawHttp h = http()) {
@@ -243,7 +296,7 @@ class StreamableHttpTransportTest {
             RawHttp.Response list = h.postJson("/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}",
                     "Mcp-Session-Id: " + id, "MCP-Protocol-Version: 2025-11-25").read();
             assertThat(list.status).isEqualTo(200);
-            assertThat((List<Object>) at(JsonTree.parse(list.body), "result.tools")).hasSize(3);
+            assertThat((List<Object>) at(JsonTree.parse(list.body), "result.tools")).hasSize(4);
             assertThat(h.request("DELETE", "/mcp", "Mcp-Session-Id: " + id).read().status).isEqualTo(200);
             RawHttp.Response after = h.postJson("/mcp", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}",
                     "Mcp-Session-Id: " + id).read();
