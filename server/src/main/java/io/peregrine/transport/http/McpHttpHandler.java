@@ -152,13 +152,27 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             jsonError(request, HttpResponseStatus.BAD_REQUEST, PARSE_ERROR, "Parse error: the request body is empty", null);
             return;
         }
-        HttpEnvelope envelope = HttpEnvelope.peek(body);
+        // The protocol layer reads messages from heap buffers it owns: copied once, peeked at here,
+        // then handed on.
+        ByteBuf message = ctx.alloc().heapBuffer(body.readableBytes());
+        message.writeBytes(body);
+        try {
+            post(request, message);
+        } finally {
+            message.release();
+        }
+    }
+
+    /** Handles a POST whose body is {@code message}; retains it when it is handed on. */
+    private void post(FullHttpRequest request, ByteBuf message) {
+        HttpHeaders h = request.headers();
+        HttpEnvelope envelope = HttpEnvelope.peek(message);
         String headerVersion = h.get(MCP_PROTOCOL_VERSION);
         boolean modern = (headerVersion != null && versions.isModern(headerVersion))
                 || (envelope.metaProtocolVersion != null && versions.isModern(envelope.metaProtocolVersion));
         if (envelope.kind == HttpEnvelope.Kind.UNREADABLE) {
             // Not a message: the protocol layer says precisely what is wrong with it.
-            dispatchStateless(request, true);
+            dispatchStateless(request, message, true);
             return;
         }
         if (headerVersion != null && !versions.isKnown(headerVersion)) {
@@ -183,13 +197,13 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
                 jsonError(request, envelope.idJson, HttpResponseStatus.BAD_REQUEST, HEADER_MISMATCH, "Header mismatch: " + mismatch, null);
                 return;
             }
-            dispatchStateless(request, envelope.isRequest());
+            dispatchStateless(request, message, envelope.isRequest());
             return;
         }
-        postLegacy(request, envelope, headerVersion);
+        postLegacy(request, message, envelope, headerVersion);
     }
 
-    private void postLegacy(FullHttpRequest request, HttpEnvelope envelope, String headerVersion) {
+    private void postLegacy(FullHttpRequest request, ByteBuf message, HttpEnvelope envelope, String headerVersion) {
         if (!settings.sessions) {
             jsonError(request, HttpResponseStatus.BAD_REQUEST, INVALID_REQUEST, "This endpoint serves only protocol "
                     + "2026-07-28 over HTTP: give each request MCP-Protocol-Version and _meta[\"io.modelcontextprotocol/protocolVersion\"]", null);
@@ -198,13 +212,13 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         String sessionId = request.headers().get(HttpExchange.MCP_SESSION_ID);
         if (sessionId == null) {
             if (envelope.kind == HttpEnvelope.Kind.REQUEST && "initialize".equals(envelope.method)) {
-                startSession(request);
+                startSession(request, message);
                 return;
             }
             if (envelope.metaProtocolVersion != null || "server/discover".equals(envelope.method)
                     || "ping".equals(envelope.method)) {
                 // Names its version per request, or needs none: the protocol layer answers it without a session.
-                dispatchStateless(request, envelope.isRequest());
+                dispatchStateless(request, message, envelope.isRequest());
                 return;
             }
             jsonError(request, envelope.idJson, HttpResponseStatus.BAD_REQUEST, INVALID_REQUEST, "Not initialized: no "
@@ -238,10 +252,10 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         HttpExchange exchange = new HttpExchange(this, ctx.channel(), listener, request.protocolVersion(),
                 HttpUtil.isKeepAlive(request), envelope.isRequest(), session, null, primes(session.protocolVersion()));
         exchanges.add(exchange);
-        dispatch(exchange, request.content(), envelope.isRequest());
+        dispatch(exchange, message, envelope.isRequest());
     }
 
-    private void startSession(FullHttpRequest request) {
+    private void startSession(FullHttpRequest request, ByteBuf message) {
         HttpSession session = sessions.create(ctx.executor(), ctx.alloc(), ctx.channel().remoteAddress());
         if (session == null) {
             jsonError(request, HttpResponseStatus.SERVICE_UNAVAILABLE, INVALID_REQUEST, "Too many sessions: "
@@ -253,23 +267,20 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
                 HttpUtil.isKeepAlive(request), true, session, null, false);
         exchange.sessionIdHeader(session.id);
         exchanges.add(exchange);
-        dispatch(exchange, request.content(), true);
+        dispatch(exchange, message, true);
     }
 
-    private void dispatchStateless(FullHttpRequest request, boolean expectsAnswer) {
+    private void dispatchStateless(FullHttpRequest request, ByteBuf message, boolean expectsAnswer) {
         HttpExchange exchange = new HttpExchange(this, ctx.channel(), listener, request.protocolVersion(),
                 HttpUtil.isKeepAlive(request), expectsAnswer, null, McpHttpHandler::statusOf, false);
         exchange.requestHeaders(request.headers());
         exchanges.add(exchange);
         exchange.openForListener();
-        dispatch(exchange, request.content(), expectsAnswer);
+        dispatch(exchange, message, expectsAnswer);
     }
 
-    private void dispatch(HttpExchange exchange, ByteBuf body, boolean expectsAnswer) {
-        // The protocol layer reads messages from heap buffers it owns.
-        ByteBuf message = ctx.alloc().heapBuffer(body.readableBytes());
-        message.writeBytes(body);
-        listener.onMessage(exchange, message);
+    private void dispatch(HttpExchange exchange, ByteBuf message, boolean expectsAnswer) {
+        listener.onMessage(exchange, message.retain());
         if (!expectsAnswer) {
             exchange.acceptedIfSilent();
         }

@@ -31,6 +31,8 @@ public final class RequestReadTimeout extends ChannelDuplexHandler {
 
     private final long timeoutMillis;
     private ScheduledFuture<?> timer;
+    private boolean inProgress;
+    private long startedNanos;
 
     public RequestReadTimeout(long timeoutMillis) {
         if (timeoutMillis <= 0) {
@@ -41,12 +43,16 @@ public final class RequestReadTimeout extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest && timer == null) {
-            timer = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
+        if (msg instanceof HttpRequest && !inProgress) {
+            inProgress = true;
+            startedNanos = System.nanoTime();
         }
-        if (msg instanceof LastHttpContent && timer != null) {
-            timer.cancel(false);
-            timer = null;
+        if (msg instanceof LastHttpContent) {
+            inProgress = false;
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
         }
         boolean last = msg instanceof LastHttpContent;
         ctx.fireChannelRead(msg);
@@ -55,7 +61,21 @@ public final class RequestReadTimeout extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * The timer is armed only for a request still partial when a read ends: most requests arrive
+     * whole in one read and never need one.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (inProgress && timer == null) {
+            long left = timeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+            timer = ctx.executor().schedule(() -> expire(ctx), Math.max(1, left), TimeUnit.MILLISECONDS);
+        }
+        ctx.fireChannelReadComplete();
+    }
+
     private void expire(ChannelHandlerContext ctx) {
+        inProgress = false;
         timer = null;
         if (ctx.channel().attr(CLOSE_AFTER_REQUEST).get() != null) {
             ctx.close(); // already answered
