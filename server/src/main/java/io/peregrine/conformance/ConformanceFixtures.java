@@ -690,8 +690,11 @@ public final class ConformanceFixtures {
                 .description("Asks for a name, then runs as a task that greets it")
                 .inputSchema(NO_ARGUMENTS)
                 .taskSupport(TaskSupport.REQUIRED)
+                // Its question is settled over input_required rounds before the task exists.
+                .startsTaskItself(true)
                 .handler((args, ctx) -> {
                     ElicitResult answer = ctx.elicit(nameQuestion("What is your name?").key("user_name"));
+                    ctx.continueAsTask();
                     return ToolResult.text("Hello, " + text(answer, "name") + "!");
                 })
                 .build();

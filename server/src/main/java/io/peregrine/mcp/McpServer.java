@@ -379,6 +379,7 @@ public final class McpServer implements MessageListener {
                         "Unsupported protocol version: " + requested);
             }
             if (v.isModern()) {
+                LoggingMethods.checkRequestLevel(params);
                 return new RequestScope(v, params, c);
             }
             if (!c.isInitialized()) {
@@ -797,6 +798,32 @@ public final class McpServer implements MessageListener {
         }
         log.warn("tool {} failed on {}", tool, call.connection, t);
         answerToolError(call, "Tool " + tool + " failed: " + (t.getMessage() != null ? t.getMessage() : t.toString()));
+    }
+
+    /**
+     * The call goes on as a task: its request is answered with the task now, and its own answer
+     * will be the task's. False when it already ended (its answer went to the request).
+     */
+    boolean continueAsTask(ToolCall call) {
+        Task task = tasks.createDetached();
+        Reply original;
+        synchronized (call) {
+            if (call.hasEnded()) {
+                tasks.forget(task);
+                return false;
+            }
+            original = call.reply;
+            call.task = task;
+            task.attach(call);
+            call.reply = new TaskReply(json, task);
+        }
+        // The request is answered: its id and its slot on the connection are free again.
+        Connection c = call.connection;
+        if (c.inFlight.remove(call.id(), call) && c.inFlight.size() < settings.maxInFlight) {
+            c.peer.pauseReading(false);
+        }
+        original.send(writer.result(c.peer.alloc(), call.id(), g -> tasks.writeCreated(g, task)));
+        return true;
     }
 
     /** 2026-07-28: the call asked what the client has not answered yet. */

@@ -98,14 +98,15 @@ final class Tasks {
             if (support == TaskSupport.FORBIDDEN) {
                 return null; // the 2025 params.task is ignored, as the extension asks
             }
-            if (!declaresExtension(s)) {
+            if (!declaresExtension(s.clientCapabilities())) {
                 if (support == TaskSupport.REQUIRED) {
                     throw missingExtension("Tool " + tool + " runs only as a task; declare the " + EXTENSION
                             + " extension in _meta[\"io.modelcontextprotocol/clientCapabilities\"].extensions");
                 }
                 return null;
             }
-            return create(null, true, ttlMillis);
+            // A tool that starts its task itself arrives as a plain call: see ToolContext.continueAsTask().
+            return entry.tool.startsTaskItself() ? null : create(null, true, ttlMillis);
         }
         boolean asked = p.has("task");
         if (s.version() != ProtocolVersion.V2025_11_25) {
@@ -373,7 +374,7 @@ final class Tasks {
     }
 
     private Task find(Connection c, RequestScope s, Params p, String method) throws RpcException {
-        if (s.isModern() && !declaresExtension(s)) {
+        if (s.isModern() && !declaresExtension(s.clientCapabilities())) {
             throw missingExtension(method + " needs the " + EXTENSION + " extension; declare it in "
                     + "_meta[\"io.modelcontextprotocol/clientCapabilities\"].extensions");
         }
@@ -387,8 +388,13 @@ final class Tasks {
         return task;
     }
 
-    private static boolean declaresExtension(RequestScope s) {
-        Object extensions = s.clientCapabilities().get("extensions");
+    /** A call that started plain continues as a 2026-07-28 task. */
+    Task createDetached() {
+        return create(null, true, ttlMillis);
+    }
+
+    static boolean declaresExtension(Map<String, Object> capabilities) {
+        Object extensions = capabilities.get("extensions");
         return extensions instanceof Map && ((Map<?, ?>) extensions).get(EXTENSION) instanceof Map;
     }
 

@@ -34,7 +34,8 @@ final class ToolCall implements ToolContext, Runnable {
     final RequestScope scope;
     final ToolRegistry.Entry entry;
     final ToolArguments arguments;
-    final Reply reply;
+    /** Where the call's messages go; replaced once, when the call continues as a task. */
+    volatile Reply reply;
 
     private static final AtomicIntegerFieldUpdater<ToolCall> ENDED =
             AtomicIntegerFieldUpdater.newUpdater(ToolCall.class, "ended");
@@ -158,7 +159,8 @@ final class ToolCall implements ToolContext, Runnable {
         }
     }
 
-    private boolean end() {
+    // Synchronized with continueAsTask: a call is either ended or detached into a task, never both.
+    private synchronized boolean end() {
         if (!ENDED.compareAndSet(this, 0, 1)) {
             return false;
         }
@@ -285,6 +287,19 @@ final class ToolCall implements ToolContext, Runnable {
             answers.add(ClientAnswers.convert(requests[i], trees.get(i)));
         }
         return answers;
+    }
+
+    boolean hasEnded() {
+        return ended != 0;
+    }
+
+    @Override
+    public boolean continueAsTask() {
+        if (task != null || !scope.isModern() || !entry.tool.startsTaskItself()
+                || !Tasks.declaresExtension(capabilities())) {
+            return false;
+        }
+        return server.continueAsTask(this);
     }
 
     @Override

@@ -48,6 +48,7 @@ public final class Tool {
     private final Duration cacheTtl;
     private final CacheScope cacheScope;
     private final TaskSupport taskSupport;
+    private final boolean startsTaskItself;
     private final String definitionJson;
 
     private Tool(Builder b) {
@@ -66,6 +67,7 @@ public final class Tool {
         this.cacheTtl = b.cacheTtl;
         this.cacheScope = b.cacheScope;
         this.taskSupport = b.taskSupport;
+        this.startsTaskItself = b.startsTaskItself;
         this.definitionJson = encodeDefinition();
     }
 
@@ -130,6 +132,11 @@ public final class Tool {
     /** Whether calls may (or must) run as tasks; {@link TaskSupport#FORBIDDEN} by default. */
     public TaskSupport taskSupport() {
         return taskSupport;
+    }
+
+    /** Whether the handler decides when a call becomes a task, with {@link ToolContext#continueAsTask()}. */
+    public boolean startsTaskItself() {
+        return startsTaskItself;
     }
 
     public ToolHandler handler() {
@@ -207,6 +214,7 @@ public final class Tool {
         private Duration cacheTtl;
         private CacheScope cacheScope;
         private TaskSupport taskSupport = TaskSupport.FORBIDDEN;
+        private boolean startsTaskItself;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -315,6 +323,18 @@ public final class Tool {
             return this;
         }
 
+        /**
+         * The handler decides when a call becomes a task (2026-07-28): the call arrives as a
+         * plain one, may gather input over {@code input_required} rounds, and becomes a task when
+         * the handler calls {@link ToolContext#continueAsTask()}, so that every question is
+         * settled before the client is handed a task. Needs a {@link #taskSupport} other than
+         * forbidden; in 2025-11-25 a call asked as a task is one from the start. Default false.
+         */
+        public Builder startsTaskItself(boolean startsTaskItself) {
+            this.startsTaskItself = startsTaskItself;
+            return this;
+        }
+
         public Tool build() {
             if (handler == null) {
                 throw new IllegalStateException("tool \"" + name + "\" has no handler");
@@ -322,6 +342,10 @@ public final class Tool {
             if (cacheTtl != null && (annotations == null || !annotations.readOnly() || !annotations.idempotent())) {
                 throw new IllegalStateException("tool \"" + name + "\" is cacheable but not declared read-only and "
                         + "idempotent (expected: annotations(ToolAnnotations.builder().readOnly(true).idempotent(true).build()))");
+            }
+            if (startsTaskItself && taskSupport == TaskSupport.FORBIDDEN) {
+                throw new IllegalStateException("tool \"" + name + "\" : startsTaskItself (expected: a taskSupport "
+                        + "other than forbidden)");
             }
             if (taskSupport != TaskSupport.FORBIDDEN && !blocking) {
                 throw new IllegalStateException("tool \"" + name + "\" : taskSupport " + taskSupport.wire()

@@ -49,6 +49,21 @@ public interface ToolContext extends ClientQuestions {
      * no such notification and nothing is sent). The returned action may be run after the call has
      * ended, from any thread, at most once; it does nothing once the connection is closed.
      */
+    /**
+     * For a tool built with {@code startsTaskItself(true)}: makes the rest of this call a task
+     * (2026-07-28, when the client declared the tasks extension). The request is answered with the
+     * task at once, and what the handler returns becomes the task's result; questions asked from
+     * here on wait for {@code tasks/update}. Call it once the handler's {@code input_required}
+     * rounds are settled, before the long part of its work.
+     *
+     * @return whether the call is now a task; false when no task is possible (2025 era, a client
+     *         without the extension, a tool not built for it) or the call already is one, and it
+     *         then simply goes on
+     */
+    default boolean continueAsTask() {
+        return false;
+    }
+
     default Runnable elicitationCompletion(String elicitationId) {
         return () -> { };
     }

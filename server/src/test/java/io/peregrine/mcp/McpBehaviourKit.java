@@ -1184,6 +1184,8 @@ public abstract class McpBehaviourKit {
             assertThat(warnings).extracting(m -> at(m, "params.level")).containsExactly("warning");
             assertError(s.call(req(3, "logging/setLevel", modern("{\"level\":\"info\"}"))), 3L,
                     JsonRpcError.METHOD_NOT_FOUND, "io.modelcontextprotocol/logLevel");
+            assertError(s.call(req(4, "tools/call", withLevel.replace("\"warning\"", "\"loud\""))), 4L,
+                    JsonRpcError.INVALID_PARAMS, "\"loud\" is not one of debug, info");
         }
     }
 
@@ -1633,6 +1635,32 @@ public abstract class McpBehaviourKit {
                     JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, "elicitation");
             assertError(s.call(modernRequest(5, "prompts/get", "\"name\":\"ask_context\",\"requestState\":\"x.y\"",
                     "{\"elicitation\":{}}")), 5L, JsonRpcError.INVALID_PARAMS, "failed verification");
+        }
+    }
+
+    @Test
+    void aToolGathersInputThenContinuesAsATask() throws Exception {
+        try (McpSession s = session(taskServer())) {
+            Map<String, Object> r1 = s.call(modernRequest(1, "tools/call", "\"name\":\"gather_then_task\"", TASKS_EXT));
+            assertThat(at(r1, "result.resultType")).isEqualTo("input_required");
+            assertThat((Map<String, Object>) r1.get("result")).doesNotContainKey("taskId");
+            Map<String, Object> r2 = s.call(modernRequest(2, "tools/call", "\"name\":\"gather_then_task\","
+                    + retry(r1, "{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Alice\"}}}"), TASKS_EXT));
+            assertThat(at(r2, "result.resultType")).isEqualTo("task");
+            assertThat((Map<String, Object>) r2.get("result")).doesNotContainKeys("requestState", "inputRequests");
+            Map<String, Object> done = pollUntil(s, (String) at(r2, "result.taskId"), TASKS_EXT, "completed", "failed");
+            assertThat(at(done, "result.result.content.0.text")).isEqualTo("Hello, Alice! (as a task)");
+
+            // Without the extension the same tool simply answers.
+            Map<String, Object> plain1 = s.call(modernRequest(3, "tools/call", "\"name\":\"gather_then_task\"", "{\"elicitation\":{}}"));
+            Map<String, Object> plain2 = s.call(modernRequest(4, "tools/call", "\"name\":\"gather_then_task\","
+                    + retry(plain1, "{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Bob\"}}}"), "{\"elicitation\":{}}"));
+            assertThat(at(plain2, "result.content.0.text")).isEqualTo("Hello, Bob!");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (s.server().core().callsInFlight() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(s.server().core().callsInFlight()).isZero();
         }
     }
 }

@@ -20,7 +20,8 @@ public final class TaskTools {
     }
 
     public static List<Tool> all() {
-        return List.of(greet(), slowCompute(), failingJob(), protocolErrorJob(), requiredJob(), confirmDelete(), multiInput());
+        return List.of(greet(), slowCompute(), failingJob(), protocolErrorJob(), requiredJob(), confirmDelete(), multiInput(),
+                gatherThenTask());
     }
 
     /** Never a task. */
@@ -75,6 +76,21 @@ public final class TaskTools {
                 .handler((args, ctx) -> {
                     ElicitResult r = ctx.elicit(Elicitation.form("Delete everything?", CONFIRM));
                     return ToolResult.text(Boolean.TRUE.equals(r.bool("confirm")) ? "deleted" : "kept");
+                })
+                .build();
+    }
+
+    /** Asks for a name over input_required rounds, then continues as a task (2026-07-28). */
+    public static Tool gatherThenTask() {
+        return Tool.builder("gather_then_task")
+                .taskSupport(TaskSupport.OPTIONAL)
+                .startsTaskItself(true)
+                .handler((args, ctx) -> {
+                    ElicitResult r = ctx.elicit(Elicitation.form("Name?",
+                            "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}").key("user_name"));
+                    boolean task = ctx.continueAsTask();
+                    Thread.sleep(100);
+                    return ToolResult.text("Hello, " + r.string("name") + "!" + (task ? " (as a task)" : ""));
                 })
                 .build();
     }
