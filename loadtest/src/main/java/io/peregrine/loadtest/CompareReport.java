@@ -20,7 +20,8 @@ import java.util.Map;
  *
  * <p>Runs with the same transport, era and load form a group; within it the raw reference comes
  * first and every server's throughput is given as a fraction of the reference's, measured in the
- * same comparison a few seconds apart. The chart shows, per run, the throughput as a bar and p50,
+ * same comparison a few seconds apart. When the comparison was repeated, each server's run of
+ * median throughput stands for it. The chart shows, per run, the throughput as a bar and p50,
  * p99 and p99.9 on a logarithmic latency axis.
  */
 public final class CompareReport {
@@ -36,7 +37,7 @@ public final class CompareReport {
             System.err.println("usage: CompareReport DIR OUT_PREFIX");
             System.exit(64);
         }
-        List<Map<String, Object>> runs = read(Path.of(args[0]));
+        List<Map<String, Object>> runs = medians(read(Path.of(args[0])));
         if (runs.isEmpty()) {
             System.err.println("CompareReport: no *.json in " + args[0]);
             System.exit(1);
@@ -69,12 +70,33 @@ public final class CompareReport {
         return runs;
     }
 
+    /**
+     * One run per server and group: the run of median throughput (the lower middle of an even
+     * count) among repeats, with {@code repeats} set to how many there were.
+     */
+    static List<Map<String, Object>> medians(List<Map<String, Object>> runs) {
+        Map<String, List<Map<String, Object>>> byKey = new LinkedHashMap<>();
+        for (Map<String, Object> r : runs) {
+            byKey.computeIfAbsent(group(r) + " " + r.get("target"), k -> new ArrayList<>()).add(r);
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (List<Map<String, Object>> repeats : byKey.values()) {
+            repeats.sort(Comparator.comparingDouble(r -> number(r, "throughputPerSecond")));
+            Map<String, Object> median = new LinkedHashMap<>(repeats.get((repeats.size() - 1) / 2));
+            median.put("repeats", repeats.size());
+            out.add(median);
+        }
+        return out;
+    }
+
     /** The markdown table: one row per run, throughput relative to the raw reference of its group. */
     static String table(List<Map<String, Object>> runs) {
         Map<String, Object> first = runs.get(0);
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%s B messages, %s s warm-up, %s s measured per run; JDK %s, %s cores, %s%n%n",
+        b.append(String.format(Locale.ROOT, "%s B messages, %s s warm-up, %s s measured per run%s; JDK %s, %s cores, %s%n%n",
                 first.get("payloadBytes"), plain(first.get("warmupSeconds")), plain(first.get("durationSeconds")),
+                first.get("repeats") instanceof Integer && (Integer) first.get("repeats") > 1
+                        ? ", median of " + first.get("repeats") + " runs" : "",
                 first.get("jvm"), first.get("cores"), first.get("io")));
         b.append("| transport | era | load | server | requests/s | p50 µs | p99 µs | p99.9 µs | errors | / raw |\n");
         b.append("|---|---|---|---|---:|---:|---:|---:|---:|---:|\n");
@@ -101,9 +123,9 @@ public final class CompareReport {
         int rowHeight = 22;
         int groupGap = 12;
         int top = 56;
-        int labelWidth = 330;
+        int labelWidth = 400;
         int barWidth = 330;
-        int gap = 40;
+        int gap = 70;
         int latencyWidth = 360;
         int left = 10;
         double maxThroughput = runs.stream().mapToDouble(r -> number(r, "throughputPerSecond")).max().orElse(1);
@@ -125,7 +147,7 @@ public final class CompareReport {
             }
         }
         int height = top + runs.size() * rowHeight + groups * groupGap + 40;
-        int width = left + labelWidth + barWidth + gap + latencyWidth + 20;
+        int width = left + labelWidth + barWidth + gap + latencyWidth + 40;
         int barX = left + labelWidth;
         int latX = barX + barWidth + gap;
 
@@ -172,11 +194,14 @@ public final class CompareReport {
             double w = throughput / maxThroughputAxis * barWidth;
             int mid = y + rowHeight / 2;
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", left, mid + 4,
-                    escape(transportLabel(r.get("transport")) + " " + r.get("era") + ", " + load(r) + " — " + label(server))));
+                    escape(transportLabel(r.get("transport")) + " " + r.get("era") + ", " + shortLoad(r) + " — "
+                            + shortLabel(server))));
             s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n",
                     barX, y + 3, Math.max(w, 0.5), rowHeight - 6, color));
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"#222\">%,.0f</text>%n",
-                    barX + Math.min(w, barWidth - 60) + 4, mid + 4, throughput));
+            boolean inside = w > barWidth - 70; // the figure goes inside a long bar, in white
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\"%s>%,.0f</text>%n",
+                    inside ? barX + w - 4 : barX + w + 4, mid + 4, inside ? "white" : "#222",
+                    inside ? " text-anchor=\"end\"" : "", throughput));
             double x50 = logX(whole(r, "p50Micros"), logMin, logMax, latX, latencyWidth);
             double x999 = logX(whole(r, "p999Micros"), logMin, logMax, latX, latencyWidth);
             s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#888\"/>%n",
@@ -228,6 +253,17 @@ public final class CompareReport {
         return "open".equals(run.get("loop"))
                 ? String.format(Locale.ROOT, "%d conn., open loop %,.0f/s", whole(run, "connections"), number(run, "rate"))
                 : String.format(Locale.ROOT, "%d conn. × depth %d", whole(run, "connections"), whole(run, "depth"));
+    }
+
+    /** {@code 16 × 16} (connections × depth) or {@code 16 conn. @ 50,000/s}. */
+    private static String shortLoad(Map<String, Object> run) {
+        return "open".equals(run.get("loop"))
+                ? String.format(Locale.ROOT, "%d conn. @ %,.0f/s", whole(run, "connections"), number(run, "rate"))
+                : String.format(Locale.ROOT, "%d conn. × %d", whole(run, "connections"), whole(run, "depth"));
+    }
+
+    private static String shortLabel(String target) {
+        return "raw".equals(target) ? "raw Netty" : "sdk".equals(target) ? "Java SDK" : label(target);
     }
 
     private static String transportLabel(Object t) {

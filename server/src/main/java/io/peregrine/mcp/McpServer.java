@@ -379,6 +379,7 @@ public final class McpServer implements MessageListener {
                         "Unsupported protocol version: " + requested);
             }
             if (v.isModern()) {
+                LoggingMethods.checkRequestLevel(params);
                 return new RequestScope(v, params, c);
             }
             if (!c.isInitialized()) {
