@@ -379,6 +379,7 @@ public final class McpServer implements MessageListener {
                         "Unsupported protocol version: " + requested);
             }
             if (v.isModern()) {
+                LoggingMethods.checkRequestLevel(params);
                 return new RequestScope(v, params, c);
             }
             if (!c.isInitialized()) {
@@ -639,7 +640,7 @@ public final class McpServer implements MessageListener {
             }
         }
         if (s.isModern() && InputRequests.carriesInput(p)) {
-            call.inputs = InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id());
+            call.inputs(InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id()));
         }
         if (!entry.tool.isBlocking()) {
             callsInFlight.incrementAndGet();
@@ -709,7 +710,7 @@ public final class McpServer implements MessageListener {
     private boolean startTask(Connection c, RpcMessage m, RequestScope s, ToolRegistry.Entry entry, ByteBuf args,
                               Reply r, Task task) {
         ToolCall call = new ToolCall(this, c, m, s, entry, new ByteBufToolArguments(json, args), new TaskReply(json, task));
-        call.task = task;
+        call.task(task);
         task.attach(call);
         // Not in the connection's in-flight map: a task outlives its request, and in 2026-07-28 its connection.
         callsInFlight.incrementAndGet();
@@ -812,7 +813,7 @@ public final class McpServer implements MessageListener {
                 return false;
             }
             original = call.reply;
-            call.task = task;
+            call.task(task);
             task.attach(call);
             call.reply = new TaskReply(json, task);
         }
@@ -827,7 +828,7 @@ public final class McpServer implements MessageListener {
 
     /** 2026-07-28: the call asked what the client has not answered yet. */
     void answerInputRequired(ToolCall call) {
-        call.reply.send(inputRequired(call.connection, call.id(), call.inputs));
+        call.reply.send(inputRequired(call.connection, call.id(), call.inputs()));
     }
 
     /** An {@code input_required} result listing what {@code inputs} still waits for, with a fresh request state. */
@@ -854,7 +855,7 @@ public final class McpServer implements MessageListener {
     /** 2025 era: asks the client through requests of this server's own, waiting for the answers. */
     List<Object> askClient(ToolCall call, ClientRequest[] requests) throws ClientRequestException, InterruptedException {
         return askClient(call.connection, call.reply, call.scope.version(), "Tool " + call.entry.tool.name(),
-                call.task != null ? call.task.id : null, requests);
+                call.task() != null ? call.task().id : null, requests);
     }
 
     List<Object> askClient(Connection c, Reply reply, ProtocolVersion version, String asker, String relatedTask,
