@@ -640,7 +640,8 @@ public final class McpServer implements MessageListener {
             }
         }
         if (s.isModern() && InputRequests.carriesInput(p)) {
-            call.inputs(InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id()));
+            call.inputs(InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id(),
+                    principalOf(c)));
         }
         if (!entry.tool.isBlocking()) {
             callsInFlight.incrementAndGet();
@@ -846,10 +847,17 @@ public final class McpServer implements MessageListener {
      * The answers a request brings (2026-07-28), verified, for {@code method} of {@code name}; a
      * request that brings none gets an empty set.
      */
-    InputRequests inputsOf(Params p, RequestScope s, String method, String name, ByteBuf arguments) throws RpcException {
+    InputRequests inputsOf(Connection c, Params p, RequestScope s, String method, String name, ByteBuf arguments)
+            throws RpcException {
         return InputRequests.carriesInput(p)
-                ? InputRequests.open(json, requestStates, p, method, name, arguments, s.version().id())
-                : InputRequests.none(method, name, arguments, s.version().id());
+                ? InputRequests.open(json, requestStates, p, method, name, arguments, s.version().id(), principalOf(c))
+                : InputRequests.none(method, name, arguments, s.version().id(), principalOf(c));
+    }
+
+    /** Who a request state is issued to: the connection's authenticated principal. */
+    static String principalOf(Connection c) {
+        io.peregrine.policy.Principal principal = PolicyGate.principal(c);
+        return principal.method() + ":" + principal.name();
     }
 
     /** 2025 era: asks the client through requests of this server's own, waiting for the answers. */

@@ -261,7 +261,7 @@ final class ToolCall implements ToolContext, Runnable {
             Asking a = asking();
             if (a.inputs == null) {
                 a.inputs = InputRequests.none("tools/call", entry.tool.name(),
-                        ((ByteBufToolArguments) arguments).raw(), scope.version().id());
+                        ((ByteBufToolArguments) arguments).raw(), scope.version().id(), McpServer.principalOf(connection));
             }
             return a.inputs.answer(requests);
         }
