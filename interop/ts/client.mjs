@@ -1,18 +1,24 @@
 // Drives a Peregrine server with the official MCP TypeScript SDK client and prints what it saw as
-// one JSON object. Usage: node client.mjs ws://127.0.0.1:PORT/mcp (WebSocket) or
-// node client.mjs http://127.0.0.1:PORT/mcp (Streamable HTTP).
+// one JSON object. Usage: node client.mjs ws://127.0.0.1:PORT/mcp (WebSocket),
+// node client.mjs http://127.0.0.1:PORT/mcp (Streamable HTTP), or
+// node client.mjs stdio COMMAND ARGS... (launches the server as a child process, over stdio).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
-const url = new URL(process.argv[2]);
-const ws = url.protocol === 'ws:' || url.protocol === 'wss:';
+const stdio = process.argv[2] === 'stdio';
+const url = stdio ? null : new URL(process.argv[2]);
+const ws = !stdio && (url.protocol === 'ws:' || url.protocol === 'wss:');
+const http = !stdio && !ws;
 const client = new Client({ name: 'peregrine-interop', version: '1.0.0' });
-const transport = ws ? new WebSocketClientTransport(url) : new StreamableHTTPClientTransport(url);
+const transport = stdio
+  ? new StdioClientTransport({ command: process.argv[3], args: process.argv.slice(4), stderr: 'ignore' })
+  : ws ? new WebSocketClientTransport(url) : new StreamableHTTPClientTransport(url);
 await client.connect(transport);
 
-const out = { serverVersion: client.getServerVersion(), protocol: ws ? 'ws' : 'http' };
-if (!ws) {
+const out = { serverVersion: client.getServerVersion(), protocol: stdio ? 'stdio' : ws ? 'ws' : 'http' };
+if (http) {
   out.sessionId = transport.sessionId;
   out.protocolVersion = transport.protocolVersion;
 }
@@ -35,7 +41,7 @@ try {
 }
 out.afterCancel = (await client.callTool({ name: 'echo', arguments: { message: 'still here' } })).content[0].text;
 
-if (!ws) {
+if (http) {
   await transport.terminateSession();
   out.terminated = transport.sessionId === undefined;
 }

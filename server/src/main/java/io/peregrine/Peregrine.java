@@ -319,6 +319,7 @@ public final class Peregrine implements AutoCloseable {
         private Duration sessionIdleTimeout = Duration.ofMinutes(30);
         private int replayEvents = 256;
         private boolean httpSessions = true;
+        private boolean h2c = true;
         private java.io.InputStream stdin;
         private java.io.OutputStream stdout;
         private io.peregrine.policy.PolicyChain policy = io.peregrine.policy.PolicyChain.defaults();
@@ -519,10 +520,16 @@ public final class Peregrine implements AutoCloseable {
             return this;
         }
 
+        /** Serve HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on the HTTP port; default true. */
+        public Builder h2c(boolean enabled) {
+            this.h2c = enabled;
+            return this;
+        }
+
         StreamableHttpSettings streamableHttp() {
             return new StreamableHttpSettings(webSocketPath, maxBodyBytes, requestReadTimeout.toMillis(),
                     httpKeepAliveTimeout.toMillis(), sseKeepAlive.toMillis(), maxSessions, sessionIdleTimeout.toMillis(),
-                    replayEvents, httpSessions);
+                    replayEvents, httpSessions, h2c);
         }
 
         /** Offer permessage-deflate; default off. */

@@ -38,8 +38,9 @@ import java.util.List;
  *   <li>{@link #admit}: an authenticated connection admits one more request (principal fixed,
  *   expiry checked, no per-connection limit).</li>
  *   <li>{@link #authorize}: the principal's scopes ({@code tool:fs.* tool:echo}) grant {@code echo}.</li>
- *   <li>{@link #rateLimit}: a token from each of four Bucket4j buckets: global, per principal, per
- *   tool, per principal and tool, sized never to refuse.</li>
+ *   <li>{@link #rateLimit}: a token from each configured Bucket4j bucket ({@code buckets}: one,
+ *   per principal and tool; or four: global, per principal, per tool, per principal and tool),
+ *   sized never to refuse.</li>
  *   <li>{@link #chain}: the three in the order the core runs them.</li>
  *   <li>{@link #cacheHit}: a result-cache lookup that finds its entry (canonical arguments given).</li>
  *   <li>{@link #toolsCallWithPolicy} against {@link #toolsCallWithoutPolicy}: the same
@@ -50,7 +51,8 @@ import java.util.List;
  * </ul>
  *
  * <pre>{@code
- *   bench/run PolicyChainBenchmark
+ *   bench/run PolicyChainBenchmark -p era=2025-11-25                (each stage, and the 2025 whole path)
+ *   bench/run PolicyChainBenchmark.toolsCall -p era=2026-07-28      (the 2026 whole path)
  * }</pre>
  */
 public class PolicyChainBenchmark extends AbstractBenchmark {
@@ -61,6 +63,13 @@ public class PolicyChainBenchmark extends AbstractBenchmark {
     /** The protocol era of the whole-path benchmarks (2026-07-28 requests carry the token in each _meta). */
     @Param({"2025-11-25", "2026-07-28"})
     public String era;
+
+    /**
+     * Rate-limit buckets a call takes a token from: 1 (per principal and tool, as
+     * config/examples/secure.yaml has it) or 4 (global, per principal, per tool, per principal and tool).
+     */
+    @Param({"1", "4"})
+    public int buckets;
 
     private PolicyChain chain;
     private ConnectionPolicy connection;
@@ -79,7 +88,8 @@ public class PolicyChainBenchmark extends AbstractBenchmark {
         chain = PolicyChain.builder()
                 .authenticator("tcp", ApiKeyAuthenticator.builder().key("alice", KEY, List.of("tool:fs.*", "tool:echo",
                         "tool:cached")).build())
-                .rateLimiter(RateLimiter.builder().global(HUGE).perPrincipal(HUGE).perTool("*", HUGE)
+                .rateLimiter(buckets == 1 ? RateLimiter.builder().perPrincipalTool("*", HUGE).build()
+                        : RateLimiter.builder().global(HUGE).perPrincipal(HUGE).perTool("*", HUGE)
                         .perPrincipalTool("*", HUGE).build())
                 .build();
         connection = chain.open("tcp", "bench");

@@ -40,6 +40,7 @@ public final class ConfigKey {
             duration("http.request-read-timeout", Duration.ofSeconds(30), "How long one HTTP request may take to arrive whole; slower ones get 408"),
             durationOrZero("http.keep-alive-timeout", Duration.ofSeconds(60), "Close an idle HTTP keep-alive connection after this long (0: never)"),
             durationOrZero("http.sse-keep-alive", Duration.ofSeconds(15), "Write an SSE comment on an open stream after this long without an event (0: never)"),
+            bool("http.h2c", true, "Serve HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on the HTTP port"),
             bool("http.sessions", true, "Serve the 2025 revisions (initialize, Mcp-Session-Id) over Streamable HTTP"),
             integer("http.max-sessions", 10_000, 1, 10_000_000, "2025-era Streamable HTTP sessions held at once; initialize beyond it gets 503"),
             duration("http.session-idle-timeout", Duration.ofMinutes(30), "End a Streamable HTTP session unused for this long"),

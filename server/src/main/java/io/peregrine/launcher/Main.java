@@ -162,6 +162,7 @@ public final class Main {
                     .httpKeepAliveTimeout(c.duration("http.keep-alive-timeout"))
                     .sseKeepAlive(c.duration("http.sse-keep-alive"))
                     .httpSessions(c.bool("http.sessions"))
+                    .h2c(c.bool("http.h2c"))
                     .maxSessions(c.integer("http.max-sessions"))
                     .sessionIdleTimeout(c.duration("http.session-idle-timeout"))
                     .replayEvents(c.integer("http.replay-events"));

@@ -38,14 +38,16 @@ final class InputRequests {
     private final String name;
     private final String argumentsDigest;
     private final String protocolVersion;
+    private final String principal;
     private final Map<String, Object> earlier;
     private final Map<String, Object> responses;
     private final Map<String, Object> used = new LinkedHashMap<>();
     private final Map<String, ClientRequest> missing = new LinkedHashMap<>();
     private final Map<String, Integer> counters = new HashMap<>();
 
-    private InputRequests(String method, String name, String argumentsDigest, String protocolVersion,
+    private InputRequests(String method, String name, String argumentsDigest, String protocolVersion, String principal,
                           Map<String, Object> earlier, Map<String, Object> responses) {
+        this.principal = principal;
         this.method = method;
         this.name = name;
         this.argumentsDigest = argumentsDigest;
@@ -68,10 +70,10 @@ final class InputRequests {
      */
     @SuppressWarnings("unchecked")
     static InputRequests open(Json json, RequestState states, Params p, String method, String name, ByteBuf arguments,
-                              String protocolVersion) throws RpcException {
+                              String protocolVersion, String principal) throws RpcException {
         String digest = RequestState.digest(arguments);
         String state = p.string(method, "requestState");
-        Map<String, Object> earlier = state == null ? Map.of() : states.open(state, method, name, digest);
+        Map<String, Object> earlier = state == null ? Map.of() : states.open(state, method, name, digest, principal);
         Map<String, Object> responses = Map.of();
         if (p.has("inputResponses")) {
             ByteBuf raw = p.object(method, "inputResponses");
@@ -91,12 +93,13 @@ final class InputRequests {
                 }
             }
         }
-        return new InputRequests(method, name, digest, protocolVersion, earlier, responses);
+        return new InputRequests(method, name, digest, protocolVersion, principal, earlier, responses);
     }
 
     /** For a request that brought nothing: every question is unanswered. */
-    static InputRequests none(String method, String name, ByteBuf arguments, String protocolVersion) {
-        return new InputRequests(method, name, RequestState.digest(arguments), protocolVersion, Map.of(), Map.of());
+    static InputRequests none(String method, String name, ByteBuf arguments, String protocolVersion, String principal) {
+        return new InputRequests(method, name, RequestState.digest(arguments), protocolVersion, principal, Map.of(),
+                Map.of());
     }
 
     /**
@@ -156,6 +159,6 @@ final class InputRequests {
             g.writeEndObject();
         }
         g.writeEndObject();
-        g.writeStringField("requestState", states.seal(method, name, argumentsDigest, used));
+        g.writeStringField("requestState", states.seal(method, name, argumentsDigest, principal, used));
     }
 }

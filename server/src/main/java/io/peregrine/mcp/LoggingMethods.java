@@ -40,6 +40,15 @@ final class LoggingMethods {
         return false;
     }
 
+    /** -32602 for a 2026-07-28 request whose {@code _meta} log level is not a level. */
+    static void checkRequestLevel(Params params) throws RpcException {
+        String level = params.logLevel();
+        if (level != null && LogLevel.find(level) == null) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params: _meta[\"" + Params.META_LOG_LEVEL
+                    + "\"] \"" + level + "\" is not one of " + String.join(", ", LogLevel.wireNames()));
+        }
+    }
+
     /** The lowest level the client of this request wants to hear, or null for none. */
     static LogLevel threshold(Connection c, RequestScope s) {
         return s.isModern() ? LogLevel.find(s.logLevel()) : c.interests.logLevel;

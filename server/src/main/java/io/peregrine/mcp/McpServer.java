@@ -379,6 +379,7 @@ public final class McpServer implements MessageListener {
                         "Unsupported protocol version: " + requested);
             }
             if (v.isModern()) {
+                LoggingMethods.checkRequestLevel(params);
                 return new RequestScope(v, params, c);
             }
             if (!c.isInitialized()) {
@@ -639,7 +640,8 @@ public final class McpServer implements MessageListener {
             }
         }
         if (s.isModern() && InputRequests.carriesInput(p)) {
-            call.inputs = InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id());
+            call.inputs(InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id(),
+                    principalOf(c)));
         }
         if (!entry.tool.isBlocking()) {
             callsInFlight.incrementAndGet();
@@ -709,7 +711,7 @@ public final class McpServer implements MessageListener {
     private boolean startTask(Connection c, RpcMessage m, RequestScope s, ToolRegistry.Entry entry, ByteBuf args,
                               Reply r, Task task) {
         ToolCall call = new ToolCall(this, c, m, s, entry, new ByteBufToolArguments(json, args), new TaskReply(json, task));
-        call.task = task;
+        call.task(task);
         task.attach(call);
         // Not in the connection's in-flight map: a task outlives its request, and in 2026-07-28 its connection.
         callsInFlight.incrementAndGet();
@@ -812,7 +814,7 @@ public final class McpServer implements MessageListener {
                 return false;
             }
             original = call.reply;
-            call.task = task;
+            call.task(task);
             task.attach(call);
             call.reply = new TaskReply(json, task);
         }
@@ -827,7 +829,7 @@ public final class McpServer implements MessageListener {
 
     /** 2026-07-28: the call asked what the client has not answered yet. */
     void answerInputRequired(ToolCall call) {
-        call.reply.send(inputRequired(call.connection, call.id(), call.inputs));
+        call.reply.send(inputRequired(call.connection, call.id(), call.inputs()));
     }
 
     /** An {@code input_required} result listing what {@code inputs} still waits for, with a fresh request state. */
@@ -845,16 +847,23 @@ public final class McpServer implements MessageListener {
      * The answers a request brings (2026-07-28), verified, for {@code method} of {@code name}; a
      * request that brings none gets an empty set.
      */
-    InputRequests inputsOf(Params p, RequestScope s, String method, String name, ByteBuf arguments) throws RpcException {
+    InputRequests inputsOf(Connection c, Params p, RequestScope s, String method, String name, ByteBuf arguments)
+            throws RpcException {
         return InputRequests.carriesInput(p)
-                ? InputRequests.open(json, requestStates, p, method, name, arguments, s.version().id())
-                : InputRequests.none(method, name, arguments, s.version().id());
+                ? InputRequests.open(json, requestStates, p, method, name, arguments, s.version().id(), principalOf(c))
+                : InputRequests.none(method, name, arguments, s.version().id(), principalOf(c));
+    }
+
+    /** Who a request state is issued to: the connection's authenticated principal. */
+    static String principalOf(Connection c) {
+        io.peregrine.policy.Principal principal = PolicyGate.principal(c);
+        return principal.method() + ":" + principal.name();
     }
 
     /** 2025 era: asks the client through requests of this server's own, waiting for the answers. */
     List<Object> askClient(ToolCall call, ClientRequest[] requests) throws ClientRequestException, InterruptedException {
         return askClient(call.connection, call.reply, call.scope.version(), "Tool " + call.entry.tool.name(),
-                call.task != null ? call.task.id : null, requests);
+                call.task() != null ? call.task().id : null, requests);
     }
 
     List<Object> askClient(Connection c, Reply reply, ProtocolVersion version, String asker, String relatedTask,

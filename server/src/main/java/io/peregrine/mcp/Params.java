@@ -36,6 +36,9 @@ final class Params {
 
     static final Params EMPTY = new Params(null);
 
+    /** Credentials repeat on every 2026-07-28 request of a client: decoded once, not per request. */
+    private static final RecentStrings RECENT_CREDENTIALS = new RecentStrings();
+
     private final ByteBuf source;
     private String[] names;
     private String[] strings;
@@ -180,7 +183,11 @@ final class Params {
                     clientCapabilities = objectSlice(in, mv, key);
                     break;
                 case META_AUTHORIZATION:
-                    authorization = expectString(p, mv, key, null);
+                    if (mv != JsonToken.VALUE_STRING) {
+                        throw new RpcException(JsonRpcError.INVALID_PARAMS,
+                                "Invalid params: _meta[\"" + key + "\"] must be a string such as \"Bearer <token>\"");
+                    }
+                    authorization = RECENT_CREDENTIALS.intern(p);
                     break;
                 case META_CLIENT_INFO:
                     clientInfo = objectSlice(in, mv, key);

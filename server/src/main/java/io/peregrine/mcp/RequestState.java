@@ -20,16 +20,17 @@ import java.util.function.LongSupplier;
  * Seals and opens the {@code requestState} of 2026-07-28 multi-round-trip requests.
  *
  * <p>A state is {@code base64url(payload) "." base64url(HMAC-SHA256(key, payload))}, the payload a
- * small JSON object: a format version, an expiry (epoch milliseconds), the method, the name of the
- * tool (or prompt, or resource) and a digest of the arguments it was issued for, and the answers
+ * small JSON object: a format version, an expiry (epoch milliseconds), the principal, the method,
+ * the name of the tool (or prompt) and a digest of the arguments it was issued for, and the answers
  * the client gave in earlier rounds. The client echoes it back unread; the server trusts nothing in
  * it until the MAC verifies, and then refuses it if it has expired or was issued for another
  * request. Its answers are what the client already said, so they are not secret; integrity is what
  * matters, and so the payload is signed, not encrypted.
  *
  * <p>Every refusal is {@code -32602} (invalid params), as the spec asks of state that fails
- * verification, with a message saying how to start over. A state does not bind the principal
- * yet: that waits for authentication.
+ * verification, with a message saying how to start over. The principal is the authenticated
+ * caller ({@code method:name}, {@code none:anonymous} without authentication), so a state cannot be
+ * replayed by someone else.
  */
 final class RequestState {
 
@@ -51,10 +52,11 @@ final class RequestState {
     }
 
     /** A state for {@code method} of {@code name} with these arguments, carrying {@code answers}. */
-    String seal(String method, String name, String argumentsDigest, Map<String, Object> answers) {
+    String seal(String method, String name, String argumentsDigest, String principal, Map<String, Object> answers) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("v", VERSION);
         payload.put("exp", clock.getAsLong() + ttlMillis);
+        payload.put("p", principal);
         payload.put("m", method);
         payload.put("n", name);
         payload.put("h", argumentsDigest);
@@ -71,7 +73,8 @@ final class RequestState {
      * @throws RpcException -32602 when it is not
      */
     @SuppressWarnings("unchecked")
-    Map<String, Object> open(String state, String method, String name, String argumentsDigest) throws RpcException {
+    Map<String, Object> open(String state, String method, String name, String argumentsDigest, String principal)
+            throws RpcException {
         int dot = state.indexOf('.');
         byte[] payload;
         byte[] tag;
@@ -103,6 +106,10 @@ final class RequestState {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid requestState: it expired " + expiredFor
                     + " ms ago (request states are valid for " + ttlMillis + " ms); "
                     + "call again without requestState and inputResponses to start over");
+        }
+        if (!principal.equals(fields.get("p"))) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid requestState: it was issued to another "
+                    + "principal; call again without requestState and inputResponses to start over");
         }
         if (!method.equals(fields.get("m")) || !name.equals(fields.get("n")) || !argumentsDigest.equals(fields.get("h"))) {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid requestState: it was issued for "

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.NonValidationKeyword;
 import io.netty.buffer.ByteBuf;
 import io.peregrine.rpc.Json;
 import io.peregrine.rpc.JsonTree;
@@ -27,7 +29,11 @@ final class SchemaValidator {
 
     private static final int MAX_REPORTED_ERRORS = 5;
 
-    private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+    /** 2020-12, knowing MCP's {@code x-mcp-header} annotation (checked by {@link ParamHeaders}, not here). */
+    private static final Dialect DIALECT = Dialect.builder(Dialects.getDraft202012())
+            .keyword(new NonValidationKeyword("x-mcp-header")).build();
+
+    private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(DIALECT,
             b -> b.schemaLoader(loader -> loader.fetchRemoteResources(false)));
     private final ObjectMapper mapper;
 

@@ -51,11 +51,8 @@ final class ToolCall implements ToolContext, Runnable {
     io.peregrine.policy.Principal principal;
     long startNanos;
     io.peregrine.policy.ResultCache.Lookup cacheFill;
-    /** 2026-07-28: the answers the request brought and the questions this run asked; null until needed. */
-    InputRequests inputs;
-    /** Set when the call runs as a task. */
-    Task task;
-    private Map<String, Object> capabilities;
+    /** Null for the many calls that neither ask the client nor run as tasks, so they carry nothing more. */
+    private Asking asking;
 
     ToolCall(McpServer server, Connection connection, RpcMessage message, RequestScope scope,
              ToolRegistry.Entry entry, ToolArguments arguments, Reply reply) {
@@ -90,7 +87,7 @@ final class ToolCall implements ToolContext, Runnable {
             } catch (Throwable t) {
                 leave();
                 if (end()) {
-                    if (inputs != null && inputs.hasMissing()) {
+                    if (inputs() != null && inputs().hasMissing()) {
                         server.answerInputRequired(this);
                     } else {
                         server.answerFailure(this, t);
@@ -102,7 +99,7 @@ final class ToolCall implements ToolContext, Runnable {
             leave();
             if (end()) {
                 // A handler that swallowed InputRequiredException still owes the client its questions.
-                if (inputs != null && inputs.hasMissing()) {
+                if (inputs() != null && inputs().hasMissing()) {
                     server.answerInputRequired(this);
                 } else {
                     server.answerResult(this, result);
@@ -244,12 +241,11 @@ final class ToolCall implements ToolContext, Runnable {
     }
 
     private Map<String, Object> capabilities() {
-        Map<String, Object> caps = capabilities;
-        if (caps == null) {
-            caps = scope.clientCapabilities();
-            capabilities = caps;
+        Asking a = asking();
+        if (a.capabilities == null) {
+            a.capabilities = scope.clientCapabilities();
         }
-        return caps;
+        return a.capabilities;
     }
 
     @Override
@@ -258,21 +254,23 @@ final class ToolCall implements ToolContext, Runnable {
         if (requests.length == 0) {
             return List.of();
         }
-        if (task != null) {
+        if (task() != null) {
             return askForTask(requests);
         }
         if (scope.isModern()) {
-            if (inputs == null) {
-                inputs = InputRequests.none("tools/call", entry.tool.name(),
-                        ((ByteBufToolArguments) arguments).raw(), scope.version().id());
+            Asking a = asking();
+            if (a.inputs == null) {
+                a.inputs = InputRequests.none("tools/call", entry.tool.name(),
+                        ((ByteBufToolArguments) arguments).raw(), scope.version().id(), McpServer.principalOf(connection));
             }
-            return inputs.answer(requests);
+            return a.inputs.answer(requests);
         }
         return server.askClient(this, requests);
     }
 
     /** A task waits for its answers: through tasks/update (2026-07-28), or requests to its session (2025). */
     private List<Object> askForTask(ClientRequest[] requests) throws ClientRequestException, InterruptedException {
+        Task task = task();
         if (!scope.isModern()) {
             task.waitingForClient(true);
             try {
@@ -289,13 +287,51 @@ final class ToolCall implements ToolContext, Runnable {
         return answers;
     }
 
+    /** What a call that asks the client or runs as a task carries. */
+    private static final class Asking {
+        /** 2026-07-28: the answers the request brought and the questions this run asked. */
+        InputRequests inputs;
+        /** Set when the call runs as a task. */
+        volatile Task task;
+        Map<String, Object> capabilities;
+    }
+
+    private Asking asking() {
+        Asking a = asking;
+        if (a == null) {
+            a = new Asking();
+            asking = a;
+        }
+        return a;
+    }
+
+    /** The MRTR answers and questions of this run, or null. */
+    InputRequests inputs() {
+        Asking a = asking;
+        return a == null ? null : a.inputs;
+    }
+
+    void inputs(InputRequests inputs) {
+        asking().inputs = inputs;
+    }
+
+    /** The task this call runs as, or null. */
+    Task task() {
+        Asking a = asking;
+        return a == null ? null : a.task;
+    }
+
+    void task(Task task) {
+        asking().task = task;
+    }
+
     boolean hasEnded() {
         return ended != 0;
     }
 
     @Override
     public boolean continueAsTask() {
-        if (task != null || !scope.isModern() || !entry.tool.startsTaskItself()
+        if (task() != null || !scope.isModern() || !entry.tool.startsTaskItself()
                 || !Tasks.declaresExtension(capabilities())) {
             return false;
         }

@@ -40,7 +40,9 @@ public final class ConnectionPolicy {
      */
     public Principal admit(String authorization, Principal transportPrincipal) throws Refusal {
         Principal p = principal;
-        if (p == null || (authorization != null && !authorization.equals(this.authorization))
+        // The same credentials as before are usually the same String (see RecentStrings in mcp): == first.
+        if (p == null || (authorization != null && authorization != this.authorization
+                && !authorization.equals(this.authorization))
                 || (transportPrincipal != null && transportPrincipal != p && authorization == null)) {
             p = authenticate(authorization, transportPrincipal);
         }

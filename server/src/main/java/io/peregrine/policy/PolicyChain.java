@@ -28,6 +28,17 @@ public final class PolicyChain {
     private final AuditLog audit;
     private final LongSupplier clock;
     private final ProtectedResource protectedResource;
+    /**
+     * Credentials verified recently on the {@code http} listener: a Streamable HTTP client sends
+     * its token with every request, and checking a signature each time (tens of microseconds for
+     * RS256) would be most of the request's cost. Bounded, and kept {@value #VERIFIED_SECONDS} s,
+     * which is also how long a token signed by a key just retired from the JWKS stays accepted
+     * there; expiry is still checked on each use. Connection-based listeners authenticate once
+     * per connection and need no such cache.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Principal> verified;
+
+    private static final int VERIFIED_SECONDS = 30;
 
     private PolicyChain(Builder b) {
         this.authenticators = Map.copyOf(b.authenticators);
@@ -36,6 +47,8 @@ public final class PolicyChain {
         this.audit = b.audit;
         this.clock = b.clock;
         this.protectedResource = b.protectedResource;
+        this.verified = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+                .expireAfterWrite(java.time.Duration.ofSeconds(VERIFIED_SECONDS)).build();
     }
 
     public static Builder builder() {
@@ -73,8 +86,19 @@ public final class PolicyChain {
      */
     public Principal authenticate(String transport, Object remote, String authorization) throws Refusal {
         Authenticator a = authenticator(transport);
+        boolean cached = authorization != null && a.requiresCredentials() && transport.equals("http");
+        if (cached) {
+            Principal known = verified.getIfPresent(authorization);
+            if (known != null && !known.isExpired(now())) {
+                return known;
+            }
+        }
         try {
-            return a.authenticate(authorization);
+            Principal p = a.authenticate(authorization);
+            if (cached) {
+                verified.put(authorization, p);
+            }
+            return p;
         } catch (Refusal r) {
             audit.authenticationFailed(transport, remote, a.scheme(), r);
             throw r;

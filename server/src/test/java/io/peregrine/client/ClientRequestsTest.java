@@ -136,4 +136,28 @@ class ClientRequestsTest {
             assertThat(server.core().pendingClientRequests()).isZero();
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aClientThatGoesAwayWhileAskedLeavesNothingBehind() throws Exception {
+        java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+        PeregrineClient c = client("2025-11-25").onElicitation(params -> {
+            asked.countDown();
+            Thread.sleep(10_000);
+            return Map.of("action", "cancel");
+        }).connect();
+        try {
+            c.callToolAsync("ask_name", Map.of(), null);
+            assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.core().pendingClientRequests()).isOne();
+        } finally {
+            c.close();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((server.core().pendingClientRequests() > 0 || server.core().callsInFlight() > 0)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(server.core().pendingClientRequests()).isZero();
+        assertThat(server.core().callsInFlight()).isZero();
+    }
 }

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The official MCP TypeScript SDK client (pinned in interop/ts, installed by {@code .ci/run} with
- * the Node 22 it needs) against Peregrine over WebSocket and Streamable HTTP: initialize, list
+ * the Node 22 it needs) against Peregrine over WebSocket, Streamable HTTP and stdio: initialize, list
  * tools, call a tool, progress, cancellation. Skipped where {@code npm ci} has not been run in interop/ts.
  */
 @SuppressWarnings("unchecked")
@@ -43,10 +43,12 @@ class TypeScriptSdkInteropTest {
         server.close();
     }
 
-    private static Map<String, Object> run(String url) throws IOException, InterruptedException {
+    private static Map<String, Object> run(String... clientArgs) throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(NODE) && Files.isDirectory(DIR.resolve("node_modules/@modelcontextprotocol/sdk")),
                 "run `npm ci` in interop/ts (as .ci/run does) to drive the official TypeScript SDK");
-        Process p = new ProcessBuilder(NODE.toAbsolutePath().toString(), "client.mjs", url).directory(DIR.toFile())
+        List<String> command = new java.util.ArrayList<>(List.of(NODE.toAbsolutePath().toString(), "client.mjs"));
+        command.addAll(List.of(clientArgs));
+        Process p = new ProcessBuilder(command).directory(DIR.toFile())
                 .redirectErrorStream(false).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the SDK client finishes").isTrue();
         String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -83,5 +85,19 @@ class TypeScriptSdkInteropTest {
         assertThat(r.get("cancelled")).isEqualTo(true);
         assertThat(r.get("afterCancel")).isEqualTo("still here");
         assertThat(r.get("terminated")).as("DELETE ends the session").isEqualTo(true);
+    }
+
+    @Test
+    void theSdkClientWorksOverStdio() throws Exception {
+        Map<String, Object> r = run("stdio", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.peregrine.testing.StdioTestServer");
+        assertThat(r.get("protocol")).isEqualTo("stdio");
+        assertThat(at(r, "serverVersion.name")).isEqualTo("peregrine");
+        assertThat((List<Object>) r.get("tools")).containsExactly("echo", "slow");
+        assertThat(at(r, "echo.0.text")).isEqualTo("from the TypeScript SDK");
+        assertThat(r.get("slow")).isEqualTo("slept 200");
+        assertThat((List<Object>) r.get("progress")).startsWith(1L, 2L, 3L);
+        assertThat(r.get("cancelled")).isEqualTo(true);
+        assertThat(r.get("afterCancel")).isEqualTo("still here");
     }
 }

@@ -1184,6 +1184,8 @@ public abstract class McpBehaviourKit {
             assertThat(warnings).extracting(m -> at(m, "params.level")).containsExactly("warning");
             assertError(s.call(req(3, "logging/setLevel", modern("{\"level\":\"info\"}"))), 3L,
                     JsonRpcError.METHOD_NOT_FOUND, "io.modelcontextprotocol/logLevel");
+            assertError(s.call(req(4, "tools/call", withLevel.replace("\"warning\"", "\"loud\""))), 4L,
+                    JsonRpcError.INVALID_PARAMS, "\"loud\" is not one of debug, info");
         }
     }
 

@@ -18,6 +18,8 @@ class RequestStateTest {
 
     private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
 
+    private static final String ME = "bearer:alice";
+
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final RequestState states = new RequestState(KEY, 60_000, now::get);
     private final String digest = RequestState.digest(json("{\"a\": 1}"));
@@ -29,8 +31,8 @@ class RequestStateTest {
 
     @Test
     void aSealedStateOpensWithItsAnswers() throws Exception {
-        String state = states.seal("tools/call", "t", digest, Map.of("k", Map.of("action", "accept")));
-        assertThat(states.open(state, "tools/call", "t", digest)).isEqualTo(Map.of("k", Map.of("action", "accept")));
+        String state = states.seal("tools/call", "t", digest, ME, Map.of("k", Map.of("action", "accept")));
+        assertThat(states.open(state, "tools/call", "t", digest, ME)).isEqualTo(Map.of("k", Map.of("action", "accept")));
     }
 
     @Test
@@ -42,7 +44,7 @@ class RequestStateTest {
 
     @Test
     void anAlteredStateFailsVerification() {
-        String state = states.seal("tools/call", "t", digest, Map.of());
+        String state = states.seal("tools/call", "t", digest, ME, Map.of());
         String payload = state.substring(0, state.indexOf('.'));
         String tag = state.substring(state.indexOf('.') + 1);
         String otherPayload = Base64.getUrlEncoder().withoutPadding().encodeToString(
@@ -50,7 +52,7 @@ class RequestStateTest {
                         .replace("\"a\":{}", "\"a\":{\"k\":{\"action\":\"accept\"}}").getBytes(StandardCharsets.UTF_8));
         for (String bad : new String[] {state + "x", otherPayload + "." + tag, payload + "." + tag.substring(1),
                 "not-a-state", "", ".", "a.b.c", payload}) {
-            assertThatThrownBy(() -> states.open(bad, "tools/call", "t", digest))
+            assertThatThrownBy(() -> states.open(bad, "tools/call", "t", digest, ME))
                     .isInstanceOfSatisfying(RpcException.class, e -> {
                         assertThat(e.code()).isEqualTo(JsonRpcError.INVALID_PARAMS);
                         assertThat(e.getMessage()).contains("failed verification");
@@ -58,16 +60,16 @@ class RequestStateTest {
         }
         RequestState otherKey = new RequestState("another key, also long enough".getBytes(StandardCharsets.UTF_8),
                 60_000, now::get);
-        assertThatThrownBy(() -> otherKey.open(state, "tools/call", "t", digest)).hasMessageContaining("failed verification");
+        assertThatThrownBy(() -> otherKey.open(state, "tools/call", "t", digest, ME)).hasMessageContaining("failed verification");
     }
 
     @Test
     void aStateExpiresAfterItsTtl() throws Exception {
-        String state = states.seal("tools/call", "t", digest, Map.of());
+        String state = states.seal("tools/call", "t", digest, ME, Map.of());
         now.addAndGet(59_999);
-        assertThat(states.open(state, "tools/call", "t", digest)).isEmpty();
+        assertThat(states.open(state, "tools/call", "t", digest, ME)).isEmpty();
         now.addAndGet(1);
-        assertThatThrownBy(() -> states.open(state, "tools/call", "t", digest))
+        assertThatThrownBy(() -> states.open(state, "tools/call", "t", digest, ME))
                 .isInstanceOfSatisfying(RpcException.class, e -> {
                     assertThat(e.code()).isEqualTo(JsonRpcError.INVALID_PARAMS);
                     assertThat(e.getMessage()).contains("expired 0 ms ago").contains("60000 ms");
@@ -75,11 +77,21 @@ class RequestStateTest {
     }
 
     @Test
+    void aStateIsBoundToItsPrincipal() {
+        String state = states.seal("tools/call", "t", digest, ME, Map.of());
+        assertThatThrownBy(() -> states.open(state, "tools/call", "t", digest, "bearer:mallory"))
+                .isInstanceOfSatisfying(RpcException.class, e -> {
+                    assertThat(e.code()).isEqualTo(JsonRpcError.INVALID_PARAMS);
+                    assertThat(e.getMessage()).contains("another principal");
+                });
+    }
+
+    @Test
     void aStateIsBoundToItsRequest() {
-        String state = states.seal("tools/call", "t", digest, Map.of());
+        String state = states.seal("tools/call", "t", digest, ME, Map.of());
         String otherArgs = RequestState.digest(json("{\"a\":2}"));
-        assertThatThrownBy(() -> states.open(state, "tools/call", "u", digest)).hasMessageContaining("issued for tools/call of t");
-        assertThatThrownBy(() -> states.open(state, "prompts/get", "t", digest)).hasMessageContaining("not for this prompts/get");
-        assertThatThrownBy(() -> states.open(state, "tools/call", "t", otherArgs)).hasMessageContaining("other arguments");
+        assertThatThrownBy(() -> states.open(state, "tools/call", "u", digest, ME)).hasMessageContaining("issued for tools/call of t");
+        assertThatThrownBy(() -> states.open(state, "prompts/get", "t", digest, ME)).hasMessageContaining("not for this prompts/get");
+        assertThatThrownBy(() -> states.open(state, "tools/call", "t", otherArgs, ME)).hasMessageContaining("other arguments");
     }
 }

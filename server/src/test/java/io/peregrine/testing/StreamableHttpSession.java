@@ -79,7 +79,8 @@ public final class StreamableHttpSession extends QueuedSession {
                 if (params instanceof Map) {
                     Object name = ((Map<String, Object>) params).get("name");
                     Object uriParam = ((Map<String, Object>) params).get("uri");
-                    Object value = name instanceof String ? name : uriParam;
+                    Object taskId = ((Map<String, Object>) params).get("taskId");
+                    Object value = name instanceof String ? name : uriParam instanceof String ? uriParam : taskId;
                     if (value instanceof String) {
                         b.header("Mcp-Name", (String) value);
                     }

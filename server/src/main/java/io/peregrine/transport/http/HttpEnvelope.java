@@ -24,7 +24,7 @@ final class HttpEnvelope {
 
     final Kind kind;
     final String method;
-    /** {@code params.name}, or {@code params.uri} when there is no name; null when neither is a string. */
+    /** {@code params.name}, else {@code params.uri}, else {@code params.taskId}; null when none is a string. */
     final String name;
     final String metaProtocolVersion;
     /** A batch holds at least one request. */
@@ -94,6 +94,7 @@ final class HttpEnvelope {
         String method = null;
         String name = null;
         String uri = null;
+        String taskId = null;
         String version = null;
         boolean hasId = false;
         String idJson = "null";
@@ -129,6 +130,8 @@ final class HttpEnvelope {
                             JsonToken pv = p.nextToken();
                             if ("name".equals(param) && pv == JsonToken.VALUE_STRING) {
                                 name = p.getText();
+                            } else if ("taskId".equals(param) && pv == JsonToken.VALUE_STRING) {
+                                taskId = p.getText();
                             } else if ("uri".equals(param) && pv == JsonToken.VALUE_STRING) {
                                 uri = p.getText();
                             } else if ("_meta".equals(param) && pv == JsonToken.START_OBJECT) {
@@ -160,6 +163,7 @@ final class HttpEnvelope {
         if (kind == Kind.UNREADABLE && hasId) {
             kind = Kind.REQUEST; // an invalid request with an id: the protocol layer answers it
         }
-        return new HttpEnvelope(kind, method, name != null ? name : uri, version, false, idJson, hasMeta, hasCapabilities);
+        String named = name != null ? name : uri != null ? uri : taskId;
+        return new HttpEnvelope(kind, method, named, version, false, idJson, hasMeta, hasCapabilities);
     }
 }

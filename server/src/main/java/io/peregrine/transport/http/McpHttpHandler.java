@@ -57,7 +57,9 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
     static final AsciiString MCP_NAME = AsciiString.cached("mcp-name");
     private static final AsciiString LAST_EVENT_ID = AsciiString.cached("last-event-id");
     private static final AsciiString ALLOW_VALUE = AsciiString.cached("GET, POST, DELETE");
-    private static final Set<String> NAMED_METHODS = Set.of("tools/call", "resources/read", "prompts/get");
+    /** The methods whose {@code Mcp-Name} mirrors {@code params.name}, {@code params.uri} or {@code params.taskId}. */
+    private static final Set<String> NAMED_METHODS = Set.of("tools/call", "resources/read", "prompts/get",
+            "tasks/get", "tasks/update", "tasks/cancel");
 
     static final int PARSE_ERROR = -32700;
     static final int INVALID_REQUEST = -32600;

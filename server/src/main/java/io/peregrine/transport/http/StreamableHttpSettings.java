@@ -14,6 +14,7 @@ public final class StreamableHttpSettings {
     final long sessionIdleTimeoutMillis;
     final int replayEvents;
     final boolean sessions;
+    final boolean h2c;
 
     /**
      * @param path                     the MCP endpoint, e.g. {@code /mcp}
@@ -29,6 +30,15 @@ public final class StreamableHttpSettings {
     public StreamableHttpSettings(String path, int maxBodyBytes, long requestReadTimeoutMillis, long keepAliveTimeoutMillis,
                                   long sseKeepAliveMillis, int maxSessions, long sessionIdleTimeoutMillis,
                                   int replayEvents, boolean sessions) {
+        this(path, maxBodyBytes, requestReadTimeoutMillis, keepAliveTimeoutMillis, sseKeepAliveMillis, maxSessions,
+                sessionIdleTimeoutMillis, replayEvents, sessions, true);
+    }
+
+    /** As above, and whether HTTP/2 with prior knowledge (h2c) is served on the same port. */
+    public StreamableHttpSettings(String path, int maxBodyBytes, long requestReadTimeoutMillis, long keepAliveTimeoutMillis,
+                                  long sseKeepAliveMillis, int maxSessions, long sessionIdleTimeoutMillis,
+                                  int replayEvents, boolean sessions, boolean h2c) {
+        this.h2c = h2c;
         Objects.requireNonNull(path, "path");
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("path : " + path + " (expected: starting with /)");
@@ -54,6 +64,10 @@ public final class StreamableHttpSettings {
 
     public long requestReadTimeoutMillis() {
         return requestReadTimeoutMillis;
+    }
+
+    public boolean h2c() {
+        return h2c;
     }
 
     public long keepAliveTimeoutMillis() {

@@ -1,5 +1,6 @@
 package io.peregrine.transport.ws;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -8,6 +9,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
@@ -47,7 +53,39 @@ final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel>
         if (http != null && http.settings().keepAliveTimeoutMillis() > 0) {
             p.addLast(HTTP_IDLE, new IdleStateHandler(0, 0, http.settings().keepAliveTimeoutMillis(), TimeUnit.MILLISECONDS));
         }
-        p.addLast(new HttpServerCodec());
+        if (http != null && http.settings().h2c()) {
+            // HTTP/2 with prior knowledge beside HTTP/1.1 on the same port: each HTTP/2 stream becomes a
+            // channel of its own that carries one exchange through the same MCP handlers.
+            HttpServerCodec codec = new HttpServerCodec();
+            // An HTTP/1.1 "Upgrade: h2c" is declined: the request is served over HTTP/1.1 as it came.
+            HttpServerUpgradeHandler declineUpgrades = new HttpServerUpgradeHandler(codec, protocol -> null,
+                    http.settings().maxBodyBytes());
+            p.addLast(new CleartextHttp2ServerUpgradeHandler(codec, declineUpgrades,
+                    new ChannelInboundHandlerAdapter() {
+                        // Put in the HTTP/1.1 codec's place once the HTTP/2 preface is seen, ahead of the
+                        // HTTP/1.1 handlers, which see nothing from then on.
+                        @Override
+                        public void handlerAdded(ChannelHandlerContext ctx) {
+                            ctx.pipeline().addAfter(ctx.name(), "h2-frames", Http2FrameCodecBuilder.forServer().build());
+                            ctx.pipeline().addAfter("h2-frames", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                                @Override
+                                protected void initChannel(Channel stream) {
+                                    initHttp2Stream(stream.pipeline());
+                                }
+                            }));
+                            // Connection-level frames (settings, pings) end here, not in the HTTP/1.1 handlers.
+                            ctx.pipeline().addAfter("h2-streams", null, new ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void channelRead(ChannelHandlerContext c, Object frame) {
+                                    io.netty.util.ReferenceCountUtil.release(frame);
+                                }
+                            });
+                            ctx.pipeline().remove(this);
+                        }
+                    }));
+        } else {
+            p.addLast(new HttpServerCodec());
+        }
         if (http != null) {
             p.addLast(new RequestReadTimeout(http.settings().requestReadTimeoutMillis()));
         }
@@ -73,6 +111,19 @@ final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel>
                 .build()));
         p.addLast(new WebSocketFrameAggregator(settings.maxMessageBytes));
         p.addLast(new WebSocketFrameHandler(listener, settings));
+    }
+
+    /** One HTTP/2 stream: the HTTP handlers of the MCP endpoint, without WebSocket (an HTTP/1.1 upgrade). */
+    private void initHttp2Stream(ChannelPipeline p) {
+        p.addLast(new Http2StreamFrameToHttpObjectCodec(true));
+        p.addLast(new RequestReadTimeout(http.settings().requestReadTimeoutMillis()));
+        p.addLast(new McpHttpAggregator(http.settings().maxBodyBytes()));
+        p.addLast(new HealthHandler(settings.ready));
+        p.addLast(new OriginCheck(settings.allowedOrigins));
+        if (security.policy() != null) {
+            p.addLast(new AuthenticationHandler(security.policy(), settings.path, security.tls() != null));
+        }
+        p.addLast(http.newHandler());
     }
 
     /** Serves {@code alias} as {@code path}, so that both URLs upgrade. */
