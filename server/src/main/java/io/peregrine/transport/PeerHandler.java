@@ -41,7 +41,7 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
      * Small chunks: most connections see few writes from other threads at once, and the default
      * chunk of 1,024 slots was half of an idle WebSocket session's heap. The queue grows by chunks.
      */
-    private final Queue<Object> fromOtherThreads = PlatformDependent.newMpscQueue(16, Integer.MAX_VALUE);
+    private final Queue<Object> fromOtherThreads = PlatformDependent.newMpscQueue(16, 1 << 30);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drain = this::drainOtherThreads;
     private ChannelHandlerContext ctx;
