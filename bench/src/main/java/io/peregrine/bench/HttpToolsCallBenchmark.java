@@ -1,0 +1,180 @@
+package io.peregrine.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.peregrine.demo.EchoTool;
+import io.peregrine.exec.ToolExecutor;
+import io.peregrine.mcp.McpServer;
+import io.peregrine.mcp.ProtocolVersion;
+import io.peregrine.mcp.ServerInfo;
+import io.peregrine.rpc.Json;
+import io.peregrine.transport.http.HttpProtocolVersions;
+import io.peregrine.transport.http.McpHttpAggregator;
+import io.peregrine.transport.http.StreamableHttpEndpoint;
+import io.peregrine.transport.http.StreamableHttpSettings;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One {@code tools/call} of {@code echo} over Streamable HTTP on an {@link EmbeddedChannel}: the
+ * request's bytes through {@code HttpServerCodec}, the body aggregator and Peregrine's MCP endpoint
+ * handler (header checks, session lookup, the MCP server), and the response encoded back to bytes.
+ * Beside it, in the same run, a reference on the same codec and aggregator that answers each
+ * request with a pre-built response of the same size: the HTTP framing alone. Validation of the
+ * arguments is off, as in {@link ToolsCallBenchmark}.
+ *
+ * <p>In the 2025-11-25 era setup runs {@code initialize} and every call carries the session's
+ * {@code Mcp-Session-Id}; in 2026-07-28 each call carries {@code _meta} and the request metadata
+ * headers, with no session.
+ *
+ * <pre>{@code
+ *   bench/run HttpToolsCallBenchmark
+ *   bench/run HttpToolsCallBenchmark -p payload=100
+ * }</pre>
+ */
+public class HttpToolsCallBenchmark extends AbstractBenchmark {
+
+    /** Size of the echoed message in bytes. */
+    @Param({"100", "1024", "65536"})
+    public int payload;
+
+    /** The protocol era: a 2025-11-25 session, or stateless 2026-07-28 requests. */
+    @Param({"2025-11-25", "2026-07-28"})
+    public String era;
+
+    private ToolExecutor executor;
+    private StreamableHttpEndpoint endpoint;
+    private EmbeddedChannel channel;
+    private EmbeddedChannel reference;
+    private byte[] request;
+
+    @Setup
+    public void setUp() {
+        executor = new ToolExecutor(4, false);
+        McpServer core = new McpServer(Json.DEFAULT, new ServerInfo("bench", "1", null), executor,
+                new McpServer.Settings(256, 100, 30_000, false));
+        core.tools().add(EchoTool.create());
+        StreamableHttpSettings settings = new StreamableHttpSettings("/mcp", 4 * 1024 * 1024, 30_000, 0, 0, 10_000,
+                30 * 60_000, 0, true);
+        endpoint = new StreamableHttpEndpoint(core, settings,
+                new HttpProtocolVersions(ProtocolVersion.ids(), ProtocolVersion.modernIds()));
+        channel = new EmbeddedChannel(new HttpServerCodec(), new McpHttpAggregator(4 * 1024 * 1024), endpoint.newHandler());
+
+        boolean modern = era.equals("2026-07-28");
+        String sessionHeaders = "";
+        if (!modern) {
+            String init = exchange(post("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
+                    + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}", ""));
+            int at = init.toLowerCase().indexOf("mcp-session-id: ");
+            if (at < 0) {
+                throw new IllegalStateException("initialize failed: " + init);
+            }
+            String id = init.substring(at + 16, init.indexOf('\r', at));
+            sessionHeaders = "Mcp-Session-Id: " + id + "\r\nMCP-Protocol-Version: 2025-11-25\r\n";
+            exchange(post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", sessionHeaders));
+        } else if (!era.equals("2026-07-28")) {
+            throw new IllegalArgumentException("era: " + era);
+        } else {
+            sessionHeaders = "MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: echo\r\n";
+        }
+        String message = message(payload);
+        request = post(toolsCallJson(message, modern), sessionHeaders);
+        String answer = exchange(request);
+        if (!answer.startsWith("HTTP/1.1 200") || !answer.contains("\"id\":" + REQUEST_ID)
+                || !answer.contains("\"text\":\"" + message + "\"") || answer.contains("\"isError\":true")) {
+            throw new IllegalStateException("tools/call did not answer with the echo: "
+                    + answer.substring(0, Math.min(400, answer.length())));
+        }
+        String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+        reference = new EmbeddedChannel(new HttpServerCodec(), new McpHttpAggregator(4 * 1024 * 1024),
+                new FixedAnswer(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] post(String json, String headers) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Accept: application/json, text/event-stream\r\n" + headers
+                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[head.length + body.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(body, 0, all, head.length, body.length);
+        return all;
+    }
+
+    private String exchange(byte[] bytes) {
+        ToolsCallBenchmark.deliver(channel, ToolsCallBenchmark.read(channel, bytes));
+        channel.checkException();
+        StringBuilder out = new StringBuilder();
+        for (Object o; (o = channel.readOutbound()) != null; ) {
+            out.append(((ByteBuf) o).toString(StandardCharsets.UTF_8));
+            ((ByteBuf) o).release();
+        }
+        return out.toString();
+    }
+
+    /** The framing-only reference: the same response bytes for every request, without reading it. */
+    private static final class FixedAnswer extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final ByteBuf body;
+
+        FixedAnswer(byte[] body) {
+            this.body = Unpooled.unreleasableBuffer(Unpooled.directBuffer(body.length).writeBytes(body));
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body.duplicate());
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            ctx.write(r, ctx.voidPromise());
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+    }
+
+    private static int drain(EmbeddedChannel ch) {
+        int n = 0;
+        for (Object out; (out = ch.readOutbound()) != null; ) {
+            n += ((ByteBuf) out).readableBytes();
+            ((ByteBuf) out).release();
+        }
+        return n;
+    }
+
+    @Benchmark
+    public int toolsCall() {
+        ToolsCallBenchmark.deliver(channel, ToolsCallBenchmark.read(channel, request));
+        return drain(channel);
+    }
+
+    @Benchmark
+    public int reference() {
+        ToolsCallBenchmark.deliver(reference, ToolsCallBenchmark.read(reference, request));
+        return drain(reference);
+    }
+
+    @TearDown
+    public void tearDown() {
+        channel.finishAndReleaseAll();
+        reference.finishAndReleaseAll();
+        endpoint.close();
+        executor.close();
+    }
+}
