@@ -127,13 +127,7 @@ public final class Prompt {
                 }
                 g.writeEndArray();
             }
-            if (!b.icons.isEmpty()) {
-                g.writeArrayFieldStart("icons");
-                for (Icon icon : b.icons) {
-                    icon.writeTo(g);
-                }
-                g.writeEndArray();
-            }
+            Icon.writeField(g, b.icons);
             if (b.meta != null) {
                 g.writeFieldName("_meta");
                 JsonTree.write(g, b.meta);

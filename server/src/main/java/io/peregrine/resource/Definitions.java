@@ -42,13 +42,7 @@ final class Definitions {
                 g.writeFieldName("annotations");
                 annotations.writeTo(g);
             }
-            if (!icons.isEmpty()) {
-                g.writeArrayFieldStart("icons");
-                for (Icon icon : icons) {
-                    icon.writeTo(g);
-                }
-                g.writeEndArray();
-            }
+            Icon.writeField(g, icons);
             if (meta != null) {
                 g.writeFieldName("_meta");
                 JsonTree.write(g, meta);

@@ -33,6 +33,18 @@ public final class Icon {
         return new Icon(src, mimeType, sizes, theme);
     }
 
+    /** Writes the {@code icons} field of a definition, unless {@code icons} is empty. */
+    public static void writeField(JsonGenerator g, List<Icon> icons) throws IOException {
+        if (icons.isEmpty()) {
+            return;
+        }
+        g.writeArrayFieldStart("icons");
+        for (Icon icon : icons) {
+            icon.writeTo(g);
+        }
+        g.writeEndArray();
+    }
+
     /** Writes this icon as one JSON object. */
     public void writeTo(JsonGenerator g) throws IOException {
         g.writeStartObject();

