@@ -2,10 +2,9 @@ package io.peregrine.mcp;
 
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.RpcException;
+import io.peregrine.transport.http.HeaderValues;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -171,18 +170,11 @@ final class ParamHeaders {
                 throw mismatch(name + " contains a character outside visible ASCII, space and tab");
             }
         }
-        if (raw.startsWith("=?base64?") && raw.endsWith("?=") && raw.length() >= 11) {
-            String b64 = raw.substring(9, raw.length() - 2);
-            if (b64.length() % 4 != 0 || !b64.matches("[A-Za-z0-9+/]*={0,2}")) {
-                throw mismatch(name + " is not valid base64 inside =?base64?...?=");
-            }
-            try {
-                return new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw mismatch(name + " is not valid base64 inside =?base64?...?=");
-            }
+        String decoded = HeaderValues.decode(raw);
+        if (decoded == null) {
+            throw mismatch(name + " is not valid base64 inside =?base64?...?=");
         }
-        return raw;
+        return decoded;
     }
 
     private static boolean matches(Object value, String header) {

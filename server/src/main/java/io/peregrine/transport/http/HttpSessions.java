@@ -60,10 +60,6 @@ final class HttpSessions {
         byId.remove(session.id, session);
     }
 
-    int size() {
-        return byId.size();
-    }
-
     private void startSweeping(EventExecutor executor) {
         if (sweeper == null) {
             synchronized (this) {

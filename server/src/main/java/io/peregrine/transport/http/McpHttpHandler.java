@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -388,7 +387,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             if (raw == null) {
                 return "the Mcp-Name header is required for " + e.method + (e.name != null ? " (expected: " + e.name + ")" : "");
             }
-            String name = decodeHeaderValue(raw);
+            String name = HeaderValues.decode(raw);
             if (name == null) {
                 return "Mcp-Name header value '" + raw + "' is not valid base64 inside =?base64?...?=";
             }
@@ -397,18 +396,6 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             }
         }
         return null;
-    }
-
-    /** Decodes the {@code =?base64?...?=} form of a header value; plain values come back as they are. */
-    static String decodeHeaderValue(String raw) {
-        if (raw.startsWith("=?base64?") && raw.endsWith("?=") && raw.length() >= 11) {
-            try {
-                return new String(Base64.getDecoder().decode(raw.substring(9, raw.length() - 2)), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }
-        return raw;
     }
 
     /** The HTTP status a stateless answer carrying JSON-RPC error {@code code} is sent with. */

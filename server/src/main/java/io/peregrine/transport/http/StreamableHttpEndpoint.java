@@ -31,11 +31,6 @@ public final class StreamableHttpEndpoint implements AutoCloseable {
         return new McpHttpHandler(listener, settings, sessions, versions, channels);
     }
 
-    /** The 2025-era sessions open now. */
-    public int sessionCount() {
-        return sessions.size();
-    }
-
     /**
      * Ends every session, then closes every connection once what is already queued for it (the
      * answers a drain produced) has been written.
