@@ -35,6 +35,15 @@ public interface Peer {
      * come before it (progress, log messages, requests to the client) on the same response stream.
      */
     default void respond(ByteBuf response) {
+        respond(response, Outcome.RESULT);
+    }
+
+    /**
+     * Sends the answer that completes the current exchange, as {@link #respond(ByteBuf)}, with what
+     * it says beside it: Streamable HTTP chooses the status line and headers from {@code outcome}
+     * and never reads the bytes back. Sockets send it as any other message.
+     */
+    default void respond(ByteBuf response, Outcome outcome) {
         send(response);
     }
 
