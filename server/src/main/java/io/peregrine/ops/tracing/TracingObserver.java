@@ -65,6 +65,8 @@ public final class TracingObserver implements McpObserver {
     /** Span names of registered tools and prompts, made once: {@code tools/call echo}. */
     private final Map<String, String> toolSpanNames = new ConcurrentHashMap<>();
     private final Map<String, String> promptSpanNames = new ConcurrentHashMap<>();
+    /** The request this thread ended last and its span, for observers called after this one. */
+    private final ThreadLocal<Ended> lastEnded = ThreadLocal.withInitial(Ended::new);
 
     TracingObserver(Tracer tracer, TextMapPropagator metaPropagator, TextMapPropagator headerPropagator,
                     boolean recordArguments) {
@@ -132,10 +134,14 @@ public final class TracingObserver implements McpObserver {
     @Override
     public void requestEnded(ObservedRequest request, Object state, int errorCode, boolean toolError,
                              boolean answered, long durationNanos) {
+        Ended ended = lastEnded.get();
+        ended.request = request;
         if (!(state instanceof Context)) {
+            ended.span = null;
             return;
         }
         Span span = Span.fromContext((Context) state);
+        ended.span = span.getSpanContext();
         if (span.isRecording()) {
             String errorType = null;
             if (!answered) {
@@ -152,6 +158,30 @@ public final class TracingObserver implements McpObserver {
             }
         }
         span.end();
+    }
+
+    /**
+     * The trace id of {@code request}'s span, for a metrics exemplar: answered from the request this
+     * thread ended last, so an observer that the core calls after this one in the same
+     * {@code requestEnded} round finds it. Null for another request, or a span that was not sampled.
+     */
+    public String traceIdOf(ObservedRequest request) {
+        SpanContext span = sampledSpanOf(request);
+        return span == null ? null : span.getTraceId();
+    }
+
+    /** The span id of {@code request}'s span, as {@link #traceIdOf} finds it. */
+    public String spanIdOf(ObservedRequest request) {
+        SpanContext span = sampledSpanOf(request);
+        return span == null ? null : span.getSpanId();
+    }
+
+    private SpanContext sampledSpanOf(ObservedRequest request) {
+        Ended ended = lastEnded.get();
+        if (ended.request != request || ended.span == null || !ended.span.isSampled()) {
+            return null;
+        }
+        return ended.span;
     }
 
     /**
@@ -222,6 +252,12 @@ public final class TracingObserver implements McpObserver {
             return id.substring(1, id.length() - 1);
         }
         return id;
+    }
+
+    /** What {@link #requestEnded} last saw on a thread; the request is compared by identity only. */
+    private static final class Ended {
+        ObservedRequest request;
+        SpanContext span;
     }
 
     /** Reads the propagation keys from {@code params._meta}. */

@@ -264,6 +264,20 @@ class TracingExportTest {
     }
 
     @Test
+    void anObserverCalledAfterThisOneFindsTheIdsOfTheRequestJustEnded() {
+        TracingObserver observer = observer(1.0);
+        TestRequest request = TestRequest.toolsCall(Transport.TCP, "echo").meta("traceparent", TRACEPARENT);
+        TestRequest other = TestRequest.toolsCall(Transport.TCP, "echo");
+        Object state = observer.requestStarted(request);
+        assertThat(observer.traceIdOf(request)).isNull();
+        observer.requestEnded(request, state, 0, false, true, 1);
+
+        assertThat(observer.traceIdOf(request)).isEqualTo(PARENT_TRACE);
+        assertThat(observer.spanIdOf(request)).isEqualTo(awaitSpans(1).get(0).spanIdHex());
+        assertThat(observer.traceIdOf(other)).isNull();
+    }
+
+    @Test
     void theObserverInjectsARequestsContextWhereverItIsAsked() {
         TracingObserver observer = observer(1.0);
         TestRequest request = TestRequest.toolsCall(Transport.TCP, "echo").meta("traceparent", TRACEPARENT);
