@@ -185,10 +185,29 @@ public final class TracingObserver implements McpObserver {
     }
 
     /**
-     * Makes the request's span current on this thread until the returned scope is closed: the core
-     * calls it on the thread that runs the method's handler, around the handler, so that the handler
-     * (and anything it calls) sees {@link PeregrineTracing#currentSpan()}, the baggage of the
-     * request, and {@code trace_id}/{@code span_id} in its log lines.
+     * {@code task} run with the request's span current on whichever thread runs it: the core wraps a
+     * handler's work with it, so that the handler (and anything it calls) sees
+     * {@link PeregrineTracing#currentSpan()}, the request's baggage, and {@code trace_id} and
+     * {@code span_id} in its log lines.
+     */
+    public Runnable wrap(Object state, Runnable task) {
+        if (!(state instanceof Context)) {
+            return task;
+        }
+        Context context = (Context) state;
+        return () -> {
+            HandlerScope scope = HandlerScope.enter(context);
+            try {
+                task.run();
+            } finally {
+                scope.close();
+            }
+        };
+    }
+
+    /**
+     * Makes the request's span current on this thread until the returned scope is closed, as
+     * {@link #wrap} does around a task; close it on the same thread.
      *
      * @param state what {@link #requestStarted} returned for the request
      */
@@ -215,6 +234,15 @@ public final class TracingObserver implements McpObserver {
     /** Whether {@link #recordArguments} records anything: callers skip copying the arguments when not. */
     public boolean recordsArguments() {
         return recordArguments;
+    }
+
+    /**
+     * Writes the current context (inside a handler: the request's span) into {@code meta}, the
+     * {@code params._meta} of a request Peregrine is about to send, so that the peer's span becomes
+     * a child of this one. Writes nothing when no span is current.
+     */
+    public void injectInto(Map<String, Object> meta) {
+        metaPropagator.inject(Context.current(), meta, (carrier, key, value) -> carrier.put(key, value));
     }
 
     /**

@@ -230,22 +230,23 @@ class TracingExportTest {
                 .meta("traceparent", TRACEPARENT).meta("baggage", "userId=alice");
         Object state = observer.requestStarted(request);
 
+        Map<String, Object> inside = new HashMap<>();
+        Runnable handler = observer.wrap(state, () -> {
+            Span span = PeregrineTracing.currentSpan();
+            inside.put("traceId", span.getSpanContext().getTraceId());
+            inside.put("spanId", span.getSpanContext().getSpanId());
+            inside.put("mdcTrace", MDC.get(HandlerScope.TRACE_ID));
+            inside.put("mdcSpan", MDC.get(HandlerScope.SPAN_ID));
+            inside.put("baggage", Baggage.current().getEntryValue("userId"));
+            Map<String, Object> meta = new HashMap<>();
+            PeregrineTracing.injectInto(meta);
+            inside.put("meta", meta);
+            Map<String, Object> viaObserver = new HashMap<>();
+            observer.injectInto(viaObserver);
+            inside.put("viaObserver", viaObserver);
+        });
         Map<String, Object> seen = CompletableFuture.supplyAsync(() -> {
-            Map<String, Object> inside = new HashMap<>();
-            HandlerScope scope = observer.enter(state);
-            try {
-                Span span = PeregrineTracing.currentSpan();
-                inside.put("traceId", span.getSpanContext().getTraceId());
-                inside.put("spanId", span.getSpanContext().getSpanId());
-                inside.put("mdcTrace", MDC.get(HandlerScope.TRACE_ID));
-                inside.put("mdcSpan", MDC.get(HandlerScope.SPAN_ID));
-                inside.put("baggage", Baggage.current().getEntryValue("userId"));
-                Map<String, Object> meta = new HashMap<>();
-                PeregrineTracing.injectInto(meta);
-                inside.put("meta", meta);
-            } finally {
-                scope.close();
-            }
+            handler.run();
             inside.put("afterSpanValid", PeregrineTracing.currentSpan().getSpanContext().isValid());
             inside.put("afterMdc", String.valueOf(MDC.get(HandlerScope.TRACE_ID)));
             return inside;
@@ -261,6 +262,7 @@ class TracingExportTest {
         Map<String, Object> meta = (Map<String, Object>) seen.get("meta");
         assertThat(meta).containsEntry("traceparent", "00-" + PARENT_TRACE + "-" + s.spanIdHex() + "-01")
                 .containsEntry("baggage", "userId=alice");
+        assertThat(seen.get("viaObserver")).isEqualTo(meta);
     }
 
     @Test
