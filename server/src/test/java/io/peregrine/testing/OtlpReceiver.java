@@ -1,4 +1,4 @@
-package io.peregrine.ops.tracing;
+package io.peregrine.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -29,27 +29,27 @@ import java.util.stream.Collectors;
  * answers as a collector does. The spans are stored before the answer is sent, so once an exporter's
  * flush has succeeded they are all here.
  */
-final class OtlpReceiver implements AutoCloseable {
+public final class OtlpReceiver implements AutoCloseable {
 
     /** One received span with the resource it came under. */
-    record Received(Span span, Resource resource) {
-        String traceIdHex() {
+    public record Received(Span span, Resource resource) {
+        public String traceIdHex() {
             return HexFormat.of().formatHex(span.getTraceId().toByteArray());
         }
 
-        String spanIdHex() {
+        public String spanIdHex() {
             return HexFormat.of().formatHex(span.getSpanId().toByteArray());
         }
 
-        String parentSpanIdHex() {
+        public String parentSpanIdHex() {
             return HexFormat.of().formatHex(span.getParentSpanId().toByteArray());
         }
 
-        Map<String, String> attributes() {
+        public Map<String, String> attributes() {
             return strings(span.getAttributesList());
         }
 
-        Map<String, String> resourceAttributes() {
+        public Map<String, String> resourceAttributes() {
             return strings(resource.getAttributesList());
         }
     }
@@ -58,31 +58,31 @@ final class OtlpReceiver implements AutoCloseable {
     private final List<Received> spans = new CopyOnWriteArrayList<>();
     private final List<String> contentTypes = new CopyOnWriteArrayList<>();
 
-    OtlpReceiver() throws IOException {
+    public OtlpReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         server.createContext("/v1/traces", this::receive);
         server.start();
     }
 
     /** The URL to export to. */
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/traces";
     }
 
-    List<Received> spans() {
+    public List<Received> spans() {
         return new ArrayList<>(spans);
     }
 
     /** The spans named {@code name}. */
-    List<Received> named(String name) {
+    public List<Received> named(String name) {
         return spans.stream().filter(r -> r.span().getName().equals(name)).collect(Collectors.toList());
     }
 
-    List<Received> matching(Predicate<Received> p) {
+    public List<Received> matching(Predicate<Received> p) {
         return spans.stream().filter(p).collect(Collectors.toList());
     }
 
-    List<String> contentTypes() {
+    public List<String> contentTypes() {
         return contentTypes;
     }
 
@@ -104,7 +104,7 @@ final class OtlpReceiver implements AutoCloseable {
         }
     }
 
-    static Map<String, String> strings(List<KeyValue> kvs) {
+    public static Map<String, String> strings(List<KeyValue> kvs) {
         return kvs.stream().collect(Collectors.toMap(KeyValue::getKey, kv -> text(kv.getValue()), (a, b) -> b));
     }
 
