@@ -2,6 +2,7 @@ package io.peregrine.mcp;
 
 import io.netty.buffer.ByteBuf;
 import io.peregrine.rpc.RequestId;
+import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Peer;
 
 import java.util.Map;
@@ -75,8 +76,8 @@ final class Connection implements Reply {
     }
 
     @Override
-    public void send(ByteBuf response) {
-        peer.respond(response);
+    public void send(ByteBuf response, Outcome outcome) {
+        peer.respond(response, outcome);
     }
 
     @Override
@@ -107,8 +108,8 @@ final class Connection implements Reply {
         }
 
         @Override
-        public void send(ByteBuf response) {
-            exchange.respond(response);
+        public void send(ByteBuf response, Outcome outcome) {
+            exchange.respond(response, outcome);
         }
 
         @Override

@@ -24,6 +24,7 @@ import io.peregrine.tool.TaskSupport;
 import io.peregrine.tool.ToolException;
 import io.peregrine.tool.ToolResult;
 import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Peer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +107,8 @@ public final class McpServer implements MessageListener {
     private static final SerializableString COMPLETE = new SerializedString("complete");
     private static final SerializableString META = new SerializedString("_meta");
     private static final SerializableString SERVER_INFO = new SerializedString(Params.META_SERVER_INFO);
+    /** A call refused because the executor is full: retry after 100 ms. */
+    private static final Outcome OVERLOADED = Outcome.error(JsonRpcError.SERVER_OVERLOADED, null, 100);
 
     private final Json json;
     private final JsonRpcWriter writer;
@@ -249,7 +252,8 @@ public final class McpServer implements MessageListener {
     @Override
     public void onMessageTooLong(Peer peer, long limit) {
         peer.respond(writer.error(peer.alloc(), null, JsonRpcError.INVALID_REQUEST,
-                "Message too long: it exceeds the limit of " + limit + " bytes and was discarded", null));
+                "Message too long: it exceeds the limit of " + limit + " bytes and was discarded", null),
+                Outcome.error(JsonRpcError.INVALID_REQUEST));
     }
 
     @Override
@@ -261,14 +265,14 @@ public final class McpServer implements MessageListener {
             if (decoded instanceof RpcMessage) {
                 handle(c, (RpcMessage) decoded, c.replyFor(peer));
             } else if (decoded instanceof RpcException) {
-                peer.respond(writer.error(peer.alloc(), (RpcException) decoded));
+                peer.respond(writer.error(peer.alloc(), (RpcException) decoded), Reply.outcomeOf((RpcException) decoded));
             } else {
                 handleBatch(c, peer, (EnvelopeDecoder.Batch) decoded);
             }
         } catch (Throwable t) {
             log.error("unexpected failure handling a message from {}", c, t);
             peer.respond(writer.error(peer.alloc(), null, JsonRpcError.INTERNAL_ERROR,
-                    "Internal error: " + t.getClass().getSimpleName(), null));
+                    "Internal error: " + t.getClass().getSimpleName(), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
         } finally {
             frame.release();
         }
@@ -281,14 +285,15 @@ public final class McpServer implements MessageListener {
             String why = v == null
                     ? "Batches are not accepted before initialize, and initialize must not be batched"
                     : "Batches are not supported by protocol revision " + v.id() + " (only 2025-03-26 has them)";
-            origin.respond(writer.error(origin.alloc(), null, JsonRpcError.INVALID_REQUEST, why, null));
+            origin.respond(writer.error(origin.alloc(), null, JsonRpcError.INVALID_REQUEST, why, null),
+                    Outcome.error(JsonRpcError.INVALID_REQUEST));
             return;
         }
         BatchReply reply = new BatchReply(origin);
         for (Object item : batch.items()) {
             if (item instanceof RpcException) {
                 reply.expect();
-                reply.send(writer.error(c.peer.alloc(), (RpcException) item));
+                reply.send(writer.error(c.peer.alloc(), (RpcException) item), Reply.outcomeOf((RpcException) item));
             } else {
                 RpcMessage m = (RpcMessage) item;
                 if (m.isRequest()) {
@@ -322,7 +327,8 @@ public final class McpServer implements MessageListener {
                 }
                 if (!matched) {
                     reply.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST, "Unexpected response: id "
-                            + m.id() + " does not match any request this server sent and still waits for", null));
+                            + m.id() + " does not match any request this server sent and still waits for", null),
+                            Outcome.error(JsonRpcError.INVALID_REQUEST));
                 }
         }
     }
@@ -350,7 +356,7 @@ public final class McpServer implements MessageListener {
             }
             taken = method.handle(c, m, params, scope(c, m.method(), params), reply);
         } catch (RpcException e) {
-            reply.send(writer.error(c.peer.alloc(), m.id(), e.code(), e.getMessage(), e.data()));
+            reply.send(writer.error(c.peer.alloc(), m.id(), e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
         } finally {
             if (!taken) {
                 m.release();
@@ -721,7 +727,7 @@ public final class McpServer implements MessageListener {
             tasks.forget(task);
             call.drop();
             call.abandon();
-            r.send(overloaded(c, m.id()));
+            r.send(overloaded(c, m.id()), OVERLOADED);
             return true;
         }
         r.send(writer.result(c.peer.alloc(), m.id(), g -> tasks.writeCreated(g, task)));
@@ -786,7 +792,8 @@ public final class McpServer implements MessageListener {
             ClientFeature feature = ((MissingClientCapabilityException) t).feature();
             call.reply.send(writer.error(call.connection.peer.alloc(), call.id(),
                     JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, t.getMessage(),
-                    Map.of("requiredCapabilities", feature.requiredCapabilities())));
+                    Map.of("requiredCapabilities", feature.requiredCapabilities())),
+                    Outcome.error(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY));
             return;
         }
         if (t instanceof ToolException) {
@@ -912,17 +919,17 @@ public final class McpServer implements MessageListener {
     }
 
     private void answerError(ToolCall call, int code, String message) {
-        call.reply.send(writer.error(call.connection.peer.alloc(), call.id(), code, message, null));
+        call.reply.send(writer.error(call.connection.peer.alloc(), call.id(), code, message, null), Outcome.error(code));
     }
 
     void answerOverloaded(ToolCall call) {
         settled(call, "overloaded", null);
-        call.reply.send(overloaded(call.connection, call.id()));
+        call.reply.send(overloaded(call.connection, call.id()), OVERLOADED);
     }
 
     private ByteBuf overloaded(Connection c, RequestId id) {
         Map<String, Object> data = new HashMap<>();
-        data.put("retryAfterMs", 100);
+        data.put("retryAfterMs", OVERLOADED.retryAfterMillis());
         data.put("maxConcurrency", executor.maxConcurrency());
         return writer.error(c.peer.alloc(), id, JsonRpcError.SERVER_OVERLOADED,
                 "Server overloaded: " + executor.maxConcurrency()
