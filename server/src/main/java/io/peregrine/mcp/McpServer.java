@@ -609,7 +609,7 @@ public final class McpServer implements MessageListener {
         if (gate != null) {
             gate.acquire(c, name);
         }
-        if (entry.paramHeaders != null && s.isModern() && "http".equals(c.peer.transport())) {
+        if (entry.paramHeaders != null && s.isModern() && c.peer.transport() == io.peregrine.transport.Transport.HTTP) {
             entry.paramHeaders.check(argumentTree(args), c.peer::requestHeader);
         }
         if (settings.validateArguments && entry.tool.validatesArguments()) {
@@ -681,7 +681,7 @@ public final class McpServer implements MessageListener {
                 ToolResult answer = result != null ? result : ToolResult.error("Tool " + entry.tool.name()
                         + ": the identical call this one waited on ended without a result; retry");
                 r.send(writer.result(c.peer.alloc(), m.id(), g -> writeToolResult(g, s, answer)));
-                policy.chain().audit().toolCall(principal, c.peer.transport(), entry.tool.name(),
+                policy.chain().audit().toolCall(principal, c.peer.transport().label(), entry.tool.name(),
                         result == null ? "shared-failed" : "cached", System.nanoTime() - start);
             } finally {
                 m.release();
@@ -703,7 +703,7 @@ public final class McpServer implements MessageListener {
             }
         }
         if (call.startNanos != 0) {
-            gate.chain().audit().toolCall(call.principal, call.connection.peer.transport(), call.entry.tool.name(),
+            gate.chain().audit().toolCall(call.principal, call.connection.peer.transport().label(), call.entry.tool.name(),
                     outcome, System.nanoTime() - call.startNanos);
         }
     }

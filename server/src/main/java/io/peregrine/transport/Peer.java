@@ -72,8 +72,8 @@ public interface Peer {
 
     SocketAddress remoteAddress();
 
-    /** A short transport name for logs and metrics: tcp, ws, http, stdio. */
-    String transport();
+    /** Which transport this peer came through; {@link Transport#label()} is the short name logs and policy use. */
+    Transport transport();
 
     boolean isOpen();
 
