@@ -13,6 +13,12 @@ import java.util.Map;
 interface Reply {
 
     /**
+     * What a {@code tools/call} result with {@code isError: true} says: a result to every
+     * transport (its error code is 0), told apart by identity so that observers see a tool error.
+     */
+    Outcome TOOL_ERROR = Outcome.error(0);
+
+    /**
      * Sends the response, taking ownership of it, with what it says beside it: the transport picks
      * its status from {@code outcome} (Streamable HTTP) and never reads the bytes back.
      */
@@ -31,6 +37,10 @@ interface Reply {
 
     /** A request that will get no response after all (it was cancelled). */
     default void skip() {
+    }
+
+    /** A request that will get no response because its connection went away: nothing is sent. */
+    default void dropped() {
     }
 
     /**

@@ -181,8 +181,8 @@ final class HttpExchange implements Peer {
     }
 
     @Override
-    public String transport() {
-        return "http";
+    public io.peregrine.transport.Transport transport() {
+        return io.peregrine.transport.Transport.HTTP;
     }
 
     /** The principal the listener authenticated this request's {@code Authorization} header as, or null. */
