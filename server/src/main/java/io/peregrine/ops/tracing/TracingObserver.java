@@ -190,6 +190,7 @@ public final class TracingObserver implements McpObserver {
      * {@link PeregrineTracing#currentSpan()}, the request's baggage, and {@code trace_id} and
      * {@code span_id} in its log lines.
      */
+    @Override
     public Runnable wrap(Object state, Runnable task) {
         if (!(state instanceof Context)) {
             return task;
