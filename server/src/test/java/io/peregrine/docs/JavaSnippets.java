@@ -77,6 +77,24 @@ final class JavaSnippets {
                     + "_" + block.line();
             units.put(block, unit(block, className, rewrite.apply(block.text())));
         }
+        List<Unit> all = new ArrayList<>(units.values());
+        collectErrors(javac(all, out));
+        if (!errors.isEmpty()) {
+            // javac writes no class at all when one unit fails: compile the others again on their own.
+            List<Unit> sound = new ArrayList<>();
+            all.forEach(u -> {
+                if (!errors.containsKey(u.block)) {
+                    sound.add(u);
+                }
+            });
+            if (!sound.isEmpty()) {
+                collectErrors(javac(sound, out));
+            }
+        }
+        loader = new URLClassLoader(new URL[] {out.toUri().toURL()}, JavaSnippets.class.getClassLoader());
+    }
+
+    private static List<Diagnostic<? extends JavaFileObject>> javac(List<Unit> units, Path out) throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new IllegalStateException("no Java compiler in this runtime: run the tests on a JDK, not a JRE");
@@ -85,9 +103,13 @@ final class JavaSnippets {
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
             List<String> options = List.of("-classpath", classPath(), "-d", out.toString(), "-proc:none",
                     "-Xlint:-options", "-encoding", "UTF-8");
-            javac.getTask(null, files, diagnostics, options, null, new ArrayList<>(units.values())).call();
+            javac.getTask(null, files, diagnostics, options, null, units).call();
         }
-        for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
+        return diagnostics.getDiagnostics();
+    }
+
+    private void collectErrors(List<Diagnostic<? extends JavaFileObject>> diagnostics) {
+        for (Diagnostic<? extends JavaFileObject> d : diagnostics) {
             if (d.getKind() != Diagnostic.Kind.ERROR || !(d.getSource() instanceof Unit)) {
                 continue;
             }
@@ -98,7 +120,6 @@ final class JavaSnippets {
             errors.computeIfAbsent(unit.block, b -> new ArrayList<>()).add("line " + (line - unit.bodyLine)
                     + " of the example (" + code + "): " + d.getMessage(Locale.ROOT));
         }
-        loader = new URLClassLoader(new URL[] {out.toUri().toURL()}, JavaSnippets.class.getClassLoader());
     }
 
     /** The compiler's errors for {@code block}, empty when it compiled. */
