@@ -4,6 +4,7 @@ import io.netty.util.concurrent.Future;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.mcp.McpServer;
 import io.peregrine.mcp.ProtocolVersion;
+import io.peregrine.ops.health.HealthReport;
 import io.peregrine.transport.EventLoops;
 import io.peregrine.transport.http.HttpProtocolVersions;
 import io.peregrine.transport.http.StreamableHttpEndpoint;
@@ -16,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.function.BooleanSupplier;
 
 /**
  * The transports of a started server: its I/O threads, the TCP and HTTP listeners and the stdio
@@ -38,11 +38,11 @@ final class Listeners {
     }
 
     /** Binds every listener the settings turn on; on failure, closes what was bound. */
-    static Listeners bind(ServerSettings s, ServerParts parts, McpServer core, BooleanSupplier ready)
+    static Listeners bind(ServerSettings s, ServerParts parts, McpServer core, HealthReport health)
             throws InterruptedException {
         Listeners l = new Listeners(new EventLoops(s.get(ConfigKey.IO_THREADS), "peregrine"));
         try {
-            l.start(s, parts, core, ready);
+            l.start(s, parts, core, health);
             return l;
         } catch (InterruptedException | RuntimeException e) {
             l.stopAccepting();
@@ -51,7 +51,7 @@ final class Listeners {
         }
     }
 
-    private void start(ServerSettings s, ServerParts parts, McpServer core, BooleanSupplier ready) throws InterruptedException {
+    private void start(ServerSettings s, ServerParts parts, McpServer core, HealthReport health) throws InterruptedException {
         if (s.get(ConfigKey.TCP_ENABLED)) {
             tcp = TcpServer.bind(loops, s.get(ConfigKey.TCP_HOST), s.get(ConfigKey.TCP_PORT), s.maxMessageBytes(), core,
                     parts.security(parts.tcpTls()));
@@ -60,7 +60,7 @@ final class Listeners {
         if (s.get(ConfigKey.HTTP_ENABLED)) {
             streamableHttp = new StreamableHttpEndpoint(core, s.streamableHttp(),
                     new HttpProtocolVersions(ProtocolVersion.ids(), ProtocolVersion.modernIds()));
-            http = WebSocketServer.bind(loops, s.get(ConfigKey.HTTP_HOST), s.get(ConfigKey.HTTP_PORT), s.webSocket(ready),
+            http = WebSocketServer.bind(loops, s.get(ConfigKey.HTTP_HOST), s.get(ConfigKey.HTTP_PORT), s.webSocket(health),
                     streamableHttp, core, parts.security(parts.httpTls()));
             InetSocketAddress a = http.localAddress();
             String scheme = parts.httpTls() != null ? "s" : "";

@@ -6,6 +6,8 @@ import io.peregrine.mcp.McpServer;
 import io.peregrine.mcp.PromptRegistry;
 import io.peregrine.mcp.ResourceRegistry;
 import io.peregrine.mcp.ToolRegistry;
+import io.peregrine.ops.health.Dependencies;
+import io.peregrine.ops.health.HealthReport;
 import io.peregrine.policy.ClientCertificates;
 import io.peregrine.policy.PolicyChain;
 import io.peregrine.prompt.Prompt;
@@ -46,8 +48,10 @@ import java.util.Objects;
  * <p>The {@link Builder} collects settings; {@link Builder#build()} takes an immutable snapshot of
  * them ({@link #settings()}), so a builder changed or reused afterwards changes no running server.
  *
- * <p>{@link #close()} stops accepting, lets running calls finish for up to the drain timeout, answers
- * whatever is left with a shutting-down error, and then stops the threads.
+ * <p>{@link #close()} makes the server not ready ({@code /ready} answers 503) at once, keeps serving
+ * for {@code shutdown.ready-delay} (0 unless set, embedded) so that load balancers stop sending,
+ * then stops accepting, lets running calls finish for up to {@code shutdown.drain-timeout},
+ * answers whatever is left with a shutting-down error, and stops the threads.
  *
  * <p>This file is longer than most: the builder stays nested so that {@code Peregrine.Builder}
  * remains the embedding API it has always been, and it is one short setter per setting. The
@@ -87,9 +91,12 @@ public final class Peregrine implements AutoCloseable {
     private final ServerParts parts;
     private final McpServer core;
     private final ToolExecutor executor;
+    private final Dependencies dependencies = new Dependencies();
+    private final LiveCounts counts = new LiveCounts();
+    private final ServerHealth health;
     private volatile Listeners listeners;
     private volatile BoundAddresses addresses;
-    private volatile boolean closed;
+    private boolean closed;
 
     private Peregrine(ServerSettings settings, ServerParts parts) {
         this.settings = settings;
@@ -103,6 +110,7 @@ public final class Peregrine implements AutoCloseable {
         parts.templates().forEach(core.resources()::add);
         parts.prompts().forEach(core.prompts()::add);
         core.policy(parts.policy());
+        this.health = new ServerHealth(core, dependencies, counts, System::nanoTime);
     }
 
     public static Builder builder() {
@@ -117,9 +125,10 @@ public final class Peregrine implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("closed");
         }
-        Listeners bound = Listeners.bind(settings, parts, core, this::isReady);
+        Listeners bound = Listeners.bind(settings, parts, core, health);
         listeners = bound;
         addresses = bound.addresses();
+        health.serving();
         return addresses;
     }
 
@@ -133,9 +142,29 @@ public final class Peregrine implements AutoCloseable {
         return parts.policy();
     }
 
-    /** Ready for traffic: started, and not draining for shutdown. */
+    /**
+     * Ready for traffic: started, not shutting down, and every required dependency up. This is what
+     * {@code GET /ready} answers.
+     */
     public boolean isReady() {
-        return addresses != null && !closed && !core.isDraining();
+        return health.ready();
+    }
+
+    /**
+     * What this server reports to probes ({@code /ready}, {@code /health?verbose}), for a program
+     * that serves its own health endpoint.
+     */
+    public HealthReport health() {
+        return health;
+    }
+
+    /**
+     * The things this server depends on, for readiness and the verbose health report: register a
+     * check with {@link Dependencies#required} (while it is down the server is not ready) or
+     * {@link Dependencies#optional}.
+     */
+    public Dependencies dependencies() {
+        return dependencies;
     }
 
     /** The bound addresses; null before {@link #start()}. */
@@ -175,15 +204,22 @@ public final class Peregrine implements AutoCloseable {
         return core;
     }
 
-    /** Drains and stops. Safe to call more than once; a second caller waits for the first to finish. */
+    /**
+     * Shuts down: not ready at once, still serving for the ready-delay, then drains and stops. Safe
+     * to call more than once; a second caller waits for the first to finish. Interrupting the
+     * closing thread cuts the ready-delay short; the drain still runs.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        health.draining();
         Listeners l = listeners;
+        boolean interrupted = false;
         if (l != null) {
+            interrupted = awaitReadyDelay();
             l.stopAccepting();
         }
         try {
@@ -192,11 +228,31 @@ public final class Peregrine implements AutoCloseable {
                         ConfigKey.SHUTDOWN_DRAIN_TIMEOUT.format(settings.drainTimeout()));
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true;
         }
         executor.shutdown(1_000);
         if (l != null) {
             l.shutdown();
+        }
+        health.stopped();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Keeps serving while load balancers notice {@code /ready} is 503; true when interrupted. */
+    private boolean awaitReadyDelay() {
+        Duration delay = settings.readyDelay();
+        if (delay.isZero()) {
+            return false;
+        }
+        log.info("shutting down: not ready, still serving for {} (shutdown.ready-delay), then draining for up to {}",
+                ConfigKey.SHUTDOWN_READY_DELAY.format(delay), ConfigKey.SHUTDOWN_DRAIN_TIMEOUT.format(settings.drainTimeout()));
+        try {
+            Thread.sleep(delay.toMillis());
+            return false;
+        } catch (InterruptedException e) {
+            return true;
         }
     }
 
@@ -487,6 +543,15 @@ public final class Peregrine implements AutoCloseable {
         /** Tools per {@code tools/list} page ({@code tools.page-size}); default 100. */
         public Builder pageSize(int size) {
             return set(ConfigKey.TOOLS_PAGE_SIZE, size);
+        }
+
+        /**
+         * On {@link Peregrine#close()}, how long the server stays not ready but still serving before it
+         * drains ({@code shutdown.ready-delay}), so that load balancers watching {@code /ready}
+         * stop sending first; default 0 (the standalone server: 5 s).
+         */
+        public Builder readyDelay(Duration delay) {
+            return set(ConfigKey.SHUTDOWN_READY_DELAY, delay);
         }
 
         /** How long {@link Peregrine#close()} waits for running calls ({@code shutdown.drain-timeout}); default 10 s. */

@@ -4,6 +4,7 @@ import io.peregrine.config.ConfigKey;
 import io.peregrine.mcp.ClientRequestSettings;
 import io.peregrine.mcp.McpServer;
 import io.peregrine.mcp.ServerInfo;
+import io.peregrine.ops.health.HealthReport;
 import io.peregrine.rpc.Json;
 import io.peregrine.transport.http.StreamableHttpSettings;
 import io.peregrine.transport.ws.WebSocketSettings;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -81,6 +81,10 @@ public final class ServerSettings {
         return get(ConfigKey.SHUTDOWN_DRAIN_TIMEOUT);
     }
 
+    Duration readyDelay() {
+        return get(ConfigKey.SHUTDOWN_READY_DELAY);
+    }
+
     int maxMessageBytes() {
         return Math.toIntExact(get(ConfigKey.TCP_MAX_LINE_LENGTH));
     }
@@ -112,10 +116,10 @@ public final class ServerSettings {
                 get(ConfigKey.HTTP_SESSIONS), get(ConfigKey.HTTP_H2C));
     }
 
-    WebSocketSettings webSocket(BooleanSupplier ready) {
+    WebSocketSettings webSocket(HealthReport health) {
         return new WebSocketSettings(get(ConfigKey.WS_PATH), Math.toIntExact(get(ConfigKey.WS_MAX_FRAME_SIZE)),
                 maxMessageBytes(), get(ConfigKey.WS_IDLE_TIMEOUT).toMillis(), get(ConfigKey.WS_PING_INTERVAL).toMillis(),
-                get(ConfigKey.WS_COMPRESSION), ready, allowedOrigins());
+                get(ConfigKey.WS_COMPRESSION), health, allowedOrigins());
     }
 
     @Override

@@ -49,6 +49,7 @@ class PeregrineBuilderTest {
         NAMED_SETTERS.put(ConfigKey.CLIENT_REQUESTS_STATE_TTL, (b, v) -> b.requestStateTtl(Duration.ofMillis(v)));
         NAMED_SETTERS.put(ConfigKey.TASKS_TTL, (b, v) -> b.taskTtl(Duration.ofMillis(v)));
         NAMED_SETTERS.put(ConfigKey.TASKS_MAX, (b, v) -> b.maxTasks(Math.toIntExact(v)));
+        NAMED_SETTERS.put(ConfigKey.SHUTDOWN_READY_DELAY, (b, v) -> b.readyDelay(Duration.ofMillis(v)));
         NAMED_SETTERS.put(ConfigKey.SHUTDOWN_DRAIN_TIMEOUT, (b, v) -> b.drainTimeout(Duration.ofMillis(v)));
     }
 
@@ -146,6 +147,7 @@ class PeregrineBuilderTest {
                 }
             }
             assertThat(s.get(ConfigKey.HTTP_ENABLED)).isFalse();
+            assertThat(s.get(ConfigKey.SHUTDOWN_READY_DELAY)).isZero();
             assertThat(s.hasRequestStateKey()).isFalse();
             assertThat(s.allowedOrigins()).containsExactly("http://localhost:*", "https://localhost:*",
                     "http://127.0.0.1:*", "https://127.0.0.1:*");

@@ -110,7 +110,9 @@ public final class ConfigKey<T> {
     public static final ConfigKey<Integer> TASKS_MAX = integer(SERVER, "tasks.max", 10_000, 1, 10_000_000, "Most tasks kept at once; beyond it the oldest are forgotten");
 
     // ---------------------------------------------------------------- shutdown
-    public static final ConfigKey<Duration> SHUTDOWN_DRAIN_TIMEOUT = durationOrZero(SERVER, "shutdown.drain-timeout", Duration.ofSeconds(10), "How long shutdown waits for running calls before answering them with -31001");
+    public static final ConfigKey<Duration> SHUTDOWN_READY_DELAY = builderDefault(durationOrZero(SERVER, "shutdown.ready-delay", Duration.ofSeconds(5),
+            "On shutdown (SIGTERM), how long /ready answers 503 while everything is still served, so that load balancers stop sending first"), Duration.ZERO);
+    public static final ConfigKey<Duration> SHUTDOWN_DRAIN_TIMEOUT = durationOrZero(SERVER, "shutdown.drain-timeout", Duration.ofSeconds(10), "Then how long shutdown waits for running calls before answering them with -31001");
 
     // ---------------------------------------------------------------- the demo content (standalone server only)
     public static final ConfigKey<Boolean> DEMO_ENABLED = bool(LAUNCHER, "demo.enabled", true, "Serve the demo tools (echo, ask_user, ask_model, countdown, fs.*), the files under demo.fs.root as fs:/// resources, and the prompts review_file and compare_files");
@@ -265,7 +267,7 @@ public final class ConfigKey<T> {
     /**
      * The default of an embedded server, {@code Peregrine.builder()}: the same as {@link #defaultValue()}
      * except where a library should not act as a standalone process does (no HTTP listener unless
-     * asked for).
+     * asked for, no ready-delay on close).
      */
     public T builderDefault() {
         return builderDefault;

@@ -105,8 +105,9 @@ public final class Main {
             configFile = defaultConfigFile(env);
         }
         if (stdio) {
-            // A desktop client launches one process per session: no listeners unless asked for.
-            for (String setting : List.of("tcp.enabled=false", "http.enabled=false")) {
+            // A desktop client launches one process per session: no listeners unless asked for, and
+            // nothing to wait for at the end (no load balancer watches /ready).
+            for (String setting : List.of("tcp.enabled=false", "http.enabled=false", "shutdown.ready-delay=0")) {
                 String key = setting.substring(0, setting.indexOf('='));
                 if (sets.stream().noneMatch(s -> s.startsWith(key + "=")) && !env.containsKey(ConfigKey.find(key).envName())) {
                     sets.add(0, setting);

@@ -55,7 +55,7 @@ class ConfigLoaderTest {
             "ws.path | mcp | (expected: a path starting with /)",
             "http.auth | password | (expected: none, api-key or jwt)",
             "client-requests.state-key | too-short | (expected: empty, or at least 16 characters)",
-            "shutdown.drain-timeout | -5s | (expected: a duration such as 250ms, 30s, 2m or 1h)",
+            "shutdown.ready-delay | -5s | (expected: a duration such as 250ms, 30s, 2m or 1h)",
             "tools.default-timeout | soon | (expected: a positive duration",
             "tools.default-timeout | 0s | (expected: a positive duration",
             "tcp.enabled | yes | (expected: true or false)",
