@@ -32,6 +32,9 @@ import java.util.Set;
  *
  * <p>Without {@code --config} it reads {@code config/peregrine.yaml} under {@code PEREGRINE_HOME}
  * (set by the {@code ./peregrine} script) or the working directory, when that file exists.
+ *
+ * <p>On SIGTERM the server stops being ready at once, keeps serving for {@code shutdown.ready-delay},
+ * drains for up to {@code shutdown.drain-timeout} and the process exits with status 0.
  */
 public final class Main {
 
@@ -52,7 +55,12 @@ public final class Main {
             System.out.println(e.getMessage());
             return;
         }
+        // Any other way the JVM ends (Ctrl-C, System.exit) still drains.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "peregrine-shutdown"));
+        TerminationSignal.onSigterm(() -> {
+            server.close();
+            System.exit(0);
+        });
         if (server.stdioClosed() != null) {
             // A stdio server lives as long as its client keeps stdin open.
             server.stdioClosed().await();
