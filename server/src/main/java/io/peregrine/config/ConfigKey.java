@@ -112,7 +112,7 @@ public final class ConfigKey<T> {
     // ---------------------------------------------------------------- shutdown
     public static final ConfigKey<Duration> SHUTDOWN_READY_DELAY = builderDefault(durationOrZero(SERVER, "shutdown.ready-delay", Duration.ofSeconds(5),
             "On shutdown (SIGTERM), how long /ready answers 503 while everything is still served, so that load balancers stop sending first"), Duration.ZERO);
-    public static final ConfigKey<Duration> SHUTDOWN_DRAIN_TIMEOUT = durationOrZero(SERVER, "shutdown.drain-timeout", Duration.ofSeconds(10), "Then how long shutdown waits for running calls before answering them with -31001");
+    public static final ConfigKey<Duration> SHUTDOWN_DRAIN_TIMEOUT = durationOrZero(SERVER, "shutdown.drain-timeout", Duration.ofSeconds(10), "After the ready-delay, how long shutdown waits for running calls before answering them with -31001");
 
     // ---------------------------------------------------------------- the demo content (standalone server only)
     public static final ConfigKey<Boolean> DEMO_ENABLED = bool(LAUNCHER, "demo.enabled", true, "Serve the demo tools (echo, ask_user, ask_model, countdown, fs.*), the files under demo.fs.root as fs:/// resources, and the prompts review_file and compare_files");

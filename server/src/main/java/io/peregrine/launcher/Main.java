@@ -138,7 +138,7 @@ public final class Main {
         Set<String> unused = new LinkedHashSet<>(config.explicitKeys());
         unused.retainAll(config.unreadKeys());
         if (!unused.isEmpty()) {
-            log.warn("these keys are set but this configuration does not use them: {}",
+            log.warn("these keys are set but this configuration does not use them: {} (see docs/configuration.md)",
                     String.join(", ", unused));
         }
     }
@@ -215,6 +215,7 @@ public final class Main {
         for (ConfigKey<?> k : ConfigKey.all().values()) {
             sb.append(String.format("  %-28s %-36s %s%n    %s%n", k.name(), k.envName(), defaultText(k), k.description()));
         }
+        sb.append("\nEvery key, its bounds and its meaning: docs/configuration.md\n");
         return sb.toString();
     }
 
