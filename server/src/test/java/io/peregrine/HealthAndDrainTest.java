@@ -85,7 +85,7 @@ class HealthAndDrainTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void closeTurnsNotReadyAtOnceServesThroughTheReadyDelayThenLetsCallsFinish() throws Exception {
+    void closeTurnsNotReadyAtOnceAndServesThroughTheReadyDelayBeforeDraining() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Tool gate = Tool.builder("gate").blocking(true).handler((args, ctx) -> {
@@ -117,13 +117,14 @@ class HealthAndDrainTest {
                 late.initialize("2025-11-25");
                 assertThat(at(late.call(String.format(ECHO_CALL, 1, "late")), "result.content.0.text")).isEqualTo("late");
             }
-            assertThat(closer.isAlive()).isTrue();
-
-            closer.interrupt();
+            // The call that was running when close() began finishes and is answered.
             release.countDown();
             Map<String, Object> answer = client.readJson();
             assertThat(answer.get("id")).isEqualTo(1L);
             assertThat(at(answer, "result.content.0.text")).isEqualTo("let through");
+            assertThat(closer.isAlive()).as("still in the ready-delay").isTrue();
+
+            closer.interrupt();
             closer.join(TimeUnit.SECONDS.toMillis(60));
             assertThat(closer.isAlive()).as("close() returned").isFalse();
             assertThat(client.readLine()).as("the connection is closed once drained").isNull();
