@@ -7,8 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Connections and 2025-era sessions open right now, counted from the core's events for the
- * verbose health report. It counts what the core reports to its {@link McpObserver}: until the
- * core calls its observers, both counts stay at zero. Adders rather than one atomic counter: the events come from every I/O
+ * verbose health report: an {@link McpObserver} every server installs on its core. Adders rather than one atomic counter: the events come from every I/O
  * thread, and a probe reading the sum now and then is the rare side.
  */
 final class LiveCounts implements McpObserver {

@@ -2,6 +2,7 @@ package io.peregrine;
 
 import io.peregrine.config.ConfigKey;
 import io.peregrine.exec.ToolExecutor;
+import io.peregrine.mcp.McpObserver;
 import io.peregrine.mcp.McpServer;
 import io.peregrine.mcp.PromptRegistry;
 import io.peregrine.mcp.ResourceRegistry;
@@ -109,6 +110,8 @@ public final class Peregrine implements AutoCloseable {
         parts.resources().forEach(core.resources()::add);
         parts.templates().forEach(core.resources()::add);
         parts.prompts().forEach(core.prompts()::add);
+        core.observer(counts);
+        parts.observers().forEach(core::observer);
         core.policy(parts.policy());
         this.health = new ServerHealth(core, dependencies, counts, System::nanoTime);
     }
@@ -272,6 +275,7 @@ public final class Peregrine implements AutoCloseable {
         private final List<Resource> resources = new ArrayList<>();
         private final List<ResourceTemplate> templates = new ArrayList<>();
         private final List<Prompt> prompts = new ArrayList<>();
+        private final List<McpObserver> observers = new ArrayList<>();
         private byte[] requestStateKey;
         private InputStream stdin;
         private OutputStream stdout;
@@ -368,6 +372,15 @@ public final class Peregrine implements AutoCloseable {
         /** Serves {@code prompt} ({@code prompts/list}, {@code prompts/get}, {@code completion/complete}). */
         public Builder prompt(Prompt prompt) {
             prompts.add(Objects.requireNonNull(prompt, "prompt"));
+            return this;
+        }
+
+        /**
+         * Adds an observer of every request, connection, session, refusal and policy decision
+         * (metrics, traces); several observers all see every event, in the order added. Default none.
+         */
+        public Builder observer(McpObserver observer) {
+            observers.add(Objects.requireNonNull(observer, "observer"));
             return this;
         }
 
@@ -606,8 +619,8 @@ public final class Peregrine implements AutoCloseable {
          */
         public Peregrine build() {
             ServerSettings settings = new ServerSettings(values, requestStateKey);
-            ServerParts parts = new ServerParts(tools, resources, templates, prompts, policy, tcpTls, httpTls,
-                    clientCertificates, stdin, stdout);
+            ServerParts parts = new ServerParts(tools, resources, templates, prompts, observers, policy, tcpTls,
+                    httpTls, clientCertificates, stdin, stdout);
             Listeners.checkExposure(settings, parts);
             return new Peregrine(settings, parts);
         }

@@ -1,5 +1,6 @@
 package io.peregrine;
 
+import io.peregrine.mcp.McpObserver;
 import io.peregrine.policy.ClientCertificates;
 import io.peregrine.policy.PolicyChain;
 import io.peregrine.prompt.Prompt;
@@ -17,6 +18,7 @@ import java.util.List;
  * What a builder hands a server beside its {@link ServerSettings}: the objects it serves and
  * secures itself with, as they were when {@link Peregrine.Builder#build()} ran.
  *
+ * @param observers          observers of the server's traffic, in the order they were added
  * @param tcpTls             TLS of the TCP listener, or null
  * @param httpTls            TLS of the HTTP listener, or null
  * @param clientCertificates how client certificates map to principals, or null
@@ -24,7 +26,7 @@ import java.util.List;
  * @param stdout             the stdio session's output, or null
  */
 record ServerParts(List<Tool> tools, List<Resource> resources, List<ResourceTemplate> templates, List<Prompt> prompts,
-                   PolicyChain policy, TlsContext tcpTls, TlsContext httpTls, ClientCertificates clientCertificates,
+                   List<McpObserver> observers, PolicyChain policy, TlsContext tcpTls, TlsContext httpTls, ClientCertificates clientCertificates,
                    InputStream stdin, OutputStream stdout) {
 
     ServerParts {
@@ -32,6 +34,7 @@ record ServerParts(List<Tool> tools, List<Resource> resources, List<ResourceTemp
         resources = List.copyOf(resources);
         templates = List.copyOf(templates);
         prompts = List.copyOf(prompts);
+        observers = List.copyOf(observers);
     }
 
     ListenerSecurity security(TlsContext tls) {
