@@ -138,6 +138,24 @@ class HealthAndDrainTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void theVerboseReportCountsConnectionsAndSessions() throws Exception {
+        try (Peregrine server = Peregrine.builder().tcp("127.0.0.1", 0).http("127.0.0.1", 0).tool(echo()).build()) {
+            Peregrine.BoundAddresses addresses = server.start();
+            try (RawHttp http = new RawHttp(addresses.http())) {
+                Map<String, Object> before = (Map<String, Object>) JsonTree.parse(get(http, "/health/details").body);
+                try (LineSocket first = new LineSocket(addresses.tcp()); LineSocket second = new LineSocket(addresses.tcp())) {
+                    first.initialize("2025-11-25");
+                    second.initialize("2025-11-25");
+                    Map<String, Object> during = (Map<String, Object>) JsonTree.parse(get(http, "/health/details").body);
+                    assertThat((Long) during.get("connections") - (Long) before.get("connections")).isEqualTo(2);
+                    assertThat((Long) during.get("sessions") - (Long) before.get("sessions")).isEqualTo(2);
+                }
+            }
+        }
+    }
+
+    @Test
     void withoutAReadyDelayCloseDrainsAtOnce() throws Exception {
         try (Peregrine server = Peregrine.builder().tcp("127.0.0.1", 0).tool(echo()).build()) {
             server.start();

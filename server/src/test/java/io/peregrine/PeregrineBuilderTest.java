@@ -186,6 +186,30 @@ class PeregrineBuilderTest {
     }
 
     @Test
+    void observersAddedAfterBuildBelongToTheNextServer() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger early = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger late = new java.util.concurrent.atomic.AtomicInteger();
+        Peregrine.Builder b = Peregrine.builder().tcp("127.0.0.1", 0).observer(sessionCounter(early));
+        try (Peregrine server = b.build()) {
+            b.observer(sessionCounter(late));
+            try (LineSocket client = new LineSocket(server.start().tcp())) {
+                client.initialize("2025-11-25");
+            }
+        }
+        assertThat(early.get()).isEqualTo(1);
+        assertThat(late.get()).isZero();
+    }
+
+    private static io.peregrine.mcp.McpObserver sessionCounter(java.util.concurrent.atomic.AtomicInteger sessions) {
+        return new io.peregrine.mcp.McpObserver() {
+            @Override
+            public void sessionStarted(io.peregrine.transport.Transport transport) {
+                sessions.incrementAndGet();
+            }
+        };
+    }
+
+    @Test
     void anUnauthenticatedListenerOffLoopbackIsRefusedAtBuild() {
         assertThatThrownBy(() -> Peregrine.builder().tcp("0.0.0.0", 0).build())
                 .isInstanceOf(IllegalArgumentException.class)
