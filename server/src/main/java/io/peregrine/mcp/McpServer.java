@@ -91,9 +91,12 @@ public final class McpServer implements MessageListener {
             this.validateArguments = validateArguments;
         }
 
-        /** 256 calls in flight per connection, pages of 100 tools, 30 s timeout, validation on. */
+        /** The defaults of {@code connection.max-in-flight}, {@code tools.page-size}, {@code tools.default-timeout} and {@code tools.validate-arguments}. */
         public static Settings defaults() {
-            return new Settings(256, 100, 30_000, true);
+            return new Settings(io.peregrine.config.ConfigKey.CONNECTION_MAX_IN_FLIGHT.builderDefault(),
+                    io.peregrine.config.ConfigKey.TOOLS_PAGE_SIZE.builderDefault(),
+                    io.peregrine.config.ConfigKey.TOOLS_DEFAULT_TIMEOUT.builderDefault().toMillis(),
+                    io.peregrine.config.ConfigKey.TOOLS_VALIDATE_ARGUMENTS.builderDefault());
         }
     }
 
