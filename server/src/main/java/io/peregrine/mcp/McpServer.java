@@ -195,6 +195,9 @@ public final class McpServer implements MessageListener {
      */
     public void policy(io.peregrine.policy.PolicyChain chain) {
         this.policy = new PolicyGate(chain, json);
+        if (chain.audit().logsToolCalls()) {
+            observer(new AuditObserver(chain.audit()));
+        }
         tools.onChange(chain.cache()::invalidateAll);
         chain.events(new io.peregrine.policy.PolicyEvents() {
             @Override
@@ -430,6 +433,9 @@ public final class McpServer implements MessageListener {
             }
             if (policy != null) {
                 policy.admit(c, params);
+                if (observed != null) {
+                    observed.principal(c.principal);
+                }
             }
             taken = method.handle(c, m, params, scope(c, m.method(), params), reply);
         } catch (RpcException e) {
@@ -749,13 +755,7 @@ public final class McpServer implements MessageListener {
             }
         }
         ToolCall call = new ToolCall(this, c, m, s, entry, new ByteBufToolArguments(json, args), r);
-        if (gate != null) {
-            call.principal = c.principal;
-            call.cacheFill = cached;
-            if (gate.chain().audit().logsToolCalls()) {
-                call.startNanos = System.nanoTime();
-            }
-        }
+        call.cacheFill = cached;
         if (s.isModern() && InputRequests.carriesInput(p)) {
             call.inputs(InputRequests.open(json, requestStates, p, "tools/call", name, args, s.version().id(),
                     principalOf(c)));
@@ -785,44 +785,33 @@ public final class McpServer implements MessageListener {
     /** Answers {@code m} with the result of the identical call it coalesced with, once there is one. */
     private void answerShared(Connection c, RpcMessage m, RequestScope s, Reply r, ToolRegistry.Entry entry,
                               io.peregrine.policy.ResultCache.Lookup shared) {
-        io.peregrine.policy.Principal principal = c.principal;
-        long start = System.nanoTime();
         shared.future().whenComplete((result, failure) -> {
             try {
                 ToolResult answer = result != null ? result : ToolResult.error("Tool " + entry.tool.name()
                         + ": the identical call this one waited on ended without a result; retry");
                 r.send(writer.result(c.peer.alloc(), m.id(), g -> writeToolResult(g, s, answer)),
                         answer.isError() ? Reply.TOOL_ERROR : Outcome.RESULT);
-                policy.chain().audit().toolCall(principal, c.peer.transport().label(), entry.tool.name(),
-                        result == null ? "shared-failed" : "cached", System.nanoTime() - start);
             } finally {
                 m.release();
             }
         });
     }
 
-    /** A call ended with {@code result} (null: without one): fill or forget its cache entry, audit it. */
-    private void settled(ToolCall call, String outcome, ToolResult result) {
-        PolicyGate gate = policy;
-        if (gate == null) {
+    /** A call ended with {@code result} (null: without one): fill or forget the cache entry it leads. */
+    private void settled(ToolCall call, ToolResult result) {
+        if (call.cacheFill == null) {
             return;
         }
-        if (call.cacheFill != null) {
-            if (result != null) {
-                gate.chain().cache().complete(call.cacheFill, result);
-            } else {
-                gate.chain().cache().abandon(call.cacheFill);
-            }
-        }
-        if (call.startNanos != 0) {
-            gate.chain().audit().toolCall(call.principal, call.connection.peer.transport().label(), call.entry.tool.name(),
-                    outcome, System.nanoTime() - call.startNanos);
+        if (result != null) {
+            policy.chain().cache().complete(call.cacheFill, result);
+        } else {
+            policy.chain().cache().abandon(call.cacheFill);
         }
     }
 
     /** The call was cancelled or its connection closed: no answer follows. */
     void callDropped(ToolCall call) {
-        settled(call, "cancelled", null);
+        settled(call, null);
     }
 
     /** Runs the call as {@code task}: answered at once with the task, the call's own answer kept for later. */
@@ -866,13 +855,13 @@ public final class McpServer implements MessageListener {
             String problem = checkOutput(entry, result);
             if (problem != null) {
                 log.warn("tool {} returned a result that breaks its outputSchema: {}", entry.tool.name(), problem);
-                settled(call, "error", null);
+                settled(call, null);
                 answerError(call, JsonRpcError.INTERNAL_ERROR, "Tool " + entry.tool.name()
                         + " returned structuredContent that does not match its outputSchema: " + problem);
                 return;
             }
         }
-        settled(call, result.isError() ? "error" : "ok", result);
+        settled(call, result);
         call.reply.send(writer.result(call.connection.peer.alloc(), call.id(),
                 g -> writeToolResult(g, call.scope, result)), result.isError() ? Reply.TOOL_ERROR : Outcome.RESULT);
     }
@@ -890,7 +879,7 @@ public final class McpServer implements MessageListener {
     }
 
     void answerFailure(ToolCall call, Throwable t) {
-        settled(call, "error", null);
+        settled(call, null);
         String tool = call.entry.tool.name();
         if (t instanceof InvalidArgumentsException) {
             String message = "Invalid arguments for tool " + tool + ": " + t.getMessage();
@@ -1014,13 +1003,13 @@ public final class McpServer implements MessageListener {
     }
 
     void answerTimeout(ToolCall call) {
-        settled(call, "timeout", null);
+        settled(call, null);
         long ms = call.entry.tool.timeout() != null ? call.entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
         answerToolError(call, "Tool " + call.entry.tool.name() + " timed out after " + ms + " ms and was cancelled");
     }
 
     void answerShutdown(ToolCall call) {
-        settled(call, "shutdown", null);
+        settled(call, null);
         answerError(call, JsonRpcError.SHUTTING_DOWN,
                 "Server shut down before tool " + call.entry.tool.name() + " finished; retry on another instance");
     }
@@ -1036,7 +1025,7 @@ public final class McpServer implements MessageListener {
     }
 
     void answerOverloaded(ToolCall call) {
-        settled(call, "overloaded", null);
+        settled(call, null);
         rejected(call.connection.peer, McpObserver.Rejection.OVERLOADED);
         call.reply.send(overloaded(call.connection, call.id()), OVERLOADED);
     }

@@ -40,6 +40,7 @@ final class ObservedReply implements Reply, ObservedRequest {
     private Params params;
     private long startNanos;
     private Object state;
+    private io.peregrine.policy.Principal principal;
     private volatile int ended = ENDED;
 
     ObservedReply(McpServer server, McpObserver observer) {
@@ -55,6 +56,7 @@ final class ObservedReply implements Reply, ObservedRequest {
         this.message = m;
         this.params = params;
         this.state = null;
+        this.principal = null;
         this.ended = RUNNING;
         this.startNanos = System.nanoTime();
         if (observer.observesStart()) {
@@ -65,6 +67,16 @@ final class ObservedReply implements Reply, ObservedRequest {
     /** The params, once read (when the envelope pass did not read them). */
     void params(Params params) {
         this.params = params;
+    }
+
+    /** The principal policy admitted the request for. */
+    void principal(io.peregrine.policy.Principal principal) {
+        this.principal = principal;
+    }
+
+    /** The principal policy admitted the request for, or null (no policy, or refused before admission). */
+    io.peregrine.policy.Principal principal() {
+        return principal;
     }
 
     /** What {@link McpObserver#requestStarted} returned. */

@@ -47,9 +47,7 @@ final class ToolCall implements ToolContext, Runnable {
     private volatile boolean cancelled;
     private Thread runner;
     private ScheduledFuture<?> deadline;
-    /** Set by policy before the call runs: who called, when, and the cache entry this call fills. */
-    io.peregrine.policy.Principal principal;
-    long startNanos;
+    /** Set by policy before the call runs: the cache entry this call fills, or null. */
     io.peregrine.policy.ResultCache.Lookup cacheFill;
     /** Null for the many calls that neither ask the client nor run as tasks, so they carry nothing more. */
     private Asking asking;

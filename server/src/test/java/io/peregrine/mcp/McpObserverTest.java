@@ -496,6 +496,19 @@ class McpObserverTest {
     }
 
     @Test
+    void theAuditLogNamesEachToolCallsOutcomeFromTheSameEvent() {
+        assertThat(AuditObserver.outcome(0, false, true)).isEqualTo("ok");
+        assertThat(AuditObserver.outcome(0, true, true)).isEqualTo("error");
+        assertThat(AuditObserver.outcome(JsonRpcError.INVALID_PARAMS, false, true)).isEqualTo("error");
+        assertThat(AuditObserver.outcome(0, false, false)).isEqualTo("cancelled");
+        assertThat(AuditObserver.outcome(JsonRpcError.SERVER_OVERLOADED, false, true)).isEqualTo("overloaded");
+        assertThat(AuditObserver.outcome(JsonRpcError.SHUTTING_DOWN, false, true)).isEqualTo("shutdown");
+        // Refusals are audited by the policy chain as it refuses, not twice.
+        assertThat(AuditObserver.outcome(JsonRpcError.FORBIDDEN, false, true)).isNull();
+        assertThat(AuditObserver.outcome(JsonRpcError.RATE_LIMITED, false, true)).isNull();
+    }
+
+    @Test
     void cacheLookupsAreSeen() throws Exception {
         Recorder rec = new Recorder();
         Tool cached = Tool.builder("constant").blocking(false)
