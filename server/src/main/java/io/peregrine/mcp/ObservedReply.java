@@ -97,6 +97,25 @@ final class ObservedReply implements Reply, ObservedRequest {
         return origin;
     }
 
+    /**
+     * {@code task}, to run on another thread (or later) inside what the observer opened for the
+     * request {@code r} answers (a span made current, for instance); {@code task} itself when unobserved.
+     */
+    static Runnable inContext(Reply r, Runnable task) {
+        if (r instanceof ObservedReply) {
+            ObservedReply o = (ObservedReply) r;
+            if (o.observer().observesStart()) {
+                return o.observer().wrap(o.state(), task);
+            }
+        }
+        return task;
+    }
+
+    /** Whether {@link #inContext} would wrap work for {@code r}. */
+    static boolean runsInContext(Reply r) {
+        return r instanceof ObservedReply && ((ObservedReply) r).observer().observesStart();
+    }
+
     // ---------------------------------------------------------------- Reply
 
     @Override

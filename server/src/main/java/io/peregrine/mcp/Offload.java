@@ -37,14 +37,14 @@ final class Offload {
 
     void run(Connection c, Reply r, RequestId id, boolean blocking, String what, Work work) {
         if (!blocking) {
-            if (McpServer.runsInContext(r)) {
-                server.inContext(r, () -> answer(c, r, id, what, work)).run();
+            if (ObservedReply.runsInContext(r)) {
+                ObservedReply.inContext(r, () -> answer(c, r, id, what, work)).run();
             } else {
                 answer(c, r, id, what, work);
             }
             return;
         }
-        if (!server.executor().tryExecute(server.inContext(r, () -> answer(c, r, id, what, work)))) {
+        if (!server.executor().tryExecute(ObservedReply.inContext(r, () -> answer(c, r, id, what, work)))) {
             server.rejected(c.peer, McpObserver.Rejection.OVERLOADED);
             Map<String, Object> data = new HashMap<>();
             data.put("retryAfterMs", 100);

@@ -101,7 +101,7 @@ final class PromptMethods {
         // A prompt that may ask the client gets its questions' answers (or the means to ask) now,
         // while the request's bytes are still there.
         RequestQuestions questions = prompt.askingHandler() == null ? null : new RequestQuestions(server, c, r, s,
-                s.isModern() ? server.inputsOf(c, p, s, "prompts/get", name, p.object("prompts/get", "arguments")) : null,
+                s.isModern() ? server.asking().inputsOf(c, p, s, "prompts/get", name, p.object("prompts/get", "arguments")) : null,
                 "Prompt " + name);
         offload.run(c, r, m.id(), prompt.isBlocking(), "Prompt " + name, () -> {
             PromptResult result;
@@ -122,7 +122,7 @@ final class PromptMethods {
                 result = null;
             }
             if (questions != null && questions.pendingInputs() != null) {
-                return server.inputRequired(c, m.id(), questions.pendingInputs());
+                return server.asking().inputRequired(c, m.id(), questions.pendingInputs());
             }
             if (result == null) {
                 throw new IllegalStateException("the handler returned no result");

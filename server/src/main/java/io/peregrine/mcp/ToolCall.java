@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  */
 final class ToolCall implements ToolContext, Runnable {
 
+    private final ToolCallAnswers answers;
     private final McpServer server;
     final Connection connection;
     final RpcMessage message;
@@ -52,9 +53,10 @@ final class ToolCall implements ToolContext, Runnable {
     /** Null for the many calls that neither ask the client nor run as tasks, so they carry nothing more. */
     private Asking asking;
 
-    ToolCall(McpServer server, Connection connection, RpcMessage message, RequestScope scope,
+    ToolCall(ToolCallAnswers answers, Connection connection, RpcMessage message, RequestScope scope,
              ToolRegistry.Entry entry, ToolArguments arguments, Reply reply) {
-        this.server = server;
+        this.answers = answers;
+        this.server = answers.server();
         this.connection = connection;
         this.message = message;
         this.scope = scope;
@@ -86,9 +88,9 @@ final class ToolCall implements ToolContext, Runnable {
                 leave();
                 if (end()) {
                     if (inputs() != null && inputs().hasMissing()) {
-                        server.answerInputRequired(this);
+                        answers.answerInputRequired(this);
                     } else {
-                        server.answerFailure(this, t);
+                        answers.answerFailure(this, t);
                     }
                     drop();
                 }
@@ -98,9 +100,9 @@ final class ToolCall implements ToolContext, Runnable {
             if (end()) {
                 // A handler that swallowed InputRequiredException still owes the client its questions.
                 if (inputs() != null && inputs().hasMissing()) {
-                    server.answerInputRequired(this);
+                    answers.answerInputRequired(this);
                 } else {
-                    server.answerResult(this, result);
+                    answers.answerResult(this, result);
                 }
                 drop();
             }
@@ -113,7 +115,7 @@ final class ToolCall implements ToolContext, Runnable {
     void cancel() {
         if (end()) {
             interrupt();
-            server.callDropped(this);
+            answers.callDropped(this);
             reply.skip();
             drop();
         }
@@ -123,7 +125,7 @@ final class ToolCall implements ToolContext, Runnable {
     private void expire() {
         if (end()) {
             interrupt();
-            server.answerTimeout(this);
+            answers.answerTimeout(this);
             drop();
         }
     }
@@ -132,7 +134,7 @@ final class ToolCall implements ToolContext, Runnable {
     void abort() {
         if (end()) {
             interrupt();
-            server.answerShutdown(this);
+            answers.answerShutdown(this);
             drop();
         }
     }
@@ -140,7 +142,7 @@ final class ToolCall implements ToolContext, Runnable {
     /** The executor was full: the handler never ran; answer with an overload error. */
     void abortOverloaded() {
         if (end()) {
-            server.answerOverloaded(this);
+            answers.answerOverloaded(this);
             drop();
         }
     }
@@ -149,7 +151,7 @@ final class ToolCall implements ToolContext, Runnable {
     void abandon() {
         if (end()) {
             interrupt();
-            server.callDropped(this);
+            answers.callDropped(this);
             reply.dropped();
             drop();
         }
@@ -164,7 +166,7 @@ final class ToolCall implements ToolContext, Runnable {
         if (deadline != null) {
             deadline.cancel(false);
         }
-        server.callEnded(this);
+        answers.callEnded(this);
         return true;
     }
 
@@ -218,7 +220,7 @@ final class ToolCall implements ToolContext, Runnable {
     public void progress(double progress, Double total, String text) {
         RequestId token = scope.progressToken();
         if (token != null && !cancelled) {
-            server.sendProgress(connection, reply, token, progress, total, text);
+            server.asking().sendProgress(connection, reply, token, progress, total, text);
         }
     }
 
@@ -260,11 +262,11 @@ final class ToolCall implements ToolContext, Runnable {
             Asking a = asking();
             if (a.inputs == null) {
                 a.inputs = InputRequests.none("tools/call", entry.tool.name(),
-                        ((ByteBufToolArguments) arguments).raw(), scope.version().id(), McpServer.principalOf(connection));
+                        ((ByteBufToolArguments) arguments).raw(), scope.version().id(), ClientAsking.principalOf(connection));
             }
             return a.inputs.answer(requests);
         }
-        return server.askClient(this, requests);
+        return server.asking().askClient(this, requests);
     }
 
     /** A task waits for its answers: through tasks/update (2026-07-28), or requests to its session (2025). */
@@ -273,7 +275,7 @@ final class ToolCall implements ToolContext, Runnable {
         if (!scope.isModern()) {
             task.waitingForClient(true);
             try {
-                return server.askClient(this, requests);
+                return server.asking().askClient(this, requests);
             } finally {
                 task.waitingForClient(false);
             }
@@ -334,7 +336,7 @@ final class ToolCall implements ToolContext, Runnable {
                 || !Tasks.declaresExtension(capabilities())) {
             return false;
         }
-        return server.continueAsTask(this);
+        return answers.continueAsTask(this);
     }
 
     @Override
@@ -346,7 +348,7 @@ final class ToolCall implements ToolContext, Runnable {
         java.util.concurrent.atomic.AtomicBoolean sent = new java.util.concurrent.atomic.AtomicBoolean();
         return () -> {
             if (sent.compareAndSet(false, true)) {
-                server.sendElicitationComplete(connection, reply, elicitationId);
+                server.asking().sendElicitationComplete(connection, reply, elicitationId);
             }
         };
     }
