@@ -79,7 +79,7 @@ final class ClientAsking {
         if (!c.peer.isOpen()) {
             return;
         }
-        reply.sendRelated(writer.notification(c.peer.alloc(), "notifications/elicitation/complete", g -> {
+        reply.send(writer.notification(c.peer.alloc(), "notifications/elicitation/complete", g -> {
             g.writeStartObject();
             g.writeStringField("elicitationId", elicitationId);
             g.writeEndObject();
@@ -87,7 +87,7 @@ final class ClientAsking {
     }
 
     void sendProgress(Connection c, Reply reply, RequestId token, double progress, Double total, String message) {
-        reply.sendRelated(writer.notification(c.peer.alloc(), "notifications/progress", g -> {
+        reply.send(writer.notification(c.peer.alloc(), "notifications/progress", g -> {
             g.writeStartObject();
             g.writeFieldName("progressToken");
             token.writeTo(g);

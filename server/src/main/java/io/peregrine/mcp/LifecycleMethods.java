@@ -50,11 +50,11 @@ final class LifecycleMethods {
                     "Invalid params for initialize: missing required object \"clientInfo\"");
         }
         ProtocolVersion v = ProtocolVersion.find(requested);
-        ProtocolVersion negotiated = v != null && !v.isModern() ? v : ProtocolVersion.LATEST_LEGACY;
+        ProtocolVersion negotiated = v != null && !v.isStateless() ? v : ProtocolVersion.LATEST_WITH_SESSION;
         c.initialize(negotiated, server.tree(capabilities), server.tree(clientInfo));
         c.sessionStartNanos = System.nanoTime();
         server.observer().sessionStarted(c.peer.transport());
-        r.send(server.writer().result(c.peer.alloc(), m.id(), g -> {
+        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> {
             g.writeStartObject();
             g.writeStringField("protocolVersion", negotiated.id());
             g.writeFieldName("capabilities");
@@ -70,7 +70,7 @@ final class LifecycleMethods {
     }
 
     private boolean ping(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) {
-        r.send(server.writer().result(c.peer.alloc(), m.id(), g -> {
+        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> {
             g.writeStartObject();
             McpServer.writeResultPrelude(g, s, false);
             g.writeEndObject();
@@ -79,7 +79,7 @@ final class LifecycleMethods {
     }
 
     private boolean discover(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) {
-        r.send(server.writer().result(c.peer.alloc(), m.id(), g -> {
+        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> {
             g.writeStartObject();
             g.writeStringField("resultType", "complete");
             g.writeArrayFieldStart("supportedVersions");

@@ -338,7 +338,7 @@ public final class McpServer implements MessageListener {
             if (item instanceof RpcException) {
                 rejected(origin, rejectionOf((RpcException) item));
                 reply.expect();
-                reply.send(writer.error(c.peer.alloc(), (RpcException) item), Reply.outcomeOf((RpcException) item));
+                reply.respond(writer.error(c.peer.alloc(), (RpcException) item), Reply.outcomeOf((RpcException) item));
             } else {
                 RpcMessage m = (RpcMessage) item;
                 if (m.isRequest()) {
@@ -372,7 +372,7 @@ public final class McpServer implements MessageListener {
                 }
                 if (!matched) {
                     rejected(c.peer, McpObserver.Rejection.INVALID_REQUEST);
-                    reply.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST, "Unexpected response: id "
+                    reply.respond(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST, "Unexpected response: id "
                             + m.id() + " does not match any request this server sent and still waits for", null),
                             Outcome.error(JsonRpcError.INVALID_REQUEST));
                 }
@@ -423,7 +423,7 @@ public final class McpServer implements MessageListener {
             if (why != null) {
                 rejected(c.peer, why);
             }
-            reply.send(writer.error(c.peer.alloc(), m.id(), e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
+            reply.respond(writer.error(c.peer.alloc(), m.id(), e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
         } finally {
             if (!taken) {
                 m.release();
@@ -507,7 +507,7 @@ public final class McpServer implements MessageListener {
 
     /** {@code resultType} (and the cache hints of a list result) for 2026-07-28 requests. */
     static void writeResultPrelude(JsonGenerator g, RequestScope s, boolean cacheable) throws IOException {
-        if (s.isModern()) {
+        if (s.isStateless()) {
             g.writeFieldName(RESULT_TYPE);
             g.writeString(COMPLETE);
             if (cacheable) {
@@ -538,7 +538,7 @@ public final class McpServer implements MessageListener {
         return writer.result(c.peer.alloc(), id, g -> {
             g.writeStartObject();
             writeResultPrelude(g, s, false);
-            if (s.isModern()) {
+            if (s.isStateless()) {
                 writeServerInfoMeta(g, null);
             }
             g.writeEndObject();

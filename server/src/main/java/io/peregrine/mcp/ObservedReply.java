@@ -119,20 +119,20 @@ final class ObservedReply implements Reply, ObservedRequest {
     // ---------------------------------------------------------------- Reply
 
     @Override
-    public void send(ByteBuf response, Outcome outcome) {
+    public void respond(ByteBuf response, Outcome outcome) {
         boolean open = origin.isOpen();
-        inner.send(response, outcome);
+        inner.respond(response, outcome);
         end(outcome.errorCode(), outcome == TOOL_ERROR, open);
     }
 
     @Override
-    public void sendRelated(ByteBuf message) {
-        inner.sendRelated(message);
+    public void send(ByteBuf message) {
+        inner.send(message);
     }
 
     @Override
-    public void skip() {
-        inner.skip();
+    public void respondNothing() {
+        inner.respondNothing();
         end(0, false, false);
     }
 
@@ -207,7 +207,7 @@ final class ObservedReply implements Reply, ObservedRequest {
         String requested = params != null ? params.protocolVersion() : null;
         if (requested != null) {
             ProtocolVersion v = ProtocolVersion.find(requested);
-            if (v != null && v.isModern()) {
+            if (v != null && v.isStateless()) {
                 return v.id();
             }
         }

@@ -33,8 +33,8 @@ final class RequestScope {
         return version;
     }
 
-    boolean isModern() {
-        return version.isModern();
+    boolean isStateless() {
+        return version.isStateless();
     }
 
     RequestId progressToken() {
@@ -49,14 +49,14 @@ final class RequestScope {
     /** The client's capabilities as a tree, or an empty map. */
     @SuppressWarnings("unchecked")
     Map<String, Object> clientCapabilities() {
-        Object caps = version.isModern() ? tree(params.clientCapabilities()) : connection.clientCapabilities();
+        Object caps = version.isStateless() ? tree(params.clientCapabilities()) : connection.clientCapabilities();
         return caps instanceof Map ? (Map<String, Object>) caps : Map.of();
     }
 
     /** The client's self-description as a tree, or an empty map. */
     @SuppressWarnings("unchecked")
     Map<String, Object> clientInfo() {
-        Object info = version.isModern() ? tree(params.clientInfo()) : connection.clientInfo();
+        Object info = version.isStateless() ? tree(params.clientInfo()) : connection.clientInfo();
         return info instanceof Map ? (Map<String, Object>) info : Map.of();
     }
 
@@ -80,7 +80,7 @@ final class RequestScope {
         String requested = params.protocolVersion();
         if (requested != null && ("initialize".equals(method) || "ping".equals(method))) {
             ProtocolVersion v = ProtocolVersion.find(requested);
-            if (v != null && v.isModern()) {
+            if (v != null && v.isStateless()) {
                 throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + method + " is not part of "
                         + "protocol " + v.id() + ", which has no handshake and no ping; "
                         + ("initialize".equals(method) ? "call server/discover, or send requests with their _meta at once"
@@ -93,13 +93,13 @@ final class RequestScope {
                 throw unsupportedVersion(requested, ProtocolVersion.ids(),
                         "Unsupported protocol version: " + requested);
             }
-            if (v.isModern()) {
+            if (v.isStateless()) {
                 LoggingMethods.checkRequestLevel(params);
                 return new RequestScope(v, params, c);
             }
             if (!c.isInitialized()) {
-                throw unsupportedVersion(requested, ProtocolVersion.modernIds(), "Protocol version " + requested
-                        + " is served only after initialize; per-request _meta accepts " + ProtocolVersion.modernIds());
+                throw unsupportedVersion(requested, ProtocolVersion.statelessIds(), "Protocol version " + requested
+                        + " is served only after initialize; per-request _meta accepts " + ProtocolVersion.statelessIds());
             }
         }
         if (c.isInitialized()) {

@@ -116,7 +116,7 @@ final class ToolCall implements ToolContext, Runnable {
         if (end()) {
             interrupt();
             answers.callDropped(this);
-            reply.skip();
+            reply.respondNothing();
             drop();
         }
     }
@@ -258,7 +258,7 @@ final class ToolCall implements ToolContext, Runnable {
         if (task() != null) {
             return askForTask(requests);
         }
-        if (scope.isModern()) {
+        if (scope.isStateless()) {
             Asking a = asking();
             if (a.inputs == null) {
                 a.inputs = InputRequests.none("tools/call", entry.tool.name(),
@@ -272,7 +272,7 @@ final class ToolCall implements ToolContext, Runnable {
     /** A task waits for its answers: through tasks/update (2026-07-28), or requests to its session (2025). */
     private List<Object> askForTask(ClientRequest[] requests) throws ClientRequestException, InterruptedException {
         Task task = task();
-        if (!scope.isModern()) {
+        if (!scope.isStateless()) {
             task.waitingForClient(true);
             try {
                 return server.asking().askClient(this, requests);
@@ -332,7 +332,7 @@ final class ToolCall implements ToolContext, Runnable {
 
     @Override
     public boolean continueAsTask() {
-        if (task() != null || !scope.isModern() || !entry.tool.startsTaskItself()
+        if (task() != null || !scope.isStateless() || !entry.tool.startsTaskItself()
                 || !Tasks.declaresExtension(capabilities())) {
             return false;
         }

@@ -77,7 +77,7 @@ final class ToolCallAnswers {
             }
         }
         settled(call, result);
-        call.reply.send(server.writer().result(call.connection.peer.alloc(), call.id(),
+        call.reply.respond(server.writer().result(call.connection.peer.alloc(), call.id(),
                 g -> writeToolResult(g, call.scope, result)), result.isError() ? Reply.TOOL_ERROR : Outcome.RESULT);
     }
 
@@ -107,7 +107,7 @@ final class ToolCallAnswers {
         }
         if (t instanceof MissingClientCapabilityException) {
             ClientFeature feature = ((MissingClientCapabilityException) t).feature();
-            call.reply.send(server.writer().error(call.connection.peer.alloc(), call.id(),
+            call.reply.respond(server.writer().error(call.connection.peer.alloc(), call.id(),
                     JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, t.getMessage(),
                     Map.of("requiredCapabilities", feature.requiredCapabilities())),
                     Outcome.error(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY));
@@ -147,13 +147,13 @@ final class ToolCallAnswers {
         if (c.inFlight.remove(call.id(), call) && c.inFlight.size() < settings.maxInFlight) {
             c.peer.pauseReading(false);
         }
-        original.send(server.writer().result(c.peer.alloc(), call.id(), g -> tasks.writeCreated(g, task)));
+        original.respond(server.writer().result(c.peer.alloc(), call.id(), g -> tasks.writeCreated(g, task)));
         return true;
     }
 
     /** 2026-07-28: the call asked what the client has not answered yet. */
     void answerInputRequired(ToolCall call) {
-        call.reply.send(server.asking().inputRequired(call.connection, call.id(), call.inputs()));
+        call.reply.respond(server.asking().inputRequired(call.connection, call.id(), call.inputs()));
     }
 
     void answerTimeout(ToolCall call) {
@@ -170,18 +170,18 @@ final class ToolCallAnswers {
 
     private void answerToolError(ToolCall call, String message) {
         ToolResult result = ToolResult.error(message);
-        call.reply.send(server.writer().result(call.connection.peer.alloc(), call.id(),
+        call.reply.respond(server.writer().result(call.connection.peer.alloc(), call.id(),
                 g -> writeToolResult(g, call.scope, result)), Reply.TOOL_ERROR);
     }
 
     private void answerError(ToolCall call, int code, String message) {
-        call.reply.send(server.writer().error(call.connection.peer.alloc(), call.id(), code, message, null), Outcome.error(code));
+        call.reply.respond(server.writer().error(call.connection.peer.alloc(), call.id(), code, message, null), Outcome.error(code));
     }
 
     void answerOverloaded(ToolCall call) {
         settled(call, null);
         server.rejected(call.connection.peer, McpObserver.Rejection.OVERLOADED);
-        call.reply.send(overloaded(call.connection, call.id()), OVERLOADED);
+        call.reply.respond(overloaded(call.connection, call.id()), OVERLOADED);
     }
 
     ByteBuf overloaded(Connection c, RequestId id) {
@@ -206,7 +206,7 @@ final class ToolCallAnswers {
         g.writeStartObject();
         McpServer.writeResultPrelude(g, s, false);
         result.writeFields(g);
-        if (s.isModern()) {
+        if (s.isStateless()) {
             server.writeServerInfoMeta(g, result.meta());
         } else if (result.meta() != null) {
             g.writeFieldName("_meta");

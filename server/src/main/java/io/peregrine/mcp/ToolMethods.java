@@ -56,7 +56,7 @@ final class ToolMethods {
         List<ToolRegistry.Entry> page = tools.page(after, server.pageSize());
         String next = page.size() == server.pageSize() && tools.hasAfter(page.get(page.size() - 1).tool.name())
                 ? encodeCursor(page.get(page.size() - 1).tool.name()) : null;
-        r.send(server.writer().result(c.peer.alloc(), m.id(), g -> {
+        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> {
             g.writeStartObject();
             McpServer.writeResultPrelude(g, s, true);
             g.writeArrayFieldStart("tools");
@@ -69,7 +69,7 @@ final class ToolMethods {
             if (next != null) {
                 g.writeStringField("nextCursor", next);
             }
-            if (s.isModern()) {
+            if (s.isStateless()) {
                 server.writeServerInfoMeta(g, null);
             }
             g.writeEndObject();
@@ -110,7 +110,7 @@ final class ToolMethods {
         if (gate != null) {
             gate.acquire(c, name);
         }
-        if (entry.paramHeaders != null && s.isModern() && c.peer.transport() == Transport.HTTP) {
+        if (entry.paramHeaders != null && s.isStateless() && c.peer.transport() == Transport.HTTP) {
             entry.paramHeaders.check(argumentTree(args), c.peer::requestHeader);
         }
         if (settings.validateArguments && entry.tool.validatesArguments()) {
@@ -124,14 +124,14 @@ final class ToolMethods {
                 return invalidArguments(c, m, s, r, name, String.join("; ", problems));
             }
         }
-        if (entry.tool.taskSupport() != TaskSupport.FORBIDDEN || (!s.isModern() && p.has("task"))) {
+        if (entry.tool.taskSupport() != TaskSupport.FORBIDDEN || (!s.isStateless() && p.has("task"))) {
             Task task = tasks.plan(c, s, p, entry);
             if (task != null) {
                 return startTask(c, m, s, entry, args, r, task);
             }
         }
         io.peregrine.policy.ResultCache.Lookup cached = null;
-        if (gate != null && entry.tool.isCacheable() && !(s.isModern() && InputRequests.carriesInput(p))) {
+        if (gate != null && entry.tool.isCacheable() && !(s.isStateless() && InputRequests.carriesInput(p))) {
             cached = gate.lookup(c, entry.tool, args);
             if (cached != null) {
                 server.observer().cacheLookup("result", !cached.isLeader());
@@ -143,7 +143,7 @@ final class ToolMethods {
         }
         ToolCall call = new ToolCall(answers, c, m, s, entry, new ByteBufToolArguments(json, args), r);
         call.cacheFill = cached;
-        if (s.isModern() && InputRequests.carriesInput(p)) {
+        if (s.isStateless() && InputRequests.carriesInput(p)) {
             call.inputs(server.asking().inputsOf(c, p, s, "tools/call", name, args));
         }
         if (!entry.tool.isBlocking()) {
@@ -175,7 +175,7 @@ final class ToolMethods {
             try {
                 ToolResult answer = result != null ? result : ToolResult.error("Tool " + entry.tool.name()
                         + ": the identical call this one waited on ended without a result; retry");
-                r.send(server.writer().result(c.peer.alloc(), m.id(), g -> answers.writeToolResult(g, s, answer)),
+                r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> answers.writeToolResult(g, s, answer)),
                         answer.isError() ? Reply.TOOL_ERROR : Outcome.RESULT);
             } finally {
                 m.release();
@@ -198,10 +198,10 @@ final class ToolMethods {
             call.drop();
             call.abandon();
             server.rejected(c.peer, McpObserver.Rejection.OVERLOADED);
-            r.send(answers.overloaded(c, m.id()), ToolCallAnswers.OVERLOADED);
+            r.respond(answers.overloaded(c, m.id()), ToolCallAnswers.OVERLOADED);
             return true;
         }
-        r.send(server.writer().result(c.peer.alloc(), m.id(), g -> tasks.writeCreated(g, task)));
+        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> tasks.writeCreated(g, task)));
         return true;
     }
 
@@ -212,7 +212,7 @@ final class ToolMethods {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, message);
         }
         ToolResult result = ToolResult.error(message);
-        r.send(server.writer().result(c.peer.alloc(), m.id(), g -> answers.writeToolResult(g, s, result)), Reply.TOOL_ERROR);
+        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> answers.writeToolResult(g, s, result)), Reply.TOOL_ERROR);
         return false;
     }
 
