@@ -139,6 +139,29 @@ public final class PolicyChain {
         return r;
     }
 
+    /**
+     * {@link #acquire} without waiting on a shared store: the future completes at once for local
+     * limits, and on the store client's thread (within the store's timeout) for shared ones.
+     * A caller on an I/O thread continues the call from the future rather than joining it.
+     */
+    public java.util.concurrent.CompletableFuture<Refusal> acquireAsync(Principal principal, String transport,
+                                                                        String tool) {
+        if (limiter == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        return limiter.tryAcquireAsync(principal, tool, events).thenApply(r -> {
+            if (r != null) {
+                audit.rateLimited(principal, transport, tool, r);
+            }
+            return r;
+        });
+    }
+
+    /** The rate limiter, or null when there are no limits. */
+    public RateLimiter limiter() {
+        return limiter;
+    }
+
     /** Who hears of each decision as it is made (the core's observers); default nobody. */
     public void events(PolicyEvents events) {
         this.events = Objects.requireNonNull(events, "events");
