@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * one, which is let go just before redis-server binds it; should another process take it in that
  * instant, redis-server exits and another port is tried (a bounded number of times).
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
     private static final int ATTEMPTS = 5;
 
@@ -29,7 +29,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** A running redis-server on a port the OS said was free. */
-    static RedisServer start() throws Exception {
+    public static RedisServer start() throws Exception {
         Exception last = null;
         for (int i = 0; i < ATTEMPTS; i++) {
             int port;
@@ -47,16 +47,16 @@ final class RedisServer implements AutoCloseable {
         throw new IllegalStateException("redis-server did not start in " + ATTEMPTS + " attempts", last);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port + "/0";
     }
 
     /** Starts redis-server on this port again (after {@link #stop()}); returns once it accepts connections. */
-    void restart() throws Exception {
+    public void restart() throws Exception {
         ProcessBuilder pb = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no").redirectErrorStream(true);
         Process p = pb.start();
@@ -92,7 +92,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Kills redis-server at once (no shutdown save: there is no persistence); waits for it to end. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         Process p = process;
         if (p != null) {
             p.destroyForcibly();
