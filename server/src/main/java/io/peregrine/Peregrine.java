@@ -252,6 +252,7 @@ public final class Peregrine implements AutoCloseable {
             streamableHttp.close();
         }
         executor.shutdown(1_000);
+        config.policy.close();
         if (stdio != null) {
             stdio.shutdown();
         }

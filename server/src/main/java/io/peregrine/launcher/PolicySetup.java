@@ -12,6 +12,9 @@ import io.peregrine.policy.PolicyChain;
 import io.peregrine.policy.ProtectedResource;
 import io.peregrine.policy.RateLimit;
 import io.peregrine.policy.RateLimiter;
+import io.peregrine.policy.SharedLimits;
+import io.peregrine.policy.redis.RedisSharedLimits;
+import io.peregrine.policy.redis.RedisStore;
 import io.peregrine.transport.tls.TlsContext;
 
 import java.io.IOException;
@@ -21,7 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Turns the {@code auth.*}, {@code limits.*}, {@code cache.*}, {@code tls.*} and {@code audit.*} keys into policy. */
+/** Turns the {@code auth.*}, {@code limits.*}, {@code redis.*}, {@code cache.*}, {@code tls.*} and {@code audit.*} keys into policy. */
 final class PolicySetup {
 
     private PolicySetup() {
@@ -36,9 +39,17 @@ final class PolicySetup {
         Authenticator tcp = authenticator(c, env, "tcp.auth");
         Authenticator http = authenticator(c, env, "http.auth");
         policy.authenticator("tcp", tcp).authenticator("ws", http).authenticator("http", http);
-        RateLimiter limiter = limiter(c);
-        if (limiter != null) {
-            policy.rateLimiter(limiter);
+        RateLimiter.Builder limits = limiter(c);
+        if (limits != null) {
+            if (!c.string("redis.uri").isBlank() && c.bool("limits.shared")) {
+                SharedLimits.FailureMode mode = guard("limits.redis-failure",
+                        () -> RedisSharedLimits.failureMode(c.string("limits.redis-failure")));
+                RedisStore redis = guard("redis.uri", () -> RedisStore.connect(c.string("redis.uri"),
+                        c.string("redis.password-env"), c.duration("redis.timeout"), c.string("redis.key-prefix"), env::get));
+                policy.closeWith(redis);
+                limits.shared(new RedisSharedLimits(redis, mode));
+            }
+            policy.rateLimiter(limits.build());
         }
         b.policy(policy.build());
         b.allowAnonymousRemote(c.bool("auth.allow-anonymous-remote"));
@@ -130,7 +141,7 @@ final class PolicySetup {
         return out;
     }
 
-    private static RateLimiter limiter(PeregrineConfig c) {
+    private static RateLimiter.Builder limiter(PeregrineConfig c) {
         RateLimiter.Builder b = RateLimiter.builder()
                 .maxKeys(c.integer("limits.max-principals"))
                 .idleExpiry(c.duration("limits.idle-expiry"));
@@ -158,7 +169,7 @@ final class PolicySetup {
             guard("limits.per-principal-tool", () -> b.perPrincipalTool(spec));
             any = true;
         }
-        return any ? b.build() : null;
+        return any ? b : null;
     }
 
     private static RateLimit limit(String key, String value) {
