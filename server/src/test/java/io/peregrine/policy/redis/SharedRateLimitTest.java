@@ -93,6 +93,30 @@ class SharedRateLimitTest {
     }
 
     @Test
+    void bucketsExpireInRedisOnceTheyWouldBeFullAgain() throws Exception {
+        String prefix = "t-" + UUID.randomUUID() + ":";
+        try (RedisStore a = store(prefix)) {
+            RateLimiter limiter = RateLimiter.builder().global(RateLimit.parse("100/1s"))
+                    .perPrincipal(RateLimit.parse("5/1m")).perTool("echo=7/1h")
+                    .shared(new RedisSharedLimits(a, FailureMode.FAIL_CLOSED)).build();
+            assertThat(decide(limiter, principal("frank"))).isNull();
+            var redisCommands = a.connection().sync();
+            List<byte[]> keys = redisCommands.keys((prefix + "*").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Map<String, Long> ttl = new java.util.TreeMap<>();
+            for (byte[] k : keys) {
+                ttl.put(new String(k, java.nio.charset.StandardCharsets.UTF_8).substring(prefix.length()),
+                        redisCommands.pttl(k));
+            }
+            // One key per limit, each living at most until its bucket is full again, plus a second.
+            assertThat(ttl).containsOnlyKeys("rl:g:100/1000ms", "rl:t:7/3600000ms:4:echo",
+                    "rl:p:5/60000ms:5:frank");
+            assertThat(ttl.get("rl:g:100/1000ms")).isBetween(1L, 2_000L);
+            assertThat(ttl.get("rl:p:5/60000ms:5:frank")).isBetween(1L, 61_000L);
+            assertThat(ttl.get("rl:t:7/3600000ms:4:echo")).isBetween(1L, 3_601_000L);
+        }
+    }
+
+    @Test
     void manyPrincipalsAtOnceEachGetExactlyTheLimit() throws Exception {
         String prefix = "t-" + UUID.randomUUID() + ":";
         // A timeout no loaded machine reaches: this test is about exactness, not about outages.
