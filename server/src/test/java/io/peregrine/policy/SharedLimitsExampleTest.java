@@ -33,8 +33,55 @@ class SharedLimitsExampleTest {
         return "Bearer " + Tokens.hs256(Tokens.claims(subject, "tool:echo").build());
     }
 
-    private static Peregrine replica(RedisServer redis) throws InterruptedException {
-        return Main.start(new String[] {"--config", FILE.toString(), "--set", "redis.uri=" + redis.uri()}, ENV);
+    private static Peregrine replica(RedisServer redis, String... sets) throws InterruptedException {
+        List<String> args = new java.util.ArrayList<>(List.of("--config", FILE.toString(), "--set",
+                "redis.uri=" + redis.uri()));
+        for (String set : sets) {
+            args.add("--set");
+            args.add(set);
+        }
+        return Main.start(args.toArray(String[]::new), ENV);
+    }
+
+    @Test
+    void failClosedRefusesWithTheStoreNamedWhileRedisIsGoneAndAdmitsOnceItIsBack() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+             Peregrine server = replica(redis, "limits.redis-failure=fail-closed");
+             PeregrineClient carol = PeregrineClient.builder().address(server.addresses().tcp())
+                     .authorization(token("carol")).connect()) {
+            assertThat(carol.callTool("echo", Map.of("message", "before")).text()).isEqualTo("before");
+            redis.stop();
+            McpClientException refused = org.junit.jupiter.api.Assertions.assertThrows(McpClientException.class,
+                    () -> carol.callTool("echo", Map.of("message", "during")));
+            assertThat(refused.code()).isEqualTo(JsonRpcError.RATE_LIMITED);
+            assertThat((Map<String, Object>) refused.data()).containsEntry("limit", "shared-store")
+                    .containsEntry("httpStatus", 429L).containsKey("retryAfterMs");
+            assertThat(refused.getMessage()).contains("shared through Redis").contains("fail-closed");
+            redis.restart();
+            // Lettuce reconnects by itself: poll, bounded, until a call is admitted again.
+            String answer = null;
+            for (int i = 0; i < 600 && answer == null; i++) {
+                try {
+                    answer = carol.callTool("echo", Map.of("message", "after")).text();
+                } catch (McpClientException e) {
+                    assertThat((Map<String, Object>) e.data()).containsEntry("limit", "shared-store");
+                    Thread.sleep(50);
+                }
+            }
+            assertThat(answer).isEqualTo("after");
+        }
+    }
+
+    @Test
+    void aMissingPasswordVariableOrAnUnknownFailureModeStopsTheStart() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica(redis, "redis.password-env=NO_SUCH_VARIABLE"))
+                    .isInstanceOf(io.peregrine.config.ConfigException.class)
+                    .hasMessageContaining("redis.password-env").hasMessageContaining("NO_SUCH_VARIABLE is not set");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> replica(redis, "limits.redis-failure=maybe"))
+                    .isInstanceOf(io.peregrine.config.ConfigException.class)
+                    .hasMessageContaining("limits.redis-failure").hasMessageContaining("fail-open or fail-closed");
+        }
     }
 
     @Test
