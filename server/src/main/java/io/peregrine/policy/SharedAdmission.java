@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link RateLimiter}'s decisions when its buckets are {@link SharedLimits shared}: every bucket
@@ -57,34 +58,70 @@ final class SharedAdmission {
         }
     }
 
+    /**
+     * One call's decision, made once: by the store's answer, by the store's timeout, or by a
+     * caller that stopped waiting, whichever comes first; the others find it made.
+     */
+    private final class Decision {
+        final Ask[] asks;
+        final Principal who;
+        final String tool;
+        final PolicyEvents events;
+        final AtomicBoolean made = new AtomicBoolean();
+        final CompletableFuture<Refusal> result = new CompletableFuture<>();
+
+        Decision(Ask[] asks, Principal who, String tool, PolicyEvents events) {
+            this.asks = asks;
+            this.who = who;
+            this.tool = tool;
+            this.events = events;
+        }
+
+        void answered(Throwable failure) {
+            if (made.compareAndSet(false, true)) {
+                result.complete(failure == null ? decide(asks, events) : failedOver(asks, who, tool, events, failure));
+            }
+        }
+    }
+
     /** The decision for {@code who} calling {@code tool}; completes on the store client's thread. */
     CompletableFuture<Refusal> acquire(Principal who, String tool, PolicyEvents events) {
+        return start(who, tool, events).result;
+    }
+
+    private Decision start(Principal who, String tool, PolicyEvents events) {
         Ask[] asks = asks(who, tool);
+        Decision d = new Decision(asks, who, tool, events);
         if (asks.length == 0) {
-            return CompletableFuture.completedFuture(null);
+            d.made.set(true);
+            d.result.complete(null);
+            return d;
         }
         CompletableFuture<?>[] all = new CompletableFuture<?>[asks.length];
         for (int i = 0; i < asks.length; i++) {
             asks[i].answer = shared.tryConsume(asks[i].key, asks[i].limit);
             all[i] = asks[i].answer;
         }
-        long timeoutNanos = shared.timeout().toNanos();
-        return CompletableFuture.allOf(all).orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
-                .handle((ignored, failure) -> failure == null ? decide(asks, events)
-                        : failedOver(asks, who, tool, events, failure));
+        CompletableFuture.allOf(all).orTimeout(shared.timeout().toNanos(), TimeUnit.NANOSECONDS)
+                .whenComplete((ignored, failure) -> d.answered(failure));
+        return d;
     }
 
-    /** {@link #acquire}, waited for at most the store's timeout (and a margin for the hand-over). */
+    /**
+     * {@link #acquire}, waited for at most the store's timeout and a margin for the hand-over
+     * between threads; should that pass too, the failure mode decides here, once.
+     */
     Refusal await(Principal who, String tool, PolicyEvents events) {
-        CompletableFuture<Refusal> f = acquire(who, tool, events);
+        Decision d = start(who, tool, events);
         try {
-            return f.get(shared.timeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.NANOSECONDS);
+            return d.result.get(shared.timeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return failedOver(null, who, tool, events, e);
+            d.answered(e);
         } catch (ExecutionException | TimeoutException e) {
-            return failedOver(null, who, tool, events, e);
+            d.answered(e);
         }
+        return d.result.join();
     }
 
     private Refusal decide(Ask[] asks, PolicyEvents events) {
@@ -112,14 +149,13 @@ final class SharedAdmission {
     }
 
     private Refusal failedOver(Ask[] asks, Principal who, String tool, PolicyEvents events, Throwable failure) {
-        if (asks != null) {
-            // Whatever the store did take before failing is given back; it may not arrive.
-            for (Ask a : asks) {
-                CompletableFuture<Long> f = a.answer;
-                if (f.isDone() && !f.isCompletedExceptionally() && f.join() == 0) {
+        // Whatever the store did take is given back, now or when its answer comes; it may not arrive.
+        for (Ask a : asks) {
+            a.answer.thenAccept(wait -> {
+                if (wait == 0) {
                     shared.refund(a.key, a.limit);
                 }
-            }
+            });
         }
         shared.failedOver(failure);
         if (shared.failureMode() == SharedLimits.FailureMode.FAIL_OPEN) {

@@ -46,6 +46,21 @@ public final class RedisSharedLimits implements SharedLimits {
                 .build()
                 .asAsync();
         this.proxies = Caffeine.newBuilder().maximumSize(100_000).build();
+        warmUp();
+    }
+
+    /**
+     * One decision at start-up, off the request path: the first one loads and compiles the
+     * client's code, which on a cold process takes longer than a request may wait.
+     */
+    private void warmUp() {
+        try {
+            tryConsume("warm-up", RateLimit.of(1, Duration.ofSeconds(1))).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Redis is slow or gone at start: requests will find out, under the failure mode.
+        }
     }
 
     /** Parses {@code limits.redis-failure}: {@code fail-open} or {@code fail-closed}. */

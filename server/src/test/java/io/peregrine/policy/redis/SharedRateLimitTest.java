@@ -101,7 +101,7 @@ class SharedRateLimitTest {
                     .shared(new RedisSharedLimits(a, FailureMode.FAIL_CLOSED)).build();
             assertThat(decide(limiter, principal("frank"))).isNull();
             var redisCommands = a.connection().sync();
-            List<byte[]> keys = redisCommands.keys((prefix + "*").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            List<byte[]> keys = redisCommands.keys((prefix + "rl:*").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             Map<String, Long> ttl = new java.util.TreeMap<>();
             for (byte[] k : keys) {
                 ttl.put(new String(k, java.nio.charset.StandardCharsets.UTF_8).substring(prefix.length()),
