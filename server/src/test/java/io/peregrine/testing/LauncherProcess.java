@@ -46,6 +46,10 @@ public final class LauncherProcess implements AutoCloseable {
     public static LauncherProcess start(List<String> jvmOptions, String... sets) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m"));
+        if (Runtime.version().feature() >= 22) {
+            // as the jar's manifest grants it: Netty's native transport, without the JVM's warning on stderr
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.peregrine.launcher.Main", "--stdio"));
         for (String set : sets) {
