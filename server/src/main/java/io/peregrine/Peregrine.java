@@ -15,11 +15,11 @@ import io.peregrine.tool.Tool;
 import io.peregrine.transport.EventLoops;
 import io.peregrine.transport.stdio.StdioTransport;
 import io.peregrine.mcp.ProtocolVersion;
+import io.peregrine.transport.http.HttpListener;
 import io.peregrine.transport.http.HttpProtocolVersions;
 import io.peregrine.transport.http.StreamableHttpEndpoint;
 import io.peregrine.transport.http.StreamableHttpSettings;
 import io.peregrine.transport.tcp.TcpServer;
-import io.peregrine.transport.ws.WebSocketServer;
 import io.peregrine.transport.ws.WebSocketSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +85,7 @@ public final class Peregrine implements AutoCloseable {
     private final ToolExecutor executor;
     private EventLoops loops;
     private TcpServer tcp;
-    private WebSocketServer http;
+    private HttpListener http;
     private StreamableHttpEndpoint streamableHttp;
     private StdioTransport stdio;
     private volatile BoundAddresses addresses;
@@ -141,7 +141,7 @@ public final class Peregrine implements AutoCloseable {
             if (config.httpEnabled) {
                 streamableHttp = new StreamableHttpEndpoint(core, config.streamableHttp(),
                         new HttpProtocolVersions(ProtocolVersion.ids(), ProtocolVersion.modernIds()));
-                http = WebSocketServer.bind(loops, config.httpHost, config.httpPort, config.webSocket, streamableHttp, core,
+                http = HttpListener.bind(loops, config.httpHost, config.httpPort, config.webSocket, streamableHttp, core,
                         config.security(config.httpTls));
                 httpAddress = http.localAddress();
                 String scheme = config.httpTls != null ? "s" : "";

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -41,8 +42,10 @@ import java.util.function.IntFunction;
  * after a broken connection; in the stateless 2026-07-28 era it has none, and the client closing
  * the connection cancels the request.
  *
- * <p>State changes happen on the channel's event loop; the {@link Peer} methods may be called
- * from any thread and hop there.
+ * <p>{@link McpHttpHandler} routes a request here once and is done with it: from then on the
+ * exchange alone answers it, in its request's {@link HttpResponseOrder.Turn turn}, and hears from
+ * that turn when the connection closes first. State changes happen on the channel's event loop;
+ * the {@link Peer} methods may be called from any thread and hop there.
  */
 final class HttpExchange implements Peer {
 
@@ -51,17 +54,15 @@ final class HttpExchange implements Peer {
     private static final AsciiString X_ACCEL_BUFFERING = AsciiString.cached("x-accel-buffering");
     private static final AsciiString NO = AsciiString.cached("no");
     static final AsciiString MCP_SESSION_ID = AsciiString.cached("mcp-session-id");
-    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEEP_ALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private enum State { NEW, STREAMING, DONE }
 
-    private final McpHttpHandler handler;
+    private final HttpResponseOrder.Turn turn;
     private final Channel channel;
     private final MessageListener listener;
-    final HttpVersion version;
-    final boolean keepAlive;
+    private final HttpVersion version;
+    private final boolean keepAlive;
     /** Whether the body holds a request, so an answer is owed. */
     private final boolean expectsAnswer;
     /** The 2025-era session this exchange belongs to, or null (stateless, 2026-07-28). */
@@ -69,9 +70,11 @@ final class HttpExchange implements Peer {
     /** Maps a JSON-RPC error code of the answer to the HTTP status it is sent with (stateless era only). */
     private final IntFunction<HttpResponseStatus> errorStatus;
     private final boolean primeStream;
+    /** Write an SSE comment after this long without an event (0: never). */
+    private final long sseKeepAliveMillis;
     private Object attachment;
     private CharSequence sessionIdHeader;
-    private io.netty.handler.codec.http.HttpHeaders requestHeaders;
+    private final HttpHeaders requestHeaders;
     private State state = State.NEW;
     private SseStream stream;
     private ScheduledFuture<?> keepAliveTask;
@@ -79,25 +82,31 @@ final class HttpExchange implements Peer {
     private boolean listenerOpened;
     /** The connection broke while a 2025-era stream was open: what follows is kept for resumption. */
     private boolean disconnected;
-    /** Output waiting for the exchanges ahead of this one on the connection (HTTP/1.1 pipelining). */
-    java.util.ArrayList<Object> held;
 
-    HttpExchange(McpHttpHandler handler, Channel channel, MessageListener listener, HttpVersion version, boolean keepAlive,
-                 boolean expectsAnswer, HttpSession session, IntFunction<HttpResponseStatus> errorStatus, boolean primeStream) {
-        this.handler = handler;
+    /**
+     * @param turn               where the answer goes: the request's turn on its connection
+     * @param request            the request, for its protocol version and whether it keeps the connection alive
+     * @param expectsAnswer      whether the body holds a request (a 202 answers the rest)
+     * @param session            the 2025-era session, or null for a stateless 2026-07-28 exchange
+     * @param errorStatus        the HTTP status of a JSON-RPC error answer (stateless era), or null
+     * @param primeStream        whether a session's stream starts with a priming event (2025-11-25 on)
+     * @param sseKeepAliveMillis write an SSE comment after this long without an event (0: never)
+     */
+    HttpExchange(HttpResponseOrder.Turn turn, Channel channel, MessageListener listener, HttpRequest request,
+                 boolean expectsAnswer, HttpSession session, IntFunction<HttpResponseStatus> errorStatus,
+                 boolean primeStream, long sseKeepAliveMillis) {
+        this.turn = turn;
         this.channel = channel;
         this.listener = listener;
-        this.version = version;
-        this.keepAlive = keepAlive;
+        this.version = request.protocolVersion();
+        this.keepAlive = HttpUtil.isKeepAlive(request);
         this.expectsAnswer = expectsAnswer;
         this.session = session;
         this.errorStatus = errorStatus;
         this.primeStream = primeStream;
-    }
-
-    /** Keeps the request's headers for the protocol layer ({@link #requestHeader}). */
-    void requestHeaders(io.netty.handler.codec.http.HttpHeaders headers) {
-        this.requestHeaders = headers;
+        this.sseKeepAliveMillis = sseKeepAliveMillis;
+        // A stateless request stands alone: the protocol layer may read its headers (Mcp-Param-*).
+        this.requestHeaders = session == null ? request.headers() : null;
     }
 
     @Override
@@ -110,14 +119,36 @@ final class HttpExchange implements Peer {
         this.sessionIdHeader = id;
     }
 
-    /** For a stateless exchange: the protocol layer sees it as a connection of its own, opened now. */
-    void openForListener() {
-        listenerOpened = true;
-        listener.onOpen(this);
+    /**
+     * Hands the POSTed {@code message} to the protocol layer, which answers through this exchange;
+     * a stateless exchange is a connection of its own to it, opened now.
+     */
+    void dispatch(ByteBuf message) {
+        turn.onAbandoned(this::connectionClosed);
+        if (session == null) {
+            listenerOpened = true;
+            listener.onOpen(this);
+        }
+        listener.onMessage(this, message.retain());
+        if (!expectsAnswer && state == State.NEW) {
+            // A notification or response was accepted and nothing was said about it.
+            finish(bodyless(HttpResponseStatus.ACCEPTED));
+        }
     }
 
-    boolean isDone() {
-        return state == State.DONE;
+    /** Serves a session's standalone stream (already attached to this exchange) on this GET. */
+    void serve(SseStream standalone) {
+        turn.onAbandoned(this::connectionClosed);
+        this.stream = standalone;
+        startStream(true);
+    }
+
+    /** Resumes {@code broken} on this GET: the events after {@code afterSeq}, then the rest as they come. */
+    void resume(SseStream broken, long afterSeq) {
+        turn.onAbandoned(this::connectionClosed);
+        this.stream = broken;
+        startStream(true);
+        broken.resume(this, afterSeq);
     }
 
     // ---------------------------------------------------------------- Peer
@@ -161,7 +192,11 @@ final class HttpExchange implements Peer {
 
     @Override
     public void pauseReading(boolean paused) {
-        handler.pauseReading(this, paused);
+        if (channel.eventLoop().inEventLoop()) {
+            turn.pauseReading(paused);
+        } else {
+            channel.eventLoop().execute(() -> turn.pauseReading(paused));
+        }
     }
 
     @Override
@@ -221,7 +256,7 @@ final class HttpExchange implements Peer {
             return;
         }
         if (state == State.NEW) {
-            startStream(HttpResponseStatus.OK);
+            startStream(false);
         }
         emit(message, false);
     }
@@ -248,7 +283,7 @@ final class HttpExchange implements Peer {
         }
         if (response == null) {
             // A request cancelled before its answer, or only notifications and responses: nothing to say.
-            finish(bodyless(expectsAnswer ? HttpResponseStatus.NO_CONTENT : HttpResponseStatus.ACCEPTED), true);
+            finish(bodyless(expectsAnswer ? HttpResponseStatus.NO_CONTENT : HttpResponseStatus.ACCEPTED));
             return;
         }
         HttpResponseStatus status = HttpResponseStatus.OK;
@@ -272,20 +307,7 @@ final class HttpExchange implements Peer {
         h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, response.readableBytes());
         addCommonHeaders(h);
-        finish(r, true);
-    }
-
-    /** Ends this exchange with a response the transport made itself. */
-    void finishWith(FullHttpResponse response) {
-        addCommonHeaders(response.headers());
-        finish(response, true);
-    }
-
-    /** A notification or response was accepted and nothing was said about it: 202. */
-    void acceptedIfSilent() {
-        if (state == State.NEW) {
-            finish(bodyless(HttpResponseStatus.ACCEPTED), true);
-        }
+        finish(r);
     }
 
     private FullHttpResponse bodyless(HttpResponseStatus status) {
@@ -306,9 +328,9 @@ final class HttpExchange implements Peer {
         }
     }
 
-    /** Starts an SSE response: for a POST whose answer is preceded by other messages, or for a GET. */
-    void startStream(HttpResponseStatus status) {
-        HttpResponse r = new DefaultHttpResponse(version, status);
+    /** Starts an SSE response: for a POST whose answer is preceded by other messages, or for a GET (flushed at once). */
+    private void startStream(boolean flush) {
+        HttpResponse r = new DefaultHttpResponse(version, HttpResponseStatus.OK);
         HttpHeaders h = r.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, TEXT_EVENT_STREAM);
         h.set(HttpHeaderNames.CACHE_CONTROL, NO_CACHE);
@@ -320,7 +342,11 @@ final class HttpExchange implements Peer {
             HttpUtil.setTransferEncodingChunked(r, true);
         }
         state = State.STREAMING;
-        handler.write(this, r, false);
+        if (flush) {
+            turn.writeAndFlush(r);
+        } else {
+            turn.write(r);
+        }
         scheduleKeepAlive();
         if (session != null && stream == null) {
             stream = session.newStream();
@@ -329,11 +355,6 @@ final class HttpExchange implements Peer {
                 stream.emit(new byte[0], false);
             }
         }
-    }
-
-    /** Serves the session's standalone stream, or a resumed one, on this GET. */
-    void streamFor(SseStream resumed) {
-        this.stream = resumed;
     }
 
     private void emit(ByteBuf message, boolean last) {
@@ -363,39 +384,33 @@ final class HttpExchange implements Peer {
             return;
         }
         if (data != null || id != null) {
-            int size = (id != null ? ID.length + id.length() + 1 : 0) + DATA.length + (data != null ? data.readableBytes() : 0) + 2;
-            ByteBuf event = channel.alloc().buffer(size);
-            if (id != null) {
-                event.writeBytes(ID).writeCharSequence(id, StandardCharsets.US_ASCII);
-                event.writeByte('\n');
-            }
-            event.writeBytes(DATA);
-            if (data != null) {
-                event.writeBytes(data);
-                data.release();
-            }
-            event.writeByte('\n').writeByte('\n');
             wroteSinceTick = true;
-            handler.write(this, new DefaultHttpContent(event), !last);
+            DefaultHttpContent content = new DefaultHttpContent(SseStream.event(channel.alloc(), id, data));
+            if (last) {
+                turn.write(content);
+            } else {
+                turn.writeAndFlush(content);
+            }
         }
         if (last) {
-            finish(LastHttpContent.EMPTY_LAST_CONTENT, true);
+            finish(LastHttpContent.EMPTY_LAST_CONTENT);
         }
     }
 
     private void scheduleKeepAlive() {
-        long every = handler.sseKeepAliveMillis();
+        long every = sseKeepAliveMillis;
         if (every > 0) {
             keepAliveTask = channel.eventLoop().scheduleAtFixedRate(() -> {
                 if (state == State.STREAMING && !wroteSinceTick) {
-                    handler.write(this, new DefaultHttpContent(Unpooled.wrappedBuffer(KEEP_ALIVE)), true);
+                    turn.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(KEEP_ALIVE)));
                 }
                 wroteSinceTick = false;
             }, every, every, TimeUnit.MILLISECONDS);
         }
     }
 
-    private void finish(Object last, boolean flush) {
+    /** Writes the last of the answer (the orderer flushes it); the exchange is done. */
+    private void finish(Object last) {
         state = State.DONE;
         if (keepAliveTask != null) {
             keepAliveTask.cancel(false);
@@ -403,13 +418,12 @@ final class HttpExchange implements Peer {
         if (stream != null) {
             stream.detach(this);
         }
-        handler.write(this, last, flush);
-        handler.finished(this);
+        turn.write(last);
         closeForListener();
     }
 
-    /** The connection closed under this exchange. */
-    void connectionClosed() {
+    /** The connection closed before this exchange's answer was written. */
+    private void connectionClosed() {
         if (state == State.DONE) {
             return;
         }

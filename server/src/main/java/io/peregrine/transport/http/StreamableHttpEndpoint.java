@@ -26,7 +26,10 @@ public final class StreamableHttpEndpoint implements AutoCloseable {
         return settings;
     }
 
-    /** The handler for one connection; place it after the HTTP codec, aggregator and Origin check. */
+    /**
+     * The handler for one connection (or HTTP/2 stream); place it after the HTTP codec, an
+     * {@link HttpResponseOrder}, the aggregator and the Origin check.
+     */
     public ChannelHandler newHandler() {
         return new McpHttpHandler(listener, settings, sessions, versions, channels);
     }

@@ -1,5 +1,6 @@
-package io.peregrine.transport.ws;
+package io.peregrine.transport.http;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -10,8 +11,9 @@ import java.util.function.BooleanSupplier;
 /**
  * {@code GET /health} (liveness: 200 while the process serves) and {@code GET /ready} (readiness:
  * 503 while starting or draining, so a load balancer stops sending before shutdown). Every other
- * request goes on down the pipeline.
+ * request goes on down the pipeline. One per listener.
  */
+@ChannelHandler.Sharable
 final class HealthHandler extends ChannelInboundHandlerAdapter {
 
     private final BooleanSupplier ready;
