@@ -67,10 +67,10 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
         } catch (Refusal r) {
             String challenge = r.wwwAuthenticate(policy.protectedResource().metadataUrl(origin));
-            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":"
-                    + io.peregrine.rpc.JsonRpcError.UNAUTHORIZED + ",\"message\":" + HttpResponses.quote(r.getMessage() == null ? "" : r.getMessage())
-                    + ",\"data\":{\"httpStatus\":401" + (r.oauthError() != null ? ",\"error\":\"" + r.oauthError() + "\"" : "")
-                    + "}}}", challenge);
+            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, HttpResponses.jsonRpcError("null",
+                    io.peregrine.rpc.JsonRpcError.UNAUTHORIZED, r.getMessage() == null ? "" : r.getMessage(),
+                    "{\"httpStatus\":401" + (r.oauthError() != null ? ",\"error\":\"" + r.oauthError() + "\"" : "") + "}"),
+                    challenge);
         }
     }
 

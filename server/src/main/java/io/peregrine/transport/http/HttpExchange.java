@@ -6,8 +6,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -21,13 +19,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.Peer;
 
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
@@ -43,22 +38,17 @@ import java.util.function.IntFunction;
  * the connection cancels the request.
  *
  * <p>{@link McpHttpHandler} routes a request here once and is done with it: from then on the
- * exchange alone answers it, in its request's {@link HttpResponseOrder.Turn turn}, and hears from
+ * exchange alone answers it, in its request's {@link ResponseTurn turn}, and hears from
  * that turn when the connection closes first. State changes happen on the channel's event loop;
  * the {@link Peer} methods may be called from any thread and hop there.
  */
 final class HttpExchange implements Peer {
 
-    private static final AsciiString TEXT_EVENT_STREAM = AsciiString.cached("text/event-stream");
-    private static final AsciiString NO_CACHE = AsciiString.cached("no-cache");
-    private static final AsciiString X_ACCEL_BUFFERING = AsciiString.cached("x-accel-buffering");
-    private static final AsciiString NO = AsciiString.cached("no");
     static final AsciiString MCP_SESSION_ID = AsciiString.cached("mcp-session-id");
-    private static final byte[] KEEP_ALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private enum State { NEW, STREAMING, DONE }
 
-    private final HttpResponseOrder.Turn turn;
+    private final ResponseTurn turn;
     private final Channel channel;
     private final MessageListener listener;
     private final HttpVersion version;
@@ -77,8 +67,8 @@ final class HttpExchange implements Peer {
     private final HttpHeaders requestHeaders;
     private State state = State.NEW;
     private SseStream stream;
-    private ScheduledFuture<?> keepAliveTask;
-    private boolean wroteSinceTick;
+    /** The body, once the answer is an SSE stream. */
+    private SseWriter sse;
     private boolean listenerOpened;
     /** The connection broke while a 2025-era stream was open: what follows is kept for resumption. */
     private boolean disconnected;
@@ -92,7 +82,7 @@ final class HttpExchange implements Peer {
      * @param primeStream        whether a session's stream starts with a priming event (2025-11-25 on)
      * @param sseKeepAliveMillis write an SSE comment after this long without an event (0: never)
      */
-    HttpExchange(HttpResponseOrder.Turn turn, Channel channel, MessageListener listener, HttpRequest request,
+    HttpExchange(ResponseTurn turn, Channel channel, MessageListener listener, HttpRequest request,
                  boolean expectsAnswer, HttpSession session, IntFunction<HttpResponseStatus> errorStatus,
                  boolean primeStream, long sseKeepAliveMillis) {
         this.turn = turn;
@@ -183,19 +173,19 @@ final class HttpExchange implements Peer {
 
     @Override
     public void respondNothing() {
-        if (channel.eventLoop().inEventLoop()) {
-            answer(null);
-        } else {
-            channel.eventLoop().execute(() -> answer(null));
-        }
+        onEventLoop(() -> answer(null));
     }
 
     @Override
     public void pauseReading(boolean paused) {
+        onEventLoop(() -> turn.pauseReading(paused));
+    }
+
+    private void onEventLoop(Runnable task) {
         if (channel.eventLoop().inEventLoop()) {
-            turn.pauseReading(paused);
+            task.run();
         } else {
-            channel.eventLoop().execute(() -> turn.pauseReading(paused));
+            channel.eventLoop().execute(task);
         }
     }
 
@@ -330,16 +320,11 @@ final class HttpExchange implements Peer {
 
     /** Starts an SSE response: for a POST whose answer is preceded by other messages, or for a GET (flushed at once). */
     private void startStream(boolean flush) {
-        HttpResponse r = new DefaultHttpResponse(version, HttpResponseStatus.OK);
-        HttpHeaders h = r.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, TEXT_EVENT_STREAM);
-        h.set(HttpHeaderNames.CACHE_CONTROL, NO_CACHE);
-        h.set(X_ACCEL_BUFFERING, NO);
-        addCommonHeaders(h);
+        HttpResponse r = SseWriter.head(version);
+        addCommonHeaders(r.headers());
         if (version == HttpVersion.HTTP_1_0) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else {
-            HttpUtil.setTransferEncodingChunked(r, true);
+            // No chunks in HTTP/1.0: the stream ends when the connection does.
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         state = State.STREAMING;
         if (flush) {
@@ -347,7 +332,7 @@ final class HttpExchange implements Peer {
         } else {
             turn.write(r);
         }
-        scheduleKeepAlive();
+        sse = new SseWriter(turn, channel, sseKeepAliveMillis);
         if (session != null && stream == null) {
             stream = session.newStream();
             stream.attach(this);
@@ -384,36 +369,18 @@ final class HttpExchange implements Peer {
             return;
         }
         if (data != null || id != null) {
-            wroteSinceTick = true;
-            DefaultHttpContent content = new DefaultHttpContent(SseStream.event(channel.alloc(), id, data));
-            if (last) {
-                turn.write(content);
-            } else {
-                turn.writeAndFlush(content);
-            }
+            sse.event(id, data, !last);
         }
         if (last) {
             finish(LastHttpContent.EMPTY_LAST_CONTENT);
         }
     }
 
-    private void scheduleKeepAlive() {
-        long every = sseKeepAliveMillis;
-        if (every > 0) {
-            keepAliveTask = channel.eventLoop().scheduleAtFixedRate(() -> {
-                if (state == State.STREAMING && !wroteSinceTick) {
-                    turn.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(KEEP_ALIVE)));
-                }
-                wroteSinceTick = false;
-            }, every, every, TimeUnit.MILLISECONDS);
-        }
-    }
-
     /** Writes the last of the answer (the orderer flushes it); the exchange is done. */
     private void finish(Object last) {
         state = State.DONE;
-        if (keepAliveTask != null) {
-            keepAliveTask.cancel(false);
+        if (sse != null) {
+            sse.stop();
         }
         if (stream != null) {
             stream.detach(this);
@@ -429,8 +396,8 @@ final class HttpExchange implements Peer {
         }
         state = State.DONE;
         disconnected = true;
-        if (keepAliveTask != null) {
-            keepAliveTask.cancel(false);
+        if (sse != null) {
+            sse.stop();
         }
         if (stream != null) {
             // 2025 era: a broken connection is not a cancellation; the stream waits to be resumed.

@@ -19,15 +19,12 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Writes the responses of one HTTP/1.1 connection in the order of its requests, whoever produces
  * them: HTTP/1.1 has no other way to tell which answer is whose (RFC 9112 §9.3.2). Placed right
- * after the codec, ahead of every handler that answers, it gives each request read a {@link Turn}
+ * after the codec, ahead of every handler that answers, it gives each request read a {@link ResponseTurn}
  * and holds what is written for a request, with its promise, until every answer ahead of it has
  * been written.
  *
@@ -55,7 +52,7 @@ import java.util.List;
  *
  * <p>On an HTTP/2 stream, a channel that carries one request, nothing is ever held; the handler is
  * there too so that an exchange answers the same way on both. Messages that are not HTTP objects
- * pass straight through. One per channel; event loop only, {@link Turn} included.
+ * pass straight through. One per channel; event loop only, {@link ResponseTurn} included.
  */
 public final class HttpResponseOrder extends ChannelDuplexHandler {
 
@@ -71,12 +68,12 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
 
     private final int maxPipelined;
     /** The requests read and not yet answered in full, oldest first; the first one is writing. */
-    private final ArrayDeque<Turn> turns = new ArrayDeque<>(2);
+    private final ArrayDeque<ResponseTurn> turns = new ArrayDeque<>(2);
     private ChannelHandlerContext ctx;
     /** The request whose parts are arriving, until its last part. */
-    private Turn reading;
+    private ResponseTurn reading;
     /** The request being delivered to the handlers behind this one: what they write is its. */
-    private Turn delivering;
+    private ResponseTurn delivering;
     /** A request or an answer closes the connection: requests after it are dropped. */
     private boolean refusing;
     /** The parts of a dropped request are being read. */
@@ -84,7 +81,7 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
     /** The connection closes, or switches protocol, after what has been written: nothing more is. */
     private boolean finished;
     /** Answered with a response that closes the connection, but still arriving: close once it has. */
-    private Turn closeWhenRead;
+    private ResponseTurn closeWhenRead;
     private boolean pausedByResponder;
     private boolean inRead;
     private boolean flushPending;
@@ -108,91 +105,13 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
      * @throws IllegalStateException when no request is being delivered, or no {@code HttpResponseOrder}
      *                               is ahead of {@code ctx} in the pipeline
      */
-    public static Turn turn(ChannelHandlerContext ctx) {
+    public static ResponseTurn turn(ChannelHandlerContext ctx) {
         HttpResponseOrder order = ctx.channel().attr(ORDER).get();
         if (order == null || order.delivering == null) {
             throw new IllegalStateException("no request is being delivered to " + ctx.name() + ": a turn is taken in "
                     + "channelRead, with an HttpResponseOrder ahead in the pipeline");
         }
         return order.delivering;
-    }
-
-    /**
-     * One request's place in line: what its responder writes through it goes out once every answer
-     * ahead of it has been written. Event loop only.
-     */
-    public static final class Turn {
-
-        private final HttpResponseOrder order;
-        /** The request asked to keep the connection alive. */
-        private final boolean keepAlive;
-        private boolean requestEnded;
-        /** The final response's head has been given. */
-        private boolean answered;
-        /** The final response's last part has been given (written or held). */
-        private boolean ended;
-        private boolean closes;
-        private boolean upgrades;
-        private boolean abandoned;
-        private List<Held> held;
-        private Runnable onAbandoned;
-
-        private Turn(HttpResponseOrder order, boolean keepAlive) {
-            this.order = order;
-            this.keepAlive = keepAlive;
-        }
-
-        /** Writes part of the response (a head, content, the last content), without flushing. */
-        public void write(Object msg) {
-            order.write(this, msg, order.ctx.voidPromise(), false);
-        }
-
-        /** Writes part of the response and flushes (once per read when a read is being delivered). */
-        public void writeAndFlush(Object msg) {
-            order.write(this, msg, order.ctx.voidPromise(), true);
-        }
-
-        /** Stops (true) or resumes (false) reading further requests from the connection. */
-        public void pauseReading(boolean paused) {
-            order.pauseReading(paused);
-        }
-
-        /** Runs {@code action} if the connection closes before this turn's answer has been written. */
-        public void onAbandoned(Runnable action) {
-            this.onAbandoned = action;
-        }
-
-        private void hold(Object msg, ChannelPromise promise) {
-            if (held == null) {
-                held = new ArrayList<>(2);
-            }
-            held.add(new Held(msg, promise));
-        }
-
-        private void abandon() {
-            abandoned = true;
-            if (held != null) {
-                for (Held h : held) {
-                    ReferenceCountUtil.release(h.msg);
-                    fail(h.promise);
-                }
-                held = null;
-            }
-            if (onAbandoned != null) {
-                onAbandoned.run();
-            }
-        }
-    }
-
-    /** A write waiting for its turn. */
-    private static final class Held {
-        final Object msg;
-        final ChannelPromise promise;
-
-        Held(Object msg, ChannelPromise promise) {
-            this.msg = msg;
-            this.promise = promise;
-        }
     }
 
     @Override
@@ -223,7 +142,7 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
             if (refusing) {
                 discarding = true;
             } else {
-                Turn t = new Turn(this, HttpUtil.isKeepAlive((HttpRequest) msg));
+                ResponseTurn t = new ResponseTurn(this, HttpUtil.isKeepAlive((HttpRequest) msg));
                 turns.addLast(t);
                 reading = t;
                 refusing = !t.keepAlive;
@@ -236,8 +155,8 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
             ReferenceCountUtil.release(msg);
             return;
         }
-        Turn t = reading;
-        Turn outer = delivering;
+        ResponseTurn t = reading;
+        ResponseTurn outer = delivering;
         delivering = t;
         try {
             ctx.fireChannelRead(msg);
@@ -271,11 +190,11 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
             ctx.write(msg, promise);
             return;
         }
-        Turn t = delivering != null ? delivering : turns.peekLast();
+        ResponseTurn t = delivering != null ? delivering : turns.peekLast();
         if (t == null) {
             log.warn("{}: dropped an HTTP response written with no request to answer: {}", ctx.channel(), msg);
             ReferenceCountUtil.release(msg);
-            fail(promise);
+            ResponseTurn.fail(promise);
             return;
         }
         write(t, msg, promise, false);
@@ -286,11 +205,16 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
         flushSoon();
     }
 
-    private void write(Turn t, Object msg, ChannelPromise promise, boolean flush) {
+    /** A write through a turn ({@link ResponseTurn#write}). */
+    void write(ResponseTurn t, Object msg, boolean flush) {
+        write(t, msg, ctx.voidPromise(), flush);
+    }
+
+    private void write(ResponseTurn t, Object msg, ChannelPromise promise, boolean flush) {
         if (t.ended || t.abandoned || finished) {
             // A second answer, or one for a connection that is closing: it cannot be sent.
             ReferenceCountUtil.release(msg);
-            fail(promise);
+            ResponseTurn.fail(promise);
             return;
         }
         if (msg instanceof HttpResponse) {
@@ -314,7 +238,7 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
     }
 
     /** Notes what a response head means for the connection: whether it is final, closes, or switches protocol. */
-    private void inspect(Turn t, HttpResponse response) {
+    private void inspect(ResponseTurn t, HttpResponse response) {
         int code = response.status().code();
         if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
             t.answered = true;
@@ -341,7 +265,7 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
 
     /** The first turn has been answered in full: the ones behind it write what they hold, in order. */
     private void advance() {
-        Turn head;
+        ResponseTurn head;
         while ((head = turns.peekFirst()) != null && head.ended) {
             turns.pollFirst();
             if (head.upgrades) {
@@ -361,13 +285,8 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
                 }
                 return;
             }
-            Turn next = turns.peekFirst();
-            if (next != null && next.held != null) {
-                List<Held> held = next.held;
-                next.held = null;
-                for (Held h : held) {
-                    ctx.write(h.msg, h.promise);
-                }
+            ResponseTurn next = turns.peekFirst();
+            if (next != null && next.writeHeld(ctx)) {
                 flushSoon();
             }
         }
@@ -386,15 +305,9 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
         }
     }
 
-    private static void fail(ChannelPromise promise) {
-        if (!promise.isVoid()) {
-            promise.tryFailure(new ClosedChannelException());
-        }
-    }
-
     // ---------------------------------------------------------------- reading and the connection's life
 
-    private void pauseReading(boolean paused) {
+    void pauseReading(boolean paused) {
         pausedByResponder = paused;
         updateReading();
     }
@@ -426,7 +339,7 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        Turn t;
+        ResponseTurn t;
         while ((t = turns.pollFirst()) != null) {
             t.abandon();
         }

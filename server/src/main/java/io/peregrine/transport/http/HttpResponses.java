@@ -33,7 +33,10 @@ final class HttpResponses {
         return r;
     }
 
-    /** Answers {@code request} (which this releases) with {@code body}, not to be cached; keeps the connection as the request asks. */
+    /**
+     * Answers {@code request} (which this releases) with {@code body}, not to be cached; keeps the
+     * connection as the request asks.
+     */
     static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
                         CharSequence contentType, String body) {
         FullHttpResponse response = of(request.protocolVersion(), status, contentType, body);
@@ -51,6 +54,26 @@ final class HttpResponses {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         ctx.writeAndFlush(response, ctx.voidPromise());
+    }
+
+    /** Refuses {@code request} with a plain-text {@code message}. */
+    static void refuseText(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String message) {
+        answer(ctx, request, of(request.protocolVersion(), status, TEXT, message + "\n"));
+    }
+
+    /**
+     * Refuses {@code request} with a JSON-RPC error for the message with id {@code idJson} (JSON
+     * text; {@code null} for one refused before it was read, as the transport rules allow).
+     */
+    static void refuseJson(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String idJson,
+                           int code, String message, String dataJson) {
+        answer(ctx, request, of(request.protocolVersion(), status, HttpHeaderValues.APPLICATION_JSON,
+                jsonRpcError(idJson, code, message, dataJson)));
+    }
+
+    /** Answers {@code request} with {@code response} of the MCP endpoint; a 5xx closes the connection. */
+    static void answer(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
+        send(ctx, response, HttpUtil.isKeepAlive(request) && response.status().code() < 500);
     }
 
     /** A JSON-RPC error as JSON text; {@code idJson} and {@code dataJson} are JSON text, {@code dataJson} may be null. */

@@ -1,12 +1,10 @@
 package io.peregrine.transport.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.PrematureChannelClosureException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -14,7 +12,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AsciiString;
 import io.peregrine.transport.MessageListener;
 import org.slf4j.Logger;
@@ -22,7 +19,10 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
-import java.util.function.IntFunction;
+
+import static io.peregrine.transport.http.HttpResponses.answer;
+import static io.peregrine.transport.http.HttpResponses.refuseJson;
+import static io.peregrine.transport.http.HttpResponses.refuseText;
 
 /**
  * The MCP endpoint of the HTTP listener: Streamable HTTP for both protocol eras on one path, and
@@ -40,14 +40,14 @@ import java.util.function.IntFunction;
  *
  * A request passes through here once: it is refused with the status and message the transport
  * rules give, written like any handler's answer, or handed to an {@link HttpExchange}, which alone
- * answers it from then on. {@link HttpResponseOrder}, ahead in the pipeline, sends the answers of
- * one connection in request order. WebSocket upgrades at the MCP path pass on down the pipeline.
+ * answers it from then on; the requests of 2025-era sessions go on to {@link SessionRequests}.
+ * {@link HttpResponseOrder}, ahead in the pipeline, sends the answers of one connection in
+ * request order. WebSocket upgrades at the MCP path pass on down the pipeline.
  */
 final class McpHttpHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(McpHttpHandler.class);
 
-    private static final AsciiString LAST_EVENT_ID = AsciiString.cached("last-event-id");
     private static final AsciiString ALLOW_VALUE = AsciiString.cached("GET, POST, DELETE");
 
     static final int PARSE_ERROR = -32700;
@@ -58,18 +58,18 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
 
     private final MessageListener listener;
     private final StreamableHttpSettings settings;
-    private final HttpSessions sessions;
+    private final SessionRequests sessionRequests;
     private final HttpProtocolVersions versions;
     /** The endpoint's open connections, closed when it closes. */
     private final Set<Channel> channels;
     private ChannelHandlerContext ctx;
 
-    McpHttpHandler(MessageListener listener, StreamableHttpSettings settings, HttpSessions sessions,
+    McpHttpHandler(MessageListener listener, StreamableHttpSettings settings, SessionRequests sessionRequests,
                    HttpProtocolVersions versions, Set<Channel> channels) {
         this.channels = channels;
         this.listener = listener;
         this.settings = settings;
-        this.sessions = sessions;
+        this.sessionRequests = sessionRequests;
         this.versions = versions;
     }
 
@@ -114,7 +114,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         }
         try {
             if (!path.equals(settings.path)) {
-                plain(request, HttpResponseStatus.NOT_FOUND, upgrade
+                refuseText(ctx, request, HttpResponseStatus.NOT_FOUND, upgrade
                         ? "Not found: MCP over WebSocket is served at " + settings.path + " and " + settings.path + "/ws"
                         : "Not found: the MCP endpoint is " + settings.path + " (POST for messages; GET and DELETE for "
                         + "2025-era sessions; WebSocket upgrades at " + settings.path + ")");
@@ -123,12 +123,12 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             } else if (HttpMethod.GET.equals(request.method())) {
                 get(request);
             } else if (HttpMethod.DELETE.equals(request.method())) {
-                delete(request);
+                sessionRequests.delete(ctx, request);
             } else {
-                FullHttpResponse r = response(request, HttpResponseStatus.METHOD_NOT_ALLOWED, HttpResponses.TEXT,
-                        "Method not allowed: the MCP endpoint takes POST, GET and DELETE\n");
+                FullHttpResponse r = HttpResponses.of(request.protocolVersion(), HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        HttpResponses.TEXT, "Method not allowed: the MCP endpoint takes POST, GET and DELETE\n");
                 r.headers().set(HttpHeaderNames.ALLOW, ALLOW_VALUE);
-                send(request, r);
+                answer(ctx, request, r);
             }
         } finally {
             request.release();
@@ -139,20 +139,22 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         HttpHeaders h = request.headers();
         String contentType = h.get(HttpHeaderNames.CONTENT_TYPE);
         if (contentType == null || !MediaTypes.of(contentType).equals("application/json")) {
-            jsonError(request, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, INVALID_REQUEST, "Unsupported Media Type: "
-                    + (contentType == null ? "no Content-Type" : "Content-Type " + contentType)
+            refuseJson(ctx, request, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "null", INVALID_REQUEST,
+                    "Unsupported Media Type: " + (contentType == null ? "no Content-Type" : "Content-Type " + contentType)
                     + "; POST each JSON-RPC message with Content-Type: application/json", null);
             return;
         }
         String accept = h.get(HttpHeaderNames.ACCEPT);
-        if (accept != null && !(MediaTypes.accepts(accept, "application/json") && MediaTypes.accepts(accept, "text/event-stream"))) {
-            jsonError(request, HttpResponseStatus.NOT_ACCEPTABLE, INVALID_REQUEST, "Not Acceptable: Accept: " + accept
-                    + "; the client must accept both application/json and text/event-stream", null);
+        if (accept != null
+                && !(MediaTypes.accepts(accept, "application/json") && MediaTypes.accepts(accept, "text/event-stream"))) {
+            refuseJson(ctx, request, HttpResponseStatus.NOT_ACCEPTABLE, "null", INVALID_REQUEST, "Not Acceptable: Accept: "
+                    + accept + "; the client must accept both application/json and text/event-stream", null);
             return;
         }
         ByteBuf body = request.content();
         if (!body.isReadable()) {
-            jsonError(request, HttpResponseStatus.BAD_REQUEST, PARSE_ERROR, "Parse error: the request body is empty", null);
+            refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, "null", PARSE_ERROR,
+                    "Parse error: the request body is empty", null);
             return;
         }
         // The protocol layer reads messages from heap buffers it owns: copied once, peeked at here,
@@ -179,168 +181,68 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (headerVersion != null && !versions.isKnown(headerVersion)) {
-            jsonError(request, envelope.idJson, HttpResponseStatus.BAD_REQUEST, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version: "
-                    + "MCP-Protocol-Version: " + headerVersion + " (supported: " + String.join(", ", versions.all()) + ")",
+            refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson, UNSUPPORTED_PROTOCOL_VERSION,
+                    "Unsupported protocol version: MCP-Protocol-Version: " + headerVersion + " (supported: "
+                            + String.join(", ", versions.all()) + ")",
                     "{\"supported\":" + versions.allJson() + ",\"requested\":" + HttpResponses.quote(headerVersion) + "}");
             return;
         }
         if (modern) {
             String missing = RequestMetadata.missingMeta(headerVersion, envelope);
             if (missing != null) {
-                jsonError(request, envelope.idJson, HttpResponseStatus.BAD_REQUEST, -32602, "Invalid params: " + missing
-                        + "; a " + headerVersion + " request carries its protocol version and client capabilities in _meta", null);
+                refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson, -32602,
+                        "Invalid params: " + missing + "; a " + headerVersion
+                                + " request carries its protocol version and client capabilities in _meta", null);
                 return;
             }
             String mismatch = RequestMetadata.mismatch(h, headerVersion, envelope);
             if (mismatch != null) {
-                jsonError(request, envelope.idJson, HttpResponseStatus.BAD_REQUEST, HEADER_MISMATCH, "Header mismatch: " + mismatch, null);
+                refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson, HEADER_MISMATCH,
+                        "Header mismatch: " + mismatch, null);
                 return;
             }
             dispatchStateless(request, message, envelope.isRequest());
             return;
         }
-        postInSession(request, message, envelope, headerVersion);
-    }
-
-    private void postInSession(FullHttpRequest request, ByteBuf message, HttpEnvelope envelope, String headerVersion) {
         if (!settings.sessions) {
-            jsonError(request, HttpResponseStatus.BAD_REQUEST, INVALID_REQUEST, "This endpoint serves only protocol "
-                    + "2026-07-28 over HTTP: give each request MCP-Protocol-Version and _meta[\"io.modelcontextprotocol/protocolVersion\"]", null);
+            refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, "null", INVALID_REQUEST, "This endpoint serves only "
+                    + "protocol 2026-07-28 over HTTP: give each request MCP-Protocol-Version and "
+                    + "_meta[\"io.modelcontextprotocol/protocolVersion\"]", null);
             return;
         }
-        String sessionId = request.headers().get(HttpExchange.MCP_SESSION_ID);
-        if (sessionId == null) {
-            if (envelope.kind == HttpEnvelope.Kind.REQUEST && "initialize".equals(envelope.method)) {
-                startSession(request, message);
-                return;
-            }
-            if (envelope.metaProtocolVersion != null || "server/discover".equals(envelope.method)
-                    || "ping".equals(envelope.method)) {
-                // Names its version per request, or needs none: the protocol layer answers it without a session.
-                dispatchStateless(request, message, envelope.isRequest());
-                return;
-            }
-            jsonError(request, envelope.idJson, HttpResponseStatus.BAD_REQUEST, INVALID_REQUEST, "Not initialized: no "
-                    + "Mcp-Session-Id header; send initialize first and repeat the Mcp-Session-Id of its answer on every "
-                    + "request (2025 revisions), or give each request MCP-Protocol-Version: 2026-07-28 and its _meta (no session)", null);
+        boolean startsSession = envelope.kind == HttpEnvelope.Kind.REQUEST && "initialize".equals(envelope.method);
+        if (h.get(HttpExchange.MCP_SESSION_ID) == null && !startsSession && (envelope.metaProtocolVersion != null
+                || "server/discover".equals(envelope.method) || "ping".equals(envelope.method))) {
+            // Names its version per request, or needs none: the protocol layer answers it without a session.
+            dispatchStateless(request, message, envelope.isRequest());
             return;
         }
-        HttpSession session = sessions.get(sessionId);
-        if (session == null) {
-            jsonError(request, envelope.idJson, HttpResponseStatus.NOT_FOUND, INVALID_REQUEST, "Session not found: Mcp-Session-Id "
-                    + abbreviate(sessionId) + " is unknown or has ended; start a new session with initialize", null);
-            return;
-        }
-        if (session.isSaturated() && envelope.isRequest()) {
-            FullHttpResponse r = response(request, HttpResponseStatus.TOO_MANY_REQUESTS, HttpHeaderValues.APPLICATION_JSON,
-                    "{\"jsonrpc\":\"2.0\",\"id\":" + envelope.idJson + ",\"error\":{\"code\":-31000,\"message\":"
-                            + HttpResponses.quote("Too many requests in flight for this session (connection.max-in-flight); retry when one finishes")
-                            + ",\"data\":{\"retryAfterMs\":100}}}");
-            r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-            send(request, r);
-            return;
-        }
-        if (headerVersion != null) {
-            if (versions.isModern(headerVersion)) {
-                jsonError(request, HttpResponseStatus.BAD_REQUEST, UNSUPPORTED_PROTOCOL_VERSION,
-                        "MCP-Protocol-Version " + headerVersion + " is served without a session", null);
-                return;
-            }
-            session.protocolVersion(headerVersion);
-        }
-        exchange(request, envelope.isRequest(), session, null, primes(session.protocolVersion())).dispatch(message);
+        sessionRequests.post(ctx, request, message, envelope, headerVersion);
     }
 
-    private void startSession(FullHttpRequest request, ByteBuf message) {
-        HttpSession session = sessions.create(ctx.executor(), ctx.alloc(), ctx.channel().remoteAddress());
-        if (session == null) {
-            jsonError(request, HttpResponseStatus.SERVICE_UNAVAILABLE, INVALID_REQUEST, "Too many sessions: "
-                    + settings.maxSessions + " are open (http.max-sessions); retry later or use protocol 2026-07-28, which needs none", null);
-            return;
-        }
-        listener.onOpen(session);
-        HttpExchange exchange = exchange(request, true, session, null, false);
-        exchange.sessionIdHeader(session.id);
-        exchange.dispatch(message);
-    }
-
+    /** Hands {@code message} to an exchange that stands alone (no session), which answers it from now on. */
     private void dispatchStateless(FullHttpRequest request, ByteBuf message, boolean expectsAnswer) {
-        exchange(request, expectsAnswer, null, McpHttpHandler::statusOf, false).dispatch(message);
+        new HttpExchange(HttpResponseOrder.turn(ctx), ctx.channel(), listener, request, expectsAnswer, null,
+                McpHttpHandler::statusOf, false, settings.sseKeepAliveMillis).dispatch(message);
     }
 
-    /** The exchange that answers {@code request} from now on, in the request's turn. */
-    private HttpExchange exchange(FullHttpRequest request, boolean expectsAnswer, HttpSession session,
-                                  IntFunction<HttpResponseStatus> errorStatus, boolean primeStream) {
-        return new HttpExchange(HttpResponseOrder.turn(ctx), ctx.channel(), listener, request, expectsAnswer, session,
-                errorStatus, primeStream, settings.sseKeepAliveMillis);
-    }
 
     private void get(FullHttpRequest request) {
         String accept = request.headers().get(HttpHeaderNames.ACCEPT);
         if (accept == null || !MediaTypes.accepts(accept, "text/event-stream")) {
-            plain(request, HttpResponseStatus.NOT_ACCEPTABLE, "Not Acceptable: a GET of the MCP endpoint opens an SSE "
-                    + "stream; send Accept: text/event-stream");
+            refuseText(ctx, request, HttpResponseStatus.NOT_ACCEPTABLE, "Not Acceptable: a GET of the MCP endpoint opens "
+                    + "an SSE stream; send Accept: text/event-stream");
             return;
         }
         String headerVersion = request.headers().get(RequestMetadata.MCP_PROTOCOL_VERSION);
         if (!settings.sessions || (headerVersion != null && versions.isModern(headerVersion))) {
-            FullHttpResponse r = response(request, HttpResponseStatus.METHOD_NOT_ALLOWED, HttpResponses.TEXT,
-                    "Method not allowed: protocol 2026-07-28 has no GET stream; use subscriptions/listen\n");
+            FullHttpResponse r = HttpResponses.of(request.protocolVersion(), HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    HttpResponses.TEXT, "Method not allowed: protocol 2026-07-28 has no GET stream; use subscriptions/listen\n");
             r.headers().set(HttpHeaderNames.ALLOW, "POST");
-            send(request, r);
+            answer(ctx, request, r);
             return;
         }
-        HttpSession session = session(request);
-        if (session == null) {
-            return;
-        }
-        HttpExchange exchange = exchange(request, false, session, null, false);
-        String lastEventId = request.headers().get(LAST_EVENT_ID);
-        if (lastEventId != null) {
-            long[] parsed = SseStream.parseEventId(lastEventId);
-            SseStream stream = parsed == null ? null : session.stream((int) parsed[0]);
-            if (stream == null) {
-                plain(request, HttpResponseStatus.NOT_FOUND, "Not found: Last-Event-ID " + lastEventId
-                        + " names no stream of this session that can still be resumed");
-                return;
-            }
-            exchange.resume(stream, parsed[1]);
-            return;
-        }
-        SseStream standalone = session.openStandalone(exchange);
-        if (standalone == null) {
-            plain(request, HttpResponseStatus.CONFLICT, "Conflict: this session already has its GET stream open; "
-                    + "a session has one, so that no message is delivered twice");
-            return;
-        }
-        exchange.serve(standalone);
-    }
-
-    private void delete(FullHttpRequest request) {
-        HttpSession session = session(request);
-        if (session == null) {
-            return;
-        }
-        session.close();
-        FullHttpResponse r = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
-        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        send(request, r);
-    }
-
-    /** The session a GET or DELETE names; answers 400 or 404 itself and returns null when there is none. */
-    private HttpSession session(FullHttpRequest request) {
-        String id = request.headers().get(HttpExchange.MCP_SESSION_ID);
-        if (id == null) {
-            plain(request, HttpResponseStatus.BAD_REQUEST, "Bad Request: no Mcp-Session-Id header; "
-                    + request.method() + " applies to a session started by initialize");
-            return null;
-        }
-        HttpSession session = sessions.get(id);
-        if (session == null) {
-            plain(request, HttpResponseStatus.NOT_FOUND, "Session not found: Mcp-Session-Id " + abbreviate(id)
-                    + " is unknown or has ended; start a new session with initialize");
-        }
-        return session;
+        sessionRequests.get(ctx, request);
     }
 
     /** The HTTP status a stateless answer carrying JSON-RPC error {@code code} is sent with. */
@@ -393,38 +295,4 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         return 0;
     }
 
-    private static boolean primes(String version) {
-        return version != null && version.compareTo("2025-11-25") >= 0;
-    }
-
-    // ---------------------------------------------------------------- refusals, answered in the request's turn
-
-    private void plain(FullHttpRequest request, HttpResponseStatus status, String text) {
-        send(request, response(request, status, HttpResponses.TEXT, text + "\n"));
-    }
-
-    /** An answer with a JSON-RPC error without id, as the transport rules allow for refused messages. */
-    private void jsonError(FullHttpRequest request, HttpResponseStatus status, int code, String message, String dataJson) {
-        jsonError(request, "null", status, code, message, dataJson);
-    }
-
-    /** An answer with a JSON-RPC error for the request with id {@code idJson} (JSON text), refused before it was read. */
-    private void jsonError(FullHttpRequest request, String idJson, HttpResponseStatus status, int code, String message,
-                           String dataJson) {
-        send(request, response(request, status, HttpHeaderValues.APPLICATION_JSON,
-                HttpResponses.jsonRpcError(idJson, code, message, dataJson)));
-    }
-
-    private static FullHttpResponse response(FullHttpRequest request, HttpResponseStatus status, CharSequence type, String body) {
-        return HttpResponses.of(request.protocolVersion(), status, type, body);
-    }
-
-    /** Sends a refusal; a 5xx closes the connection. */
-    private void send(FullHttpRequest request, FullHttpResponse response) {
-        HttpResponses.send(ctx, response, HttpUtil.isKeepAlive(request) && response.status().code() < 500);
-    }
-
-    private static String abbreviate(String id) {
-        return id.length() > 12 ? id.substring(0, 8) + "..." : id;
-    }
 }

@@ -1,8 +1,5 @@
 package io.peregrine.transport.http;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -20,9 +17,6 @@ import java.util.Iterator;
  * threads alike.
  */
 final class SseStream {
-
-    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
 
     private static final class Event {
         final long seq;
@@ -126,21 +120,5 @@ final class SseStream {
 
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** One event on the wire: {@code id: <id>} when it has one, then {@code data: <data>}; releases {@code data}. */
-    static ByteBuf event(ByteBufAllocator alloc, String id, ByteBuf data) {
-        int size = (id != null ? ID.length + id.length() + 1 : 0) + DATA.length + (data != null ? data.readableBytes() : 0) + 2;
-        ByteBuf event = alloc.buffer(size);
-        if (id != null) {
-            event.writeBytes(ID).writeCharSequence(id, StandardCharsets.US_ASCII);
-            event.writeByte('\n');
-        }
-        event.writeBytes(DATA);
-        if (data != null) {
-            event.writeBytes(data);
-            data.release();
-        }
-        return event.writeByte('\n').writeByte('\n');
     }
 }
