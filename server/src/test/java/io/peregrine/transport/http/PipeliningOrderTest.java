@@ -99,8 +99,7 @@ class PipeliningOrderTest {
     }
 
     private static String post(String path, String body, String... headers) {
-        return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + lines(headers)
-                + "Content-Length: " + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+        return RawHttp.postText(path, body, headers);
     }
 
     private static String lines(String... headers) {
