@@ -24,9 +24,9 @@ import java.util.ArrayDeque;
 /**
  * Writes the responses of one HTTP/1.1 connection in the order of its requests, whoever produces
  * them: HTTP/1.1 has no other way to tell which answer is whose (RFC 9112 §9.3.2). Placed right
- * after the codec, ahead of every handler that answers, it gives each request read a {@link ResponseTurn}
- * and holds what is written for a request, with its promise, until every answer ahead of it has
- * been written.
+ * after the codec, ahead of every handler that answers, it gives each request read a
+ * {@link ResponseTurn} and holds what is written for a request, with its promise, until every
+ * answer ahead of it has been written.
  *
  * <ul>
  *   <li>A handler that answers while its request is delivered (in {@code channelRead}, as health
@@ -59,8 +59,8 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(HttpResponseOrder.class);
 
     /**
-     * Requests read and not yet answered in full, by default, before reading pauses: the per
-     * connection bound of the MCP core's in-flight requests ({@code connection.max-in-flight}).
+     * Requests read and not yet answered in full, by default, before reading pauses: the default
+     * bound of a connection's requests in flight in the core ({@code connection.max-in-flight}).
      */
     public static final int DEFAULT_MAX_PIPELINED = 256;
 
@@ -82,6 +82,12 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
     private boolean finished;
     /** Answered with a response that closes the connection, but still arriving: close once it has. */
     private ResponseTurn closeWhenRead;
+    /**
+     * A request has been read here. Until then this handler leaves reading alone: on a connection
+     * that turned out to speak HTTP/2 (prior knowledge) it sees no request, and the streams' flow
+     * control is not its business.
+     */
+    private boolean served;
     private boolean pausedByResponder;
     private boolean inRead;
     private boolean flushPending;
@@ -142,6 +148,7 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
             if (refusing) {
                 discarding = true;
             } else {
+                served = true;
                 ResponseTurn t = new ResponseTurn(this, HttpUtil.isKeepAlive((HttpRequest) msg));
                 turns.addLast(t);
                 reading = t;
@@ -322,7 +329,9 @@ public final class HttpResponseOrder extends ChannelDuplexHandler {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        updateReading();
+        if (served) {
+            updateReading();
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
