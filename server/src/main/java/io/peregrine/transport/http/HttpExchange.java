@@ -20,10 +20,10 @@ import io.netty.util.AsciiString;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Peer;
 
 import java.net.SocketAddress;
-import java.util.function.IntFunction;
 
 /**
  * One HTTP exchange of the MCP endpoint — a POST carrying one JSON-RPC message, or a GET opening
@@ -57,8 +57,6 @@ final class HttpExchange implements Peer {
     private final boolean expectsAnswer;
     /** The 2025-era session this exchange belongs to, or null (stateless, 2026-07-28). */
     private final HttpSession session;
-    /** Maps a JSON-RPC error code of the answer to the HTTP status it is sent with (stateless era only). */
-    private final IntFunction<HttpResponseStatus> errorStatus;
     private final boolean primeStream;
     /** Write an SSE comment after this long without an event (0: never). */
     private final long sseKeepAliveMillis;
@@ -78,13 +76,11 @@ final class HttpExchange implements Peer {
      * @param request            the request, for its protocol version and whether it keeps the connection alive
      * @param expectsAnswer      whether the body holds a request (a 202 answers the rest)
      * @param session            the 2025-era session, or null for a stateless 2026-07-28 exchange
-     * @param errorStatus        the HTTP status of a JSON-RPC error answer (stateless era), or null
      * @param primeStream        whether a session's stream starts with a priming event (2025-11-25 on)
      * @param sseKeepAliveMillis write an SSE comment after this long without an event (0: never)
      */
     HttpExchange(ResponseTurn turn, Channel channel, MessageListener listener, HttpRequest request,
-                 boolean expectsAnswer, HttpSession session, IntFunction<HttpResponseStatus> errorStatus,
-                 boolean primeStream, long sseKeepAliveMillis) {
+                 boolean expectsAnswer, HttpSession session, boolean primeStream, long sseKeepAliveMillis) {
         this.turn = turn;
         this.channel = channel;
         this.listener = listener;
@@ -92,7 +88,6 @@ final class HttpExchange implements Peer {
         this.keepAlive = HttpUtil.isKeepAlive(request);
         this.expectsAnswer = expectsAnswer;
         this.session = session;
-        this.errorStatus = errorStatus;
         this.primeStream = primeStream;
         this.sseKeepAliveMillis = sseKeepAliveMillis;
         // A stateless request stands alone: the protocol layer may read its headers (Mcp-Param-*).
@@ -163,17 +158,17 @@ final class HttpExchange implements Peer {
     }
 
     @Override
-    public void respond(ByteBuf response) {
+    public void respond(ByteBuf response, Outcome outcome) {
         if (channel.eventLoop().inEventLoop()) {
-            answer(response);
+            answer(response, outcome);
         } else {
-            channel.eventLoop().execute(() -> answer(response));
+            channel.eventLoop().execute(() -> answer(response, outcome));
         }
     }
 
     @Override
     public void respondNothing() {
-        onEventLoop(() -> answer(null));
+        onEventLoop(() -> answer(null, Outcome.RESULT));
     }
 
     @Override
@@ -209,8 +204,8 @@ final class HttpExchange implements Peer {
     }
 
     @Override
-    public String transport() {
-        return "http";
+    public io.peregrine.transport.Transport transport() {
+        return io.peregrine.transport.Transport.HTTP;
     }
 
     /** The principal the listener authenticated this request's {@code Authorization} header as, or null. */
@@ -251,7 +246,8 @@ final class HttpExchange implements Peer {
         emit(message, false);
     }
 
-    private void answer(ByteBuf response) {
+    /** Ends the exchange with {@code response} (null: none), whose status and headers {@code outcome} decides. */
+    private void answer(ByteBuf response, Outcome outcome) {
         if (state == State.DONE) {
             if (disconnected && stream != null) {
                 stream.emit(response == null ? null : ByteBufUtil.getBytes(response), true);
@@ -276,24 +272,11 @@ final class HttpExchange implements Peer {
             finish(bodyless(expectsAnswer ? HttpResponseStatus.NO_CONTENT : HttpResponseStatus.ACCEPTED));
             return;
         }
-        HttpResponseStatus status = HttpResponseStatus.OK;
-        if (errorStatus != null || !expectsAnswer) {
-            int code = McpHttpHandler.errorCode(response);
-            if (code != 0) {
-                status = !expectsAnswer ? HttpResponseStatus.BAD_REQUEST
-                        : errorStatus != null ? errorStatus.apply(code) : HttpResponseStatus.OK;
-            }
-        }
-        int policyCode = McpHttpHandler.errorCode(response);
-        HttpResponseStatus policyStatus = PolicyStatus.of(policyCode);
-        if (policyStatus != null) {
-            status = policyStatus;
-        }
+        // An exchange without a session is stateless (2026-07-28, or a 2025 request that needs none).
+        HttpResponseStatus status = HttpStatusTable.status(outcome, session == null, expectsAnswer);
         FullHttpResponse r = new DefaultFullHttpResponse(version, status, response);
         HttpHeaders h = r.headers();
-        if (policyStatus != null) {
-            PolicyStatus.addHeaders(policyCode, response, h);
-        }
+        HttpStatusTable.addHeaders(outcome, h);
         h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, response.readableBytes());
         addCommonHeaders(h);

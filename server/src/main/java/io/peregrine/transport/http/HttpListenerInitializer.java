@@ -45,7 +45,7 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
         this.webSocket = Objects.requireNonNull(webSocket, "webSocket");
         this.http = Objects.requireNonNull(http, "http");
         this.security = Objects.requireNonNull(security, "security");
-        this.health = new HealthHandler(webSocket.ready());
+        this.health = new HealthHandler(webSocket.health());
         this.originCheck = new OriginCheck(webSocket.allowedOrigins());
         this.webSocketAlias = new PathAlias(webSocket.path() + "/ws", webSocket.path());
         this.authentication = security.policy() == null ? null

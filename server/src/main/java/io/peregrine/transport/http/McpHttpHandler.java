@@ -17,7 +17,6 @@ import io.peregrine.transport.MessageListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 import static io.peregrine.transport.http.HttpResponses.answer;
@@ -52,7 +51,6 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
 
     static final int PARSE_ERROR = -32700;
     static final int INVALID_REQUEST = -32600;
-    static final int METHOD_NOT_FOUND = -32601;
     static final int HEADER_MISMATCH = -32020;
     static final int UNSUPPORTED_PROTOCOL_VERSION = -32022;
 
@@ -222,8 +220,8 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
 
     /** Hands {@code message} to an exchange that stands alone (no session), which answers it from now on. */
     private void dispatchStateless(FullHttpRequest request, ByteBuf message, boolean expectsAnswer) {
-        new HttpExchange(HttpResponseOrder.turn(ctx), ctx.channel(), listener, request, expectsAnswer, null,
-                McpHttpHandler::statusOf, false, settings.sseKeepAliveMillis).dispatch(message);
+        new HttpExchange(HttpResponseOrder.turn(ctx), ctx.channel(), listener, request, expectsAnswer, null, false,
+                settings.sseKeepAliveMillis).dispatch(message);
     }
 
 
@@ -243,56 +241,6 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         sessionRequests.get(ctx, request);
-    }
-
-    /** The HTTP status a stateless answer carrying JSON-RPC error {@code code} is sent with. */
-    static HttpResponseStatus statusOf(int code) {
-        switch (code) {
-            case METHOD_NOT_FOUND:
-                return HttpResponseStatus.NOT_FOUND;
-            case PARSE_ERROR:
-            case INVALID_REQUEST:
-            case HEADER_MISMATCH:
-            case -32021:
-            case UNSUPPORTED_PROTOCOL_VERSION:
-                return HttpResponseStatus.BAD_REQUEST;
-            default:
-                return HttpResponseStatus.OK;
-        }
-    }
-
-    private static final byte[] ERROR_CODE = ",\"error\":{\"code\":".getBytes(StandardCharsets.US_ASCII);
-
-    /**
-     * The error code of a JSON-RPC error response as the protocol layer writes it
-     * ({@code {"jsonrpc":"2.0","id":...,"error":{"code":N,...}}}), or 0 for a result.
-     */
-    static int errorCode(ByteBuf response) {
-        int from = response.readerIndex();
-        int to = Math.min(response.writerIndex(), from + 512);
-        outer:
-        for (int i = from; i + ERROR_CODE.length < to; i++) {
-            for (int j = 0; j < ERROR_CODE.length; j++) {
-                if (response.getByte(i + j) != ERROR_CODE[j]) {
-                    continue outer;
-                }
-            }
-            int k = i + ERROR_CODE.length;
-            boolean negative = response.getByte(k) == '-';
-            if (negative) {
-                k++;
-            }
-            int code = 0;
-            while (k < response.writerIndex()) {
-                byte b = response.getByte(k++);
-                if (b < '0' || b > '9') {
-                    break;
-                }
-                code = code * 10 + (b - '0');
-            }
-            return negative ? -code : code;
-        }
-        return 0;
     }
 
 }

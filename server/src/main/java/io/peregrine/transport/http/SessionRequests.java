@@ -159,7 +159,7 @@ final class SessionRequests {
     private HttpExchange exchange(ChannelHandlerContext ctx, FullHttpRequest request, boolean expectsAnswer,
                                   HttpSession session, boolean primeStream) {
         return new HttpExchange(HttpResponseOrder.turn(ctx), ctx.channel(), listener, request, expectsAnswer, session,
-                null, primeStream, settings.sseKeepAliveMillis);
+                primeStream, settings.sseKeepAliveMillis);
     }
 
     /** Whether a session's streams start with a priming event (an id and no data): from 2025-11-25 on. */
