@@ -6,11 +6,11 @@ import io.peregrine.mcp.McpServer;
 import io.peregrine.mcp.ProtocolVersion;
 import io.peregrine.ops.health.HealthReport;
 import io.peregrine.transport.EventLoops;
+import io.peregrine.transport.http.HttpListener;
 import io.peregrine.transport.http.HttpProtocolVersions;
 import io.peregrine.transport.http.StreamableHttpEndpoint;
 import io.peregrine.transport.stdio.StdioTransport;
 import io.peregrine.transport.tcp.TcpServer;
-import io.peregrine.transport.ws.WebSocketServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +29,7 @@ final class Listeners {
 
     private final EventLoops loops;
     private TcpServer tcp;
-    private WebSocketServer http;
+    private HttpListener http;
     private StreamableHttpEndpoint streamableHttp;
     private StdioTransport stdio;
 
@@ -60,7 +60,7 @@ final class Listeners {
         if (s.get(ConfigKey.HTTP_ENABLED)) {
             streamableHttp = new StreamableHttpEndpoint(core, s.streamableHttp(),
                     new HttpProtocolVersions(ProtocolVersion.ids(), ProtocolVersion.modernIds()));
-            http = WebSocketServer.bind(loops, s.get(ConfigKey.HTTP_HOST), s.get(ConfigKey.HTTP_PORT), s.webSocket(health),
+            http = HttpListener.bind(loops, s.get(ConfigKey.HTTP_HOST), s.get(ConfigKey.HTTP_PORT), s.webSocket(health),
                     streamableHttp, core, parts.security(parts.httpTls()));
             InetSocketAddress a = http.localAddress();
             String scheme = parts.httpTls() != null ? "s" : "";

@@ -20,6 +20,7 @@ import io.peregrine.mcp.ProtocolVersion;
 import io.peregrine.mcp.ServerInfo;
 import io.peregrine.rpc.Json;
 import io.peregrine.transport.http.HttpProtocolVersions;
+import io.peregrine.transport.http.HttpResponseOrder;
 import io.peregrine.transport.http.McpHttpAggregator;
 import io.peregrine.transport.http.StreamableHttpEndpoint;
 import io.peregrine.transport.http.StreamableHttpSettings;
@@ -32,8 +33,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One {@code tools/call} of {@code echo} over Streamable HTTP on an {@link EmbeddedChannel}: the
- * request's bytes through {@code HttpServerCodec}, the body aggregator and Peregrine's MCP endpoint
- * handler (header checks, session lookup, the MCP server), and the response encoded back to bytes.
+ * request's bytes through {@code HttpServerCodec}, the response order of the connection, the body
+ * aggregator and Peregrine's MCP endpoint handler (header checks, session lookup, the MCP server),
+ * and the response encoded back to bytes.
  * Beside it, in the same run, a reference on the same codec and aggregator that answers each
  * request with a pre-built response of the same size: the HTTP framing alone. Validation of the
  * arguments is off, as in {@link ToolsCallBenchmark}.
@@ -73,7 +75,8 @@ public class HttpToolsCallBenchmark extends AbstractBenchmark {
                 30 * 60_000, 0, true);
         endpoint = new StreamableHttpEndpoint(core, settings,
                 new HttpProtocolVersions(ProtocolVersion.ids(), ProtocolVersion.modernIds()));
-        channel = new EmbeddedChannel(new HttpServerCodec(), new McpHttpAggregator(4 * 1024 * 1024), endpoint.newHandler());
+        channel = new EmbeddedChannel(new HttpServerCodec(), new HttpResponseOrder(), new McpHttpAggregator(4 * 1024 * 1024),
+                endpoint.newHandler());
 
         boolean modern = era.equals("2026-07-28");
         String sessionHeaders = "";

@@ -66,16 +66,20 @@ public final class RawHttp implements AutoCloseable {
 
     /** Writes a POST of {@code body} to {@code path} with the given extra header lines ("Name: value"). */
     public RawHttp post(String path, String body, String... headers) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return write(postText(path, body, headers));
+    }
+
+    /**
+     * The text of a POST of {@code body} to {@code path} with the given extra header lines, for
+     * tests that write several requests at once (pipelined in one write).
+     */
+    public static String postText(String path, String body, String... headers) {
         StringBuilder b = new StringBuilder("POST ").append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         for (String h : headers) {
             b.append(h).append("\r\n");
         }
-        b.append("Content-Length: ").append(bytes.length).append("\r\n\r\n");
-        out.write(b.toString().getBytes(StandardCharsets.UTF_8));
-        out.write(bytes);
-        out.flush();
-        return this;
+        return b.append("Content-Length: ").append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n\r\n")
+                .append(body).toString();
     }
 
     /** A POST with the headers a conforming client sends, plus {@code headers}. */

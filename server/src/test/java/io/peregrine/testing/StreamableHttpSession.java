@@ -121,10 +121,17 @@ public final class StreamableHttpSession extends QueuedSession {
             return null;
         });
         // Each POST runs on its own, as a client's concurrent calls do; waiting a moment for one
-        // that does not answer at once keeps the order in which the test sends them.
+        // that does not answer at once keeps the order in which the test sends them. A
+        // notification or a response is answered (202) as soon as the server has taken it, so the
+        // next message waits for that: what follows (a ping, a registry change made by the test)
+        // then finds the session as that message left it, however slow the machine is. (A batch
+        // is answered once all of its requests are.)
+        boolean answeredAtOnce = !message.isEmpty() && (message.get("id") == null || message.get("method") == null);
         try {
             if (initialize) {
                 handled.join();
+            } else if (answeredAtOnce) {
+                response.get(10, java.util.concurrent.TimeUnit.SECONDS);
             } else {
                 response.get(30, java.util.concurrent.TimeUnit.MILLISECONDS);
             }

@@ -110,7 +110,7 @@ final class HttpEnvelope {
                     if (v == JsonToken.VALUE_NUMBER_INT) {
                         idJson = p.getText();
                     } else if (v == JsonToken.VALUE_STRING) {
-                        idJson = McpHttpHandler.quote(p.getText());
+                        idJson = HttpResponses.quote(p.getText());
                     } else {
                         p.skipChildren();
                     }

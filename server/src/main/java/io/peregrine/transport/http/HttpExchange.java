@@ -6,12 +6,11 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -20,14 +19,11 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Peer;
 
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP exchange of the MCP endpoint — a POST carrying one JSON-RPC message, or a GET opening
@@ -41,60 +37,61 @@ import java.util.concurrent.TimeUnit;
  * after a broken connection; in the stateless 2026-07-28 era it has none, and the client closing
  * the connection cancels the request.
  *
- * <p>State changes happen on the channel's event loop; the {@link Peer} methods may be called
- * from any thread and hop there.
+ * <p>{@link McpHttpHandler} routes a request here once and is done with it: from then on the
+ * exchange alone answers it, in its request's {@link ResponseTurn turn}, and hears from
+ * that turn when the connection closes first. State changes happen on the channel's event loop;
+ * the {@link Peer} methods may be called from any thread and hop there.
  */
 final class HttpExchange implements Peer {
 
-    private static final AsciiString TEXT_EVENT_STREAM = AsciiString.cached("text/event-stream");
-    private static final AsciiString NO_CACHE = AsciiString.cached("no-cache");
-    private static final AsciiString X_ACCEL_BUFFERING = AsciiString.cached("x-accel-buffering");
-    private static final AsciiString NO = AsciiString.cached("no");
     static final AsciiString MCP_SESSION_ID = AsciiString.cached("mcp-session-id");
-    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] KEEP_ALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private enum State { NEW, STREAMING, DONE }
 
-    private final McpHttpHandler handler;
+    private final ResponseTurn turn;
     private final Channel channel;
     private final MessageListener listener;
-    final HttpVersion version;
-    final boolean keepAlive;
+    private final HttpVersion version;
+    private final boolean keepAlive;
     /** Whether the body holds a request, so an answer is owed. */
     private final boolean expectsAnswer;
     /** The 2025-era session this exchange belongs to, or null (stateless, 2026-07-28). */
     private final HttpSession session;
     private final boolean primeStream;
+    /** Write an SSE comment after this long without an event (0: never). */
+    private final long sseKeepAliveMillis;
     private Object attachment;
     private CharSequence sessionIdHeader;
-    private io.netty.handler.codec.http.HttpHeaders requestHeaders;
+    private final HttpHeaders requestHeaders;
     private State state = State.NEW;
     private SseStream stream;
-    private ScheduledFuture<?> keepAliveTask;
-    private boolean wroteSinceTick;
+    /** The body, once the answer is an SSE stream. */
+    private SseWriter sse;
     private boolean listenerOpened;
     /** The connection broke while a 2025-era stream was open: what follows is kept for resumption. */
     private boolean disconnected;
-    /** Output waiting for the exchanges ahead of this one on the connection (HTTP/1.1 pipelining). */
-    java.util.ArrayList<Object> held;
 
-    HttpExchange(McpHttpHandler handler, Channel channel, MessageListener listener, HttpVersion version, boolean keepAlive,
-                 boolean expectsAnswer, HttpSession session, boolean primeStream) {
-        this.handler = handler;
+    /**
+     * @param turn               where the answer goes: the request's turn on its connection
+     * @param request            the request, for its protocol version and whether it keeps the connection alive
+     * @param expectsAnswer      whether the body holds a request (a 202 answers the rest)
+     * @param session            the 2025-era session, or null for a stateless 2026-07-28 exchange
+     * @param primeStream        whether a session's stream starts with a priming event (2025-11-25 on)
+     * @param sseKeepAliveMillis write an SSE comment after this long without an event (0: never)
+     */
+    HttpExchange(ResponseTurn turn, Channel channel, MessageListener listener, HttpRequest request,
+                 boolean expectsAnswer, HttpSession session, boolean primeStream, long sseKeepAliveMillis) {
+        this.turn = turn;
         this.channel = channel;
         this.listener = listener;
-        this.version = version;
-        this.keepAlive = keepAlive;
+        this.version = request.protocolVersion();
+        this.keepAlive = HttpUtil.isKeepAlive(request);
         this.expectsAnswer = expectsAnswer;
         this.session = session;
         this.primeStream = primeStream;
-    }
-
-    /** Keeps the request's headers for the protocol layer ({@link #requestHeader}). */
-    void requestHeaders(io.netty.handler.codec.http.HttpHeaders headers) {
-        this.requestHeaders = headers;
+        this.sseKeepAliveMillis = sseKeepAliveMillis;
+        // A stateless request stands alone: the protocol layer may read its headers (Mcp-Param-*).
+        this.requestHeaders = session == null ? request.headers() : null;
     }
 
     @Override
@@ -107,14 +104,36 @@ final class HttpExchange implements Peer {
         this.sessionIdHeader = id;
     }
 
-    /** For a stateless exchange: the protocol layer sees it as a connection of its own, opened now. */
-    void openForListener() {
-        listenerOpened = true;
-        listener.onOpen(this);
+    /**
+     * Hands the POSTed {@code message} to the protocol layer, which answers through this exchange;
+     * a stateless exchange is a connection of its own to it, opened now.
+     */
+    void dispatch(ByteBuf message) {
+        turn.onAbandoned(this::connectionClosed);
+        if (session == null) {
+            listenerOpened = true;
+            listener.onOpen(this);
+        }
+        listener.onMessage(this, message.retain());
+        if (!expectsAnswer && state == State.NEW) {
+            // A notification or response was accepted and nothing was said about it.
+            finish(bodyless(HttpResponseStatus.ACCEPTED));
+        }
     }
 
-    boolean isDone() {
-        return state == State.DONE;
+    /** Serves a session's standalone stream (already attached to this exchange) on this GET. */
+    void serve(SseStream standalone) {
+        turn.onAbandoned(this::connectionClosed);
+        this.stream = standalone;
+        startStream(true);
+    }
+
+    /** Resumes {@code broken} on this GET: the events after {@code afterSeq}, then the rest as they come. */
+    void resume(SseStream broken, long afterSeq) {
+        turn.onAbandoned(this::connectionClosed);
+        this.stream = broken;
+        startStream(true);
+        broken.resume(this, afterSeq);
     }
 
     // ---------------------------------------------------------------- Peer
@@ -149,16 +168,20 @@ final class HttpExchange implements Peer {
 
     @Override
     public void respondNothing() {
-        if (channel.eventLoop().inEventLoop()) {
-            answer(null, Outcome.RESULT);
-        } else {
-            channel.eventLoop().execute(() -> answer(null, Outcome.RESULT));
-        }
+        onEventLoop(() -> answer(null, Outcome.RESULT));
     }
 
     @Override
     public void pauseReading(boolean paused) {
-        handler.pauseReading(this, paused);
+        onEventLoop(() -> turn.pauseReading(paused));
+    }
+
+    private void onEventLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            channel.eventLoop().execute(task);
+        }
     }
 
     @Override
@@ -218,7 +241,7 @@ final class HttpExchange implements Peer {
             return;
         }
         if (state == State.NEW) {
-            startStream(HttpResponseStatus.OK);
+            startStream(false);
         }
         emit(message, false);
     }
@@ -246,7 +269,7 @@ final class HttpExchange implements Peer {
         }
         if (response == null) {
             // A request cancelled before its answer, or only notifications and responses: nothing to say.
-            finish(bodyless(expectsAnswer ? HttpResponseStatus.NO_CONTENT : HttpResponseStatus.ACCEPTED), true);
+            finish(bodyless(expectsAnswer ? HttpResponseStatus.NO_CONTENT : HttpResponseStatus.ACCEPTED));
             return;
         }
         // An exchange without a session is stateless (2026-07-28, or a 2025 request that needs none).
@@ -257,20 +280,7 @@ final class HttpExchange implements Peer {
         h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, response.readableBytes());
         addCommonHeaders(h);
-        finish(r, true);
-    }
-
-    /** Ends this exchange with a response the transport made itself. */
-    void finishWith(FullHttpResponse response) {
-        addCommonHeaders(response.headers());
-        finish(response, true);
-    }
-
-    /** A notification or response was accepted and nothing was said about it: 202. */
-    void acceptedIfSilent() {
-        if (state == State.NEW) {
-            finish(bodyless(HttpResponseStatus.ACCEPTED), true);
-        }
+        finish(r);
     }
 
     private FullHttpResponse bodyless(HttpResponseStatus status) {
@@ -291,22 +301,21 @@ final class HttpExchange implements Peer {
         }
     }
 
-    /** Starts an SSE response: for a POST whose answer is preceded by other messages, or for a GET. */
-    void startStream(HttpResponseStatus status) {
-        HttpResponse r = new DefaultHttpResponse(version, status);
-        HttpHeaders h = r.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, TEXT_EVENT_STREAM);
-        h.set(HttpHeaderNames.CACHE_CONTROL, NO_CACHE);
-        h.set(X_ACCEL_BUFFERING, NO);
-        addCommonHeaders(h);
+    /** Starts an SSE response: for a POST whose answer is preceded by other messages, or for a GET (flushed at once). */
+    private void startStream(boolean flush) {
+        HttpResponse r = SseWriter.head(version);
+        addCommonHeaders(r.headers());
         if (version == HttpVersion.HTTP_1_0) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else {
-            HttpUtil.setTransferEncodingChunked(r, true);
+            // No chunks in HTTP/1.0: the stream ends when the connection does.
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         state = State.STREAMING;
-        handler.write(this, r, false);
-        scheduleKeepAlive();
+        if (flush) {
+            turn.writeAndFlush(r);
+        } else {
+            turn.write(r);
+        }
+        sse = new SseWriter(turn, channel, sseKeepAliveMillis);
         if (session != null && stream == null) {
             stream = session.newStream();
             stream.attach(this);
@@ -314,11 +323,6 @@ final class HttpExchange implements Peer {
                 stream.emit(new byte[0], false);
             }
         }
-    }
-
-    /** Serves the session's standalone stream, or a resumed one, on this GET. */
-    void streamFor(SseStream resumed) {
-        this.stream = resumed;
     }
 
     private void emit(ByteBuf message, boolean last) {
@@ -348,60 +352,35 @@ final class HttpExchange implements Peer {
             return;
         }
         if (data != null || id != null) {
-            int size = (id != null ? ID.length + id.length() + 1 : 0) + DATA.length + (data != null ? data.readableBytes() : 0) + 2;
-            ByteBuf event = channel.alloc().buffer(size);
-            if (id != null) {
-                event.writeBytes(ID).writeCharSequence(id, StandardCharsets.US_ASCII);
-                event.writeByte('\n');
-            }
-            event.writeBytes(DATA);
-            if (data != null) {
-                event.writeBytes(data);
-                data.release();
-            }
-            event.writeByte('\n').writeByte('\n');
-            wroteSinceTick = true;
-            handler.write(this, new DefaultHttpContent(event), !last);
+            sse.event(id, data, !last);
         }
         if (last) {
-            finish(LastHttpContent.EMPTY_LAST_CONTENT, true);
+            finish(LastHttpContent.EMPTY_LAST_CONTENT);
         }
     }
 
-    private void scheduleKeepAlive() {
-        long every = handler.sseKeepAliveMillis();
-        if (every > 0) {
-            keepAliveTask = channel.eventLoop().scheduleAtFixedRate(() -> {
-                if (state == State.STREAMING && !wroteSinceTick) {
-                    handler.write(this, new DefaultHttpContent(Unpooled.wrappedBuffer(KEEP_ALIVE)), true);
-                }
-                wroteSinceTick = false;
-            }, every, every, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void finish(Object last, boolean flush) {
+    /** Writes the last of the answer (the orderer flushes it); the exchange is done. */
+    private void finish(Object last) {
         state = State.DONE;
-        if (keepAliveTask != null) {
-            keepAliveTask.cancel(false);
+        if (sse != null) {
+            sse.stop();
         }
         if (stream != null) {
             stream.detach(this);
         }
-        handler.write(this, last, flush);
-        handler.finished(this);
+        turn.write(last);
         closeForListener();
     }
 
-    /** The connection closed under this exchange. */
-    void connectionClosed() {
+    /** The connection closed before this exchange's answer was written. */
+    private void connectionClosed() {
         if (state == State.DONE) {
             return;
         }
         state = State.DONE;
         disconnected = true;
-        if (keepAliveTask != null) {
-            keepAliveTask.cancel(false);
+        if (sse != null) {
+            sse.stop();
         }
         if (stream != null) {
             // 2025 era: a broken connection is not a cancellation; the stream waits to be resumed.

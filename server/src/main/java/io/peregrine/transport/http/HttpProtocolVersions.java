@@ -21,7 +21,7 @@ public final class HttpProtocolVersions {
             if (b.length() > 1) {
                 b.append(',');
             }
-            b.append(McpHttpHandler.quote(v));
+            b.append(HttpResponses.quote(v));
         }
         this.allJson = b.append(']').toString();
     }

@@ -27,17 +27,17 @@ public final class McpHttpAggregator extends HttpObjectAggregator {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         String body = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":"
-                + McpHttpHandler.quote("Message too long: the body exceeds the limit of " + maxContentLength()
+                + HttpResponses.quote("Message too long: the body exceeds the limit of " + maxContentLength()
                 + " bytes (http.max-body-size) and was not read") + "}}";
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                 Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        // Closed once the rest of the body has been read and dropped (RequestReadTimeout bounds how
-        // long that may take): closing with unread bytes would reset the connection, and the
-        // client could lose this answer.
+        // HttpResponseOrder closes the connection once this is written and the rest of the body has
+        // been read and dropped (RequestReadTimeout bounds how long that may take): closing with
+        // unread bytes would reset the connection, and the client could lose this answer.
         ctx.channel().attr(RequestReadTimeout.CLOSE_AFTER_REQUEST).set(Boolean.TRUE);
-        ctx.writeAndFlush(r);
+        ctx.writeAndFlush(r, ctx.voidPromise());
     }
 }

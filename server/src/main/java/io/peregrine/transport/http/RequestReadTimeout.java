@@ -25,13 +25,18 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RequestReadTimeout extends ChannelDuplexHandler {
 
-    /** Set on a channel whose current request was refused before its body was read: close once it has arrived. */
+    /**
+     * Set on a channel whose current request was refused before its body was read: the refusal
+     * closes the connection once the body has arrived ({@link HttpResponseOrder}), and when it
+     * does not arrive in time there is no 408 to send, only the connection to close.
+     */
     static final io.netty.util.AttributeKey<Boolean> CLOSE_AFTER_REQUEST =
             io.netty.util.AttributeKey.valueOf(RequestReadTimeout.class, "closeAfterRequest");
 
     private final long timeoutMillis;
     private ScheduledFuture<?> timer;
     private boolean inProgress;
+    private boolean expired;
     private long startedNanos;
 
     public RequestReadTimeout(long timeoutMillis) {
@@ -43,6 +48,11 @@ public final class RequestReadTimeout extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (expired) {
+            // The connection closes once the 408 is out; what still arrives is not read.
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpRequest && !inProgress) {
             inProgress = true;
             startedNanos = System.nanoTime();
@@ -54,11 +64,7 @@ public final class RequestReadTimeout extends ChannelDuplexHandler {
                 timer = null;
             }
         }
-        boolean last = msg instanceof LastHttpContent;
         ctx.fireChannelRead(msg);
-        if (last && ctx.channel().attr(CLOSE_AFTER_REQUEST).get() != null) {
-            ctx.close();
-        }
     }
 
     /**
@@ -76,6 +82,7 @@ public final class RequestReadTimeout extends ChannelDuplexHandler {
 
     private void expire(ChannelHandlerContext ctx) {
         inProgress = false;
+        expired = true;
         timer = null;
         if (ctx.channel().attr(CLOSE_AFTER_REQUEST).get() != null) {
             ctx.close(); // already answered
@@ -88,7 +95,8 @@ public final class RequestReadTimeout extends ChannelDuplexHandler {
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        // Straight to the codec: whatever is in progress above is abandoned with the connection.
+        // Outside any delivery, so it answers the request still arriving, in that request's turn;
+        // what is in progress above is abandoned with the connection.
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
 

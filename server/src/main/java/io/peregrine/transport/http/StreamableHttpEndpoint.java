@@ -13,6 +13,7 @@ public final class StreamableHttpEndpoint implements AutoCloseable {
     private final StreamableHttpSettings settings;
     private final HttpProtocolVersions versions;
     private final HttpSessions sessions;
+    private final SessionRequests sessionRequests;
     private final java.util.Set<io.netty.channel.Channel> channels = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public StreamableHttpEndpoint(MessageListener listener, StreamableHttpSettings settings, HttpProtocolVersions versions) {
@@ -20,15 +21,19 @@ public final class StreamableHttpEndpoint implements AutoCloseable {
         this.settings = java.util.Objects.requireNonNull(settings, "settings");
         this.versions = java.util.Objects.requireNonNull(versions, "versions");
         this.sessions = new HttpSessions(listener, settings);
+        this.sessionRequests = new SessionRequests(listener, settings, sessions, versions);
     }
 
     public StreamableHttpSettings settings() {
         return settings;
     }
 
-    /** The handler for one connection; place it after the HTTP codec, aggregator and Origin check. */
+    /**
+     * The handler for one connection (or HTTP/2 stream); place it after the HTTP codec, an
+     * {@link HttpResponseOrder}, the aggregator and the Origin check.
+     */
     public ChannelHandler newHandler() {
-        return new McpHttpHandler(listener, settings, sessions, versions, channels);
+        return new McpHttpHandler(listener, settings, sessionRequests, versions, channels);
     }
 
     /**

@@ -3,15 +3,18 @@ package io.peregrine.transport.ws;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -27,19 +30,38 @@ import org.slf4j.LoggerFactory;
  * A WebSocket connection carrying MCP: one JSON-RPC message per text frame (fragmented messages
  * are aggregated before they arrive here). Binary frames are refused with close code 1003, a
  * message over the size limit with 1009. The connection becomes a {@code Peer} once the
- * handshake completes; plain HTTP requests that reach this handler get a 404.
+ * handshake completes. The HTTP handlers ahead of it answer every request that is not an upgrade
+ * at the MCP path; one that reaches this handler all the same closes the connection.
  */
 public final class WebSocketFrameHandler extends PeerHandler {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
 
-    private final String path;
     private final WebSocketSettings settings;
 
     public WebSocketFrameHandler(MessageListener listener, WebSocketSettings settings) {
         super(listener, "ws");
-        this.path = settings.path;
         this.settings = settings;
+    }
+
+    /**
+     * Adds MCP over WebSocket at the settings' path to an HTTP pipeline, behind its HTTP handlers:
+     * the upgrade (offering permessage-deflate when enabled), the joining of fragmented messages,
+     * and a handler of this class.
+     */
+    public static void addTo(ChannelPipeline p, MessageListener listener, WebSocketSettings settings) {
+        if (settings.compression) {
+            p.addLast(new WebSocketServerCompressionHandler(0));
+        }
+        p.addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(settings.path)
+                .subprotocols("mcp")
+                .allowExtensions(settings.compression)
+                .maxFramePayloadLength(settings.maxFrameBytes)
+                .handshakeTimeoutMillis(10_000)
+                .build()));
+        p.addLast(new WebSocketFrameAggregator(settings.maxMessageBytes));
+        p.addLast(new WebSocketFrameHandler(listener, settings));
     }
 
     @Override
@@ -47,8 +69,9 @@ public final class WebSocketFrameHandler extends PeerHandler {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             WebSocketServerProtocolHandler.HandshakeComplete hs = (WebSocketServerProtocolHandler.HandshakeComplete) evt;
             log.debug("WebSocket session from {} (subprotocol {})", ctx.channel().remoteAddress(), hs.selectedSubprotocol());
-            if (ctx.pipeline().get(WebSocketServerInitializer.HTTP_IDLE) != null) {
-                ctx.pipeline().remove(WebSocketServerInitializer.HTTP_IDLE);
+            // The keep-alive timer of plain HTTP: a WebSocket has its own ping and idle timers.
+            if (ctx.pipeline().get(IdleStateHandler.class) != null) {
+                ctx.pipeline().remove(IdleStateHandler.class);
             }
             if (settings.idleTimeoutMillis > 0 || settings.pingIntervalMillis > 0) {
                 ctx.pipeline().addFirst(new IdleStateHandler(settings.idleTimeoutMillis, settings.pingIntervalMillis, 0,
@@ -80,9 +103,10 @@ public final class WebSocketFrameHandler extends PeerHandler {
             ReferenceCountUtil.release(msg);
             closeWith(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(),
                     "binary frames are not accepted: send each JSON-RPC message as a text frame");
-        } else if (msg instanceof FullHttpRequest) {
-            HttpResponses.respond(ctx, (FullHttpRequest) msg, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
-                    "Not found: MCP over WebSocket is served at " + path + " and " + path + "/ws\n");
+        } else if (msg instanceof HttpRequest) {
+            log.debug("HTTP request {} reached the WebSocket handler unanswered; closing", ((HttpRequest) msg).uri());
+            ReferenceCountUtil.release(msg);
+            ctx.close();
         } else {
             ReferenceCountUtil.release(msg);
         }

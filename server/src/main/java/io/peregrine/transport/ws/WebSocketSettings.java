@@ -49,4 +49,19 @@ public final class WebSocketSettings {
                 .map(o -> o.trim().toLowerCase(java.util.Locale.ROOT)).filter(o -> !o.isEmpty())
                 .collect(java.util.stream.Collectors.toUnmodifiableList());
     }
+
+    /** Where clients upgrade (and where Streamable HTTP is served). */
+    public String path() {
+        return path;
+    }
+
+    /** What {@code GET /ready} and {@code GET /health?verbose} report. */
+    public HealthReport health() {
+        return health;
+    }
+
+    /** The origins a browser may connect from, lower case. */
+    public java.util.List<String> allowedOrigins() {
+        return allowedOrigins;
+    }
 }

@@ -25,7 +25,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.peregrine.Peregrine;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.rpc.JsonTree;
-import io.peregrine.testing.TestTools;
+import io.peregrine.testing.Gates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,8 +42,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Streamable HTTP over HTTP/2 with prior knowledge (h2c), with Netty's own HTTP/2 client: one
- * connection, concurrent streams, each an exchange of its own, so a slow call does not hold up a
- * fast one behind it as HTTP/1.1 pipelining must.
+ * connection, concurrent streams, each an exchange of its own, so a call that is still running
+ * does not hold up a fast one behind it as HTTP/1.1 pipelining must. The running call ends when
+ * the test opens its gate: the assertions are on the order of the answers, not on time.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class Http2CleartextTest {
@@ -51,13 +52,14 @@ class Http2CleartextTest {
     private static final String META = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
             + "\"io.modelcontextprotocol/clientCapabilities\":{}}";
 
+    private final Gates gates = new Gates();
     private Peregrine server;
     private EventLoopGroup group;
     private Channel connection;
 
     @BeforeAll
     void start() throws Exception {
-        server = Peregrine.builder().tool(EchoTool.create()).tool(TestTools.slow()).noTcp().http("127.0.0.1", 0).build();
+        server = Peregrine.builder().tool(EchoTool.create()).tool(gates.tool("gate")).noTcp().http("127.0.0.1", 0).build();
         server.start();
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         connection = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<Channel>() {
@@ -71,6 +73,7 @@ class Http2CleartextTest {
 
     @AfterAll
     void stop() {
+        gates.openAll();
         connection.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         server.close();
@@ -105,17 +108,20 @@ class Http2CleartextTest {
     @Test
     void concurrentStreamsOnOneConnectionAreAnsweredAsTheyFinish() throws Exception {
         List<String> order = new CopyOnWriteArrayList<>();
-        CompletableFuture<FullHttpResponse> slow = post("slow", "{\"millis\":600,\"steps\":1}", order);
+        CompletableFuture<FullHttpResponse> gated = post("gate", "{\"gate\":\"h2c\"}", order);
+        gates.awaitEntered("h2c");
         CompletableFuture<FullHttpResponse> echo = post("echo", "{\"message\":\"over h2c\"}", order);
         FullHttpResponse fast = echo.get(10, TimeUnit.SECONDS);
-        FullHttpResponse late = slow.get(10, TimeUnit.SECONDS);
+        assertThat(gated).as("the call on the first stream is still running").isNotDone();
+        gates.open("h2c");
+        FullHttpResponse late = gated.get(10, TimeUnit.SECONDS);
         try {
-            assertThat(order).containsExactly("echo", "slow");
+            assertThat(order).containsExactly("echo", "gate");
             assertThat(fast.status().code()).isEqualTo(200);
             assertThat(at(JsonTree.parse(fast.content().toString(StandardCharsets.UTF_8)), "result.content.0.text"))
                     .isEqualTo("over h2c");
             assertThat(at(JsonTree.parse(late.content().toString(StandardCharsets.UTF_8)), "result.content.0.text"))
-                    .isEqualTo("slept 600");
+                    .isEqualTo("opened h2c");
         } finally {
             fast.release();
             late.release();

@@ -3,6 +3,7 @@ package io.peregrine.transport.http;
 import io.peregrine.Peregrine;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.rpc.JsonTree;
+import io.peregrine.testing.Gates;
 import io.peregrine.testing.RawHttp;
 import io.peregrine.testing.TestTools;
 import io.peregrine.tool.Tool;
@@ -18,12 +19,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static io.peregrine.testing.Trees.at;
@@ -49,6 +55,7 @@ class StreamableHttpTransportTest {
     private static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
             + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}";
 
+    private final Gates gates = new Gates();
     private final CountDownLatch interrupted = new CountDownLatch(1);
     private final CountDownLatch blockStarted = new CountDownLatch(1);
     private Peregrine server;
@@ -70,14 +77,15 @@ class StreamableHttpTransportTest {
                 .inputSchema("{\"type\":\"object\",\"properties\":{\"region\":{\"type\":\"string\",\"x-mcp-header\":\"Region\"},"
                         + "\"shard\":{\"type\":\"integer\",\"x-mcp-header\":\"Shard\"}}}")
                 .handler((args, ctx) -> ToolResult.text("ran in " + args.string("region", "nowhere"))).build();
-        server = Peregrine.builder().tool(EchoTool.create()).tool(TestTools.slow()).tool(block).tool(regional).noTcp()
-                .http("127.0.0.1", 0).maxBodyBytes(64 * 1024).requestReadTimeout(Duration.ofMillis(400))
+        server = Peregrine.builder().tool(EchoTool.create()).tool(TestTools.slow()).tool(block).tool(regional)
+                .tool(gates.tool("gate")).noTcp().http("127.0.0.1", 0).maxBodyBytes(64 * 1024)
                 .httpKeepAliveTimeout(Duration.ofSeconds(5)).build();
         address = server.start().http();
     }
 
     @AfterAll
     void stop() {
+        gates.openAll();
         server.close();
     }
 
@@ -296,7 +304,7 @@ class StreamableHttpTransportTest {
             RawHttp.Response list = h.postJson("/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}",
                     "Mcp-Session-Id: " + id, "MCP-Protocol-Version: 2025-11-25").read();
             assertThat(list.status).isEqualTo(200);
-            assertThat((List<Object>) at(JsonTree.parse(list.body), "result.tools")).hasSize(4);
+            assertThat((List<Object>) at(JsonTree.parse(list.body), "result.tools")).hasSize(5);
             assertThat(h.request("DELETE", "/mcp", "Mcp-Session-Id: " + id).read().status).isEqualTo(200);
             RawHttp.Response after = h.postJson("/mcp", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}",
                     "Mcp-Session-Id: " + id).read();
@@ -372,15 +380,26 @@ class StreamableHttpTransportTest {
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         try (RawHttp h = http()) {
-            h.postJson("/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\","
-                    + "\"arguments\":{\"millis\":200,\"steps\":1}," + MODERN_META + "}}",
-                    "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/call", "Mcp-Name: slow");
-            h.postJson("/mcp", String.format(MODERN_ECHO, 2, "second"), MODERN_ECHO_HEADERS);
-            h.postJson("/mcp", String.format(MODERN_ECHO, 3, "third"), MODERN_ECHO_HEADERS);
+            // One write: the echoes are read, and answered, while the call ahead of them waits at its gate.
+            h.write(jsonPost("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"gate\","
+                            + "\"arguments\":{\"gate\":\"pipelined\"}," + MODERN_META + "}}",
+                    "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/call", "Mcp-Name: gate")
+                    + jsonPost(String.format(MODERN_ECHO, 2, "second"), MODERN_ECHO_HEADERS)
+                    + jsonPost(String.format(MODERN_ECHO, 3, "third"), MODERN_ECHO_HEADERS));
+            gates.awaitEntered("pipelined");
+            gates.open("pipelined");
             assertThat(at(JsonTree.parse(h.read().body), "id")).isEqualTo(1L);
             assertThat(at(JsonTree.parse(h.read().body), "id")).isEqualTo(2L);
             assertThat(at(JsonTree.parse(h.read().body), "id")).isEqualTo(3L);
         }
+    }
+
+    private static String jsonPost(String body, String... headers) {
+        String[] all = new String[headers.length + 2];
+        all[0] = JSON;
+        all[1] = ACCEPT;
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        return RawHttp.postText("/mcp", body, all);
     }
 
     @Test
@@ -393,15 +412,20 @@ class StreamableHttpTransportTest {
         assertStillServes();
     }
 
+    /** A server of its own with a short read timeout: the value is not asserted, only that the cut comes. */
     @Test
     void aBodyThatNeverEndsIsCutOffAfterTheReadTimeout() throws Exception {
-        try (RawHttp h = http()) {
+        Peregrine impatient = Peregrine.builder().tool(EchoTool.create()).noTcp().http("127.0.0.1", 0)
+                .requestReadTimeout(Duration.ofMillis(200)).build();
+        try (RawHttp h = new RawHttp(impatient.start().http())) {
             h.write("POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "5\r\n{\"jso\r\n");
             RawHttp.Response r = h.read();
             assertThat(r.status).isEqualTo(408);
             assertThat(r.body).contains("http.request-read-timeout");
             assertThat(h.closedByServer()).isTrue();
+        } finally {
+            impatient.close();
         }
         assertStillServes();
     }
@@ -412,16 +436,14 @@ class StreamableHttpTransportTest {
      */
     @Test
     void tenThousandConnectionsOpenedAndDroppedAtOnceLeaveTheServerServing() throws Exception {
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        Process child = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Path log = Files.createTempFile("peregrine-child", ".log");
+        // Port 0: the child's listener takes a port from the OS and names it in its log.
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.peregrine.launcher.Main",
-                "--set", "tcp.enabled=false", "--set", "http.port=" + port, "--set", "demo.fs.root=.")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                "--set", "tcp.enabled=false", "--set", "http.port=0", "--set", "demo.fs.root=.")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            InetSocketAddress child_ = new InetSocketAddress("127.0.0.1", port);
+            InetSocketAddress child_ = new InetSocketAddress("127.0.0.1", boundHttpPort(child, log));
             awaitReady(child_);
             List<Socket> sockets = new ArrayList<>(10_000);
             try {
@@ -445,7 +467,27 @@ class StreamableHttpTransportTest {
         } finally {
             child.destroy();
             child.waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(log);
         }
+    }
+
+    /** The port of the child's HTTP listener, from the addresses it logs once it has started ({@code http=/127.0.0.1:PORT}). */
+    private static int boundHttpPort(Process child, Path log) throws Exception {
+        Pattern bound = Pattern.compile("http=\\S*?:(\\d+)");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String text = "";
+        while (System.nanoTime() < deadline) {
+            text = new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1);
+            Matcher m = bound.matcher(text);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            if (!child.isAlive()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the server in the child process did not report its HTTP address:\n" + text);
     }
 
     private static void awaitReady(InetSocketAddress a) throws Exception {

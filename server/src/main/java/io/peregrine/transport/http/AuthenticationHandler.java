@@ -1,10 +1,8 @@
-package io.peregrine.transport.ws;
+package io.peregrine.transport.http;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,8 +16,6 @@ import io.peregrine.policy.ProtectedResource;
 import io.peregrine.policy.Refusal;
 import io.peregrine.transport.PeerHandler;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * Authenticates requests to the MCP path by their {@code Authorization} header, as the MCP
  * authorization spec has HTTP-based transports do: WebSocket upgrades with the {@code ws}
@@ -28,7 +24,9 @@ import java.nio.charset.StandardCharsets;
  * JSON-RPC error body, and the request goes no further (no upgrade, no dispatch); a success
  * makes the principal the channel's, where the core finds it through {@code Peer.principal()}. Also serves the OAuth protected resource
  * metadata (RFC 9728) at {@value ProtectedResource#WELL_KNOWN_PATH}, which that challenge points at.
+ * It keeps nothing of its own per connection (the principal is the channel's): one per listener.
  */
+@ChannelHandler.Sharable
 final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     private final PolicyChain policy;
@@ -48,9 +46,7 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         FullHttpRequest request = (FullHttpRequest) msg;
-        String uri = request.uri();
-        int query = uri.indexOf('?');
-        String requestPath = query >= 0 ? uri.substring(0, query) : uri;
+        String requestPath = HttpResponses.pathOf(request.uri());
         String origin = origin(request, tls);
         if (requestPath.equals(ProtectedResource.WELL_KNOWN_PATH)
                 || requestPath.startsWith(ProtectedResource.WELL_KNOWN_PATH + "/")) {
@@ -71,10 +67,10 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
         } catch (Refusal r) {
             String challenge = r.wwwAuthenticate(policy.protectedResource().metadataUrl(origin));
-            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":"
-                    + io.peregrine.rpc.JsonRpcError.UNAUTHORIZED + ",\"message\":" + jsonString(r.getMessage())
-                    + ",\"data\":{\"httpStatus\":401" + (r.oauthError() != null ? ",\"error\":\"" + r.oauthError() + "\"" : "")
-                    + "}}}", challenge);
+            respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, HttpResponses.jsonRpcError("null",
+                    io.peregrine.rpc.JsonRpcError.UNAUTHORIZED, r.getMessage() == null ? "" : r.getMessage(),
+                    "{\"httpStatus\":401" + (r.oauthError() != null ? ",\"error\":\"" + r.oauthError() + "\"" : "") + "}"),
+                    challenge);
         }
     }
 
@@ -87,35 +83,12 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
                                 String json, String challenge) {
         boolean keepAlive = HttpUtil.isKeepAlive(request) && status.code() < 400;
-        FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status,
-                Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+        FullHttpResponse response = HttpResponses.of(request.protocolVersion(), status, HttpHeaderValues.APPLICATION_JSON, json);
         request.release();
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         if (challenge != null) {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
         }
-        HttpUtil.setContentLength(response, response.content().readableBytes());
-        if (keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(response);
-        } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
-    }
-
-    private static String jsonString(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : (s == null ? "" : s).toCharArray()) {
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
+        HttpResponses.send(ctx, response, keepAlive);
     }
 }

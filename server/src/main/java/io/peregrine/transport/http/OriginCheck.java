@@ -1,5 +1,6 @@
-package io.peregrine.transport.ws;
+package io.peregrine.transport.http;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -13,8 +14,9 @@ import java.util.Locale;
  * Refuses requests whose {@code Origin} is not allowed, with 403, as the MCP transport rules ask
  * (a web page must not reach a local server through DNS rebinding). Requests without an
  * {@code Origin} come from non-browser clients and pass. An allowed origin is written exactly
- * ({@code https://app.example.com}) or with any port ({@code http://localhost:*}).
+ * ({@code https://app.example.com}) or with any port ({@code http://localhost:*}). One per listener.
  */
+@ChannelHandler.Sharable
 final class OriginCheck extends ChannelInboundHandlerAdapter {
 
     private final List<String> allowed;
@@ -29,7 +31,7 @@ final class OriginCheck extends ChannelInboundHandlerAdapter {
             FullHttpRequest request = (FullHttpRequest) msg;
             String origin = request.headers().get(HttpHeaderNames.ORIGIN);
             if (origin != null && !isAllowed(origin)) {
-                HttpResponses.respond(ctx, request, HttpResponseStatus.FORBIDDEN, "text/plain; charset=utf-8",
+                HttpResponses.respond(ctx, request, HttpResponseStatus.FORBIDDEN, HttpResponses.TEXT,
                         "Forbidden: origin " + origin + " is not allowed (http.allowed-origins)\n");
                 return;
             }

@@ -1,5 +1,6 @@
-package io.peregrine.transport.ws;
+package io.peregrine.transport.http;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -12,8 +13,9 @@ import io.peregrine.ops.health.HealthReport;
  * {@code GET /health/details} (the server's report as JSON) and {@code GET /ready} (readiness:
  * 503 while starting, draining or missing a required dependency, so a load balancer stops sending).
  * What readiness means is the {@link HealthReport}'s business. Every other request goes on down
- * the pipeline.
+ * the pipeline. One per listener.
  */
+@ChannelHandler.Sharable
 final class HealthHandler extends ChannelInboundHandlerAdapter {
 
     private final HealthReport health;

@@ -1,0 +1,127 @@
+package io.peregrine.transport.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.peregrine.transport.ListenerSecurity;
+import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.ws.WebSocketFrameHandler;
+import io.peregrine.transport.ws.WebSocketSettings;
+
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The pipeline of an HTTP listener's connection: the codec, then {@link HttpResponseOrder} ahead
+ * of everything that answers, then the answering handlers, and WebSocket at the MCP path. The
+ * handlers that keep nothing per connection are made once per listener.
+ */
+final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
+
+    private final MessageListener listener;
+    private final WebSocketSettings webSocket;
+    private final StreamableHttpEndpoint http;
+    private final ListenerSecurity security;
+    private final HealthHandler health;
+    private final OriginCheck originCheck;
+    private final PathAlias webSocketAlias;
+    /** Null when the policy authenticates nothing at the transport. */
+    private final AuthenticationHandler authentication;
+
+    HttpListenerInitializer(MessageListener listener, WebSocketSettings webSocket, StreamableHttpEndpoint http,
+                            ListenerSecurity security) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.webSocket = Objects.requireNonNull(webSocket, "webSocket");
+        this.http = Objects.requireNonNull(http, "http");
+        this.security = Objects.requireNonNull(security, "security");
+        this.health = new HealthHandler(webSocket.health());
+        this.originCheck = new OriginCheck(webSocket.allowedOrigins());
+        this.webSocketAlias = new PathAlias(webSocket.path() + "/ws", webSocket.path());
+        this.authentication = security.policy() == null ? null
+                : new AuthenticationHandler(security.policy(), webSocket.path(), security.tls() != null);
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        security.configure(p);
+        if (http.settings().keepAliveTimeoutMillis() > 0) {
+            p.addLast(new IdleStateHandler(0, 0, http.settings().keepAliveTimeoutMillis(), TimeUnit.MILLISECONDS));
+        }
+        if (http.settings().h2c()) {
+            configureH2cBeside(p);
+        } else {
+            p.addLast(new HttpServerCodec());
+        }
+        p.addLast(new HttpResponseOrder());
+        addResponders(p);
+        p.addLast(webSocketAlias);
+        if (authentication != null) {
+            p.addLast(authentication);
+        }
+        p.addLast(http.newHandler());
+        WebSocketFrameHandler.addTo(p, listener, webSocket);
+    }
+
+    /** The handlers that answer before a request reaches the MCP endpoint, from the read timeout to the Origin check. */
+    private void addResponders(ChannelPipeline p) {
+        p.addLast(new RequestReadTimeout(http.settings().requestReadTimeoutMillis()));
+        p.addLast(new McpHttpAggregator(http.settings().maxBodyBytes()));
+        p.addLast(health);
+        p.addLast(originCheck);
+    }
+
+    /**
+     * HTTP/2 with prior knowledge beside HTTP/1.1 on the same port: once the HTTP/2 preface is seen,
+     * each stream becomes a channel of its own that carries one exchange through the same handlers
+     * (without WebSocket, an HTTP/1.1 upgrade); the HTTP/1.1 handlers see nothing from then on.
+     */
+    private void configureH2cBeside(ChannelPipeline p) {
+        HttpServerCodec codec = new HttpServerCodec();
+        // An HTTP/1.1 "Upgrade: h2c" is declined: the request is served over HTTP/1.1 as it came.
+        HttpServerUpgradeHandler declineUpgrades = new HttpServerUpgradeHandler(codec, protocol -> null,
+                http.settings().maxBodyBytes());
+        p.addLast(new CleartextHttp2ServerUpgradeHandler(codec, declineUpgrades, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                ctx.pipeline().addAfter(ctx.name(), "h2-frames", Http2FrameCodecBuilder.forServer().build());
+                ctx.pipeline().addAfter("h2-frames", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel stream) {
+                        initHttp2Stream(stream.pipeline());
+                    }
+                }));
+                // Connection-level frames (settings, pings) end here, not in the HTTP/1.1 handlers.
+                ctx.pipeline().addAfter("h2-streams", null, new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext c, Object frame) {
+                        ReferenceCountUtil.release(frame);
+                    }
+                });
+                ctx.pipeline().remove(this);
+            }
+        }));
+    }
+
+    /** One HTTP/2 stream: the HTTP handlers of the MCP endpoint, without WebSocket. */
+    private void initHttp2Stream(ChannelPipeline p) {
+        p.addLast(new Http2StreamFrameToHttpObjectCodec(true));
+        p.addLast(new HttpResponseOrder());
+        addResponders(p);
+        if (authentication != null) {
+            p.addLast(authentication);
+        }
+        p.addLast(http.newHandler());
+    }
+}
