@@ -23,6 +23,7 @@ import io.peregrine.tool.MissingClientCapabilityException;
 import io.peregrine.tool.TaskSupport;
 import io.peregrine.tool.ToolException;
 import io.peregrine.tool.ToolResult;
+import io.peregrine.tool.internal.ToolJson;
 import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.Peer;
 import org.slf4j.Logger;
@@ -959,7 +960,7 @@ public final class McpServer implements MessageListener {
     private void writeToolResult(JsonGenerator g, RequestScope s, ToolResult result) throws IOException {
         g.writeStartObject();
         writeResultPrelude(g, s, false);
-        result.writeFields(g);
+        ToolJson.writeResultFields(result, g);
         if (s.isModern()) {
             writeServerInfoMeta(g, result.meta());
         } else if (result.meta() != null) {
