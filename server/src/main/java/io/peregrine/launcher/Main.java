@@ -1,11 +1,11 @@
 package io.peregrine.launcher;
 
 import io.peregrine.Peregrine;
+import io.peregrine.PeregrineExtension;
 import io.peregrine.config.ConfigException;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.config.PeregrineConfig;
-import io.peregrine.conformance.ConformanceFixtures;
 import io.peregrine.demo.AskModelTool;
 import io.peregrine.demo.AskUserTool;
 import io.peregrine.demo.CountdownTool;
@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * The standalone server: {@code ./peregrine [--stdio] [--config FILE] [--set key=value]...}.
@@ -121,7 +122,10 @@ public final class Main {
         return server;
     }
 
-    /** A server as the configuration describes it, with the demo tools and the conformance fixtures when enabled. */
+    /**
+     * A server as the configuration describes it, with the demo tools when enabled and whatever the
+     * {@link PeregrineExtension}s on the class path add (the conformance fixtures, for one).
+     */
     static Peregrine build(PeregrineConfig c, Map<String, String> env, InputStream in, PrintStream out) {
         Peregrine.Builder b = Peregrine.builder()
                 .serverInfo(c.string("server.name"), c.string("server.version"))
@@ -182,9 +186,14 @@ public final class Main {
             }
             addDemoContent(c, b);
         }
+        List<PeregrineExtension> extensions = ServiceLoader.load(PeregrineExtension.class).stream()
+                .map(ServiceLoader.Provider::get).toList();
+        for (PeregrineExtension e : extensions) {
+            e.configure(b, c);
+        }
         Peregrine server = b.build();
-        if (c.bool("conformance.fixtures")) {
-            ConformanceFixtures.addTo(server);
+        for (PeregrineExtension e : extensions) {
+            e.built(server, c);
         }
         return server;
     }
