@@ -141,7 +141,7 @@ public final class McpServer implements MessageListener {
         this.json = json;
         this.clientRequests = clientRequests;
         this.requestStates = new RequestState(clientRequests.stateKey, clientRequests.stateTtlMillis,
-                System::currentTimeMillis);
+                clientRequests.clock::currentTimeMillis);
         this.writer = new JsonRpcWriter(json);
         this.info = info;
         Map<String, Object> implementation = new java.util.LinkedHashMap<>();
@@ -870,7 +870,7 @@ public final class McpServer implements MessageListener {
     List<Object> askClient(Connection c, Reply reply, ProtocolVersion version, String asker, String relatedTask,
                            ClientRequest[] requests) throws ClientRequestException, InterruptedException {
         return c.serverRequests.ask(writer, c.peer, reply, version.id(), asker, relatedTask, requests,
-                clientRequests.timeoutMillis);
+                clientRequests);
     }
 
     /** Sent on the stream of the call that elicited, which is the client that asked, ahead of the call's answer. */
