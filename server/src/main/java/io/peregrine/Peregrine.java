@@ -15,6 +15,7 @@ import io.peregrine.tool.Tool;
 import io.peregrine.transport.EventLoops;
 import io.peregrine.transport.stdio.StdioTransport;
 import io.peregrine.mcp.ProtocolVersion;
+import io.peregrine.mcp.ServerClock;
 import io.peregrine.transport.http.HttpProtocolVersions;
 import io.peregrine.transport.http.StreamableHttpEndpoint;
 import io.peregrine.transport.http.StreamableHttpSettings;
@@ -98,7 +99,7 @@ public final class Peregrine implements AutoCloseable {
                 new ServerInfo(b.name, b.version, b.instructions), executor,
                 new McpServer.Settings(b.maxInFlight, b.pageSize, b.defaultTimeout.toMillis(), b.validateArguments),
                 new ClientRequestSettings(b.clientRequestTimeout.toMillis(), b.requestStateKey,
-                        b.requestStateTtl.toMillis(), b.taskTtl.toMillis(), b.maxTasks));
+                        b.requestStateTtl.toMillis(), b.taskTtl.toMillis(), b.maxTasks, b.clock));
         for (Tool t : b.tools) {
             core.tools().add(t);
         }
@@ -300,6 +301,7 @@ public final class Peregrine implements AutoCloseable {
         private byte[] requestStateKey;
         private Duration requestStateTtl = Duration.ofMinutes(10);
         private Duration taskTtl = Duration.ofHours(1);
+        private ServerClock clock = ServerClock.SYSTEM;
         private int maxTasks = 10_000;
         private boolean httpEnabled;
         private String httpHost = "127.0.0.1";
@@ -653,6 +655,15 @@ public final class Peregrine implements AutoCloseable {
         /** The most tasks kept at once (the oldest are forgotten first); default 10,000. */
         public Builder maxTasks(int tasks) {
             this.maxTasks = checkRange("maxTasks", tasks, 1, 10_000_000);
+            return this;
+        }
+
+        /**
+         * The clock that request-state expiry, task lifetimes and requests to the client are
+         * measured by; default {@link ServerClock#SYSTEM}. Tests pass one they move themselves.
+         */
+        public Builder clock(ServerClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
