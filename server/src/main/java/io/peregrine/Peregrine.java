@@ -6,6 +6,7 @@ import io.peregrine.mcp.McpObserver;
 import io.peregrine.mcp.McpServer;
 import io.peregrine.mcp.PromptRegistry;
 import io.peregrine.mcp.ResourceRegistry;
+import io.peregrine.mcp.ServerClock;
 import io.peregrine.mcp.ToolRegistry;
 import io.peregrine.ops.health.Dependencies;
 import io.peregrine.ops.health.HealthReport;
@@ -105,7 +106,7 @@ public final class Peregrine implements AutoCloseable {
         this.executor = new ToolExecutor(settings.get(ConfigKey.EXEC_MAX_CONCURRENCY),
                 settings.get(ConfigKey.EXEC_VIRTUAL_THREADS));
         this.core = new McpServer(settings.json(), settings.serverInfo(), executor, settings.core(),
-                settings.clientRequests());
+                settings.clientRequests(parts.clock()));
         parts.tools().forEach(core.tools()::add);
         parts.resources().forEach(core.resources()::add);
         parts.templates().forEach(core.resources()::add);
@@ -284,6 +285,7 @@ public final class Peregrine implements AutoCloseable {
         private TlsContext tcpTls;
         private TlsContext httpTls;
         private ClientCertificates clientCertificates;
+        private ServerClock clock = ServerClock.SYSTEM;
 
         private Builder() {
         }
@@ -613,6 +615,15 @@ public final class Peregrine implements AutoCloseable {
         }
 
         /**
+         * The clock that request-state expiry, task lifetimes and requests to the client are
+         * measured by; default {@link ServerClock#SYSTEM}. Tests pass one they move themselves.
+         */
+        public Builder clock(ServerClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
          * A server with a snapshot of this builder's settings and contents.
          *
          * @throws IllegalArgumentException when a listener without authentication would listen on
@@ -621,7 +632,7 @@ public final class Peregrine implements AutoCloseable {
         public Peregrine build() {
             ServerSettings settings = new ServerSettings(values, requestStateKey);
             ServerParts parts = new ServerParts(tools, resources, templates, prompts, observers, policy, tcpTls,
-                    httpTls, clientCertificates, stdin, stdout);
+                    httpTls, clientCertificates, stdin, stdout, clock);
             Listeners.checkExposure(settings, parts);
             return new Peregrine(settings, parts);
         }

@@ -3,6 +3,7 @@ package io.peregrine;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.mcp.ClientRequestSettings;
 import io.peregrine.mcp.McpServer;
+import io.peregrine.mcp.ServerClock;
 import io.peregrine.mcp.ServerInfo;
 import io.peregrine.ops.health.HealthReport;
 import io.peregrine.rpc.Json;
@@ -102,10 +103,10 @@ public final class ServerSettings {
                 get(ConfigKey.TOOLS_DEFAULT_TIMEOUT).toMillis(), get(ConfigKey.TOOLS_VALIDATE_ARGUMENTS));
     }
 
-    ClientRequestSettings clientRequests() {
+    ClientRequestSettings clientRequests(ServerClock clock) {
         return new ClientRequestSettings(get(ConfigKey.CLIENT_REQUESTS_TIMEOUT).toMillis(), requestStateKey,
                 get(ConfigKey.CLIENT_REQUESTS_STATE_TTL).toMillis(), get(ConfigKey.TASKS_TTL).toMillis(),
-                get(ConfigKey.TASKS_MAX));
+                get(ConfigKey.TASKS_MAX), clock);
     }
 
     StreamableHttpSettings streamableHttp() {

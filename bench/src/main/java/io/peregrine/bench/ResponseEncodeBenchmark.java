@@ -7,6 +7,7 @@ import io.peregrine.rpc.Json;
 import io.peregrine.rpc.JsonRpcWriter;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.tool.ToolResult;
+import io.peregrine.tool.internal.ToolJson;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
@@ -50,7 +51,7 @@ public class ResponseEncodeBenchmark extends AbstractBenchmark {
         ToolResult result = ToolResult.text(text);
         body = g -> {
             g.writeStartObject();
-            result.writeFields(g);
+            ToolJson.writeResultFields(result, g);
             g.writeEndObject();
         };
 

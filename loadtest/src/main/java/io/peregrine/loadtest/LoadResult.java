@@ -11,8 +11,11 @@ import org.HdrHistogram.Histogram;
  * @param latencyMicros latencies of the completed requests, in microseconds: from the send in the
  *                      closed loop, from the intended send in the open loop
  * @param errors        responses that were not successes
+ * @param filled        whether the window closed because {@code maxRequests} responses arrived,
+ *                      rather than at the end of its duration
  */
-public record LoadResult(LoadSettings settings, double seconds, Histogram latencyMicros, ErrorCounts errors) {
+public record LoadResult(LoadSettings settings, double seconds, Histogram latencyMicros, ErrorCounts errors,
+                         boolean filled) {
 
     /** Successful responses in the window: each is recorded once in the histogram. */
     public long requests() {

@@ -77,14 +77,14 @@ public final class TcpLoadGenerator {
             List<OpenLoopPacer> pacers = start(connections);
             Thread.sleep(settings.warmup().toMillis());
             window.open();
-            window.awaitFull(settings.duration());
+            boolean filled = window.awaitFull(settings.duration());
             window.close();
             // Once every connection has stopped on its loop, nothing records any more and the
             // histograms may be read here.
             ErrorCounts errors = stop(connections, pacers);
             Histogram latency = new Histogram(LoadConnection.HIGHEST_MICROS, 3);
             latencies.values().forEach(latency::add);
-            return new LoadResult(settings, window.seconds(), latency, errors);
+            return new LoadResult(settings, window.seconds(), latency, errors, filled);
         } finally {
             for (Channel ch : channels) {
                 ch.close();

@@ -1,11 +1,11 @@
 package io.peregrine.launcher;
 
 import io.peregrine.Peregrine;
+import io.peregrine.PeregrineExtension;
 import io.peregrine.config.ConfigException;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.config.PeregrineConfig;
-import io.peregrine.conformance.ConformanceFixtures;
 import io.peregrine.demo.AskModelTool;
 import io.peregrine.demo.AskUserTool;
 import io.peregrine.demo.CountdownTool;
@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
@@ -170,7 +171,10 @@ public final class Main {
         }
     }
 
-    /** A server as the configuration describes it, with the demo tools and the conformance fixtures when enabled. */
+    /**
+     * A server as the configuration describes it, with the demo tools when enabled and whatever the
+     * {@link PeregrineExtension}s on the class path add (the conformance fixtures, for one).
+     */
     static Peregrine build(PeregrineConfig c, Map<String, String> env, InputStream in, PrintStream out) {
         Peregrine.Builder b = Peregrine.builder();
         for (ConfigKey<?> key : ConfigKey.all().values()) {
@@ -194,9 +198,14 @@ public final class Main {
             }
             addDemoContent(c, b);
         }
+        List<PeregrineExtension> extensions = ServiceLoader.load(PeregrineExtension.class).stream()
+                .map(ServiceLoader.Provider::get).toList();
+        for (PeregrineExtension e : extensions) {
+            e.configure(b, c);
+        }
         Peregrine server = b.build();
-        if (c.get(ConfigKey.CONFORMANCE_FIXTURES)) {
-            ConformanceFixtures.addTo(server);
+        for (PeregrineExtension e : extensions) {
+            e.built(server, c);
         }
         return server;
     }

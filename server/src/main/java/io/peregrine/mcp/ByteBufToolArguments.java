@@ -3,13 +3,16 @@ package io.peregrine.mcp;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
 import io.peregrine.rpc.Json;
 import io.peregrine.rpc.JsonInput;
 import io.peregrine.rpc.JsonTree;
 import io.peregrine.tool.InvalidArgumentsException;
 import io.peregrine.tool.ToolArguments;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +23,8 @@ import java.util.Map;
  * objects of typical calls is cheaper than building any tree.
  */
 final class ByteBufToolArguments implements ToolArguments {
+
+    private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
     private final Json json;
     private final ByteBuf raw;
@@ -160,8 +165,22 @@ final class ByteBufToolArguments implements ToolArguments {
     }
 
     @Override
-    public JsonParser parser() throws IOException {
-        return raw == null ? json.parser("{}") : json.parser(raw);
+    public Object value(String name) throws InvalidArgumentsException {
+        if (raw == null) {
+            return null;
+        }
+        try (JsonInput in = json.read(raw)) {
+            JsonParser p = in.parser();
+            JsonToken t = seek(p, name);
+            return t == null ? null : JsonTree.read(p);
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    @Override
+    public InputStream jsonStream() {
+        return raw == null ? new ByteArrayInputStream(EMPTY_OBJECT) : new ByteBufInputStream(raw.duplicate());
     }
 
     /** Positions the parser on the value of the top-level member {@code name}; null when absent. */

@@ -71,7 +71,7 @@ final class ClientAsking {
     List<Object> askClient(Connection c, Reply reply, ProtocolVersion version, String asker, String relatedTask,
                            ClientRequest[] requests) throws ClientRequestException, InterruptedException {
         return c.serverRequests.ask(writer, c.peer, reply, version.id(), asker, relatedTask, requests,
-                clientRequests.timeoutMillis);
+                clientRequests);
     }
 
     /** Sent on the stream of the call that elicited, which is the client that asked, ahead of the call's answer. */

@@ -4,6 +4,7 @@ import io.peregrine.config.ConfigKey;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Tunables of asking the client (sampling, elicitation, roots) and of tasks: how long a 2025-era
@@ -17,6 +18,7 @@ public final class ClientRequestSettings {
     final long stateTtlMillis;
     final long taskTtlMillis;
     final int maxTasks;
+    final ServerClock clock;
 
     /**
      * @param timeoutMillis  how long a request to the client waits for its answer
@@ -28,6 +30,15 @@ public final class ClientRequestSettings {
      */
     public ClientRequestSettings(long timeoutMillis, byte[] stateKey, long stateTtlMillis, long taskTtlMillis,
                                  int maxTasks) {
+        this(timeoutMillis, stateKey, stateTtlMillis, taskTtlMillis, maxTasks, ServerClock.SYSTEM);
+    }
+
+    /**
+     * As {@link #ClientRequestSettings(long, byte[], long, long, int)}, with the clock these
+     * timeouts and lifetimes are measured by.
+     */
+    public ClientRequestSettings(long timeoutMillis, byte[] stateKey, long stateTtlMillis, long taskTtlMillis,
+                                 int maxTasks, ServerClock clock) {
         if (timeoutMillis <= 0) {
             throw new IllegalArgumentException("timeoutMillis : " + timeoutMillis + " (expected: > 0)");
         }
@@ -52,6 +63,7 @@ public final class ClientRequestSettings {
         this.stateTtlMillis = stateTtlMillis;
         this.taskTtlMillis = taskTtlMillis;
         this.maxTasks = maxTasks;
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**

@@ -144,7 +144,7 @@ public final class McpServer implements MessageListener {
         this.json = json;
         this.clientRequests = clientRequests;
         this.requestStates = new RequestState(clientRequests.stateKey, clientRequests.stateTtlMillis,
-                System::currentTimeMillis);
+                clientRequests.clock::currentTimeMillis);
         this.writer = new JsonRpcWriter(json);
         this.info = info;
         Map<String, Object> implementation = new java.util.LinkedHashMap<>();

@@ -5,6 +5,7 @@ import io.peregrine.prompt.Prompt;
 import io.peregrine.prompt.PromptArgument;
 import io.peregrine.prompt.PromptMessage;
 import io.peregrine.prompt.PromptResult;
+import io.peregrine.prompt.internal.PromptJson;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.JsonTree;
 import io.peregrine.rpc.RpcException;
@@ -136,7 +137,7 @@ final class PromptMethods {
                 }
                 g.writeArrayFieldStart("messages");
                 for (PromptMessage message : filled.messages()) {
-                    message.writeTo(g);
+                    PromptJson.writeMessage(message, g);
                 }
                 g.writeEndArray();
                 if (s.isStateless()) {

@@ -6,6 +6,7 @@ import io.peregrine.resource.ResourceContents;
 import io.peregrine.resource.ResourceNotFoundException;
 import io.peregrine.resource.ResourceRequest;
 import io.peregrine.resource.ResourceTemplate;
+import io.peregrine.resource.internal.ResourceJson;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.rpc.RpcMessage;
@@ -130,7 +131,7 @@ final class ResourceMethods {
                 McpServer.writeResultPrelude(g, s, false);
                 g.writeArrayFieldStart("contents");
                 for (ResourceContents rc : contents) {
-                    rc.writeTo(g);
+                    ResourceJson.writeContents(rc, g);
                 }
                 g.writeEndArray();
                 if (s.isStateless()) {

@@ -2,8 +2,6 @@ package io.peregrine.mcp;
 
 import com.fasterxml.jackson.core.JsonParser;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.peregrine.rpc.Json;
 import io.peregrine.rpc.JsonTree;
 import io.peregrine.rpc.RequestId;
@@ -21,6 +19,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,7 +48,7 @@ final class ServerRequests {
         final RequestId id;
         final String method;
         final CompletableFuture<Object> answer = new CompletableFuture<>();
-        private volatile ScheduledFuture<?> timeout;
+        private volatile Future<?> timeout;
 
         Pending(RequestId id, String method) {
             this.id = id;
@@ -68,12 +68,13 @@ final class ServerRequests {
      * Sends {@code requests} to the client, all at once, through {@code reply} (so that on
      * Streamable HTTP they travel on the stream of the call that asks), and waits for every answer.
      * Whatever is still pending when this returns or throws is forgotten, and the client is told
-     * with {@code notifications/cancelled}.
+     * with {@code notifications/cancelled}. Each request waits for its answer as long as
+     * {@code settings} say, by their clock.
      *
      * @throws IllegalStateException on an event loop, which must never wait
      */
     List<Object> ask(JsonRpcWriter writer, Peer peer, Reply reply, String protocolVersion, String asker,
-                     String relatedTask, ClientRequest[] requests, long timeoutMillis)
+                     String relatedTask, ClientRequest[] requests, ClientRequestSettings settings)
             throws ClientRequestException, InterruptedException {
         // Any event loop, not only the connection's: an HTTP session's requests arrive on many.
         if (io.netty.util.internal.ThreadExecutorMap.currentExecutor() != null) {
@@ -88,7 +89,8 @@ final class ServerRequests {
                 Pending p = register(r.method());
                 asked[i] = p;
                 ByteBuf message = writer.request(peer.alloc(), p.id, r.method(), g -> JsonTree.write(g, params));
-                armTimeout(p, peer.executor(), timeoutMillis, () -> sendCancelled(writer, peer, reply, p, "timed out"));
+                armTimeout(p, settings.clock, peer.executor(), settings.timeoutMillis,
+                        () -> sendCancelled(writer, peer, reply, p, "timed out"));
                 reply.send(message);
             }
             List<Object> answers = new ArrayList<>(requests.length);
@@ -158,8 +160,8 @@ final class ServerRequests {
     }
 
     /** Arms the timeout on the connection's event loop; on expiry the entry fails and {@code onExpiry} runs. */
-    void armTimeout(Pending p, EventExecutor loop, long millis, Runnable onExpiry) {
-        p.timeout = loop.schedule(() -> {
+    void armTimeout(Pending p, ServerClock clock, ScheduledExecutorService loop, long millis, Runnable onExpiry) {
+        p.timeout = clock.schedule(loop, () -> {
             if (pending.remove(p.id, p)) {
                 // Told before the asker wakes, so the client hears of it ahead of the call's answer.
                 onExpiry.run();
@@ -227,7 +229,7 @@ final class ServerRequests {
     }
 
     private static void cancelTimeout(Pending p) {
-        ScheduledFuture<?> t = p.timeout;
+        Future<?> t = p.timeout;
         if (t != null) {
             t.cancel(false);
         }

@@ -47,6 +47,7 @@ final class Task {
     final Instant createdAt;
     final long ttlMillis;
     final long pollIntervalMillis;
+    private final ServerClock clock;
     private final Consumer<Task> onChange;
 
     private Status status = Status.WORKING;
@@ -64,12 +65,13 @@ final class Task {
     private final CompletableFuture<Task> terminal = new CompletableFuture<>();
 
     Task(String id, long sequence, Connection owner, boolean stateless, long ttlMillis, long pollIntervalMillis,
-         Consumer<Task> onChange) {
+         ServerClock clock, Consumer<Task> onChange) {
         this.id = id;
         this.sequence = sequence;
         this.owner = owner;
         this.stateless = stateless;
-        this.createdAt = Instant.now();
+        this.clock = clock;
+        this.createdAt = clock.instant();
         this.lastUpdatedAt = createdAt;
         this.ttlMillis = ttlMillis;
         this.pollIntervalMillis = pollIntervalMillis;
@@ -231,7 +233,7 @@ final class Task {
     }
 
     private void touch() {
-        lastUpdatedAt = Instant.now();
+        lastUpdatedAt = clock.instant();
     }
 
     private void changed() {

@@ -64,6 +64,7 @@ final class Tasks {
     private final JsonRpcWriter writer;
     private final SerializableString serverInfoJson;
     private final long ttlMillis;
+    private final ServerClock clock;
     private final int pageSize;
     private final Cache<String, Task> tasks;
     private final AtomicLong sequence = new AtomicLong();
@@ -74,9 +75,11 @@ final class Tasks {
         this.writer = writer;
         this.serverInfoJson = serverInfoJson;
         this.ttlMillis = settings.taskTtlMillis;
+        this.clock = settings.clock;
         this.pageSize = pageSize;
         this.tasks = Caffeine.newBuilder()
                 .maximumSize(settings.maxTasks)
+                .ticker(clock::nanoTime)
                 .expireAfter(Expiry.<String, Task>creating((id, task) -> Duration.ofMillis(task.ttlMillis)))
                 .scheduler(Scheduler.systemScheduler())
                 .removalListener((String id, Task task, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
@@ -158,7 +161,8 @@ final class Tasks {
         byte[] bits = new byte[16];
         random.nextBytes(bits);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
-        Task task = new Task(id, sequence.incrementAndGet(), owner, stateless, ttl, POLL_INTERVAL_MILLIS, this::announce);
+        Task task = new Task(id, sequence.incrementAndGet(), owner, stateless, ttl, POLL_INTERVAL_MILLIS, clock,
+                this::announce);
         // Stored before the CreateTaskResult is sent, so that a tasks/get right after it finds the task.
         tasks.put(id, task);
         return task;

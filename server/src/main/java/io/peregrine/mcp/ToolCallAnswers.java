@@ -11,6 +11,7 @@ import io.peregrine.tool.InvalidArgumentsException;
 import io.peregrine.tool.MissingClientCapabilityException;
 import io.peregrine.tool.ToolException;
 import io.peregrine.tool.ToolResult;
+import io.peregrine.tool.internal.ToolJson;
 import io.peregrine.transport.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -205,7 +206,7 @@ final class ToolCallAnswers {
     void writeToolResult(JsonGenerator g, RequestScope s, ToolResult result) throws IOException {
         g.writeStartObject();
         McpServer.writeResultPrelude(g, s, false);
-        result.writeFields(g);
+        ToolJson.writeResultFields(result, g);
         if (s.isStateless()) {
             server.writeServerInfoMeta(g, result.meta());
         } else if (result.meta() != null) {

@@ -1,6 +1,7 @@
 package io.peregrine.mcp;
 
 import com.networknt.schema.Schema;
+import io.peregrine.rpc.RawJson;
 import io.peregrine.tool.Tool;
 
 import java.util.ArrayList;
@@ -56,12 +57,12 @@ public final class ToolRegistry {
     /** Adds a tool, or replaces the tool of the same name. */
     public synchronized void add(Tool tool) {
         Objects.requireNonNull(tool, "tool");
-        Schema input = validator.compile("inputSchema of tool \"" + tool.name() + "\"", tool.inputSchema());
-        Schema output = tool.outputSchema() == null ? null
-                : validator.compile("outputSchema of tool \"" + tool.name() + "\"", tool.outputSchema());
+        Schema input = validator.compile("inputSchema of tool \"" + tool.name() + "\"", RawJson.of(tool.inputSchemaJson()));
+        Schema output = tool.outputSchemaJson() == null ? null
+                : validator.compile("outputSchema of tool \"" + tool.name() + "\"", RawJson.of(tool.outputSchemaJson()));
         ParamHeaders headers;
         try {
-            headers = ParamHeaders.of(tool.name(), io.peregrine.rpc.JsonTree.parse(tool.inputSchema().json()));
+            headers = ParamHeaders.of(tool.name(), io.peregrine.rpc.JsonTree.parse(tool.inputSchemaJson()));
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("inputSchema of tool \"" + tool.name() + "\" : " + e.getMessage(), e);
         }

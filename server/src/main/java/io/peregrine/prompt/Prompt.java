@@ -1,18 +1,16 @@
 package io.peregrine.prompt;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.peregrine.completion.Completer;
-import io.peregrine.rpc.Json;
-import io.peregrine.rpc.JsonTree;
+import io.peregrine.tool.DefinitionBuilder;
 import io.peregrine.tool.Icon;
+import io.peregrine.tool.internal.DefinitionJson;
+import io.peregrine.tool.internal.ToolJson;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * A prompt or prompt template: its MCP definition ({@code prompts/list}), its arguments, the
@@ -39,14 +37,15 @@ public final class Prompt {
     private final Map<String, Completer> completers;
     private final String definitionJson;
 
-    private Prompt(Builder b) {
-        this.name = b.name;
-        this.arguments = List.copyOf(b.arguments.values());
-        this.blocking = b.blocking;
-        this.handler = b.handler;
-        this.askingHandler = b.askingHandler;
-        this.completers = Map.copyOf(b.completers);
-        this.definitionJson = encode(b);
+    private Prompt(String name, List<PromptArgument> arguments, boolean blocking, PromptHandler handler,
+                   AskingPromptHandler askingHandler, Map<String, Completer> completers, String definitionJson) {
+        this.name = name;
+        this.arguments = List.copyOf(arguments);
+        this.blocking = blocking;
+        this.handler = handler;
+        this.askingHandler = askingHandler;
+        this.completers = Map.copyOf(completers);
+        this.definitionJson = definitionJson;
     }
 
     /** A builder for the prompt {@code name}. */
@@ -100,110 +99,44 @@ public final class Prompt {
         return definitionJson;
     }
 
-    private String encode(Builder b) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = Json.DEFAULT.factory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("name", name);
-            if (b.title != null) {
-                g.writeStringField("title", b.title);
-            }
-            if (b.description != null) {
-                g.writeStringField("description", b.description);
-            }
-            if (!arguments.isEmpty()) {
-                g.writeArrayFieldStart("arguments");
-                for (PromptArgument a : arguments) {
-                    g.writeStartObject();
-                    g.writeStringField("name", a.name());
-                    if (a.title() != null) {
-                        g.writeStringField("title", a.title());
-                    }
-                    if (a.description() != null) {
-                        g.writeStringField("description", a.description());
-                    }
-                    g.writeBooleanField("required", a.isRequired());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-            }
-            Icon.writeField(g, b.icons);
-            if (b.meta != null) {
-                g.writeFieldName("_meta");
-                JsonTree.write(g, b.meta);
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return out.toString();
-    }
-
     @Override
     public String toString() {
         return "Prompt(" + name + ")";
     }
 
-    /** Builds a {@link Prompt}; validates eagerly. */
-    public static final class Builder {
+    /**
+     * Builds a {@link Prompt}; every setter validates at once. Title, description, icons,
+     * {@code _meta} and {@code blocking} (which covers the completers too; default false, since
+     * most prompts only assemble text) are those of every definition.
+     */
+    public static final class Builder extends DefinitionBuilder<Builder> {
         private final String name;
-        private String title;
-        private String description;
         private final Map<String, PromptArgument> arguments = new LinkedHashMap<>();
-        private final List<Icon> icons = new ArrayList<>();
-        private Map<String, Object> meta;
-        private boolean blocking;
         private PromptHandler handler;
         private AskingPromptHandler askingHandler;
         private final Map<String, Completer> completers = new LinkedHashMap<>();
 
         private Builder(String name) {
-            Objects.requireNonNull(name, "name");
+            super(false);
+            requireNonNull(name, "name");
             if (name.isEmpty()) {
                 throw new IllegalArgumentException("name : \"\" (expected: a non-empty prompt name)");
             }
             this.name = name;
         }
 
-        public Builder title(String title) {
-            this.title = Objects.requireNonNull(title, "title");
-            return this;
-        }
-
-        public Builder description(String description) {
-            this.description = Objects.requireNonNull(description, "description");
-            return this;
-        }
-
+        /** Declares an argument; each name once, listed in the order declared. */
         public Builder argument(PromptArgument argument) {
-            Objects.requireNonNull(argument, "argument");
+            requireNonNull(argument, "argument");
             if (arguments.putIfAbsent(argument.name(), argument) != null) {
                 throw new IllegalArgumentException("argument : \"" + argument.name() + "\" (expected: each name once)");
             }
             return this;
         }
 
-        public Builder icon(Icon icon) {
-            this.icons.add(Objects.requireNonNull(icon, "icon"));
-            return this;
-        }
-
-        public Builder meta(Map<String, Object> meta) {
-            this.meta = Objects.requireNonNull(meta, "meta");
-            return this;
-        }
-
-        /**
-         * Whether the handler or the completers may block. Default: false, since most prompts
-         * only assemble text; a blocking prompt runs on the bounded executor.
-         */
-        public Builder blocking(boolean blocking) {
-            this.blocking = blocking;
-            return this;
-        }
-
+        /** The code that fills the prompt in. Required, unless {@link #askingHandler} is given instead. */
         public Builder handler(PromptHandler handler) {
-            this.handler = Objects.requireNonNull(handler, "handler");
+            this.handler = requireNonNull(handler, "handler");
             this.askingHandler = null;
             return this;
         }
@@ -213,27 +146,60 @@ public final class Prompt {
          * prompt in; in the 2025 era the prompt must be {@code blocking(true)} to wait for answers.
          */
         public Builder askingHandler(AskingPromptHandler handler) {
-            this.askingHandler = Objects.requireNonNull(handler, "handler");
+            this.askingHandler = requireNonNull(handler, "handler");
             this.handler = null;
             return this;
         }
 
         /** Suggests values of the argument {@code name}, which must be declared before. */
         public Builder completion(String name, Completer completer) {
-            Objects.requireNonNull(name, "name");
+            requireNonNull(name, "name");
             if (!arguments.containsKey(name)) {
                 throw new IllegalArgumentException("completion : \"" + name + "\" (expected: a declared argument, one of "
                         + arguments.keySet() + ")");
             }
-            completers.put(name, Objects.requireNonNull(completer, "completer"));
+            completers.put(name, requireNonNull(completer, "completer"));
             return this;
         }
 
+        /**
+         * The prompt.
+         *
+         * @throws IllegalStateException when it has no handler
+         */
         public Prompt build() {
             if (handler == null && askingHandler == null) {
-                throw new IllegalStateException("prompt \"" + name + "\" has no handler");
+                throw new IllegalStateException("prompt \"" + name + "\" has no handler (expected: handler(...) "
+                        + "or askingHandler(...))");
             }
-            return new Prompt(this);
+            List<PromptArgument> declared = List.copyOf(arguments.values());
+            return new Prompt(name, declared, isBlocking(), handler, askingHandler, completers, encode(declared));
+        }
+
+        private String encode(List<PromptArgument> declared) {
+            String title = title();
+            String description = description();
+            List<Icon> icons = icons();
+            Map<String, Object> meta = meta();
+            return DefinitionJson.encode(g -> {
+                g.writeStringField("name", name);
+                ToolJson.writeOptional(g, "title", title);
+                ToolJson.writeOptional(g, "description", description);
+                if (!declared.isEmpty()) {
+                    g.writeArrayFieldStart("arguments");
+                    for (PromptArgument a : declared) {
+                        g.writeStartObject();
+                        g.writeStringField("name", a.name());
+                        ToolJson.writeOptional(g, "title", a.title());
+                        ToolJson.writeOptional(g, "description", a.description());
+                        g.writeBooleanField("required", a.isRequired());
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }
+                ToolJson.writeIcons(g, icons);
+                ToolJson.writeMeta(g, meta);
+            });
         }
     }
 }

@@ -1,9 +1,7 @@
 package io.peregrine.prompt;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.peregrine.tool.Content;
 
-import java.io.IOException;
 import java.util.Objects;
 
 /** One message of a prompt: a role ({@code user} or {@code assistant}) and one content block of any type. */
@@ -41,14 +39,5 @@ public final class PromptMessage {
 
     public Content content() {
         return content;
-    }
-
-    /** Writes this message as one JSON object. */
-    public void writeTo(JsonGenerator g) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("role", role);
-        g.writeFieldName("content");
-        content.writeTo(g);
-        g.writeEndObject();
     }
 }

@@ -1,12 +1,8 @@
 package io.peregrine.resource;
 
-import io.peregrine.tool.Content;
-import io.peregrine.tool.Icon;
-
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * A resource with a fixed URI, as {@code resources/list} shows it and {@code resources/read}
@@ -28,19 +24,14 @@ public final class Resource {
     private final ResourceHandler handler;
     private final String definitionJson;
 
-    private Resource(Builder b) {
-        this.uri = b.uri;
-        this.name = b.name;
-        this.mimeType = b.mimeType;
-        this.blocking = b.blocking;
-        this.handler = b.handler;
-        Long size = b.size;
-        this.definitionJson = Definitions.encode(g -> {
-            g.writeStringField("uri", uri);
-            if (size != null) {
-                g.writeNumberField("size", size);
-            }
-        }, b.name, b.title, b.description, b.mimeType, b.annotations, List.copyOf(b.icons), b.meta);
+    private Resource(String uri, String name, String mimeType, boolean blocking, ResourceHandler handler,
+                     String definitionJson) {
+        this.uri = uri;
+        this.name = name;
+        this.mimeType = mimeType;
+        this.blocking = blocking;
+        this.handler = handler;
+        this.definitionJson = definitionJson;
     }
 
     /** A builder for the resource at {@code uri} (an absolute URI) called {@code name}. */
@@ -80,41 +71,22 @@ public final class Resource {
         return "Resource(" + uri + ")";
     }
 
-    /** Builds a {@link Resource}; validates eagerly. */
-    public static final class Builder {
+    /**
+     * Builds a {@link Resource}; every setter validates at once. Title, description, icons,
+     * {@code _meta} and {@code blocking} are those of every definition.
+     */
+    public static final class Builder extends ResourceBuilderBase<Builder> {
         private final String uri;
-        private final String name;
-        private String title;
-        private String description;
-        private String mimeType;
         private Long size;
-        private Content.Annotations annotations;
-        private final List<Icon> icons = new ArrayList<>();
-        private Map<String, Object> meta;
-        private boolean blocking = true;
         private ResourceHandler handler;
+        private String text;
 
         private Builder(String uri, String name) {
-            this.uri = Definitions.requireUri(uri);
-            this.name = Objects.requireNonNull(name, "name");
+            super(name);
+            this.uri = requireAbsoluteUri(uri, "uri");
         }
 
-        public Builder title(String title) {
-            this.title = Objects.requireNonNull(title, "title");
-            return this;
-        }
-
-        public Builder description(String description) {
-            this.description = Objects.requireNonNull(description, "description");
-            return this;
-        }
-
-        public Builder mimeType(String mimeType) {
-            this.mimeType = Objects.requireNonNull(mimeType, "mimeType");
-            return this;
-        }
-
-        /** The size of the raw contents in bytes, when known. */
+        /** The size of the raw contents in bytes, when known. Default: unknown. */
         public Builder size(long bytes) {
             if (bytes < 0) {
                 throw new IllegalArgumentException("size : " + bytes + " (expected: >= 0)");
@@ -123,45 +95,46 @@ public final class Resource {
             return this;
         }
 
-        public Builder annotations(Content.Annotations annotations) {
-            this.annotations = Objects.requireNonNull(annotations, "annotations");
-            return this;
-        }
-
-        public Builder icon(Icon icon) {
-            this.icons.add(Objects.requireNonNull(icon, "icon"));
-            return this;
-        }
-
-        public Builder meta(Map<String, Object> meta) {
-            this.meta = Objects.requireNonNull(meta, "meta");
-            return this;
-        }
-
-        /** Whether the handler may block (file or network I/O). Default: true, the safe choice. */
-        public Builder blocking(boolean blocking) {
-            this.blocking = blocking;
-            return this;
-        }
-
+        /** The code that reads the contents. Required, unless {@link #text} gives them. */
         public Builder handler(ResourceHandler handler) {
-            this.handler = Objects.requireNonNull(handler, "handler");
+            this.handler = requireNonNull(handler, "handler");
+            this.text = null;
             return this;
         }
 
-        /** Contents that never change: a text resource that always reads as {@code text}. */
+        /**
+         * Contents that never change: a text resource that always reads as {@code text} (with
+         * the builder's MIME type), read without blocking.
+         */
         public Builder text(String text) {
-            Objects.requireNonNull(text, "text");
-            this.blocking = false;
-            this.handler = req -> List.of(ResourceContents.text(req.uri(), mimeType, text));
-            return this;
+            this.text = requireNonNull(text, "text");
+            this.handler = null;
+            return blocking(false);
         }
 
+        /**
+         * The resource.
+         *
+         * @throws IllegalStateException when it has neither a handler nor a text
+         */
         public Resource build() {
-            if (handler == null) {
-                throw new IllegalStateException("resource \"" + uri + "\" has no handler");
+            ResourceHandler h = handler;
+            if (text != null) {
+                String fixed = text;
+                String mimeType = mimeTypeOrNull();
+                h = req -> List.of(ResourceContents.text(req.uri(), mimeType, fixed));
             }
-            return new Resource(this);
+            if (h == null) {
+                throw new IllegalStateException("resource \"" + uri + "\" has no handler (expected: handler(...) or text(...))");
+            }
+            Long knownSize = size;
+            String definition = encode(g -> {
+                g.writeStringField("uri", uri);
+                if (knownSize != null) {
+                    g.writeNumberField("size", knownSize);
+                }
+            });
+            return new Resource(uri, name(), mimeTypeOrNull(), isBlocking(), h, definition);
         }
     }
 }

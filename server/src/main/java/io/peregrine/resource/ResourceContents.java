@@ -1,9 +1,5 @@
 package io.peregrine.resource;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import io.peregrine.rpc.JsonTree;
-
-import java.io.IOException;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
@@ -72,23 +68,9 @@ public final class ResourceContents {
         return text != null;
     }
 
-    /** Writes these contents as one JSON object. */
-    public void writeTo(JsonGenerator g) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("uri", uri);
-        if (mimeType != null) {
-            g.writeStringField("mimeType", mimeType);
-        }
-        if (text != null) {
-            g.writeStringField("text", text);
-        } else {
-            g.writeStringField("blob", blob);
-        }
-        if (meta != null) {
-            g.writeFieldName("_meta");
-            JsonTree.write(g, meta);
-        }
-        g.writeEndObject();
+    /** The contents' {@code _meta}, or null. */
+    public Map<String, Object> meta() {
+        return meta;
     }
 
     @Override

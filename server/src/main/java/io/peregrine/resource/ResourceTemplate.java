@@ -1,14 +1,11 @@
 package io.peregrine.resource;
 
 import io.peregrine.completion.Completer;
-import io.peregrine.tool.Content;
-import io.peregrine.tool.Icon;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * A family of resources named by an RFC 6570 URI template: {@code resources/templates/list} shows
@@ -31,14 +28,14 @@ public final class ResourceTemplate {
     private final Map<String, Completer> completers;
     private final String definitionJson;
 
-    private ResourceTemplate(Builder b) {
-        this.uriTemplate = b.uriTemplate;
-        this.name = b.name;
-        this.blocking = b.blocking;
-        this.handler = b.handler;
-        this.completers = Map.copyOf(b.completers);
-        this.definitionJson = Definitions.encode(g -> g.writeStringField("uriTemplate", uriTemplate.template()),
-                b.name, b.title, b.description, b.mimeType, b.annotations, List.copyOf(b.icons), b.meta);
+    private ResourceTemplate(UriTemplate uriTemplate, String name, boolean blocking, ResourceHandler handler,
+                             Map<String, Completer> completers, String definitionJson) {
+        this.uriTemplate = uriTemplate;
+        this.name = name;
+        this.blocking = blocking;
+        this.handler = handler;
+        this.completers = Map.copyOf(completers);
+        this.definitionJson = definitionJson;
     }
 
     /**
@@ -85,88 +82,54 @@ public final class ResourceTemplate {
         return "ResourceTemplate(" + uriTemplate + ")";
     }
 
-    /** Builds a {@link ResourceTemplate}; validates eagerly. */
-    public static final class Builder {
+    /**
+     * Builds a {@link ResourceTemplate}; every setter validates at once. Title, description,
+     * icons, {@code _meta} and {@code blocking} (which covers the completers too) are those of
+     * every definition.
+     */
+    public static final class Builder extends ResourceBuilderBase<Builder> {
         private final UriTemplate uriTemplate;
-        private final String name;
-        private String title;
-        private String description;
-        private String mimeType;
-        private Content.Annotations annotations;
-        private final List<Icon> icons = new ArrayList<>();
-        private Map<String, Object> meta;
-        private boolean blocking = true;
         private ResourceHandler handler;
         private final Map<String, Completer> completers = new LinkedHashMap<>();
 
         private Builder(String uriTemplate, String name) {
-            Definitions.requireUri(uriTemplate);
-            this.uriTemplate = UriTemplate.of(uriTemplate);
+            super(name);
+            this.uriTemplate = UriTemplate.of(requireAbsoluteUri(uriTemplate, "uriTemplate"));
             if (this.uriTemplate.variables().isEmpty()) {
                 throw new IllegalArgumentException("uriTemplate : \"" + uriTemplate
                         + "\" (expected: at least one {variable}; a fixed URI is a Resource)");
             }
-            this.name = Objects.requireNonNull(name, "name");
         }
 
-        public Builder title(String title) {
-            this.title = Objects.requireNonNull(title, "title");
-            return this;
-        }
-
-        public Builder description(String description) {
-            this.description = Objects.requireNonNull(description, "description");
-            return this;
-        }
-
-        /** The MIME type of every resource the template names; set it only when they share one. */
-        public Builder mimeType(String mimeType) {
-            this.mimeType = Objects.requireNonNull(mimeType, "mimeType");
-            return this;
-        }
-
-        public Builder annotations(Content.Annotations annotations) {
-            this.annotations = Objects.requireNonNull(annotations, "annotations");
-            return this;
-        }
-
-        public Builder icon(Icon icon) {
-            this.icons.add(Objects.requireNonNull(icon, "icon"));
-            return this;
-        }
-
-        public Builder meta(Map<String, Object> meta) {
-            this.meta = Objects.requireNonNull(meta, "meta");
-            return this;
-        }
-
-        /** Whether the handler (and the completers) may block. Default: true, the safe choice. */
-        public Builder blocking(boolean blocking) {
-            this.blocking = blocking;
-            return this;
-        }
-
+        /** The code that reads a resource the template names, given its variables. Required. */
         public Builder handler(ResourceHandler handler) {
-            this.handler = Objects.requireNonNull(handler, "handler");
+            this.handler = requireNonNull(handler, "handler");
             return this;
         }
 
         /** Suggests values of {@code variable}, which must be one of the template's. */
         public Builder completion(String variable, Completer completer) {
-            Objects.requireNonNull(variable, "variable");
+            requireNonNull(variable, "variable");
             if (!uriTemplate.variables().contains(variable)) {
                 throw new IllegalArgumentException("variable : \"" + variable + "\" (expected: one of "
                         + uriTemplate.variables() + ")");
             }
-            this.completers.put(variable, Objects.requireNonNull(completer, "completer"));
+            this.completers.put(variable, requireNonNull(completer, "completer"));
             return this;
         }
 
+        /**
+         * The template.
+         *
+         * @throws IllegalStateException when it has no handler
+         */
         public ResourceTemplate build() {
             if (handler == null) {
-                throw new IllegalStateException("resource template \"" + uriTemplate + "\" has no handler");
+                throw new IllegalStateException("resource template \"" + uriTemplate + "\" has no handler "
+                        + "(expected: handler(...))");
             }
-            return new ResourceTemplate(this);
+            String definition = encode(g -> g.writeStringField("uriTemplate", uriTemplate.template()));
+            return new ResourceTemplate(uriTemplate, name(), isBlocking(), handler, completers, definition);
         }
     }
 }

@@ -1,24 +1,17 @@
 package io.peregrine.tool;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import io.peregrine.rpc.JsonTree;
-
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.SerializedString;
-import java.io.IOException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * One item of a tool result's {@code content}: text, image, audio, a link to a resource, or an
- * embedded resource. Immutable; {@link #annotated} and {@link #withMeta} return copies.
+ * embedded resource. Immutable; {@link #annotated} and {@link #withMeta} return copies. Made by
+ * the static factories; each kind is a nested class whose getters show what it carries.
  */
-public abstract class Content {
-
-    private static final SerializableString TYPE = new SerializedString("type");
-    private static final SerializableString TEXT = new SerializedString("text");
+public abstract sealed class Content permits Content.Text, Content.Binary, Content.ResourceLink, Content.Embedded {
 
     private final Annotations annotations;
     private final Map<String, Object> meta;
@@ -30,12 +23,12 @@ public abstract class Content {
 
     /** {@code {"type":"text","text":…}} */
     public static Content text(String text) {
-        return new Text(Objects.requireNonNull(text, "text"), null, null);
+        return new Text(requireNonNull(text, "text"), null, null);
     }
 
     /** An image, base64-encoded from {@code data}. */
     public static Content image(byte[] data, String mimeType) {
-        return new Binary("image", Base64.getEncoder().encodeToString(data), mimeType, null, null);
+        return new Binary("image", Base64.getEncoder().encodeToString(requireNonNull(data, "data")), mimeType, null, null);
     }
 
     /** An image already base64-encoded. */
@@ -45,7 +38,7 @@ public abstract class Content {
 
     /** Audio, base64-encoded from {@code data}. */
     public static Content audio(byte[] data, String mimeType) {
-        return new Binary("audio", Base64.getEncoder().encodeToString(data), mimeType, null, null);
+        return new Binary("audio", Base64.getEncoder().encodeToString(requireNonNull(data, "data")), mimeType, null, null);
     }
 
     /** A link to a resource the client may read; {@code mimeType}, {@code description} may be null. */
@@ -55,12 +48,13 @@ public abstract class Content {
 
     /** An embedded text resource. */
     public static Content embeddedText(String uri, String mimeType, String text) {
-        return new Embedded(uri, mimeType, Objects.requireNonNull(text, "text"), null, null, null);
+        return new Embedded(uri, mimeType, requireNonNull(text, "text"), null, null, null);
     }
 
     /** An embedded binary resource, base64-encoded from {@code blob}. */
     public static Content embeddedBlob(String uri, String mimeType, byte[] blob) {
-        return new Embedded(uri, mimeType, null, Base64.getEncoder().encodeToString(blob), null, null);
+        return new Embedded(uri, mimeType, null, Base64.getEncoder().encodeToString(requireNonNull(blob, "blob")),
+                null, null);
     }
 
     /** This content with annotations for the client. */
@@ -69,28 +63,16 @@ public abstract class Content {
     /** This content with a {@code _meta} object (a tree of plain values). */
     public abstract Content withMeta(Map<String, Object> meta);
 
-    /** Writes this item as a JSON object. */
-    public final void writeTo(JsonGenerator g) throws IOException {
-        g.writeStartObject();
-        writeFields(g);
-        if (annotations != null) {
-            g.writeFieldName("annotations");
-            annotations.writeTo(g);
-        }
-        if (meta != null) {
-            g.writeFieldName("_meta");
-            JsonTree.write(g, meta);
-        }
-        g.writeEndObject();
-    }
+    /** The item's {@code type} on the wire: {@code text}, {@code image}, {@code audio}, {@code resource_link} or {@code resource}. */
+    public abstract String type();
 
-    abstract void writeFields(JsonGenerator g) throws IOException;
-
-    Annotations annotations() {
+    /** The annotations, or null. */
+    public final Annotations annotations() {
         return annotations;
     }
 
-    Map<String, Object> meta() {
+    /** The item's {@code _meta}, or null. */
+    public final Map<String, Object> meta() {
         return meta;
     }
 
@@ -101,7 +83,7 @@ public abstract class Content {
         private final String lastModified;
 
         private Annotations(List<String> audience, Double priority, String lastModified) {
-            if (priority != null && (priority < 0 || priority > 1)) {
+            if (priority != null && (priority < 0 || priority > 1 || priority.isNaN())) {
                 throw new IllegalArgumentException("priority : " + priority + " (expected: 0 to 1)");
             }
             for (String role : audience) {
@@ -119,27 +101,24 @@ public abstract class Content {
             return new Annotations(audience == null ? List.of() : List.copyOf(audience), priority, lastModified);
         }
 
-        /** Writes these annotations as one JSON object. */
-        public void writeTo(JsonGenerator g) throws IOException {
-            g.writeStartObject();
-            if (!audience.isEmpty()) {
-                g.writeArrayFieldStart("audience");
-                for (String role : audience) {
-                    g.writeString(role);
-                }
-                g.writeEndArray();
-            }
-            if (priority != null) {
-                g.writeNumberField("priority", priority);
-            }
-            if (lastModified != null) {
-                g.writeStringField("lastModified", lastModified);
-            }
-            g.writeEndObject();
+        /** {@code user} and/or {@code assistant}; empty when unset. */
+        public List<String> audience() {
+            return audience;
+        }
+
+        /** How much it matters, 0 to 1, or null. */
+        public Double priority() {
+            return priority;
+        }
+
+        /** When it last changed (ISO 8601), or null. */
+        public String lastModified() {
+            return lastModified;
         }
     }
 
-    static final class Text extends Content {
+    /** Text: {@code {"type":"text","text":…}}. */
+    public static final class Text extends Content {
         private final String text;
 
         Text(String text, Annotations annotations, Map<String, Object> meta) {
@@ -148,11 +127,12 @@ public abstract class Content {
         }
 
         @Override
-        void writeFields(JsonGenerator g) throws IOException {
-            g.writeFieldName(TYPE);
-            g.writeString(TEXT);
-            g.writeFieldName(TEXT);
-            g.writeString(text);
+        public String type() {
+            return "text";
+        }
+
+        public String text() {
+            return text;
         }
 
         @Override
@@ -164,13 +144,10 @@ public abstract class Content {
         public Content withMeta(Map<String, Object> m) {
             return new Text(text, annotations(), m);
         }
-
-        String text() {
-            return text;
-        }
     }
 
-    static final class Binary extends Content {
+    /** An image or audio clip, carried as base64. */
+    public static final class Binary extends Content {
         private final String type;
         private final String data;
         private final String mimeType;
@@ -178,15 +155,23 @@ public abstract class Content {
         Binary(String type, String data, String mimeType, Annotations annotations, Map<String, Object> meta) {
             super(annotations, meta);
             this.type = type;
-            this.data = Objects.requireNonNull(data, "data");
-            this.mimeType = Objects.requireNonNull(mimeType, "mimeType");
+            this.data = requireNonNull(data, "data");
+            this.mimeType = requireNonNull(mimeType, "mimeType");
         }
 
+        /** {@code image} or {@code audio}. */
         @Override
-        void writeFields(JsonGenerator g) throws IOException {
-            g.writeStringField("type", type);
-            g.writeStringField("data", data);
-            g.writeStringField("mimeType", mimeType);
+        public String type() {
+            return type;
+        }
+
+        /** The bytes, base64-encoded. */
+        public String data() {
+            return data;
+        }
+
+        public String mimeType() {
+            return mimeType;
         }
 
         @Override
@@ -200,7 +185,8 @@ public abstract class Content {
         }
     }
 
-    static final class ResourceLink extends Content {
+    /** A link to a resource the client may read. */
+    public static final class ResourceLink extends Content {
         private final String uri;
         private final String name;
         private final String mimeType;
@@ -208,23 +194,33 @@ public abstract class Content {
 
         ResourceLink(String uri, String name, String mimeType, String description, Annotations a, Map<String, Object> m) {
             super(a, m);
-            this.uri = Objects.requireNonNull(uri, "uri");
-            this.name = Objects.requireNonNull(name, "name");
+            this.uri = requireNonNull(uri, "uri");
+            this.name = requireNonNull(name, "name");
             this.mimeType = mimeType;
             this.description = description;
         }
 
         @Override
-        void writeFields(JsonGenerator g) throws IOException {
-            g.writeStringField("type", "resource_link");
-            g.writeStringField("uri", uri);
-            g.writeStringField("name", name);
-            if (mimeType != null) {
-                g.writeStringField("mimeType", mimeType);
-            }
-            if (description != null) {
-                g.writeStringField("description", description);
-            }
+        public String type() {
+            return "resource_link";
+        }
+
+        public String uri() {
+            return uri;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        /** The MIME type, or null. */
+        public String mimeType() {
+            return mimeType;
+        }
+
+        /** The description, or null. */
+        public String description() {
+            return description;
         }
 
         @Override
@@ -238,7 +234,8 @@ public abstract class Content {
         }
     }
 
-    static final class Embedded extends Content {
+    /** A resource embedded in the result: text, or a base64 blob. */
+    public static final class Embedded extends Content {
         private final String uri;
         private final String mimeType;
         private final String text;
@@ -246,26 +243,34 @@ public abstract class Content {
 
         Embedded(String uri, String mimeType, String text, String blob, Annotations a, Map<String, Object> m) {
             super(a, m);
-            this.uri = Objects.requireNonNull(uri, "uri");
+            this.uri = requireNonNull(uri, "uri");
             this.mimeType = mimeType;
             this.text = text;
             this.blob = blob;
         }
 
         @Override
-        void writeFields(JsonGenerator g) throws IOException {
-            g.writeStringField("type", "resource");
-            g.writeObjectFieldStart("resource");
-            g.writeStringField("uri", uri);
-            if (mimeType != null) {
-                g.writeStringField("mimeType", mimeType);
-            }
-            if (text != null) {
-                g.writeStringField("text", text);
-            } else {
-                g.writeStringField("blob", blob);
-            }
-            g.writeEndObject();
+        public String type() {
+            return "resource";
+        }
+
+        public String uri() {
+            return uri;
+        }
+
+        /** The MIME type, or null. */
+        public String mimeType() {
+            return mimeType;
+        }
+
+        /** The text, or null for a blob. */
+        public String text() {
+            return text;
+        }
+
+        /** The base64 data, or null for text. */
+        public String blob() {
+            return blob;
         }
 
         @Override

@@ -1,12 +1,13 @@
 package io.peregrine.tool;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-
-import java.io.IOException;
 import java.util.List;
-import java.util.Objects;
 
-/** An icon a client may show for a tool: a URI (https or data:), with optional MIME type, sizes and theme. */
+import static java.util.Objects.requireNonNull;
+
+/**
+ * An icon a client may show for a tool, resource or prompt: a URI ({@code https:} or
+ * {@code data:}), with an optional MIME type, sizes and theme.
+ */
 public final class Icon {
 
     private final String src;
@@ -15,7 +16,10 @@ public final class Icon {
     private final String theme;
 
     private Icon(String src, String mimeType, List<String> sizes, String theme) {
-        this.src = Objects.requireNonNull(src, "src");
+        this.src = requireNonNull(src, "src");
+        if (src.isEmpty()) {
+            throw new IllegalArgumentException("src : \"\" (expected: an https: or data: URI)");
+        }
         this.mimeType = mimeType;
         this.sizes = sizes == null ? List.of() : List.copyOf(sizes);
         if (theme != null && !theme.equals("light") && !theme.equals("dark")) {
@@ -33,35 +37,27 @@ public final class Icon {
         return new Icon(src, mimeType, sizes, theme);
     }
 
-    /** Writes the {@code icons} field of a definition, unless {@code icons} is empty. */
-    public static void writeField(JsonGenerator g, List<Icon> icons) throws IOException {
-        if (icons.isEmpty()) {
-            return;
-        }
-        g.writeArrayFieldStart("icons");
-        for (Icon icon : icons) {
-            icon.writeTo(g);
-        }
-        g.writeEndArray();
+    public String src() {
+        return src;
     }
 
-    /** Writes this icon as one JSON object. */
-    public void writeTo(JsonGenerator g) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("src", src);
-        if (mimeType != null) {
-            g.writeStringField("mimeType", mimeType);
-        }
-        if (!sizes.isEmpty()) {
-            g.writeArrayFieldStart("sizes");
-            for (String s : sizes) {
-                g.writeString(s);
-            }
-            g.writeEndArray();
-        }
-        if (theme != null) {
-            g.writeStringField("theme", theme);
-        }
-        g.writeEndObject();
+    /** The MIME type, or null. */
+    public String mimeType() {
+        return mimeType;
+    }
+
+    /** Sizes such as {@code 48x48} or {@code any}; empty when unset. */
+    public List<String> sizes() {
+        return sizes;
+    }
+
+    /** {@code light}, {@code dark}, or null. */
+    public String theme() {
+        return theme;
+    }
+
+    @Override
+    public String toString() {
+        return "Icon(" + src + ")";
     }
 }

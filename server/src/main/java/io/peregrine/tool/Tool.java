@@ -1,18 +1,17 @@
 package io.peregrine.tool;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import io.peregrine.rpc.Json;
 import io.peregrine.rpc.JsonTree;
 import io.peregrine.rpc.RawJson;
+import io.peregrine.tool.internal.DefinitionJson;
+import io.peregrine.tool.internal.ToolJson;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * A tool: its MCP definition (name, title, description, input and output schema, annotations,
@@ -53,17 +52,17 @@ public final class Tool {
 
     private Tool(Builder b) {
         this.name = b.name;
-        this.title = b.title;
-        this.description = b.description;
+        this.title = b.title();
+        this.description = b.description();
         this.inputSchema = b.inputSchema;
         this.outputSchema = b.outputSchema;
         this.annotations = b.annotations;
-        this.icons = List.copyOf(b.icons);
-        this.meta = b.meta;
-        this.blocking = b.blocking;
+        this.icons = b.icons();
+        this.meta = b.meta();
+        this.blocking = b.isBlocking();
         this.timeout = b.timeout;
         this.validateArguments = b.validateArguments;
-        this.handler = Objects.requireNonNull(b.handler, "handler");
+        this.handler = requireNonNull(b.handler, "handler");
         this.cacheTtl = b.cacheTtl;
         this.cacheScope = b.cacheScope;
         this.taskSupport = b.taskSupport;
@@ -80,6 +79,7 @@ public final class Tool {
         return name;
     }
 
+    /** The title, or null. */
     public String title() {
         return title;
     }
@@ -99,19 +99,22 @@ public final class Tool {
         return cacheScope;
     }
 
+    /** The description, or null. */
     public String description() {
         return description;
     }
 
-    public RawJson inputSchema() {
-        return inputSchema;
+    /** The JSON Schema of the arguments, as compact JSON text. */
+    public String inputSchemaJson() {
+        return inputSchema.json();
     }
 
-    /** The output schema, or null. */
-    public RawJson outputSchema() {
-        return outputSchema;
+    /** The JSON Schema of the result's {@code structuredContent} as compact JSON text, or null. */
+    public String outputSchemaJson() {
+        return outputSchema == null ? null : outputSchema.json();
     }
 
+    /** The annotations, or null. */
     public ToolAnnotations annotations() {
         return annotations;
     }
@@ -143,22 +146,26 @@ public final class Tool {
         return handler;
     }
 
+    /** The icons, in the order they were added. */
+    public List<Icon> icons() {
+        return icons;
+    }
+
+    /** The definition's {@code _meta}, or null. */
+    public Map<String, Object> meta() {
+        return meta;
+    }
+
     /** The definition as {@code tools/list} returns it, encoded once. */
     public String definitionJson() {
         return definitionJson;
     }
 
     private String encodeDefinition() {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = Json.DEFAULT.factory().createGenerator(out)) {
-            g.writeStartObject();
+        return DefinitionJson.encode(g -> {
             g.writeStringField("name", name);
-            if (title != null) {
-                g.writeStringField("title", title);
-            }
-            if (description != null) {
-                g.writeStringField("description", description);
-            }
+            ToolJson.writeOptional(g, "title", title);
+            ToolJson.writeOptional(g, "description", description);
             g.writeFieldName("inputSchema");
             g.writeRawValue(inputSchema.json());
             if (outputSchema != null) {
@@ -169,21 +176,14 @@ public final class Tool {
                 g.writeFieldName("annotations");
                 annotations.writeTo(g);
             }
-            Icon.writeField(g, icons);
+            ToolJson.writeIcons(g, icons);
             if (taskSupport != TaskSupport.FORBIDDEN) {
                 g.writeObjectFieldStart("execution");
                 g.writeStringField("taskSupport", taskSupport.wire());
                 g.writeEndObject();
             }
-            if (meta != null) {
-                g.writeFieldName("_meta");
-                JsonTree.write(g, meta);
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return out.toString();
+            ToolJson.writeMeta(g, meta);
+        });
     }
 
     @Override
@@ -191,17 +191,15 @@ public final class Tool {
         return "Tool(" + name + ")";
     }
 
-    /** Builds a {@link Tool}; validates eagerly. */
-    public static final class Builder {
+    /**
+     * Builds a {@link Tool}; every setter validates at once. Title, description, icons,
+     * {@code _meta} and {@code blocking} are those of every definition ({@link DefinitionBuilder}).
+     */
+    public static final class Builder extends DefinitionBuilder<Builder> {
         private final String name;
-        private String title;
-        private String description;
         private RawJson inputSchema = EMPTY_OBJECT_SCHEMA;
         private RawJson outputSchema;
         private ToolAnnotations annotations;
-        private final List<Icon> icons = new ArrayList<>();
-        private Map<String, Object> meta;
-        private boolean blocking = true;
         private Duration timeout;
         private boolean validateArguments = true;
         private ToolHandler handler;
@@ -211,7 +209,8 @@ public final class Tool {
         private boolean startsTaskItself;
 
         private Builder(String name) {
-            Objects.requireNonNull(name, "name");
+            super(true);
+            requireNonNull(name, "name");
             if (!NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("name : \"" + name
                         + "\" (expected: 1 to 128 characters of A-Z a-z 0-9 _ - .)");
@@ -219,61 +218,36 @@ public final class Tool {
             this.name = name;
         }
 
-        public Builder title(String title) {
-            this.title = Objects.requireNonNull(title, "title");
-            return this;
-        }
-
-        public Builder description(String description) {
-            this.description = Objects.requireNonNull(description, "description");
-            return this;
-        }
-
-        /** The JSON Schema (2020-12 unless it names another {@code $schema}) of the arguments; its root must be {@code "type": "object"}. Default: any object. */
+        /**
+         * The JSON Schema (2020-12 unless it names another {@code $schema}) of the arguments; its
+         * root must be {@code "type": "object"}. Default: any object.
+         */
         public Builder inputSchema(String schemaJson) {
-            RawJson schema = RawJson.of(Objects.requireNonNull(schemaJson, "schemaJson"));
-            requireObjectType(schema, "inputSchema");
+            RawJson schema = schema(schemaJson, "inputSchema");
+            if (!"object".equals(objectOf(schema, "inputSchema").get("type"))) {
+                throw new IllegalArgumentException("inputSchema : " + schema + " (expected: \"type\": \"object\" at the root)");
+            }
             this.inputSchema = schema;
             return this;
         }
 
-        /** The JSON Schema of the result's {@code structuredContent}. */
+        /** The JSON Schema of the result's {@code structuredContent}, a JSON object. Default: none. */
         public Builder outputSchema(String schemaJson) {
-            RawJson schema = RawJson.of(Objects.requireNonNull(schemaJson, "schemaJson"));
-            requireObject(schema, "outputSchema");
+            RawJson schema = schema(schemaJson, "outputSchema");
+            objectOf(schema, "outputSchema");
             this.outputSchema = schema;
             return this;
         }
 
+        /** Hints about the tool's behaviour for clients. Default: none. */
         public Builder annotations(ToolAnnotations annotations) {
-            this.annotations = Objects.requireNonNull(annotations, "annotations");
-            return this;
-        }
-
-        public Builder icon(Icon icon) {
-            this.icons.add(Objects.requireNonNull(icon, "icon"));
-            return this;
-        }
-
-        /** The definition's {@code _meta}, a tree of plain values. */
-        public Builder meta(Map<String, Object> meta) {
-            this.meta = Objects.requireNonNull(meta, "meta");
-            return this;
-        }
-
-        /**
-         * Whether the handler may block (I/O, locks, sleeping). Blocking tools run on the bounded
-         * executor; non-blocking ones run on the connection's I/O thread with no thread hop.
-         * Default: true, the safe choice.
-         */
-        public Builder blocking(boolean blocking) {
-            this.blocking = blocking;
+            this.annotations = requireNonNull(annotations, "annotations");
             return this;
         }
 
         /** How long a call may run before it is cancelled and answered with an error result. Default: the server's. */
         public Builder timeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
+            requireNonNull(timeout, "timeout");
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout : " + timeout + " (expected: > 0)");
             }
@@ -287,8 +261,9 @@ public final class Tool {
             return this;
         }
 
+        /** The code that runs each call. Required. */
         public Builder handler(ToolHandler handler) {
-            this.handler = Objects.requireNonNull(handler, "handler");
+            this.handler = requireNonNull(handler, "handler");
             return this;
         }
 
@@ -299,12 +274,12 @@ public final class Tool {
          * Error results are never cached. Default: not cached.
          */
         public Builder cacheable(Duration ttl, CacheScope scope) {
-            Objects.requireNonNull(ttl, "ttl");
+            requireNonNull(ttl, "ttl");
             if (ttl.isNegative() || ttl.isZero()) {
                 throw new IllegalArgumentException("cacheable ttl : " + ttl + " (expected: > 0)");
             }
             this.cacheTtl = ttl;
-            this.cacheScope = Objects.requireNonNull(scope, "scope");
+            this.cacheScope = requireNonNull(scope, "scope");
             return this;
         }
 
@@ -313,7 +288,7 @@ public final class Tool {
          * of waiting on the call. Needs {@code blocking(true)}; default {@link TaskSupport#FORBIDDEN}.
          */
         public Builder taskSupport(TaskSupport support) {
-            this.taskSupport = Objects.requireNonNull(support, "support");
+            this.taskSupport = requireNonNull(support, "support");
             return this;
         }
 
@@ -329,9 +304,14 @@ public final class Tool {
             return this;
         }
 
+        /**
+         * The tool.
+         *
+         * @throws IllegalStateException when it has no handler, or its settings contradict each other
+         */
         public Tool build() {
             if (handler == null) {
-                throw new IllegalStateException("tool \"" + name + "\" has no handler");
+                throw new IllegalStateException("tool \"" + name + "\" has no handler (expected: handler(...))");
             }
             if (cacheTtl != null && (annotations == null || !annotations.readOnly() || !annotations.idempotent())) {
                 throw new IllegalStateException("tool \"" + name + "\" is cacheable but not declared read-only and "
@@ -341,14 +321,23 @@ public final class Tool {
                 throw new IllegalStateException("tool \"" + name + "\" : startsTaskItself (expected: a taskSupport "
                         + "other than forbidden)");
             }
-            if (taskSupport != TaskSupport.FORBIDDEN && !blocking) {
+            if (taskSupport != TaskSupport.FORBIDDEN && !isBlocking()) {
                 throw new IllegalStateException("tool \"" + name + "\" : taskSupport " + taskSupport.wire()
                         + " (expected: blocking(true), since a task runs on the executor)");
             }
             return new Tool(this);
         }
 
-        private static Map<?, ?> requireObject(RawJson schema, String what) {
+        private static RawJson schema(String json, String what) {
+            requireNonNull(json, what);
+            try {
+                return RawJson.of(json);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(what + " : " + e.getMessage() + " (expected: a JSON Schema object)", e);
+            }
+        }
+
+        private static Map<?, ?> objectOf(RawJson schema, String what) {
             try {
                 Object tree = JsonTree.parse(schema.json());
                 if (!(tree instanceof Map)) {
@@ -357,13 +346,6 @@ public final class Tool {
                 return (Map<?, ?>) tree;
             } catch (IOException e) {
                 throw new IllegalArgumentException(what + " : " + e.getMessage(), e);
-            }
-        }
-
-        private static void requireObjectType(RawJson schema, String what) {
-            Map<?, ?> tree = requireObject(schema, what);
-            if (!"object".equals(tree.get("type"))) {
-                throw new IllegalArgumentException(what + " : " + schema + " (expected: \"type\": \"object\" at the root)");
             }
         }
     }

@@ -1,15 +1,19 @@
 package io.peregrine.tool;
 
-import com.fasterxml.jackson.core.JsonParser;
-
-import java.io.IOException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The {@code arguments} object of a {@code tools/call}, read on demand from the request's bytes.
  *
  * <p>The typed accessors scan the top level of the object with a streaming parser; nothing is
- * built until asked for. An instance is valid only during the call it was passed to.
+ * built until asked for. Values come as plain Java types: {@code String}, {@code long},
+ * {@code double}, {@code boolean}, and for nested values a tree of {@code Map} (insertion-ordered),
+ * {@code List}, {@code String}, {@code Long}/{@code BigInteger}, {@code Double}/{@code BigDecimal},
+ * {@code Boolean} and {@code null}. An instance is valid only during the call it was passed to.
  */
 public interface ToolArguments {
 
@@ -34,12 +38,42 @@ public interface ToolArguments {
     /** Whether the argument {@code name} is present (even if null). */
     boolean has(String name);
 
-    /** The whole arguments object as a tree of plain Java values (see {@code io.peregrine.rpc.JsonTree}). */
+    /** The argument {@code name} as a tree of plain values, or null when it is absent or null. */
+    default Object value(String name) throws InvalidArgumentsException {
+        return asMap().get(name);
+    }
+
+    /** The object argument {@code name}, or null when it is absent or null. */
+    @SuppressWarnings("unchecked")
+    default Map<String, Object> object(String name) throws InvalidArgumentsException {
+        Object value = value(name);
+        if (value != null && !(value instanceof Map)) {
+            throw new InvalidArgumentsException("argument \"" + name + "\" must be an object");
+        }
+        return (Map<String, Object>) value;
+    }
+
+    /** The array argument {@code name}, or null when it is absent or null. */
+    @SuppressWarnings("unchecked")
+    default List<Object> list(String name) throws InvalidArgumentsException {
+        Object value = value(name);
+        if (value != null && !(value instanceof List)) {
+            throw new InvalidArgumentsException("argument \"" + name + "\" must be an array");
+        }
+        return (List<Object>) value;
+    }
+
+    /** The whole arguments object as a tree of plain values. */
     Map<String, Object> asMap() throws InvalidArgumentsException;
 
     /** The arguments as JSON text ({@code {}} when the call had none). */
     String json();
 
-    /** A fresh streaming parser over the arguments object, for tools that read large inputs. */
-    JsonParser parser() throws IOException;
+    /**
+     * The arguments object as UTF-8 JSON, for tools that read large inputs with a streaming parser
+     * of their own; read without copying the request where the server can.
+     */
+    default InputStream jsonStream() {
+        return new ByteArrayInputStream(json().getBytes(StandardCharsets.UTF_8));
+    }
 }

@@ -1,11 +1,5 @@
 package io.peregrine.tool;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import io.peregrine.rpc.JsonTree;
-
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.SerializedString;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +10,6 @@ import java.util.Objects;
  * content, and whether the call failed.
  */
 public final class ToolResult {
-
-    private static final SerializableString CONTENT = new SerializedString("content");
 
     private static final Object NO_STRUCTURED = new Object();
 
@@ -77,32 +69,11 @@ public final class ToolResult {
     /** The text of the first text item, or null; convenient in tests and clients. */
     public String firstText() {
         for (Content c : content) {
-            if (c instanceof Content.Text) {
-                return ((Content.Text) c).text();
+            if (c instanceof Content.Text text) {
+                return text.text();
             }
         }
         return null;
-    }
-
-    /**
-     * Writes the result's members ({@code content}, {@code structuredContent}, {@code isError})
-     * into the object the generator is in; {@code _meta} is left to the caller, which may merge it
-     * with protocol metadata.
-     */
-    public void writeFields(JsonGenerator g) throws IOException {
-        g.writeFieldName(CONTENT);
-        g.writeStartArray();
-        for (Content c : content) {
-            c.writeTo(g);
-        }
-        g.writeEndArray();
-        if (structuredContent != NO_STRUCTURED) {
-            g.writeFieldName("structuredContent");
-            JsonTree.write(g, structuredContent);
-        }
-        if (error) {
-            g.writeBooleanField("isError", true);
-        }
     }
 
     /** Builds a {@link ToolResult}. */

@@ -3,9 +3,13 @@ package io.peregrine.mcp;
 import io.peregrine.Peregrine;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.rpc.JsonRpcError;
+import io.peregrine.testing.Await;
+import io.peregrine.testing.ManualClock;
 import io.peregrine.testing.McpSession;
 import io.peregrine.testing.TestContent;
 import io.peregrine.testing.TestTools;
+import io.peregrine.transport.Peer;
+import io.peregrine.transport.PeerReading;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import static io.peregrine.testing.Trees.at;
@@ -27,6 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * cancellation, timeouts, overload, back-pressure, drain) that every transport runs by saying how
  * to open a session. What a transport adds of its own (HTTP status codes, close codes) is tested
  * beside it.
+ *
+ * <p>No test waits a fixed time. Calls stay in flight as long as a test needs ({@link GateTool}),
+ * expiry is a step of a {@link ManualClock}, a state is waited for with {@link Await}, and "nothing
+ * else came" is shown by order: a ping sent afterwards is answered next ({@link #assertNothingElseSent}).
  */
 @SuppressWarnings("unchecked")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -95,6 +104,31 @@ public abstract class McpBehaviourKit {
         Map<String, Object> pong = s.call("{\"jsonrpc\":\"2.0\",\"id\":\"after\",\"method\":\"ping\"}");
         assertThat(pong.get("id")).isEqualTo("after");
         assertThat(pong).containsKey("result");
+    }
+
+    /**
+     * Shows by order, not by waiting, that the server sent nothing since the last message read:
+     * a ping sent now is answered by the very next message. Where one connection carries every
+     * message in order (TCP, WebSocket, stdio) that is proof; over Streamable HTTP, where a
+     * notification may travel on another stream, it is the best evidence there is.
+     */
+    private static void assertNothingElseSent(McpSession s, String what) throws Exception {
+        Map<String, Object> next = s.call("{\"jsonrpc\":\"2.0\",\"id\":\"barrier\",\"method\":\"ping\"}");
+        assertThat(next).as("the first message after %s, expected the answer to a ping", what)
+                .containsEntry("id", "barrier").containsKey("result");
+    }
+
+    private static void awaitCallsInFlight(McpSession s, int calls) {
+        Await.until(() -> s.server().core().callsInFlight() == calls, calls + " tool calls in flight");
+    }
+
+    /**
+     * Whether the transport reads from {@code peer}: the state back-pressure switches. Socket
+     * transports keep it in their channel; a transport that keeps it elsewhere says nothing (empty)
+     * and is held to the order of answers alone.
+     */
+    protected Optional<Boolean> isReading(Peer peer) {
+        return PeerReading.of(peer);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -240,8 +274,7 @@ public abstract class McpBehaviourKit {
         try (McpSession s = ready()) {
             s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/unknown\"}");
             s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":12345}}");
-            assertThat(s.silentFor(200)).isTrue();
-            assertStillServes(s);
+            assertNothingElseSent(s, "two notifications");
         }
     }
 
@@ -391,8 +424,8 @@ public abstract class McpBehaviourKit {
                 next = s.call(String.format(CALL_ECHO, "\"after-cancel\"", "still here"));
             } while ("notifications/progress".equals(next.get("method")));
             assertThat(next.get("id")).isEqualTo("after-cancel");
-            assertThat(s.silentFor(300)).isTrue();
-            assertThat(s.server().core().callsInFlight()).isZero();
+            awaitCallsInFlight(s, 0);
+            assertNothingElseSent(s, "the cancelled call ended");
         }
     }
 
@@ -490,7 +523,7 @@ public abstract class McpBehaviourKit {
             s.initialize("2025-03-26");
             s.send("[{\"jsonrpc\":\"2.0\",\"id\":\"slow\",\"method\":\"tools/call\",\"params\":{\"name\":\"slow\","
                     + "\"arguments\":{\"millis\":10000,\"steps\":1}}},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]");
-            assertThat(s.silentFor(100)).isTrue();
+            awaitCallsInFlight(s, 1);
             s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"slow\"}}");
             List<?> responses = (List<?>) io.peregrine.rpc.JsonTree.parse(s.readLine());
             assertThat(responses).hasSize(1);
@@ -502,37 +535,56 @@ public abstract class McpBehaviourKit {
 
     @Test
     void aFullExecutorAnswersOverloadAtOnce() throws Exception {
-        try (McpSession s = session(Peregrine.builder().tool(TestTools.slow()).maxConcurrency(1)
+        GateTool gate = new GateTool();
+        try (McpSession s = session(Peregrine.builder().tool(gate.tool()).maxConcurrency(1)
                 .virtualThreads(false).drainTimeout(Duration.ofMillis(100)))) {
-            {
-                s.initialize("2025-11-25");
-                s.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"millis\":2000,\"steps\":1}}}");
-                Map<String, Object> second = s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\"}}");
-                assertError(second, 2L, JsonRpcError.SERVER_OVERLOADED, "exec.max-concurrency");
-                assertThat(at(second, "error.data.retryAfterMs")).isEqualTo(100L);
-            }
+            s.initialize("2025-11-25");
+            s.send(GateTool.call(1));
+            Await.until(() -> gate.entered() == 1, "the first call holds the executor's only thread");
+            Map<String, Object> second = s.call(GateTool.call(2));
+            assertError(second, 2L, JsonRpcError.SERVER_OVERLOADED, "exec.max-concurrency");
+            assertThat(at(second, "error.data.retryAfterMs")).isEqualTo(100L);
+            gate.open(1);
+            assertThat(at(s.readJson(), "result.content.0.text")).isEqualTo("opened 1");
         }
     }
 
+    /**
+     * At its in-flight limit a connection is not read: the transport stops reading (its state is
+     * checked where the transport keeps it), so a request pipelined behind the limit is not
+     * started, however simple, until a call ends; then reading resumes. Answers on a connection
+     * may come in any order, so what is checked is when each call started and ended.
+     */
     @Test
     void aConnectionAtItsInFlightLimitIsNotRead() throws Exception {
-        try (McpSession s = session(Peregrine.builder().tool(TestTools.slow())
+        GateTool gate = new GateTool();
+        try (McpSession s = session(Peregrine.builder().tool(gate.tool())
                 .maxInFlightPerConnection(2).drainTimeout(Duration.ofMillis(100)))) {
-            {
-                s.initialize("2025-11-25");
-                for (int i = 1; i <= 6; i++) {
-                    s.send("{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"tools/call\",\"params\":{\"name\":\"slow\","
-                            + "\"arguments\":{\"millis\":300,\"steps\":1}}}");
-                    Thread.sleep(20);
-                    assertThat(s.server().core().callsInFlight()).isLessThanOrEqualTo(2);
-                }
-                java.util.Set<Object> answered = new java.util.HashSet<>();
-                for (int i = 0; i < 6; i++) {
-                    Map<String, Object> r = s.readJson();
-                    assertThat(at(r, "result.content.0.text")).isEqualTo("slept 300");
-                    answered.add(r.get("id"));
-                }
-                assertThat(answered).hasSize(6);
+            s.initialize("2025-11-25");
+            s.send(GateTool.call(1)).send(GateTool.call(2));
+            Await.until(() -> gate.entered() == 2, "two calls running, the connection's limit");
+            Optional<Boolean> reading = isReading(gate.peer());
+            reading.ifPresent(r -> assertThat(r).as("the transport reads the connection at its in-flight limit").isFalse());
+
+            s.send(GateTool.call(3)).send("{\"jsonrpc\":\"2.0\",\"id\":\"behind\",\"method\":\"ping\"}");
+            gate.open(1);
+            Await.until(() -> gate.entered() == 3, "the third call, read once the first ended");
+            assertThat(gate.events()).as("call 3 starts only after call 1 left")
+                    .containsSubsequence("enter 1", "enter 2", "leave 1", "enter 3");
+            if (reading.isPresent()) {
+                assertThat(isReading(gate.peer())).as("at the limit again, with calls 2 and 3").contains(false);
+            }
+
+            gate.open(2);
+            gate.open(3);
+            List<Object> answered = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                answered.add(s.readJson().get("id"));
+            }
+            assertThat(answered).containsExactlyInAnyOrder(1L, 2L, 3L, "behind");
+            awaitCallsInFlight(s, 0);
+            if (reading.isPresent()) {
+                Await.until(() -> isReading(gate.peer()).orElseThrow(), "reading resumed below the limit");
             }
         }
     }
@@ -543,7 +595,7 @@ public abstract class McpBehaviourKit {
             Peregrine small = s.server();
             s.initialize("2025-11-25");
             s.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{\"millis\":10000,\"steps\":1}}}");
-            assertThat(s.silentFor(100)).isTrue();
+            awaitCallsInFlight(s, 1);
             Thread closer = new Thread(small::close);
             closer.start();
             assertError(s.readJson(), 1L, JsonRpcError.SHUTTING_DOWN, "shut down");
@@ -697,11 +749,15 @@ public abstract class McpBehaviourKit {
 
     @Test
     void aClientThatNeverAnswersTimesOutAndNothingIsLeftPending() throws Exception {
-        try (McpSession s = session(askingServer().clientRequestTimeout(Duration.ofMillis(300)))) {
+        ManualClock clock = new ManualClock();
+        try (McpSession s = session(askingServer().clock(clock).clientRequestTimeout(Duration.ofMillis(300)))) {
             s.initialize("2025-11-25", ALL_CAPABILITIES);
             s.send(call(1, "sample"));
             Map<String, Object> ask = s.readJson();
             assertThat(s.server().core().pendingClientRequests()).isOne();
+            clock.advance(Duration.ofMillis(299));
+            assertThat(s.server().core().pendingClientRequests()).as("1 ms before its timeout").isOne();
+            clock.advance(Duration.ofMillis(1));
             Map<String, Object> cancelled = s.readJson();
             assertThat(cancelled.get("method")).isEqualTo("notifications/cancelled");
             assertThat(at(cancelled, "params.requestId")).isEqualTo(ask.get("id"));
@@ -725,9 +781,9 @@ public abstract class McpBehaviourKit {
             Map<String, Object> withdrawn = s.readJson();
             assertThat(withdrawn.get("method")).isEqualTo("notifications/cancelled");
             assertThat(at(withdrawn, "params.requestId")).isEqualTo(ask.get("id"));
-            assertThat(s.silentFor(200)).isTrue();
+            awaitCallsInFlight(s, 0);
             assertThat(s.server().core().pendingClientRequests()).isZero();
-            assertThat(s.server().core().callsInFlight()).isZero();
+            assertNothingElseSent(s, "the cancelled call withdrew its question");
             // A cancel for an id nobody knows is ignored, and the connection goes on.
             s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"nobody\"}}");
             assertStillServes(s);
@@ -842,12 +898,16 @@ public abstract class McpBehaviourKit {
 
     @Test
     void modernExpiredStatesAreInvalidParams() throws Exception {
-        try (McpSession s = session(askingServer().requestStateTtl(Duration.ofMillis(50)))) {
+        ManualClock clock = new ManualClock();
+        try (McpSession s = session(askingServer().clock(clock).requestStateTtl(Duration.ofMinutes(10)))) {
             Map<String, Object> r1 = s.call(modernCall(1, "ask_name", ALL_CAPABILITIES, ""));
-            Thread.sleep(120);
-            assertError(s.call(modernCall(2, "ask_name", ALL_CAPABILITIES,
-                    retry(r1, "{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Late\"}}}"))),
-                    2L, JsonRpcError.INVALID_PARAMS, "expired");
+            String answer = retry(r1, "{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Late\"}}}");
+            clock.advance(Duration.ofMinutes(10).minusMillis(1));
+            assertThat(at(s.call(modernCall(2, "ask_name", ALL_CAPABILITIES, answer)), "result.content.0.text"))
+                    .as("1 ms before it expires").isEqualTo("Hello, Late!");
+            clock.advance(Duration.ofMillis(1));
+            assertError(s.call(modernCall(3, "ask_name", ALL_CAPABILITIES, answer)),
+                    3L, JsonRpcError.INVALID_PARAMS, "it expired 0 ms ago (request states are valid for 600000 ms)");
         }
     }
 
@@ -1009,7 +1069,7 @@ public abstract class McpBehaviourKit {
             assertThat(at(n, "params.uri")).isEqualTo("test://items/7");
             assertThat((Map<?, ?>) s.call(req(2, "resources/unsubscribe", "{\"uri\":\"test://items/7\"}")).get("result")).isEmpty();
             s.server().resources().updated("test://items/7");
-            assertThat(s.silentFor(200)).isTrue();
+            assertNothingElseSent(s, "an update of a resource no longer subscribed to");
         }
     }
 
@@ -1236,7 +1296,7 @@ public abstract class McpBehaviourKit {
     void aSessionBeforeInitializeHearsNoListChanges() throws Exception {
         try (McpSession s = session(dynamicServer())) {
             s.server().tools().add(TestTools.boom());
-            assertThat(s.silentFor(200)).isTrue();
+            assertNothingElseSent(s, "a tool added before initialize");
         }
     }
 
@@ -1270,7 +1330,7 @@ public abstract class McpBehaviourKit {
             s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"sub\"}}");
             assertStillServes(s);
             s.server().tools().add(TestTools.refuse());
-            assertThat(s.silentFor(200)).as("a cancelled stream delivers nothing and is not answered").isTrue();
+            assertNothingElseSent(s, "a change after the stream was cancelled: a cancelled stream delivers nothing and is not answered");
         }
     }
 
@@ -1333,17 +1393,18 @@ public abstract class McpBehaviourKit {
 
     private static Map<String, Object> pollUntil(McpSession s, String taskId, String capabilities, String... statuses)
             throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        int id = 1000;
-        while (System.nanoTime() < deadline) {
-            Map<String, Object> r = response(s.send(modernRequest(++id, "tasks/get", "\"taskId\":\"" + taskId + "\"",
-                    capabilities)), (long) id);
-            if (List.of(statuses).contains(at(r, "result.status"))) {
-                return r;
+        Map<String, Object>[] last = new Map[1];
+        int[] id = {1000};
+        Await.until(() -> {
+            try {
+                last[0] = response(s.send(modernRequest(++id[0], "tasks/get", "\"taskId\":\"" + taskId + "\"",
+                        capabilities)), (long) id[0]);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("task " + taskId + " never reached " + List.of(statuses));
+            return List.of(statuses).contains(at(last[0], "result.status"));
+        }, "task " + taskId + " reaching one of " + List.of(statuses));
+        return last[0];
     }
 
     @Test
@@ -1413,11 +1474,7 @@ public abstract class McpBehaviourKit {
             assertThat(at(ack, "result.resultType")).isEqualTo("complete");
             assertThat(at(pollUntil(s, slow, TASKS_EXT, "cancelled", "completed", "failed"), "result.status"))
                     .isEqualTo("cancelled");
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (s.server().core().callsInFlight() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(s.server().core().callsInFlight()).isZero();
+            awaitCallsInFlight(s, 0);
         }
     }
 
@@ -1475,27 +1532,26 @@ public abstract class McpBehaviourKit {
 
     @Test
     void tasksExpireAfterTheirTtl() throws Exception {
-        try (McpSession s = session(taskServer().taskTtl(Duration.ofMillis(300)))) {
+        ManualClock clock = new ManualClock();
+        try (McpSession s = session(taskServer().clock(clock).taskTtl(Duration.ofMinutes(5)))) {
             String done = (String) at(s.call(modernRequest(1, "tools/call", "\"name\":\"failing_job\"", TASKS_EXT)),
                     "result.taskId");
             String running = (String) at(s.call(modernRequest(2, "tools/call", "\"name\":\"slow_compute\","
                     + "\"arguments\":{\"seconds\":60}", TASKS_EXT)), "result.taskId");
+            pollUntil(s, done, TASKS_EXT, "completed");
+            clock.advance(Duration.ofMinutes(5).minusMillis(1));
             assertThat(at(s.call(modernRequest(3, "tasks/get", "\"taskId\":\"" + done + "\"", TASKS_EXT)), "result.ttlMs"))
-                    .isEqualTo(300L);
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            Map<String, Object> r;
-            do {
-                Thread.sleep(50);
-                r = s.call(modernRequest(4, "tasks/get", "\"taskId\":\"" + running + "\"", TASKS_EXT));
-            } while (r.containsKey("result") && System.nanoTime() < deadline);
-            assertError(r, 4L, JsonRpcError.INVALID_PARAMS, "Unknown task");
-            assertError(s.call(modernRequest(5, "tasks/get", "\"taskId\":\"" + done + "\"", TASKS_EXT)), 5L,
+                    .as("1 ms before it expires").isEqualTo(300_000L);
+            assertThat(at(s.call(modernRequest(4, "tasks/get", "\"taskId\":\"" + running + "\"", TASKS_EXT)), "result.status"))
+                    .isEqualTo("working");
+
+            clock.advance(Duration.ofMillis(1));
+            assertError(s.call(modernRequest(5, "tasks/get", "\"taskId\":\"" + running + "\"", TASKS_EXT)), 5L,
+                    JsonRpcError.INVALID_PARAMS, "Unknown task");
+            assertError(s.call(modernRequest(6, "tasks/get", "\"taskId\":\"" + done + "\"", TASKS_EXT)), 6L,
                     JsonRpcError.INVALID_PARAMS, "Unknown task");
             // The evicted running task was cancelled, not left to run.
-            while (s.server().core().callsInFlight() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(s.server().core().callsInFlight()).isZero();
+            awaitCallsInFlight(s, 0);
         }
     }
 
@@ -1656,11 +1712,7 @@ public abstract class McpBehaviourKit {
             Map<String, Object> plain2 = s.call(modernRequest(4, "tools/call", "\"name\":\"gather_then_task\","
                     + retry(plain1, "{\"user_name\":{\"action\":\"accept\",\"content\":{\"name\":\"Bob\"}}}"), "{\"elicitation\":{}}"));
             assertThat(at(plain2, "result.content.0.text")).isEqualTo("Hello, Bob!");
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (s.server().core().callsInFlight() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(s.server().core().callsInFlight()).isZero();
+            awaitCallsInFlight(s, 0);
         }
     }
 }

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * A script of one of the interop folders (interop/ts, interop/ts-v2), run with the Node 22 its
  * lockfile installs, printing what it saw as one JSON object: how the tests drive the official
- * TypeScript SDK clients. Skipped where {@code npm ci} has not been run in the folder.
+ * TypeScript SDK clients. Skipped where {@code npm ci} has not been run in the folder, saying so in
+ * the build's output with the command that installs it.
  */
 public final class NodeScript {
 
@@ -34,9 +35,24 @@ public final class NodeScript {
      * {@code requiredPackage} there.
      */
     public static NodeScript in(Path dir, String requiredPackage) {
-        assumeTrue(Files.isExecutable(node(dir)) && Files.isDirectory(dir.resolve("node_modules").resolve(requiredPackage)),
-                "run `npm ci` in " + dir + " (as .ci/run does) to drive the official TypeScript SDK");
+        if (!Files.isExecutable(node(dir)) || !Files.isDirectory(dir.resolve("node_modules").resolve(requiredPackage))) {
+            String folder = shown(dir);
+            String message = "SKIPPED " + StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                    .getCallerClass().getSimpleName() + ": it drives the official TypeScript SDK (" + requiredPackage
+                    + ", with Node 22) from " + folder + ", where it is not installed. Install it with "
+                    + "`(cd " + folder + " && npm ci)` from the repository root, as .ci/run does.";
+            // In the build's output as well as in the report, where a skipped interop test is easy to miss.
+            System.err.println("[interop] " + message);
+            assumeTrue(false, message);
+        }
         return new NodeScript(dir, Map.of());
+    }
+
+    /** {@code dir} from the repository root when it is inside it (tests run in server/), else as given. */
+    private static String shown(Path dir) {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path absolute = dir.toAbsolutePath().normalize();
+        return absolute.startsWith(root) ? root.relativize(absolute).toString() : absolute.toString();
     }
 
     /** The same scripts, run with these environment variables added. */
