@@ -78,8 +78,8 @@ public final class MetricsExposition {
         if (accept == null) {
             return false;
         }
-        for (String range : accept.toString().split(",")) {
-            String[] parts = range.split(";");
+        for (String range : accept.toString().split(",", -1)) {
+            String[] parts = range.split(";", -1);
             if (!parts[0].trim().toLowerCase(Locale.ROOT).equals(OPENMETRICS_MEDIA_TYPE)) {
                 continue;
             }
