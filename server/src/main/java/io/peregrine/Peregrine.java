@@ -111,6 +111,9 @@ public final class Peregrine implements AutoCloseable {
         for (Prompt p : b.prompts) {
             core.prompts().add(p);
         }
+        for (io.peregrine.mcp.McpObserver o : b.observers) {
+            core.observer(o);
+        }
         core.policy(b.policy);
     }
 
@@ -327,6 +330,16 @@ public final class Peregrine implements AutoCloseable {
         private io.peregrine.transport.tls.TlsContext httpTls;
         private io.peregrine.policy.ClientCertificates clientCertificates;
         private boolean allowAnonymousRemote;
+        private final List<io.peregrine.mcp.McpObserver> observers = new ArrayList<>();
+
+        /**
+         * Adds an observer of every request, connection, session, refusal and policy decision
+         * (metrics, traces); several observers all see every event, in the order added. Default none.
+         */
+        public Builder observer(io.peregrine.mcp.McpObserver observer) {
+            observers.add(Objects.requireNonNull(observer, "observer"));
+            return this;
+        }
 
         private Builder() {
         }

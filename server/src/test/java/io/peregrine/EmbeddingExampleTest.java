@@ -11,7 +11,10 @@ import java.util.Map;
 import static io.peregrine.testing.Trees.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The embedding example of the README, run as it is written there. */
+/**
+ * The embedding API around the example of docs/embedding.md (which {@code DocsExamplesTest} runs as
+ * it is written there): the tool it serves, tools that come and go, schemas, start and close.
+ */
 class EmbeddingExampleTest {
 
     @Test

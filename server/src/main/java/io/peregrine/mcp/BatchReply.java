@@ -3,6 +3,7 @@ package io.peregrine.mcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Peer;
 
 import java.util.ArrayList;
@@ -11,6 +12,10 @@ import java.util.List;
 /**
  * Gathers the responses to the requests of one JSON-RPC batch and sends them as one array once
  * the last arrives (2025-03-26). Responses may arrive from several threads, in any order.
+ *
+ * <p>The array says "result" to the transport as soon as one member is a result (Streamable HTTP
+ * answers it 200 whatever errors sit beside it); only a batch whose every answer is an error says
+ * the first of those errors, as a single message would.
  */
 final class BatchReply implements Reply {
 
@@ -22,6 +27,8 @@ final class BatchReply implements Reply {
     private final List<ByteBuf> responses = new ArrayList<>();
     private int expected;
     private boolean sealed;
+    private boolean anyResult;
+    private Outcome firstError;
 
     BatchReply(Peer peer) {
         this.peer = peer;
@@ -35,24 +42,28 @@ final class BatchReply implements Reply {
     /** No more requests will be added; sends at once if every response is already in. */
     void seal() {
         ByteBuf out;
+        Outcome said;
         synchronized (this) {
             sealed = true;
             out = takeIfComplete();
+            said = said();
         }
         if (out != null) {
-            peer.respond(out);
+            peer.respond(out, said);
         }
     }
 
     @Override
     public void skip() {
         ByteBuf out;
+        Outcome said;
         synchronized (this) {
             expected--;
             out = takeIfComplete();
+            said = said();
         }
         if (out != null) {
-            peer.respond(out);
+            peer.respond(out, said);
         }
     }
 
@@ -62,15 +73,29 @@ final class BatchReply implements Reply {
     }
 
     @Override
-    public void send(ByteBuf response) {
+    public void send(ByteBuf response, Outcome outcome) {
         ByteBuf out;
+        Outcome said;
         synchronized (this) {
             responses.add(response);
+            if (outcome.isError()) {
+                if (firstError == null) {
+                    firstError = outcome;
+                }
+            } else {
+                anyResult = true;
+            }
             out = takeIfComplete();
+            said = said();
         }
         if (out != null) {
-            peer.respond(out);
+            peer.respond(out, said);
         }
+    }
+
+    /** What the array says: a result when any member is one, else its first error. */
+    private Outcome said() {
+        return anyResult || firstError == null ? Outcome.RESULT : firstError;
     }
 
     /** The assembled array when complete; a batch of only notifications sends nothing. */

@@ -2,6 +2,8 @@ package io.peregrine.mcp;
 
 import io.netty.buffer.ByteBuf;
 import io.peregrine.rpc.RequestId;
+import io.peregrine.rpc.RpcMessage;
+import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Peer;
 
 import java.util.Map;
@@ -34,6 +36,10 @@ final class Connection implements Reply {
     Peer origin;
     /** The principal of the request being served; event loop only. */
     io.peregrine.policy.Principal principal;
+    /** When {@code initialize} succeeded (System.nanoTime), for the session's duration. */
+    long sessionStartNanos;
+    /** An observation done with its request, ready for this connection's next one; event loop only. */
+    private ObservedReply spareObservation;
 
     Connection(Peer peer) {
         this.peer = peer;
@@ -75,8 +81,8 @@ final class Connection implements Reply {
     }
 
     @Override
-    public void send(ByteBuf response) {
-        peer.respond(response);
+    public void send(ByteBuf response, Outcome outcome) {
+        peer.respond(response, outcome);
     }
 
     @Override
@@ -107,8 +113,8 @@ final class Connection implements Reply {
         }
 
         @Override
-        public void send(ByteBuf response) {
-            exchange.respond(response);
+        public void send(ByteBuf response, Outcome outcome) {
+            exchange.respond(response, outcome);
         }
 
         @Override
@@ -119,6 +125,32 @@ final class Connection implements Reply {
         @Override
         public void skip() {
             exchange.respondNothing();
+        }
+    }
+
+    /**
+     * Starts observing request {@code m}, which arrived through {@code origin} and is answered
+     * through {@code inner}. A socket connection reuses the observation of its previous request;
+     * the exchanges of an HTTP session may arrive on several event loops at once, so each gets its own.
+     */
+    ObservedReply observe(McpServer server, McpObserver observer, Peer origin, Reply inner, RpcMessage m,
+                          Params params) {
+        ObservedReply o = null;
+        if (origin == peer) {
+            o = spareObservation;
+            spareObservation = null;
+        }
+        if (o == null || o.observer() != observer) {
+            o = new ObservedReply(server, observer);
+        }
+        o.begin(this, origin, inner, m, params);
+        return o;
+    }
+
+    /** The request's method returned: keep its observation for the next request if nobody holds it any more. */
+    void settle(ObservedReply o) {
+        if (o.origin() == peer && o.isSettled()) {
+            spareObservation = o;
         }
     }
 

@@ -50,6 +50,18 @@ public interface McpObserver {
                               boolean answered, long durationNanos) {
     }
 
+    /**
+     * The work of a request that runs on another thread (a blocking tool's handler, a blocking
+     * resource read or prompt): returns what the executor runs in its place, so that an observer
+     * can make what {@link #requestStarted} opened current on that thread (a span, for instance)
+     * around {@code task}. {@code state} is what {@link #requestStarted} returned. A handler that
+     * runs on the event loop is wrapped the same way. Called only when {@link #observesStart()};
+     * the default runs {@code task} as it is.
+     */
+    default Runnable wrap(Object state, Runnable task) {
+        return task;
+    }
+
     /** A connection opened (a socket, a WebSocket, an HTTP connection, a stdio pipe). */
     default void connectionOpened(Transport transport) {
     }

@@ -24,7 +24,9 @@ import io.peregrine.tool.TaskSupport;
 import io.peregrine.tool.ToolException;
 import io.peregrine.tool.ToolResult;
 import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Peer;
+import io.peregrine.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,6 +108,8 @@ public final class McpServer implements MessageListener {
     private static final SerializableString COMPLETE = new SerializedString("complete");
     private static final SerializableString META = new SerializedString("_meta");
     private static final SerializableString SERVER_INFO = new SerializedString(Params.META_SERVER_INFO);
+    /** A call refused because the executor is full: retry after 100 ms. */
+    private static final Outcome OVERLOADED = Outcome.error(JsonRpcError.SERVER_OVERLOADED, null, 100);
 
     private final Json json;
     private final JsonRpcWriter writer;
@@ -130,6 +134,8 @@ public final class McpServer implements MessageListener {
     private volatile boolean draining;
     /** Authentication, authorization, rate limits, result cache, audit; null: none. Set before serving. */
     private PolicyGate policy;
+    /** Who sees each request, connection, session and refusal; {@link McpObserver#NONE} unless installed. */
+    private volatile McpObserver observer = McpObserver.NONE;
 
     public McpServer(Json json, ServerInfo info, ToolExecutor executor, Settings settings) {
         this(json, info, executor, settings, ClientRequestSettings.defaults());
@@ -190,6 +196,49 @@ public final class McpServer implements MessageListener {
     public void policy(io.peregrine.policy.PolicyChain chain) {
         this.policy = new PolicyGate(chain, json);
         tools.onChange(chain.cache()::invalidateAll);
+        chain.events(new io.peregrine.policy.PolicyEvents() {
+            @Override
+            public void rateLimitDecision(String limiter, boolean admitted) {
+                observer.rateLimitDecision(limiter, admitted);
+            }
+        });
+    }
+
+    /**
+     * Adds {@code added} to the observers of this server's traffic; several observers see every
+     * event in the order they were added. Call before serving.
+     */
+    public void observer(McpObserver added) {
+        this.observer = CompositeObserver.compose(observer, java.util.Objects.requireNonNull(added, "observer"));
+    }
+
+    /** The observers, as one; {@link McpObserver#NONE} when there are none. */
+    McpObserver observer() {
+        return observer;
+    }
+
+    /**
+     * {@code task}, to run on another thread (or later) inside what the observer opened for the
+     * request {@code r} answers (a span made current, for instance); {@code task} itself when unobserved.
+     */
+    Runnable inContext(Reply r, Runnable task) {
+        if (r instanceof ObservedReply) {
+            ObservedReply o = (ObservedReply) r;
+            if (o.observer().observesStart()) {
+                return o.observer().wrap(o.state(), task);
+            }
+        }
+        return task;
+    }
+
+    /** Whether {@link #inContext} would wrap work for {@code r}. */
+    static boolean runsInContext(Reply r) {
+        return r instanceof ObservedReply && ((ObservedReply) r).observer().observesStart();
+    }
+
+    /** A message of {@code peer} was refused before dispatch, or a request by policy. */
+    void rejected(Peer peer, McpObserver.Rejection reason) {
+        observer.messageRejected(peer.transport(), reason);
     }
 
     /** Whether the principal of {@code c}'s request may see {@code name} of {@code kind} (tool, resource, prompt) in a list. */
@@ -230,6 +279,10 @@ public final class McpServer implements MessageListener {
         Connection c = new Connection(peer);
         peer.attach(c);
         connections.add(c);
+        // An HTTP peer is a session or one exchange, not a connection: the HTTP transport counts its connections.
+        if (peer.transport() != Transport.HTTP) {
+            observer.connectionOpened(peer.transport());
+        }
     }
 
     @Override
@@ -244,12 +297,22 @@ public final class McpServer implements MessageListener {
         }
         c.serverRequests.failAll();
         tasks.connectionClosed(c);
+        subscriptions.connectionClosed(c);
+        McpObserver o = observer;
+        if (c.isInitialized()) {
+            o.sessionEnded(peer.transport(), System.nanoTime() - c.sessionStartNanos);
+        }
+        if (peer.transport() != Transport.HTTP) {
+            o.connectionClosed(peer.transport());
+        }
     }
 
     @Override
     public void onMessageTooLong(Peer peer, long limit) {
+        rejected(peer, McpObserver.Rejection.TOO_LARGE);
         peer.respond(writer.error(peer.alloc(), null, JsonRpcError.INVALID_REQUEST,
-                "Message too long: it exceeds the limit of " + limit + " bytes and was discarded", null));
+                "Message too long: it exceeds the limit of " + limit + " bytes and was discarded", null),
+                Outcome.error(JsonRpcError.INVALID_REQUEST));
     }
 
     @Override
@@ -261,14 +324,15 @@ public final class McpServer implements MessageListener {
             if (decoded instanceof RpcMessage) {
                 handle(c, (RpcMessage) decoded, c.replyFor(peer));
             } else if (decoded instanceof RpcException) {
-                peer.respond(writer.error(peer.alloc(), (RpcException) decoded));
+                rejected(peer, rejectionOf((RpcException) decoded));
+                peer.respond(writer.error(peer.alloc(), (RpcException) decoded), Reply.outcomeOf((RpcException) decoded));
             } else {
                 handleBatch(c, peer, (EnvelopeDecoder.Batch) decoded);
             }
         } catch (Throwable t) {
             log.error("unexpected failure handling a message from {}", c, t);
             peer.respond(writer.error(peer.alloc(), null, JsonRpcError.INTERNAL_ERROR,
-                    "Internal error: " + t.getClass().getSimpleName(), null));
+                    "Internal error: " + t.getClass().getSimpleName(), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
         } finally {
             frame.release();
         }
@@ -281,14 +345,17 @@ public final class McpServer implements MessageListener {
             String why = v == null
                     ? "Batches are not accepted before initialize, and initialize must not be batched"
                     : "Batches are not supported by protocol revision " + v.id() + " (only 2025-03-26 has them)";
-            origin.respond(writer.error(origin.alloc(), null, JsonRpcError.INVALID_REQUEST, why, null));
+            rejected(origin, McpObserver.Rejection.INVALID_REQUEST);
+            origin.respond(writer.error(origin.alloc(), null, JsonRpcError.INVALID_REQUEST, why, null),
+                    Outcome.error(JsonRpcError.INVALID_REQUEST));
             return;
         }
         BatchReply reply = new BatchReply(origin);
         for (Object item : batch.items()) {
             if (item instanceof RpcException) {
+                rejected(origin, rejectionOf((RpcException) item));
                 reply.expect();
-                reply.send(writer.error(c.peer.alloc(), (RpcException) item));
+                reply.send(writer.error(c.peer.alloc(), (RpcException) item), Reply.outcomeOf((RpcException) item));
             } else {
                 RpcMessage m = (RpcMessage) item;
                 if (m.isRequest()) {
@@ -321,14 +388,28 @@ public final class McpServer implements MessageListener {
                     m.release();
                 }
                 if (!matched) {
+                    rejected(c.peer, McpObserver.Rejection.INVALID_REQUEST);
                     reply.send(writer.error(c.peer.alloc(), null, JsonRpcError.INVALID_REQUEST, "Unexpected response: id "
-                            + m.id() + " does not match any request this server sent and still waits for", null));
+                            + m.id() + " does not match any request this server sent and still waits for", null),
+                            Outcome.error(JsonRpcError.INVALID_REQUEST));
                 }
         }
     }
 
+    /**
+     * Dispatches one request. When observed, the request's reply is an {@link ObservedReply} from
+     * here on: the observer hears of the request before policy and of its one answer wherever and
+     * whenever that is sent.
+     */
     private void handleRequest(Connection c, RpcMessage m, Reply reply) {
         boolean taken = false;
+        Params read = m.paramsView() instanceof Params ? (Params) m.paramsView() : null;
+        McpObserver o = observer;
+        ObservedReply observed = null;
+        if (o != McpObserver.NONE) {
+            observed = c.observe(this, o, c.origin != null ? c.origin : c.peer, reply, m, read);
+            reply = observed;
+        }
         try {
             if (draining) {
                 throw new RpcException(JsonRpcError.SHUTTING_DOWN,
@@ -338,23 +419,54 @@ public final class McpServer implements MessageListener {
             if (method == null) {
                 throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + m.method());
             }
-            Params params;
-            if (m.paramsView() instanceof Params) {
-                params = (Params) m.paramsView();
+            Params params = read;
+            if (params != null) {
                 params.throwProblem();
             } else {
                 params = Params.parse(json, versionIds, m.params());
+                if (observed != null) {
+                    observed.params(params);
+                }
             }
             if (policy != null) {
                 policy.admit(c, params);
             }
             taken = method.handle(c, m, params, scope(c, m.method(), params), reply);
         } catch (RpcException e) {
-            reply.send(writer.error(c.peer.alloc(), m.id(), e.code(), e.getMessage(), e.data()));
+            McpObserver.Rejection why = refusalOf(e.code());
+            if (why != null) {
+                rejected(c.peer, why);
+            }
+            reply.send(writer.error(c.peer.alloc(), m.id(), e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
         } finally {
             if (!taken) {
                 m.release();
             }
+            if (observed != null) {
+                c.settle(observed);
+            }
+        }
+    }
+
+    /** Why a message the decoder refused was refused. */
+    private static McpObserver.Rejection rejectionOf(RpcException e) {
+        return e.code() == JsonRpcError.PARSE_ERROR ? McpObserver.Rejection.PARSE_ERROR
+                : McpObserver.Rejection.INVALID_REQUEST;
+    }
+
+    /**
+     * The refusal a request's error is, when it is one an operator counts apart (policy, shutdown,
+     * an unsupported version, headers that contradict the body); null for other errors.
+     */
+    private static McpObserver.Rejection refusalOf(int code) {
+        switch (code) {
+            case JsonRpcError.SHUTTING_DOWN: return McpObserver.Rejection.SHUTTING_DOWN;
+            case JsonRpcError.UNAUTHORIZED: return McpObserver.Rejection.UNAUTHORIZED;
+            case JsonRpcError.FORBIDDEN: return McpObserver.Rejection.FORBIDDEN;
+            case JsonRpcError.RATE_LIMITED: return McpObserver.Rejection.RATE_LIMITED;
+            case JsonRpcError.UNSUPPORTED_PROTOCOL_VERSION: return McpObserver.Rejection.UNSUPPORTED_VERSION;
+            case JsonRpcError.HEADER_MISMATCH: return McpObserver.Rejection.HEADER_MISMATCH;
+            default: return null;
         }
     }
 
@@ -468,6 +580,8 @@ public final class McpServer implements MessageListener {
         ProtocolVersion v = ProtocolVersion.find(requested);
         ProtocolVersion negotiated = v != null && !v.isModern() ? v : ProtocolVersion.LATEST_LEGACY;
         c.initialize(negotiated, tree(capabilities), tree(clientInfo));
+        c.sessionStartNanos = System.nanoTime();
+        observer.sessionStarted(c.peer.transport());
         r.send(writer.result(c.peer.alloc(), m.id(), g -> {
             g.writeStartObject();
             g.writeStringField("protocolVersion", negotiated.id());
@@ -603,7 +717,7 @@ public final class McpServer implements MessageListener {
         if (gate != null) {
             gate.acquire(c, name);
         }
-        if (entry.paramHeaders != null && s.isModern() && "http".equals(c.peer.transport())) {
+        if (entry.paramHeaders != null && s.isModern() && c.peer.transport() == io.peregrine.transport.Transport.HTTP) {
             entry.paramHeaders.check(argumentTree(args), c.peer::requestHeader);
         }
         if (settings.validateArguments && entry.tool.validatesArguments()) {
@@ -626,6 +740,9 @@ public final class McpServer implements MessageListener {
         io.peregrine.policy.ResultCache.Lookup cached = null;
         if (gate != null && entry.tool.isCacheable() && !(s.isModern() && InputRequests.carriesInput(p))) {
             cached = gate.lookup(c, entry.tool, args);
+            if (cached != null) {
+                observer.cacheLookup("result", !cached.isLeader());
+            }
             if (cached != null && !cached.isLeader()) {
                 answerShared(c, m, s, r, entry, cached);
                 return true;
@@ -645,7 +762,7 @@ public final class McpServer implements MessageListener {
         }
         if (!entry.tool.isBlocking()) {
             callsInFlight.incrementAndGet();
-            call.run();
+            inContext(r, call).run();
             return true;
         }
         if (c.inFlight.putIfAbsent(m.id(), call) != null) {
@@ -658,7 +775,7 @@ public final class McpServer implements MessageListener {
         }
         long timeout = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
         call.scheduleDeadline(timeout);
-        if (!executor.tryExecute(call)) {
+        if (!executor.tryExecute(inContext(r, call))) {
             call.drop();
             call.abortOverloaded();
         }
@@ -674,8 +791,9 @@ public final class McpServer implements MessageListener {
             try {
                 ToolResult answer = result != null ? result : ToolResult.error("Tool " + entry.tool.name()
                         + ": the identical call this one waited on ended without a result; retry");
-                r.send(writer.result(c.peer.alloc(), m.id(), g -> writeToolResult(g, s, answer)));
-                policy.chain().audit().toolCall(principal, c.peer.transport(), entry.tool.name(),
+                r.send(writer.result(c.peer.alloc(), m.id(), g -> writeToolResult(g, s, answer)),
+                        answer.isError() ? Reply.TOOL_ERROR : Outcome.RESULT);
+                policy.chain().audit().toolCall(principal, c.peer.transport().label(), entry.tool.name(),
                         result == null ? "shared-failed" : "cached", System.nanoTime() - start);
             } finally {
                 m.release();
@@ -697,7 +815,7 @@ public final class McpServer implements MessageListener {
             }
         }
         if (call.startNanos != 0) {
-            gate.chain().audit().toolCall(call.principal, call.connection.peer.transport(), call.entry.tool.name(),
+            gate.chain().audit().toolCall(call.principal, call.connection.peer.transport().label(), call.entry.tool.name(),
                     outcome, System.nanoTime() - call.startNanos);
         }
     }
@@ -717,11 +835,12 @@ public final class McpServer implements MessageListener {
         callsInFlight.incrementAndGet();
         long timeout = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
         call.scheduleDeadline(timeout);
-        if (!executor.tryExecute(call)) {
+        if (!executor.tryExecute(inContext(r, call))) {
             tasks.forget(task);
             call.drop();
             call.abandon();
-            r.send(overloaded(c, m.id()));
+            rejected(c.peer, McpObserver.Rejection.OVERLOADED);
+            r.send(overloaded(c, m.id()), OVERLOADED);
             return true;
         }
         r.send(writer.result(c.peer.alloc(), m.id(), g -> tasks.writeCreated(g, task)));
@@ -735,7 +854,7 @@ public final class McpServer implements MessageListener {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, message);
         }
         ToolResult result = ToolResult.error(message);
-        r.send(writer.result(c.peer.alloc(), m.id(), g -> writeToolResult(g, s, result)));
+        r.send(writer.result(c.peer.alloc(), m.id(), g -> writeToolResult(g, s, result)), Reply.TOOL_ERROR);
         return false;
     }
 
@@ -755,7 +874,7 @@ public final class McpServer implements MessageListener {
         }
         settled(call, result.isError() ? "error" : "ok", result);
         call.reply.send(writer.result(call.connection.peer.alloc(), call.id(),
-                g -> writeToolResult(g, call.scope, result)));
+                g -> writeToolResult(g, call.scope, result)), result.isError() ? Reply.TOOL_ERROR : Outcome.RESULT);
     }
 
     private String checkOutput(ToolRegistry.Entry entry, ToolResult result) {
@@ -786,7 +905,8 @@ public final class McpServer implements MessageListener {
             ClientFeature feature = ((MissingClientCapabilityException) t).feature();
             call.reply.send(writer.error(call.connection.peer.alloc(), call.id(),
                     JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, t.getMessage(),
-                    Map.of("requiredCapabilities", feature.requiredCapabilities())));
+                    Map.of("requiredCapabilities", feature.requiredCapabilities())),
+                    Outcome.error(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY));
             return;
         }
         if (t instanceof ToolException) {
@@ -908,21 +1028,22 @@ public final class McpServer implements MessageListener {
     private void answerToolError(ToolCall call, String message) {
         ToolResult result = ToolResult.error(message);
         call.reply.send(writer.result(call.connection.peer.alloc(), call.id(),
-                g -> writeToolResult(g, call.scope, result)));
+                g -> writeToolResult(g, call.scope, result)), Reply.TOOL_ERROR);
     }
 
     private void answerError(ToolCall call, int code, String message) {
-        call.reply.send(writer.error(call.connection.peer.alloc(), call.id(), code, message, null));
+        call.reply.send(writer.error(call.connection.peer.alloc(), call.id(), code, message, null), Outcome.error(code));
     }
 
     void answerOverloaded(ToolCall call) {
         settled(call, "overloaded", null);
-        call.reply.send(overloaded(call.connection, call.id()));
+        rejected(call.connection.peer, McpObserver.Rejection.OVERLOADED);
+        call.reply.send(overloaded(call.connection, call.id()), OVERLOADED);
     }
 
     private ByteBuf overloaded(Connection c, RequestId id) {
         Map<String, Object> data = new HashMap<>();
-        data.put("retryAfterMs", 100);
+        data.put("retryAfterMs", OVERLOADED.retryAfterMillis());
         data.put("maxConcurrency", executor.maxConcurrency());
         return writer.error(c.peer.alloc(), id, JsonRpcError.SERVER_OVERLOADED,
                 "Server overloaded: " + executor.maxConcurrency()

@@ -5,6 +5,7 @@ import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.JsonRpcWriter;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcException;
+import io.peregrine.transport.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ final class Offload {
 
     private static final Logger log = LoggerFactory.getLogger(Offload.class);
 
-    /** Produces the encoded response for {@code id}. */
+    /** Produces the encoded result for {@code id}; fails with an {@link RpcException} to answer an error. */
     @FunctionalInterface
     interface Work {
         ByteBuf answer() throws Exception;
@@ -36,32 +37,44 @@ final class Offload {
 
     void run(Connection c, Reply r, RequestId id, boolean blocking, String what, Work work) {
         if (!blocking) {
-            r.send(answer(c, id, what, work));
+            if (McpServer.runsInContext(r)) {
+                server.inContext(r, () -> answer(c, r, id, what, work)).run();
+            } else {
+                answer(c, r, id, what, work);
+            }
             return;
         }
-        if (!server.executor().tryExecute(() -> r.send(answer(c, id, what, work)))) {
+        if (!server.executor().tryExecute(server.inContext(r, () -> answer(c, r, id, what, work)))) {
+            server.rejected(c.peer, McpObserver.Rejection.OVERLOADED);
             Map<String, Object> data = new HashMap<>();
             data.put("retryAfterMs", 100);
             data.put("maxConcurrency", server.executor().maxConcurrency());
             r.send(server.writer().error(c.peer.alloc(), id, JsonRpcError.SERVER_OVERLOADED, "Server overloaded: "
                     + server.executor().maxConcurrency() + " blocking calls are already running "
-                    + "(exec.max-concurrency); retry shortly", data));
+                    + "(exec.max-concurrency); retry shortly", data), Outcome.error(JsonRpcError.SERVER_OVERLOADED, null, 100));
         }
     }
 
-    private ByteBuf answer(Connection c, RequestId id, String what, Work work) {
+    /** Sends what the work produced, or the error it failed with. */
+    private void answer(Connection c, Reply r, RequestId id, String what, Work work) {
         JsonRpcWriter writer = server.writer();
+        ByteBuf result;
         try {
-            return work.answer();
+            result = work.answer();
         } catch (RpcException e) {
-            return writer.error(c.peer.alloc(), id, e.code(), e.getMessage(), e.data());
+            r.send(writer.error(c.peer.alloc(), id, e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
+            return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " was interrupted", null);
+            r.send(writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " was interrupted", null),
+                    Outcome.error(JsonRpcError.INTERNAL_ERROR));
+            return;
         } catch (Throwable t) {
             log.warn("{} failed on {}", what, c, t);
-            return writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " failed: "
-                    + (t.getMessage() != null ? t.getMessage() : t.toString()), null);
+            r.send(writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " failed: "
+                    + (t.getMessage() != null ? t.getMessage() : t.toString()), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
+            return;
         }
+        r.send(result);
     }
 }

@@ -54,6 +54,10 @@ final class Params {
     private String logLevel;
     private RequestId progressToken;
     private String authorization;
+    /** W3C trace context a client puts in {@code _meta} (SEP-414), kept as text for observers; usually null. */
+    private String traceparent;
+    private String tracestate;
+    private String baggage;
 
     private Params(ByteBuf source) {
         this.source = source;
@@ -192,6 +196,15 @@ final class Params {
                 case META_CLIENT_INFO:
                     clientInfo = objectSlice(in, mv, key);
                     break;
+                case "traceparent":
+                    traceparent = traceField(p, mv);
+                    break;
+                case "tracestate":
+                    tracestate = traceField(p, mv);
+                    break;
+                case "baggage":
+                    baggage = traceField(p, mv);
+                    break;
                 case "progressToken":
                     if (mv == JsonToken.VALUE_STRING) {
                         progressToken = RequestId.of(p.getText());
@@ -207,6 +220,15 @@ final class Params {
                     break;
             }
         }
+    }
+
+    /** A trace-context value: kept when a string, else skipped; observers treat a bad one as absent. */
+    private static String traceField(JsonParser p, JsonToken v) throws IOException {
+        if (v == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        p.skipChildren();
+        return null;
     }
 
     private static String expectString(JsonParser p, JsonToken v, String key, KnownStrings interner)
@@ -233,6 +255,12 @@ final class Params {
             }
         }
         return -1;
+    }
+
+    /** The string member {@code name}, or null when absent or not a string; never throws. */
+    String stringOrNull(String name) {
+        int i = indexOf(name);
+        return i >= 0 && kind(i) == STRING ? strings[i] : null;
     }
 
     boolean has(String name) {
@@ -300,6 +328,16 @@ final class Params {
 
     RequestId progressToken() {
         return progressToken;
+    }
+
+    /** A trace-context member of {@code _meta}: {@code traceparent}, {@code tracestate} or {@code baggage}; else null. */
+    String meta(String key) {
+        switch (key) {
+            case "traceparent": return traceparent;
+            case "tracestate": return tracestate;
+            case "baggage": return baggage;
+            default: return null;
+        }
     }
 
     /** {@code _meta["io.peregrine/authorization"]}, or null. */

@@ -51,7 +51,7 @@ final class PolicyGate {
     Principal admit(Connection c, Params p) throws RpcException {
         ConnectionPolicy cp = c.policy;
         if (cp == null) {
-            cp = chain.open(c.peer.transport(), c.peer.remoteAddress());
+            cp = chain.open(c.peer.transport().label(), c.peer.remoteAddress());
             c.policy = cp;
         }
         try {
@@ -80,7 +80,7 @@ final class PolicyGate {
 
     /** Whether the principal may use {@code name} of {@code kind} (resource, prompt). */
     void authorize(Connection c, String kind, String name) throws RpcException {
-        Refusal r = chain.authorize(principal(c), c.peer.transport(), kind, name);
+        Refusal r = chain.authorize(principal(c), c.peer.transport().label(), kind, name);
         if (r != null) {
             throw toRpc(r);
         }
@@ -88,7 +88,7 @@ final class PolicyGate {
 
     /** Whether the principal may call {@code tool}, its final name. */
     void authorize(Connection c, String tool) throws RpcException {
-        Refusal r = chain.authorize(principal(c), c.peer.transport(), Grants.TOOL, tool);
+        Refusal r = chain.authorize(principal(c), c.peer.transport().label(), Grants.TOOL, tool);
         if (r != null) {
             throw toRpc(r);
         }
@@ -96,7 +96,7 @@ final class PolicyGate {
 
     /** A token from every rate limit that applies to the principal calling {@code tool}. */
     void acquire(Connection c, String tool) throws RpcException {
-        Refusal r = chain.acquire(principal(c), c.peer.transport(), tool);
+        Refusal r = chain.acquire(principal(c), c.peer.transport().label(), tool);
         if (r != null) {
             throw toRpc(r);
         }

@@ -184,6 +184,17 @@ final class Subscriptions {
         return true;
     }
 
+    /** The connection is gone: its open streams end without an answer. */
+    void connectionClosed(Connection c) {
+        for (Stream s : c.interests.streams.values()) {
+            synchronized (s) {
+                if (c.interests.streams.remove(s.id, s)) {
+                    s.reply.dropped();
+                }
+            }
+        }
+    }
+
     /** Ends every stream gracefully, as the server does before it shuts down. */
     void closeAll() {
         for (Connection c : connections) {

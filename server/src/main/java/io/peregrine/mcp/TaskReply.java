@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import io.netty.buffer.ByteBuf;
 import io.peregrine.rpc.Json;
 import io.peregrine.rpc.JsonTree;
+import io.peregrine.transport.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +15,7 @@ import java.util.Map;
  * Where the messages of a call running as a task go. Its answer, which a plain call would send,
  * becomes the task's outcome; messages related to it (progress, requests to the client) go to the
  * 2025 session that owns the task, and are dropped for a 2026-07-28 task, whose extension carries
- * neither.
+ * neither. The {@link Outcome} beside the answer goes unused: the task keeps the answer whole.
  */
 final class TaskReply implements Reply {
 
@@ -30,7 +31,7 @@ final class TaskReply implements Reply {
 
     @Override
     @SuppressWarnings("unchecked")
-    public void send(ByteBuf response) {
+    public void send(ByteBuf response, Outcome outcome) {
         try (JsonParser p = json.parser(response)) {
             task.finish((Map<String, Object>) JsonTree.read(p));
         } catch (IOException | ClassCastException e) {

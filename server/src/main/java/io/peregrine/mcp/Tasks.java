@@ -16,6 +16,7 @@ import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.rpc.RpcMessage;
 import io.peregrine.tool.TaskSupport;
+import io.peregrine.transport.Outcome;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -242,8 +243,22 @@ final class Tasks {
         }
         Task task = find(c, s, p, "tasks/result");
         RequestId id = m.id();
-        task.terminal().thenAccept(done -> r.send(payload(c, id, done)));
+        task.terminal().thenAccept(done -> r.send(payload(c, id, done), outcome(done)));
         return false;
+    }
+
+    /** What {@link #payload} says about the ended {@code task}. */
+    private static Outcome outcome(Task task) {
+        if (task.status() == Task.Status.CANCELLED) {
+            return Outcome.error(JsonRpcError.INVALID_PARAMS);
+        }
+        Map<String, Object> error = task.error();
+        return error != null ? Outcome.error(errorCode(error)) : Outcome.RESULT;
+    }
+
+    private static int errorCode(Map<String, Object> error) {
+        Object code = error.get("code");
+        return code instanceof Long ? ((Long) code).intValue() : JsonRpcError.INTERNAL_ERROR;
     }
 
     private ByteBuf payload(Connection c, RequestId id, Task task) {
@@ -253,9 +268,7 @@ final class Tasks {
                     "Task " + task.id + " was cancelled before it finished; it has no result", null);
         }
         if (error != null) {
-            Object code = error.get("code");
-            return writer.error(c.peer.alloc(), id, code instanceof Long ? ((Long) code).intValue() : JsonRpcError.INTERNAL_ERROR,
-                    String.valueOf(error.get("message")), error.get("data"));
+            return writer.error(c.peer.alloc(), id, errorCode(error), String.valueOf(error.get("message")), error.get("data"));
         }
         Map<String, Object> result = task.result();
         return writer.result(c.peer.alloc(), id, g -> {

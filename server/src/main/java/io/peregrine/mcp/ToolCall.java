@@ -152,6 +152,7 @@ final class ToolCall implements ToolContext, Runnable {
         if (end()) {
             interrupt();
             server.callDropped(this);
+            reply.dropped();
             drop();
         }
     }

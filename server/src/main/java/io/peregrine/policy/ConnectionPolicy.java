@@ -55,6 +55,7 @@ public final class ConnectionPolicy {
         }
         if (limit != null) {
             Refusal r = limit.tryAcquire();
+            chain.events().rateLimitDecision(RateLimiter.CONNECTION, r == null);
             if (r != null) {
                 chain.audit().rateLimited(p, transport, null, r);
                 throw r;

@@ -37,6 +37,7 @@ public final class PolicyChain {
      * per connection and need no such cache.
      */
     private final com.github.benmanes.caffeine.cache.Cache<String, Principal> verified;
+    private volatile PolicyEvents events = PolicyEvents.NONE;
 
     private static final int VERIFIED_SECONDS = 30;
 
@@ -131,11 +132,20 @@ public final class PolicyChain {
         if (limiter == null) {
             return null;
         }
-        Refusal r = limiter.tryAcquire(principal, tool);
+        Refusal r = limiter.tryAcquire(principal, tool, events);
         if (r != null) {
             audit.rateLimited(principal, transport, tool, r);
         }
         return r;
+    }
+
+    /** Who hears of each decision as it is made (the core's observers); default nobody. */
+    public void events(PolicyEvents events) {
+        this.events = Objects.requireNonNull(events, "events");
+    }
+
+    PolicyEvents events() {
+        return events;
     }
 
     /** The result cache of cacheable tools. */

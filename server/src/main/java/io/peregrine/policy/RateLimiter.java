@@ -41,6 +41,8 @@ public final class RateLimiter {
     static final String TOOL = "tool";
     static final String PRINCIPAL_TOOL = "principal-tool";
     static final String CONNECTION = "connection";
+    /** How {@link PolicyEvents} names the principal-and-tool scope (a metric label: no hyphen). */
+    private static final String PRINCIPAL_TOOL_EVENT = "principal_tool";
 
     /** A tool's bucket, or none. */
     private static final class Slot {
@@ -111,8 +113,13 @@ public final class RateLimiter {
      * @return null when the call may go on; otherwise the refusal, saying when to retry
      */
     public Refusal tryAcquire(Principal principal, String tool) {
+        return tryAcquire(principal, tool, PolicyEvents.NONE);
+    }
+
+    /** {@link #tryAcquire(Principal, String)}, telling {@code events} what each bucket consulted decided. */
+    public Refusal tryAcquire(Principal principal, String tool, PolicyEvents events) {
         Bucket g = global;
-        if (g != null && !g.tryConsume(1)) {
+        if (g != null && !decided(events, GLOBAL, g.tryConsume(1))) {
             return refuse(GLOBAL, g, "Rate limit exceeded: the server takes at most " + describe(globalLimit)
                     + " tool calls");
         }
@@ -120,7 +127,7 @@ public final class RateLimiter {
         if (!perTool.isEmpty()) {
             Slot s = toolSlots.get(tool, toolSlotFactory);
             t = s.bucket;
-            if (t != null && !t.tryConsume(1)) {
+            if (t != null && !decided(events, TOOL, t.tryConsume(1))) {
                 refund(g);
                 return refuse(TOOL, t, "Rate limit exceeded: tool " + tool + " takes at most "
                         + describe(s.limit) + " calls from everyone together");
@@ -131,7 +138,7 @@ public final class RateLimiter {
         }
         PrincipalState state = principals.get(principal.name(), principalFactory);
         Bucket p = state.bucket;
-        if (p != null && !p.tryConsume(1)) {
+        if (p != null && !decided(events, PRINCIPAL, p.tryConsume(1))) {
             refund(g);
             refund(t);
             return refuse(PRINCIPAL, p, "Rate limit exceeded: " + principal.name() + " may make at most "
@@ -140,7 +147,7 @@ public final class RateLimiter {
         if (!perPrincipalTool.isEmpty()) {
             Slot s = state.tools.computeIfAbsent(tool, state.slotFactory);
             Bucket pt = s.bucket;
-            if (pt != null && !pt.tryConsume(1)) {
+            if (pt != null && !decided(events, PRINCIPAL_TOOL_EVENT, pt.tryConsume(1))) {
                 refund(g);
                 refund(t);
                 refund(p);
@@ -188,6 +195,11 @@ public final class RateLimiter {
                 .withCustomTimePrecision(time)
                 .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED)
                 .build();
+    }
+
+    private static boolean decided(PolicyEvents events, String limiter, boolean admitted) {
+        events.rateLimitDecision(limiter, admitted);
+        return admitted;
     }
 
     private static void refund(Bucket b) {

@@ -62,6 +62,14 @@ public interface Peer {
         return null;
     }
 
+    /**
+     * The id of the session this peer is, or carries a message of ({@code Mcp-Session-Id} on
+     * Streamable HTTP), for logs and traces; null for transports without session ids.
+     */
+    default String sessionId() {
+        return null;
+    }
+
     /** Stops (true) or resumes (false) reading from this peer: back-pressure without buffering. */
     void pauseReading(boolean paused);
 
@@ -72,8 +80,8 @@ public interface Peer {
 
     SocketAddress remoteAddress();
 
-    /** A short transport name for logs and metrics: tcp, ws, http, stdio. */
-    String transport();
+    /** Which transport this peer came through; {@link Transport#label()} is the short name logs and policy use. */
+    Transport transport();
 
     boolean isOpen();
 

@@ -36,7 +36,7 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
             io.netty.util.AttributeKey.valueOf("peregrine.principal");
 
     protected final MessageListener listener;
-    private final String transport;
+    private final Transport transport;
     /**
      * Small chunks: most connections see few writes from other threads at once, and the default
      * chunk of 1,024 slots was half of an idle WebSocket session's heap. The queue grows by chunks.
@@ -51,9 +51,24 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
     private boolean inRead;
     private boolean flushPending;
 
-    protected PeerHandler(MessageListener listener, String transport) {
+    protected PeerHandler(MessageListener listener, Transport transport) {
         this.listener = listener;
         this.transport = transport;
+    }
+
+    /** @deprecated name the transport with {@link Transport}; {@code label} is one of its labels */
+    @Deprecated
+    protected PeerHandler(MessageListener listener, String label) {
+        this(listener, byLabel(label));
+    }
+
+    private static Transport byLabel(String label) {
+        for (Transport t : Transport.values()) {
+            if (t.label().equals(label)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("transport : " + label + " (expected: tcp, ws, http or stdio)");
     }
 
     /** Wraps one JSON message for the wire (a line, a text frame), taking ownership of it. */
@@ -202,7 +217,7 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
-    public final String transport() {
+    public final Transport transport() {
         return transport;
     }
 

@@ -22,12 +22,12 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Peer;
 
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
 
 /**
  * One HTTP exchange of the MCP endpoint — a POST carrying one JSON-RPC message, or a GET opening
@@ -66,8 +66,6 @@ final class HttpExchange implements Peer {
     private final boolean expectsAnswer;
     /** The 2025-era session this exchange belongs to, or null (stateless, 2026-07-28). */
     private final HttpSession session;
-    /** Maps a JSON-RPC error code of the answer to the HTTP status it is sent with (stateless era only). */
-    private final IntFunction<HttpResponseStatus> errorStatus;
     private final boolean primeStream;
     private Object attachment;
     private CharSequence sessionIdHeader;
@@ -83,7 +81,7 @@ final class HttpExchange implements Peer {
     java.util.ArrayList<Object> held;
 
     HttpExchange(McpHttpHandler handler, Channel channel, MessageListener listener, HttpVersion version, boolean keepAlive,
-                 boolean expectsAnswer, HttpSession session, IntFunction<HttpResponseStatus> errorStatus, boolean primeStream) {
+                 boolean expectsAnswer, HttpSession session, boolean primeStream) {
         this.handler = handler;
         this.channel = channel;
         this.listener = listener;
@@ -91,7 +89,6 @@ final class HttpExchange implements Peer {
         this.keepAlive = keepAlive;
         this.expectsAnswer = expectsAnswer;
         this.session = session;
-        this.errorStatus = errorStatus;
         this.primeStream = primeStream;
     }
 
@@ -142,20 +139,20 @@ final class HttpExchange implements Peer {
     }
 
     @Override
-    public void respond(ByteBuf response) {
+    public void respond(ByteBuf response, Outcome outcome) {
         if (channel.eventLoop().inEventLoop()) {
-            answer(response);
+            answer(response, outcome);
         } else {
-            channel.eventLoop().execute(() -> answer(response));
+            channel.eventLoop().execute(() -> answer(response, outcome));
         }
     }
 
     @Override
     public void respondNothing() {
         if (channel.eventLoop().inEventLoop()) {
-            answer(null);
+            answer(null, Outcome.RESULT);
         } else {
-            channel.eventLoop().execute(() -> answer(null));
+            channel.eventLoop().execute(() -> answer(null, Outcome.RESULT));
         }
     }
 
@@ -184,8 +181,8 @@ final class HttpExchange implements Peer {
     }
 
     @Override
-    public String transport() {
-        return "http";
+    public io.peregrine.transport.Transport transport() {
+        return io.peregrine.transport.Transport.HTTP;
     }
 
     /** The principal the listener authenticated this request's {@code Authorization} header as, or null. */
@@ -226,7 +223,8 @@ final class HttpExchange implements Peer {
         emit(message, false);
     }
 
-    private void answer(ByteBuf response) {
+    /** Ends the exchange with {@code response} (null: none), whose status and headers {@code outcome} decides. */
+    private void answer(ByteBuf response, Outcome outcome) {
         if (state == State.DONE) {
             if (disconnected && stream != null) {
                 stream.emit(response == null ? null : ByteBufUtil.getBytes(response), true);
@@ -251,24 +249,11 @@ final class HttpExchange implements Peer {
             finish(bodyless(expectsAnswer ? HttpResponseStatus.NO_CONTENT : HttpResponseStatus.ACCEPTED), true);
             return;
         }
-        HttpResponseStatus status = HttpResponseStatus.OK;
-        if (errorStatus != null || !expectsAnswer) {
-            int code = McpHttpHandler.errorCode(response);
-            if (code != 0) {
-                status = !expectsAnswer ? HttpResponseStatus.BAD_REQUEST
-                        : errorStatus != null ? errorStatus.apply(code) : HttpResponseStatus.OK;
-            }
-        }
-        int policyCode = McpHttpHandler.errorCode(response);
-        HttpResponseStatus policyStatus = PolicyStatus.of(policyCode);
-        if (policyStatus != null) {
-            status = policyStatus;
-        }
+        // An exchange without a session is stateless (2026-07-28, or a 2025 request that needs none).
+        HttpResponseStatus status = HttpStatusTable.status(outcome, session == null, expectsAnswer);
         FullHttpResponse r = new DefaultFullHttpResponse(version, status, response);
         HttpHeaders h = r.headers();
-        if (policyStatus != null) {
-            PolicyStatus.addHeaders(policyCode, response, h);
-        }
+        HttpStatusTable.addHeaders(outcome, h);
         h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, response.readableBytes());
         addCommonHeaders(h);

@@ -180,8 +180,8 @@ final class HttpSession implements Peer {
     }
 
     @Override
-    public String transport() {
-        return "http";
+    public io.peregrine.transport.Transport transport() {
+        return io.peregrine.transport.Transport.HTTP;
     }
 
     @Override

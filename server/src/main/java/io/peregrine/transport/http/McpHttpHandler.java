@@ -62,7 +62,6 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
 
     static final int PARSE_ERROR = -32700;
     static final int INVALID_REQUEST = -32600;
-    static final int METHOD_NOT_FOUND = -32601;
     static final int HEADER_MISMATCH = -32020;
     static final int UNSUPPORTED_PROTOCOL_VERSION = -32022;
 
@@ -251,7 +250,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             session.protocolVersion(headerVersion);
         }
         HttpExchange exchange = new HttpExchange(this, ctx.channel(), listener, request.protocolVersion(),
-                HttpUtil.isKeepAlive(request), envelope.isRequest(), session, null, primes(session.protocolVersion()));
+                HttpUtil.isKeepAlive(request), envelope.isRequest(), session, primes(session.protocolVersion()));
         exchanges.add(exchange);
         dispatch(exchange, message, envelope.isRequest());
     }
@@ -265,7 +264,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         }
         listener.onOpen(session);
         HttpExchange exchange = new HttpExchange(this, ctx.channel(), listener, request.protocolVersion(),
-                HttpUtil.isKeepAlive(request), true, session, null, false);
+                HttpUtil.isKeepAlive(request), true, session, false);
         exchange.sessionIdHeader(session.id);
         exchanges.add(exchange);
         dispatch(exchange, message, true);
@@ -273,7 +272,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
 
     private void dispatchStateless(FullHttpRequest request, ByteBuf message, boolean expectsAnswer) {
         HttpExchange exchange = new HttpExchange(this, ctx.channel(), listener, request.protocolVersion(),
-                HttpUtil.isKeepAlive(request), expectsAnswer, null, McpHttpHandler::statusOf, false);
+                HttpUtil.isKeepAlive(request), expectsAnswer, null, false);
         exchange.requestHeaders(request.headers());
         exchanges.add(exchange);
         exchange.openForListener();
@@ -307,7 +306,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpExchange exchange = new HttpExchange(this, ctx.channel(), listener, request.protocolVersion(),
-                HttpUtil.isKeepAlive(request), false, session, null, false);
+                HttpUtil.isKeepAlive(request), false, session, false);
         String lastEventId = request.headers().get(LAST_EVENT_ID);
         if (lastEventId != null) {
             long[] parsed = SseStream.parseEventId(lastEventId);
@@ -396,56 +395,6 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             }
         }
         return null;
-    }
-
-    /** The HTTP status a stateless answer carrying JSON-RPC error {@code code} is sent with. */
-    static HttpResponseStatus statusOf(int code) {
-        switch (code) {
-            case METHOD_NOT_FOUND:
-                return HttpResponseStatus.NOT_FOUND;
-            case PARSE_ERROR:
-            case INVALID_REQUEST:
-            case HEADER_MISMATCH:
-            case -32021:
-            case UNSUPPORTED_PROTOCOL_VERSION:
-                return HttpResponseStatus.BAD_REQUEST;
-            default:
-                return HttpResponseStatus.OK;
-        }
-    }
-
-    private static final byte[] ERROR_CODE = ",\"error\":{\"code\":".getBytes(StandardCharsets.US_ASCII);
-
-    /**
-     * The error code of a JSON-RPC error response as the protocol layer writes it
-     * ({@code {"jsonrpc":"2.0","id":...,"error":{"code":N,...}}}), or 0 for a result.
-     */
-    static int errorCode(ByteBuf response) {
-        int from = response.readerIndex();
-        int to = Math.min(response.writerIndex(), from + 512);
-        outer:
-        for (int i = from; i + ERROR_CODE.length < to; i++) {
-            for (int j = 0; j < ERROR_CODE.length; j++) {
-                if (response.getByte(i + j) != ERROR_CODE[j]) {
-                    continue outer;
-                }
-            }
-            int k = i + ERROR_CODE.length;
-            boolean negative = response.getByte(k) == '-';
-            if (negative) {
-                k++;
-            }
-            int code = 0;
-            while (k < response.writerIndex()) {
-                byte b = response.getByte(k++);
-                if (b < '0' || b > '9') {
-                    break;
-                }
-                code = code * 10 + (b - '0');
-            }
-            return negative ? -code : code;
-        }
-        return 0;
     }
 
     private static boolean primes(String version) {
@@ -600,7 +549,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         HttpExchange done = new HttpExchange(this, ctx.channel(), listener, request.protocolVersion(), keepAlive,
-                false, null, null, false);
+                false, null, false);
         exchanges.add(done);
         done.finishWith(response);
     }

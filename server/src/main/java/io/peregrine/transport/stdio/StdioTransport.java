@@ -204,8 +204,8 @@ public final class StdioTransport implements Peer {
     }
 
     @Override
-    public String transport() {
-        return "stdio";
+    public io.peregrine.transport.Transport transport() {
+        return io.peregrine.transport.Transport.STDIO;
     }
 
     @Override
