@@ -90,6 +90,11 @@ public final class Peregrine implements AutoCloseable {
     private StdioTransport stdio;
     private volatile BoundAddresses addresses;
     private volatile boolean closed;
+    /** The server's metrics, or null when {@code metrics.enabled} is off. */
+    private final io.peregrine.ops.metrics.PeregrineMetrics metrics;
+    /** {@code GET metrics.path} for the HTTP listener's pipeline, after its authentication; null when metrics are off. */
+    private final io.peregrine.ops.metrics.MetricsHttpHandler metricsRoute;
+    private io.peregrine.ops.metrics.AdminServer admin;
 
     private Peregrine(Builder b) {
         this.config = b;
@@ -110,6 +115,17 @@ public final class Peregrine implements AutoCloseable {
         }
         for (Prompt p : b.prompts) {
             core.prompts().add(p);
+        }
+        if (b.metricsEnabled) {
+            // Event loops exist from start() on; until then the backlog gauge has no samples.
+            this.metrics = io.peregrine.ops.metrics.PeregrineMetrics.builder()
+                    .eventLoops(() -> loops == null ? null : loops.workers())
+                    .build();
+            core.observer(metrics.observer());
+            this.metricsRoute = new io.peregrine.ops.metrics.MetricsHttpHandler(b.metricsPath, metrics.exposition());
+        } else {
+            this.metrics = null;
+            this.metricsRoute = null;
         }
         for (io.peregrine.mcp.McpObserver o : b.observers) {
             core.observer(o);
@@ -156,10 +172,20 @@ public final class Peregrine implements AutoCloseable {
                 stdio = StdioTransport.start(config.stdin, config.stdout, config.maxLineLength, core);
                 log.info("MCP over stdio (newline-delimited JSON-RPC on stdin and stdout)");
             }
+            if (config.adminEnabled) {
+                admin = io.peregrine.ops.metrics.AdminServer.bind(config.adminHost, config.adminPort,
+                        metrics != null ? metrics.exposition() : new io.peregrine.ops.metrics.MetricsExposition(List.of()),
+                        () -> "{\"status\":\"up\"}", this::isReady);
+                log.info("Admin listener (/metrics, /health, /ready) on http://{}:{}",
+                        admin.localAddress().getHostString(), admin.localAddress().getPort());
+            }
             addresses = new BoundAddresses(tcpAddress, httpAddress);
             return addresses;
         } catch (InterruptedException | RuntimeException e) {
             closeListeners();
+            if (admin != null) {
+                admin.close();
+            }
             loops.shutdown(1_000);
             throw e;
         }
@@ -184,6 +210,24 @@ public final class Peregrine implements AutoCloseable {
         } catch (java.net.UnknownHostException e) {
             return false;
         }
+    }
+
+    /** The server's Prometheus metrics (register your own in its registry); null when metrics are off. */
+    public io.peregrine.ops.metrics.PeregrineMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * The scrape route of the HTTP listener ({@code metrics.path}), to add to its pipeline after the
+     * authentication handler; null when metrics are off.
+     */
+    io.peregrine.ops.metrics.MetricsHttpHandler metricsRoute() {
+        return metricsRoute;
+    }
+
+    /** The admin listener's address; null when it is off or the server has not started. */
+    public synchronized InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.localAddress();
     }
 
     /** The policy in front of dispatch: authentication, authorization, limits, result cache, audit. */
@@ -259,6 +303,10 @@ public final class Peregrine implements AutoCloseable {
             // Let the shutdown answers reach the wire before the connections go.
             loops.shutdown(2_000);
         }
+        if (admin != null) {
+            // Last: /ready answers 503 while the server drains.
+            admin.close();
+        }
     }
 
     private void closeListeners() {
@@ -331,6 +379,42 @@ public final class Peregrine implements AutoCloseable {
         private io.peregrine.policy.ClientCertificates clientCertificates;
         private boolean allowAnonymousRemote;
         private final List<io.peregrine.mcp.McpObserver> observers = new ArrayList<>();
+        private boolean metricsEnabled = true;
+        private String metricsPath = "/metrics";
+        private boolean adminEnabled;
+        private String adminHost = io.peregrine.ops.metrics.AdminServer.DEFAULT_HOST;
+        private int adminPort = io.peregrine.ops.metrics.AdminServer.DEFAULT_PORT;
+
+        /**
+         * Record Prometheus metrics ({@link Peregrine#metrics()}) and serve them at
+         * {@link #metricsPath} on the HTTP listener, behind its authentication; default true.
+         */
+        public Builder metrics(boolean enabled) {
+            this.metricsEnabled = enabled;
+            return this;
+        }
+
+        /** The path of the Prometheus scrape on the HTTP listener; default {@code /metrics}. */
+        public Builder metricsPath(String path) {
+            Objects.requireNonNull(path, "path");
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("metricsPath : " + path + " (expected: starting with /)");
+            }
+            this.metricsPath = path;
+            return this;
+        }
+
+        /**
+         * Serves the admin listener on {@code host:port}: {@code /metrics}, {@code /health} and
+         * {@code /ready}, without authentication. Off by default; the defaults are 127.0.0.1:7402.
+         * Port 0 picks a free port ({@link Peregrine#adminAddress()}).
+         */
+        public Builder admin(String host, int port) {
+            this.adminHost = Objects.requireNonNull(host, "host");
+            this.adminPort = checkRange("port", port, 0, 65535);
+            this.adminEnabled = true;
+            return this;
+        }
 
         /**
          * Adds an observer of every request, connection, session, refusal and policy decision

@@ -167,6 +167,10 @@ public final class Main {
                     .sessionIdleTimeout(c.duration("http.session-idle-timeout"))
                     .replayEvents(c.integer("http.replay-events"));
         }
+        b.metrics(c.bool("metrics.enabled")).metricsPath(c.string("metrics.path"));
+        if (c.bool("admin.enabled")) {
+            b.admin(c.string("admin.host"), c.integer("admin.port"));
+        }
         if (c.bool("tcp.enabled")) {
             b.tcp(c.string("tcp.host"), c.integer("tcp.port"));
         } else {
