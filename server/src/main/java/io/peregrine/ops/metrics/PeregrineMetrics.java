@@ -20,10 +20,10 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * PeregrineMetrics metrics = PeregrineMetrics.builder()
- *         .toolExecutor(executor::activeCount, executor::rejectedCount, executor.maxConcurrency())
+ *         .toolExecutor(running::get, refused::sum, 64)   // read when scraped
  *         .eventLoops(() -> loops.workers())
  *         .build();
- * core.observer(metrics.observer());
+ * Peregrine.builder().observer(metrics.observer())...;
  * }</pre>
  */
 public final class PeregrineMetrics {
