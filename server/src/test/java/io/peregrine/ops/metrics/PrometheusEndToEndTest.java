@@ -53,6 +53,7 @@ class PrometheusEndToEndTest {
             "Netty memory", "GC time", "Threads and CPU");
 
     private static final long WAIT_MILLIS = 90_000;
+    private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 
     @TempDir
     Path dir;
@@ -71,7 +72,18 @@ class PrometheusEndToEndTest {
         Path deploy = PrometheusTools.deploy();
         PrometheusTools.binary("prometheus");
 
-        PeregrineMetrics metrics = PeregrineMetrics.builder().build();
+        // Every request carries the same trace here, as if tracing sampled it: its ids become exemplars.
+        PeregrineMetrics metrics = PeregrineMetrics.builder().traceExemplars(new TraceExemplars() {
+            @Override
+            public String traceId(io.peregrine.mcp.ObservedRequest request) {
+                return TRACE_ID;
+            }
+
+            @Override
+            public String spanId(io.peregrine.mcp.ObservedRequest request) {
+                return "00f067aa0ba902b7";
+            }
+        }).build();
         Peregrine server = Peregrine.builder()
                 .tool(EchoTool.create())
                 .tool(TestTools.refuse())
@@ -154,6 +166,13 @@ class PrometheusEndToEndTest {
         assertThat(evaluated).isGreaterThanOrEqualTo(30);
         awaitRulesHealthy(prometheus, evaluated);
         assertThat(prometheus.log()).doesNotContain("level=error");
+
+        // Prometheus asked for OpenMetrics and stored the exemplars that point at the trace.
+        long now = System.currentTimeMillis() / 1000;
+        Object exemplars = prometheus.data("api/v1/query_exemplars?query="
+                + java.net.URLEncoder.encode("mcp_server_operation_duration_seconds_bucket{gen_ai_tool_name=\"echo\"}", StandardCharsets.UTF_8)
+                + "&start=" + (now - 600) + "&end=" + (now + 60));
+        assertThat(String.valueOf(exemplars)).contains("trace_id=" + TRACE_ID);
     }
 
     /** Real traffic: our client over TCP, Streamable HTTP POSTs, and malformed messages. */

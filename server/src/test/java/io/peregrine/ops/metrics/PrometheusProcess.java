@@ -52,6 +52,7 @@ final class PrometheusProcess implements AutoCloseable {
                 "--config.file=" + configFile,
                 "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:0",
+                "--enable-feature=exemplar-storage",
                 "--log.level=info")
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
@@ -101,14 +102,20 @@ final class PrometheusProcess implements AutoCloseable {
         fail("prometheus was not ready within " + STARTUP_MILLIS + " ms:\n" + log());
     }
 
-    /** The response of the HTTP API at {@code path} (e.g. {@code api/v1/rules}), parsed; asserts success. */
+    /** The {@code data} of the HTTP API's answer at {@code pathAndQuery} (e.g. {@code api/v1/rules}); asserts success. */
     @SuppressWarnings("unchecked")
-    Map<String, Object> api(String pathAndQuery) throws IOException, InterruptedException {
+    Object data(String pathAndQuery) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
         Map<String, Object> body = (Map<String, Object>) JsonTree.parse(r.body());
         assertThat(body.get("status")).as("GET %s answered %s: %s", pathAndQuery, r.statusCode(), r.body()).isEqualTo("success");
-        return (Map<String, Object>) body.get("data");
+        return body.get("data");
+    }
+
+    /** {@link #data} where it is an object. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> api(String pathAndQuery) throws IOException, InterruptedException {
+        return (Map<String, Object>) data(pathAndQuery);
     }
 
     /**
