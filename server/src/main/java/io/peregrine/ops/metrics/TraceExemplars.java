@@ -9,9 +9,12 @@ import io.peregrine.mcp.ObservedRequest;
  *
  * <p>Called from {@code McpObserver.requestEnded} on the thread that ends the request, and only
  * when a series is due an exemplar (at most once per series per {@link #INTERVAL_NANOS}), so an
- * implementation may do a map lookup but must not block. Observers are called in an order the
- * core chooses, so an implementation must not count on the request's span being still open: it
- * should answer from what it recorded when the request started.
+ * implementation may do a map lookup but must not block. It should answer from what it recorded
+ * when the request started (for instance the span context of each request in flight, keyed by the
+ * {@code ObservedRequest}, which stays the same object from {@code requestStarted} to
+ * {@code requestEnded}); {@code Peregrine} installs its metrics before the observers given to its
+ * builder, so the metrics see a request end before a tracer does, but the hook does not depend on
+ * that order.
  */
 public interface TraceExemplars {
 
