@@ -23,6 +23,9 @@ public final class ConfigKey {
     private static final long MIB = 1024 * KIB;
     private static final long GIB = 1024 * MIB;
 
+    /** Keys under this prefix name a logger and set its level: {@code log.levels.io.netty: debug}. */
+    public static final String LOG_LEVELS_PREFIX = "log.levels.";
+
     private static final Map<String, ConfigKey> ALL = index(
             string("server.name", "peregrine", "Name reported as serverInfo.name"),
             string("server.version", "0.1.0", "Version reported as serverInfo.version"),
@@ -107,6 +110,22 @@ public final class ConfigKey {
             string("tls.provider", "jdk", "TLS implementation: jdk, or openssl (needs netty-tcnative-boringssl-static)"),
             durationOrZero("tls.reload-interval", Duration.ofSeconds(30), "How often new connections look for renewed certificate files (0: never)"),
             bool("audit.tool-calls", false, "Write one peregrine.audit line per tool call (refusals are always written)"),
+            // Operations: logs and traces (io.peregrine.ops).
+            string("log.format", "text", "Log lines on stderr: text, or json (one object a line, with trace_id and span_id)"),
+            string("log.level", "info", "Level of the root logger: trace, debug, info, warn, error or off; "
+                    + LOG_LEVELS_PREFIX + "<logger> (file or --set) sets one logger's"),
+            bool("log.access", false, "Write a peregrine.access line per HTTP request (method, path without query, status, bytes, time)"),
+            string("log.audit-file", "", "File of the peregrine.audit lines, JSON, rolled daily and by size (empty: on stderr with the rest)"),
+            size("log.audit-max-file-size", 100 * MIB, KIB, 64 * GIB, "Size at which the audit file rolls over"),
+            integer("log.audit-max-history", 30, 1, 36_500, "Days of rolled audit files kept"),
+            size("log.audit-total-size-cap", GIB, KIB, 1024 * GIB, "Most bytes of rolled audit files kept; the oldest go first"),
+            bool("tracing.enabled", false, "Export an OpenTelemetry span per request over OTLP/HTTP (off: no OpenTelemetry code runs)"),
+            string("tracing.endpoint", "http://127.0.0.1:4318/v1/traces", "OTLP/HTTP traces URL of the collector"),
+            string("tracing.sample-ratio", "1.0", "Share of new traces sampled, 0.0 to 1.0; a request with a parent follows its parent"),
+            string("tracing.service-name", "peregrine", "service.name of the exported spans"),
+            bool("tracing.record-arguments", false, "Record tool-call arguments on spans (gen_ai.tool.call.arguments): they may hold secrets"),
+            integer("tracing.queue-size", 2048, 1, 1_000_000, "Ended spans waiting for export at most; beyond it spans are dropped and counted"),
+            duration("tracing.export-timeout", Duration.ofSeconds(10), "How long one export to the collector may take"),
             bool("conformance.fixtures", false, "Serve the MCP conformance suite's fixture tools (config/conformance.yaml only)"));
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
@@ -168,9 +187,13 @@ public final class ConfigKey {
         return ALL;
     }
 
-    /** The key {@code name}, or null. */
+    /** The key {@code name}, or null. A {@code log.levels.<logger>} key is read as {@code log.level} is. */
     public static ConfigKey find(String name) {
-        return ALL.get(name);
+        ConfigKey key = ALL.get(name);
+        if (key == null && name.startsWith(LOG_LEVELS_PREFIX) && name.length() > LOG_LEVELS_PREFIX.length()) {
+            return ALL.get("log.level");
+        }
+        return key;
     }
 
     public String name() {

@@ -13,6 +13,8 @@ import io.peregrine.demo.DemoPrompts;
 import io.peregrine.demo.FileSystemResources;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.demo.FileSystemTools;
+import io.peregrine.ops.logging.LogSettings;
+import io.peregrine.ops.logging.LogSetup;
 import io.peregrine.tool.Tool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +37,16 @@ public final class Main {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
+    /** Set by {@link #main}: the process is ours, and so is its logging (log.*). */
+    private static volatile boolean ownsLogging;
+    /** Closed after the server, so that the spans of its last requests are exported before exit. */
+    private static final List<AutoCloseable> closedAfterServer = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
+        ownsLogging = true;
         Peregrine server;
         try {
             server = start(args, System.getenv(), System.in, System.out);
@@ -50,14 +58,25 @@ public final class Main {
             System.out.println(e.getMessage());
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "peregrine-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> close(server), "peregrine-shutdown"));
         if (server.stdioClosed() != null) {
             // A stdio server lives as long as its client keeps stdin open.
             server.stdioClosed().await();
-            server.close();
+            close(server);
             System.exit(0);
         }
         Thread.currentThread().join();
+    }
+
+    private static void close(Peregrine server) {
+        server.close();
+        for (AutoCloseable c : closedAfterServer) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", c, e);
+            }
+        }
     }
 
     /** Parses the arguments, loads the configuration and starts the server (no stdio). */
@@ -112,6 +131,14 @@ public final class Main {
             }
         }
         PeregrineConfig config = ConfigLoader.load(configFile, env, sets);
+        LogSettings logs = OpsSetup.logSettings(config);
+        if (ownsLogging) {
+            try {
+                LogSetup.apply(logs);
+            } catch (NoClassDefFoundError e) {
+                log.warn("log.* settings ignored: Logback is not on the class path");
+            }
+        }
         Peregrine server = stdio ? build(config, env, in, out) : build(config, env, null, null);
         Peregrine.BoundAddresses addresses = server.start();
         log.info("Peregrine {} serving {} tools, {} resources, {} resource templates and {} prompts ({}), "
@@ -178,6 +205,12 @@ public final class Main {
         }
         if (in != null) {
             b.stdio(in, out);
+        }
+        // Tracing first: an observer added after it (metrics' exemplars) finds the span it ended.
+        OpsSetup.Tracing tracing = OpsSetup.tracing(c);
+        if (tracing != null) {
+            b.observer(tracing.observer);
+            closedAfterServer.add(tracing.exporter);
         }
         PolicySetup.configure(b, c, env);
         if (c.bool("demo.enabled")) {
