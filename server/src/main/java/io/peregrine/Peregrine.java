@@ -116,19 +116,22 @@ public final class Peregrine implements AutoCloseable {
         for (Prompt p : b.prompts) {
             core.prompts().add(p);
         }
+        for (io.peregrine.mcp.McpObserver o : b.observers) {
+            core.observer(o);
+        }
         if (b.metricsEnabled) {
+            // After the builder's observers: a tracer among them has ended a request's span, and
+            // can name it for an exemplar, when the metrics see the request end.
             // Event loops exist from start() on; until then the backlog gauge has no samples.
             this.metrics = io.peregrine.ops.metrics.PeregrineMetrics.builder()
                     .eventLoops(() -> loops == null ? null : loops.workers())
+                    .traceExemplars(b.metricsExemplars)
                     .build();
             core.observer(metrics.observer());
             this.metricsRoute = new io.peregrine.ops.metrics.MetricsHttpHandler(b.metricsPath, metrics.exposition());
         } else {
             this.metrics = null;
             this.metricsRoute = null;
-        }
-        for (io.peregrine.mcp.McpObserver o : b.observers) {
-            core.observer(o);
         }
         core.policy(b.policy);
     }
@@ -381,6 +384,7 @@ public final class Peregrine implements AutoCloseable {
         private final List<io.peregrine.mcp.McpObserver> observers = new ArrayList<>();
         private boolean metricsEnabled = true;
         private String metricsPath = "/metrics";
+        private io.peregrine.ops.metrics.TraceExemplars metricsExemplars = io.peregrine.ops.metrics.TraceExemplars.NONE;
         private boolean adminEnabled;
         private String adminHost = io.peregrine.ops.metrics.AdminServer.DEFAULT_HOST;
         private int adminPort = io.peregrine.ops.metrics.AdminServer.DEFAULT_PORT;
@@ -391,6 +395,16 @@ public final class Peregrine implements AutoCloseable {
          */
         public Builder metrics(boolean enabled) {
             this.metricsEnabled = enabled;
+            return this;
+        }
+
+        /**
+         * Where the metrics find a request's trace for the exemplars of OpenMetrics scrapes (tracing
+         * implements it); default none. The metrics observe after the observers given to
+         * {@link #observer}, so a tracer among them has ended the request's span by then.
+         */
+        public Builder metricsExemplars(io.peregrine.ops.metrics.TraceExemplars traces) {
+            this.metricsExemplars = Objects.requireNonNull(traces, "traces");
             return this;
         }
 

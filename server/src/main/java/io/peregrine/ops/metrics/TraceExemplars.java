@@ -12,9 +12,9 @@ import io.peregrine.mcp.ObservedRequest;
  * implementation may do a map lookup but must not block. It should answer from what it recorded
  * when the request started (for instance the span context of each request in flight, keyed by the
  * {@code ObservedRequest}, which stays the same object from {@code requestStarted} to
- * {@code requestEnded}); {@code Peregrine} installs its metrics before the observers given to its
- * builder, so the metrics see a request end before a tracer does, but the hook does not depend on
- * that order.
+ * {@code requestEnded}), or from the request its thread ended last: {@code Peregrine} installs its
+ * metrics after the observers given to its builder, so a tracer given there has just ended the
+ * request on the same thread when the metrics ask ({@code TracingObserver.traceIdOf} works so).
  */
 public interface TraceExemplars {
 
