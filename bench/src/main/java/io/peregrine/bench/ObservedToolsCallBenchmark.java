@@ -19,10 +19,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What observing costs: one {@code tools/call} of the non-blocking {@code echo} tool through the
- * whole TCP path (as {@link ToolsCallBenchmark} drives it, 100-byte message, stateless 2026-07-28
- * requests, no schema validation), with and without observers on the core, beside each other in
- * one run.
+ * What metrics cost: one {@code tools/call} of the non-blocking {@code echo} tool through the whole
+ * TCP path (as {@link ToolsCallBenchmark} drives it: an initialized 2025-11-25 connection, a
+ * 100-byte message, no schema validation, the same request as {@link TracingBenchmark}), with and
+ * without the metrics observer on the core, beside each other in one run.
  *
  * <ul>
  *   <li>{@code observer} {@code none}: no observer; the core pays one check per request.</li>
@@ -35,6 +35,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>{@code
  *   bench/run ObservedToolsCallBenchmark
+ *   bench/run 'ObservedToolsCallBenchmark|TracingBenchmark'     metrics and tracing in one run
  * }</pre>
  */
 public class ObservedToolsCallBenchmark extends AbstractBenchmark {
@@ -64,15 +65,23 @@ public class ObservedToolsCallBenchmark extends AbstractBenchmark {
                 throw new IllegalArgumentException("observer: " + observer);
         }
         channel = ToolsCallBenchmark.tcpChannel(new TcpServerHandler(core, "tcp"));
-        request = utf8(toolsCallJson(message(100), true) + "\n");
-        String response = call();
-        if (!response.contains("\"text\":\"" + message(100) + "\"") || response.contains("\"error\"")) {
-            throw new IllegalStateException("tools/call did not answer with the echo: " + response);
+        expect(exchange(utf8("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
+                + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+                + "\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}\n")), "\"protocolVersion\":\"2025-11-25\"");
+        ToolsCallBenchmark.deliver(channel, ToolsCallBenchmark.read(channel,
+                utf8("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n")));
+        request = utf8(toolsCallJson(message(100), false) + "\n");
+        expect(exchange(request), "\"text\":\"" + message(100) + "\"");
+    }
+
+    private static void expect(String response, String expected) {
+        if (!response.contains(expected) || response.contains("\"error\"")) {
+            throw new IllegalStateException("unexpected answer: " + response);
         }
     }
 
-    private String call() {
-        ToolsCallBenchmark.deliver(channel, ToolsCallBenchmark.read(channel, request));
+    private String exchange(byte[] line) {
+        ToolsCallBenchmark.deliver(channel, ToolsCallBenchmark.read(channel, line));
         channel.checkException();
         ByteBuf out = channel.readOutbound();
         if (out == null) {
