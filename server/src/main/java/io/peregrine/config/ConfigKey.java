@@ -2,194 +2,273 @@ package io.peregrine.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+import static io.peregrine.config.ValueSyntax.GIB;
+import static io.peregrine.config.ValueSyntax.KIB;
+import static io.peregrine.config.ValueSyntax.MIB;
 
 /**
- * Every configuration key Peregrine knows: its type, default, bounds and meaning. Adding a key is
- * one line in {@link #ALL}.
+ * Every configuration key Peregrine knows, typed: its name, type, default, bounds and meaning.
+ * This table is the one source of them: the loader converts and checks values with it,
+ * {@code Peregrine.Builder} takes its defaults and validates its setters with it, and the
+ * reference ({@code docs/configuration.md}) and the shipped {@code config/peregrine.yaml} are
+ * checked against it by tests. Adding a key is one constant here.
+ *
+ * <p>The table is long by nature (one line a key); the parsing of sizes and durations lives in
+ * {@link ValueSyntax}.
+ *
+ * @param <T> the value's Java type: String, Boolean, Integer, Long (a size in bytes), Duration or Path
  */
-public final class ConfigKey {
+public final class ConfigKey<T> {
 
     /** The kinds of value a key holds. */
     public enum Type { STRING, BOOLEAN, INT, DURATION, SIZE, PATH }
 
-    private static final long KIB = 1024;
-    private static final long MIB = 1024 * KIB;
-    private static final long GIB = 1024 * MIB;
+    /** What turns a key into behaviour. */
+    public enum Scope {
+        /** A setting of the server itself: {@code Peregrine.Builder} has a setter for it (and {@code set(key, value)}). */
+        SERVER,
+        /**
+         * Turned by the standalone launcher into policy objects (authenticators, rate limits, the
+         * result cache, TLS contexts, the audit log); an embedding program builds those itself.
+         */
+        POLICY,
+        /** The standalone launcher's own: the demo tools and the conformance fixtures. */
+        LAUNCHER
+    }
 
+    // Keys register themselves here as the constants below are initialized, so this map must come first.
+    private static final Map<String, ConfigKey<?>> REGISTRY = new LinkedHashMap<>();
+
+    private static final Scope SERVER = Scope.SERVER;
+    private static final Scope POLICY = Scope.POLICY;
+    private static final Scope LAUNCHER = Scope.LAUNCHER;
+
+    // ---------------------------------------------------------------- the server
+    public static final ConfigKey<String> SERVER_NAME = string(SERVER, "server.name", "peregrine", "Name reported as serverInfo.name");
+    public static final ConfigKey<String> SERVER_VERSION = string(SERVER, "server.version", "0.1.0", "Version reported as serverInfo.version");
+    public static final ConfigKey<String> SERVER_INSTRUCTIONS = string(SERVER, "server.instructions", "", "Guidance for models on how to use this server (empty: none)");
+
+    // ---------------------------------------------------------------- TCP
+    public static final ConfigKey<Boolean> TCP_ENABLED = bool(SERVER, "tcp.enabled", true, "Serve MCP as newline-delimited JSON-RPC over TCP");
+    public static final ConfigKey<String> TCP_HOST = string(SERVER, "tcp.host", "127.0.0.1", "Address the TCP listener binds");
+    public static final ConfigKey<Integer> TCP_PORT = integer(SERVER, "tcp.port", 7400, 0, 65535, "Port of the TCP listener (0 picks a free port)");
+    public static final ConfigKey<Long> TCP_MAX_LINE_LENGTH = size(SERVER, "tcp.max-line-length", 4 * MIB, KIB, 256 * MIB, "Longest message accepted (a line on TCP and stdio, a whole message on WebSocket); longer lines are answered with -32600, longer WebSocket messages close the socket with 1009");
+    public static final ConfigKey<String> TCP_AUTH = oneOf(POLICY, "tcp.auth", "none", List.of("none", "api-key", "jwt"), "How TCP clients authenticate: none (loopback only), api-key or jwt; the credential goes in the first request's _meta as io.peregrine/authorization");
+    public static final ConfigKey<Boolean> TCP_TLS = bool(POLICY, "tcp.tls", false, "Serve TLS on the TCP listener (tls.cert-file, tls.key-file)");
+
+    // ---------------------------------------------------------------- HTTP
+    public static final ConfigKey<Boolean> HTTP_ENABLED = builderDefault(bool(SERVER, "http.enabled", true, "Serve the HTTP listener: Streamable HTTP and WebSocket at ws.path, /health and /ready"), false);
+    public static final ConfigKey<String> HTTP_HOST = string(SERVER, "http.host", "127.0.0.1", "Address the HTTP listener binds");
+    public static final ConfigKey<Integer> HTTP_PORT = integer(SERVER, "http.port", 7401, 0, 65535, "Port of the HTTP listener (0 picks a free port)");
+    public static final ConfigKey<String> HTTP_ALLOWED_ORIGINS = string(SERVER, "http.allowed-origins", "http://localhost:*,https://localhost:*,http://127.0.0.1:*,https://127.0.0.1:*",
+            "Comma-separated origins browsers may connect from (scheme://host:port, :* for any port); requests with another Origin get 403, requests without one pass");
+    public static final ConfigKey<Long> HTTP_MAX_BODY_SIZE = size(SERVER, "http.max-body-size", 4 * MIB, KIB, 256 * MIB, "Largest Streamable HTTP POST body; larger ones get 413");
+    public static final ConfigKey<Duration> HTTP_REQUEST_READ_TIMEOUT = duration(SERVER, "http.request-read-timeout", Duration.ofSeconds(30), "How long one HTTP request may take to arrive whole; slower ones get 408 and the connection is closed (slow-loris)");
+    public static final ConfigKey<Duration> HTTP_KEEP_ALIVE_TIMEOUT = durationOrZero(SERVER, "http.keep-alive-timeout", Duration.ofSeconds(60), "Close an idle HTTP keep-alive connection after this long (0: never)");
+    public static final ConfigKey<Duration> HTTP_SSE_KEEP_ALIVE = durationOrZero(SERVER, "http.sse-keep-alive", Duration.ofSeconds(15), "Write an SSE comment on an open stream after this long without an event (0: never)");
+    public static final ConfigKey<Boolean> HTTP_H2C = bool(SERVER, "http.h2c", true, "Serve HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on the HTTP port");
+    public static final ConfigKey<Boolean> HTTP_SESSIONS = bool(SERVER, "http.sessions", true, "Serve the 2025 revisions (initialize, Mcp-Session-Id) over Streamable HTTP; 2026-07-28 requests need no session either way");
+    public static final ConfigKey<Integer> HTTP_MAX_SESSIONS = integer(SERVER, "http.max-sessions", 10_000, 1, 10_000_000, "2025-era Streamable HTTP sessions held at once; initialize beyond it gets 503");
+    public static final ConfigKey<Duration> HTTP_SESSION_IDLE_TIMEOUT = duration(SERVER, "http.session-idle-timeout", Duration.ofMinutes(30), "End a Streamable HTTP session unused for this long");
+    public static final ConfigKey<Integer> HTTP_REPLAY_EVENTS = integer(SERVER, "http.replay-events", 256, 0, 1_000_000, "SSE events kept per stream for Last-Event-ID resumption (0: none)");
+    public static final ConfigKey<String> HTTP_AUTH = oneOf(POLICY, "http.auth", "none", List.of("none", "api-key", "jwt"), "How HTTP and WebSocket clients authenticate: none (loopback only), api-key or jwt; the credential goes in the Authorization header, a missing or bad one gets 401");
+    public static final ConfigKey<Boolean> HTTP_TLS = bool(POLICY, "http.tls", false, "Serve TLS on the HTTP listener: wss:// and https://");
+
+    // ---------------------------------------------------------------- WebSocket
+    public static final ConfigKey<String> WS_PATH = rule(string(SERVER, "ws.path", "/mcp", "Path of the MCP endpoint: WebSocket upgrades and Streamable HTTP (path/ws is served too)"),
+            p -> p.startsWith("/"), "a path starting with /");
+    public static final ConfigKey<Long> WS_MAX_FRAME_SIZE = size(SERVER, "ws.max-frame-size", 4 * MIB, 125, 256 * MIB, "Largest single WebSocket frame; larger ones close the socket with 1009");
+    public static final ConfigKey<Duration> WS_IDLE_TIMEOUT = durationOrZero(SERVER, "ws.idle-timeout", Duration.ofMinutes(5), "Close a WebSocket after this long without anything read (0: never)");
+    public static final ConfigKey<Duration> WS_PING_INTERVAL = durationOrZero(SERVER, "ws.ping-interval", Duration.ofSeconds(30), "Ping a WebSocket after this long without anything written (0: never)");
+    public static final ConfigKey<Boolean> WS_COMPRESSION = bool(SERVER, "ws.compression", false, "Offer permessage-deflate");
+
+    // ---------------------------------------------------------------- JSON, back-pressure, threads
+    public static final ConfigKey<Integer> JSON_MAX_NESTING_DEPTH = integer(SERVER, "json.max-nesting-depth", 64, 1, 10_000, "How deeply JSON may nest; deeper messages are answered with -32700");
+    public static final ConfigKey<Long> JSON_MAX_STRING_LENGTH = size(SERVER, "json.max-string-length", 4 * MIB, KIB, GIB, "Longest JSON string value accepted");
+    public static final ConfigKey<Integer> CONNECTION_MAX_IN_FLIGHT = integer(SERVER, "connection.max-in-flight", 256, 1, 1_000_000, "Blocking calls one connection may have running before reading from it pauses");
+    public static final ConfigKey<Integer> EXEC_MAX_CONCURRENCY = integer(SERVER, "exec.max-concurrency", 64, 1, 100_000, "Blocking tool calls running at once; beyond it calls are refused at once with -31000");
+    public static final ConfigKey<Boolean> EXEC_VIRTUAL_THREADS = bool(SERVER, "exec.virtual-threads", true, "Run blocking tools on virtual threads when the JDK has them (21+)");
+    public static final ConfigKey<Integer> IO_THREADS = integer(SERVER, "io.threads", 0, 0, 1024, "I/O threads (0: twice the number of cores)");
+
+    // ---------------------------------------------------------------- tools, asking the client, tasks
+    public static final ConfigKey<Duration> TOOLS_DEFAULT_TIMEOUT = duration(SERVER, "tools.default-timeout", Duration.ofSeconds(30), "How long a blocking tool call may run unless its tool says otherwise");
+    public static final ConfigKey<Boolean> TOOLS_VALIDATE_ARGUMENTS = bool(SERVER, "tools.validate-arguments", true, "Check call arguments against each tool's inputSchema (a tool may still opt out)");
+    public static final ConfigKey<Integer> TOOLS_PAGE_SIZE = integer(SERVER, "tools.page-size", 100, 1, 10_000, "Tools per tools/list page");
+    public static final ConfigKey<Duration> CLIENT_REQUESTS_TIMEOUT = duration(SERVER, "client-requests.timeout", Duration.ofSeconds(60), "How long a request to the client (sampling, elicitation, roots; 2025 era) waits for its answer");
+    public static final ConfigKey<String> CLIENT_REQUESTS_STATE_KEY = rule(string(SERVER, "client-requests.state-key", "", "Key signing 2026-07-28 request states (empty: random per process); replicas behind one load balancer must share one, e.g. PEREGRINE_CLIENT_REQUESTS_STATE_KEY"),
+            k -> k.isEmpty() || k.length() >= 16, "empty, or at least 16 characters");
+    public static final ConfigKey<Duration> CLIENT_REQUESTS_STATE_TTL = duration(SERVER, "client-requests.state-ttl", Duration.ofMinutes(10), "How long a 2026-07-28 request state stays valid");
+    public static final ConfigKey<Duration> TASKS_TTL = duration(SERVER, "tasks.ttl", Duration.ofHours(1), "How long a task and its result are kept after it was created");
+    public static final ConfigKey<Integer> TASKS_MAX = integer(SERVER, "tasks.max", 10_000, 1, 10_000_000, "Most tasks kept at once; beyond it the oldest are forgotten");
+
+    // ---------------------------------------------------------------- shutdown
+    public static final ConfigKey<Duration> SHUTDOWN_READY_DELAY = builderDefault(durationOrZero(SERVER, "shutdown.ready-delay", Duration.ofSeconds(5),
+            "On shutdown (SIGTERM), how long /ready answers 503 while everything is still served, so that load balancers stop sending first"), Duration.ZERO);
+    public static final ConfigKey<Duration> SHUTDOWN_DRAIN_TIMEOUT = durationOrZero(SERVER, "shutdown.drain-timeout", Duration.ofSeconds(10), "After the ready-delay, how long shutdown waits for running calls before answering them with -31001");
+
+    // ---------------------------------------------------------------- metrics and the admin listener
+    public static final ConfigKey<Boolean> METRICS_ENABLED = bool(SERVER, "metrics.enabled", true, "Record Prometheus metrics and serve them at metrics.path on the HTTP listener, behind its authentication");
+    public static final ConfigKey<String> METRICS_PATH = rule(string(SERVER, "metrics.path", "/metrics", "Path of the Prometheus scrape on the HTTP listener"),
+            p -> p.startsWith("/"), "a path starting with /");
+    public static final ConfigKey<Boolean> ADMIN_ENABLED = bool(SERVER, "admin.enabled", false, "Serve the admin listener: /metrics, /health and /ready on a port of their own, without authentication");
+    public static final ConfigKey<String> ADMIN_HOST = string(SERVER, "admin.host", "127.0.0.1", "Address the admin listener binds; bind it only where the scraper and the orchestrator reach");
+    public static final ConfigKey<Integer> ADMIN_PORT = integer(SERVER, "admin.port", 7402, 0, 65535, "Port of the admin listener (0 picks a free port)");
+
+    // ---------------------------------------------------------------- the demo content (standalone server only)
+    public static final ConfigKey<Boolean> DEMO_ENABLED = bool(LAUNCHER, "demo.enabled", true, "Serve the demo tools (echo, ask_user, ask_model, countdown, fs.*), the files under demo.fs.root as fs:/// resources, and the prompts review_file and compare_files");
+    public static final ConfigKey<Path> DEMO_FS_ROOT = path(LAUNCHER, "demo.fs.root", ".", "Directory the fs.* demo tools and the fs:/// resources may read; nothing outside it is reachable");
+    public static final ConfigKey<Long> DEMO_FS_MAX_READ_BYTES = size(LAUNCHER, "demo.fs.max-read-bytes", MIB, 1, GIB, "Most bytes fs.read returns in one call");
+    public static final ConfigKey<Integer> DEMO_FS_MAX_RESULTS = integer(LAUNCHER, "demo.fs.max-results", 200, 1, 100_000, "Most entries fs.list and fs.search return, and most files listed as resources");
+
+    // ---------------------------------------------------------------- authentication and authorization
+    public static final ConfigKey<Boolean> AUTH_ALLOW_ANONYMOUS_REMOTE = bool(SERVER, "auth.allow-anonymous-remote", false, "Allow a listener with auth none on an address other than loopback");
+    public static final ConfigKey<String> AUTH_API_KEYS_FILE = string(POLICY, "auth.api-keys-file", "", "File of API keys, one per line: principal key-or-sha256:hex scope...");
+    public static final ConfigKey<String> AUTH_JWT_SECRET_ENV = string(POLICY, "auth.jwt.secret-env", "PEREGRINE_JWT_SECRET", "Environment variable holding the HS256 secret (the secret itself never goes in a file)");
+    public static final ConfigKey<String> AUTH_JWT_JWKS_URL = string(POLICY, "auth.jwt.jwks-url", "", "JWKS URL of RS256/ES256 keys, used instead of the HS256 secret; refetched on an unknown kid");
+    public static final ConfigKey<String> AUTH_JWT_ISSUER = string(POLICY, "auth.jwt.issuer", "", "Required iss of tokens (empty: not checked)");
+    public static final ConfigKey<String> AUTH_JWT_AUDIENCE = string(POLICY, "auth.jwt.audience", "", "Required aud of tokens: this server's resource identifier (RFC 8707); needed when a listener uses jwt");
+    public static final ConfigKey<Duration> AUTH_JWT_CLOCK_SKEW = durationOrZero(POLICY, "auth.jwt.clock-skew", Duration.ofSeconds(30), "Tolerance on exp and nbf");
+    public static final ConfigKey<Duration> AUTH_JWT_JWKS_CACHE_TTL = duration(POLICY, "auth.jwt.jwks-cache-ttl", Duration.ofMinutes(5), "How long a fetched JWKS is used");
+    public static final ConfigKey<Duration> AUTH_JWT_JWKS_MIN_REFRESH_INTERVAL = duration(POLICY, "auth.jwt.jwks-min-refresh-interval", Duration.ofSeconds(30), "Least time between JWKS fetches, however many unknown kids arrive");
+    public static final ConfigKey<String> AUTH_ROLES = string(POLICY, "auth.roles", "", "Scopes granted to token roles (the roles claim): role=scope scope, role=scope");
+    public static final ConfigKey<String> AUTH_CLIENT_CERTIFICATES = string(POLICY, "auth.client-certificates", "", "Scopes of mTLS client certificates by subject CN: cn=scope scope, cn=scope");
+    public static final ConfigKey<String> AUTH_RESOURCE = string(POLICY, "auth.resource", "", "Resource identifier in /.well-known/oauth-protected-resource (empty: the request's origin)");
+    public static final ConfigKey<String> AUTH_AUTHORIZATION_SERVERS = string(POLICY, "auth.authorization-servers", "", "Comma-separated authorization servers listed in that document");
+
+    // ---------------------------------------------------------------- rate limits and the result cache
+    public static final ConfigKey<String> LIMITS_GLOBAL = string(POLICY, "limits.global", "", "Tool calls of everyone together, N/period such as 1000/1s (empty: no limit); a refused call gets -31004 with data.retryAfterMs");
+    public static final ConfigKey<String> LIMITS_PER_PRINCIPAL = string(POLICY, "limits.per-principal", "", "Tool calls of each principal, N/period (empty: no limit)");
+    public static final ConfigKey<String> LIMITS_PER_TOOL = string(POLICY, "limits.per-tool", "", "Calls of each tool from everyone together: tool-pattern=N/period, ... (echo, fs.*, *)");
+    public static final ConfigKey<String> LIMITS_PER_PRINCIPAL_TOOL = string(POLICY, "limits.per-principal-tool", "", "Calls of each tool by each principal: tool-pattern=N/period, ...");
+    public static final ConfigKey<String> LIMITS_PER_CONNECTION = string(POLICY, "limits.per-connection", "", "Requests of any method on one connection, N/period (empty: no limit)");
+    public static final ConfigKey<Integer> LIMITS_MAX_PRINCIPALS = integer(POLICY, "limits.max-principals", 100_000, 1, 100_000_000, "Principals whose buckets are kept; the least recently used are forgotten first");
+    public static final ConfigKey<Duration> LIMITS_IDLE_EXPIRY = duration(POLICY, "limits.idle-expiry", Duration.ofMinutes(10), "How long a quiet principal's buckets are kept (never less than the longest period)");
+    public static final ConfigKey<Integer> CACHE_MAX_ENTRIES = integer(POLICY, "cache.max-entries", 10_000, 1, 100_000_000, "Results of cacheable tools kept");
+
+    // ---------------------------------------------------------------- TLS
+    public static final ConfigKey<String> TLS_CERT_FILE = string(POLICY, "tls.cert-file", "", "PEM certificate chain of the listeners with tls: true");
+    public static final ConfigKey<String> TLS_KEY_FILE = string(POLICY, "tls.key-file", "", "PEM (PKCS#8) private key of those listeners");
+    public static final ConfigKey<String> TLS_CLIENT_AUTH = oneOf(POLICY, "tls.client-auth", "none", List.of("none", "optional", "require"), "Client certificates (mTLS), verified against tls.client-ca-file");
+    public static final ConfigKey<String> TLS_CLIENT_CA_FILE = string(POLICY, "tls.client-ca-file", "", "PEM CA certificates that client certificates must chain to");
+    public static final ConfigKey<String> TLS_PROVIDER = oneOf(POLICY, "tls.provider", "jdk", List.of("jdk", "openssl"), "TLS implementation; openssl needs netty-tcnative-boringssl-static on the class path");
+    public static final ConfigKey<Duration> TLS_RELOAD_INTERVAL = durationOrZero(POLICY, "tls.reload-interval", Duration.ofSeconds(30), "How often new connections look for renewed certificate files (0: never)");
+
+    // ---------------------------------------------------------------- audit, conformance
+    public static final ConfigKey<Boolean> AUDIT_TOOL_CALLS = bool(POLICY, "audit.tool-calls", false, "Write one peregrine.audit line per tool call (refusals are always written)");
+
+    // ---------------------------------------------------------------- operations: logs and traces (io.peregrine.ops)
     /** Keys under this prefix name a logger and set its level: {@code log.levels.io.netty: debug}. */
     public static final String LOG_LEVELS_PREFIX = "log.levels.";
+    public static final ConfigKey<String> LOG_FORMAT = string(LAUNCHER, "log.format", "text", "Log lines on stderr: text, or json (one object a line, with trace_id and span_id)");
+    public static final ConfigKey<String> LOG_LEVEL = string(LAUNCHER, "log.level", "info", "Level of the root logger: trace, debug, info, warn, error or off; "
+            + LOG_LEVELS_PREFIX + "<logger> (file or --set) sets one logger's");
+    public static final ConfigKey<Boolean> LOG_ACCESS = bool(LAUNCHER, "log.access", false, "Write a peregrine.access line per HTTP request (method, path without query, status, bytes, time)");
+    public static final ConfigKey<String> LOG_AUDIT_FILE = string(LAUNCHER, "log.audit-file", "", "File of the peregrine.audit lines, JSON, rolled daily and by size (empty: on stderr with the rest)");
+    public static final ConfigKey<Long> LOG_AUDIT_MAX_FILE_SIZE = size(LAUNCHER, "log.audit-max-file-size", 100 * MIB, KIB, 64 * GIB, "Size at which the audit file rolls over");
+    public static final ConfigKey<Integer> LOG_AUDIT_MAX_HISTORY = integer(LAUNCHER, "log.audit-max-history", 30, 1, 36_500, "Days of rolled audit files kept");
+    public static final ConfigKey<Long> LOG_AUDIT_TOTAL_SIZE_CAP = size(LAUNCHER, "log.audit-total-size-cap", GIB, KIB, 1024 * GIB, "Most bytes of rolled audit files kept; the oldest go first");
+    public static final ConfigKey<Boolean> TRACING_ENABLED = bool(LAUNCHER, "tracing.enabled", false, "Export an OpenTelemetry span per request over OTLP/HTTP (off: no OpenTelemetry code runs)");
+    public static final ConfigKey<String> TRACING_ENDPOINT = string(LAUNCHER, "tracing.endpoint", "http://127.0.0.1:4318/v1/traces", "OTLP/HTTP traces URL of the collector");
+    public static final ConfigKey<String> TRACING_SAMPLE_RATIO = string(LAUNCHER, "tracing.sample-ratio", "1.0", "Share of new traces sampled, 0.0 to 1.0; a request with a parent follows its parent");
+    public static final ConfigKey<String> TRACING_SERVICE_NAME = string(LAUNCHER, "tracing.service-name", "peregrine", "service.name of the exported spans");
+    public static final ConfigKey<Boolean> TRACING_RECORD_ARGUMENTS = bool(LAUNCHER, "tracing.record-arguments", false, "Record tool-call arguments on spans (gen_ai.tool.call.arguments): they may hold secrets");
+    public static final ConfigKey<Integer> TRACING_QUEUE_SIZE = integer(LAUNCHER, "tracing.queue-size", 2048, 1, 1_000_000, "Ended spans waiting for export at most; beyond it spans are dropped and counted");
+    public static final ConfigKey<Duration> TRACING_EXPORT_TIMEOUT = duration(LAUNCHER, "tracing.export-timeout", Duration.ofSeconds(10), "How long one export to the collector may take");
 
-    private static final Map<String, ConfigKey> ALL = index(
-            string("server.name", "peregrine", "Name reported as serverInfo.name"),
-            string("server.version", "0.1.0", "Version reported as serverInfo.version"),
-            string("server.instructions", "", "Guidance for models on how to use this server (empty: none)"),
-            bool("tcp.enabled", true, "Serve MCP as newline-delimited JSON-RPC over TCP"),
-            string("tcp.host", "127.0.0.1", "Address the TCP listener binds"),
-            integer("tcp.port", 7400, 0, 65535, "Port of the TCP listener (0 picks a free port)"),
-            size("tcp.max-line-length", 4 * MIB, KIB, 256 * MIB, "Longest message accepted (a line on TCP and stdio, a whole message on WebSocket)"),
-            bool("http.enabled", true, "Serve the HTTP listener (Streamable HTTP and WebSocket at ws.path)"),
-            string("http.host", "127.0.0.1", "Address the HTTP listener binds"),
-            integer("http.port", 7401, 0, 65535, "Port of the HTTP listener (0 picks a free port)"),
-            string("http.allowed-origins", "http://localhost:*,https://localhost:*,http://127.0.0.1:*,https://127.0.0.1:*",
-                    "Comma-separated origins browsers may connect from (scheme://host:port, :* for any port); others get 403"),
-            size("http.max-body-size", 4 * MIB, KIB, 256 * MIB, "Largest Streamable HTTP POST body; larger ones get 413"),
-            duration("http.request-read-timeout", Duration.ofSeconds(30), "How long one HTTP request may take to arrive whole; slower ones get 408"),
-            durationOrZero("http.keep-alive-timeout", Duration.ofSeconds(60), "Close an idle HTTP keep-alive connection after this long (0: never)"),
-            durationOrZero("http.sse-keep-alive", Duration.ofSeconds(15), "Write an SSE comment on an open stream after this long without an event (0: never)"),
-            bool("http.h2c", true, "Serve HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on the HTTP port"),
-            bool("http.sessions", true, "Serve the 2025 revisions (initialize, Mcp-Session-Id) over Streamable HTTP"),
-            integer("http.max-sessions", 10_000, 1, 10_000_000, "2025-era Streamable HTTP sessions held at once; initialize beyond it gets 503"),
-            duration("http.session-idle-timeout", Duration.ofMinutes(30), "End a Streamable HTTP session unused for this long"),
-            integer("http.replay-events", 256, 0, 1_000_000, "SSE events kept per stream for Last-Event-ID resumption (0: none)"),
-            string("ws.path", "/mcp", "Path where WebSocket clients upgrade (path/ws is served too)"),
-            size("ws.max-frame-size", 4 * MIB, 125, 256 * MIB, "Largest single WebSocket frame; larger ones close the socket with 1009"),
-            durationOrZero("ws.idle-timeout", Duration.ofMinutes(5), "Close a WebSocket after this long without anything read (0: never)"),
-            durationOrZero("ws.ping-interval", Duration.ofSeconds(30), "Ping a WebSocket after this long without anything written (0: never)"),
-            bool("ws.compression", false, "Offer permessage-deflate"),
-            integer("json.max-nesting-depth", 64, 1, 10_000, "How deeply JSON may nest"),
-            size("json.max-string-length", 4 * MIB, KIB, GIB, "Longest JSON string value accepted"),
-            integer("connection.max-in-flight", 256, 1, 1_000_000, "Blocking calls one connection may have running before reading from it pauses"),
-            integer("exec.max-concurrency", 64, 1, 100_000, "Blocking tool calls running at once; beyond it calls are refused with -31000"),
-            bool("exec.virtual-threads", true, "Run blocking tools on virtual threads when the JDK has them (21+)"),
-            integer("io.threads", 0, 0, 1024, "I/O threads (0: twice the number of cores)"),
-            duration("tools.default-timeout", Duration.ofSeconds(30), "How long a blocking tool call may run unless its tool says otherwise"),
-            bool("tools.validate-arguments", true, "Check call arguments against each tool's inputSchema"),
-            integer("tools.page-size", 100, 1, 10_000, "Tools per tools/list page"),
-            duration("client-requests.timeout", Duration.ofSeconds(60), "How long a request to the client (sampling, elicitation, roots; 2025 era) waits for its answer"),
-            string("client-requests.state-key", "", "Key (at least 16 characters) signing 2026-07-28 request states; empty: random per process. Replicas must share one"),
-            duration("client-requests.state-ttl", Duration.ofMinutes(10), "How long a 2026-07-28 request state stays valid"),
-            duration("tasks.ttl", Duration.ofHours(1), "How long a task and its result are kept after it was created"),
-            integer("tasks.max", 10_000, 1, 10_000_000, "Most tasks kept at once; beyond it the oldest are forgotten"),
-            durationOrZero("shutdown.drain-timeout", Duration.ofSeconds(10), "How long shutdown waits for running calls before answering them with -31001"),
-            bool("metrics.enabled", true, "Record Prometheus metrics and serve them at metrics.path on the HTTP listener (behind its authentication)"),
-            string("metrics.path", "/metrics", "Path of the Prometheus scrape on the HTTP listener"),
-            bool("admin.enabled", false, "Serve the admin listener: /metrics, /health and /ready on a port of their own, without authentication"),
-            string("admin.host", "127.0.0.1", "Address the admin listener binds (keep it where only the scraper and the orchestrator reach)"),
-            integer("admin.port", 7402, 0, 65535, "Port of the admin listener (0 picks a free port)"),
-            bool("demo.enabled", true, "Serve the demo tools (echo, ask_user, countdown, fs.*), the root as fs:/// resources, and prompts"),
-            path("demo.fs.root", ".", "Directory the fs.* demo tools may read"),
-            size("demo.fs.max-read-bytes", MIB, 1, GIB, "Most bytes fs.read returns in one call"),
-            integer("demo.fs.max-results", 200, 1, 100_000, "Most entries fs.list and fs.search return"),
-            // Policy: authentication per listener, authorization, rate limits, result cache, TLS, audit.
-            string("tcp.auth", "none", "How TCP clients authenticate: none (loopback only), api-key or jwt"),
-            string("http.auth", "none", "How HTTP and WebSocket clients authenticate: none (loopback only), api-key or jwt"),
-            bool("tcp.tls", false, "Serve TLS on the TCP listener (tls.cert-file, tls.key-file)"),
-            bool("http.tls", false, "Serve TLS on the HTTP listener: wss:// and https://"),
-            bool("auth.allow-anonymous-remote", false, "Allow a listener with auth none on a non-loopback address"),
-            string("auth.api-keys-file", "", "File of API keys, one per line: principal key-or-sha256:hex scope..."),
-            string("auth.jwt.secret-env", "PEREGRINE_JWT_SECRET", "Environment variable holding the HS256 secret (never the file)"),
-            string("auth.jwt.jwks-url", "", "JWKS URL of RS256/ES256 keys (instead of an HS256 secret)"),
-            string("auth.jwt.issuer", "", "Required iss of tokens (empty: not checked)"),
-            string("auth.jwt.audience", "", "Required aud of tokens: this server's resource identifier (RFC 8707)"),
-            durationOrZero("auth.jwt.clock-skew", Duration.ofSeconds(30), "Tolerance on exp and nbf"),
-            duration("auth.jwt.jwks-cache-ttl", Duration.ofMinutes(5), "How long a fetched JWKS is used"),
-            duration("auth.jwt.jwks-min-refresh-interval", Duration.ofSeconds(30), "Least time between JWKS fetches, however many unknown kids arrive"),
-            string("auth.roles", "", "Scopes of token roles: role=scope scope, role=scope"),
-            string("auth.client-certificates", "", "Scopes of mTLS client certificates by subject CN: cn=scope scope, cn=scope"),
-            string("auth.resource", "", "Resource identifier in the protected resource metadata (empty: the request's origin)"),
-            string("auth.authorization-servers", "", "Comma-separated issuers listed in the protected resource metadata"),
-            string("limits.global", "", "Tool calls of everyone together, N/period such as 1000/1s (empty: no limit)"),
-            string("limits.per-principal", "", "Tool calls of each principal, N/period (empty: no limit)"),
-            string("limits.per-tool", "", "Calls of each tool from everyone: tool-pattern=N/period, ..."),
-            string("limits.per-principal-tool", "", "Calls of each tool by each principal: tool-pattern=N/period, ..."),
-            string("limits.per-connection", "", "Requests of any method on one connection, N/period (empty: no limit)"),
-            integer("limits.max-principals", 100_000, 1, 100_000_000, "Principals whose buckets are kept (least recently used go first)"),
-            duration("limits.idle-expiry", Duration.ofMinutes(10), "How long a quiet principal's buckets are kept (at least the longest period)"),
-            integer("cache.max-entries", 10_000, 1, 100_000_000, "Results of cacheable tools kept"),
-            string("tls.cert-file", "", "PEM certificate chain of the TLS listeners"),
-            string("tls.key-file", "", "PEM (PKCS#8) private key of the TLS listeners"),
-            string("tls.client-auth", "none", "Client certificates: none, optional or require (needs tls.client-ca-file)"),
-            string("tls.client-ca-file", "", "PEM CA certificates that client certificates must chain to"),
-            string("tls.provider", "jdk", "TLS implementation: jdk, or openssl (needs netty-tcnative-boringssl-static)"),
-            durationOrZero("tls.reload-interval", Duration.ofSeconds(30), "How often new connections look for renewed certificate files (0: never)"),
-            bool("audit.tool-calls", false, "Write one peregrine.audit line per tool call (refusals are always written)"),
-            // Operations: logs and traces (io.peregrine.ops).
-            string("log.format", "text", "Log lines on stderr: text, or json (one object a line, with trace_id and span_id)"),
-            string("log.level", "info", "Level of the root logger: trace, debug, info, warn, error or off; "
-                    + LOG_LEVELS_PREFIX + "<logger> (file or --set) sets one logger's"),
-            bool("log.access", false, "Write a peregrine.access line per HTTP request (method, path without query, status, bytes, time)"),
-            string("log.audit-file", "", "File of the peregrine.audit lines, JSON, rolled daily and by size (empty: on stderr with the rest)"),
-            size("log.audit-max-file-size", 100 * MIB, KIB, 64 * GIB, "Size at which the audit file rolls over"),
-            integer("log.audit-max-history", 30, 1, 36_500, "Days of rolled audit files kept"),
-            size("log.audit-total-size-cap", GIB, KIB, 1024 * GIB, "Most bytes of rolled audit files kept; the oldest go first"),
-            bool("tracing.enabled", false, "Export an OpenTelemetry span per request over OTLP/HTTP (off: no OpenTelemetry code runs)"),
-            string("tracing.endpoint", "http://127.0.0.1:4318/v1/traces", "OTLP/HTTP traces URL of the collector"),
-            string("tracing.sample-ratio", "1.0", "Share of new traces sampled, 0.0 to 1.0; a request with a parent follows its parent"),
-            string("tracing.service-name", "peregrine", "service.name of the exported spans"),
-            bool("tracing.record-arguments", false, "Record tool-call arguments on spans (gen_ai.tool.call.arguments): they may hold secrets"),
-            integer("tracing.queue-size", 2048, 1, 1_000_000, "Ended spans waiting for export at most; beyond it spans are dropped and counted"),
-            duration("tracing.export-timeout", Duration.ofSeconds(10), "How long one export to the collector may take"),
-            bool("conformance.fixtures", false, "Serve the MCP conformance suite's fixture tools (config/conformance.yaml only)"));
+    public static final ConfigKey<Boolean> CONFORMANCE_FIXTURES = bool(LAUNCHER, "conformance.fixtures", false, "Serve the MCP conformance suite's fixture tools (config/conformance.yaml turns this on)");
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?");
+    private static final Map<String, ConfigKey<?>> ALL = Collections.unmodifiableMap(REGISTRY);
 
+    private final Scope scope;
     private final String name;
     private final Type type;
-    private final Object defaultValue;
+    private final T defaultValue;
+    private final T builderDefault;
     private final long min;
     private final long max;
+    private final Predicate<T> rule;
+    private final String ruleText;
     private final String description;
 
-    private ConfigKey(String name, Type type, Object defaultValue, long min, long max, String description) {
+    private ConfigKey(Scope scope, String name, Type type, T defaultValue, T builderDefault, long min, long max,
+                      Predicate<T> rule, String ruleText, String description) {
+        this.scope = scope;
         this.name = name;
         this.type = type;
         this.defaultValue = defaultValue;
+        this.builderDefault = builderDefault;
         this.min = min;
         this.max = max;
+        this.rule = rule;
+        this.ruleText = ruleText;
         this.description = description;
+        // A key made from another (a rule or a builder default added) takes its place, which keeps its position.
+        REGISTRY.put(name, this);
     }
 
-    private static ConfigKey string(String name, String def, String description) {
-        return new ConfigKey(name, Type.STRING, def, 0, 0, description);
+    private static ConfigKey<String> string(Scope scope, String name, String def, String description) {
+        return new ConfigKey<>(scope, name, Type.STRING, def, def, 0, 0, null, null, description);
     }
 
-    private static ConfigKey bool(String name, boolean def, String description) {
-        return new ConfigKey(name, Type.BOOLEAN, def, 0, 0, description);
+    private static ConfigKey<String> oneOf(Scope scope, String name, String def, List<String> values, String description) {
+        String text = values.size() == 1 ? values.get(0)
+                : String.join(", ", values.subList(0, values.size() - 1)) + " or " + values.get(values.size() - 1);
+        return rule(string(scope, name, def, description), v -> values.contains(v.trim().toLowerCase(Locale.ROOT)), text);
     }
 
-    private static ConfigKey integer(String name, int def, int min, int max, String description) {
-        return new ConfigKey(name, Type.INT, def, min, max, description);
+    private static ConfigKey<Boolean> bool(Scope scope, String name, boolean def, String description) {
+        return new ConfigKey<>(scope, name, Type.BOOLEAN, def, def, 0, 0, null, null, description);
     }
 
-    private static ConfigKey size(String name, long def, long min, long max, String description) {
-        return new ConfigKey(name, Type.SIZE, def, min, max, description);
+    private static ConfigKey<Integer> integer(Scope scope, String name, int def, int min, int max, String description) {
+        return new ConfigKey<>(scope, name, Type.INT, def, def, min, max, null, null, description);
     }
 
-    private static ConfigKey duration(String name, Duration def, String description) {
-        return new ConfigKey(name, Type.DURATION, def, 1, 0, description);
+    private static ConfigKey<Long> size(Scope scope, String name, long def, long min, long max, String description) {
+        return new ConfigKey<>(scope, name, Type.SIZE, def, def, min, max, null, null, description);
+    }
+
+    private static ConfigKey<Duration> duration(Scope scope, String name, Duration def, String description) {
+        return new ConfigKey<>(scope, name, Type.DURATION, def, def, 1, Long.MAX_VALUE, null, null, description);
     }
 
     /** A duration where zero is meaningful (never, or at once). */
-    private static ConfigKey durationOrZero(String name, Duration def, String description) {
-        return new ConfigKey(name, Type.DURATION, def, 0, 0, description);
+    private static ConfigKey<Duration> durationOrZero(Scope scope, String name, Duration def, String description) {
+        return new ConfigKey<>(scope, name, Type.DURATION, def, def, 0, Long.MAX_VALUE, null, null, description);
     }
 
-    private static ConfigKey path(String name, String def, String description) {
-        return new ConfigKey(name, Type.PATH, Path.of(def), 0, 0, description);
+    private static ConfigKey<Path> path(Scope scope, String name, String def, String description) {
+        return new ConfigKey<>(scope, name, Type.PATH, Path.of(def), Path.of(def), 0, 0, null, null, description);
     }
 
-    private static Map<String, ConfigKey> index(ConfigKey... keys) {
-        Map<String, ConfigKey> map = new LinkedHashMap<>();
-        Arrays.stream(keys).forEach(k -> map.put(k.name, k));
-        return Collections.unmodifiableMap(map);
+    private static <T> ConfigKey<T> rule(ConfigKey<T> k, Predicate<T> rule, String ruleText) {
+        return new ConfigKey<>(k.scope, k.name, k.type, k.defaultValue, k.builderDefault, k.min, k.max, rule, ruleText,
+                k.description);
+    }
+
+    /** A key whose default in {@code Peregrine.builder()} differs from the standalone server's. */
+    private static <T> ConfigKey<T> builderDefault(ConfigKey<T> k, T builderDefault) {
+        return new ConfigKey<>(k.scope, k.name, k.type, k.defaultValue, builderDefault, k.min, k.max, k.rule, k.ruleText,
+                k.description);
     }
 
     /** Every key, in documentation order. */
-    public static Map<String, ConfigKey> all() {
+    public static Map<String, ConfigKey<?>> all() {
         return ALL;
     }
 
+    /** The key {@code name}, or null. */
     /** The key {@code name}, or null. A {@code log.levels.<logger>} key is read as {@code log.level} is. */
-    public static ConfigKey find(String name) {
-        ConfigKey key = ALL.get(name);
+    public static ConfigKey<?> find(String name) {
+        ConfigKey<?> key = ALL.get(name);
         if (key == null && name.startsWith(LOG_LEVELS_PREFIX) && name.length() > LOG_LEVELS_PREFIX.length()) {
             return ALL.get("log.level");
         }
@@ -204,12 +283,41 @@ public final class ConfigKey {
         return type;
     }
 
-    public Object defaultValue() {
+    public Scope scope() {
+        return scope;
+    }
+
+    /** The group a key belongs to in the file and the reference: {@code tcp} for {@code tcp.max-line-length}. */
+    public String group() {
+        return name.substring(0, name.indexOf('.'));
+    }
+
+    /** The standalone server's default (what {@code config/peregrine.yaml} holds). */
+    public T defaultValue() {
         return defaultValue;
+    }
+
+    /**
+     * The default of an embedded server, {@code Peregrine.builder()}: the same as {@link #defaultValue()}
+     * except where a library should not act as a standalone process does (no HTTP listener unless
+     * asked for, no ready-delay on close).
+     */
+    public T builderDefault() {
+        return builderDefault;
     }
 
     public String description() {
         return description;
+    }
+
+    /** The least value: for integers and sizes the bound itself, for durations in milliseconds (0 or 1). */
+    public long min() {
+        return min;
+    }
+
+    /** The greatest value of an integer or a size; {@code Long.MAX_VALUE} for durations, 0 for the other types. */
+    public long max() {
+        return max;
     }
 
     /** The environment variable that overrides this key: {@code tcp.max-line-length} → {@code PEREGRINE_TCP_MAX_LINE_LENGTH}. */
@@ -218,96 +326,158 @@ public final class ConfigKey {
     }
 
     /**
-     * Converts a value from a file, the environment or {@code --set} to this key's type.
-     *
-     * @param source where the value came from, for the error message
+     * What a value must be, as the reference and the error messages say it: {@code 0 to 65535},
+     * {@code 1KiB to 256MiB}, {@code > 0}, {@code >= 0}, {@code none, api-key or jwt}; empty when any
+     * value of the type will do.
      */
-    public Object convert(Object raw, String source) {
-        String text = String.valueOf(raw).trim();
+    public String bounds() {
         switch (type) {
-            case STRING:
-                return raw == null ? "" : String.valueOf(raw);
-            case PATH:
-                return Path.of(text);
-            case BOOLEAN:
-                if (raw instanceof Boolean) {
-                    return raw;
-                }
-                if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
-                    return Boolean.parseBoolean(text);
-                }
-                throw invalid(raw, source, "true or false");
             case INT:
-                return (int) bounded(parseLong(text, raw, source, "an integer from " + min + " to " + max), raw, source,
-                        "an integer from " + min + " to " + max);
+                return min + " to " + max;
             case SIZE:
-                return bounded(parseSize(text, raw, source), raw, source,
-                        "a size from " + min + " to " + max + " bytes");
+                return ValueSyntax.formatSize(min) + " to " + ValueSyntax.formatSize(max);
             case DURATION:
-                return parseDuration(text, raw, source);
+                return min > 0 ? "> 0" : ">= 0";
             default:
-                throw new IllegalStateException(type.toString());
+                return ruleText == null ? "" : ruleText;
         }
     }
 
-    private long bounded(long value, Object raw, String source, String expected) {
-        if (value < min || value > max) {
-            throw invalid(raw, source, expected);
+    /** {@code value} as a configuration file writes it: {@code 4MiB}, {@code 30s}, {@code true}. */
+    public String format(T value) {
+        if (value instanceof Duration) {
+            return ValueSyntax.formatDuration((Duration) value);
+        }
+        if (type == Type.SIZE) {
+            return ValueSyntax.formatSize((Long) value);
+        }
+        return String.valueOf(value);
+    }
+
+    /**
+     * Checks a value set in code, the way {@link #convert} checks one from a file: within the
+     * bounds, and not null.
+     *
+     * @return {@code value}
+     * @throws IllegalArgumentException naming the key, the value and what was expected, e.g.
+     *         {@code ws.idle-timeout : -5s (expected: >= 0)}
+     * @throws NullPointerException when {@code value} is null
+     */
+    public T check(T value) {
+        Objects.requireNonNull(value, name);
+        if (!accepts(value)) {
+            throw new IllegalArgumentException(name + " : " + format(value) + " (expected: " + bounds() + ")");
         }
         return value;
     }
 
-    private long parseLong(String text, Object raw, String source, String expected) {
+    /** {@link #check} for a value of unknown type, as {@code Peregrine.Builder.set} receives it. */
+    public T checkAny(Object value) {
+        Objects.requireNonNull(value, name);
+        Class<?> expected = javaType();
+        if (!expected.isInstance(value)) {
+            throw new IllegalArgumentException(name + " : " + value + " (expected: a value of type " + expected.getSimpleName() + ")");
+        }
+        return check(cast(value));
+    }
+
+    @SuppressWarnings("unchecked")
+    private T cast(Object value) {
+        return (T) value;
+    }
+
+    /** The Java type of this key's values. */
+    public Class<?> javaType() {
+        switch (type) {
+            case STRING: return String.class;
+            case BOOLEAN: return Boolean.class;
+            case INT: return Integer.class;
+            case SIZE: return Long.class;
+            case DURATION: return Duration.class;
+            default: return Path.class;
+        }
+    }
+
+    private boolean accepts(T value) {
+        switch (type) {
+            case INT:
+                return (Integer) value >= min && (Integer) value <= max;
+            case SIZE:
+                return (Long) value >= min && (Long) value <= max;
+            case DURATION:
+                Duration d = (Duration) value;
+                return !d.isNegative() && !(min > 0 && d.isZero());
+            default:
+                return rule == null || rule.test(value);
+        }
+    }
+
+    /**
+     * Converts a value from a file, the environment or {@code --set} to this key's type.
+     *
+     * @param source where the value came from, for the error message
+     * @throws ConfigException naming the key, the value, its source and what was expected
+     */
+    public T convert(Object raw, String source) {
+        String text = String.valueOf(raw).trim();
+        Object value;
+        switch (type) {
+            case STRING:
+                value = raw == null ? "" : String.valueOf(raw);
+                if (rule != null && !rule.test(cast(value))) {
+                    throw invalid(raw, source, ruleText);
+                }
+                break;
+            case PATH:
+                value = Path.of(text);
+                break;
+            case BOOLEAN:
+                if (raw instanceof Boolean) {
+                    value = raw;
+                } else if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+                    value = Boolean.parseBoolean(text);
+                } else {
+                    throw invalid(raw, source, "true or false");
+                }
+                break;
+            case INT:
+                value = (int) parseInteger(text, raw, source);
+                break;
+            case SIZE:
+                long bytes = ValueSyntax.parseSize(text);
+                if (bytes < 0) {
+                    throw invalid(raw, source, "a size in bytes such as 65536, 64KiB, 4MiB or 1GiB");
+                }
+                if (bytes < min || bytes > max) {
+                    throw invalid(raw, source, "a size from " + bounds());
+                }
+                value = bytes;
+                break;
+            case DURATION:
+                Duration d = ValueSyntax.parseDuration(text);
+                if (d == null || (d.isZero() && min > 0)) {
+                    throw invalid(raw, source, (min > 0 ? "a positive" : "a") + " duration such as 250ms, 30s, 2m or 1h");
+                }
+                value = d;
+                break;
+            default:
+                throw new IllegalStateException(type.toString());
+        }
+        return cast(value);
+    }
+
+    private long parseInteger(String text, Object raw, String source) {
+        String expected = "an integer from " + min + " to " + max;
+        long value;
         try {
-            return Long.parseLong(text);
+            value = Long.parseLong(text);
         } catch (NumberFormatException e) {
             throw invalid(raw, source, expected);
         }
-    }
-
-    private long parseSize(String text, Object raw, String source) {
-        Matcher m = SIZE.matcher(text);
-        String expected = "a size in bytes such as 65536, 64KiB, 4MiB or 1GiB";
-        if (!m.matches()) {
+        if (value < min || value > max) {
             throw invalid(raw, source, expected);
         }
-        long n = parseLong(m.group(1), raw, source, expected);
-        String unit = m.group(2) == null ? "B" : m.group(2);
-        long factor;
-        switch (unit) {
-            case "KiB": factor = KIB; break;
-            case "MiB": factor = MIB; break;
-            case "GiB": factor = GIB; break;
-            case "KB": factor = 1000; break;
-            case "MB": factor = 1000_000; break;
-            case "GB": factor = 1000_000_000; break;
-            default: factor = 1;
-        }
-        if (n > Long.MAX_VALUE / factor) {
-            throw invalid(raw, source, expected);
-        }
-        return n * factor;
-    }
-
-    private Duration parseDuration(String text, Object raw, String source) {
-        Matcher m = DURATION.matcher(text);
-        String expected = (min > 0 ? "a positive" : "a") + " duration such as 250ms, 30s, 2m or 1h";
-        if (!m.matches()) {
-            throw invalid(raw, source, expected);
-        }
-        long n = parseLong(m.group(1), raw, source, expected);
-        String unit = m.group(2) == null ? "ms" : m.group(2);
-        Duration d;
-        switch (unit) {
-            case "s": d = Duration.ofSeconds(n); break;
-            case "m": d = Duration.ofMinutes(n); break;
-            case "h": d = Duration.ofHours(n); break;
-            default: d = Duration.ofMillis(n);
-        }
-        if (d.isZero() && min > 0) {
-            throw invalid(raw, source, expected);
-        }
-        return d;
+        return value;
     }
 
     private ConfigException invalid(Object raw, String source, String expected) {

@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds a {@link PeregrineConfig} from, lowest precedence first: the defaults, a YAML file,
@@ -32,16 +34,19 @@ public final class ConfigLoader {
      */
     public static PeregrineConfig load(Path file, Map<String, String> env, List<String> sets) {
         Map<String, Object> values = new LinkedHashMap<>(PeregrineConfig.defaults().values());
+        Set<String> explicit = new LinkedHashSet<>();
         if (file != null) {
             readFile(file).forEach((name, raw) -> {
-                ConfigKey key = known(name, "in " + file);
+                ConfigKey<?> key = known(name, "in " + file);
                 values.put(name, key.convert(raw, file.toString()));
+                explicit.add(name);
             });
         }
-        for (ConfigKey key : ConfigKey.all().values()) {
+        for (ConfigKey<?> key : ConfigKey.all().values()) {
             String raw = env.get(key.envName());
             if (raw != null) {
                 values.put(key.name(), key.convert(raw, "environment variable " + key.envName()));
+                explicit.add(key.name());
             }
         }
         for (String set : sets) {
@@ -50,14 +55,15 @@ public final class ConfigLoader {
                 throw new ConfigException("--set " + set + " (expected: key=value)");
             }
             String name = set.substring(0, eq).trim();
-            ConfigKey key = known(name, "in --set");
+            ConfigKey<?> key = known(name, "in --set");
             values.put(name, key.convert(set.substring(eq + 1), "--set " + set));
+            explicit.add(name);
         }
-        return new PeregrineConfig(values);
+        return new PeregrineConfig(values, explicit);
     }
 
-    private static ConfigKey known(String name, String where) {
-        ConfigKey key = ConfigKey.find(name);
+    private static ConfigKey<?> known(String name, String where) {
+        ConfigKey<?> key = ConfigKey.find(name);
         if (key == null) {
             String hint = closest(name);
             throw new ConfigException("unknown key \"" + name + "\" " + where

@@ -24,14 +24,19 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The standalone server: {@code ./peregrine [--stdio] [--config FILE] [--set key=value]...}.
  *
  * <p>Without {@code --config} it reads {@code config/peregrine.yaml} under {@code PEREGRINE_HOME}
  * (set by the {@code ./peregrine} script) or the working directory, when that file exists.
+ *
+ * <p>On SIGTERM the server stops being ready at once, keeps serving for {@code shutdown.ready-delay},
+ * drains for up to {@code shutdown.drain-timeout} and the process exits with status 0.
  */
 public final class Main {
 
@@ -58,7 +63,12 @@ public final class Main {
             System.out.println(e.getMessage());
             return;
         }
+        // Any other way the JVM ends (Ctrl-C, System.exit) still drains.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> close(server), "peregrine-shutdown"));
+        TerminationSignal.onSigterm(() -> {
+            close(server);
+            System.exit(0);
+        });
         if (server.stdioClosed() != null) {
             // A stdio server lives as long as its client keeps stdin open.
             server.stdioClosed().await();
@@ -122,11 +132,12 @@ public final class Main {
             configFile = defaultConfigFile(env);
         }
         if (stdio) {
-            // A desktop client launches one process per session: no listeners unless asked for.
-            for (String listener : List.of("tcp", "http")) {
-                String key = listener + ".enabled";
+            // A desktop client launches one process per session: no listeners unless asked for, and
+            // nothing to wait for at the end (no load balancer watches /ready).
+            for (String setting : List.of("tcp.enabled=false", "http.enabled=false", "shutdown.ready-delay=0")) {
+                String key = setting.substring(0, setting.indexOf('='));
                 if (sets.stream().noneMatch(s -> s.startsWith(key + "=")) && !env.containsKey(ConfigKey.find(key).envName())) {
-                    sets.add(0, key + "=false");
+                    sets.add(0, setting);
                 }
             }
         }
@@ -140,68 +151,32 @@ public final class Main {
             }
         }
         Peregrine server = stdio ? build(config, env, in, out) : build(config, env, null, null);
+        warnAboutUnusedKeys(config);
         Peregrine.BoundAddresses addresses = server.start();
         log.info("Peregrine {} serving {} tools, {} resources, {} resource templates and {} prompts ({}), "
-                        + "configuration {}", config.string("server.version"), server.tools().size(),
+                        + "configuration {}", config.get(ConfigKey.SERVER_VERSION), server.tools().size(),
                 server.resources().resources().size(), server.resources().templates().size(),
                 server.prompts().size(), addresses, configFile == null ? "defaults" : configFile);
         return server;
     }
 
+    /** A key given a value that this configuration never uses is most likely a mistake (auth.jwt.* without jwt). */
+    private static void warnAboutUnusedKeys(PeregrineConfig config) {
+        Set<String> unused = new LinkedHashSet<>(config.explicitKeys());
+        unused.retainAll(config.unreadKeys());
+        if (!unused.isEmpty()) {
+            log.warn("these keys are set but this configuration does not use them: {} (see docs/configuration.md)",
+                    String.join(", ", unused));
+        }
+    }
+
     /** A server as the configuration describes it, with the demo tools and the conformance fixtures when enabled. */
     static Peregrine build(PeregrineConfig c, Map<String, String> env, InputStream in, PrintStream out) {
-        Peregrine.Builder b = Peregrine.builder()
-                .serverInfo(c.string("server.name"), c.string("server.version"))
-                .instructions(c.string("server.instructions"))
-                .maxLineLength((int) c.size("tcp.max-line-length"))
-                .maxNestingDepth(c.integer("json.max-nesting-depth"))
-                .maxStringLength((int) Math.min(Integer.MAX_VALUE, c.size("json.max-string-length")))
-                .maxInFlightPerConnection(c.integer("connection.max-in-flight"))
-                .maxConcurrency(c.integer("exec.max-concurrency"))
-                .virtualThreads(c.bool("exec.virtual-threads"))
-                .ioThreads(c.integer("io.threads"))
-                .defaultTimeout(c.duration("tools.default-timeout"))
-                .validateArguments(c.bool("tools.validate-arguments"))
-                .pageSize(c.integer("tools.page-size"))
-                .drainTimeout(c.duration("shutdown.drain-timeout"))
-                .clientRequestTimeout(c.duration("client-requests.timeout"))
-                .requestStateTtl(c.duration("client-requests.state-ttl"))
-                .taskTtl(c.duration("tasks.ttl"))
-                .maxTasks(c.integer("tasks.max"));
-        String stateKey = c.string("client-requests.state-key");
-        if (!stateKey.isEmpty()) {
-            if (stateKey.length() < 16) {
-                throw new IllegalArgumentException("client-requests.state-key : " + stateKey.length()
-                        + " characters (expected: at least 16, or empty for a random key)");
+        Peregrine.Builder b = Peregrine.builder();
+        for (ConfigKey<?> key : ConfigKey.all().values()) {
+            if (key.scope() == ConfigKey.Scope.SERVER) {
+                copy(c, key, b);
             }
-            b.requestStateKey(stateKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        if (c.bool("http.enabled")) {
-            b.http(c.string("http.host"), c.integer("http.port"))
-                    .webSocketPath(c.string("ws.path"))
-                    .maxFrameBytes((int) c.size("ws.max-frame-size"))
-                    .webSocketIdleTimeout(c.duration("ws.idle-timeout"))
-                    .webSocketPingInterval(c.duration("ws.ping-interval"))
-                    .webSocketCompression(c.bool("ws.compression"))
-                    .allowedOrigins(List.of(c.string("http.allowed-origins").split(",")))
-                    .maxBodyBytes((int) c.size("http.max-body-size"))
-                    .requestReadTimeout(c.duration("http.request-read-timeout"))
-                    .httpKeepAliveTimeout(c.duration("http.keep-alive-timeout"))
-                    .sseKeepAlive(c.duration("http.sse-keep-alive"))
-                    .httpSessions(c.bool("http.sessions"))
-                    .h2c(c.bool("http.h2c"))
-                    .maxSessions(c.integer("http.max-sessions"))
-                    .sessionIdleTimeout(c.duration("http.session-idle-timeout"))
-                    .replayEvents(c.integer("http.replay-events"));
-        }
-        b.metrics(c.bool("metrics.enabled")).metricsPath(c.string("metrics.path"));
-        if (c.bool("admin.enabled")) {
-            b.admin(c.string("admin.host"), c.integer("admin.port"));
-        }
-        if (c.bool("tcp.enabled")) {
-            b.tcp(c.string("tcp.host"), c.integer("tcp.port"));
-        } else {
-            b.noTcp();
         }
         if (in != null) {
             b.stdio(in, out);
@@ -214,17 +189,21 @@ public final class Main {
             closedAfterServer.add(tracing.exporter);
         }
         PolicySetup.configure(b, c, env);
-        if (c.bool("demo.enabled")) {
+        if (c.get(ConfigKey.DEMO_ENABLED)) {
             for (Tool t : demoTools(c)) {
                 b.tool(t);
             }
             addDemoContent(c, b);
         }
         Peregrine server = b.build();
-        if (c.bool("conformance.fixtures")) {
+        if (c.get(ConfigKey.CONFORMANCE_FIXTURES)) {
             ConformanceFixtures.addTo(server);
         }
         return server;
+    }
+
+    private static <T> void copy(PeregrineConfig c, ConfigKey<T> key, Peregrine.Builder b) {
+        b.set(key, c.get(key));
     }
 
     private static List<Tool> demoTools(PeregrineConfig c) {
@@ -233,18 +212,18 @@ public final class Main {
         tools.add(AskUserTool.create());
         tools.add(AskModelTool.create());
         tools.add(CountdownTool.create());
-        Path root = c.path("demo.fs.root");
+        Path root = c.get(ConfigKey.DEMO_FS_ROOT);
         if (!Files.isDirectory(root)) {
             throw new ConfigException("demo.fs.root: \"" + root + "\" is not a directory");
         }
-        tools.addAll(FileSystemTools.create(root, c.size("demo.fs.max-read-bytes"), c.integer("demo.fs.max-results")));
+        tools.addAll(FileSystemTools.create(root, c.get(ConfigKey.DEMO_FS_MAX_READ_BYTES), c.get(ConfigKey.DEMO_FS_MAX_RESULTS)));
         return tools;
     }
 
     /** The served root as resources (each file, and the template fs:///{+path}) and the prompts over it. */
     private static void addDemoContent(PeregrineConfig c, Peregrine.Builder b) {
-        FileSystemResources files = FileSystemResources.create(c.path("demo.fs.root"),
-                c.size("demo.fs.max-read-bytes"), c.integer("demo.fs.max-results"));
+        FileSystemResources files = FileSystemResources.create(c.get(ConfigKey.DEMO_FS_ROOT),
+                c.get(ConfigKey.DEMO_FS_MAX_READ_BYTES), c.get(ConfigKey.DEMO_FS_MAX_RESULTS));
         b.resourceTemplate(files.template());
         files.resources().forEach(b::resource);
         DemoPrompts.create(files).forEach(b::prompt);
@@ -267,10 +246,15 @@ public final class Main {
         StringBuilder sb = new StringBuilder("usage: peregrine [--stdio] [--config FILE] [--set key=value]...\n\n"
                 + "  --stdio   speak MCP on stdin/stdout (logs on stderr); no TCP or HTTP listener unless enabled explicitly\n\n"
                 + "keys (env var, default):\n");
-        for (ConfigKey k : ConfigKey.all().values()) {
-            sb.append(String.format("  %-28s %-36s %s%n    %s%n", k.name(), k.envName(), k.defaultValue(), k.description()));
+        for (ConfigKey<?> k : ConfigKey.all().values()) {
+            sb.append(String.format("  %-28s %-36s %s%n    %s%n", k.name(), k.envName(), defaultText(k), k.description()));
         }
+        sb.append("\nEvery key, its bounds and its meaning: docs/configuration.md\n");
         return sb.toString();
+    }
+
+    private static <T> String defaultText(ConfigKey<T> key) {
+        return key.format(key.defaultValue());
     }
 
     /** {@code --help}: print usage, start nothing. */

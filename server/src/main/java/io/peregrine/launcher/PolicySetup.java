@@ -2,6 +2,7 @@ package io.peregrine.launcher;
 
 import io.peregrine.Peregrine;
 import io.peregrine.config.ConfigException;
+import io.peregrine.config.ConfigKey;
 import io.peregrine.config.PeregrineConfig;
 import io.peregrine.policy.ApiKeyAuthenticator;
 import io.peregrine.policy.AuditLog;
@@ -21,7 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Turns the {@code auth.*}, {@code limits.*}, {@code cache.*}, {@code tls.*} and {@code audit.*} keys into policy. */
+/** Turns the keys of scope {@link ConfigKey.Scope#POLICY POLICY} (authentication, limits, cache, TLS, audit) into policy objects. */
 final class PolicySetup {
 
     private PolicySetup() {
@@ -29,36 +30,35 @@ final class PolicySetup {
 
     static void configure(Peregrine.Builder b, PeregrineConfig c, Map<String, String> env) {
         PolicyChain.Builder policy = PolicyChain.builder()
-                .cacheMaxEntries(c.integer("cache.max-entries"))
-                .audit(new AuditLog(c.bool("audit.tool-calls")))
-                .protectedResource(new ProtectedResource(c.string("auth.resource"),
-                        list(c.string("auth.authorization-servers")), List.of()));
-        Authenticator tcp = authenticator(c, env, "tcp.auth");
-        Authenticator http = authenticator(c, env, "http.auth");
+                .cacheMaxEntries(c.get(ConfigKey.CACHE_MAX_ENTRIES))
+                .audit(new AuditLog(c.get(ConfigKey.AUDIT_TOOL_CALLS)))
+                .protectedResource(new ProtectedResource(c.get(ConfigKey.AUTH_RESOURCE),
+                        list(c.get(ConfigKey.AUTH_AUTHORIZATION_SERVERS)), List.of()));
+        Authenticator tcp = authenticator(c, env, ConfigKey.TCP_AUTH);
+        Authenticator http = authenticator(c, env, ConfigKey.HTTP_AUTH);
         policy.authenticator("tcp", tcp).authenticator("ws", http).authenticator("http", http);
         RateLimiter limiter = limiter(c);
         if (limiter != null) {
             policy.rateLimiter(limiter);
         }
         b.policy(policy.build());
-        b.allowAnonymousRemote(c.bool("auth.allow-anonymous-remote"));
-        if (c.bool("tcp.tls") || c.bool("http.tls")) {
+                if (c.get(ConfigKey.TCP_TLS) || c.get(ConfigKey.HTTP_TLS)) {
             TlsContext tls = tls(c);
-            if (c.bool("tcp.tls")) {
+            if (c.get(ConfigKey.TCP_TLS)) {
                 b.tcpTls(tls);
             }
-            if (c.bool("http.tls")) {
+            if (c.get(ConfigKey.HTTP_TLS)) {
                 b.httpTls(tls);
             }
-            if (!c.string("auth.client-certificates").isBlank()) {
+            if (!c.get(ConfigKey.AUTH_CLIENT_CERTIFICATES).isBlank()) {
                 b.clientCertificates(guard("auth.client-certificates",
-                        () -> ClientCertificates.parse(c.string("auth.client-certificates"))));
+                        () -> ClientCertificates.parse(c.get(ConfigKey.AUTH_CLIENT_CERTIFICATES))));
             }
         }
     }
 
-    private static Authenticator authenticator(PeregrineConfig c, Map<String, String> env, String key) {
-        String mode = c.string(key).trim().toLowerCase(Locale.ROOT);
+    private static Authenticator authenticator(PeregrineConfig c, Map<String, String> env, ConfigKey<String> key) {
+        String mode = c.get(key).trim().toLowerCase(Locale.ROOT);
         switch (mode) {
             case "none":
             case "":
@@ -68,12 +68,12 @@ final class PolicySetup {
             case "jwt":
                 return jwt(c, env);
             default:
-                throw new ConfigException(key + ": \"" + c.string(key) + "\" (expected: none, api-key or jwt)");
+                throw new ConfigException(key + ": \"" + c.get(key) + "\" (expected: " + key.bounds() + ")");
         }
     }
 
     private static Authenticator apiKeys(PeregrineConfig c) {
-        String file = c.string("auth.api-keys-file");
+        String file = c.get(ConfigKey.AUTH_API_KEYS_FILE);
         if (file.isBlank()) {
             throw new ConfigException("auth.api-keys-file: \"\" (expected: the key file, since a listener uses api-key)");
         }
@@ -88,8 +88,8 @@ final class PolicySetup {
 
     private static Authenticator jwt(PeregrineConfig c, Map<String, String> env) {
         JwtAuthenticator.Builder jwt = JwtAuthenticator.builder();
-        String jwks = c.string("auth.jwt.jwks-url");
-        String secretEnv = c.string("auth.jwt.secret-env");
+        String jwks = c.get(ConfigKey.AUTH_JWT_JWKS_URL);
+        String secretEnv = c.get(ConfigKey.AUTH_JWT_SECRET_ENV);
         guard("auth.jwt", () -> {
             if (!jwks.isBlank()) {
                 jwt.jwksUrl(jwks);
@@ -101,16 +101,16 @@ final class PolicySetup {
                 }
                 jwt.hs256Secret(secret);
             }
-            if (c.string("auth.jwt.audience").isBlank()) {
+            if (c.get(ConfigKey.AUTH_JWT_AUDIENCE).isBlank()) {
                 throw new ConfigException("auth.jwt.audience: \"\" (expected: this server's resource identifier, "
                         + "the aud tokens must carry)");
             }
-            jwt.audience(c.string("auth.jwt.audience"))
-                    .issuer(c.string("auth.jwt.issuer"))
-                    .clockSkew(c.duration("auth.jwt.clock-skew"))
-                    .jwksCacheTtl(c.duration("auth.jwt.jwks-cache-ttl"))
-                    .jwksMinRefreshInterval(c.duration("auth.jwt.jwks-min-refresh-interval"));
-            for (Map.Entry<String, List<String>> role : roles(c.string("auth.roles")).entrySet()) {
+            jwt.audience(c.get(ConfigKey.AUTH_JWT_AUDIENCE))
+                    .issuer(c.get(ConfigKey.AUTH_JWT_ISSUER))
+                    .clockSkew(c.get(ConfigKey.AUTH_JWT_CLOCK_SKEW))
+                    .jwksCacheTtl(c.get(ConfigKey.AUTH_JWT_JWKS_CACHE_TTL))
+                    .jwksMinRefreshInterval(c.get(ConfigKey.AUTH_JWT_JWKS_MIN_REFRESH_INTERVAL));
+            for (Map.Entry<String, List<String>> role : roles(c.get(ConfigKey.AUTH_ROLES)).entrySet()) {
                 jwt.role(role.getKey(), role.getValue());
             }
             return null;
@@ -132,28 +132,28 @@ final class PolicySetup {
 
     private static RateLimiter limiter(PeregrineConfig c) {
         RateLimiter.Builder b = RateLimiter.builder()
-                .maxKeys(c.integer("limits.max-principals"))
-                .idleExpiry(c.duration("limits.idle-expiry"));
+                .maxKeys(c.get(ConfigKey.LIMITS_MAX_PRINCIPALS))
+                .idleExpiry(c.get(ConfigKey.LIMITS_IDLE_EXPIRY));
         boolean any = false;
         String v;
-        if (!(v = c.string("limits.global")).isBlank()) {
+        if (!(v = c.get(ConfigKey.LIMITS_GLOBAL)).isBlank()) {
             b.global(limit("limits.global", v));
             any = true;
         }
-        if (!(v = c.string("limits.per-principal")).isBlank()) {
+        if (!(v = c.get(ConfigKey.LIMITS_PER_PRINCIPAL)).isBlank()) {
             b.perPrincipal(limit("limits.per-principal", v));
             any = true;
         }
-        if (!(v = c.string("limits.per-connection")).isBlank()) {
+        if (!(v = c.get(ConfigKey.LIMITS_PER_CONNECTION)).isBlank()) {
             b.perConnection(limit("limits.per-connection", v));
             any = true;
         }
-        if (!(v = c.string("limits.per-tool")).isBlank()) {
+        if (!(v = c.get(ConfigKey.LIMITS_PER_TOOL)).isBlank()) {
             String spec = v;
             guard("limits.per-tool", () -> b.perTool(spec));
             any = true;
         }
-        if (!(v = c.string("limits.per-principal-tool")).isBlank()) {
+        if (!(v = c.get(ConfigKey.LIMITS_PER_PRINCIPAL_TOOL)).isBlank()) {
             String spec = v;
             guard("limits.per-principal-tool", () -> b.perPrincipalTool(spec));
             any = true;
@@ -166,30 +166,30 @@ final class PolicySetup {
     }
 
     private static TlsContext tls(PeregrineConfig c) {
-        String cert = c.string("tls.cert-file");
-        String key = c.string("tls.key-file");
+        String cert = c.get(ConfigKey.TLS_CERT_FILE);
+        String key = c.get(ConfigKey.TLS_KEY_FILE);
         if (cert.isBlank() || key.isBlank()) {
             throw new ConfigException("tls.cert-file, tls.key-file: \"" + cert + "\", \"" + key
                     + "\" (expected: both PEM files, since a listener serves TLS)");
         }
         TlsContext.Builder b = TlsContext.builder(Path.of(cert), Path.of(key))
-                .reloadInterval(c.duration("tls.reload-interval"));
-        String clientAuth = c.string("tls.client-auth").trim().toLowerCase(Locale.ROOT);
+                .reloadInterval(c.get(ConfigKey.TLS_RELOAD_INTERVAL));
+        String clientAuth = c.get(ConfigKey.TLS_CLIENT_AUTH).trim().toLowerCase(Locale.ROOT);
         if (!clientAuth.equals("none")) {
             if (!clientAuth.equals("optional") && !clientAuth.equals("require")) {
-                throw new ConfigException("tls.client-auth: \"" + c.string("tls.client-auth")
+                throw new ConfigException("tls.client-auth: \"" + c.get(ConfigKey.TLS_CLIENT_AUTH)
                         + "\" (expected: none, optional or require)");
             }
-            String ca = c.string("tls.client-ca-file");
+            String ca = c.get(ConfigKey.TLS_CLIENT_CA_FILE);
             if (ca.isBlank()) {
                 throw new ConfigException("tls.client-ca-file: \"\" (expected: the CA file, since tls.client-auth is "
                         + clientAuth + ")");
             }
             b.clientCertificates(Path.of(ca), clientAuth.equals("require"));
         }
-        String provider = c.string("tls.provider").trim().toLowerCase(Locale.ROOT);
+        String provider = c.get(ConfigKey.TLS_PROVIDER).trim().toLowerCase(Locale.ROOT);
         if (!provider.equals("jdk") && !provider.equals("openssl")) {
-            throw new ConfigException("tls.provider: \"" + c.string("tls.provider") + "\" (expected: jdk or openssl)");
+            throw new ConfigException("tls.provider: \"" + c.get(ConfigKey.TLS_PROVIDER) + "\" (expected: jdk or openssl)");
         }
         guard("tls.provider", () -> b.provider(provider.equals("jdk") ? TlsContext.Provider.JDK : TlsContext.Provider.OPENSSL));
         return guard("tls", b::build);

@@ -54,7 +54,7 @@ final class BatchReply implements Reply {
     }
 
     @Override
-    public void skip() {
+    public void respondNothing() {
         ByteBuf out;
         Outcome said;
         synchronized (this) {
@@ -68,12 +68,12 @@ final class BatchReply implements Reply {
     }
 
     @Override
-    public void sendRelated(ByteBuf message) {
+    public void send(ByteBuf message) {
         peer.send(message);
     }
 
     @Override
-    public void send(ByteBuf response, Outcome outcome) {
+    public void respond(ByteBuf response, Outcome outcome) {
         ByteBuf out;
         Outcome said;
         synchronized (this) {

@@ -1,5 +1,7 @@
 package io.peregrine.mcp;
 
+import io.peregrine.config.ConfigKey;
+
 import java.security.SecureRandom;
 import java.util.Arrays;
 
@@ -52,8 +54,13 @@ public final class ClientRequestSettings {
         this.maxTasks = maxTasks;
     }
 
-    /** 60 s to answer, a random state key, states valid for 10 minutes, 10,000 tasks kept for an hour. */
+    /**
+     * The defaults of {@code client-requests.timeout}, {@code client-requests.state-ttl},
+     * {@code tasks.ttl} and {@code tasks.max}, with a random state key.
+     */
     public static ClientRequestSettings defaults() {
-        return new ClientRequestSettings(60_000, null, 600_000, 3_600_000, 10_000);
+        return new ClientRequestSettings(ConfigKey.CLIENT_REQUESTS_TIMEOUT.builderDefault().toMillis(), null,
+                ConfigKey.CLIENT_REQUESTS_STATE_TTL.builderDefault().toMillis(),
+                ConfigKey.TASKS_TTL.builderDefault().toMillis(), ConfigKey.TASKS_MAX.builderDefault());
     }
 }

@@ -126,7 +126,7 @@ final class CompletionMethods {
                 }
                 g.writeBooleanField("hasMore", done.hasMore());
                 g.writeEndObject();
-                if (s.isModern()) {
+                if (s.isStateless()) {
                     server.writeServerInfoMeta(g, null);
                 }
                 g.writeEndObject();

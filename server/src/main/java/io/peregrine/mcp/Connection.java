@@ -81,17 +81,17 @@ final class Connection implements Reply {
     }
 
     @Override
-    public void send(ByteBuf response, Outcome outcome) {
+    public void respond(ByteBuf response, Outcome outcome) {
         peer.respond(response, outcome);
     }
 
     @Override
-    public void sendRelated(ByteBuf message) {
+    public void send(ByteBuf message) {
         peer.send(message);
     }
 
     @Override
-    public void skip() {
+    public void respondNothing() {
         peer.respondNothing();
     }
 
@@ -113,17 +113,17 @@ final class Connection implements Reply {
         }
 
         @Override
-        public void send(ByteBuf response, Outcome outcome) {
+        public void respond(ByteBuf response, Outcome outcome) {
             exchange.respond(response, outcome);
         }
 
         @Override
-        public void sendRelated(ByteBuf message) {
+        public void send(ByteBuf message) {
             exchange.send(message);
         }
 
         @Override
-        public void skip() {
+        public void respondNothing() {
             exchange.respondNothing();
         }
     }

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Log messages to the client: {@code logging/setLevel} sets a connection's level (2025
  * revisions); a 2026-07-28 request carries its own in {@code _meta}, and without one it gets no
- * log messages at all. Messages of a request travel with it ({@link Reply#sendRelated}), so on
+ * log messages at all. Messages of a request travel with it ({@link Reply#send}), so on
  * Streamable HTTP they arrive on that request's response stream.
  */
 final class LoggingMethods {
@@ -27,7 +27,7 @@ final class LoggingMethods {
     }
 
     private boolean setLevel(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
-        ResourceMethods.requireLegacy(s, "logging/setLevel",
+        ResourceMethods.requireSession(s, "logging/setLevel",
                 "give each request _meta[\"io.modelcontextprotocol/logLevel\"] instead");
         String level = p.requireString("logging/setLevel", "level");
         LogLevel parsed = LogLevel.find(level);
@@ -36,7 +36,7 @@ final class LoggingMethods {
                     + level + "\" is not one of " + String.join(", ", LogLevel.wireNames()));
         }
         c.interests.logLevel = parsed;
-        r.send(server.emptyResult(c, m.id(), s));
+        r.respond(server.emptyResult(c, m.id(), s));
         return false;
     }
 
@@ -51,12 +51,12 @@ final class LoggingMethods {
 
     /** The lowest level the client of this request wants to hear, or null for none. */
     static LogLevel threshold(Connection c, RequestScope s) {
-        return s.isModern() ? LogLevel.find(s.logLevel()) : c.interests.logLevel;
+        return s.isStateless() ? LogLevel.find(s.logLevel()) : c.interests.logLevel;
     }
 
     /** Sends {@code notifications/message} as part of the request whose reply is {@code r}. */
     void send(Connection c, Reply r, LogLevel level, String logger, Object data) {
-        r.sendRelated(server.writer().notification(c.peer.alloc(), "notifications/message", g -> {
+        r.send(server.writer().notification(c.peer.alloc(), "notifications/message", g -> {
             g.writeStartObject();
             g.writeStringField("level", level.wireName());
             if (logger != null) {

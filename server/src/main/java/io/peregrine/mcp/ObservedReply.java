@@ -40,6 +40,7 @@ final class ObservedReply implements Reply, ObservedRequest {
     private Params params;
     private long startNanos;
     private Object state;
+    private io.peregrine.policy.Principal principal;
     private volatile int ended = ENDED;
 
     ObservedReply(McpServer server, McpObserver observer) {
@@ -55,6 +56,7 @@ final class ObservedReply implements Reply, ObservedRequest {
         this.message = m;
         this.params = params;
         this.state = null;
+        this.principal = null;
         this.ended = RUNNING;
         this.startNanos = System.nanoTime();
         if (observer.observesStart()) {
@@ -65,6 +67,16 @@ final class ObservedReply implements Reply, ObservedRequest {
     /** The params, once read (when the envelope pass did not read them). */
     void params(Params params) {
         this.params = params;
+    }
+
+    /** The principal policy admitted the request for. */
+    void principal(io.peregrine.policy.Principal principal) {
+        this.principal = principal;
+    }
+
+    /** The principal policy admitted the request for, or null (no policy, or refused before admission). */
+    io.peregrine.policy.Principal principal() {
+        return principal;
     }
 
     /** What {@link McpObserver#requestStarted} returned. */
@@ -85,23 +97,42 @@ final class ObservedReply implements Reply, ObservedRequest {
         return origin;
     }
 
+    /**
+     * {@code task}, to run on another thread (or later) inside what the observer opened for the
+     * request {@code r} answers (a span made current, for instance); {@code task} itself when unobserved.
+     */
+    static Runnable inContext(Reply r, Runnable task) {
+        if (r instanceof ObservedReply) {
+            ObservedReply o = (ObservedReply) r;
+            if (o.observer().observesStart()) {
+                return o.observer().wrap(o.state(), task);
+            }
+        }
+        return task;
+    }
+
+    /** Whether {@link #inContext} would wrap work for {@code r}. */
+    static boolean runsInContext(Reply r) {
+        return r instanceof ObservedReply && ((ObservedReply) r).observer().observesStart();
+    }
+
     // ---------------------------------------------------------------- Reply
 
     @Override
-    public void send(ByteBuf response, Outcome outcome) {
+    public void respond(ByteBuf response, Outcome outcome) {
         boolean open = origin.isOpen();
-        inner.send(response, outcome);
+        inner.respond(response, outcome);
         end(outcome.errorCode(), outcome == TOOL_ERROR, open);
     }
 
     @Override
-    public void sendRelated(ByteBuf message) {
-        inner.sendRelated(message);
+    public void send(ByteBuf message) {
+        inner.send(message);
     }
 
     @Override
-    public void skip() {
-        inner.skip();
+    public void respondNothing() {
+        inner.respondNothing();
         end(0, false, false);
     }
 
@@ -176,7 +207,7 @@ final class ObservedReply implements Reply, ObservedRequest {
         String requested = params != null ? params.protocolVersion() : null;
         if (requested != null) {
             ProtocolVersion v = ProtocolVersion.find(requested);
-            if (v != null && v.isModern()) {
+            if (v != null && v.isStateless()) {
                 return v.id();
             }
         }

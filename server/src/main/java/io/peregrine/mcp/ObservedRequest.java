@@ -3,9 +3,12 @@ package io.peregrine.mcp;
 import io.peregrine.transport.Transport;
 
 /**
- * What an {@link McpObserver} can see of one request. Implemented by an object the core already
- * holds for the request, so observing allocates nothing; valid only during the observer call
- * (copy what must outlive it).
+ * What an {@link McpObserver} can see of one request. Implemented by the core's own observation of
+ * the request, which a socket connection reuses from one request to the next, so observing
+ * allocates nothing there (a request that outlives its method, such as a blocking tool call, and
+ * each Streamable HTTP request get one of their own); valid only during the observer call (copy
+ * what must outlive it). Its methods compute nothing until asked, and allocate nothing except
+ * {@link #requestId()} for a string id.
  */
 public interface ObservedRequest {
 

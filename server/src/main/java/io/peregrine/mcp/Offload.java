@@ -37,19 +37,19 @@ final class Offload {
 
     void run(Connection c, Reply r, RequestId id, boolean blocking, String what, Work work) {
         if (!blocking) {
-            if (McpServer.runsInContext(r)) {
-                server.inContext(r, () -> answer(c, r, id, what, work)).run();
+            if (ObservedReply.runsInContext(r)) {
+                ObservedReply.inContext(r, () -> answer(c, r, id, what, work)).run();
             } else {
                 answer(c, r, id, what, work);
             }
             return;
         }
-        if (!server.executor().tryExecute(server.inContext(r, () -> answer(c, r, id, what, work)))) {
+        if (!server.executor().tryExecute(ObservedReply.inContext(r, () -> answer(c, r, id, what, work)))) {
             server.rejected(c.peer, McpObserver.Rejection.OVERLOADED);
             Map<String, Object> data = new HashMap<>();
             data.put("retryAfterMs", 100);
             data.put("maxConcurrency", server.executor().maxConcurrency());
-            r.send(server.writer().error(c.peer.alloc(), id, JsonRpcError.SERVER_OVERLOADED, "Server overloaded: "
+            r.respond(server.writer().error(c.peer.alloc(), id, JsonRpcError.SERVER_OVERLOADED, "Server overloaded: "
                     + server.executor().maxConcurrency() + " blocking calls are already running "
                     + "(exec.max-concurrency); retry shortly", data), Outcome.error(JsonRpcError.SERVER_OVERLOADED, null, 100));
         }
@@ -62,19 +62,19 @@ final class Offload {
         try {
             result = work.answer();
         } catch (RpcException e) {
-            r.send(writer.error(c.peer.alloc(), id, e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
+            r.respond(writer.error(c.peer.alloc(), id, e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            r.send(writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " was interrupted", null),
+            r.respond(writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " was interrupted", null),
                     Outcome.error(JsonRpcError.INTERNAL_ERROR));
             return;
         } catch (Throwable t) {
             log.warn("{} failed on {}", what, c, t);
-            r.send(writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " failed: "
+            r.respond(writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " failed: "
                     + (t.getMessage() != null ? t.getMessage() : t.toString()), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
             return;
         }
-        r.send(result);
+        r.respond(result);
     }
 }

@@ -37,7 +37,7 @@ final class PromptMethods {
     private boolean list(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
         String after = Cursors.decode(p.string("prompts/list", "cursor"));
         Cursors.Page<Prompt> page = prompts.page(after, server.pageSize());
-        r.send(server.writer().result(c.peer.alloc(), m.id(), g -> {
+        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> {
             g.writeStartObject();
             McpServer.writeResultPrelude(g, s, true);
             g.writeArrayFieldStart("prompts");
@@ -50,7 +50,7 @@ final class PromptMethods {
             if (page.nextCursor != null) {
                 g.writeStringField("nextCursor", page.nextCursor);
             }
-            if (s.isModern()) {
+            if (s.isStateless()) {
                 server.writeServerInfoMeta(g, null);
             }
             g.writeEndObject();
@@ -101,7 +101,7 @@ final class PromptMethods {
         // A prompt that may ask the client gets its questions' answers (or the means to ask) now,
         // while the request's bytes are still there.
         RequestQuestions questions = prompt.askingHandler() == null ? null : new RequestQuestions(server, c, r, s,
-                s.isModern() ? server.inputsOf(c, p, s, "prompts/get", name, p.object("prompts/get", "arguments")) : null,
+                s.isStateless() ? server.asking().inputsOf(c, p, s, "prompts/get", name, p.object("prompts/get", "arguments")) : null,
                 "Prompt " + name);
         offload.run(c, r, m.id(), prompt.isBlocking(), "Prompt " + name, () -> {
             PromptResult result;
@@ -122,7 +122,7 @@ final class PromptMethods {
                 result = null;
             }
             if (questions != null && questions.pendingInputs() != null) {
-                return server.inputRequired(c, m.id(), questions.pendingInputs());
+                return server.asking().inputRequired(c, m.id(), questions.pendingInputs());
             }
             if (result == null) {
                 throw new IllegalStateException("the handler returned no result");
@@ -139,7 +139,7 @@ final class PromptMethods {
                     message.writeTo(g);
                 }
                 g.writeEndArray();
-                if (s.isModern()) {
+                if (s.isStateless()) {
                     server.writeServerInfoMeta(g, filled.meta());
                 } else if (filled.meta() != null) {
                     g.writeFieldName("_meta");

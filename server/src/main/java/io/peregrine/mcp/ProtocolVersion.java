@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * The MCP revisions Peregrine speaks, and what differs between them where the core cares.
  *
- * <p>The 2025 revisions are stateful ("legacy" in the 2026 versioning guide): an
- * {@code initialize} handshake fixes the version for the connection or HTTP session. 2026-07-28 is
- * stateless ("modern"): every request names its version in {@code _meta}.
+ * <p>The 2025 revisions are served in a session: an {@code initialize} handshake fixes the version
+ * for the connection or HTTP session. 2026-07-28 is stateless: every request names its version in
+ * {@code _meta}. (The 2026 versioning guide calls them "legacy" and "modern"; the code names them
+ * by what they are.)
  */
 public enum ProtocolVersion {
 
@@ -18,26 +19,29 @@ public enum ProtocolVersion {
     V2025_11_25("2025-11-25"),
     V2026_07_28("2026-07-28");
 
-    /** The newest revision served through the initialize handshake. */
-    public static final ProtocolVersion LATEST_LEGACY = V2025_11_25;
+    /** The newest revision served in a session, through the initialize handshake. */
+    public static final ProtocolVersion LATEST_WITH_SESSION = V2025_11_25;
+    /** @deprecated the same as {@link #LATEST_WITH_SESSION} */
+    @Deprecated
+    public static final ProtocolVersion LATEST_LEGACY = LATEST_WITH_SESSION;
     public static final ProtocolVersion LATEST = V2026_07_28;
 
     private static final ProtocolVersion[] ALL = values();
     private static final List<String> IDS;
-    private static final List<String> MODERN_IDS;
+    private static final List<String> STATELESS_IDS;
 
     static {
         List<String> ids = new ArrayList<>();
-        List<String> modern = new ArrayList<>();
+        List<String> stateless = new ArrayList<>();
         ProtocolVersion[] all = values();
         for (int i = all.length - 1; i >= 0; i--) {
             ids.add(all[i].id);
-            if (all[i].isModern()) {
-                modern.add(all[i].id);
+            if (all[i].isStateless()) {
+                stateless.add(all[i].id);
             }
         }
         IDS = Collections.unmodifiableList(ids);
-        MODERN_IDS = Collections.unmodifiableList(modern);
+        STATELESS_IDS = Collections.unmodifiableList(stateless);
     }
 
     private final String id;
@@ -52,8 +56,14 @@ public enum ProtocolVersion {
     }
 
     /** Stateless: version, capabilities and client info travel in every request's {@code _meta}. */
-    public boolean isModern() {
+    public boolean isStateless() {
         return this.compareTo(V2026_07_28) >= 0;
+    }
+
+    /** @deprecated {@link #isStateless()} */
+    @Deprecated
+    public boolean isModern() {
+        return isStateless();
     }
 
     /** JSON-RPC batches: added in 2025-03-26, removed in 2025-06-18. */
@@ -89,8 +99,14 @@ public enum ProtocolVersion {
         return IDS;
     }
 
-    /** The ids of the revisions served without a handshake, newest first. */
+    /** The ids of the revisions served without a handshake (stateless), newest first. */
+    public static List<String> statelessIds() {
+        return STATELESS_IDS;
+    }
+
+    /** @deprecated {@link #statelessIds()} */
+    @Deprecated
     public static List<String> modernIds() {
-        return MODERN_IDS;
+        return statelessIds();
     }
 }

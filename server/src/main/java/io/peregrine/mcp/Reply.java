@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * Where the messages of one request go: straight to the connection, into the batch the request
- * came in, or onto the HTTP exchange that carries it.
+ * came in, or onto the HTTP exchange that carries it. The verbs are the {@link
+ * io.peregrine.transport.Peer}'s: {@code respond} for the one answer, {@code send} for everything
+ * else the request sends on its way.
  */
 interface Reply {
 
@@ -19,24 +21,24 @@ interface Reply {
     Outcome TOOL_ERROR = Outcome.error(0);
 
     /**
-     * Sends the response, taking ownership of it, with what it says beside it: the transport picks
+     * Sends the answer, taking ownership of it, with what it says beside it: the transport picks
      * its status from {@code outcome} (Streamable HTTP) and never reads the bytes back.
      */
-    void send(ByteBuf response, Outcome outcome);
+    void respond(ByteBuf response, Outcome outcome);
 
-    /** Sends a response that carries a result, taking ownership of it. */
-    default void send(ByteBuf result) {
-        send(result, Outcome.RESULT);
+    /** Sends an answer that carries a result, taking ownership of it. */
+    default void respond(ByteBuf result) {
+        respond(result, Outcome.RESULT);
     }
 
     /**
      * Sends a message that belongs to this request but is not its answer: progress, log messages,
      * requests to the client made while serving it. Takes ownership of it.
      */
-    void sendRelated(ByteBuf message);
+    void send(ByteBuf message);
 
-    /** A request that will get no response after all (it was cancelled). */
-    default void skip() {
+    /** A request that will get no answer after all (it was cancelled). */
+    default void respondNothing() {
     }
 
     /** A request that will get no response because its connection went away: nothing is sent. */

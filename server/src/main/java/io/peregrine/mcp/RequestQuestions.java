@@ -57,7 +57,7 @@ final class RequestQuestions implements ClientQuestions {
         if (inputs != null) {
             return inputs.answer(requests);
         }
-        return server.askClient(connection, reply, version, asker, null, requests);
+        return server.asking().askClient(connection, reply, version, asker, null, requests);
     }
 
     /** Refuses, before anything is sent, a question the client did not declare it can answer. */

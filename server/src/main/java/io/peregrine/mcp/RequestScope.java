@@ -2,7 +2,12 @@ package io.peregrine.mcp;
 
 import io.netty.buffer.ByteBuf;
 import io.peregrine.rpc.JsonTree;
+import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.RequestId;
+import io.peregrine.rpc.RpcException;
+
+import java.util.HashMap;
+import java.util.List;
 
 import java.util.Map;
 
@@ -28,8 +33,8 @@ final class RequestScope {
         return version;
     }
 
-    boolean isModern() {
-        return version.isModern();
+    boolean isStateless() {
+        return version.isStateless();
     }
 
     RequestId progressToken() {
@@ -44,14 +49,14 @@ final class RequestScope {
     /** The client's capabilities as a tree, or an empty map. */
     @SuppressWarnings("unchecked")
     Map<String, Object> clientCapabilities() {
-        Object caps = version.isModern() ? tree(params.clientCapabilities()) : connection.clientCapabilities();
+        Object caps = version.isStateless() ? tree(params.clientCapabilities()) : connection.clientCapabilities();
         return caps instanceof Map ? (Map<String, Object>) caps : Map.of();
     }
 
     /** The client's self-description as a tree, or an empty map. */
     @SuppressWarnings("unchecked")
     Map<String, Object> clientInfo() {
-        Object info = version.isModern() ? tree(params.clientInfo()) : connection.clientInfo();
+        Object info = version.isStateless() ? tree(params.clientInfo()) : connection.clientInfo();
         return info instanceof Map ? (Map<String, Object>) info : Map.of();
     }
 
@@ -64,5 +69,58 @@ final class RequestScope {
         } catch (java.io.IOException e) {
             return null;
         }
+    }
+
+    /**
+     * Works out which revision a request is served under: the 2026-07-28 revision its {@code _meta}
+     * names, else the revision its connection's {@code initialize} negotiated; before that only
+     * {@code initialize}, {@code ping} and {@code server/discover} are served.
+     */
+    static RequestScope resolve(Connection c, String method, Params params) throws RpcException {
+        String requested = params.protocolVersion();
+        if (requested != null && ("initialize".equals(method) || "ping".equals(method))) {
+            ProtocolVersion v = ProtocolVersion.find(requested);
+            if (v != null && v.isStateless()) {
+                throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + method + " is not part of "
+                        + "protocol " + v.id() + ", which has no handshake and no ping; "
+                        + ("initialize".equals(method) ? "call server/discover, or send requests with their _meta at once"
+                        : "any request shows the server is there"));
+            }
+        }
+        if (requested != null && !"initialize".equals(method)) {
+            ProtocolVersion v = ProtocolVersion.find(requested);
+            if (v == null) {
+                throw unsupportedVersion(requested, ProtocolVersion.ids(),
+                        "Unsupported protocol version: " + requested);
+            }
+            if (v.isStateless()) {
+                LoggingMethods.checkRequestLevel(params);
+                return new RequestScope(v, params, c);
+            }
+            if (!c.isInitialized()) {
+                throw unsupportedVersion(requested, ProtocolVersion.statelessIds(), "Protocol version " + requested
+                        + " is served only after initialize; per-request _meta accepts " + ProtocolVersion.statelessIds());
+            }
+        }
+        if (c.isInitialized()) {
+            return new RequestScope(c.version(), params, c);
+        }
+        switch (method) {
+            case "initialize":
+            case "ping":
+            case "server/discover":
+                return new RequestScope(ProtocolVersion.LATEST, params, c);
+            default:
+                throw new RpcException(JsonRpcError.INVALID_REQUEST, "Not initialized: send initialize first "
+                        + "(protocol 2025-03-26 to 2025-11-25), or give each request "
+                        + "_meta[\"io.modelcontextprotocol/protocolVersion\"] (protocol 2026-07-28)");
+        }
+    }
+
+    private static RpcException unsupportedVersion(String requested, List<String> supported, String message) {
+        Map<String, Object> data = new HashMap<>();
+        data.put("supported", supported);
+        data.put("requested", requested);
+        return new RpcException(JsonRpcError.UNSUPPORTED_PROTOCOL_VERSION, message, null, data);
     }
 }

@@ -42,7 +42,7 @@ final class ResourceMethods {
     }
 
     static RpcException notFound(RequestScope s, String uri, String message) {
-        return new RpcException(s.isModern() ? JsonRpcError.INVALID_PARAMS : JsonRpcError.RESOURCE_NOT_FOUND,
+        return new RpcException(s.isStateless() ? JsonRpcError.INVALID_PARAMS : JsonRpcError.RESOURCE_NOT_FOUND,
                 message, null, Map.of("uri", uri));
     }
 
@@ -52,8 +52,8 @@ final class ResourceMethods {
     }
 
     /** -32601 for a method the request's revision does not have. */
-    static void requireLegacy(RequestScope s, String method, String instead) throws RpcException {
-        if (s.isModern()) {
+    static void requireSession(RequestScope s, String method, String instead) throws RpcException {
+        if (s.isStateless()) {
             throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + method
                     + " is not part of protocol " + s.version().id() + "; " + instead);
         }
@@ -62,7 +62,7 @@ final class ResourceMethods {
     private boolean list(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
         String after = Cursors.decode(p.string("resources/list", "cursor"));
         Cursors.Page<Resource> page = resources.resourcePage(after, server.pageSize());
-        r.send(server.writer().result(c.peer.alloc(), m.id(), g -> {
+        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> {
             g.writeStartObject();
             McpServer.writeResultPrelude(g, s, true);
             g.writeArrayFieldStart("resources");
@@ -80,7 +80,7 @@ final class ResourceMethods {
     private boolean templates(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
         String after = Cursors.decode(p.string("resources/templates/list", "cursor"));
         Cursors.Page<ResourceTemplate> page = resources.templatePage(after, server.pageSize());
-        r.send(server.writer().result(c.peer.alloc(), m.id(), g -> {
+        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> {
             g.writeStartObject();
             McpServer.writeResultPrelude(g, s, true);
             g.writeArrayFieldStart("resourceTemplates");
@@ -99,7 +99,7 @@ final class ResourceMethods {
         if (nextCursor != null) {
             g.writeStringField("nextCursor", nextCursor);
         }
-        if (s.isModern()) {
+        if (s.isStateless()) {
             server.writeServerInfoMeta(g, null);
         }
         g.writeEndObject();
@@ -133,7 +133,7 @@ final class ResourceMethods {
                     rc.writeTo(g);
                 }
                 g.writeEndArray();
-                if (s.isModern()) {
+                if (s.isStateless()) {
                     // Contents may depend on who reads them: cacheable only within one authorization context.
                     g.writeNumberField("ttlMs", 0);
                     g.writeStringField("cacheScope", "private");
@@ -146,7 +146,7 @@ final class ResourceMethods {
     }
 
     private boolean subscribe(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
-        requireLegacy(s, "resources/subscribe", "open a subscriptions/listen stream with resourceSubscriptions");
+        requireSession(s, "resources/subscribe", "open a subscriptions/listen stream with resourceSubscriptions");
         String uri = p.requireString("resources/subscribe", "uri");
         server.authorize(c, io.peregrine.policy.Grants.RESOURCE, uri);
         if (resources.resolve(uri) == null) {
@@ -154,16 +154,16 @@ final class ResourceMethods {
                     + "none of its resource templates");
         }
         c.interests.resourceUris.add(uri);
-        r.send(server.emptyResult(c, m.id(), s));
+        r.respond(server.emptyResult(c, m.id(), s));
         return false;
     }
 
     private boolean unsubscribe(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
-        requireLegacy(s, "resources/unsubscribe", "cancel the subscriptions/listen request instead");
+        requireSession(s, "resources/unsubscribe", "cancel the subscriptions/listen request instead");
         String uri = p.requireString("resources/unsubscribe", "uri");
         // Unsubscribing from something never subscribed is harmless: the client's intent already holds.
         c.interests.resourceUris.remove(uri);
-        r.send(server.emptyResult(c, m.id(), s));
+        r.respond(server.emptyResult(c, m.id(), s));
         return false;
     }
 }

@@ -89,7 +89,7 @@ final class ServerRequests {
                 asked[i] = p;
                 ByteBuf message = writer.request(peer.alloc(), p.id, r.method(), g -> JsonTree.write(g, params));
                 armTimeout(p, peer.executor(), timeoutMillis, () -> sendCancelled(writer, peer, reply, p, "timed out"));
-                reply.sendRelated(message);
+                reply.send(message);
             }
             List<Object> answers = new ArrayList<>(requests.length);
             for (int i = 0; i < requests.length; i++) {
@@ -141,7 +141,7 @@ final class ServerRequests {
         if (!peer.isOpen()) {
             return;
         }
-        reply.sendRelated(writer.notification(peer.alloc(), "notifications/cancelled", g -> {
+        reply.send(writer.notification(peer.alloc(), "notifications/cancelled", g -> {
             g.writeStartObject();
             g.writeFieldName("requestId");
             p.id.writeTo(g);

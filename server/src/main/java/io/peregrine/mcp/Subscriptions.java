@@ -56,7 +56,7 @@ final class Subscriptions {
         /** Sends {@code message} on this stream unless it was closed meanwhile. */
         synchronized void deliver(Connection c, io.netty.buffer.ByteBuf message) {
             if (c.interests.streams.get(id) == this) {
-                reply.sendRelated(message);
+                reply.send(message);
             } else {
                 message.release();
             }
@@ -80,7 +80,7 @@ final class Subscriptions {
     // ------------------------------------------------------------------ subscriptions/listen
 
     private boolean listen(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
-        if (!s.isModern()) {
+        if (!s.isStateless()) {
             throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: subscriptions/listen is part of "
                     + "protocol 2026-07-28; in " + s.version().id() + " use resources/subscribe and the list_changed "
                     + "notifications every initialized session receives");
@@ -122,7 +122,7 @@ final class Subscriptions {
         // once): both happen under the stream's lock, which every delivery takes too.
         synchronized (stream) {
             c.interests.streams.put(m.id(), stream);
-            r.sendRelated(acknowledgment(c, stream, wanted != null));
+            r.send(acknowledgment(c, stream, wanted != null));
         }
         return false;
     }
@@ -179,7 +179,7 @@ final class Subscriptions {
             if (!c.interests.streams.remove(id, s)) {
                 return false;
             }
-            s.reply.skip();
+            s.reply.respondNothing();
         }
         return true;
     }
@@ -203,7 +203,7 @@ final class Subscriptions {
                     if (!c.interests.streams.remove(s.id, s)) {
                         continue;
                     }
-                    s.reply.send(server.writer().result(c.peer.alloc(), s.id, g -> {
+                    s.reply.respond(server.writer().result(c.peer.alloc(), s.id, g -> {
                         g.writeStartObject();
                         g.writeStringField("resultType", "complete");
                         writeSubscriptionMeta(g, s.id);

@@ -43,7 +43,7 @@ final class Task {
     final long sequence;
     /** The 2025 session the task belongs to; null for a 2026-07-28 task, which any holder of its id may reach. */
     final Connection owner;
-    final boolean modern;
+    final boolean stateless;
     final Instant createdAt;
     final long ttlMillis;
     final long pollIntervalMillis;
@@ -63,12 +63,12 @@ final class Task {
     private int keys;
     private final CompletableFuture<Task> terminal = new CompletableFuture<>();
 
-    Task(String id, long sequence, Connection owner, boolean modern, long ttlMillis, long pollIntervalMillis,
+    Task(String id, long sequence, Connection owner, boolean stateless, long ttlMillis, long pollIntervalMillis,
          Consumer<Task> onChange) {
         this.id = id;
         this.sequence = sequence;
         this.owner = owner;
-        this.modern = modern;
+        this.stateless = stateless;
         this.createdAt = Instant.now();
         this.lastUpdatedAt = createdAt;
         this.ttlMillis = ttlMillis;
@@ -104,7 +104,7 @@ final class Task {
                 result = response.get("result") instanceof Map ? (Map<String, Object>) response.get("result") : Map.of();
                 boolean isError = Boolean.TRUE.equals(result.get("isError"));
                 // 2025-11-25 reports a tool's isError as failed; the 2026 extension keeps failed for JSON-RPC errors.
-                status = isError && !modern ? Status.FAILED : Status.COMPLETED;
+                status = isError && !stateless ? Status.FAILED : Status.COMPLETED;
                 statusMessage = isError ? "the tool reported an error" : null;
             }
             touch();
@@ -265,8 +265,8 @@ final class Task {
         }
         g.writeStringField("createdAt", createdAt.toString());
         g.writeStringField("lastUpdatedAt", lastUpdatedAt.toString());
-        g.writeNumberField(modern ? "ttlMs" : "ttl", ttlMillis);
-        g.writeNumberField(modern ? "pollIntervalMs" : "pollInterval", pollIntervalMillis);
+        g.writeNumberField(stateless ? "ttlMs" : "ttl", ttlMillis);
+        g.writeNumberField(stateless ? "pollIntervalMs" : "pollInterval", pollIntervalMillis);
         if (!detailed) {
             return;
         }

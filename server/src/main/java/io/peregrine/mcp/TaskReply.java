@@ -31,7 +31,7 @@ final class TaskReply implements Reply {
 
     @Override
     @SuppressWarnings("unchecked")
-    public void send(ByteBuf response, Outcome outcome) {
+    public void respond(ByteBuf response, Outcome outcome) {
         try (JsonParser p = json.parser(response)) {
             task.finish((Map<String, Object>) JsonTree.read(p));
         } catch (IOException | ClassCastException e) {
@@ -43,7 +43,7 @@ final class TaskReply implements Reply {
     }
 
     @Override
-    public void sendRelated(ByteBuf message) {
+    public void send(ByteBuf message) {
         Connection owner = task.owner;
         if (owner != null && owner.peer.isOpen()) {
             owner.peer.send(message);

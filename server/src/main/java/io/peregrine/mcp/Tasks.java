@@ -50,6 +50,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code maxTasks} at once. A task evicted while running is cancelled, so nothing outlives its
  * entry. The call itself runs as any blocking call does (executor, timeout, interruption), with a
  * {@link TaskReply} keeping its answer.
+ *
+ * <p>Over 400 lines on purpose: the two shapes share one store and one set of methods, and each
+ * method reads best with both shapes side by side.
  */
 final class Tasks {
 
@@ -95,7 +98,7 @@ final class Tasks {
     Task plan(Connection c, RequestScope s, Params p, ToolRegistry.Entry entry) throws RpcException {
         TaskSupport support = entry.tool.taskSupport();
         String tool = entry.tool.name();
-        if (s.isModern()) {
+        if (s.isStateless()) {
             if (support == TaskSupport.FORBIDDEN) {
                 return null; // the 2025 params.task is ignored, as the extension asks
             }
@@ -151,11 +154,11 @@ final class Tasks {
         return Math.min((Long) ttl, ttlMillis);
     }
 
-    private Task create(Connection owner, boolean modern, long ttl) {
+    private Task create(Connection owner, boolean stateless, long ttl) {
         byte[] bits = new byte[16];
         random.nextBytes(bits);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
-        Task task = new Task(id, sequence.incrementAndGet(), owner, modern, ttl, POLL_INTERVAL_MILLIS, this::announce);
+        Task task = new Task(id, sequence.incrementAndGet(), owner, stateless, ttl, POLL_INTERVAL_MILLIS, this::announce);
         // Stored before the CreateTaskResult is sent, so that a tasks/get right after it finds the task.
         tasks.put(id, task);
         return task;
@@ -169,7 +172,7 @@ final class Tasks {
     /** The answer to the {@code tools/call} that created {@code task}. */
     void writeCreated(JsonGenerator g, Task task) throws IOException {
         g.writeStartObject();
-        if (task.modern) {
+        if (task.stateless) {
             g.writeStringField("resultType", "task");
             task.writeFields(g, false, ProtocolVersion.LATEST.id());
             writeServerInfo(g);
@@ -196,7 +199,7 @@ final class Tasks {
 
     /** The capability entry for {@code initialize} (2025-11-25) or {@code server/discover} (2026-07-28). */
     static void writeCapability(JsonGenerator g, ProtocolVersion v) throws IOException {
-        if (v.isModern()) {
+        if (v.isStateless()) {
             g.writeObjectFieldStart("extensions");
             g.writeObjectFieldStart(EXTENSION);
             g.writeEndObject();
@@ -221,9 +224,9 @@ final class Tasks {
 
     boolean get(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
         Task task = find(c, s, p, "tasks/get");
-        r.send(writer.result(c.peer.alloc(), m.id(), g -> {
+        r.respond(writer.result(c.peer.alloc(), m.id(), g -> {
             g.writeStartObject();
-            if (s.isModern()) {
+            if (s.isStateless()) {
                 g.writeStringField("resultType", "complete");
                 task.writeFields(g, true, s.version().id());
                 writeServerInfo(g);
@@ -237,13 +240,13 @@ final class Tasks {
 
     /** 2025-11-25: the call's own answer, once the task has ended (the request waits until then). */
     boolean result(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
-        if (s.isModern()) {
+        if (s.isStateless()) {
             throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: tasks/result was removed in "
                     + s.version().id() + "; tasks/get inlines a finished task's result");
         }
         Task task = find(c, s, p, "tasks/result");
         RequestId id = m.id();
-        task.terminal().thenAccept(done -> r.send(payload(c, id, done), outcome(done)));
+        task.terminal().thenAccept(done -> r.respond(payload(c, id, done), outcome(done)));
         return false;
     }
 
@@ -296,7 +299,7 @@ final class Tasks {
 
     /** 2025-11-25: this session's tasks, oldest first, in pages. */
     boolean list(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
-        if (s.isModern()) {
+        if (s.isStateless()) {
             throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: tasks/list was removed in "
                     + s.version().id());
         }
@@ -311,7 +314,7 @@ final class Tasks {
         mine.sort(Comparator.comparingLong(t -> t.sequence));
         List<Task> page = mine.size() > pageSize ? mine.subList(0, pageSize) : mine;
         String next = mine.size() > pageSize ? encodeCursor(page.get(page.size() - 1).sequence) : null;
-        r.send(writer.result(c.peer.alloc(), m.id(), g -> {
+        r.respond(writer.result(c.peer.alloc(), m.id(), g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("tasks");
             for (Task t : page) {
@@ -331,16 +334,16 @@ final class Tasks {
     boolean cancel(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
         Task task = find(c, s, p, "tasks/cancel");
         boolean cancelled = task.cancel("cancelled by the client");
-        if (s.isModern()) {
+        if (s.isStateless()) {
             // Idempotent in the extension: a finished task is acknowledged the same way.
-            r.send(writer.result(c.peer.alloc(), m.id(), this::writeEmptyAck));
+            r.respond(writer.result(c.peer.alloc(), m.id(), this::writeEmptyAck));
             return false;
         }
         if (!cancelled) {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Task " + task.id + " is already "
                     + task.status().wire + " and cannot be cancelled");
         }
-        r.send(writer.result(c.peer.alloc(), m.id(), g -> {
+        r.respond(writer.result(c.peer.alloc(), m.id(), g -> {
             g.writeStartObject();
             task.writeFields(g, false, s.version().id());
             g.writeEndObject();
@@ -351,7 +354,7 @@ final class Tasks {
     /** 2026-07-28: answers to a task's outstanding input requests. */
     @SuppressWarnings("unchecked")
     boolean update(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
-        if (!s.isModern()) {
+        if (!s.isStateless()) {
             throw new RpcException(JsonRpcError.METHOD_NOT_FOUND, "Method not found: tasks/update exists from "
                     + "2026-07-28 on; in " + s.version().id() + " the server asks the client directly");
         }
@@ -368,7 +371,7 @@ final class Tasks {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid inputResponses: " + e.getMessage());
         }
         task.supply(responses);
-        r.send(writer.result(c.peer.alloc(), m.id(), this::writeEmptyAck));
+        r.respond(writer.result(c.peer.alloc(), m.id(), this::writeEmptyAck));
         return false;
     }
 
@@ -387,14 +390,14 @@ final class Tasks {
     }
 
     private Task find(Connection c, RequestScope s, Params p, String method) throws RpcException {
-        if (s.isModern() && !declaresExtension(s.clientCapabilities())) {
+        if (s.isStateless() && !declaresExtension(s.clientCapabilities())) {
             throw missingExtension(method + " needs the " + EXTENSION + " extension; declare it in "
                     + "_meta[\"io.modelcontextprotocol/clientCapabilities\"].extensions");
         }
         String id = p.requireString(method, "taskId");
         Task task = tasks.getIfPresent(id);
         // A 2025 task belongs to its session; a 2026 one to whoever holds its id.
-        if (task == null || task.modern != s.isModern() || (!task.modern && task.owner != c)) {
+        if (task == null || task.stateless != s.isStateless() || (!task.stateless && task.owner != c)) {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Unknown task: " + id
                     + " (it never existed, expired, or belongs to another session)");
         }

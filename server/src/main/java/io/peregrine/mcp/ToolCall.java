@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  */
 final class ToolCall implements ToolContext, Runnable {
 
+    private final ToolCallAnswers answers;
     private final McpServer server;
     final Connection connection;
     final RpcMessage message;
@@ -47,16 +48,15 @@ final class ToolCall implements ToolContext, Runnable {
     private volatile boolean cancelled;
     private Thread runner;
     private ScheduledFuture<?> deadline;
-    /** Set by policy before the call runs: who called, when, and the cache entry this call fills. */
-    io.peregrine.policy.Principal principal;
-    long startNanos;
+    /** Set by policy before the call runs: the cache entry this call fills, or null. */
     io.peregrine.policy.ResultCache.Lookup cacheFill;
     /** Null for the many calls that neither ask the client nor run as tasks, so they carry nothing more. */
     private Asking asking;
 
-    ToolCall(McpServer server, Connection connection, RpcMessage message, RequestScope scope,
+    ToolCall(ToolCallAnswers answers, Connection connection, RpcMessage message, RequestScope scope,
              ToolRegistry.Entry entry, ToolArguments arguments, Reply reply) {
-        this.server = server;
+        this.answers = answers;
+        this.server = answers.server();
         this.connection = connection;
         this.message = message;
         this.scope = scope;
@@ -88,9 +88,9 @@ final class ToolCall implements ToolContext, Runnable {
                 leave();
                 if (end()) {
                     if (inputs() != null && inputs().hasMissing()) {
-                        server.answerInputRequired(this);
+                        answers.answerInputRequired(this);
                     } else {
-                        server.answerFailure(this, t);
+                        answers.answerFailure(this, t);
                     }
                     drop();
                 }
@@ -100,9 +100,9 @@ final class ToolCall implements ToolContext, Runnable {
             if (end()) {
                 // A handler that swallowed InputRequiredException still owes the client its questions.
                 if (inputs() != null && inputs().hasMissing()) {
-                    server.answerInputRequired(this);
+                    answers.answerInputRequired(this);
                 } else {
-                    server.answerResult(this, result);
+                    answers.answerResult(this, result);
                 }
                 drop();
             }
@@ -115,8 +115,8 @@ final class ToolCall implements ToolContext, Runnable {
     void cancel() {
         if (end()) {
             interrupt();
-            server.callDropped(this);
-            reply.skip();
+            answers.callDropped(this);
+            reply.respondNothing();
             drop();
         }
     }
@@ -125,7 +125,7 @@ final class ToolCall implements ToolContext, Runnable {
     private void expire() {
         if (end()) {
             interrupt();
-            server.answerTimeout(this);
+            answers.answerTimeout(this);
             drop();
         }
     }
@@ -134,7 +134,7 @@ final class ToolCall implements ToolContext, Runnable {
     void abort() {
         if (end()) {
             interrupt();
-            server.answerShutdown(this);
+            answers.answerShutdown(this);
             drop();
         }
     }
@@ -142,7 +142,7 @@ final class ToolCall implements ToolContext, Runnable {
     /** The executor was full: the handler never ran; answer with an overload error. */
     void abortOverloaded() {
         if (end()) {
-            server.answerOverloaded(this);
+            answers.answerOverloaded(this);
             drop();
         }
     }
@@ -151,7 +151,7 @@ final class ToolCall implements ToolContext, Runnable {
     void abandon() {
         if (end()) {
             interrupt();
-            server.callDropped(this);
+            answers.callDropped(this);
             reply.dropped();
             drop();
         }
@@ -166,7 +166,7 @@ final class ToolCall implements ToolContext, Runnable {
         if (deadline != null) {
             deadline.cancel(false);
         }
-        server.callEnded(this);
+        answers.callEnded(this);
         return true;
     }
 
@@ -220,7 +220,7 @@ final class ToolCall implements ToolContext, Runnable {
     public void progress(double progress, Double total, String text) {
         RequestId token = scope.progressToken();
         if (token != null && !cancelled) {
-            server.sendProgress(connection, reply, token, progress, total, text);
+            server.asking().sendProgress(connection, reply, token, progress, total, text);
         }
     }
 
@@ -258,24 +258,24 @@ final class ToolCall implements ToolContext, Runnable {
         if (task() != null) {
             return askForTask(requests);
         }
-        if (scope.isModern()) {
+        if (scope.isStateless()) {
             Asking a = asking();
             if (a.inputs == null) {
                 a.inputs = InputRequests.none("tools/call", entry.tool.name(),
-                        ((ByteBufToolArguments) arguments).raw(), scope.version().id(), McpServer.principalOf(connection));
+                        ((ByteBufToolArguments) arguments).raw(), scope.version().id(), ClientAsking.principalOf(connection));
             }
             return a.inputs.answer(requests);
         }
-        return server.askClient(this, requests);
+        return server.asking().askClient(this, requests);
     }
 
     /** A task waits for its answers: through tasks/update (2026-07-28), or requests to its session (2025). */
     private List<Object> askForTask(ClientRequest[] requests) throws ClientRequestException, InterruptedException {
         Task task = task();
-        if (!scope.isModern()) {
+        if (!scope.isStateless()) {
             task.waitingForClient(true);
             try {
-                return server.askClient(this, requests);
+                return server.asking().askClient(this, requests);
             } finally {
                 task.waitingForClient(false);
             }
@@ -332,11 +332,11 @@ final class ToolCall implements ToolContext, Runnable {
 
     @Override
     public boolean continueAsTask() {
-        if (task() != null || !scope.isModern() || !entry.tool.startsTaskItself()
+        if (task() != null || !scope.isStateless() || !entry.tool.startsTaskItself()
                 || !Tasks.declaresExtension(capabilities())) {
             return false;
         }
-        return server.continueAsTask(this);
+        return answers.continueAsTask(this);
     }
 
     @Override
@@ -348,7 +348,7 @@ final class ToolCall implements ToolContext, Runnable {
         java.util.concurrent.atomic.AtomicBoolean sent = new java.util.concurrent.atomic.AtomicBoolean();
         return () -> {
             if (sent.compareAndSet(false, true)) {
-                server.sendElicitationComplete(connection, reply, elicitationId);
+                server.asking().sendElicitationComplete(connection, reply, elicitationId);
             }
         };
     }

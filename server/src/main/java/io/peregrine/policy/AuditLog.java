@@ -55,7 +55,7 @@ public final class AuditLog {
         }
     }
 
-    /** A tool call ended; {@code outcome} is ok, error, timeout, cancelled, overloaded, shutdown or cached. */
+    /** A tool call ended; {@code outcome} is ok, error (an error result or a JSON-RPC error), cancelled, overloaded or shutdown. */
     public void toolCall(Principal principal, String transport, String tool, String outcome, long durationNanos) {
         if (logsToolCalls()) {
             log.info(new Line("tool_call").field("principal", principal == null ? null : principal.name())

@@ -17,20 +17,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ConfigLoaderTest {
 
-    private static final Path DEFAULT_FILE = Files.exists(Path.of("config/peregrine.yaml"))
-            ? Path.of("config/peregrine.yaml") : Path.of("../config/peregrine.yaml");
-
-    @Test
-    void theShippedFileHoldsEveryKeyAtItsDefault() throws IOException {
-        PeregrineConfig loaded = ConfigLoader.load(DEFAULT_FILE, Map.of(), List.of());
-        assertThat(loaded.values()).isEqualTo(PeregrineConfig.defaults().values());
-        String text = Files.readString(DEFAULT_FILE);
-        for (String key : ConfigKey.all().keySet()) {
-            String leaf = key.substring(key.lastIndexOf('.') + 1);
-            assertThat(text).as(key).contains(leaf + ":");
-        }
-    }
-
     @Test
     void precedenceIsFileThenEnvironmentThenSet(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("p.yaml");
@@ -65,7 +51,11 @@ class ConfigLoaderTest {
             "tcp.port | 70000 | tcp.port: \"70000\" from --set tcp.port=70000 (expected: an integer from 0 to 65535)",
             "tcp.port | seven | (expected: an integer from 0 to 65535)",
             "tcp.max-line-length | 12 parsecs | (expected: a size in bytes",
-            "tcp.max-line-length | 2GiB | (expected: a size from 1024 to 268435456 bytes)",
+            "tcp.max-line-length | 2GiB | (expected: a size from 1KiB to 256MiB)",
+            "ws.path | mcp | (expected: a path starting with /)",
+            "http.auth | password | (expected: none, api-key or jwt)",
+            "client-requests.state-key | too-short | (expected: empty, or at least 16 characters)",
+            "shutdown.ready-delay | -5s | (expected: a duration such as 250ms, 30s, 2m or 1h)",
             "tools.default-timeout | soon | (expected: a positive duration",
             "tools.default-timeout | 0s | (expected: a positive duration",
             "tcp.enabled | yes | (expected: true or false)",
@@ -101,6 +91,64 @@ class ConfigLoaderTest {
                 .hasMessageContaining(file + " is not valid YAML").hasMessageContaining("line");
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), Map.of(), List.of()))
                 .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void theConfigurationRemembersWhatWasSetAndWhatWasRead() {
+        PeregrineConfig c = ConfigLoader.load(null, Map.of("PEREGRINE_TCP_PORT", "7002"), List.of("ws.compression=true"));
+        assertThat(c.explicitKeys()).containsExactly("tcp.port", "ws.compression");
+        assertThat(c.unreadKeys()).hasSameSizeAs(ConfigKey.all().keySet()).contains("tcp.port");
+        assertThat(c.get(ConfigKey.TCP_PORT)).isEqualTo(7002);
+        assertThat(c.unreadKeys()).doesNotContain("tcp.port").contains("ws.compression");
+    }
+
+    /** What the reference and the shipped file write is what the loader reads back. */
+    @Test
+    void everyDefaultReadsBackAsWritten() {
+        for (ConfigKey<?> key : ConfigKey.all().values()) {
+            assertRoundTrip(key);
+        }
+    }
+
+    private static <T> void assertRoundTrip(ConfigKey<T> key) {
+        assertThat(key.convert(key.format(key.defaultValue()), "test")).as(key.name()).isEqualTo(key.defaultValue());
+        assertThat(key.convert(key.format(key.builderDefault()), "test")).as(key.name()).isEqualTo(key.builderDefault());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "tcp.max-line-length | 4194304 | 4MiB",
+            "tcp.max-line-length | 1500    | 1500B",
+            "ws.max-frame-size   | 125     | 125B",
+            "json.max-string-length | 1073741824 | 1GiB",
+    })
+    void sizesAreWrittenInTheLargestExactUnit(String key, long bytes, String text) {
+        assertThat(ConfigKey.TCP_MAX_LINE_LENGTH.format(bytes)).isEqualTo(text);
+        assertThat(ConfigKey.find(key).convert(text, "test")).isEqualTo(bytes);
+    }
+
+    @Test
+    void durationsAreWrittenInTheLargestExactUnit() {
+        assertThat(ConfigKey.WS_IDLE_TIMEOUT.format(Duration.ofMinutes(5))).isEqualTo("5m");
+        assertThat(ConfigKey.WS_IDLE_TIMEOUT.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(ConfigKey.WS_IDLE_TIMEOUT.format(Duration.ofSeconds(-5))).isEqualTo("-5s");
+        assertThat(ConfigKey.WS_IDLE_TIMEOUT.format(Duration.ZERO)).isEqualTo("0s");
+        assertThat(ConfigKey.TASKS_TTL.format(Duration.ofHours(1))).isEqualTo("1h");
+    }
+
+    @Test
+    void checksInCodeNameTheKeyTheValueAndTheBounds() {
+        assertThatThrownBy(() -> ConfigKey.WS_IDLE_TIMEOUT.check(Duration.ofSeconds(-5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("ws.idle-timeout : -5s (expected: >= 0)");
+        assertThatThrownBy(() -> ConfigKey.TOOLS_DEFAULT_TIMEOUT.check(Duration.ZERO))
+                .hasMessage("tools.default-timeout : 0s (expected: > 0)");
+        assertThatThrownBy(() -> ConfigKey.JSON_MAX_NESTING_DEPTH.check(100_000))
+                .hasMessage("json.max-nesting-depth : 100000 (expected: 1 to 10000)");
+        assertThatThrownBy(() -> ConfigKey.TCP_MAX_LINE_LENGTH.check(512L))
+                .hasMessage("tcp.max-line-length : 512B (expected: 1KiB to 256MiB)");
+        assertThatThrownBy(() -> ConfigKey.WS_PATH.check("mcp")).hasMessage("ws.path : mcp (expected: a path starting with /)");
+        assertThatThrownBy(() -> ConfigKey.SERVER_NAME.check(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("server.name");
     }
 
     @Test

@@ -18,7 +18,8 @@ class MainTest {
     @SuppressWarnings("unchecked")
     void startsWithTheShippedConfigurationAndTheDemoTools() throws Exception {
         String home = new java.io.File("..").getCanonicalPath();
-        try (Peregrine server = Main.start(new String[] {"--set", "tcp.port=0", "--set", "http.port=0", "--set=demo.fs.root=."},
+        try (Peregrine server = Main.start(new String[] {"--set", "tcp.port=0", "--set", "http.port=0", "--set=demo.fs.root=.",
+                        "--set", "shutdown.ready-delay=0"},
                 Map.of("PEREGRINE_HOME", home, "PEREGRINE_SERVER_NAME", "from-env"))) {
             assertThat(server.addresses().http().getPort()).isPositive();
             try (LineSocket s = new LineSocket(server.addresses().tcp())) {

@@ -39,6 +39,7 @@ public final class AdminServer implements AutoCloseable {
 
     static final String METRICS = "/metrics";
     static final String HEALTH = "/health";
+    static final String HEALTH_DETAILS = "/health/details";
     static final String READY = "/ready";
 
     /** Requests here are small GETs: anything bigger is not for this listener. */
@@ -57,17 +58,18 @@ public final class AdminServer implements AutoCloseable {
     /**
      * Binds the admin listener to {@code host:port} (port 0 picks a free port).
      *
-     * @param health the body of {@code /health} (JSON), read on each probe
-     * @param ready whether {@code /ready} answers 200 (else 503), read on each probe
+     * @param details the body of {@code /health?verbose} and {@code /health/details} (a JSON object),
+     *                read on each probe ({@code HealthReport::details})
+     * @param ready   whether {@code /ready} answers 200 (else 503), read on each probe ({@code HealthReport::ready})
      */
-    public static AdminServer bind(String host, int port, MetricsExposition exposition, Supplier<String> health,
+    public static AdminServer bind(String host, int port, MetricsExposition exposition, Supplier<String> details,
                                    BooleanSupplier ready) throws InterruptedException {
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port : " + port + " (expected: 0 to 65535)");
         }
         AdminHandler handler = new AdminHandler(Objects.requireNonNull(exposition, "exposition"),
-                Objects.requireNonNull(health, "health"), Objects.requireNonNull(ready, "ready"));
+                Objects.requireNonNull(details, "details"), Objects.requireNonNull(ready, "ready"));
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("peregrine-admin", true),
                 NioIoHandler.newFactory());
         try {

@@ -1,5 +1,7 @@
 package io.peregrine.transport.http;
 
+import io.peregrine.config.ConfigKey;
+
 import java.util.Objects;
 
 /** The limits and options of the Streamable HTTP endpoint. */
@@ -74,9 +76,15 @@ public final class StreamableHttpSettings {
         return keepAliveTimeoutMillis;
     }
 
-    /** {@code /mcp}, 4 MiB bodies, 30 s to read a request, 60 s keep-alive, 15 s SSE keep-alive, 10,000 sessions idle for at most 30 min, 256 events replayable. */
+    /** The defaults of the {@code http.*} keys, at {@code path}. */
     public static StreamableHttpSettings defaults(String path) {
-        return new StreamableHttpSettings(path, 4 * 1024 * 1024, 30_000, 60_000, 15_000, 10_000, 30 * 60_000, 256, true);
+        return new StreamableHttpSettings(path, Math.toIntExact(ConfigKey.HTTP_MAX_BODY_SIZE.builderDefault()),
+                ConfigKey.HTTP_REQUEST_READ_TIMEOUT.builderDefault().toMillis(),
+                ConfigKey.HTTP_KEEP_ALIVE_TIMEOUT.builderDefault().toMillis(),
+                ConfigKey.HTTP_SSE_KEEP_ALIVE.builderDefault().toMillis(), ConfigKey.HTTP_MAX_SESSIONS.builderDefault(),
+                ConfigKey.HTTP_SESSION_IDLE_TIMEOUT.builderDefault().toMillis(),
+                ConfigKey.HTTP_REPLAY_EVENTS.builderDefault(), ConfigKey.HTTP_SESSIONS.builderDefault(),
+                ConfigKey.HTTP_H2C.builderDefault());
     }
 
     private static int positive(String name, int value) {

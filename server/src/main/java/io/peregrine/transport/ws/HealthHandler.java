@@ -5,19 +5,21 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.util.function.BooleanSupplier;
+import io.peregrine.ops.health.HealthReport;
 
 /**
- * {@code GET /health} (liveness: 200 while the process serves) and {@code GET /ready} (readiness:
- * 503 while starting or draining, so a load balancer stops sending before shutdown). Every other
- * request goes on down the pipeline.
+ * {@code GET /health} (liveness: 200 while the process serves), {@code GET /health?verbose} and
+ * {@code GET /health/details} (the server's report as JSON) and {@code GET /ready} (readiness:
+ * 503 while starting, draining or missing a required dependency, so a load balancer stops sending).
+ * What readiness means is the {@link HealthReport}'s business. Every other request goes on down
+ * the pipeline.
  */
 final class HealthHandler extends ChannelInboundHandlerAdapter {
 
-    private final BooleanSupplier ready;
+    private final HealthReport health;
 
-    HealthHandler(BooleanSupplier ready) {
-        this.ready = ready;
+    HealthHandler(HealthReport health) {
+        this.health = health;
     }
 
     @Override
@@ -28,18 +30,32 @@ final class HealthHandler extends ChannelInboundHandlerAdapter {
         }
         FullHttpRequest request = (FullHttpRequest) msg;
         String path = request.uri();
-        int query = path.indexOf('?');
-        if (query >= 0) {
-            path = path.substring(0, query);
+        String query = "";
+        int q = path.indexOf('?');
+        if (q >= 0) {
+            query = path.substring(q + 1);
+            path = path.substring(0, q);
         }
-        if (path.equals("/health")) {
+        if (path.equals("/health/details") || path.equals("/health") && isVerbose(query)) {
+            HttpResponses.respond(ctx, request, HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, health.details());
+        } else if (path.equals("/health")) {
             HttpResponses.respond(ctx, request, HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, "{\"status\":\"up\"}");
         } else if (path.equals("/ready")) {
-            boolean isReady = ready.getAsBoolean();
+            boolean isReady = health.ready();
             HttpResponses.respond(ctx, request, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     HttpHeaderValues.APPLICATION_JSON, isReady ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
         } else {
             ctx.fireChannelRead(msg);
         }
+    }
+
+    /** {@code verbose}, {@code verbose=true} or {@code verbose=1} among the query's parameters. */
+    private static boolean isVerbose(String query) {
+        for (String p : query.split("&")) {
+            if (p.equals("verbose") || p.equals("verbose=true") || p.equals("verbose=1")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -90,7 +90,7 @@ final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel>
             p.addLast(new RequestReadTimeout(http.settings().requestReadTimeoutMillis()));
         }
         p.addLast(http != null ? new McpHttpAggregator(http.settings().maxBodyBytes()) : new HttpObjectAggregator(64 * 1024));
-        p.addLast(new HealthHandler(settings.ready));
+        p.addLast(new HealthHandler(settings.health));
         p.addLast(new OriginCheck(settings.allowedOrigins));
         p.addLast(new PathAlias(settings.path + "/ws", settings.path));
         if (security.policy() != null) {
@@ -118,7 +118,7 @@ final class WebSocketServerInitializer extends ChannelInitializer<SocketChannel>
         p.addLast(new Http2StreamFrameToHttpObjectCodec(true));
         p.addLast(new RequestReadTimeout(http.settings().requestReadTimeoutMillis()));
         p.addLast(new McpHttpAggregator(http.settings().maxBodyBytes()));
-        p.addLast(new HealthHandler(settings.ready));
+        p.addLast(new HealthHandler(settings.health));
         p.addLast(new OriginCheck(settings.allowedOrigins));
         if (security.policy() != null) {
             p.addLast(new AuthenticationHandler(security.policy(), settings.path, security.tls() != null));

@@ -1,6 +1,6 @@
 package io.peregrine.transport.ws;
 
-import java.util.function.BooleanSupplier;
+import io.peregrine.ops.health.HealthReport;
 
 /** The limits and options of the HTTP listener and its WebSocket endpoint. */
 public final class WebSocketSettings {
@@ -11,7 +11,7 @@ public final class WebSocketSettings {
     final long idleTimeoutMillis;
     final long pingIntervalMillis;
     final boolean compression;
-    final BooleanSupplier ready;
+    final HealthReport health;
     final java.util.List<String> allowedOrigins;
 
     /**
@@ -21,11 +21,11 @@ public final class WebSocketSettings {
      * @param idleTimeoutMillis  close after this long without anything read (0: never)
      * @param pingIntervalMillis ping after this long without anything written (0: never)
      * @param compression        offer permessage-deflate
-     * @param ready              what {@code GET /ready} reports
+     * @param health             what {@code GET /ready} and {@code GET /health?verbose} report
      * @param allowedOrigins     origins a browser may connect from ({@code scheme://host[:port|:*]})
      */
     public WebSocketSettings(String path, int maxFrameBytes, int maxMessageBytes, long idleTimeoutMillis,
-                             long pingIntervalMillis, boolean compression, BooleanSupplier ready,
+                             long pingIntervalMillis, boolean compression, HealthReport health,
                              java.util.List<String> allowedOrigins) {
         if (path == null || !path.startsWith("/")) {
             throw new IllegalArgumentException("path : " + path + " (expected: starting with /)");
@@ -44,7 +44,7 @@ public final class WebSocketSettings {
         this.idleTimeoutMillis = idleTimeoutMillis;
         this.pingIntervalMillis = pingIntervalMillis;
         this.compression = compression;
-        this.ready = java.util.Objects.requireNonNull(ready, "ready");
+        this.health = java.util.Objects.requireNonNull(health, "health");
         this.allowedOrigins = java.util.List.copyOf(allowedOrigins).stream()
                 .map(o -> o.trim().toLowerCase(java.util.Locale.ROOT)).filter(o -> !o.isEmpty())
                 .collect(java.util.stream.Collectors.toUnmodifiableList());

@@ -43,6 +43,7 @@ class AdminListenerTest {
                     + "network_protocol_name=\"\",network_transport=\"tcp\"} 1");
             assertThat(scrape.body()).containsPattern("peregrine_netty_eventloop_pending_tasks\\{loop=\"0\"}");
             assertThat(get(admin, "/health").statusCode()).isEqualTo(200);
+            assertThat(get(admin, "/health?verbose").body()).startsWith("{\"status\":\"up\",\"ready\":true,\"state\":\"serving\"").contains("\"tools\":1");
             assertThat(get(admin, "/ready").statusCode()).isEqualTo(200);
             assertThat(server.metrics().registry()).isNotNull();
         }
@@ -71,7 +72,7 @@ class AdminListenerTest {
 
     @Test
     void settingsAreChecked() {
-        assertThatThrownBy(() -> Peregrine.builder().metricsPath("metrics")).hasMessage("metricsPath : metrics (expected: starting with /)");
-        assertThatThrownBy(() -> Peregrine.builder().admin("127.0.0.1", 65536)).hasMessage("port : 65536 (expected: 0 to 65535)");
+        assertThatThrownBy(() -> Peregrine.builder().metricsPath("metrics")).hasMessage("metrics.path : metrics (expected: a path starting with /)");
+        assertThatThrownBy(() -> Peregrine.builder().admin("127.0.0.1", 65536)).hasMessageStartingWith("admin.port : 65536 (expected: ");
     }
 }

@@ -38,7 +38,7 @@ class AdminServerTest {
 
     @Test
     void servesMetricsHealthAndReadinessOnItsOwnPort() throws Exception {
-        admin = AdminServer.bind("127.0.0.1", 0, metrics.exposition(), () -> "{\"status\":\"up\"}", ready::get);
+        admin = AdminServer.bind("127.0.0.1", 0, metrics.exposition(), () -> "{\"status\":\"up\",\"sessions\":3}", ready::get);
         assertThat(admin.localAddress().getAddress().isLoopbackAddress()).isTrue();
         metrics.observer().messageRejected(Transport.HTTP, Rejection.UNAUTHORIZED);
 
@@ -55,6 +55,8 @@ class AdminServerTest {
         HttpResponse<String> health = get("/health", null);
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).isEqualTo("{\"status\":\"up\"}");
+        assertThat(get("/health?verbose", null).body()).isEqualTo("{\"status\":\"up\",\"sessions\":3}");
+        assertThat(get("/health/details", null).body()).isEqualTo("{\"status\":\"up\",\"sessions\":3}");
 
         assertThat(get("/ready", null).statusCode()).isEqualTo(503);
         ready.set(true);

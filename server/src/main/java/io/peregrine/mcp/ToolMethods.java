@@ -1,0 +1,226 @@
+package io.peregrine.mcp;
+
+import io.netty.buffer.ByteBuf;
+import io.peregrine.rpc.Json;
+import io.peregrine.rpc.JsonRpcError;
+import io.peregrine.rpc.RpcException;
+import io.peregrine.rpc.RpcMessage;
+import io.peregrine.tool.TaskSupport;
+import io.peregrine.tool.ToolResult;
+import io.peregrine.transport.Outcome;
+import io.peregrine.transport.Transport;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code tools/list} and {@code tools/call}. A call is authorized, looked up, rate-limited, checked
+ * against its input schema, planned as a task when asked, served from the result cache when the
+ * tool allows, and then run: on the event loop for a non-blocking tool, on the bounded executor
+ * otherwise. What happens once it runs (its answer, whatever ends it) is {@link ToolCallAnswers}'s.
+ */
+final class ToolMethods {
+
+    private static final String CURSOR_PREFIX = "after:";
+
+    private final McpServer server;
+    private final Json json;
+    private final ToolRegistry tools;
+    private final SchemaValidator validator;
+    private final Tasks tasks;
+    private final ToolCallAnswers answers;
+    private final McpServer.Settings settings;
+
+    ToolMethods(McpServer server, Json json, ToolRegistry tools, SchemaValidator validator, Tasks tasks,
+                ToolCallAnswers answers, McpServer.Settings settings) {
+        this.server = server;
+        this.json = json;
+        this.tools = tools;
+        this.validator = validator;
+        this.tasks = tasks;
+        this.answers = answers;
+        this.settings = settings;
+    }
+
+    void register(Map<String, McpServer.Method> methods) {
+        methods.put("tools/list", this::list);
+        methods.put("tools/call", this::call);
+    }
+
+    private boolean list(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
+        String cursor = p.string("tools/list", "cursor");
+        String after = cursor == null ? null : decodeCursor(cursor);
+        List<ToolRegistry.Entry> page = tools.page(after, server.pageSize());
+        String next = page.size() == server.pageSize() && tools.hasAfter(page.get(page.size() - 1).tool.name())
+                ? encodeCursor(page.get(page.size() - 1).tool.name()) : null;
+        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> {
+            g.writeStartObject();
+            McpServer.writeResultPrelude(g, s, true);
+            g.writeArrayFieldStart("tools");
+            for (ToolRegistry.Entry e : page) {
+                if (server.mayList(c, io.peregrine.policy.Grants.TOOL, e.tool.name())) {
+                    g.writeRawValue(e.tool.definitionJson());
+                }
+            }
+            g.writeEndArray();
+            if (next != null) {
+                g.writeStringField("nextCursor", next);
+            }
+            if (s.isStateless()) {
+                server.writeServerInfoMeta(g, null);
+            }
+            g.writeEndObject();
+        }));
+        return false;
+    }
+
+    private static String encodeCursor(String lastName) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((CURSOR_PREFIX + lastName).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decodeCursor(String cursor) throws RpcException {
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (decoded.startsWith(CURSOR_PREFIX)) {
+                return decoded.substring(CURSOR_PREFIX.length());
+            }
+        } catch (IllegalArgumentException ignored) {
+            // fall through to the error below
+        }
+        throw new RpcException(JsonRpcError.INVALID_PARAMS,
+                "Invalid cursor: \"" + cursor + "\" is not a cursor this server issued; list again without one");
+    }
+
+    private boolean call(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
+        String name = p.requireString("tools/call", "name");
+        ByteBuf args = p.object("tools/call", "arguments");
+        PolicyGate gate = server.policyGate();
+        if (gate != null) {
+            // Before the lookup, so that a principal cannot learn which tools exist beyond its grants.
+            gate.authorize(c, name);
+        }
+        ToolRegistry.Entry entry = tools.get(name);
+        if (entry == null) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Unknown tool: " + name);
+        }
+        if (gate != null) {
+            gate.acquire(c, name);
+        }
+        if (entry.paramHeaders != null && s.isStateless() && c.peer.transport() == Transport.HTTP) {
+            entry.paramHeaders.check(argumentTree(args), c.peer::requestHeader);
+        }
+        if (settings.validateArguments && entry.tool.validatesArguments()) {
+            List<String> problems;
+            try {
+                problems = validator.validate(entry.inputSchema, args);
+            } catch (IOException e) {
+                problems = List.of("arguments could not be read: " + e.getMessage());
+            }
+            if (!problems.isEmpty()) {
+                return invalidArguments(c, m, s, r, name, String.join("; ", problems));
+            }
+        }
+        if (entry.tool.taskSupport() != TaskSupport.FORBIDDEN || (!s.isStateless() && p.has("task"))) {
+            Task task = tasks.plan(c, s, p, entry);
+            if (task != null) {
+                return startTask(c, m, s, entry, args, r, task);
+            }
+        }
+        io.peregrine.policy.ResultCache.Lookup cached = null;
+        if (gate != null && entry.tool.isCacheable() && !(s.isStateless() && InputRequests.carriesInput(p))) {
+            cached = gate.lookup(c, entry.tool, args);
+            if (cached != null) {
+                server.observer().cacheLookup("result", !cached.isLeader());
+            }
+            if (cached != null && !cached.isLeader()) {
+                answerShared(c, m, s, r, entry, cached);
+                return true;
+            }
+        }
+        ToolCall call = new ToolCall(answers, c, m, s, entry, new ByteBufToolArguments(json, args), r);
+        call.cacheFill = cached;
+        if (s.isStateless() && InputRequests.carriesInput(p)) {
+            call.inputs(server.asking().inputsOf(c, p, s, "tools/call", name, args));
+        }
+        if (!entry.tool.isBlocking()) {
+            answers.callStarted();
+            ObservedReply.inContext(r, call).run();
+            return true;
+        }
+        if (c.inFlight.putIfAbsent(m.id(), call) != null) {
+            throw new RpcException(JsonRpcError.INVALID_REQUEST,
+                    "Duplicate request id " + m.id() + ": a request with this id is still in flight");
+        }
+        answers.callStarted();
+        if (c.inFlight.size() >= settings.maxInFlight) {
+            c.peer.pauseReading(true);
+        }
+        long timeout = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
+        call.scheduleDeadline(timeout);
+        if (!server.executor().tryExecute(ObservedReply.inContext(r, call))) {
+            call.drop();
+            call.abortOverloaded();
+        }
+        return true;
+    }
+
+    /** Answers {@code m} with the result of the identical call it coalesced with, once there is one. */
+    private void answerShared(Connection c, RpcMessage m, RequestScope s, Reply r, ToolRegistry.Entry entry,
+                              io.peregrine.policy.ResultCache.Lookup shared) {
+        shared.future().whenComplete((result, failure) -> {
+            try {
+                ToolResult answer = result != null ? result : ToolResult.error("Tool " + entry.tool.name()
+                        + ": the identical call this one waited on ended without a result; retry");
+                r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> answers.writeToolResult(g, s, answer)),
+                        answer.isError() ? Reply.TOOL_ERROR : Outcome.RESULT);
+            } finally {
+                m.release();
+            }
+        });
+    }
+
+    /** Runs the call as {@code task}: answered at once with the task, the call's own answer kept for later. */
+    private boolean startTask(Connection c, RpcMessage m, RequestScope s, ToolRegistry.Entry entry, ByteBuf args,
+                              Reply r, Task task) {
+        ToolCall call = new ToolCall(answers, c, m, s, entry, new ByteBufToolArguments(json, args), new TaskReply(json, task));
+        call.task(task);
+        task.attach(call);
+        // Not in the connection's in-flight map: a task outlives its request, and in 2026-07-28 its connection.
+        answers.callStarted();
+        long timeout = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
+        call.scheduleDeadline(timeout);
+        if (!server.executor().tryExecute(ObservedReply.inContext(r, call))) {
+            tasks.forget(task);
+            call.drop();
+            call.abandon();
+            server.rejected(c.peer, McpObserver.Rejection.OVERLOADED);
+            r.respond(answers.overloaded(c, m.id()), ToolCallAnswers.OVERLOADED);
+            return true;
+        }
+        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> tasks.writeCreated(g, task)));
+        return true;
+    }
+
+    private boolean invalidArguments(Connection c, RpcMessage m, RequestScope s, Reply r, String tool, String problems)
+            throws RpcException {
+        String message = "Invalid arguments for tool " + tool + ": " + problems;
+        if (!s.version().reportsArgumentErrorsInResult()) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, message);
+        }
+        ToolResult result = ToolResult.error(message);
+        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> answers.writeToolResult(g, s, result)), Reply.TOOL_ERROR);
+        return false;
+    }
+
+    // ---------------------------------------------------------------- call outcomes (any thread)
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> argumentTree(ByteBuf args) throws RpcException {
+        Object tree = args == null ? null : server.tree(args);
+        return tree instanceof Map ? (Map<String, Object>) tree : Map.of();
+    }
+}
