@@ -289,6 +289,7 @@ public final class Peregrine implements AutoCloseable {
             interrupted = true;
         }
         executor.shutdown(1_000);
+        parts.policy().close();
         if (l != null) {
             l.shutdown();
         }

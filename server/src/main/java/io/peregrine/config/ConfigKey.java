@@ -162,6 +162,14 @@ public final class ConfigKey<T> {
     public static final ConfigKey<Duration> TLS_RELOAD_INTERVAL = durationOrZero(POLICY, "tls.reload-interval", Duration.ofSeconds(30), "How often new connections look for renewed certificate files (0: never)");
 
     // ---------------------------------------------------------------- audit, conformance
+    // ---------------------------------------------------------------- state shared by replicas (Redis)
+    public static final ConfigKey<String> REDIS_URI = string(POLICY, "redis.uri", "", "Redis shared by replicas: redis://host:port/db or rediss:// (empty: every limit stays in this process)");
+    public static final ConfigKey<String> REDIS_PASSWORD_ENV = string(POLICY, "redis.password-env", "", "Environment variable holding the Redis password (empty: none)");
+    public static final ConfigKey<Duration> REDIS_TIMEOUT = duration(POLICY, "redis.timeout", Duration.ofMillis(250), "Longest a request waits on Redis before the failure mode applies");
+    public static final ConfigKey<String> REDIS_KEY_PREFIX = string(POLICY, "redis.key-prefix", "peregrine:", "Prefix of every key this server writes in Redis");
+    public static final ConfigKey<Boolean> LIMITS_SHARED = bool(POLICY, "limits.shared", true, "Keep the rate limits in Redis when redis.uri is set (connection limits stay local)");
+    public static final ConfigKey<String> LIMITS_REDIS_FAILURE = oneOf(POLICY, "limits.redis-failure", "fail-open", List.of("fail-open", "fail-closed"), "When Redis fails: fail-open (each replica decides alone) or fail-closed (refuse)");
+
     public static final ConfigKey<Boolean> AUDIT_TOOL_CALLS = bool(POLICY, "audit.tool-calls", false, "Write one peregrine.audit line per tool call (refusals are always written)");
 
     // ---------------------------------------------------------------- operations: logs and traces (io.peregrine.ops)

@@ -13,6 +13,9 @@ import io.peregrine.policy.PolicyChain;
 import io.peregrine.policy.ProtectedResource;
 import io.peregrine.policy.RateLimit;
 import io.peregrine.policy.RateLimiter;
+import io.peregrine.policy.SharedLimits;
+import io.peregrine.policy.redis.RedisSharedLimits;
+import io.peregrine.policy.redis.RedisStore;
 import io.peregrine.transport.tls.TlsContext;
 
 import java.io.IOException;
@@ -37,12 +40,20 @@ final class PolicySetup {
         Authenticator tcp = authenticator(c, env, ConfigKey.TCP_AUTH);
         Authenticator http = authenticator(c, env, ConfigKey.HTTP_AUTH);
         policy.authenticator("tcp", tcp).authenticator("ws", http).authenticator("http", http);
-        RateLimiter limiter = limiter(c);
-        if (limiter != null) {
-            policy.rateLimiter(limiter);
+        RateLimiter.Builder limits = limiter(c);
+        if (limits != null) {
+            if (!c.get(ConfigKey.REDIS_URI).isBlank() && c.get(ConfigKey.LIMITS_SHARED)) {
+                SharedLimits.FailureMode mode = guard("limits.redis-failure",
+                        () -> RedisSharedLimits.failureMode(c.get(ConfigKey.LIMITS_REDIS_FAILURE)));
+                RedisStore redis = guard("redis.uri", () -> RedisStore.connect(c.get(ConfigKey.REDIS_URI),
+                        c.get(ConfigKey.REDIS_PASSWORD_ENV), c.get(ConfigKey.REDIS_TIMEOUT), c.get(ConfigKey.REDIS_KEY_PREFIX), env::get));
+                policy.closeWith(redis);
+                limits.shared(new RedisSharedLimits(redis, mode));
+            }
+            policy.rateLimiter(limits.build());
         }
         b.policy(policy.build());
-                if (c.get(ConfigKey.TCP_TLS) || c.get(ConfigKey.HTTP_TLS)) {
+        if (c.get(ConfigKey.TCP_TLS) || c.get(ConfigKey.HTTP_TLS)) {
             TlsContext tls = tls(c);
             if (c.get(ConfigKey.TCP_TLS)) {
                 b.tcpTls(tls);
@@ -130,7 +141,7 @@ final class PolicySetup {
         return out;
     }
 
-    private static RateLimiter limiter(PeregrineConfig c) {
+    private static RateLimiter.Builder limiter(PeregrineConfig c) {
         RateLimiter.Builder b = RateLimiter.builder()
                 .maxKeys(c.get(ConfigKey.LIMITS_MAX_PRINCIPALS))
                 .idleExpiry(c.get(ConfigKey.LIMITS_IDLE_EXPIRY));
@@ -158,7 +169,7 @@ final class PolicySetup {
             guard("limits.per-principal-tool", () -> b.perPrincipalTool(spec));
             any = true;
         }
-        return any ? b.build() : null;
+        return any ? b : null;
     }
 
     private static RateLimit limit(String key, String value) {

@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
  * unless configured; {@code stdio} is always unauthenticated, its client being the process that
  * started the server.
  */
-public final class PolicyChain {
+public final class PolicyChain implements AutoCloseable {
 
     private final Map<String, Authenticator> authenticators;
     private final RateLimiter limiter;
@@ -38,6 +38,7 @@ public final class PolicyChain {
      */
     private final com.github.benmanes.caffeine.cache.Cache<String, Principal> verified;
     private volatile PolicyEvents events = PolicyEvents.NONE;
+    private final List<AutoCloseable> resources;
 
     private static final int VERIFIED_SECONDS = 30;
 
@@ -48,6 +49,7 @@ public final class PolicyChain {
         this.audit = b.audit;
         this.clock = b.clock;
         this.protectedResource = b.protectedResource;
+        this.resources = List.copyOf(b.resources);
         this.verified = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
                 .expireAfterWrite(java.time.Duration.ofSeconds(VERIFIED_SECONDS)).build();
     }
@@ -139,6 +141,29 @@ public final class PolicyChain {
         return r;
     }
 
+    /**
+     * {@link #acquire} without waiting on a shared store: the future completes at once for local
+     * limits, and on the store client's thread (within the store's timeout) for shared ones.
+     * A caller on an I/O thread continues the call from the future rather than joining it.
+     */
+    public java.util.concurrent.CompletableFuture<Refusal> acquireAsync(Principal principal, String transport,
+                                                                        String tool) {
+        if (limiter == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        return limiter.tryAcquireAsync(principal, tool, events).thenApply(r -> {
+            if (r != null) {
+                audit.rateLimited(principal, transport, tool, r);
+            }
+            return r;
+        });
+    }
+
+    /** The rate limiter, or null when there are no limits. */
+    public RateLimiter limiter() {
+        return limiter;
+    }
+
     /** Who hears of each decision as it is made (the core's observers); default nobody. */
     public void events(PolicyEvents events) {
         this.events = Objects.requireNonNull(events, "events");
@@ -166,6 +191,18 @@ public final class PolicyChain {
         return clock.getAsLong();
     }
 
+    /** Closes what the policy holds open (a Redis connection), in reverse order of adding. */
+    @Override
+    public void close() {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(PolicyChain.class).warn("closing {} failed", resources.get(i), e);
+            }
+        }
+    }
+
     /** Configures a {@link PolicyChain}. */
     public static final class Builder {
         private final Map<String, Authenticator> authenticators = new HashMap<>();
@@ -175,6 +212,7 @@ public final class PolicyChain {
         private AuditLog audit = new AuditLog(false);
         private LongSupplier clock = System::currentTimeMillis;
         private ProtectedResource protectedResource = new ProtectedResource(null, List.of(), List.of());
+        private final List<AutoCloseable> resources = new java.util.ArrayList<>();
 
         private Builder() {
         }
@@ -222,6 +260,12 @@ public final class PolicyChain {
         /** The RFC 9728 metadata to serve; default: resource derived from the request, no authorization servers. */
         public Builder protectedResource(ProtectedResource resource) {
             this.protectedResource = Objects.requireNonNull(resource, "resource");
+            return this;
+        }
+
+        /** Something the policy uses that is closed with it (its Redis store). */
+        public Builder closeWith(AutoCloseable resource) {
+            resources.add(Objects.requireNonNull(resource, "resource"));
             return this;
         }
 

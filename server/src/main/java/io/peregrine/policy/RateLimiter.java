@@ -32,6 +32,12 @@ import java.util.function.Function;
  * copy it on every attempt, so the synchronized kind allocates nothing. A bucket that refuses
  * gives back the tokens the call took from the buckets before it, so that refused calls do not
  * drain the global budget.
+ *
+ * <h2>Shared</h2>
+ * Built with {@link Builder#shared(SharedLimits)}, the global, tool, principal and
+ * principal-and-tool buckets live in the shared store instead (see {@link SharedAdmission}), and
+ * this replica's own buckets decide only when the store fails and the failure mode is fail-open.
+ * {@link #tryAcquireAsync} never waits; {@link #tryAcquire} waits at most the store's timeout.
  */
 public final class RateLimiter {
 
@@ -42,7 +48,7 @@ public final class RateLimiter {
     static final String PRINCIPAL_TOOL = "principal-tool";
     static final String CONNECTION = "connection";
     /** How {@link PolicyEvents} names the principal-and-tool scope (a metric label: no hyphen). */
-    private static final String PRINCIPAL_TOOL_EVENT = "principal_tool";
+    static final String PRINCIPAL_TOOL_EVENT = "principal_tool";
 
     /** A tool's bucket, or none. */
     private static final class Slot {
@@ -75,6 +81,7 @@ public final class RateLimiter {
     private final Function<String, Slot> toolSlotFactory;
     private final Function<String, PrincipalState> principalFactory = name -> new PrincipalState();
     private final boolean perPrincipalNeeded;
+    private final SharedAdmission shared;
 
     private RateLimiter(Builder b) {
         this.time = b.time;
@@ -95,6 +102,8 @@ public final class RateLimiter {
         this.principals = Caffeine.newBuilder().maximumSize(b.maxKeys).expireAfterAccess(longest)
                 .ticker(b.ticker).build();
         this.perPrincipalNeeded = principalLimit != null || !perPrincipalTool.isEmpty();
+        this.shared = b.shared == null ? null
+                : new SharedAdmission(this, b.shared, globalLimit, principalLimit, perTool, perPrincipalTool);
     }
 
     /** Starts a limiter; without limits it lets everything through. */
@@ -118,6 +127,32 @@ public final class RateLimiter {
 
     /** {@link #tryAcquire(Principal, String)}, telling {@code events} what each bucket consulted decided. */
     public Refusal tryAcquire(Principal principal, String tool, PolicyEvents events) {
+        if (shared != null && limitsCalls()) {
+            return shared.await(principal, tool, events);
+        }
+        return tryAcquireLocally(principal, tool, events);
+    }
+
+    /**
+     * {@link #tryAcquire(Principal, String, PolicyEvents)} without waiting: local buckets decide at
+     * once (an already completed future), shared ones complete it on the store client's thread, at
+     * the latest after the store's timeout, with the failure mode's decision then.
+     */
+    public java.util.concurrent.CompletableFuture<Refusal> tryAcquireAsync(Principal principal, String tool,
+                                                                          PolicyEvents events) {
+        if (shared != null && limitsCalls()) {
+            return shared.acquire(principal, tool, events);
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(tryAcquireLocally(principal, tool, events));
+    }
+
+    /** Whether the call limits are kept in a shared store. */
+    public boolean isShared() {
+        return shared != null;
+    }
+
+    /** The decision of this replica's own buckets. */
+    Refusal tryAcquireLocally(Principal principal, String tool, PolicyEvents events) {
         Bucket g = global;
         if (g != null && !decided(events, GLOBAL, g.tryConsume(1))) {
             return refuse(GLOBAL, g, "Rate limit exceeded: the server takes at most " + describe(globalLimit)
@@ -214,7 +249,7 @@ public final class RateLimiter {
         return Refusal.rateLimited(which, millis, message + "; retry in " + millis + " ms");
     }
 
-    private static String describe(RateLimit l) {
+    static String describe(RateLimit l) {
         if (l == null) {
             return "its limit";
         }
@@ -243,8 +278,18 @@ public final class RateLimiter {
         private Duration idleExpiry = Duration.ofMinutes(10);
         private TimeMeter time = TimeMeter.SYSTEM_NANOTIME;
         private Ticker ticker = Ticker.systemTicker();
+        private SharedLimits shared;
 
         private Builder() {
+        }
+
+        /**
+         * Keeps the call limits (global, tool, principal, principal and tool) in {@code shared},
+         * one budget for every replica using it; connection limits stay local. Default: local.
+         */
+        public Builder shared(SharedLimits shared) {
+            this.shared = Objects.requireNonNull(shared, "shared");
+            return this;
         }
 
         /** Every tool call together. */

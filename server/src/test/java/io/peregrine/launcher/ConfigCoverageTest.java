@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.peregrine.policy.redis.RedisServer;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -77,11 +78,17 @@ class ConfigCoverageTest {
 
     /**
      * With every feature on (both listeners authenticated, TLS with client certificates, every
-     * limit, the demo, tracing) and logging configured as the launcher does, building the server
+     * limit shared through a real Redis, the demo, tracing) and logging configured as the launcher does, building the server
      * reads every key there is.
      */
     @Test
     void aServerWithEverythingOnReadsEveryKey(@TempDir Path dir) throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            everythingOn(dir, redis);
+        }
+    }
+
+    private static void everythingOn(Path dir, RedisServer redis) throws Exception {
         Path keys = dir.resolve("api-keys");
         Files.writeString(keys, "alice 0123456789abcdef0123456789abcdef tool:*\n");
         Path[] pem = selfSigned(dir);
@@ -92,7 +99,8 @@ class ConfigCoverageTest {
                 "tls.client-auth=optional", "tls.client-ca-file=" + pem[0], "auth.client-certificates=ops=tool:*",
                 "limits.global=1000/1s", "limits.per-principal=100/1s", "limits.per-tool=echo=10/1s",
                 "limits.per-principal-tool=echo=5/1s", "limits.per-connection=50/1s",
-                "demo.fs.root=" + dir, "tracing.enabled=true", "tracing.endpoint=http://127.0.0.1:9/v1/traces"));
+                "demo.fs.root=" + dir, "redis.uri=" + redis.uri(),
+                "tracing.enabled=true", "tracing.endpoint=http://127.0.0.1:9/v1/traces"));
         PeregrineConfig config = ConfigLoader.load(null,
                 Map.of("PEREGRINE_JWT_SECRET", "a-test-secret-that-is-long-enough-for-hs256!"), sets);
         // What Main.start does before it builds: the log.* keys configure logging.

@@ -1,0 +1,101 @@
+package io.peregrine.policy.redis;
+
+import io.github.bucket4j.TimeMeter;
+import io.lettuce.core.api.StatefulRedisConnection;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The time of shared buckets: Redis's {@code TIME}, read every {@value #SYNC_SECONDS} s and
+ * carried forward between reads by this process's monotonic clock. Replicas whose wall clocks
+ * disagree thus still refill a bucket at the same moment, give or take half the round trip of
+ * their last read plus their clocks' drift since (microseconds on loopback, well under a
+ * millisecond in a data centre), which is how much earlier a bucket may refill on one replica
+ * than on another; at one refill per period that is never a whole extra period's tokens.
+ *
+ * <p>It never runs backwards: a read that would move it back is ignored. Until the first read
+ * succeeds (Redis down at start) it runs on this process's wall clock.
+ */
+public final class RedisClock implements TimeMeter, AutoCloseable {
+
+    static final int SYNC_SECONDS = 5;
+
+    /** Redis time at one local instant. */
+    private static final class Base {
+        final long redisNanos;
+        final long localNanos;
+
+        Base(long redisNanos, long localNanos) {
+            this.redisNanos = redisNanos;
+            this.localNanos = localNanos;
+        }
+    }
+
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final ScheduledExecutorService sync;
+    private volatile Base base;
+    private volatile long lastRoundTripNanos = -1;
+
+    RedisClock(StatefulRedisConnection<byte[], byte[]> connection, Duration timeout) {
+        this.connection = connection;
+        this.base = new Base(System.currentTimeMillis() * 1_000_000L, System.nanoTime());
+        this.sync = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "peregrine-redis-clock");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            // At start-up, off any I/O thread: the first read is waited for, bounded by the timeout.
+            read().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (Exception e) {
+            // Stays on the wall clock until a later read succeeds.
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        sync.scheduleWithFixedDelay(this::read, SYNC_SECONDS, SYNC_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private java.util.concurrent.CompletableFuture<?> read() {
+        long sent = System.nanoTime();
+        return connection.async().time().toCompletableFuture().thenAccept(parts -> adopt(parts, sent));
+    }
+
+    private void adopt(List<byte[]> parts, long sent) {
+        long received = System.nanoTime();
+        long seconds = Long.parseLong(new String(parts.get(0), StandardCharsets.US_ASCII));
+        long micros = Long.parseLong(new String(parts.get(1), StandardCharsets.US_ASCII));
+        long roundTrip = received - sent;
+        long redisNow = seconds * 1_000_000_000L + micros * 1_000L + roundTrip / 2;
+        if (redisNow >= currentTimeNanos()) {
+            base = new Base(redisNow, received);
+        }
+        lastRoundTripNanos = roundTrip;
+    }
+
+    @Override
+    public long currentTimeNanos() {
+        Base b = base;
+        return b.redisNanos + (System.nanoTime() - b.localNanos);
+    }
+
+    @Override
+    public boolean isWallClockBased() {
+        return true;
+    }
+
+    /** The round trip of the last read of Redis's time (its half bounds this replica's error), or -1. */
+    public long lastRoundTripNanos() {
+        return lastRoundTripNanos;
+    }
+
+    @Override
+    public void close() {
+        sync.shutdownNow();
+    }
+}

@@ -1,0 +1,165 @@
+package io.peregrine.policy.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * One Redis connection shared by everything a replica keeps there, with its settings
+ * ({@code redis.uri}, {@code redis.password-env}, {@code redis.timeout}, {@code redis.key-prefix})
+ * and the bookkeeping of outages.
+ *
+ * <p>Lettuce reconnects by itself. While it is disconnected, commands are refused at once rather
+ * than queued: a queued command would only wait out the timeout of the request behind it. Every
+ * command also times out after {@code redis.timeout}, should Redis hang rather than go away.
+ *
+ * <p>An outage starts at the first failure and ends at the next answer; it is logged once when it
+ * starts and once when it ends, with the decisions it cost in between, never once per request.
+ */
+public final class RedisStore implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final Duration timeout;
+    private final String keyPrefix;
+    private final String where;
+    private final AtomicBoolean down = new AtomicBoolean();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong outageFailures = new AtomicLong();
+    private final RedisClock clock;
+
+    private RedisStore(String uri, String password, Duration timeout, String keyPrefix) {
+        RedisURI parsed;
+        try {
+            parsed = RedisURI.create(uri);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("redis.uri : \"" + uri + "\" (expected: redis://host:port/db or "
+                    + "rediss://host:port/db; " + e.getMessage() + ")", e);
+        }
+        if (password != null) {
+            parsed.setCredentialsProvider(new io.lettuce.core.StaticCredentialsProvider(parsed.getUsername(),
+                    password.toCharArray()));
+        }
+        // The handshake at start-up is off the request path: it may take longer than a command.
+        parsed.setTimeout(timeout.compareTo(CONNECT_TIMEOUT) > 0 ? timeout : CONNECT_TIMEOUT);
+        this.where = parsed.getHost() + ":" + parsed.getPort() + "/" + parsed.getDatabase();
+        this.timeout = timeout;
+        this.keyPrefix = keyPrefix;
+        this.client = RedisClient.create(parsed);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build());
+        try {
+            this.connection = client.connect(ByteArrayCodec.INSTANCE);
+        } catch (RuntimeException e) {
+            client.shutdown();
+            throw new IllegalStateException("redis.uri : cannot connect to Redis at " + where + " (" + e.getMessage()
+                    + "); start Redis or unset redis.uri to keep limits in this process", e);
+        }
+        this.clock = new RedisClock(connection, timeout);
+    }
+
+    /**
+     * Connects to {@code uri}; fails at once, with a message naming the setting, when the URI is
+     * malformed, the password's variable is unset, or Redis cannot be reached.
+     *
+     * @param passwordEnv the environment variable holding the password, or null/blank for none
+     *                    (a password in the URI itself also works, and is discouraged)
+     * @param env         where environment variables are read (System::getenv)
+     */
+    public static RedisStore connect(String uri, String passwordEnv, Duration timeout, String keyPrefix,
+                                     Function<String, String> env) {
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("redis.timeout : " + timeout + " (expected: > 0)");
+        }
+        String password = null;
+        if (passwordEnv != null && !passwordEnv.isBlank()) {
+            password = env.apply(passwordEnv);
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("redis.password-env : the environment variable " + passwordEnv
+                        + " is not set (expected: the Redis password)");
+            }
+        }
+        return new RedisStore(uri, password, timeout, keyPrefix == null ? "" : keyPrefix);
+    }
+
+    /** The connection: commands on it return at once and complete on Lettuce's threads. */
+    public StatefulRedisConnection<byte[], byte[]> connection() {
+        return connection;
+    }
+
+    /** The clock every replica reads alike: Redis's, kept here between synchronizations. */
+    public RedisClock clock() {
+        return clock;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** {@code key} below {@code redis.key-prefix}, as bytes. */
+    public byte[] key(String key) {
+        return (keyPrefix + key).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whether the connection is up (Lettuce's view; it reconnects by itself). */
+    public boolean isConnected() {
+        return connection.isOpen();
+    }
+
+    /** Whether an outage is under way: failed since the last answer. */
+    public boolean isDown() {
+        return down.get();
+    }
+
+    /** Decisions made without Redis since start. */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** A command failed or timed out: counted, and logged when it starts an outage. */
+    public void failed(String what, Throwable failure) {
+        failures.incrementAndGet();
+        outageFailures.incrementAndGet();
+        if (down.compareAndSet(false, true)) {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            log.warn("Redis at {} failed ({}: {}); {} until it answers again", where, cause.getClass().getSimpleName(),
+                    cause.getMessage(), what);
+        }
+    }
+
+    /** A command was answered: ends an outage, if there was one. */
+    public void answered() {
+        if (down.get() && down.compareAndSet(true, false)) {
+            log.warn("Redis at {} answers again after an outage that cost {} decisions", where,
+                    outageFailures.getAndSet(0));
+        }
+    }
+
+    @Override
+    public void close() {
+        clock.close();
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,110 @@
+package io.peregrine.policy.redis;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Debian's {@code redis-server} on a loopback port, without persistence, for tests: started,
+ * stopped and started again on the same port (an outage), killed at the end.
+ *
+ * <p>redis-server binds its port itself, so the port cannot be held for it: the OS names a free
+ * one, which is let go just before redis-server binds it; should another process take it in that
+ * instant, redis-server exits and another port is tried (a bounded number of times).
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final int ATTEMPTS = 5;
+
+    private final int port;
+    private Process process;
+
+    private RedisServer(int port) {
+        this.port = port;
+    }
+
+    /** A running redis-server on a port the OS said was free. */
+    public static RedisServer start() throws Exception {
+        Exception last = null;
+        for (int i = 0; i < ATTEMPTS; i++) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            RedisServer r = new RedisServer(port);
+            try {
+                r.restart();
+                return r;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw new IllegalStateException("redis-server did not start in " + ATTEMPTS + " attempts", last);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String uri() {
+        return "redis://127.0.0.1:" + port + "/0";
+    }
+
+    /** Starts redis-server on this port again (after {@link #stop()}); returns once it accepts connections. */
+    public void restart() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no").redirectErrorStream(true);
+        Process p = pb.start();
+        CountDownLatch ready = new CountDownLatch(1);
+        StringBuilder output = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    synchronized (output) {
+                        if (output.length() < 8192) {
+                            output.append(line).append('\n');
+                        }
+                    }
+                    if (line.contains("Ready to accept connections")) {
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+            ready.countDown();
+        }, "redis-server-" + port);
+        reader.setDaemon(true);
+        reader.start();
+        if (!ready.await(30, TimeUnit.SECONDS) || !p.isAlive()) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            synchronized (output) {
+                throw new IOException("redis-server on port " + port + " did not become ready:\n" + output);
+            }
+        }
+        process = p;
+    }
+
+    /** Kills redis-server at once (no shutdown save: there is no persistence); waits for it to end. */
+    public void stop() throws InterruptedException {
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("redis-server on port " + port + " did not end");
+            }
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}

@@ -1,0 +1,205 @@
+package io.peregrine.policy.redis;
+
+import io.peregrine.policy.Grants;
+import io.peregrine.policy.PolicyEvents;
+import io.peregrine.policy.Principal;
+import io.peregrine.policy.RateLimit;
+import io.peregrine.policy.RateLimiter;
+import io.peregrine.policy.Refusal;
+import io.peregrine.policy.SharedLimits.FailureMode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rate limits shared through a real redis-server by two limiters, each with its own connection,
+ * as two replicas would be: one budget between them, and the failure modes when Redis goes away
+ * and comes back.
+ */
+class SharedRateLimitTest {
+
+    private static final Duration TIMEOUT = Duration.ofMillis(500);
+    private static RedisServer redis;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static RedisStore store(String prefix) {
+        return store(prefix, TIMEOUT);
+    }
+
+    private static RedisStore store(String prefix, Duration timeout) {
+        return RedisStore.connect(redis.uri(), null, timeout, prefix, Map.<String, String>of()::get);
+    }
+
+    private static RateLimiter replica(RedisStore store, FailureMode mode) {
+        return RateLimiter.builder().perPrincipalTool("echo", RateLimit.parse("5/1m"))
+                .shared(new RedisSharedLimits(store, mode)).build();
+    }
+
+    private static Principal principal(String name) {
+        return new Principal(name, "test", Grants.ALL, Long.MAX_VALUE);
+    }
+
+    private static Refusal decide(RateLimiter limiter, Principal p) throws Exception {
+        // Generous: a decision that never completes fails here; the store's own timeout is far shorter.
+        return limiter.tryAcquireAsync(p, "echo", PolicyEvents.NONE).get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void twoReplicasAdmitExactlyTheLimitBetweenThem() throws Exception {
+        String prefix = "t-" + UUID.randomUUID() + ":";
+        try (RedisStore a = store(prefix); RedisStore b = store(prefix)) {
+            RateLimiter ra = replica(a, FailureMode.FAIL_CLOSED);
+            RateLimiter rb = replica(b, FailureMode.FAIL_CLOSED);
+            Principal alice = principal("alice");
+            int admitted = 0;
+            Refusal last = null;
+            for (int i = 0; i < 12; i++) {
+                Refusal r = decide(i % 2 == 0 ? ra : rb, alice);
+                if (r == null) {
+                    admitted++;
+                } else {
+                    last = r;
+                }
+            }
+            assertThat(admitted).isEqualTo(5);
+            assertThat(last.limit()).isEqualTo("principal-tool");
+            assertThat(last.retryAfterMillis()).isBetween(1L, 60_000L);
+            assertThat(last.getMessage()).contains("alice may call echo at most 5 per minute");
+            // Another principal has its own five.
+            assertThat(decide(rb, principal("bob"))).isNull();
+            assertThat(a.failures() + b.failures()).isZero();
+        }
+    }
+
+    @Test
+    void bucketsExpireInRedisOnceTheyWouldBeFullAgain() throws Exception {
+        String prefix = "t-" + UUID.randomUUID() + ":";
+        try (RedisStore a = store(prefix)) {
+            RateLimiter limiter = RateLimiter.builder().global(RateLimit.parse("100/1s"))
+                    .perPrincipal(RateLimit.parse("5/1m")).perTool("echo=7/1h")
+                    .shared(new RedisSharedLimits(a, FailureMode.FAIL_CLOSED)).build();
+            assertThat(decide(limiter, principal("frank"))).isNull();
+            var redisCommands = a.connection().sync();
+            List<byte[]> keys = redisCommands.keys((prefix + "rl:*").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Map<String, Long> ttl = new java.util.TreeMap<>();
+            for (byte[] k : keys) {
+                ttl.put(new String(k, java.nio.charset.StandardCharsets.UTF_8).substring(prefix.length()),
+                        redisCommands.pttl(k));
+            }
+            // One key per limit, each living at most until its bucket is full again, plus a second.
+            assertThat(ttl).containsOnlyKeys("rl:g:100/1000ms", "rl:t:7/3600000ms:4:echo",
+                    "rl:p:5/60000ms:5:frank");
+            assertThat(ttl.get("rl:g:100/1000ms")).isBetween(1L, 2_000L);
+            assertThat(ttl.get("rl:p:5/60000ms:5:frank")).isBetween(1L, 61_000L);
+            assertThat(ttl.get("rl:t:7/3600000ms:4:echo")).isBetween(1L, 3_601_000L);
+        }
+    }
+
+    @Test
+    void manyPrincipalsAtOnceEachGetExactlyTheLimit() throws Exception {
+        String prefix = "t-" + UUID.randomUUID() + ":";
+        // A timeout no loaded machine reaches: this test is about exactness, not about outages.
+        Duration patient = Duration.ofSeconds(20);
+        try (RedisStore a = store(prefix, patient); RedisStore b = store(prefix, patient)) {
+            RateLimiter ra = replica(a, FailureMode.FAIL_CLOSED);
+            RateLimiter rb = replica(b, FailureMode.FAIL_CLOSED);
+            int principals = 200;
+            int callsEach = 9;
+            List<CompletableFuture<Refusal>> calls = new ArrayList<>();
+            List<String> who = new ArrayList<>();
+            for (int round = 0; round < callsEach; round++) {
+                for (int p = 0; p < principals; p++) {
+                    RateLimiter r = (round + p) % 2 == 0 ? ra : rb;
+                    calls.add(r.tryAcquireAsync(principal("p" + p), "echo", PolicyEvents.NONE));
+                    who.add("p" + p);
+                }
+            }
+            Map<String, Integer> admitted = new java.util.HashMap<>();
+            for (int i = 0; i < calls.size(); i++) {
+                Refusal r = calls.get(i).get(60, TimeUnit.SECONDS);
+                if (r == null) {
+                    admitted.merge(who.get(i), 1, Integer::sum);
+                } else {
+                    assertThat(r.limit()).isEqualTo("principal-tool");
+                }
+            }
+            assertThat(admitted).hasSize(principals);
+            assertThat(admitted.values()).allMatch(n -> n == 5);
+            assertThat(a.failures() + b.failures()).isZero();
+        }
+    }
+
+    @Test
+    void redisGoneFailOpenDecidesLocallyFailClosedRefusesAndBothRecover() throws Exception {
+        String prefix = "t-" + UUID.randomUUID() + ":";
+        try (RedisStore a = store(prefix); RedisStore b = store(prefix)) {
+            RateLimiter open = replica(a, FailureMode.FAIL_OPEN);
+            RateLimiter closed = replica(b, FailureMode.FAIL_CLOSED);
+            assertThat(decide(open, principal("carol"))).isNull();
+            assertThat(decide(closed, principal("carol"))).isNull();
+
+            redis.stop();
+            // Fail-open: this replica's own bucket of 5 decides (it has not been drawn on yet).
+            int admitted = 0;
+            for (int i = 0; i < 7; i++) {
+                if (decide(open, principal("carol")) == null) {
+                    admitted++;
+                }
+            }
+            assertThat(admitted).isEqualTo(5);
+            assertThat(a.isDown()).isTrue();
+            assertThat(a.failures()).isGreaterThanOrEqualTo(7);
+            // Fail-closed: refused, naming the store, however many tokens are left.
+            Refusal refused = decide(closed, principal("dave"));
+            assertThat(refused).isNotNull();
+            assertThat(refused.limit()).isEqualTo("shared-store");
+            assertThat(refused.getMessage()).contains("shared through Redis").contains("fail-closed");
+            assertThat(b.isDown()).isTrue();
+            // The synchronous form waits no longer than the timeout either, and says the same.
+            assertThat(closed.tryAcquire(principal("dave"), "echo").limit()).isEqualTo("shared-store");
+
+            redis.restart();
+            // Lettuce reconnects by itself; poll, bounded, until a decision is Redis's again.
+            Refusal again = null;
+            for (int i = 0; i < 600; i++) {
+                again = decide(closed, principal("erin"));
+                if (again == null) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(again).isNull();
+            assertThat(b.isDown()).isFalse();
+            // Shared again: erin has 4 left between the two replicas.
+            int shared = 0;
+            for (int i = 0; i < 10; i++) {
+                if (decide(i % 2 == 0 ? open : closed, principal("erin")) == null) {
+                    shared++;
+                }
+            }
+            assertThat(shared).isEqualTo(4);
+            assertThat(a.isDown()).isFalse();
+        }
+    }
+}
