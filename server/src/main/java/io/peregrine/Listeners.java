@@ -8,6 +8,7 @@ import io.peregrine.ops.health.HealthReport;
 import io.peregrine.transport.EventLoops;
 import io.peregrine.transport.http.HttpListener;
 import io.peregrine.transport.http.HttpProtocolVersions;
+import io.peregrine.transport.http.HttpRoute;
 import io.peregrine.transport.http.StreamableHttpEndpoint;
 import io.peregrine.transport.stdio.StdioTransport;
 import io.peregrine.transport.tcp.TcpServer;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 
 /**
  * The transports of a started server: its I/O threads, the TCP and HTTP listeners and the stdio
@@ -38,7 +40,8 @@ final class Listeners {
     }
 
     /** Binds every listener the settings turn on; on failure, closes what was bound. */
-    static Listeners bind(ServerSettings s, ServerParts parts, McpServer core, HealthReport health)
+    static Listeners bind(ServerSettings s, ServerParts parts, McpServer core, HealthReport health,
+                          List<HttpRoute> routes)
             throws InterruptedException {
         Listeners l = new Listeners(new EventLoops(s.get(ConfigKey.IO_THREADS), "peregrine"));
         try {
@@ -61,7 +64,7 @@ final class Listeners {
             streamableHttp = new StreamableHttpEndpoint(core, s.streamableHttp(),
                     new HttpProtocolVersions(ProtocolVersion.ids(), ProtocolVersion.modernIds()));
             http = HttpListener.bind(loops, s.get(ConfigKey.HTTP_HOST), s.get(ConfigKey.HTTP_PORT), s.webSocket(health),
-                    streamableHttp, core, parts.security(parts.httpTls()));
+                    streamableHttp, core, parts.security(parts.httpTls()), routes);
             InetSocketAddress a = http.localAddress();
             String scheme = parts.httpTls() != null ? "s" : "";
             String path = s.get(ConfigKey.WS_PATH);
@@ -104,6 +107,11 @@ final class Listeners {
 
     Peregrine.BoundAddresses addresses() {
         return new Peregrine.BoundAddresses(tcp == null ? null : tcp.localAddress(), http == null ? null : http.localAddress());
+    }
+
+    /** The I/O event loops, whose backlog the metrics read when scraped. */
+    io.netty.channel.EventLoopGroup workers() {
+        return loops.workers();
     }
 
     /** Completes when the stdio session ends; null when stdio is not served. */

@@ -10,12 +10,18 @@ import io.peregrine.mcp.ServerClock;
 import io.peregrine.mcp.ToolRegistry;
 import io.peregrine.ops.health.Dependencies;
 import io.peregrine.ops.health.HealthReport;
+import io.peregrine.ops.metrics.AdminServer;
+import io.peregrine.ops.metrics.MetricsExposition;
+import io.peregrine.ops.metrics.MetricsHttpHandler;
+import io.peregrine.ops.metrics.PeregrineMetrics;
+import io.peregrine.ops.metrics.TraceExemplars;
 import io.peregrine.policy.ClientCertificates;
 import io.peregrine.policy.PolicyChain;
 import io.peregrine.prompt.Prompt;
 import io.peregrine.resource.Resource;
 import io.peregrine.resource.ResourceTemplate;
 import io.peregrine.tool.Tool;
+import io.peregrine.transport.http.HttpRoute;
 import io.peregrine.transport.tls.TlsContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +105,11 @@ public final class Peregrine implements AutoCloseable {
     private volatile Listeners listeners;
     private volatile BoundAddresses addresses;
     private boolean closed;
+    /** The server's metrics, or null when {@code metrics.enabled} is off. */
+    private final PeregrineMetrics metrics;
+    /** {@code GET metrics.path} on the HTTP listener, behind its authentication; null when metrics are off. */
+    private final MetricsHttpHandler metricsRoute;
+    private AdminServer admin;
 
     private Peregrine(ServerSettings settings, ServerParts parts) {
         this.settings = settings;
@@ -113,6 +124,21 @@ public final class Peregrine implements AutoCloseable {
         parts.prompts().forEach(core.prompts()::add);
         core.observer(counts);
         parts.observers().forEach(core::observer);
+        if (settings.get(ConfigKey.METRICS_ENABLED)) {
+            // After the builder's observers: a tracer among them has ended a request's span, and
+            // can name it for an exemplar, when the metrics see the request end. The event loops
+            // exist from start() on; until then the backlog gauge has no samples.
+            this.metrics = PeregrineMetrics.builder()
+                    .eventLoops(() -> listeners == null ? null : listeners.workers())
+                    .traceExemplars(parts.metricsExemplars())
+                    .toolExecutor(executor::activeCount, executor::rejectedCount, executor.maxConcurrency())
+                    .build();
+            core.observer(metrics.observer());
+            this.metricsRoute = new MetricsHttpHandler(settings.get(ConfigKey.METRICS_PATH), metrics.exposition());
+        } else {
+            this.metrics = null;
+            this.metricsRoute = null;
+        }
         core.policy(parts.policy());
         this.health = new ServerHealth(core, dependencies, counts, System::nanoTime);
     }
@@ -129,8 +155,22 @@ public final class Peregrine implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("closed");
         }
-        Listeners bound = Listeners.bind(settings, parts, core, health);
+        Listeners bound = Listeners.bind(settings, parts, core, health,
+                metricsRoute == null ? List.of() : List.of(new HttpRoute(settings.get(ConfigKey.METRICS_PATH), metricsRoute)));
         listeners = bound;
+        if (settings.get(ConfigKey.ADMIN_ENABLED)) {
+            try {
+                admin = AdminServer.bind(settings.get(ConfigKey.ADMIN_HOST), settings.get(ConfigKey.ADMIN_PORT),
+                        metrics != null ? metrics.exposition() : new MetricsExposition(List.of()), health::details, health::ready);
+            } catch (InterruptedException | RuntimeException e) {
+                bound.stopAccepting();
+                bound.shutdown();
+                listeners = null;
+                throw e;
+            }
+            log.info("Admin listener (/metrics, /health, /ready) on http://{}:{}",
+                    admin.localAddress().getHostString(), admin.localAddress().getPort());
+        }
         addresses = bound.addresses();
         health.serving();
         return addresses;
@@ -139,6 +179,16 @@ public final class Peregrine implements AutoCloseable {
     /** The settings this server was built with. */
     public ServerSettings settings() {
         return settings;
+    }
+
+    /** The server's Prometheus metrics (register your own in its registry); null when {@code metrics.enabled} is off. */
+    public PeregrineMetrics metrics() {
+        return metrics;
+    }
+
+    /** The admin listener's address; null when it is off or the server has not started. */
+    public synchronized InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.localAddress();
     }
 
     /** The policy in front of dispatch: authentication, authorization, limits, result cache, audit. */
@@ -239,6 +289,10 @@ public final class Peregrine implements AutoCloseable {
         if (l != null) {
             l.shutdown();
         }
+        if (admin != null) {
+            // Last: /ready answers 503 on it while the server drains.
+            admin.close();
+        }
         health.stopped();
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -286,6 +340,7 @@ public final class Peregrine implements AutoCloseable {
         private TlsContext httpTls;
         private ClientCertificates clientCertificates;
         private ServerClock clock = ServerClock.SYSTEM;
+        private TraceExemplars metricsExemplars = TraceExemplars.NONE;
 
         private Builder() {
         }
@@ -385,6 +440,42 @@ public final class Peregrine implements AutoCloseable {
         public Builder observer(McpObserver observer) {
             observers.add(Objects.requireNonNull(observer, "observer"));
             return this;
+        }
+
+        /**
+         * Record Prometheus metrics ({@link Peregrine#metrics()}) and serve them at
+         * {@link #metricsPath} on the HTTP listener, behind its authentication ({@code metrics.enabled});
+         * default true.
+         */
+        public Builder metrics(boolean enabled) {
+            return set(ConfigKey.METRICS_ENABLED, enabled);
+        }
+
+        /** The path of the Prometheus scrape on the HTTP listener ({@code metrics.path}); default {@code /metrics}. */
+        public Builder metricsPath(String path) {
+            return set(ConfigKey.METRICS_PATH, path);
+        }
+
+        /**
+         * Where the metrics find a request's trace for the exemplars of OpenMetrics scrapes (tracing
+         * implements it); default none. The metrics observe after the observers given to
+         * {@link #observer}, so a tracer among them has ended the request's span by then.
+         */
+        public Builder metricsExemplars(TraceExemplars traces) {
+            this.metricsExemplars = Objects.requireNonNull(traces, "traces");
+            return this;
+        }
+
+        /**
+         * Serves the admin listener on {@code host:port} ({@code admin.*}): {@code /metrics},
+         * {@code /health} and {@code /ready}, without authentication. Off by default; the defaults
+         * are 127.0.0.1:7402. Port 0 picks a free port ({@link Peregrine#adminAddress()}).
+         */
+        public Builder admin(String host, int port) {
+            ConfigKey.ADMIN_HOST.check(host);
+            set(ConfigKey.ADMIN_PORT, port);
+            set(ConfigKey.ADMIN_HOST, host);
+            return set(ConfigKey.ADMIN_ENABLED, true);
         }
 
         /** The server's name and version, as {@code serverInfo} reports them ({@code server.name}, {@code server.version}). */
@@ -632,7 +723,7 @@ public final class Peregrine implements AutoCloseable {
         public Peregrine build() {
             ServerSettings settings = new ServerSettings(values, requestStateKey);
             ServerParts parts = new ServerParts(tools, resources, templates, prompts, observers, policy, tcpTls,
-                    httpTls, clientCertificates, stdin, stdout, clock);
+                    httpTls, clientCertificates, stdin, stdout, clock, metricsExemplars);
             Listeners.checkExposure(settings, parts);
             return new Peregrine(settings, parts);
         }

@@ -2,6 +2,7 @@ package io.peregrine;
 
 import io.peregrine.mcp.McpObserver;
 import io.peregrine.mcp.ServerClock;
+import io.peregrine.ops.metrics.TraceExemplars;
 import io.peregrine.policy.ClientCertificates;
 import io.peregrine.policy.PolicyChain;
 import io.peregrine.prompt.Prompt;
@@ -26,10 +27,11 @@ import java.util.List;
  * @param stdin              the stdio session's input, or null when stdio is not served
  * @param stdout             the stdio session's output, or null
  * @param clock              the clock request states, tasks and requests to the client are timed by
+ * @param metricsExemplars   where the metrics find a request's trace for exemplars
  */
 record ServerParts(List<Tool> tools, List<Resource> resources, List<ResourceTemplate> templates, List<Prompt> prompts,
                    List<McpObserver> observers, PolicyChain policy, TlsContext tcpTls, TlsContext httpTls, ClientCertificates clientCertificates,
-                   InputStream stdin, OutputStream stdout, ServerClock clock) {
+                   InputStream stdin, OutputStream stdout, ServerClock clock, TraceExemplars metricsExemplars) {
 
     ServerParts {
         tools = List.copyOf(tools);

@@ -51,6 +51,7 @@ class PeregrineBuilderTest {
         NAMED_SETTERS.put(ConfigKey.TASKS_MAX, (b, v) -> b.maxTasks(Math.toIntExact(v)));
         NAMED_SETTERS.put(ConfigKey.SHUTDOWN_READY_DELAY, (b, v) -> b.readyDelay(Duration.ofMillis(v)));
         NAMED_SETTERS.put(ConfigKey.SHUTDOWN_DRAIN_TIMEOUT, (b, v) -> b.drainTimeout(Duration.ofMillis(v)));
+        NAMED_SETTERS.put(ConfigKey.ADMIN_PORT, (b, v) -> b.admin("127.0.0.1", Math.toIntExact(v)));
     }
 
     private static List<ConfigKey<?>> boundedServerKeys() {

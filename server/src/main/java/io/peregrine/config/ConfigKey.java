@@ -114,6 +114,14 @@ public final class ConfigKey<T> {
             "On shutdown (SIGTERM), how long /ready answers 503 while everything is still served, so that load balancers stop sending first"), Duration.ZERO);
     public static final ConfigKey<Duration> SHUTDOWN_DRAIN_TIMEOUT = durationOrZero(SERVER, "shutdown.drain-timeout", Duration.ofSeconds(10), "After the ready-delay, how long shutdown waits for running calls before answering them with -31001");
 
+    // ---------------------------------------------------------------- metrics and the admin listener
+    public static final ConfigKey<Boolean> METRICS_ENABLED = bool(SERVER, "metrics.enabled", true, "Record Prometheus metrics and serve them at metrics.path on the HTTP listener, behind its authentication");
+    public static final ConfigKey<String> METRICS_PATH = rule(string(SERVER, "metrics.path", "/metrics", "Path of the Prometheus scrape on the HTTP listener"),
+            p -> p.startsWith("/"), "a path starting with /");
+    public static final ConfigKey<Boolean> ADMIN_ENABLED = bool(SERVER, "admin.enabled", false, "Serve the admin listener: /metrics, /health and /ready on a port of their own, without authentication");
+    public static final ConfigKey<String> ADMIN_HOST = string(SERVER, "admin.host", "127.0.0.1", "Address the admin listener binds; bind it only where the scraper and the orchestrator reach");
+    public static final ConfigKey<Integer> ADMIN_PORT = integer(SERVER, "admin.port", 7402, 0, 65535, "Port of the admin listener (0 picks a free port)");
+
     // ---------------------------------------------------------------- the demo content (standalone server only)
     public static final ConfigKey<Boolean> DEMO_ENABLED = bool(LAUNCHER, "demo.enabled", true, "Serve the demo tools (echo, ask_user, ask_model, countdown, fs.*), the files under demo.fs.root as fs:/// resources, and the prompts review_file and compare_files");
     public static final ConfigKey<Path> DEMO_FS_ROOT = path(LAUNCHER, "demo.fs.root", ".", "Directory the fs.* demo tools and the fs:/// resources may read; nothing outside it is reachable");

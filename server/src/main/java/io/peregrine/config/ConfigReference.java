@@ -52,6 +52,10 @@ public final class ConfigReference {
                         + "served for `shutdown.ready-delay`, so that load balancers stop sending; then the listeners stop "
                         + "accepting, running calls get up to `shutdown.drain-timeout` to finish, and the standalone "
                         + "server exits with status 0.");
+        group("metrics", "Metrics", "Prometheus metrics, named by the OpenTelemetry MCP conventions; "
+                + "[operations.md](operations.md) lists every metric.");
+        group("admin", "The admin listener", "`/metrics`, `/health` and `/ready` on a port of their own, without authentication: "
+                + "where Prometheus and the orchestrator's probes go when the MCP listeners require credentials.");
         group("demo", "The demo content", "The standalone server's example tools, resources and prompts.");
         group("auth", "Authentication and authorization", null);
         group("limits", "Rate limits", "Token buckets written N/period: `5/1m`, `100/1s`, `10000/1h`.");

@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Runs blocking tool calls with a hard bound on how many run at once, and no queue: when the bound
@@ -32,6 +33,7 @@ public final class ToolExecutor implements AutoCloseable {
     private final ExecutorService executor;
     private final Semaphore permits;
     private final boolean virtual;
+    private final LongAdder rejected = new LongAdder();
 
     public ToolExecutor(int maxConcurrency, boolean preferVirtualThreads) {
         if (maxConcurrency <= 0) {
@@ -61,6 +63,17 @@ public final class ToolExecutor implements AutoCloseable {
         return maxConcurrency;
     }
 
+    /** Calls running now (read when metrics are scraped; not for decisions). */
+    public int activeCount() {
+        return permits != null ? maxConcurrency - permits.availablePermits()
+                : ((ThreadPoolExecutor) executor).getActiveCount();
+    }
+
+    /** Calls refused since start because {@code maxConcurrency} were running or the executor had shut down. */
+    public long rejectedCount() {
+        return rejected.sum();
+    }
+
     /**
      * Starts {@code task} on a thread of its own, or returns false when {@code maxConcurrency}
      * calls are already running. A task accepted here always runs: cancellation is the task's
@@ -69,6 +82,7 @@ public final class ToolExecutor implements AutoCloseable {
     public boolean tryExecute(Runnable task) {
         if (permits != null) {
             if (!permits.tryAcquire()) {
+                rejected.increment();
                 return false;
             }
             try {
@@ -82,6 +96,7 @@ public final class ToolExecutor implements AutoCloseable {
                 return true;
             } catch (RejectedExecutionException e) {
                 permits.release();
+                rejected.increment();
                 return false;
             }
         }
@@ -89,6 +104,7 @@ public final class ToolExecutor implements AutoCloseable {
             executor.execute(task);
             return true;
         } catch (RejectedExecutionException e) {
+            rejected.increment();
             return false;
         }
     }

@@ -189,6 +189,7 @@ public final class Main {
         OpsSetup.Tracing tracing = OpsSetup.tracing(c);
         if (tracing != null) {
             b.observer(tracing.observer);
+            b.metricsExemplars(tracing.exemplars);
             closedAfterServer.add(tracing.exporter);
         }
         PolicySetup.configure(b, c, env);

@@ -68,17 +68,31 @@ final class OpsSetup {
             return null;
         }
         PeregrineTracing tracing = PeregrineTracing.start(tracingSettings(c));
-        return new Tracing(tracing.observer(), tracing);
+        io.peregrine.ops.tracing.TracingObserver observer = tracing.observer();
+        return new Tracing(observer, tracing, new io.peregrine.ops.metrics.TraceExemplars() {
+            @Override
+            public String traceId(io.peregrine.mcp.ObservedRequest request) {
+                return observer.traceIdOf(request);
+            }
+
+            @Override
+            public String spanId(io.peregrine.mcp.ObservedRequest request) {
+                return observer.spanIdOf(request);
+            }
+        });
     }
 
     /** The started tracing, typed so that callers need no OpenTelemetry class. */
     static final class Tracing {
         final McpObserver observer;
         final AutoCloseable exporter;
+        /** The traces of requests, for the exemplars of the metrics. */
+        final io.peregrine.ops.metrics.TraceExemplars exemplars;
 
-        Tracing(McpObserver observer, AutoCloseable exporter) {
+        Tracing(McpObserver observer, AutoCloseable exporter, io.peregrine.ops.metrics.TraceExemplars exemplars) {
             this.observer = observer;
             this.exporter = exporter;
+            this.exemplars = exemplars;
         }
     }
 }

@@ -35,7 +35,9 @@ class ConfigCoverageTest {
             "http.host", "127.0.0.3",
             "http.allowed-origins", "https://example.com",
             "ws.path", "/elsewhere",
-            "client-requests.state-key", "a-key-of-sixteen-or-more");
+            "client-requests.state-key", "a-key-of-sixteen-or-more",
+            "metrics.path", "/scrape",
+            "admin.host", "127.0.0.4");
 
     /** Each server key, set through the configuration, arrives in the built server's settings. */
     @Test

@@ -16,8 +16,11 @@ import io.peregrine.policy.ProtectedResource;
 import io.peregrine.policy.Refusal;
 import io.peregrine.transport.PeerHandler;
 
+import java.util.Set;
+
 /**
- * Authenticates requests to the MCP path by their {@code Authorization} header, as the MCP
+ * Authenticates requests to the MCP path (and to the listener's other guarded paths, as the
+ * metrics scrape) by their {@code Authorization} header, as the MCP
  * authorization spec has HTTP-based transports do: WebSocket upgrades with the {@code ws}
  * authenticator, Streamable HTTP requests (each of them) with the {@code http} one. A refusal
  * is a 401 with a {@code WWW-Authenticate: Bearer resource_metadata="..."} challenge and a
@@ -30,12 +33,12 @@ import io.peregrine.transport.PeerHandler;
 final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     private final PolicyChain policy;
-    private final String path;
+    private final Set<String> paths;
     private final boolean tls;
 
-    AuthenticationHandler(PolicyChain policy, String path, boolean tls) {
+    AuthenticationHandler(PolicyChain policy, Set<String> paths, boolean tls) {
         this.policy = policy;
-        this.path = path;
+        this.paths = Set.copyOf(paths);
         this.tls = tls;
     }
 
@@ -56,7 +59,7 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
         boolean upgrade = request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
         String transport = upgrade ? "ws" : "http";
         Authenticator authenticator = policy.authenticator(transport);
-        if (!requestPath.equals(path) || !authenticator.requiresCredentials()) {
+        if (!paths.contains(requestPath) || !authenticator.requiresCredentials()) {
             ctx.fireChannelRead(msg);
             return;
         }

@@ -7,6 +7,7 @@ import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.ws.WebSocketSettings;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * The HTTP listener: Streamable HTTP and WebSocket upgrades on the MCP path, HTTP/2 with prior
@@ -24,15 +25,20 @@ public final class HttpListener implements AutoCloseable {
     /** Binds the HTTP listener without TLS or authentication. */
     public static HttpListener bind(EventLoops loops, String host, int port, WebSocketSettings settings,
                                     StreamableHttpEndpoint http, MessageListener listener) throws InterruptedException {
-        return bind(loops, host, port, settings, http, listener, ListenerSecurity.NONE);
+        return bind(loops, host, port, settings, http, listener, ListenerSecurity.NONE, List.of());
     }
 
-    /** Binds with TLS, and authentication of the transport's credentials, when {@code security} has them. */
+    /**
+     * Binds with TLS, and authentication of the transport's credentials, when {@code security} has
+     * them, serving {@code routes} beside MCP behind the same authentication.
+     *
+     * @throws IllegalArgumentException when a route's path is the MCP path or another route's
+     */
     public static HttpListener bind(EventLoops loops, String host, int port, WebSocketSettings settings,
                                     StreamableHttpEndpoint http, MessageListener listener,
-                                    ListenerSecurity security) throws InterruptedException {
+                                    ListenerSecurity security, List<HttpRoute> routes) throws InterruptedException {
         return new HttpListener(loops.serverBootstrap()
-                .childHandler(new HttpListenerInitializer(listener, settings, http, security))
+                .childHandler(new HttpListenerInitializer(listener, settings, http, security, routes))
                 .bind(host, port).sync().channel());
     }
 

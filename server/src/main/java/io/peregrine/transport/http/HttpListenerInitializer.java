@@ -19,7 +19,10 @@ import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.ws.WebSocketFrameHandler;
 import io.peregrine.transport.ws.WebSocketSettings;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,9 +41,10 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
     private final PathAlias webSocketAlias;
     /** Null when the policy authenticates nothing at the transport. */
     private final AuthenticationHandler authentication;
+    private final List<HttpRoute> routes;
 
     HttpListenerInitializer(MessageListener listener, WebSocketSettings webSocket, StreamableHttpEndpoint http,
-                            ListenerSecurity security) {
+                            ListenerSecurity security, List<HttpRoute> routes) {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.webSocket = Objects.requireNonNull(webSocket, "webSocket");
         this.http = Objects.requireNonNull(http, "http");
@@ -48,8 +52,17 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
         this.health = new HealthHandler(webSocket.health());
         this.originCheck = new OriginCheck(webSocket.allowedOrigins());
         this.webSocketAlias = new PathAlias(webSocket.path() + "/ws", webSocket.path());
+        this.routes = List.copyOf(routes);
+        Set<String> guarded = new HashSet<>();
+        guarded.add(webSocket.path());
+        for (HttpRoute r : this.routes) {
+            if (r.path().equals(webSocket.path() + "/ws") || !guarded.add(r.path())) {
+                throw new IllegalArgumentException("route path : " + r.path()
+                        + " (expected: a path other than the MCP path " + webSocket.path() + " and the other routes')");
+            }
+        }
         this.authentication = security.policy() == null ? null
-                : new AuthenticationHandler(security.policy(), webSocket.path(), security.tls() != null);
+                : new AuthenticationHandler(security.policy(), guarded, security.tls() != null);
     }
 
     @Override
@@ -67,10 +80,7 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new HttpResponseOrder());
         addResponders(p);
         p.addLast(webSocketAlias);
-        if (authentication != null) {
-            p.addLast(authentication);
-        }
-        p.addLast(http.newHandler());
+        addGuarded(p);
         WebSocketFrameHandler.addTo(p, listener, webSocket);
     }
 
@@ -119,8 +129,16 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new Http2StreamFrameToHttpObjectCodec(true));
         p.addLast(new HttpResponseOrder());
         addResponders(p);
+        addGuarded(p);
+    }
+
+    /** Authentication, when there is any, then what it guards: the routes beside MCP and the MCP endpoint. */
+    private void addGuarded(ChannelPipeline p) {
         if (authentication != null) {
             p.addLast(authentication);
+        }
+        for (HttpRoute r : routes) {
+            p.addLast(r.handler());
         }
         p.addLast(http.newHandler());
     }
