@@ -4,7 +4,7 @@ import io.netty.util.concurrent.Future;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.mcp.McpServer;
 import io.peregrine.mcp.ProtocolVersion;
-import io.peregrine.ops.health.HealthReport;
+import io.peregrine.transport.HealthReport;
 import io.peregrine.transport.EventLoops;
 import io.peregrine.transport.http.HttpListener;
 import io.peregrine.transport.http.HttpProtocolVersions;

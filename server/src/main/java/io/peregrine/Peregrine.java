@@ -9,7 +9,7 @@ import io.peregrine.mcp.ResourceRegistry;
 import io.peregrine.mcp.ServerClock;
 import io.peregrine.mcp.ToolRegistry;
 import io.peregrine.ops.health.Dependencies;
-import io.peregrine.ops.health.HealthReport;
+import io.peregrine.transport.HealthReport;
 import io.peregrine.policy.ClientCertificates;
 import io.peregrine.policy.PolicyChain;
 import io.peregrine.prompt.Prompt;
