@@ -4,7 +4,7 @@ import io.netty.util.concurrent.Future;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.mcp.McpServer;
 import io.peregrine.mcp.ProtocolVersion;
-import io.peregrine.ops.health.HealthReport;
+import io.peregrine.transport.HealthReport;
 import io.peregrine.transport.EventLoops;
 import io.peregrine.transport.http.HttpListener;
 import io.peregrine.transport.http.HttpProtocolVersions;
@@ -39,13 +39,15 @@ final class Listeners {
         this.loops = loops;
     }
 
-    /** Binds every listener the settings turn on; on failure, closes what was bound. */
+    /**
+     * Binds every listener the settings turn on, the HTTP listener with {@code routes} beside MCP;
+     * on failure, closes what was bound.
+     */
     static Listeners bind(ServerSettings s, ServerParts parts, McpServer core, HealthReport health,
-                          List<HttpRoute> routes)
-            throws InterruptedException {
+                          List<HttpRoute> routes) throws InterruptedException {
         Listeners l = new Listeners(new EventLoops(s.get(ConfigKey.IO_THREADS), "peregrine"));
         try {
-            l.start(s, parts, core, health);
+            l.start(s, parts, core, health, routes);
             return l;
         } catch (InterruptedException | RuntimeException e) {
             l.stopAccepting();
@@ -54,7 +56,8 @@ final class Listeners {
         }
     }
 
-    private void start(ServerSettings s, ServerParts parts, McpServer core, HealthReport health) throws InterruptedException {
+    private void start(ServerSettings s, ServerParts parts, McpServer core, HealthReport health, List<HttpRoute> routes)
+            throws InterruptedException {
         if (s.get(ConfigKey.TCP_ENABLED)) {
             tcp = TcpServer.bind(loops, s.get(ConfigKey.TCP_HOST), s.get(ConfigKey.TCP_PORT), s.maxMessageBytes(), core,
                     parts.security(parts.tcpTls()));

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.peregrine.mcp.McpServer;
 import io.peregrine.ops.health.Dependencies;
-import io.peregrine.ops.health.HealthReport;
+import io.peregrine.transport.HealthReport;
 
 import java.io.IOException;
 import java.io.StringWriter;

@@ -5,7 +5,7 @@ import io.peregrine.mcp.ClientRequestSettings;
 import io.peregrine.mcp.McpServer;
 import io.peregrine.mcp.ServerClock;
 import io.peregrine.mcp.ServerInfo;
-import io.peregrine.ops.health.HealthReport;
+import io.peregrine.transport.HealthReport;
 import io.peregrine.rpc.Json;
 import io.peregrine.transport.http.StreamableHttpSettings;
 import io.peregrine.transport.ws.WebSocketSettings;

@@ -175,6 +175,9 @@ public final class Main {
      * A server as the configuration describes it, with the demo tools when enabled and whatever the
      * {@link PeregrineExtension}s on the class path add (the conformance fixtures, for one).
      */
+    /** The extension that serves {@code conformance.fixtures}, in the conformance module. */
+    private static final String CONFORMANCE_EXTENSION = "io.peregrine.conformance.ConformanceExtension";
+
     static Peregrine build(PeregrineConfig c, Map<String, String> env, InputStream in, PrintStream out) {
         Peregrine.Builder b = Peregrine.builder();
         for (ConfigKey<?> key : ConfigKey.all().values()) {
@@ -201,6 +204,11 @@ public final class Main {
         }
         List<PeregrineExtension> extensions = ServiceLoader.load(PeregrineExtension.class).stream()
                 .map(ServiceLoader.Provider::get).toList();
+        if (c.get(ConfigKey.CONFORMANCE_FIXTURES) && extensions.stream()
+                .noneMatch(e -> e.getClass().getName().equals(CONFORMANCE_EXTENSION))) {
+            throw new ConfigException("conformance.fixtures is true but the conformance module is not on the class path: "
+                    + "run ./peregrine (which adds conformance/target/peregrine-conformance-*.jar) or add that jar to -cp");
+        }
         for (PeregrineExtension e : extensions) {
             e.configure(b, c);
         }

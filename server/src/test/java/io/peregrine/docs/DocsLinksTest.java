@@ -158,7 +158,7 @@ class DocsLinksTest {
     void everyClassAndPackageTheArchitectureGuideNamesExists() {
         Set<String> classes = new HashSet<>();
         Set<String> packages = new HashSet<>();
-        for (String module : List.of("server/src/main/java", "server/src/test/java", "bench/src/main/java", "loadtest/src/main/java",
+        for (String module : List.of("server/src/main/java", "server/src/test/java", "conformance/src/main/java", "bench/src/main/java", "loadtest/src/main/java",
                 "loadtest/src/test/java")) {
             Path base = root.resolve(module);
             if (!Files.isDirectory(base)) {

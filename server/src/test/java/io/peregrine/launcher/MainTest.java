@@ -53,4 +53,13 @@ class MainTest {
                 "--set", "http.port=0"}, Map.of()))
                 .hasMessageContaining("demo.fs.root");
     }
+
+    @Test
+    void conformanceFixturesWithoutTheirModuleStopStartUpSayingWhereTheyAre() {
+        // The server module's tests run without the conformance module on the class path.
+        assertThatThrownBy(() -> Main.start(new String[] {"--set", "conformance.fixtures=true", "--set", "tcp.port=0",
+                "--set", "http.port=0"}, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("conformance module is not on the class path")
+                .hasMessageContaining("./peregrine");
+    }
 }

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.peregrine.ops.health.HealthReport;
+import io.peregrine.transport.HealthReport;
 
 /**
  * {@code GET /health} (liveness: 200 while the process serves), {@code GET /health?verbose} and

@@ -1,6 +1,6 @@
 package io.peregrine.transport.ws;
 
-import io.peregrine.ops.health.HealthReport;
+import io.peregrine.transport.HealthReport;
 
 /** The limits and options of the HTTP listener and its WebSocket endpoint. */
 public final class WebSocketSettings {

@@ -1,4 +1,4 @@
-package io.peregrine.ops.health;
+package io.peregrine.transport;
 
 /**
  * What a server says about itself to probes: {@code GET /ready} asks {@link #ready()},
