@@ -34,6 +34,13 @@ final class PendingRequest {
         this.owner = owner;
     }
 
+    /** A request that failed before it was sent: {@code failure} is its outcome. */
+    static PendingRequest failed(String method, Throwable failure) {
+        PendingRequest r = new PendingRequest(0, method, null, new PendingRequests(abandoned -> { }));
+        r.fail(failure);
+        return r;
+    }
+
     long id() {
         return id;
     }

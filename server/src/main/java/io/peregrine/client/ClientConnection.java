@@ -1,0 +1,689 @@
+package io.peregrine.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.peregrine.client.transport.ClientTransport;
+import io.peregrine.client.transport.Link;
+import io.peregrine.client.transport.LinkListener;
+import io.peregrine.client.transport.Outbound;
+import io.peregrine.mcp.ProtocolVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * The client's link to its server and everything that keeps it useful: opening it through the
+ * transport, agreeing on the protocol era (pinned, or probed with {@code server/discover} and
+ * falling back to {@code initialize}), sending requests with a bound on how many are in flight,
+ * failing every pending request with a message naming it when the link is lost, and opening a
+ * new link with backoff when asked to.
+ *
+ * <p>Concurrency: every link event and every send happens on one event loop (the client's own,
+ * or one of a shared group); callers on other threads hop there. The state read from other
+ * threads ({@code ready}, the era, what the server said) is volatile and written only there.
+ */
+final class ClientConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+    /** Settings fixed at build time. */
+    record Settings(String pinnedVersion, Map<String, Object> clientInfo, String authorization, long timeoutMillis,
+                    long probeTimeoutMillis, int maxInFlight, long inFlightWaitMillis, ReconnectPolicy reconnect) {
+    }
+
+    /** What the client hears about the connection. */
+    interface Events {
+        /** A link is open and the era agreed; {@code again} is true after a reconnection. Runs on the event loop. */
+        void onReady(boolean again);
+
+        /** The link was lost (not closed by this side). Runs on the event loop. */
+        void onLost(String reason);
+    }
+
+    private final ClientTransport transport;
+    private final EventLoop loop;
+    private final EventLoopGroup ownedGroup;
+    private final Settings settings;
+    private final ServerRequestHandlers handlers;
+    private final PendingRequests pending = new PendingRequests(this::abandoned);
+    private final InboundDispatcher dispatcher;
+    private final Semaphore inFlight;
+    private Events events;
+
+    // Written on the event loop.
+    private Link link;
+    private int generation;
+    private int reconnectAttempts;
+    private volatile boolean ready;
+    private volatile boolean closed;
+    private volatile String lostReason;
+    private volatile boolean reconnecting;
+    private volatile String negotiatedVersion;
+    private volatile boolean modern;
+    private volatile RequestParams requestParams;
+    private volatile Map<String, Object> serverInfo = Map.of();
+    private volatile Map<String, Object> serverCapabilities = Map.of();
+    private volatile String instructions;
+    private volatile List<String> serverVersions = List.of();
+
+    /** @param ownedGroup the group to shut down on close, or null when the loop is shared */
+    ClientConnection(ClientTransport transport, EventLoop loop, EventLoopGroup ownedGroup, Settings settings,
+                     ServerRequestHandlers handlers, BiConsumer<String, Map<String, Object>> notifications) {
+        this.transport = transport;
+        this.loop = loop;
+        this.ownedGroup = ownedGroup;
+        this.settings = settings;
+        this.handlers = handlers;
+        this.inFlight = new Semaphore(settings.maxInFlight());
+        this.dispatcher = new InboundDispatcher(PooledByteBufAllocator.DEFAULT, pending, handlers, notifications,
+                this::sendReply);
+        this.negotiatedVersion = settings.pinnedVersion() != null ? settings.pinnedVersion()
+                : ProtocolVersion.LATEST.id();
+    }
+
+    void events(Events events) {
+        this.events = events;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    String target() {
+        return transport.target();
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    /** Opens the first link and agrees on the era; fails with an IOException or McpClientException. */
+    CompletableFuture<Void> open() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> openLink().whenComplete((ok, failure) -> {
+            if (failure == null) {
+                ready = true;
+                done.complete(null);
+                events.onReady(false);
+            } else {
+                done.completeExceptionally(unwrap(failure));
+            }
+        }));
+        return done;
+    }
+
+    private CompletableFuture<Void> openLink() {
+        int gen = ++generation;
+        return transport.open(loop, new LinkEvents(gen)).thenCompose(opened -> onLoop(() -> {
+            if (closed || gen != generation) {
+                opened.close();
+                CompletableFuture<Void> gone = new CompletableFuture<>();
+                gone.completeExceptionally(new McpClientException("the client is closed", new ClosedChannelException()));
+                return gone;
+            }
+            link = opened;
+            return agreeOnEra();
+        }));
+    }
+
+    /** Runs {@code step} on the loop and completes with what it completes with. */
+    private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<CompletableFuture<T>> step) {
+        if (loop.inEventLoop()) {
+            return step.get();
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> step.get().whenComplete((v, f) -> {
+            if (f != null) {
+                result.completeExceptionally(f);
+            } else {
+                result.complete(v);
+            }
+        }));
+        return result;
+    }
+
+    private CompletableFuture<Void> agreeOnEra() {
+        String pinned = settings.pinnedVersion();
+        if (pinned != null && ProtocolVersion.find(pinned).isModern()) {
+            useModern(pinned);
+            return CompletableFuture.completedFuture(null);
+        }
+        if (pinned != null) {
+            useLegacy(null);
+            return initialize(pinned);
+        }
+        // The stdio and HTTP rules for a client of both eras: probe with server/discover as the
+        // newest revision; a discover result or a modern error means a modern server, anything
+        // else a legacy one, which gets initialize.
+        useModern(ProtocolVersion.LATEST.id());
+        PendingRequest probe = send("server/discover", null, null, null, Map.of(), true, settings.probeTimeoutMillis());
+        return probe.future().handle((result, failure) -> {
+            if (failure == null) {
+                discovered(result);
+                List<String> modernOffered = new ArrayList<>(serverVersions);
+                modernOffered.retainAll(ProtocolVersion.modernIds());
+                if (!modernOffered.isEmpty()) {
+                    useModern(modernOffered.get(0));
+                    return CompletableFuture.<Void>completedFuture(null);
+                }
+                return legacyAfterProbe("it offers only " + serverVersions);
+            }
+            Throwable cause = unwrap(failure);
+            if (cause instanceof McpClientException && ((McpClientException) cause).code() == -32022) {
+                List<String> offered = supportedIn(((McpClientException) cause).data());
+                for (String v : ProtocolVersion.ids()) {
+                    if (offered.contains(v)) {
+                        if (ProtocolVersion.find(v).isModern()) {
+                            useModern(v);
+                            return CompletableFuture.<Void>completedFuture(null);
+                        }
+                        return legacyAfterProbe("it supports " + offered);
+                    }
+                }
+                McpClientException none = new McpClientException(McpClientException.LOCAL, "the server at " + target()
+                        + " supports none of the protocol versions this client speaks: it offers " + offered
+                        + ", this client " + ProtocolVersion.ids(), null);
+                CompletableFuture<Void> failed = new CompletableFuture<>();
+                failed.completeExceptionally(none);
+                return failed;
+            }
+            if (!isActive()) {
+                CompletableFuture<Void> failed = new CompletableFuture<>();
+                failed.completeExceptionally(cause);
+                return failed;
+            }
+            return legacyAfterProbe(cause.getMessage());
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Void> legacyAfterProbe(String why) {
+        log.debug("{} is a 2025-era server ({}): initializing", target(), why);
+        useLegacy(null);
+        return onLoop(() -> initialize(ProtocolVersion.LATEST_LEGACY.id()));
+    }
+
+    private static List<String> supportedIn(Object data) {
+        Object supported = data instanceof Map ? ((Map<?, ?>) data).get("supported") : null;
+        List<String> out = new ArrayList<>();
+        if (supported instanceof List) {
+            for (Object v : (List<?>) supported) {
+                if (v instanceof String) {
+                    out.add((String) v);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void useModern(String version) {
+        modern = true;
+        negotiatedVersion = version;
+        requestParams = RequestParams.stateless(version, handlers.capabilities(), settings.clientInfo(),
+                settings.authorization());
+        link.protocolVersion(version, true);
+    }
+
+    private void useLegacy(String version) {
+        modern = false;
+        requestParams = RequestParams.stateful();
+        link.protocolVersion(version, false);
+    }
+
+    private CompletableFuture<Void> initialize(String version) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("protocolVersion", version);
+        params.put("capabilities", handlers.capabilities());
+        params.put("clientInfo", settings.clientInfo());
+        if (settings.authorization() != null) {
+            params.put(RequestParams.META, Map.of(RequestParams.META_AUTHORIZATION, settings.authorization()));
+        }
+        return send("initialize", params, null, null, Map.of(), true, settings.timeoutMillis()).future()
+                .thenCompose(result -> onLoop(() -> {
+                    Object offered = result.get("protocolVersion");
+                    ProtocolVersion chosen = offered instanceof String ? ProtocolVersion.find((String) offered) : null;
+                    // A server that does not speak the requested revision offers another; any 2025 one will do.
+                    if (chosen == null || chosen.isModern()) {
+                        List<String> handshakeVersions = new ArrayList<>(ProtocolVersion.ids());
+                        handshakeVersions.removeAll(ProtocolVersion.modernIds());
+                        CompletableFuture<Void> refused = new CompletableFuture<>();
+                        refused.completeExceptionally(new McpClientException(McpClientException.LOCAL, "the server offered "
+                                + "protocol version " + offered + ", which cannot follow initialize (expected: one of "
+                                + handshakeVersions + ")", null));
+                        return refused;
+                    }
+                    negotiatedVersion = chosen.id();
+                    serverInfo = Trees.objectOrEmpty(result.get("serverInfo"));
+                    serverCapabilities = Trees.objectOrEmpty(result.get("capabilities"));
+                    instructions = result.get("instructions") instanceof String ? (String) result.get("instructions") : null;
+                    link.protocolVersion(chosen.id(), false);
+                    notify("notifications/initialized", null);
+                    link.initialized();
+                    return CompletableFuture.completedFuture(null);
+                }));
+    }
+
+    /** Records what a {@code server/discover} result says. */
+    void discovered(Map<String, Object> result) {
+        Object versions = result.get("supportedVersions");
+        List<String> list = new ArrayList<>();
+        if (versions instanceof List) {
+            for (Object v : (List<?>) versions) {
+                if (v instanceof String) {
+                    list.add((String) v);
+                }
+            }
+        }
+        serverVersions = List.copyOf(list);
+        serverCapabilities = Trees.objectOrEmpty(result.get("capabilities"));
+        Map<String, Object> meta = Trees.objectOrEmpty(result.get("_meta"));
+        if (meta.get("io.modelcontextprotocol/serverInfo") instanceof Map) {
+            serverInfo = Trees.objectOrEmpty(meta.get("io.modelcontextprotocol/serverInfo"));
+        } else if (result.get("serverInfo") instanceof Map) {
+            serverInfo = Trees.objectOrEmpty(result.get("serverInfo"));
+        }
+        if (result.get("instructions") instanceof String) {
+            instructions = (String) result.get("instructions");
+        }
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /**
+     * Sends a request.
+     *
+     * @param name         what {@code Mcp-Name} names (tool, prompt, URI, task), or null
+     * @param paramHeaders {@code Mcp-Param-*} values by header name suffix
+     * @param internal     part of opening a link: sent before the client is ready, without taking a slot
+     * @throws IllegalArgumentException when {@code params} holds a value that is not JSON
+     */
+    PendingRequest send(String method, Map<String, ?> params, ProgressListener listener, String name,
+                        Map<String, String> paramHeaders, boolean internal, long timeoutMillis) {
+        Objects.requireNonNull(method, "method");
+        long id = pending.nextId();
+        boolean holdsSlot = false;
+        if (!internal && !closed && ready) {
+            if (!acquireSlot()) {
+                PendingRequest refused = pending.add(id, method, listener);
+                refused.fail(new McpClientException(McpClientException.LOCAL, "cannot send " + refused + ": "
+                        + settings.maxInFlight() + " calls are in flight (maxCallsInFlight) and none finished within "
+                        + settings.inFlightWaitMillis() + " ms", null));
+                return refused;
+            }
+            holdsSlot = true;
+        }
+        RequestParams rp = requestParams != null ? requestParams : RequestParams.stateful();
+        ByteBuf message;
+        try {
+            // Encoded before the request is registered: a value that is not JSON fails here, leaving nothing behind.
+            message = ClientMessages.request(PooledByteBufAllocator.DEFAULT, id, method,
+                    rp.complete(params, listener != null ? id : null));
+        } catch (RuntimeException e) {
+            if (holdsSlot) {
+                inFlight.release();
+            }
+            throw e;
+        }
+        PendingRequest request = pending.add(id, method, listener);
+        if (holdsSlot) {
+            request.future().whenComplete((r, f) -> inFlight.release());
+        }
+        if (closed || (!internal && !ready)) {
+            message.release();
+            request.fail(notSent(request, new ClosedChannelException()));
+            return request;
+        }
+        try {
+            request.armTimeout(loop, timeoutMillis);
+            Outbound out = Outbound.request(id, method, name, paramHeaders, message);
+            if (loop.inEventLoop()) {
+                sendNow(request, out);
+            } else {
+                loop.execute(() -> sendNow(request, out));
+            }
+        } catch (RejectedExecutionException e) {
+            message.release();
+            request.fail(notSent(request, e));
+        }
+        return request;
+    }
+
+    private boolean acquireSlot() {
+        if (inFlight.tryAcquire()) {
+            return true;
+        }
+        if (loop.inEventLoop() || settings.inFlightWaitMillis() <= 0) {
+            return false;
+        }
+        try {
+            return inFlight.tryAcquire(settings.inFlightWaitMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void sendNow(PendingRequest request, Outbound out) {
+        Link l = link;
+        if (request.future().isDone()) {
+            out.body().release();
+            return;
+        }
+        if (l == null || !l.isActive()) {
+            out.body().release();
+            request.fail(notSent(request, new ClosedChannelException()));
+            return;
+        }
+        l.send(out);
+    }
+
+    /** Sends a notification; completes once handed to the link. */
+    CompletableFuture<Void> notify(String method, Map<String, ?> params) {
+        Objects.requireNonNull(method, "method");
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        if (closed) {
+            // The event loop may be gone already, and with it whoever would complete the future.
+            written.completeExceptionally(new McpClientException("cannot send " + method + ": the client is closed",
+                    new ClosedChannelException()));
+            return written;
+        }
+        ByteBuf message = ClientMessages.notification(PooledByteBufAllocator.DEFAULT, method, params);
+        Runnable send = () -> {
+            Link l = link;
+            if (l == null || !l.isActive()) {
+                message.release();
+                written.completeExceptionally(new McpClientException("cannot send " + method + ": the connection to "
+                        + target() + " is closed", new ClosedChannelException()));
+                return;
+            }
+            l.send(Outbound.notification(method, message));
+            written.complete(null);
+        };
+        try {
+            if (loop.inEventLoop()) {
+                send.run();
+            } else {
+                loop.execute(send);
+            }
+        } catch (RejectedExecutionException e) {
+            message.release();
+            written.completeExceptionally(new McpClientException("cannot send " + method + ": the client is closed", e));
+        }
+        return written;
+    }
+
+    /** Sends an answer to a server request, from the handler's thread or the loop. */
+    private void sendReply(Outbound reply) {
+        Runnable send = () -> {
+            Link l = link;
+            if (l == null || !l.isActive()) {
+                reply.body().release();
+                return;
+            }
+            l.send(reply);
+        };
+        try {
+            if (loop.inEventLoop()) {
+                send.run();
+            } else {
+                loop.execute(send);
+            }
+        } catch (RejectedExecutionException e) {
+            reply.body().release();
+        }
+    }
+
+    /** Tells the server to stop working on a request that was cancelled or timed out here. */
+    private void abandoned(PendingRequest request) {
+        // initialize must never be cancelled.
+        if ("initialize".equals(request.method()) || closed) {
+            return;
+        }
+        Runnable tell = () -> {
+            Link l = link;
+            if (l == null || !l.isActive() || l.cancelByTransport(request.id())) {
+                return;
+            }
+            Map<String, Object> params = new LinkedHashMap<>();
+            params.put("requestId", request.id());
+            if (request.cancelReason() != null) {
+                params.put("reason", request.cancelReason());
+            }
+            l.send(Outbound.notification("notifications/cancelled",
+                    ClientMessages.notification(PooledByteBufAllocator.DEFAULT, "notifications/cancelled", params)));
+        };
+        try {
+            if (loop.inEventLoop()) {
+                tell.run();
+            } else {
+                loop.execute(tell);
+            }
+        } catch (RejectedExecutionException e) {
+            // Closing: there is no one to tell.
+        }
+    }
+
+    private McpClientException notSent(PendingRequest request, Throwable cause) {
+        String why;
+        if (closed) {
+            why = "the client is closed";
+        } else if (reconnecting) {
+            why = "the connection to " + target() + " is closed; reconnecting (attempt " + reconnectAttempts + ")"
+                    + (lostReason != null ? " after: " + lostReason : "");
+        } else {
+            why = "the connection to " + target() + " is closed" + (lostReason != null ? " (" + lostReason + ")" : "");
+        }
+        return new McpClientException("cannot send " + request + ": " + why, cause);
+    }
+
+    private McpClientException lostResponse(PendingRequest request, String reason) {
+        String message = closed ? "the client was closed before the response to " + request + " arrived"
+                : "the connection to " + target() + " was lost before the response to " + request + " arrived"
+                + (reason != null ? ": " + reason : "");
+        return new McpClientException(message, new ClosedChannelException());
+    }
+
+    // ---------------------------------------------------------------- losing the link
+
+    /** What one link tells; events of links that were replaced are ignored. */
+    private final class LinkEvents implements LinkListener {
+        private final int gen;
+
+        LinkEvents(int gen) {
+            this.gen = gen;
+        }
+
+        @Override
+        public void onMessage(ByteBuf message) {
+            if (gen != generation) {
+                message.release();
+                return;
+            }
+            dispatcher.onMessage(message);
+        }
+
+        @Override
+        public void onMessageTooLong(long limit) {
+            log.warn("{} sent a message longer than the limit of {} bytes; it was discarded", target(), limit);
+        }
+
+        @Override
+        public void onRequestFailed(long id, int code, String message, Object data) {
+            PendingRequest request = pending.get(id);
+            if (request != null) {
+                request.fail(new McpClientException(code, message, data));
+            }
+        }
+
+        @Override
+        public void onClosed(String reason) {
+            if (gen == generation) {
+                linkLost(reason);
+            }
+        }
+    }
+
+    private void linkLost(String reason) {
+        link = null;
+        boolean wasReady = ready;
+        ready = false;
+        lostReason = reason;
+        if (closed) {
+            return;
+        }
+        boolean retry = settings.reconnect() != null && (transport.isLongLived() || reason != null);
+        reconnecting = retry;
+        if (pending.size() > 0) {
+            log.debug("connection to {} lost with {} requests pending", target(), pending.size());
+        }
+        pending.failAll(request -> lostResponse(request, reason));
+        if (wasReady && events != null) {
+            events.onLost(reason);
+        }
+        if (retry) {
+            scheduleReconnect();
+        }
+    }
+
+    private void scheduleReconnect() {
+        ReconnectPolicy policy = settings.reconnect();
+        if (closed) {
+            return;
+        }
+        if (reconnectAttempts >= policy.maxAttempts()) {
+            log.warn("gave up reconnecting to {} after {} attempts", target(), reconnectAttempts);
+            reconnecting = false;
+            return;
+        }
+        reconnectAttempts++;
+        long delay = policy.delayMillis(reconnectAttempts);
+        log.info("reconnecting to {} in {} ms (attempt {}){}", target(), delay, reconnectAttempts,
+                lostReason != null ? " after: " + lostReason : "");
+        try {
+            loop.schedule(() -> openLink().whenComplete((ok, failure) -> loop.execute(() -> {
+                if (closed) {
+                    return;
+                }
+                if (failure != null) {
+                    log.info("reconnecting to {} failed: {}", target(), unwrap(failure).getMessage());
+                    Link l = link;
+                    link = null;
+                    if (l != null) {
+                        generation++;
+                        l.close();
+                    }
+                    scheduleReconnect();
+                    return;
+                }
+                reconnectAttempts = 0;
+                reconnecting = false;
+                lostReason = null;
+                ready = true;
+                events.onReady(true);
+            })), delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // The loop is shutting down: the client is closing.
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    // ---------------------------------------------------------------- state
+
+    boolean isReady() {
+        return ready && !closed;
+    }
+
+    boolean isModern() {
+        return modern;
+    }
+
+    String negotiatedVersion() {
+        return negotiatedVersion;
+    }
+
+    Map<String, Object> serverInfo() {
+        return serverInfo;
+    }
+
+    Map<String, Object> serverCapabilities() {
+        return serverCapabilities;
+    }
+
+    String instructions() {
+        return instructions;
+    }
+
+    long timeoutMillis() {
+        return settings.timeoutMillis();
+    }
+
+    int pendingRequests() {
+        return pending.size();
+    }
+
+    private boolean isActive() {
+        Link l = link;
+        return !closed && l != null && l.isActive();
+    }
+
+    /** Closes the link and the loop it owns; fails what is pending. Safe to call more than once. */
+    void close(long waitMillis) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ready = false;
+        CompletableFuture<Void> linkClosed = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                Link l = link;
+                link = null;
+                generation++;
+                if (l == null) {
+                    linkClosed.complete(null);
+                } else {
+                    l.close().whenComplete((v, f) -> linkClosed.complete(null));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            linkClosed.complete(null);
+        }
+        boolean onLoop = loop.inEventLoop();
+        if (!onLoop) {
+            try {
+                linkClosed.get(waitMillis, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        // A request racing with close() may have registered after the link was gone.
+        pending.failAll(request -> lostResponse(request, null));
+        handlers.close();
+        if (ownedGroup != null) {
+            io.netty.util.concurrent.Future<?> terminated = ownedGroup.shutdownGracefully(0, waitMillis,
+                    TimeUnit.MILLISECONDS);
+            if (!onLoop) {
+                terminated.awaitUninterruptibly(2 * waitMillis);
+            }
+        }
+    }
+}
