@@ -345,7 +345,9 @@ final class ClientConnection {
             return request;
         }
         try {
-            request.armTimeout(loop, timeoutMillis);
+            if (timeoutMillis > 0) {
+                request.armTimeout(loop, timeoutMillis);
+            }
             Outbound out = Outbound.request(id, method, name, paramHeaders, message);
             if (loop.inEventLoop()) {
                 sendNow(request, out);

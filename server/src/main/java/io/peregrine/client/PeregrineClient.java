@@ -707,6 +707,7 @@ public final class PeregrineClient implements AutoCloseable {
     public static final class Builder {
 
         private String url;
+        private List<String> command;
         private String pinnedVersion = io.peregrine.mcp.ProtocolVersion.LATEST_LEGACY.id();
         private String clientName = "peregrine-client";
         private String clientVersion = "0.1.0";
@@ -740,6 +741,7 @@ public final class PeregrineClient implements AutoCloseable {
         public Builder url(String url) {
             Objects.requireNonNull(url, "url");
             this.url = url;
+            this.command = null;
             return this;
         }
 
@@ -750,6 +752,16 @@ public final class PeregrineClient implements AutoCloseable {
                 throw new IllegalArgumentException("port : " + port + " (expected: 1-65535)");
             }
             return url("tcp://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port);
+        }
+
+        /** A server to start as a child process speaking stdio: the program and its arguments, no shell involved. */
+        public Builder stdio(List<String> command) {
+            if (Objects.requireNonNull(command, "command").isEmpty()) {
+                throw new IllegalArgumentException("command : [] (expected: a program and its arguments)");
+            }
+            this.command = List.copyOf(command);
+            this.url = "stdio:" + String.join(" ", command);
+            return this;
         }
 
         /** The server's address over newline-delimited TCP. */
@@ -1013,8 +1025,9 @@ public final class PeregrineClient implements AutoCloseable {
                     connectTimeout != null ? connectTimeout.toMillis() : timeoutMillis);
             io.peregrine.client.transport.TransportSettings settings = new io.peregrine.client.transport.TransportSettings(
                     sslContext, connectMillis, maxMessageBytes, headers, maxHttpConnections);
-            io.peregrine.client.transport.ClientTransport transport = ServerUrls.transport(url, sslContext, settings,
-                    environment, directory);
+            io.peregrine.client.transport.ClientTransport transport = command != null
+                    ? new io.peregrine.client.transport.StdioProcessTransport(command, environment, directory, settings)
+                    : ServerUrls.transport(url, sslContext, settings, environment, directory);
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("name", clientName);
             info.put("version", clientVersion);

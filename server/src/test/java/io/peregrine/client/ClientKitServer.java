@@ -1,0 +1,49 @@
+package io.peregrine.client;
+
+import io.peregrine.Peregrine;
+import io.peregrine.demo.EchoTool;
+import io.peregrine.testing.AskingTools;
+import io.peregrine.testing.TestContent;
+import io.peregrine.testing.TestTools;
+
+import java.io.File;
+import java.util.List;
+
+/**
+ * The server the client's transport suite talks to: the same tools, resources and prompts over
+ * TCP, WebSocket and Streamable HTTP in the test's process, or over stdio in a child process
+ * ({@link #main}).
+ */
+public final class ClientKitServer {
+
+    private ClientKitServer() {
+    }
+
+    /** A server with the suite's content; the caller adds listeners and starts it. */
+    static Peregrine.Builder builder() {
+        Peregrine.Builder b = Peregrine.builder()
+                .pageSize(2)
+                .tool(EchoTool.create())
+                .tool(TestTools.slow())
+                .tool(TestContent.chatty())
+                .resourceTemplate(TestContent.items())
+                .prompt(TestContent.greet());
+        AskingTools.all().forEach(b::tool);
+        TestContent.resources().forEach(b::resource);
+        return b;
+    }
+
+    /** The command that starts {@link #main} with this JVM and class path. */
+    static List<String> stdioCommand() {
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        return List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                ClientKitServer.class.getName());
+    }
+
+    public static void main(String[] args) throws Exception {
+        try (Peregrine server = builder().noTcp().stdio(System.in, System.out).build()) {
+            server.start();
+            server.stdioClosed().await();
+        }
+    }
+}
