@@ -268,9 +268,19 @@ final class ClientConnection {
                     serverCapabilities = Trees.objectOrEmpty(result.get("capabilities"));
                     instructions = result.get("instructions") instanceof String ? (String) result.get("instructions") : null;
                     link.protocolVersion(chosen.id(), false);
-                    notify("notifications/initialized", null);
-                    link.initialized();
-                    return CompletableFuture.completedFuture(null);
+                    // Ready only once the server has it: over HTTP the next request may take another
+                    // connection and overtake it, and a server finishes its setup on it.
+                    return notify("notifications/initialized", null).handle((ok, failure) -> {
+                        if (failure != null) {
+                            log.debug("{} did not take notifications/initialized: {}", target(), failure.toString());
+                        }
+                        return null;
+                    }).thenCompose(v -> onLoop(() -> {
+                        if (link != null) {
+                            link.initialized();
+                        }
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }));
                 }));
     }
 
@@ -409,8 +419,15 @@ final class ClientConnection {
                         + target() + " is closed", new ClosedChannelException()));
                 return;
             }
-            l.send(Outbound.notification(method, message));
-            written.complete(null);
+            CompletableFuture<Void> delivered = new CompletableFuture<>();
+            delivered.whenComplete((v, f) -> {
+                if (f == null) {
+                    written.complete(null);
+                } else {
+                    written.completeExceptionally(new McpClientException(f.getMessage(), f));
+                }
+            });
+            l.send(Outbound.notification(method, message, delivered));
         };
         try {
             if (loop.inEventLoop()) {

@@ -188,7 +188,8 @@ public final class PeregrineClient implements AutoCloseable {
     /**
      * Sends a notification.
      *
-     * @return completes once the notification is handed to the transport
+     * @return completes once the server has the notification (written to the connection, or accepted with
+     *         HTTP 202), or fails when it could not be delivered
      * @throws IllegalArgumentException when {@code params} holds a value that is not JSON
      */
     public CompletableFuture<Void> notify(String method, Map<String, ?> params) {

@@ -221,13 +221,16 @@ class ClientTransportSuiteTest {
     @MethodSource("setups")
     void argumentsAreValidatedBeforeTheyLeave(Setup s) throws Exception {
         try (PeregrineClient c = s.client().validateArguments(true).connect()) {
+            c.tools();
+            // In 2026-07-28 the catalog keeps a subscriptions/listen open: it is pending for good.
+            int pendingBefore = c.pendingRequests();
             assertThatThrownBy(() -> c.callTool("slow", Map.of("millis", "soon")))
                     .isInstanceOfSatisfying(McpClientException.class, e -> {
                         assertThat(e.code()).isEqualTo(-32602);
                         assertThat(e.getMessage()).startsWith("Invalid arguments for tool slow: ")
                                 .contains("millis").contains("integer");
                     });
-            assertThat(c.pendingRequests()).isZero();
+            assertThat(c.pendingRequests()).isEqualTo(pendingBefore);
             assertThat(c.callTool("slow", Map.of("millis", 4)).text()).isEqualTo("slept 4");
         }
     }

@@ -29,6 +29,11 @@ final class ChannelLink implements Link {
         ByteBuf body = message.body();
         Object framed = webSocket ? new TextWebSocketFrame(body) : body.writeByte('\n');
         channel.writeAndFlush(framed).addListener(f -> {
+            if (f.isSuccess()) {
+                message.deliveredOk();
+            } else {
+                message.deliveryFailed(String.valueOf(f.cause()));
+            }
             if (!f.isSuccess() && message.kind() == Outbound.Kind.REQUEST) {
                 listener.onRequestFailed(message.id(), 0, "cannot send " + message.describe() + " to "
                         + channel.remoteAddress() + ": " + f.cause(), null);

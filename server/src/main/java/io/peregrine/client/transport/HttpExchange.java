@@ -208,6 +208,9 @@ final class HttpExchange implements SseDecoder.Events {
                 return;
             }
             if (status.codeClass() == io.netty.handler.codec.http.HttpStatusClass.SUCCESS) {
+                if (message != null) {
+                    message.deliveredOk();
+                }
                 if (b != null && b.isReadable() && !eventStream) {
                     link.deliver(b.retain());
                 }
@@ -225,6 +228,9 @@ final class HttpExchange implements SseDecoder.Events {
                 finish();
                 link.sessionLost(why);
                 return;
+            }
+            if (message != null) {
+                message.deliveryFailed("HTTP " + status + " " + text(b));
             }
             errorStatus(b);
             finish();
@@ -306,6 +312,9 @@ final class HttpExchange implements SseDecoder.Events {
             link.resume(this, retryMillis);
             return;
         }
+        if (message != null) {
+            message.deliveryFailed("the connection closed before the server answered");
+        }
         if (isRequest()) {
             fail(0, "the connection to " + link.target() + " closed before the response to " + describe()
                     + " arrived" + (status != null && eventStream ? " (its stream cannot be resumed: "
@@ -342,7 +351,16 @@ final class HttpExchange implements SseDecoder.Events {
             return;
         }
         finished = true;
+        if (decoder != null) {
+            decoder.release();
+            decoder = null;
+        }
+        if (body != null) {
+            body.release();
+            body = null;
+        }
         if (message != null) {
+            message.deliveryFailed("the link was closed");
             message.body().release();
         }
         link.exchangeDone(this);
@@ -377,6 +395,7 @@ final class HttpExchange implements SseDecoder.Events {
             link.deleted();
             return;
         }
+        message.deliveryFailed(cause.getMessage());
         fail(0, "cannot send " + describe() + ": " + cause.getMessage());
         finish();
     }

@@ -215,6 +215,7 @@ public final class StdioProcessTransport implements ClientTransport {
                 writer.execute(() -> write(message, line));
             } catch (RejectedExecutionException e) {
                 line.release();
+                message.deliveryFailed("the server process has ended");
                 failed(message, "the server process has ended");
             }
         }
@@ -224,7 +225,9 @@ public final class StdioProcessTransport implements ClientTransport {
             try {
                 line.readBytes(out, line.readableBytes());
                 out.flush();
+                message.deliveredOk();
             } catch (IOException e) {
+                message.deliveryFailed(e.getMessage());
                 failed(message, "writing to its stdin failed: " + e.getMessage());
             } finally {
                 line.release();

@@ -111,6 +111,7 @@ final class StreamableHttpLink implements Link {
     public void send(Outbound message) {
         if (closed) {
             message.body().release();
+            message.deliveryFailed("the link to " + target + " is closed");
             if (message.kind() == Outbound.Kind.REQUEST) {
                 listener.onRequestFailed(message.id(), 0, "cannot send " + message.describe() + ": the link to "
                         + target + " is closed", null);
