@@ -307,7 +307,9 @@ public final class PeregrineClient implements AutoCloseable {
             return null;
         }
         List<ToolInfo> tools = catalog.peek(CatalogListener.Kind.TOOLS);
-        if (tools == null && validator != null && !connection.loop().inEventLoop()) {
+        // Fetched once when first needed: validation needs the schema, and a 2026-07-28 call over
+        // HTTP must mirror the arguments its schema marks with x-mcp-header into headers.
+        if (tools == null && !connection.loop().inEventLoop()) {
             useCatalog();
             try {
                 tools = catalog.<ToolInfo>get(CatalogListener.Kind.TOOLS).get();

@@ -29,6 +29,13 @@ public final class ClientKitServer {
                 .resourceTemplate(TestContent.items())
                 .prompt(TestContent.greet());
         AskingTools.all().forEach(b::tool);
+        b.tool(io.peregrine.tool.Tool.builder("regional")
+                .description("Answers with the region it was called for; the region travels in Mcp-Param-Region too")
+                .inputSchema("{\"type\":\"object\",\"properties\":{\"region\":{\"type\":\"string\","
+                        + "\"x-mcp-header\":\"Region\"},\"query\":{\"type\":\"string\"}},\"required\":[\"region\"]}")
+                .blocking(false)
+                .handler((args, ctx) -> io.peregrine.tool.ToolResult.text(args.string("region") + ": " + args.string("query", "")))
+                .build());
         TestContent.resources().forEach(b::resource);
         return b;
     }

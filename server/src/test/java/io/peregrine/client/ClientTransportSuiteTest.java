@@ -162,6 +162,19 @@ class ClientTransportSuiteTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("setups")
+    void namesThatAreNotAsciiAndMarkedParametersTravelInHeaders(Setup s) throws Exception {
+        try (PeregrineClient c = s.client().connect()) {
+            // Over HTTP in 2026-07-28: Mcp-Name carries the URI in its base64 form, and the tool's
+            // x-mcp-header parameter goes in Mcp-Param-Region, also encoded; the server checks both.
+            assertThat(c.readResource("test://items/naïve").get(0).text()).isEqualTo("item naïve");
+            assertThat(c.callTool("regional", Map.of("region", "Zürich", "query", "weather")).text())
+                    .isEqualTo("Zürich: weather");
+            assertThat(c.callTool("regional", Map.of("region", "us-west1")).text()).isEqualTo("us-west1: ");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("setups")
     void readsResourcesAndTemplates(Setup s) throws Exception {
         try (PeregrineClient c = s.client().connect()) {
             assertThat(c.resources()).extracting(ResourceInfo::uri)
