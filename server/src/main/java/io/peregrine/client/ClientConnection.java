@@ -347,7 +347,7 @@ final class ClientConnection {
         }
         PendingRequest request = pending.add(id, method, listener);
         if (holdsSlot) {
-            request.future().whenComplete((r, f) -> inFlight.release());
+            request.onSettle(inFlight::release);
         }
         if (closed || (!internal && !ready)) {
             message.release();
