@@ -152,4 +152,29 @@ class ClientConnectionLossTest {
             restarted.close();
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2025-11-25", "2026-07-28"})
+    void aChildServerThatDiesFailsEveryPendingCallAndIsStartedAgain(String version) throws Exception {
+        try (PeregrineClient c = PeregrineClient.builder().stdio(ClientKitServer.stdioCommand()).protocolVersion(version)
+                .reconnect(new ReconnectPolicy(Duration.ofMillis(20), Duration.ofMillis(200), 10))
+                .requestTimeout(Duration.ofSeconds(WAIT_SECONDS)).connect()) {
+            CompletableFuture<Void> started = new CompletableFuture<>();
+            PendingCall pending = c.callToolAsync("slow", Map.of("millis", 60_000, "steps", 6000),
+                    (p, t, m) -> started.complete(null));
+            started.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            PendingCall death = c.callToolAsync("die", Map.of(), null);
+            for (PendingCall call : List.of(pending, death)) {
+                assertThatThrownBy(() -> call.result().get(WAIT_SECONDS, TimeUnit.SECONDS)).cause()
+                        .isInstanceOf(McpClientException.class)
+                        .hasMessageContaining("was lost before the response to tools/call (id " + call.id() + ") arrived")
+                        .hasMessageEndingWith("the server process exited with code 3");
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (!c.isConnected() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(c.callTool("echo", Map.of("message", "a new process")).text()).isEqualTo("a new process");
+        }
+    }
 }

@@ -48,7 +48,13 @@ public final class ClientKitServer {
     }
 
     public static void main(String[] args) throws Exception {
-        try (Peregrine server = builder().noTcp().stdio(System.in, System.out).build()) {
+        // Only in the child: a server that dies on request, with an exit code the client reports.
+        Peregrine.Builder b = builder().tool(io.peregrine.tool.Tool.builder("die").blocking(false)
+                .handler((a, ctx) -> {
+                    Runtime.getRuntime().halt(3);
+                    return io.peregrine.tool.ToolResult.text("unreachable");
+                }).build());
+        try (Peregrine server = b.noTcp().stdio(System.in, System.out).build()) {
             server.start();
             server.stdioClosed().await();
         }
