@@ -40,6 +40,10 @@ final class ClientConnection {
 
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
+    /** How a Streamable HTTP client without a reconnect policy starts a new session after a 404. */
+    private static final ReconnectPolicy NEW_SESSION = new ReconnectPolicy(java.time.Duration.ZERO,
+            java.time.Duration.ofSeconds(1), 3);
+
     /** Settings fixed at build time. */
     record Settings(String pinnedVersion, Map<String, Object> clientInfo, String authorization, long timeoutMillis,
                     long probeTimeoutMillis, int maxInFlight, long inFlightWaitMillis, ReconnectPolicy reconnect) {
@@ -68,6 +72,7 @@ final class ClientConnection {
     private Link link;
     private int generation;
     private int reconnectAttempts;
+    private ReconnectPolicy reconnectPolicy;
     private volatile boolean ready;
     private volatile boolean closed;
     private volatile String lostReason;
@@ -561,7 +566,12 @@ final class ClientConnection {
         if (closed) {
             return;
         }
-        boolean retry = settings.reconnect() != null && (transport.isLongLived() || reason != null);
+        // Streamable HTTP loses no connection, only a session the server forgot (404): the transport
+        // rules say to start a new one, so that happens even when reconnecting was not asked for.
+        ReconnectPolicy policy = settings.reconnect() != null ? settings.reconnect()
+                : !transport.isLongLived() && reason != null ? NEW_SESSION : null;
+        boolean retry = policy != null && (transport.isLongLived() || reason != null);
+        reconnectPolicy = policy;
         reconnecting = retry;
         if (pending.size() > 0) {
             log.debug("connection to {} lost with {} requests pending", target(), pending.size());
@@ -576,7 +586,7 @@ final class ClientConnection {
     }
 
     private void scheduleReconnect() {
-        ReconnectPolicy policy = settings.reconnect();
+        ReconnectPolicy policy = reconnectPolicy;
         if (closed) {
             return;
         }

@@ -296,9 +296,20 @@ public final class PeregrineClient implements AutoCloseable {
                         + String.join("; ", problems), null)), CallToolResult::new, null, null, 0));
             }
         }
-        Map<String, String> headers = connection.isModern() && httpTransport ? ParamHeaderValues.of(tool, arguments)
-                : Map.of();
-        return new PendingCall(rounds("tools/call", params, name, headers, listener, CallToolResult::new));
+        boolean mirrored = connection.isModern() && httpTransport;
+        Map<String, String> headers = mirrored ? ParamHeaderValues.of(tool, arguments) : Map.of();
+        Rounds<CallToolResult> call = rounds("tools/call", params, name, headers, listener, CallToolResult::new);
+        if (mirrored) {
+            call.retryOnHeaderMismatch(() -> {
+                catalog.changed(CatalogListener.Kind.TOOLS);
+                return catalog.<ToolInfo>get(CatalogListener.Kind.TOOLS).thenApply(tools -> {
+                    ToolInfo fresh = tools.stream().filter(t -> name.equals(t.name())).findFirst().orElse(null);
+                    return connection.send("tools/call", withLogLevel(params), listener, name,
+                            ParamHeaderValues.of(fresh, arguments), false, connection.timeoutMillis());
+                });
+            });
+        }
+        return new PendingCall(call);
     }
 
     /** The tool's cached definition when validation or the HTTP headers need it; null when unknown. */

@@ -20,6 +20,8 @@ import java.util.function.Function;
  */
 final class Rounds<T> {
 
+    private static final int HEADER_MISMATCH = -32020;
+
     /** Answers a round's {@code inputRequests}: a future map of the same keys to the results. */
     interface InputResolver {
         CompletableFuture<Map<String, Object>> resolve(Map<String, Object> inputRequests);
@@ -30,7 +32,17 @@ final class Rounds<T> {
         PendingRequest send(Map<String, Object> inputResponses, String requestState);
     }
 
+    /**
+     * Sends the request once more after the server refused its {@code Mcp-Param-*} headers
+     * ({@code HeaderMismatch}, -32020): the tool's schema changed, so the list is fetched again
+     * and the headers rebuilt, as the transport rules advise.
+     */
+    interface HeaderRetry {
+        CompletableFuture<PendingRequest> resend();
+    }
+
     private final CompletableFuture<T> result = new CompletableFuture<>();
+    private volatile HeaderRetry headerRetry;
     private final Function<Map<String, Object>, T> reader;
     private final InputResolver resolver;
     private final Retry retry;
@@ -55,7 +67,20 @@ final class Rounds<T> {
     private void attach(PendingRequest next, int round) {
         request = next;
         next.future().whenComplete((tree, failure) -> {
-            if (failure != null) {
+            HeaderRetry retryHeaders = headerRetry;
+            if (failure instanceof McpClientException && ((McpClientException) failure).code() == HEADER_MISMATCH
+                    && retryHeaders != null && !result.isDone()) {
+                headerRetry = null;
+                retryHeaders.resend().whenComplete((again, f) -> {
+                    if (f != null) {
+                        result.completeExceptionally(failure);
+                    } else if (!result.isDone()) {
+                        attach(again, round);
+                    } else {
+                        again.cancel(null);
+                    }
+                });
+            } else if (failure != null) {
                 // Not wrapped, so that result().get() throws a CancellationException itself.
                 result.completeExceptionally(failure);
             } else if (resolver != null && "input_required".equals(tree.get("resultType"))) {
@@ -93,6 +118,12 @@ final class Rounds<T> {
                         result.completeExceptionally(e);
                     }
                 });
+    }
+
+    /** Allows one resend after a HeaderMismatch; see {@link HeaderRetry}. */
+    Rounds<T> retryOnHeaderMismatch(HeaderRetry retry) {
+        this.headerRetry = retry;
+        return this;
     }
 
     long id() {

@@ -177,4 +177,32 @@ class ClientConnectionLossTest {
             assertThat(c.callTool("echo", Map.of("message", "a new process")).text()).isEqualTo("a new process");
         }
     }
+
+    @Test
+    void aStreamableHttpSessionTheServerForgotIsReplacedWithoutBeingAsked() throws Exception {
+        Peregrine restarted = ClientKitServer.builder().noTcp().http("127.0.0.1", 0).build();
+        Peregrine.BoundAddresses restartedAt = restarted.start();
+        try (CuttableProxy proxy = new CuttableProxy(addresses.http());
+             PeregrineClient c = PeregrineClient.builder().url(url("http", proxy.port()))
+                     .requestTimeout(Duration.ofSeconds(WAIT_SECONDS)).connect()) {
+            assertThat(c.callTool("echo", Map.of("message", "first session")).text()).isEqualTo("first session");
+            proxy.retarget(restartedAt.http());
+            proxy.cutAll();
+            // The GET stream comes back to a server that never saw the session: 404, then a new one.
+            String answer = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (answer == null && System.nanoTime() < deadline) {
+                try {
+                    answer = c.callTool("echo", Map.of("message", "second session")).text();
+                } catch (McpClientException e) {
+                    assertThat(e.getMessage()).containsAnyOf("the server ended the session", "is closed");
+                    Thread.sleep(10);
+                }
+            }
+            assertThat(answer).isEqualTo("second session");
+            assertThat(c.isConnected()).isTrue();
+        } finally {
+            restarted.close();
+        }
+    }
 }
