@@ -13,9 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -27,8 +25,7 @@ import java.util.function.Consumer;
 
 /**
  * The client's link to its server and everything that keeps it useful: opening it through the
- * transport, agreeing on the protocol era (pinned, or probed with {@code server/discover} and
- * falling back to {@code initialize}), sending requests with a bound on how many are in flight,
+ * transport, agreeing on the protocol era ({@link EraNegotiation}), sending requests with a bound on how many are in flight,
  * failing every pending request with a message naming it when the link is lost, and opening a
  * new link with backoff when asked to.
  *
@@ -77,13 +74,8 @@ final class ClientConnection {
     private volatile boolean closed;
     private volatile String lostReason;
     private volatile boolean reconnecting;
-    private volatile String negotiatedVersion;
-    private volatile boolean modern;
-    private volatile RequestParams requestParams;
-    private volatile Map<String, Object> serverInfo = Map.of();
-    private volatile Map<String, Object> serverCapabilities = Map.of();
-    private volatile String instructions;
-    private volatile List<String> serverVersions = List.of();
+    /** What was agreed with the server for the current link; replaced as a whole, never changed. */
+    private volatile Agreement agreement;
 
     /** @param ownedGroup the group to shut down on close, or null when the loop is shared */
     ClientConnection(ClientTransport transport, EventLoop loop, EventLoopGroup ownedGroup, Settings settings,
@@ -96,8 +88,8 @@ final class ClientConnection {
         this.inFlight = new Semaphore(settings.maxInFlight());
         this.dispatcher = new InboundDispatcher(PooledByteBufAllocator.DEFAULT, pending, handlers, notifications,
                 this::sendReply);
-        this.negotiatedVersion = settings.pinnedVersion() != null ? settings.pinnedVersion()
-                : ProtocolVersion.LATEST.id();
+        String version = settings.pinnedVersion() != null ? settings.pinnedVersion() : ProtocolVersion.LATEST.id();
+        this.agreement = Agreement.before(version);
     }
 
     void events(Events events) {
@@ -139,7 +131,7 @@ final class ClientConnection {
                 return gone;
             }
             link = opened;
-            return agreeOnEra();
+            return new EraNegotiation(this, opened, settings, handlers).agree().thenAccept(agreed -> agreement = agreed);
         }));
     }
 
@@ -157,160 +149,6 @@ final class ClientConnection {
             }
         }));
         return result;
-    }
-
-    private CompletableFuture<Void> agreeOnEra() {
-        String pinned = settings.pinnedVersion();
-        if (pinned != null && ProtocolVersion.find(pinned).isModern()) {
-            useModern(pinned);
-            return CompletableFuture.completedFuture(null);
-        }
-        if (pinned != null) {
-            useLegacy(null);
-            return initialize(pinned);
-        }
-        // The stdio and HTTP rules for a client of both eras: probe with server/discover as the
-        // newest revision; a discover result or a modern error means a modern server, anything
-        // else a legacy one, which gets initialize.
-        useModern(ProtocolVersion.LATEST.id());
-        PendingRequest probe = send("server/discover", null, null, null, Map.of(), true, settings.probeTimeoutMillis());
-        return probe.future().handle((result, failure) -> {
-            if (failure == null) {
-                discovered(result);
-                List<String> modernOffered = new ArrayList<>(serverVersions);
-                modernOffered.retainAll(ProtocolVersion.modernIds());
-                if (!modernOffered.isEmpty()) {
-                    useModern(modernOffered.get(0));
-                    return CompletableFuture.<Void>completedFuture(null);
-                }
-                return legacyAfterProbe("it offers only " + serverVersions);
-            }
-            Throwable cause = unwrap(failure);
-            if (cause instanceof McpClientException && ((McpClientException) cause).code() == -32022) {
-                List<String> offered = supportedIn(((McpClientException) cause).data());
-                for (String v : ProtocolVersion.ids()) {
-                    if (offered.contains(v)) {
-                        if (ProtocolVersion.find(v).isModern()) {
-                            useModern(v);
-                            return CompletableFuture.<Void>completedFuture(null);
-                        }
-                        return legacyAfterProbe("it supports " + offered);
-                    }
-                }
-                McpClientException none = new McpClientException(McpClientException.LOCAL, "the server at " + target()
-                        + " supports none of the protocol versions this client speaks: it offers " + offered
-                        + ", this client " + ProtocolVersion.ids(), null);
-                CompletableFuture<Void> failed = new CompletableFuture<>();
-                failed.completeExceptionally(none);
-                return failed;
-            }
-            if (!isActive()) {
-                CompletableFuture<Void> failed = new CompletableFuture<>();
-                failed.completeExceptionally(cause);
-                return failed;
-            }
-            return legacyAfterProbe(cause.getMessage());
-        }).thenCompose(f -> f);
-    }
-
-    private CompletableFuture<Void> legacyAfterProbe(String why) {
-        log.debug("{} is a 2025-era server ({}): initializing", target(), why);
-        useLegacy(null);
-        return onLoop(() -> initialize(ProtocolVersion.LATEST_LEGACY.id()));
-    }
-
-    private static List<String> supportedIn(Object data) {
-        Object supported = data instanceof Map ? ((Map<?, ?>) data).get("supported") : null;
-        List<String> out = new ArrayList<>();
-        if (supported instanceof List) {
-            for (Object v : (List<?>) supported) {
-                if (v instanceof String) {
-                    out.add((String) v);
-                }
-            }
-        }
-        return out;
-    }
-
-    private void useModern(String version) {
-        modern = true;
-        negotiatedVersion = version;
-        requestParams = RequestParams.stateless(version, handlers.capabilities(), settings.clientInfo(),
-                settings.authorization());
-        link.protocolVersion(version, true);
-    }
-
-    private void useLegacy(String version) {
-        modern = false;
-        requestParams = RequestParams.stateful();
-        link.protocolVersion(version, false);
-    }
-
-    private CompletableFuture<Void> initialize(String version) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("protocolVersion", version);
-        params.put("capabilities", handlers.capabilities());
-        params.put("clientInfo", settings.clientInfo());
-        if (settings.authorization() != null) {
-            params.put(RequestParams.META, Map.of(RequestParams.META_AUTHORIZATION, settings.authorization()));
-        }
-        return send("initialize", params, null, null, Map.of(), true, settings.timeoutMillis()).future()
-                .thenCompose(result -> onLoop(() -> {
-                    Object offered = result.get("protocolVersion");
-                    ProtocolVersion chosen = offered instanceof String ? ProtocolVersion.find((String) offered) : null;
-                    // A server that does not speak the requested revision offers another; any 2025 one will do.
-                    if (chosen == null || chosen.isModern()) {
-                        List<String> handshakeVersions = new ArrayList<>(ProtocolVersion.ids());
-                        handshakeVersions.removeAll(ProtocolVersion.modernIds());
-                        CompletableFuture<Void> refused = new CompletableFuture<>();
-                        refused.completeExceptionally(new McpClientException(McpClientException.LOCAL, "the server offered "
-                                + "protocol version " + offered + ", which cannot follow initialize (expected: one of "
-                                + handshakeVersions + ")", null));
-                        return refused;
-                    }
-                    negotiatedVersion = chosen.id();
-                    serverInfo = Trees.objectOrEmpty(result.get("serverInfo"));
-                    serverCapabilities = Trees.objectOrEmpty(result.get("capabilities"));
-                    instructions = result.get("instructions") instanceof String ? (String) result.get("instructions") : null;
-                    link.protocolVersion(chosen.id(), false);
-                    // Ready only once the server has it: over HTTP the next request may take another
-                    // connection and overtake it, and a server finishes its setup on it.
-                    return notify("notifications/initialized", null).handle((ok, failure) -> {
-                        if (failure != null) {
-                            log.debug("{} did not take notifications/initialized: {}", target(), failure.toString());
-                        }
-                        return null;
-                    }).thenCompose(v -> onLoop(() -> {
-                        if (link != null) {
-                            link.initialized();
-                        }
-                        return CompletableFuture.<Void>completedFuture(null);
-                    }));
-                }));
-    }
-
-    /** Records what a {@code server/discover} result says. */
-    void discovered(Map<String, Object> result) {
-        Object versions = result.get("supportedVersions");
-        List<String> list = new ArrayList<>();
-        if (versions instanceof List) {
-            for (Object v : (List<?>) versions) {
-                if (v instanceof String) {
-                    list.add((String) v);
-                }
-            }
-        }
-        serverVersions = List.copyOf(list);
-        serverCapabilities = Trees.objectOrEmpty(result.get("capabilities"));
-        Map<String, Object> meta = Trees.objectOrEmpty(result.get("_meta"));
-        if (meta.get("io.modelcontextprotocol/serverInfo") instanceof Map) {
-            serverInfo = Trees.objectOrEmpty(meta.get("io.modelcontextprotocol/serverInfo"));
-        } else if (result.get("serverInfo") instanceof Map) {
-            serverInfo = Trees.objectOrEmpty(result.get("serverInfo"));
-        }
-        if (result.get("instructions") instanceof String) {
-            instructions = (String) result.get("instructions");
-        }
     }
 
     // ---------------------------------------------------------------- sending
@@ -338,7 +176,7 @@ final class ClientConnection {
             }
             holdsSlot = true;
         }
-        RequestParams rp = requestParams != null ? requestParams : RequestParams.stateful();
+        RequestParams rp = agreement.requestParams();
         ByteBuf message;
         try {
             // Encoded before the request is registered: a value that is not JSON fails here, leaving nothing behind.
@@ -640,23 +478,37 @@ final class ClientConnection {
     }
 
     boolean isModern() {
-        return modern;
+        return agreement.modern();
     }
 
     String negotiatedVersion() {
-        return negotiatedVersion;
+        return agreement.version();
     }
 
     Map<String, Object> serverInfo() {
-        return serverInfo;
+        return agreement.serverInfo();
     }
 
     Map<String, Object> serverCapabilities() {
-        return serverCapabilities;
+        return agreement.serverCapabilities();
     }
 
     String instructions() {
-        return instructions;
+        return agreement.instructions();
+    }
+
+    /** Makes {@code provisional} the agreement requests are sent under while the era is being found. */
+    void provisionally(Agreement provisional) {
+        this.agreement = provisional;
+    }
+
+    /** Runs {@code step} on the loop and completes with what it completes with. */
+    <T> CompletableFuture<T> onLoopThen(java.util.function.Supplier<CompletableFuture<T>> step) {
+        return onLoop(step);
+    }
+
+    ClientConnection.Settings settings() {
+        return settings;
     }
 
     long timeoutMillis() {
@@ -667,7 +519,7 @@ final class ClientConnection {
         return pending.size();
     }
 
-    private boolean isActive() {
+    boolean isActive() {
         Link l = link;
         return !closed && l != null && l.isActive();
     }
