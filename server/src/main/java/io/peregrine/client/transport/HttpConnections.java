@@ -102,7 +102,10 @@ final class HttpConnections {
                 return;
             }
             open.add(ch);
-            acquired.ready(ch, false);
+            Tls.afterHandshake(ch, () -> acquired.ready(ch, false), failure -> {
+                closed(ch);
+                acquired.failed(TcpTransport.Failures.cannotConnect(target, failure));
+            });
         });
     }
 

@@ -53,8 +53,13 @@ public final class TcpTransport implements ClientTransport {
                 return;
             }
             Channel channel = ((io.netty.channel.ChannelFuture) f).channel();
-            ready.complete(null);
-            opened.complete(new ChannelLink(channel, false, listener));
+            Tls.afterHandshake(channel, () -> {
+                ready.complete(null);
+                opened.complete(new ChannelLink(channel, false, listener));
+            }, failure -> {
+                channel.close();
+                opened.completeExceptionally(Failures.cannotConnect(target(), failure));
+            });
         });
         return opened;
     }
