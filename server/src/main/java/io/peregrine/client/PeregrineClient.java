@@ -741,6 +741,7 @@ public final class PeregrineClient implements AutoCloseable {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private java.nio.file.Path directory;
         private boolean validateArguments;
+        private boolean h2c;
         private final List<CatalogListener> catalogListeners = new ArrayList<>();
 
         private Builder() {
@@ -997,6 +998,15 @@ public final class PeregrineClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Speaks cleartext HTTP/2 with prior knowledge (h2c) to an {@code http://} Streamable HTTP
+         * server: one connection, a stream per exchange. Default: HTTP/1.1 keep-alive connections.
+         */
+        public Builder h2c(boolean enabled) {
+            this.h2c = enabled;
+            return this;
+        }
+
         /** An environment variable for a {@code stdio:} server's process. */
         public Builder environment(String name, String value) {
             environment.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
@@ -1038,7 +1048,7 @@ public final class PeregrineClient implements AutoCloseable {
             int connectMillis = (int) Math.min(Integer.MAX_VALUE,
                     connectTimeout != null ? connectTimeout.toMillis() : timeoutMillis);
             io.peregrine.client.transport.TransportSettings settings = new io.peregrine.client.transport.TransportSettings(
-                    sslContext, connectMillis, maxMessageBytes, headers, maxHttpConnections);
+                    sslContext, connectMillis, maxMessageBytes, headers, maxHttpConnections, h2c);
             io.peregrine.client.transport.ClientTransport transport = command != null
                     ? new io.peregrine.client.transport.StdioProcessTransport(command, environment, directory, settings)
                     : ServerUrls.transport(url, sslContext, settings, environment, directory);

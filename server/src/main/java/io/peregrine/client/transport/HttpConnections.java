@@ -24,15 +24,7 @@ import java.util.Set;
  *
  * <p>Every connection runs on the link's event loop, and so does everything here: no locks.
  */
-final class HttpConnections {
-
-    /** Told when a connection is ready for an exchange. */
-    interface Acquired {
-        /** @param reused whether the connection served an exchange before (it may have been closed by the server meanwhile) */
-        void ready(Channel channel, boolean reused);
-
-        void failed(IOException cause);
-    }
+final class HttpConnections implements ExchangeChannels {
 
     private final Bootstrap bootstrap;
     private final InetSocketAddress address;
@@ -67,7 +59,8 @@ final class HttpConnections {
     }
 
     /** Hands a connection to {@code acquired} now or when one is free. */
-    void acquire(Acquired acquired) {
+    @Override
+    public void acquire(Acquired acquired) {
         if (closed) {
             acquired.failed(new IOException("the link to " + target + " is closed"));
             return;
@@ -110,7 +103,8 @@ final class HttpConnections {
     }
 
     /** An exchange ended and left its connection reusable. */
-    void release(Channel ch) {
+    @Override
+    public void release(Channel ch) {
         if (closed || !ch.isActive()) {
             ch.close();
             return;
@@ -124,7 +118,8 @@ final class HttpConnections {
     }
 
     /** A connection closed (or is not to be reused): forgets it, and opens another for a waiting exchange. */
-    void closed(Channel ch) {
+    @Override
+    public void closed(Channel ch) {
         ch.close();
         if (open.remove(ch)) {
             idle.remove(ch);
@@ -139,11 +134,13 @@ final class HttpConnections {
     }
 
     /** Connections open, idle or in use; for tests and diagnostics. */
-    int openCount() {
+    @Override
+    public int openCount() {
         return open.size();
     }
 
-    void closeAll() {
+    @Override
+    public void closeAll() {
         closed = true;
         Acquired w;
         while ((w = waiting.pollFirst()) != null) {

@@ -17,10 +17,10 @@ final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HttpExchangeHandler.class);
 
-    private final HttpConnections pool;
+    private final ExchangeChannels pool;
     private HttpExchange current;
 
-    HttpExchangeHandler(HttpConnections pool) {
+    HttpExchangeHandler(ExchangeChannels pool) {
         this.pool = pool;
     }
 

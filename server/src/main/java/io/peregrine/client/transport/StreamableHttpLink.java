@@ -63,7 +63,7 @@ final class StreamableHttpLink implements Link {
     private final EventLoop loop;
     private final LinkListener listener;
     private final TransportSettings settings;
-    private final HttpConnections pool;
+    private final ExchangeChannels pool;
     private final String target;
     private final Map<Long, HttpExchange> byRequest = new HashMap<>();
     private String version;
@@ -83,13 +83,15 @@ final class StreamableHttpLink implements Link {
         this.listener = listener;
         this.settings = settings;
         this.target = uri.toString();
-        this.pool = new HttpConnections(loop, Urls.address(uri), sslContext, settings, target);
+        this.pool = settings.h2c() && sslContext == null
+                ? new Http2Streams(loop, Urls.address(uri), settings, target)
+                : new HttpConnections(loop, Urls.address(uri), sslContext, settings, target);
     }
 
     /** Opens the first connection, so that a server that cannot be reached is known at once. */
     CompletableFuture<Link> open() {
         CompletableFuture<Link> opened = new CompletableFuture<>();
-        pool.acquire(new HttpConnections.Acquired() {
+        pool.acquire(new ExchangeChannels.Acquired() {
             @Override
             public void ready(Channel channel, boolean reused) {
                 pool.release(channel);
@@ -175,7 +177,7 @@ final class StreamableHttpLink implements Link {
     // ---------------------------------------------------------------- exchanges
 
     void submit(HttpExchange e) {
-        pool.acquire(new HttpConnections.Acquired() {
+        pool.acquire(new ExchangeChannels.Acquired() {
             @Override
             public void ready(Channel channel, boolean reused) {
                 e.start(channel, reused);
@@ -221,6 +223,9 @@ final class StreamableHttpLink implements Link {
         }
         HttpHeaders h = r.headers();
         h.set(HttpHeaderNames.HOST, host);
+        if (settings.h2c()) {
+            h.set(io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
+        }
         for (Map.Entry<String, String> extra : settings.headers().entrySet()) {
             h.set(extra.getKey(), extra.getValue());
         }

@@ -15,9 +15,17 @@ import java.util.Objects;
  * @param headers            extra HTTP headers for WebSocket handshakes and Streamable HTTP requests
  *                           ({@code Authorization}, ...)
  * @param maxHttpConnections the most HTTP/1.1 connections one Streamable HTTP link keeps open at once
+ * @param h2c                Streamable HTTP over cleartext HTTP/2 with prior knowledge: one connection,
+ *                           a stream per exchange (for {@code http://} only)
  */
 public record TransportSettings(SslContext sslContext, int connectTimeoutMillis, int maxMessageBytes,
-                                Map<String, String> headers, int maxHttpConnections) {
+                                Map<String, String> headers, int maxHttpConnections, boolean h2c) {
+
+    /** HTTP/1.1 settings. */
+    public TransportSettings(SslContext sslContext, int connectTimeoutMillis, int maxMessageBytes,
+                             Map<String, String> headers, int maxHttpConnections) {
+        this(sslContext, connectTimeoutMillis, maxMessageBytes, headers, maxHttpConnections, false);
+    }
 
     public TransportSettings {
         if (connectTimeoutMillis <= 0) {
