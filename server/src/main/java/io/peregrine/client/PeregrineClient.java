@@ -556,17 +556,29 @@ public final class PeregrineClient implements AutoCloseable {
     // ------------------------------------------------------------------ tasks
 
     /**
-     * Calls a tool as a task (2025-11-25: {@code params.task}); the result names the task, which
-     * {@link #getTask}, {@link #taskResult} and {@link #cancelTask} reach. Blocks.
+     * Calls a tool as a task; the result names the task, which {@link #getTask}, {@link #taskResult}
+     * and {@link #cancelTask} reach. In 2025-11-25 the call asks with {@code params.task}; in
+     * 2026-07-28 a client that declared the tasks extension ({@link Builder#tasksExtension()})
+     * gets a task from any tool that supports one. Blocks.
+     *
+     * @throws McpClientException when the server ran the call at once instead (the tool has no task support)
      */
     public TaskInfo callToolAsTask(String name, Map<String, ?> arguments) {
         checkMayBlock();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("name", Objects.requireNonNull(name, "name"));
         params.put("arguments", arguments != null ? arguments : Map.of());
-        params.put("task", Map.of());
-        return TaskInfo.from(await(connection.send("tools/call", withLogLevel(params), null, name, Map.of(), false,
-                connection.timeoutMillis()).future()));
+        if (!connection.isModern()) {
+            params.put("task", Map.of());
+        }
+        Map<String, Object> result = await(connection.send("tools/call", withLogLevel(params), null, name, Map.of(),
+                false, connection.timeoutMillis()).future());
+        if (!(result.get("task") instanceof Map) && !"task".equals(result.get("resultType"))) {
+            throw new McpClientException(McpClientException.LOCAL, "the server ran tools/call of " + name
+                    + " at once instead of as a task" + (connection.isModern()
+                    ? " (it needs the tasks extension declared, and a tool that supports tasks)" : ""), null);
+        }
+        return TaskInfo.from(result);
     }
 
     /** A task's status. Blocks. */
@@ -575,10 +587,43 @@ public final class PeregrineClient implements AutoCloseable {
         return TaskInfo.from(await(send("tasks/get", Map.of("taskId", taskId), null, taskId).future()));
     }
 
-    /** Waits for a task's end and returns its tool result (2025-11-25 {@code tasks/result}). Blocks. */
+    /**
+     * Waits for a task's end and returns its tool result: {@code tasks/result} in 2025-11-25;
+     * in 2026-07-28, which has none, {@code tasks/get} at the server's poll interval until the
+     * task ends (within the request timeout). Blocks.
+     *
+     * @throws McpClientException with the task's error when it failed, or when it does not end in time
+     */
     public CallToolResult taskResult(String taskId) {
         checkMayBlock();
-        return new CallToolResult(await(send("tasks/result", Map.of("taskId", taskId), null, taskId).future()));
+        if (!connection.isModern()) {
+            return new CallToolResult(await(send("tasks/result", Map.of("taskId", taskId), null, taskId).future()));
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(connection.timeoutMillis());
+        while (true) {
+            Map<String, Object> got = await(send("tasks/get", Map.of("taskId", taskId), null, taskId).future());
+            TaskInfo task = TaskInfo.from(got);
+            if (task.isTerminal()) {
+                Map<String, Object> error = Trees.objectOrEmpty(got.get("error"));
+                if (!error.isEmpty()) {
+                    Object code = error.get("code");
+                    throw new McpClientException(code instanceof Number ? ((Number) code).intValue() : 0,
+                            String.valueOf(error.get("message")), error.get("data"));
+                }
+                return new CallToolResult(Trees.objectOrEmpty(got.get("result")));
+            }
+            long pause = task.pollInterval() != null ? Math.max(10, task.pollInterval()) : 500;
+            if (System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(pause) > deadline) {
+                throw new McpClientException(McpClientException.LOCAL, "task " + taskId + " did not end within "
+                        + connection.timeoutMillis() + " ms (status " + task.status() + ")", null);
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new McpClientException("interrupted while waiting for task " + taskId, e);
+            }
+        }
     }
 
     /** The tasks the server keeps for this client, every page. Blocks. */
@@ -841,6 +886,16 @@ public final class PeregrineClient implements AutoCloseable {
          */
         public Builder onSampling(ClientRequestHandler handler) {
             handlers.sampling(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /**
+         * Declares the 2026-07-28 tasks extension ({@code io.modelcontextprotocol/tasks}) in the
+         * client capabilities, so that a call of a tool that supports tasks may become one
+         * ({@link PeregrineClient#callToolAsTask}). Default: not declared.
+         */
+        public Builder tasksExtension() {
+            handlers.tasksExtension();
             return this;
         }
 

@@ -8,7 +8,8 @@ import java.util.Map;
  * @param taskId        the task's id
  * @param status        {@code working}, {@code input_required}, {@code completed}, {@code failed} or {@code cancelled}
  * @param statusMessage a human-readable word on the status, or null
- * @param pollInterval  how often the server suggests polling, in milliseconds, or null
+ * @param pollInterval  how often the server suggests polling, in milliseconds ({@code pollInterval} in
+ *                      2025-11-25, {@code pollIntervalMs} in 2026-07-28), or null
  * @param raw           the task object as sent
  */
 public record TaskInfo(String taskId, String status, String statusMessage, Long pollInterval, Map<String, Object> raw) {
@@ -21,7 +22,7 @@ public record TaskInfo(String taskId, String status, String statusMessage, Long 
     /** Reads a task from a result: {@code {"task":{...}}} (2025-11-25) or the flat 2026-07-28 shape. */
     static TaskInfo from(Map<String, Object> result) {
         Map<String, Object> t = result.get("task") instanceof Map ? Trees.objectOrEmpty(result.get("task")) : result;
-        Object poll = t.get("pollInterval");
+        Object poll = t.get("pollInterval") != null ? t.get("pollInterval") : t.get("pollIntervalMs");
         return new TaskInfo(Trees.string(t.get("taskId")), Trees.string(t.get("status")),
                 Trees.string(t.get("statusMessage")), poll instanceof Number ? ((Number) poll).longValue() : null, t);
     }
