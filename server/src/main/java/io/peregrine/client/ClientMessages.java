@@ -10,7 +10,7 @@ import io.peregrine.rpc.RequestId;
 
 import java.io.IOException;
 
-/** Encodes what the client sends, each message one newline-terminated line in a pooled buffer. */
+/** Encodes what the client sends, each message in a pooled buffer of its own; transports add their framing. */
 final class ClientMessages {
 
     private static final JsonRpcWriter WRITER = new JsonRpcWriter(Json.DEFAULT);
@@ -66,6 +66,6 @@ final class ClientMessages {
     }
 
     private static ByteBuf line(ByteBuf message) {
-        return message.writeByte('\n');
+        return message;
     }
 }

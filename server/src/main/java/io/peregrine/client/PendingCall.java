@@ -1,6 +1,5 @@
 package io.peregrine.client;
 
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
@@ -13,78 +12,16 @@ import java.util.concurrent.CompletableFuture;
  * server gives the result. The whole exchange is this one call.
  *
  * <p>Cancelling, whether with {@link #cancel(String)} or by cancelling {@link #result()}, tells
- * the server to stop with {@code notifications/cancelled} and completes the result with a
- * {@link CancellationException} at once; a response that arrives later is dropped.
+ * the server to stop ({@code notifications/cancelled}, or on Streamable HTTP in 2026-07-28 by
+ * closing the request's stream) and completes the result with a {@link CancellationException} at
+ * once; a response that arrives later is dropped.
  */
 public final class PendingCall {
 
-    /** Answers a round's {@code inputRequests}: a future map of the same keys to the results. */
-    interface InputResolver {
-        CompletableFuture<Map<String, Object>> resolve(Map<String, Object> inputRequests);
-    }
+    private final Rounds<CallToolResult> rounds;
 
-    /** Sends the call again with one round's answers and the state the server asked to have echoed. */
-    interface Retry {
-        PendingRequest send(Map<String, Object> inputResponses, String requestState);
-    }
-
-    private final CompletableFuture<CallToolResult> result = new CompletableFuture<>();
-    private final InputResolver resolver;
-    private final Retry retry;
-    private final int maxRounds;
-    private volatile PendingRequest request;
-
-    PendingCall(PendingRequest request) {
-        this(request, null, null, 0);
-    }
-
-    /** @param resolver null when {@code input_required} is not expected (2025 era) */
-    PendingCall(PendingRequest request, InputResolver resolver, Retry retry, int maxRounds) {
-        this.resolver = resolver;
-        this.retry = retry;
-        this.maxRounds = maxRounds;
-        attach(request, 1);
-        result.whenComplete((r, failure) -> {
-            if (failure instanceof CancellationException) {
-                this.request.cancel(null);
-            }
-        });
-    }
-
-    private void attach(PendingRequest next, int round) {
-        request = next;
-        next.future().whenComplete((tree, failure) -> {
-            if (failure != null) {
-                // Not wrapped, so that result().get() throws a CancellationException itself.
-                result.completeExceptionally(failure);
-            } else if (resolver != null && "input_required".equals(tree.get("resultType"))) {
-                inputRequired(tree, round);
-            } else {
-                result.complete(new CallToolResult(tree));
-            }
-        });
-    }
-
-    @SuppressWarnings("unchecked")
-    private void inputRequired(Map<String, Object> tree, int round) {
-        if (round >= maxRounds) {
-            result.completeExceptionally(new McpClientException(McpClientException.LOCAL, "the server asked for input "
-                    + round + " times in a row for " + request + "; giving up", null));
-            return;
-        }
-        Object requests = tree.get("inputRequests");
-        Object state = tree.get("requestState");
-        resolver.resolve(requests instanceof Map ? (Map<String, Object>) requests : Map.of())
-                .whenComplete((responses, failure) -> {
-                    if (result.isDone()) {
-                        return; // cancelled while the answers were being gathered
-                    }
-                    if (failure != null) {
-                        result.completeExceptionally(failure);
-                        return;
-                    }
-                    attach(retry.send(responses, state instanceof String ? (String) state : null), round + 1);
-                });
+    PendingCall(Rounds<CallToolResult> rounds) {
+        this.rounds = rounds;
     }
 
     /**
@@ -92,7 +29,7 @@ public final class PendingCall {
      * with answers); the server's {@code ToolContext.requestId()} shows it too.
      */
     public long id() {
-        return request.id();
+        return rounds.id();
     }
 
     /**
@@ -102,7 +39,7 @@ public final class PendingCall {
      * I/O thread: dependent stages that block must run on an executor of their own.
      */
     public CompletableFuture<CallToolResult> result() {
-        return result;
+        return rounds.result();
     }
 
     /**
@@ -112,15 +49,11 @@ public final class PendingCall {
      * @return false when the call had already ended
      */
     public boolean cancel(String reason) {
-        if (request.cancel(reason)) {
-            return true;
-        }
-        // Between rounds no request is in flight: only this side has anything to stop.
-        return result.completeExceptionally(new CancellationException("cancelled: " + reason));
+        return rounds.cancel(reason);
     }
 
     @Override
     public String toString() {
-        return "PendingCall(" + request + (result.isDone() ? ", done)" : ")");
+        return "PendingCall(" + rounds + ")";
     }
 }

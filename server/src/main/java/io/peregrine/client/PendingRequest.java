@@ -26,12 +26,21 @@ final class PendingRequest {
     private volatile ScheduledFuture<?> timeout;
     private volatile boolean expired;
     private volatile String cancelReason;
+    /** Run once when the request settles, before anyone hears its outcome: frees its slot among the calls in flight. */
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> onSettle = new java.util.concurrent.atomic.AtomicReference<>();
 
     PendingRequest(long id, String method, ProgressListener progressListener, PendingRequests owner) {
         this.id = id;
         this.method = method;
         this.progressListener = progressListener;
         this.owner = owner;
+    }
+
+    /** A request that failed before it was sent: {@code failure} is its outcome. */
+    static PendingRequest failed(String method, Throwable failure) {
+        PendingRequest r = new PendingRequest(0, method, null, new PendingRequests(abandoned -> { }));
+        r.fail(failure);
+        return r;
     }
 
     long id() {
@@ -102,6 +111,25 @@ final class PendingRequest {
     void settle() {
         owner.remove(this);
         disarmTimeout();
+        Runnable r = onSettle.getAndSet(null);
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    /**
+     * Runs {@code action} once when the request settles, before its future completes: a caller
+     * woken by the outcome finds what the request held already given back. Runs at once if it has
+     * settled already.
+     */
+    void onSettle(Runnable action) {
+        onSettle.set(action);
+        if (future.isDone()) {
+            Runnable r = onSettle.getAndSet(null);
+            if (r != null) {
+                r.run();
+            }
+        }
     }
 
     private void disarmTimeout() {

@@ -1,28 +1,10 @@
 package io.peregrine.client;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.BlockingOperationException;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.Future;
-import io.peregrine.mcp.ProtocolVersion;
-import io.peregrine.transport.tcp.NdjsonFrameDecoder;
+import io.peregrine.rpc.JsonRpcError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.InetSocketAddress;
-import java.nio.channels.ClosedChannelException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,31 +13,39 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
- * An MCP client speaking newline-delimited JSON-RPC over TCP, in either protocol era.
+ * An MCP client on every transport Peregrine serves, in either protocol era.
  *
  * <pre>{@code
- * try (PeregrineClient client = PeregrineClient.builder().tcp("127.0.0.1", 7400).connect()) {
+ * try (PeregrineClient client = PeregrineClient.builder().url("ws://127.0.0.1:7401/mcp").connect()) {
  *     CallToolResult r = client.callTool("echo", Map.of("message", "hi"));
  *     System.out.println(r.text());
  * }
  * }</pre>
  *
- * <p>With a 2025 protocol version (the default is 2025-11-25) {@link Builder#connect()} performs
- * the {@code initialize} handshake. With 2026-07-28 there is none: every request carries the
- * version, capabilities and client info in its {@code _meta}.
+ * <p>The URL chooses the transport: {@code tcp://}, {@code ws://}/{@code wss://},
+ * {@code http://}/{@code https://} (Streamable HTTP) or {@code stdio:command args} (the client
+ * starts the server). The era is pinned with {@link Builder#protocolVersion} (2025-11-25 by
+ * default, with the {@code initialize} handshake; 2026-07-28 without one, every request carrying
+ * its version and capabilities in {@code _meta}) or found by {@link Builder#negotiateProtocolVersion()}.
+ * Whatever the era, the server's questions (elicitation, sampling, roots) are answered by the same
+ * handlers, and the typed calls below return the same types.
  *
  * <p>The client is thread-safe. Requests are correlated by id, so any number may be in flight at
- * once, from any thread. Each has a timeout, after which it fails and the server is told to stop
- * working on it; losing the connection fails every pending request. Futures complete, and
- * listeners are called, on the client's single I/O thread: they must not block, and the blocking
- * methods of this class refuse to run there.
+ * once, from any thread, up to a bound ({@link Builder#maxCallsInFlight}). Each has a timeout,
+ * after which it fails and the server is told to stop working on it; losing the connection fails
+ * every pending request with a message naming it, and the client reconnects when asked to
+ * ({@link Builder#reconnect}). Futures complete, and listeners are called, on the client's I/O
+ * thread: they must not block, and the blocking methods of this class refuse to run there.
+ *
+ * <p>This class is the API; {@link ClientConnection} keeps the link. Over 400 lines because it is
+ * the one front door of every kind of call; each method is a few lines.
  */
 public final class PeregrineClient implements AutoCloseable {
 
@@ -63,50 +53,53 @@ public final class PeregrineClient implements AutoCloseable {
 
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 2_000;
 
-    /** How many input_required rounds one call may take before the client gives up on it. */
+    /** How many input_required rounds one request may take before the client gives up on it. */
     private static final int MAX_INPUT_ROUNDS = 16;
 
-    private final InetSocketAddress address;
-    private final String protocolVersion;
-    private final boolean stateless;
-    private final Map<String, Object> clientInfo;
-    private final long timeoutMillis;
-    private final int maxLineLength;
-    private final BiConsumer<String, Map<String, Object>> notificationListener;
-    private final RequestParams requestParams;
-    private final String authorization;
-    private final io.netty.handler.ssl.SslContext sslContext;
+    private static final String META_SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
+
+    private final ClientConnection connection;
     private final ServerRequestHandlers handlers;
-    private final PendingRequests pending = new PendingRequests(this::sendCancelled);
-    private final EventLoopGroup group;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final BiConsumer<String, Map<String, Object>> notificationListener;
+    private final DiscoveryCache catalog;
+    private final ArgumentValidator validator;
+    private final Map<Long, Subscription> listening = new ConcurrentHashMap<>();
+    private final List<Subscription> legacySubscriptions = new CopyOnWriteArrayList<>();
+    private final boolean httpTransport;
+    /** The client's own subscriptions/listen that keeps the catalog fresh (2026-07-28); null while none is open. */
+    private volatile Subscription catalogSubscription;
+    private volatile boolean catalogUsed;
+    private volatile String logLevel;
 
-    // Written once by open(), before the client is handed out.
-    private Channel channel;
-    private String negotiatedVersion;
-    private Map<String, Object> serverInfo = Map.of();
-    private Map<String, Object> serverCapabilities = Map.of();
+    PeregrineClient(ClientConnection connection, ServerRequestHandlers handlers,
+                    BiConsumer<String, Map<String, Object>> notificationListener, boolean validate,
+                    List<CatalogListener> catalogListeners, boolean httpTransport) {
+        this.connection = connection;
+        this.handlers = handlers;
+        this.notificationListener = notificationListener;
+        this.httpTransport = httpTransport;
+        this.validator = validate ? new ArgumentValidator() : null;
+        this.catalog = new DiscoveryCache(this::listAll, System::currentTimeMillis);
+        catalogListeners.forEach(catalog::addListener);
+        if (!catalogListeners.isEmpty()) {
+            catalogUsed = true;
+        }
+        connection.events(new ClientConnection.Events() {
+            @Override
+            public void onReady(boolean again) {
+                if (again) {
+                    catalog.reconnected();
+                }
+                if (catalogUsed) {
+                    listenForCatalogChanges();
+                }
+            }
 
-    private PeregrineClient(Builder b) {
-        address = b.address;
-        protocolVersion = b.protocolVersion;
-        stateless = ProtocolVersion.find(protocolVersion).isModern();
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("name", b.clientName);
-        info.put("version", b.clientVersion);
-        clientInfo = Map.copyOf(info);
-        timeoutMillis = Math.max(1, b.requestTimeout.toMillis());
-        maxLineLength = b.maxLineLength;
-        notificationListener = b.notificationListener;
-        handlers = b.handlers.build();
-        authorization = b.authorization;
-        sslContext = b.sslContext;
-        requestParams = stateless ? RequestParams.stateless(protocolVersion, handlers.capabilities(), clientInfo,
-                authorization)
-                : RequestParams.stateful();
-        negotiatedVersion = protocolVersion;
-        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("peregrine-client", true),
-                NioIoHandler.newFactory());
+            @Override
+            public void onLost(String reason) {
+                catalogSubscription = null;
+            }
+        });
     }
 
     /** Starts configuring a client. */
@@ -114,95 +107,64 @@ public final class PeregrineClient implements AutoCloseable {
         return new Builder();
     }
 
-    private void open() throws IOException {
-        ClientHandler handler = new ClientHandler(pending, handlers, notificationListener, this::connectionClosed);
-        Bootstrap bootstrap = new Bootstrap()
-                .group(group)
-                .channel(NioSocketChannel.class)
-                // Requests are small and a caller is waiting on each: never hold one back.
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        if (sslContext != null) {
-                            String host = address.getHostString();
-                            ch.pipeline().addLast(sslContext.newHandler(ch.alloc(), host, address.getPort()));
-                        }
-                        ch.pipeline().addLast(new NdjsonFrameDecoder(maxLineLength), handler);
-                    }
-                });
-        ChannelFuture connected = bootstrap.connect(address);
-        try {
-            connected.await();
-        } catch (InterruptedException e) {
-            connected.cancel(false);
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while connecting to " + address);
+    /** Routes a notification: the catalog, the subscriptions, then the application's listener. */
+    void onNotification(String method, Map<String, Object> params) {
+        CatalogListener.Kind kind = DiscoveryCache.kindOf(method);
+        if (kind != null) {
+            DiscoveryCache.alsoStale(kind).forEach(catalog::changed);
         }
-        if (!connected.isSuccess()) {
-            Throwable cause = connected.cause();
-            throw cause instanceof IOException ? (IOException) cause
-                    : new IOException("cannot connect to " + address + ": " + cause, cause);
+        Object subscriptionId = Trees.objectOrEmpty(params.get("_meta")).get(META_SUBSCRIPTION_ID);
+        Subscription sub = subscriptionId instanceof Number ? listening.get(((Number) subscriptionId).longValue()) : null;
+        if (sub != null && "notifications/subscriptions/acknowledged".equals(method)) {
+            sub.ack().complete(Trees.objectOrEmpty(params.get("notifications")));
         }
-        channel = connected.channel();
-        if (!stateless) {
-            initialize();
+        String uri = Trees.string(params.get("uri"));
+        for (Subscription legacy : legacySubscriptions) {
+            if (legacy.filter().wants(method, uri)) {
+                legacy.deliver(method, params);
+            }
+        }
+        if (sub != null && sub.filter().wants(method, uri)) {
+            sub.deliver(method, params);
+        }
+        if (notificationListener != null) {
+            notificationListener.accept(method, params);
         }
     }
 
-    private void initialize() {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("protocolVersion", protocolVersion);
-        params.put("capabilities", handlers.capabilities());
-        params.put("clientInfo", clientInfo);
-        if (authorization != null) {
-            params.put(RequestParams.META, Map.of(RequestParams.META_AUTHORIZATION, authorization));
-        }
-        Map<String, Object> result = await(request("initialize", params));
-        Object offered = result.get("protocolVersion");
-        ProtocolVersion version = offered instanceof String ? ProtocolVersion.find((String) offered) : null;
-        // A server that does not speak the requested revision offers another; any 2025 one will do.
-        if (version == null || version.isModern()) {
-            List<String> handshakeVersions = new ArrayList<>(ProtocolVersion.ids());
-            handshakeVersions.removeAll(ProtocolVersion.modernIds());
-            throw new McpClientException(McpClientException.LOCAL, "the server offered protocol version " + offered
-                    + ", which cannot follow initialize (expected: one of " + handshakeVersions + ")", null);
-        }
-        negotiatedVersion = version.id();
-        serverInfo = objectOrEmpty(result.get("serverInfo"));
-        serverCapabilities = objectOrEmpty(result.get("capabilities"));
-        notify("notifications/initialized", null);
-    }
+    // ------------------------------------------------------------------ what the server said
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> objectOrEmpty(Object tree) {
-        return tree instanceof Map ? (Map<String, Object>) tree : Map.of();
-    }
-
-    // ------------------------------------------------------------------ what the handshake told
-
-    /** The protocol revision in use: the one the server chose in {@code initialize}, or 2026-07-28. */
+    /** The protocol revision in use: the one the server chose in {@code initialize}, or a 2026 one. */
     public String negotiatedVersion() {
-        return negotiatedVersion;
+        return connection.negotiatedVersion();
     }
 
     /**
-     * The server's {@code serverInfo} ({@code name}, {@code version}, ...) from {@code initialize};
-     * empty in the 2026-07-28 era, which has no handshake (see {@link #discover()}).
+     * The server's {@code serverInfo} ({@code name}, {@code version}, ...) from {@code initialize},
+     * or from {@code server/discover} when negotiation probed with it; empty otherwise.
      */
     public Map<String, Object> serverInfo() {
-        return serverInfo;
+        return connection.serverInfo();
     }
 
-    /** The server's {@code capabilities} from {@code initialize}; empty in the 2026-07-28 era. */
+    /** The server's {@code capabilities} from {@code initialize} or {@code server/discover}; empty otherwise. */
     public Map<String, Object> serverCapabilities() {
-        return serverCapabilities;
+        return connection.serverCapabilities();
     }
 
-    /** Whether the connection is open: false once closed by either side. */
+    /** The server's {@code instructions}, or null. */
+    public String instructions() {
+        return connection.instructions();
+    }
+
+    /** Whether the client can send: connected, the era agreed, not closed, not reconnecting. */
     public boolean isConnected() {
-        return !closed.get() && channel != null && channel.isActive();
+        return connection.isReady();
+    }
+
+    /** Where the server is: its URL, or {@code stdio:} and its command. */
+    public String target() {
+        return connection.target();
     }
 
     // ------------------------------------------------------------------ requests
@@ -216,58 +178,88 @@ public final class PeregrineClient implements AutoCloseable {
      * @throws IllegalArgumentException when {@code params} holds a value that is not JSON
      */
     public CompletableFuture<Map<String, Object>> request(String method, Map<String, ?> params) {
-        return send(method, params, null).future();
+        return send(method, params, null, null).future();
+    }
+
+    private PendingRequest send(String method, Map<String, ?> params, ProgressListener listener, String name) {
+        return connection.send(method, withLogLevel(params), listener, name, Map.of(), false, connection.timeoutMillis());
     }
 
     /**
      * Sends a notification.
      *
-     * @return completes once the notification is written to the connection
+     * @return completes once the server has the notification (written to the connection, or accepted with
+     *         HTTP 202), or fails when it could not be delivered
      * @throws IllegalArgumentException when {@code params} holds a value that is not JSON
      */
     public CompletableFuture<Void> notify(String method, Map<String, ?> params) {
-        Objects.requireNonNull(method, "method");
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        if (closed.get()) {
-            // The I/O thread may be gone already, and with it whoever would complete the future.
-            written.completeExceptionally(new McpClientException("cannot send " + method + ": the client is closed",
-                    new ClosedChannelException()));
-            return written;
-        }
-        channel.writeAndFlush(ClientMessages.notification(channel.alloc(), method, params)).addListener(f -> {
-            if (f.isSuccess()) {
-                written.complete(null);
-            } else {
-                written.completeExceptionally(new McpClientException("cannot send " + method + " to " + address,
-                        f.cause()));
-            }
-        });
-        return written;
+        return connection.notify(method, params);
     }
 
-    /** Lists every tool, following {@code nextCursor} through all the pages. Blocks. */
-    @SuppressWarnings("unchecked")
+    // ------------------------------------------------------------------ tools
+
+    /** Lists every tool as sent, following {@code nextCursor} through all the pages. Blocks. */
     public List<Map<String, Object>> listTools() {
         checkMayBlock();
-        List<Map<String, Object>> tools = new ArrayList<>();
-        Set<String> cursors = new HashSet<>();
-        String cursor = null;
-        do {
-            Map<String, Object> page = await(request("tools/list", cursor == null ? null : Map.of("cursor", cursor)));
-            if (page.get("tools") instanceof List) {
-                for (Object tool : (List<?>) page.get("tools")) {
-                    if (tool instanceof Map) {
-                        tools.add((Map<String, Object>) tool);
-                    }
-                }
+        return await(listAll("tools/list", "tools")).items();
+    }
+
+    /** One page of {@code tools/list}; {@code cursor} null for the first. */
+    public CompletableFuture<Page<ToolInfo>> listToolsPage(String cursor) {
+        return page("tools/list", "tools", cursor, ToolInfo::from);
+    }
+
+    /** The tools, from the discovery cache (listed once, refreshed when the server says they changed). Blocks. */
+    public List<ToolInfo> tools() {
+        return cached(CatalogListener.Kind.TOOLS);
+    }
+
+    /** The resources, from the discovery cache. Blocks. */
+    public List<ResourceInfo> resources() {
+        return cached(CatalogListener.Kind.RESOURCES);
+    }
+
+    /** The resource templates, from the discovery cache. Blocks. */
+    public List<ResourceTemplateInfo> resourceTemplates() {
+        return cached(CatalogListener.Kind.RESOURCE_TEMPLATES);
+    }
+
+    /** The prompts, from the discovery cache. Blocks. */
+    public List<PromptInfo> prompts() {
+        return cached(CatalogListener.Kind.PROMPTS);
+    }
+
+    /** Hears the changes of the discovery cache from now on. */
+    public void addCatalogListener(CatalogListener listener) {
+        catalog.addListener(Objects.requireNonNull(listener, "listener"));
+        useCatalog();
+    }
+
+    private <T> List<T> cached(CatalogListener.Kind kind) {
+        checkMayBlock();
+        useCatalog();
+        return await(catalog.get(kind));
+    }
+
+    private void useCatalog() {
+        if (!catalogUsed) {
+            catalogUsed = true;
+            connection.loop().execute(this::listenForCatalogChanges);
+        }
+    }
+
+    /** 2026-07-28 announces list changes only to a subscriptions/listen that asked; 2025 sessions hear them anyway. */
+    private void listenForCatalogChanges() {
+        if (!connection.isModern() || !connection.isReady() || catalogSubscription != null) {
+            return;
+        }
+        Subscription s = openListen(new SubscriptionFilter(true, true, true, List.of()), (m, p) -> { });
+        catalogSubscription = s;
+        s.ended().whenComplete((v, f) -> {
+            if (catalogSubscription == s) {
+                catalogSubscription = null;
             }
-            cursor = page.get("nextCursor") instanceof String ? (String) page.get("nextCursor") : null;
-            if (cursor != null && !cursors.add(cursor)) {
-                throw new McpClientException(McpClientException.LOCAL, "the server sent the cursor \"" + cursor
-                        + "\" twice; following it would never end", null);
-            }
-        } while (cursor != null);
-        return tools;
+        });
     }
 
     /**
@@ -283,45 +275,106 @@ public final class PeregrineClient implements AutoCloseable {
     }
 
     /**
-     * Calls a tool without waiting.
+     * Calls a tool without waiting. With {@link Builder#validateArguments(boolean)} the arguments
+     * are first checked against the tool's cached {@code inputSchema}: arguments that fail fail the
+     * call with -32602 and the server's words, and nothing is sent.
      *
      * @param arguments the tool's arguments as a JSON tree; may be null for none
      * @param listener  receives the call's progress notifications; null to ask for none
      */
     public PendingCall callToolAsync(String name, Map<String, ?> arguments, ProgressListener listener) {
+        Objects.requireNonNull(name, "name");
         Map<String, Object> params = new LinkedHashMap<>();
-        params.put("name", Objects.requireNonNull(name, "name"));
+        params.put("name", name);
         params.put("arguments", arguments != null ? arguments : Map.of());
-        PendingRequest first = send("tools/call", params, listener);
-        if (!stateless) {
-            return new PendingCall(first);
+        ToolInfo tool = knownTool(name);
+        if (validator != null && tool != null) {
+            List<String> problems = validator.validate(tool, arguments);
+            if (!problems.isEmpty()) {
+                return new PendingCall(new Rounds<>(PendingRequest.failed("tools/call", new McpClientException(
+                        JsonRpcError.INVALID_PARAMS, "Invalid arguments for tool " + name + ": "
+                        + String.join("; ", problems), null)), CallToolResult::new, null, null, 0));
+            }
         }
-        return new PendingCall(first, this::resolveInputs, (responses, state) -> {
+        boolean mirrored = connection.isModern() && httpTransport;
+        Map<String, String> headers = mirrored ? ParamHeaderValues.of(tool, arguments) : Map.of();
+        Rounds<CallToolResult> call = rounds("tools/call", params, name, headers, listener, CallToolResult::new);
+        if (mirrored) {
+            call.retryOnHeaderMismatch(() -> {
+                catalog.changed(CatalogListener.Kind.TOOLS);
+                return catalog.<ToolInfo>get(CatalogListener.Kind.TOOLS).thenApply(tools -> {
+                    ToolInfo fresh = tools.stream().filter(t -> name.equals(t.name())).findFirst().orElse(null);
+                    return connection.send("tools/call", withLogLevel(params), listener, name,
+                            ParamHeaderValues.of(fresh, arguments), false, connection.timeoutMillis());
+                });
+            });
+        }
+        return new PendingCall(call);
+    }
+
+    /** The tool's cached definition when validation or the HTTP headers need it; null when unknown. */
+    private ToolInfo knownTool(String name) {
+        if (validator == null && !(httpTransport && connection.isModern())) {
+            return null;
+        }
+        List<ToolInfo> tools = catalog.peek(CatalogListener.Kind.TOOLS);
+        // Fetched once when first needed: validation needs the schema, and a 2026-07-28 call over
+        // HTTP must mirror the arguments its schema marks with x-mcp-header into headers.
+        if (tools == null && !connection.loop().inEventLoop()) {
+            useCatalog();
+            try {
+                tools = catalog.<ToolInfo>get(CatalogListener.Kind.TOOLS).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException e) {
+                return null;
+            }
+        }
+        if (tools == null) {
+            return null;
+        }
+        for (ToolInfo t : tools) {
+            if (name.equals(t.name())) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** A request that 2026-07-28 may answer with input_required rounds, answered by the handlers. */
+    private <T> Rounds<T> rounds(String method, Map<String, Object> params, String name, Map<String, String> headers,
+                                 ProgressListener listener, Function<Map<String, Object>, T> reader) {
+        PendingRequest first = connection.send(method, withLogLevel(params), listener, name, headers, false,
+                connection.timeoutMillis());
+        if (!connection.isModern()) {
+            return new Rounds<>(first, reader, null, null, 0);
+        }
+        return new Rounds<>(first, reader, this::resolveInputs, (responses, state) -> {
             Map<String, Object> retry = new LinkedHashMap<>(params);
             retry.put("inputResponses", responses);
             if (state != null) {
                 retry.put("requestState", state);
             }
-            return send("tools/call", retry, listener);
+            return connection.send(method, withLogLevel(retry), listener, name, headers, false,
+                    connection.timeoutMillis());
         }, MAX_INPUT_ROUNDS);
     }
 
     /** Answers the {@code inputRequests} of a 2026-07-28 {@code input_required} result with the handlers. */
-    @SuppressWarnings("unchecked")
     private CompletableFuture<Map<String, Object>> resolveInputs(Map<String, Object> inputRequests) {
-        Map<String, Object> responses = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Object> responses = new ConcurrentHashMap<>();
         List<CompletableFuture<?>> answers = new ArrayList<>();
         for (Map.Entry<String, Object> e : inputRequests.entrySet()) {
-            Map<String, Object> request = e.getValue() instanceof Map ? (Map<String, Object>) e.getValue() : Map.of();
+            Map<String, Object> request = Trees.objectOrEmpty(e.getValue());
             Object method = request.get("method");
-            Object params = request.get("params");
             if (!(method instanceof String) || !handlers.handles((String) method)) {
                 CompletableFuture<Map<String, Object>> refused = new CompletableFuture<>();
                 refused.completeExceptionally(new McpClientException(McpClientException.LOCAL, "the server asked for input \""
                         + e.getKey() + "\" with " + method + ", which this client did not declare it answers", null));
                 return refused;
             }
-            answers.add(handlers.handle((String) method, params instanceof Map ? (Map<String, Object>) params : Map.of())
+            answers.add(handlers.handle((String) method, Trees.objectOrEmpty(request.get("params")))
                     .thenAccept(result -> responses.put(e.getKey(), result)));
         }
         return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0]))
@@ -337,6 +390,260 @@ public final class PeregrineClient implements AutoCloseable {
         return Objects.requireNonNull(call, "call").cancel(reason);
     }
 
+    // ------------------------------------------------------------------ resources, prompts, completions
+
+    /** One page of {@code resources/list}; {@code cursor} null for the first. */
+    public CompletableFuture<Page<ResourceInfo>> listResourcesPage(String cursor) {
+        return page("resources/list", "resources", cursor, ResourceInfo::from);
+    }
+
+    /** One page of {@code resources/templates/list}; {@code cursor} null for the first. */
+    public CompletableFuture<Page<ResourceTemplateInfo>> listResourceTemplatesPage(String cursor) {
+        return page("resources/templates/list", "resourceTemplates", cursor, ResourceTemplateInfo::from);
+    }
+
+    /** One page of {@code prompts/list}; {@code cursor} null for the first. */
+    public CompletableFuture<Page<PromptInfo>> listPromptsPage(String cursor) {
+        return page("prompts/list", "prompts", cursor, PromptInfo::from);
+    }
+
+    /** Reads a resource. Blocks. */
+    public List<ResourceContents> readResource(String uri) {
+        checkMayBlock();
+        return await(readResourceAsync(uri));
+    }
+
+    /** Reads a resource without waiting; in 2026-07-28, input_required rounds are answered by the handlers. */
+    public CompletableFuture<List<ResourceContents>> readResourceAsync(String uri) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("uri", Objects.requireNonNull(uri, "uri"));
+        return rounds("resources/read", params, uri, Map.of(), null, r -> {
+            List<ResourceContents> contents = new ArrayList<>();
+            for (Map<String, Object> c : Trees.objects(r.get("contents"))) {
+                contents.add(ResourceContents.from(c));
+            }
+            return List.copyOf(contents);
+        }).result();
+    }
+
+    /** Gets a prompt filled in with {@code arguments}. Blocks. */
+    public PromptResult getPrompt(String name, Map<String, String> arguments) {
+        checkMayBlock();
+        return await(getPromptAsync(name, arguments));
+    }
+
+    /** Gets a prompt without waiting; in 2026-07-28, input_required rounds are answered by the handlers. */
+    public CompletableFuture<PromptResult> getPromptAsync(String name, Map<String, String> arguments) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("name", Objects.requireNonNull(name, "name"));
+        params.put("arguments", arguments != null ? arguments : Map.of());
+        return rounds("prompts/get", params, name, Map.of(), null, PromptResult::from).result();
+    }
+
+    /**
+     * Asks for completions of an argument of a prompt ({@code ref} {@code ref/prompt}, naming it) or
+     * of a resource template ({@code ref/resource}, naming its URI template). Blocks.
+     *
+     * @param context the arguments already given, or null
+     */
+    public Completion complete(CompletionRef ref, String argument, String value, Map<String, String> context) {
+        checkMayBlock();
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("ref", Objects.requireNonNull(ref, "ref").tree());
+        params.put("argument", Map.of("name", Objects.requireNonNull(argument, "argument"),
+                "value", Objects.requireNonNull(value, "value")));
+        if (context != null && !context.isEmpty()) {
+            params.put("context", Map.of("arguments", context));
+        }
+        return Completion.from(await(request("completion/complete", params)));
+    }
+
+    /**
+     * Sets the lowest level of log messages the server sends: {@code logging/setLevel} in the 2025
+     * revisions; in 2026-07-28, {@code _meta["io.modelcontextprotocol/logLevel"]} of every request
+     * from now on. Blocks in the 2025 era.
+     */
+    public void setLoggingLevel(String level) {
+        Objects.requireNonNull(level, "level");
+        if (connection.isModern()) {
+            logLevel = level;
+            return;
+        }
+        checkMayBlock();
+        await(request("logging/setLevel", Map.of("level", level)));
+    }
+
+    private Map<String, ?> withLogLevel(Map<String, ?> params) {
+        String level = logLevel;
+        if (level == null || !connection.isModern()) {
+            return params;
+        }
+        Map<String, Object> out = params == null ? new LinkedHashMap<>() : new LinkedHashMap<>(params);
+        Map<String, Object> meta = new LinkedHashMap<>(Trees.objectOrEmpty(out.get(RequestParams.META)));
+        meta.putIfAbsent("io.modelcontextprotocol/logLevel", level);
+        out.put(RequestParams.META, meta);
+        return out;
+    }
+
+    // ------------------------------------------------------------------ subscriptions
+
+    /**
+     * Opens a stream of change notifications: {@code subscriptions/listen} in 2026-07-28, or in the
+     * 2025 revisions {@code resources/subscribe} for the URIs and the notifications every session
+     * hears, filtered; either way {@code listener} hears only what {@code filter} asks for, on the
+     * client's I/O thread.
+     */
+    public Subscription listen(SubscriptionFilter filter, BiConsumer<String, Map<String, Object>> listener) {
+        Objects.requireNonNull(filter, "filter");
+        Objects.requireNonNull(listener, "listener");
+        if (connection.isModern()) {
+            return openListen(filter, listener);
+        }
+        Subscription s = new Subscription(filter, listener);
+        List<CompletableFuture<Map<String, Object>>> subscribed = new ArrayList<>();
+        for (String uri : filter.resourceUris()) {
+            subscribed.add(request("resources/subscribe", Map.of("uri", uri)));
+        }
+        legacySubscriptions.add(s);
+        s.closer(() -> {
+            legacySubscriptions.remove(s);
+            for (String uri : filter.resourceUris()) {
+                request("resources/unsubscribe", Map.of("uri", uri));
+            }
+        });
+        CompletableFuture.allOf(subscribed.toArray(new CompletableFuture<?>[0])).whenComplete((v, f) -> {
+            if (f != null) {
+                s.ack().completeExceptionally(f instanceof java.util.concurrent.CompletionException ? f.getCause() : f);
+                s.close();
+            } else {
+                Map<String, Object> agreed = new LinkedHashMap<>();
+                agreed.put("toolsListChanged", filter.toolsListChanged());
+                agreed.put("promptsListChanged", filter.promptsListChanged());
+                agreed.put("resourcesListChanged", filter.resourcesListChanged());
+                agreed.put("resourceSubscriptions", filter.resourceUris());
+                s.ack().complete(agreed);
+            }
+        });
+        return s;
+    }
+
+    private Subscription openListen(SubscriptionFilter filter, BiConsumer<String, Map<String, Object>> listener) {
+        Map<String, Object> notifications = new LinkedHashMap<>();
+        notifications.put("toolsListChanged", filter.toolsListChanged());
+        notifications.put("promptsListChanged", filter.promptsListChanged());
+        notifications.put("resourcesListChanged", filter.resourcesListChanged());
+        if (!filter.resourceUris().isEmpty()) {
+            notifications.put("resourceSubscriptions", filter.resourceUris());
+        }
+        Subscription s = new Subscription(filter, listener);
+        // Long-lived: no timeout, and no slot among the calls in flight.
+        PendingRequest listen = connection.send("subscriptions/listen", withLogLevel(Map.of("notifications", notifications)),
+                null, null, Map.of(), true, 0);
+        listening.put(listen.id(), s);
+        s.closer(() -> listen.cancel("subscription closed"));
+        listen.future().whenComplete((r, f) -> {
+            listening.remove(listen.id(), s);
+            if (f == null) {
+                s.end().complete(null);
+            } else {
+                s.ack().completeExceptionally(f);
+                s.end().completeExceptionally(f);
+            }
+        });
+        return s;
+    }
+
+    // ------------------------------------------------------------------ tasks
+
+    /**
+     * Calls a tool as a task; the result names the task, which {@link #getTask}, {@link #taskResult}
+     * and {@link #cancelTask} reach. In 2025-11-25 the call asks with {@code params.task}; in
+     * 2026-07-28 a client that declared the tasks extension ({@link Builder#tasksExtension()})
+     * gets a task from any tool that supports one. Blocks.
+     *
+     * @throws McpClientException when the server ran the call at once instead (the tool has no task support)
+     */
+    public TaskInfo callToolAsTask(String name, Map<String, ?> arguments) {
+        checkMayBlock();
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("name", Objects.requireNonNull(name, "name"));
+        params.put("arguments", arguments != null ? arguments : Map.of());
+        if (!connection.isModern()) {
+            params.put("task", Map.of());
+        }
+        Map<String, Object> result = await(connection.send("tools/call", withLogLevel(params), null, name, Map.of(),
+                false, connection.timeoutMillis()).future());
+        if (!(result.get("task") instanceof Map) && !"task".equals(result.get("resultType"))) {
+            throw new McpClientException(McpClientException.LOCAL, "the server ran tools/call of " + name
+                    + " at once instead of as a task" + (connection.isModern()
+                    ? " (it needs the tasks extension declared, and a tool that supports tasks)" : ""), null);
+        }
+        return TaskInfo.from(result);
+    }
+
+    /** A task's status. Blocks. */
+    public TaskInfo getTask(String taskId) {
+        checkMayBlock();
+        return TaskInfo.from(await(send("tasks/get", Map.of("taskId", taskId), null, taskId).future()));
+    }
+
+    /**
+     * Waits for a task's end and returns its tool result: {@code tasks/result} in 2025-11-25;
+     * in 2026-07-28, which has none, {@code tasks/get} at the server's poll interval until the
+     * task ends (within the request timeout). Blocks.
+     *
+     * @throws McpClientException with the task's error when it failed, or when it does not end in time
+     */
+    public CallToolResult taskResult(String taskId) {
+        checkMayBlock();
+        if (!connection.isModern()) {
+            return new CallToolResult(await(send("tasks/result", Map.of("taskId", taskId), null, taskId).future()));
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(connection.timeoutMillis());
+        while (true) {
+            Map<String, Object> got = await(send("tasks/get", Map.of("taskId", taskId), null, taskId).future());
+            TaskInfo task = TaskInfo.from(got);
+            if (task.isTerminal()) {
+                Map<String, Object> error = Trees.objectOrEmpty(got.get("error"));
+                if (!error.isEmpty()) {
+                    Object code = error.get("code");
+                    throw new McpClientException(code instanceof Number ? ((Number) code).intValue() : 0,
+                            String.valueOf(error.get("message")), error.get("data"));
+                }
+                return new CallToolResult(Trees.objectOrEmpty(got.get("result")));
+            }
+            long pause = task.pollInterval() != null ? Math.max(10, task.pollInterval()) : 500;
+            if (System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(pause) > deadline) {
+                throw new McpClientException(McpClientException.LOCAL, "task " + taskId + " did not end within "
+                        + connection.timeoutMillis() + " ms (status " + task.status() + ")", null);
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new McpClientException("interrupted while waiting for task " + taskId, e);
+            }
+        }
+    }
+
+    /** The tasks the server keeps for this client, every page. Blocks. */
+    public List<TaskInfo> listTasks() {
+        checkMayBlock();
+        List<TaskInfo> tasks = new ArrayList<>();
+        for (Map<String, Object> t : await(listAll("tasks/list", "tasks")).items()) {
+            tasks.add(TaskInfo.from(t));
+        }
+        return tasks;
+    }
+
+    /** Cancels a task. Blocks. */
+    public void cancelTask(String taskId) {
+        checkMayBlock();
+        await(send("tasks/cancel", Map.of("taskId", taskId), null, taskId).future());
+    }
+
+    // ------------------------------------------------------------------ discovery, ping
+
     /** Asks the server what it supports ({@code server/discover}: versions, capabilities, ...). Blocks. */
     public Map<String, Object> discover() {
         checkMayBlock();
@@ -349,75 +656,58 @@ public final class PeregrineClient implements AutoCloseable {
      */
     public void ping() {
         checkMayBlock();
-        await(request(stateless ? "server/discover" : "ping", null));
+        await(request(connection.isModern() ? "server/discover" : "ping", null));
     }
 
-    private PendingRequest send(String method, Map<String, ?> params, ProgressListener listener) {
-        Objects.requireNonNull(method, "method");
-        long id = pending.nextId();
-        // Encoded before the request is registered: a value that is not JSON fails here, leaving nothing behind.
-        ByteBuf message = ClientMessages.request(channel.alloc(), id, method,
-                requestParams.complete(params, listener != null ? id : null));
-        PendingRequest request = pending.add(id, method, listener);
-        // Checked after registering: close() fails whatever it finds registered, so every request is ended by one or the other.
-        if (closed.get() || !channel.isActive()) {
-            message.release();
-            request.fail(notSent(request, new ClosedChannelException()));
-            return request;
-        }
-        try {
-            request.armTimeout(channel.eventLoop(), timeoutMillis);
-        } catch (RejectedExecutionException e) {
-            message.release();
-            request.fail(notSent(request, e));
-            return request;
-        }
-        channel.writeAndFlush(message).addListener(f -> {
-            if (!f.isSuccess()) {
-                request.fail(notSent(request, f.cause()));
+    // ------------------------------------------------------------------ lists
+
+    private <T> CompletableFuture<Page<T>> page(String method, String key, String cursor,
+                                                Function<Map<String, Object>, T> reader) {
+        return request(method, cursor == null ? null : Map.of("cursor", cursor)).thenApply(result -> {
+            List<T> items = new ArrayList<>();
+            for (Map<String, Object> item : Trees.objects(result.get(key))) {
+                items.add(reader.apply(item));
+            }
+            Object ttl = result.get("ttlMs");
+            return new Page<>(items, Trees.string(result.get("nextCursor")),
+                    ttl instanceof Number ? ((Number) ttl).longValue() : null);
+        });
+    }
+
+    /** Every page of a list, without blocking; the shortest ttlMs of the pages. */
+    private CompletableFuture<DiscoveryCache.ListResult> listAll(String method, String key) {
+        CompletableFuture<DiscoveryCache.ListResult> done = new CompletableFuture<>();
+        nextPage(method, key, null, new ArrayList<>(), new HashSet<>(), null, done);
+        return done;
+    }
+
+    private void nextPage(String method, String key, String cursor, List<Map<String, Object>> items,
+                          Set<String> cursors, Long ttl, CompletableFuture<DiscoveryCache.ListResult> done) {
+        request(method, cursor == null ? null : Map.of("cursor", cursor)).whenComplete((page, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+                return;
+            }
+            items.addAll(Trees.objects(page.get(key)));
+            Object pageTtl = page.get("ttlMs");
+            Long shortest = pageTtl instanceof Number
+                    ? Long.valueOf(ttl == null ? ((Number) pageTtl).longValue() : Math.min(ttl, ((Number) pageTtl).longValue()))
+                    : ttl;
+            String next = Trees.string(page.get("nextCursor"));
+            if (next == null) {
+                done.complete(new DiscoveryCache.ListResult(List.copyOf(items), shortest));
+            } else if (!cursors.add(next)) {
+                done.completeExceptionally(new McpClientException(McpClientException.LOCAL, "the server sent the cursor \""
+                        + next + "\" twice; following it would never end", null));
+            } else {
+                nextPage(method, key, next, items, cursors, shortest, done);
             }
         });
-        return request;
-    }
-
-    private McpClientException notSent(PendingRequest request, Throwable cause) {
-        return new McpClientException("cannot send " + request + (closed.get() ? ": the client is closed"
-                : ": the connection to " + address + " is closed"), cause);
-    }
-
-    /** Tells the server to stop working on a request that was cancelled or timed out here. */
-    private void sendCancelled(PendingRequest request) {
-        // initialize must never be cancelled, and a closed connection has no one to tell.
-        if ("initialize".equals(request.method()) || !isConnected()) {
-            return;
-        }
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("requestId", request.id());
-        if (request.cancelReason() != null) {
-            params.put("reason", request.cancelReason());
-        }
-        channel.writeAndFlush(ClientMessages.notification(channel.alloc(), "notifications/cancelled", params),
-                channel.voidPromise());
-    }
-
-    /** @param reason why this side closed the connection, or null */
-    private void connectionClosed(String reason) {
-        if (!closed.get() && pending.size() > 0) {
-            log.debug("connection to {} lost with {} requests pending", address, pending.size());
-        }
-        pending.failAll(request -> lostResponse(request, reason));
-    }
-
-    private McpClientException lostResponse(PendingRequest request, String reason) {
-        String message = closed.get() ? "the client was closed before the response to " + request + " arrived"
-                : "the connection to " + address + " was lost before the response to " + request + " arrived"
-                + (reason != null ? ": " + reason : "");
-        return new McpClientException(message, new ClosedChannelException());
     }
 
     /** Requests still awaiting their response; for tests. */
     int pendingRequests() {
-        return pending.size();
+        return connection.pendingRequests();
     }
 
     // ------------------------------------------------------------------ blocking
@@ -427,7 +717,7 @@ public final class PeregrineClient implements AutoCloseable {
      * Checked before anything is sent, so that a refused call leaves no request behind.
      */
     private void checkMayBlock() {
-        if (channel.eventLoop().inEventLoop()) {
+        if (connection.loop().inEventLoop()) {
             throw new BlockingOperationException("a blocking call on the client's I/O thread would wait forever; "
                     + "use the asynchronous variant, or run dependent stages on an executor of their own");
         }
@@ -451,62 +741,118 @@ public final class PeregrineClient implements AutoCloseable {
     // ------------------------------------------------------------------ closing
 
     /**
-     * Closes the connection and stops the I/O thread. Pending requests fail with a
+     * Closes the connection (a Streamable HTTP session is deleted, a child process asked to exit)
+     * and stops the I/O thread if the client owns it. Pending requests fail with a
      * {@link McpClientException}. Safe to call more than once.
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        for (Subscription s : listening.values()) {
+            s.end().complete(null);
         }
-        if (channel != null) {
-            channel.close();
-        }
-        Future<?> terminated = group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        // Called from a listener on the I/O thread, waiting for that thread to end would never end.
-        if (!group.next().inEventLoop()) {
-            terminated.awaitUninterruptibly(2 * SHUTDOWN_TIMEOUT_MILLIS);
-        }
-        // A request racing with close() may have registered after the connection was gone.
-        pending.failAll(request -> lostResponse(request, null));
-        handlers.close();
+        connection.close(SHUTDOWN_TIMEOUT_MILLIS);
+        log.debug("closed the client of {}", connection.target());
     }
 
     @Override
     public String toString() {
-        return "PeregrineClient(" + address + ", " + negotiatedVersion + (isConnected() ? ")" : ", closed)");
+        return "PeregrineClient(" + connection.target() + ", " + negotiatedVersion() + (isConnected() ? ")" : ", closed)");
     }
 
     /**
-     * Configures and connects a {@link PeregrineClient}. Only the address is required.
+     * Configures and connects a {@link PeregrineClient}. Only where the server is is required:
+     * {@link #url}, {@link #tcp} or {@link #address}.
      */
     public static final class Builder {
 
-        private InetSocketAddress address;
-        private String protocolVersion = ProtocolVersion.LATEST_LEGACY.id();
+        private String url;
+        private List<String> command;
+        private String pinnedVersion = io.peregrine.mcp.ProtocolVersion.LATEST_LEGACY.id();
         private String clientName = "peregrine-client";
         private String clientVersion = "0.1.0";
-        private Duration requestTimeout = Duration.ofSeconds(30);
-        private int maxLineLength = 16 * 1024 * 1024;
+        private java.time.Duration requestTimeout = java.time.Duration.ofSeconds(30);
+        private java.time.Duration connectTimeout;
+        private int maxMessageBytes = 16 * 1024 * 1024;
         private BiConsumer<String, Map<String, Object>> notificationListener;
         private String authorization;
         private io.netty.handler.ssl.SslContext sslContext;
         private final ServerRequestHandlers.Builder handlers = new ServerRequestHandlers.Builder();
+        private io.netty.channel.EventLoopGroup group;
+        private ReconnectPolicy reconnect;
+        private int maxCallsInFlight = 1024;
+        private java.time.Duration inFlightWait = java.time.Duration.ofSeconds(5);
+        private int maxHttpConnections = 64;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private java.nio.file.Path directory;
+        private boolean validateArguments;
+        private boolean h2c;
+        private final List<CatalogListener> catalogListeners = new ArrayList<>();
 
         private Builder() {
         }
 
         /**
-         * Credentials for servers that require them, e.g. {@code "Bearer <token>"}: sent in
-         * {@code _meta["io.peregrine/authorization"]} of {@code initialize} (2025 era) or of
-         * every request (2026-07-28). Default: none.
+         * Where the server is, and so the transport: {@code tcp://host:port}, {@code ws://host:port/path},
+         * {@code wss://...}, {@code http://host:port/path} and {@code https://...} (Streamable HTTP), or
+         * {@code stdio:command args...} (the command is split as a shell would split it, and started
+         * without one).
          */
-        public Builder authorization(String authorization) {
-            this.authorization = Objects.requireNonNull(authorization, "authorization");
+        public Builder url(String url) {
+            Objects.requireNonNull(url, "url");
+            this.url = url;
+            this.command = null;
             return this;
         }
 
-        /** Speak TLS with this client context (e.g. {@code SslContextBuilder.forClient().trustManager(ca).build()}). */
+        /** The server's host and port over newline-delimited TCP; the host is resolved when connecting. */
+        public Builder tcp(String host, int port) {
+            Objects.requireNonNull(host, "host");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port : " + port + " (expected: 1-65535)");
+            }
+            return url("tcp://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port);
+        }
+
+        /** A server to start as a child process speaking stdio: the program and its arguments, no shell involved. */
+        public Builder stdio(List<String> command) {
+            if (Objects.requireNonNull(command, "command").isEmpty()) {
+                throw new IllegalArgumentException("command : [] (expected: a program and its arguments)");
+            }
+            this.command = List.copyOf(command);
+            this.url = "stdio:" + String.join(" ", command);
+            return this;
+        }
+
+        /** The server's address over newline-delimited TCP. */
+        public Builder address(java.net.InetSocketAddress address) {
+            Objects.requireNonNull(address, "address");
+            return tcp(address.getHostString(), address.getPort());
+        }
+
+        /**
+         * Credentials for servers that require them, e.g. {@code "Bearer <token>"}: sent in
+         * {@code _meta["io.peregrine/authorization"]} of {@code initialize} (2025 era) or of
+         * every request (2026-07-28), and as the {@code Authorization} header of WebSocket
+         * handshakes and Streamable HTTP requests. Default: none.
+         */
+        public Builder authorization(String authorization) {
+            this.authorization = Objects.requireNonNull(authorization, "authorization");
+            headers.put("Authorization", authorization);
+            return this;
+        }
+
+        /** An HTTP header for WebSocket handshakes and Streamable HTTP requests. */
+        public Builder header(String name, String value) {
+            headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Speak TLS with this client context (e.g. {@code SslContextBuilder.forClient().trustManager(ca).build()}):
+         * on {@code tcp://}, and instead of the default (the JDK's trusted roots, host names verified)
+         * on {@code wss://} and {@code https://}.
+         */
         public Builder tls(io.netty.handler.ssl.SslContext sslContext) {
             this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
             return this;
@@ -543,6 +889,16 @@ public final class PeregrineClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Declares the 2026-07-28 tasks extension ({@code io.modelcontextprotocol/tasks}) in the
+         * client capabilities, so that a call of a tool that supports tasks may become one
+         * ({@link PeregrineClient#callToolAsTask}). Default: not declared.
+         */
+        public Builder tasksExtension() {
+            handlers.tasksExtension();
+            return this;
+        }
+
         /** Answers the server's {@code roots/list} with these roots ({@code file://} URIs to names), declaring {@code roots}. */
         public Builder roots(Map<String, String> roots) {
             List<Map<String, Object>> list = new ArrayList<>();
@@ -564,32 +920,28 @@ public final class PeregrineClient implements AutoCloseable {
             return this;
         }
 
-        /** The server's host and port; the host is resolved when connecting. */
-        public Builder tcp(String host, int port) {
-            Objects.requireNonNull(host, "host");
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port : " + port + " (expected: 1-65535)");
-            }
-            return address(InetSocketAddress.createUnresolved(host, port));
-        }
-
-        /** The server's address. */
-        public Builder address(InetSocketAddress address) {
-            this.address = Objects.requireNonNull(address, "address");
-            return this;
-        }
-
         /**
-         * The protocol revision: 2025-03-26, 2025-06-18 or 2025-11-25 (the default) with the
+         * Pins the protocol revision: 2025-03-26, 2025-06-18 or 2025-11-25 (the default) with the
          * {@code initialize} handshake, or 2026-07-28, stateless.
          */
         public Builder protocolVersion(String protocolVersion) {
             Objects.requireNonNull(protocolVersion, "protocolVersion");
-            if (ProtocolVersion.find(protocolVersion) == null) {
+            if (io.peregrine.mcp.ProtocolVersion.find(protocolVersion) == null) {
                 throw new IllegalArgumentException("protocolVersion : " + protocolVersion + " (expected: one of "
-                        + ProtocolVersion.ids() + ")");
+                        + io.peregrine.mcp.ProtocolVersion.ids() + ")");
             }
-            this.protocolVersion = protocolVersion;
+            this.pinnedVersion = protocolVersion;
+            return this;
+        }
+
+        /**
+         * Finds the era instead of pinning it, as the transport rules ask of a client of both eras:
+         * {@code server/discover} as 2026-07-28 first; a discover result or a modern error means the
+         * server is modern (the newest revision both speak is used), anything else that it is a 2025
+         * server, which then gets {@code initialize}.
+         */
+        public Builder negotiateProtocolVersion() {
+            this.pinnedVersion = null;
             return this;
         }
 
@@ -600,8 +952,12 @@ public final class PeregrineClient implements AutoCloseable {
             return this;
         }
 
-        /** How long a request waits for its response, and connecting for the server; default 30 s. */
-        public Builder requestTimeout(Duration timeout) {
+        /**
+         * How long a request waits for its response before it fails and the server is told to stop
+         * ({@code notifications/cancelled}, or closing its stream on Streamable HTTP in 2026-07-28);
+         * default 30 s. Also the connect timeout unless {@link #connectTimeout} is set.
+         */
+        public Builder requestTimeout(java.time.Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout : " + timeout + " (expected: > 0)");
@@ -610,15 +966,35 @@ public final class PeregrineClient implements AutoCloseable {
             return this;
         }
 
+        /** How long opening a connection (and a WebSocket handshake) may take; default: the request timeout. */
+        public Builder connectTimeout(java.time.Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("connectTimeout : " + timeout + " (expected: > 0)");
+            }
+            this.connectTimeout = timeout;
+            return this;
+        }
+
         /**
          * The longest message accepted from the server, in bytes; default 16 MiB. A longer one
-         * closes the connection, failing the pending requests, since it cannot tell whose answer it was.
+         * closes a TCP, WebSocket or stdio connection, failing the pending requests, since it cannot
+         * tell whose answer it was; over Streamable HTTP it fails the request it answered.
          */
         public Builder maxLineLength(int maxLineLength) {
             if (maxLineLength <= 0) {
                 throw new IllegalArgumentException("maxLineLength : " + maxLineLength + " (expected: > 0)");
             }
-            this.maxLineLength = maxLineLength;
+            this.maxMessageBytes = maxLineLength;
+            return this;
+        }
+
+        /** The same limit as {@link #maxLineLength}, by the name that fits every transport. */
+        public Builder maxMessageBytes(int maxMessageBytes) {
+            if (maxMessageBytes <= 0) {
+                throw new IllegalArgumentException("maxMessageBytes : " + maxMessageBytes + " (expected: > 0)");
+            }
+            this.maxMessageBytes = maxMessageBytes;
             return this;
         }
 
@@ -632,22 +1008,151 @@ public final class PeregrineClient implements AutoCloseable {
         }
 
         /**
-         * Connects and, in the 2025 era, performs the {@code initialize} handshake.
+         * Runs the client's I/O on one event loop of this group instead of a thread of its own, e.g.
+         * the loops of the Peregrine server it is embedded in; the group is not shut down on close.
+         */
+        public Builder eventLoopGroup(io.netty.channel.EventLoopGroup group) {
+            this.group = Objects.requireNonNull(group, "group");
+            return this;
+        }
+
+        /**
+         * Reconnects when the connection is lost (TCP, WebSocket, a child process that exited, a
+         * Streamable HTTP session the server ended): pending requests fail at once with a message
+         * naming them, a new connection (and session) is opened with this backoff, the era agreed
+         * again and the discovery cache refreshed. Default: no reconnection.
+         */
+        public Builder reconnect(ReconnectPolicy policy) {
+            this.reconnect = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * At most {@code max} requests in flight at once; one more waits up to {@code wait} for a
+         * slot, then fails (on the I/O thread it fails at once). Default 1024 and 5 s.
+         */
+        public Builder maxCallsInFlight(int max, java.time.Duration wait) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxCallsInFlight : " + max + " (expected: > 0)");
+            }
+            Objects.requireNonNull(wait, "wait");
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("wait : " + wait + " (expected: >= 0)");
+            }
+            this.maxCallsInFlight = max;
+            this.inFlightWait = wait;
+            return this;
+        }
+
+        /** At most this many HTTP/1.1 connections to a Streamable HTTP server at once; default 64. */
+        public Builder maxHttpConnections(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxHttpConnections : " + max + " (expected: > 0)");
+            }
+            this.maxHttpConnections = max;
+            return this;
+        }
+
+        /**
+         * Speaks cleartext HTTP/2 with prior knowledge (h2c) to an {@code http://} Streamable HTTP
+         * server: one connection, a stream per exchange. Default: HTTP/1.1 keep-alive connections.
+         */
+        public Builder h2c(boolean enabled) {
+            this.h2c = enabled;
+            return this;
+        }
+
+        /** An environment variable for a {@code stdio:} server's process. */
+        public Builder environment(String name, String value) {
+            environment.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** The working directory of a {@code stdio:} server's process; default this process's. */
+        public Builder workingDirectory(java.nio.file.Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * Checks the arguments of every {@code tools/call} against the tool's cached
+         * {@code inputSchema} before sending it, with the server's validator and messages; default off.
+         */
+        public Builder validateArguments(boolean validate) {
+            this.validateArguments = validate;
+            return this;
+        }
+
+        /** Hears the changes of the discovery cache; the tools, resources and prompts are then kept fresh. */
+        public Builder onCatalogChange(CatalogListener listener) {
+            catalogListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Connects and agrees on the era ({@code initialize} in the 2025 era).
          *
-         * @throws IOException         when the server cannot be reached
+         * @throws java.io.IOException when the server cannot be reached (or its process started)
          * @throws McpClientException  when the handshake fails
          */
-        public PeregrineClient connect() throws IOException {
-            if (address == null) {
-                throw new IllegalStateException("no address: call tcp(host, port) or address(address) first");
+        public PeregrineClient connect() throws java.io.IOException {
+            if (url == null) {
+                throw new IllegalStateException("no server: call url(...), tcp(host, port) or address(address) first");
             }
-            PeregrineClient client = new PeregrineClient(this);
+            long timeoutMillis = Math.max(1, requestTimeout.toMillis());
+            int connectMillis = (int) Math.min(Integer.MAX_VALUE,
+                    connectTimeout != null ? connectTimeout.toMillis() : timeoutMillis);
+            io.peregrine.client.transport.TransportSettings settings = new io.peregrine.client.transport.TransportSettings(
+                    sslContext, connectMillis, maxMessageBytes, headers, maxHttpConnections, h2c);
+            io.peregrine.client.transport.ClientTransport transport = command != null
+                    ? new io.peregrine.client.transport.StdioProcessTransport(command, environment, directory, settings)
+                    : ServerUrls.transport(url, sslContext, settings, environment, directory);
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("name", clientName);
+            info.put("version", clientVersion);
+            ServerRequestHandlers built = handlers.build();
+            io.netty.channel.EventLoopGroup owned = null;
+            io.netty.channel.EventLoop loop;
+            if (group != null) {
+                loop = group.next();
+            } else {
+                owned = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                        new io.netty.util.concurrent.DefaultThreadFactory("peregrine-client", true),
+                        io.netty.channel.nio.NioIoHandler.newFactory());
+                loop = owned.next();
+            }
+            ClientConnection.Settings cs = new ClientConnection.Settings(pinnedVersion, Map.copyOf(info), authorization,
+                    timeoutMillis, Math.min(timeoutMillis, 10_000), maxCallsInFlight, inFlightWait.toMillis(), reconnect);
+            PeregrineClient[] client = new PeregrineClient[1];
+            ClientConnection connection = new ClientConnection(transport, loop, owned, cs, built,
+                    (method, params) -> client[0].onNotification(method, params));
+            client[0] = new PeregrineClient(connection, built, notificationListener, validateArguments,
+                    List.copyOf(catalogListeners), transport instanceof io.peregrine.client.transport.StreamableHttpTransport);
             try {
-                client.open();
-                return client;
-            } catch (IOException | RuntimeException e) {
-                client.close();
+                await(connection.open());
+                return client[0];
+            } catch (RuntimeException e) {
+                client[0].close();
                 throw e;
+            } catch (Error e) {
+                client[0].close();
+                throw e;
+            }
+        }
+
+        private static <T> T await(CompletableFuture<T> future) throws java.io.IOException {
+            try {
+                return future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while connecting");
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof java.io.IOException) {
+                    throw (java.io.IOException) cause;
+                }
+                throw cause instanceof RuntimeException ? (RuntimeException) cause
+                        : new McpClientException(String.valueOf(cause), cause);
             }
         }
     }

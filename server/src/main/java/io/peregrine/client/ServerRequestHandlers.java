@@ -119,6 +119,11 @@ final class ServerRequestHandlers {
             capabilities.put("roots", Map.of());
         }
 
+        /** Declares the 2026-07-28 tasks extension, so that a server may answer a call of a task tool with a task. */
+        void tasksExtension() {
+            capabilities.put("extensions", Map.of("io.modelcontextprotocol/tasks", Map.of()));
+        }
+
         ServerRequestHandlers build() {
             return new ServerRequestHandlers(handlers, capabilities);
         }

@@ -68,6 +68,32 @@ final class Trees {
         return treeId instanceof Number && id.isNumber() && id.text().equals(treeId.toString());
     }
 
+    /** {@code tree} when it is an object, else an empty map. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> objectOrEmpty(Object tree) {
+        return tree instanceof Map ? (Map<String, Object>) tree : Map.of();
+    }
+
+    /** {@code tree} when it is a string, else null. */
+    static String string(Object tree) {
+        return tree instanceof String ? (String) tree : null;
+    }
+
+    /** The objects of {@code tree} when it is an array, else an empty list. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> objects(Object tree) {
+        if (!(tree instanceof List)) {
+            return List.of();
+        }
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (Object item : (List<?>) tree) {
+            if (item instanceof Map) {
+                out.add((Map<String, Object>) item);
+            }
+        }
+        return out;
+    }
+
     /** The value of an id this client issued; -1 for any other id. */
     static long clientId(RequestId id) {
         if (id == null || !id.isNumber()) {

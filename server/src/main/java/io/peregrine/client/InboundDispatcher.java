@@ -1,9 +1,8 @@
 package io.peregrine.client;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.buffer.ByteBufAllocator;
+import io.peregrine.client.transport.Outbound;
 import io.peregrine.rpc.EnvelopeDecoder;
 import io.peregrine.rpc.Json;
 import io.peregrine.rpc.JsonRpcError;
@@ -11,7 +10,6 @@ import io.peregrine.rpc.KnownStrings;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.rpc.RpcMessage;
-import io.peregrine.transport.tcp.NdjsonFrameDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,68 +20,59 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Reads what the server sends: responses complete their pending requests, progress reaches the
- * request's listener, other notifications reach the client's listener, and requests from the
- * server are answered.
+ * Reads what the server sends, whatever the transport: responses complete their pending requests,
+ * progress reaches the request's listener, other notifications reach the client's listeners, and
+ * requests from the server are answered.
  *
- * <p>Runs on the connection's event loop, so the messages of the connection are handled one at a
- * time, in the order they arrived.
+ * <p>Runs on the client's event loop, so messages are handled one at a time, in the order they
+ * arrived.
  */
-final class ClientHandler extends ChannelInboundHandlerAdapter {
+final class InboundDispatcher {
 
-    private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(InboundDispatcher.class);
 
     private static final String PROGRESS = "notifications/progress";
 
     private static final KnownStrings METHODS = new KnownStrings(List.of(PROGRESS, "notifications/message",
-            "notifications/tools/list_changed", "notifications/cancelled", "ping", ServerRequestHandlers.ELICITATION,
-            ServerRequestHandlers.SAMPLING, ServerRequestHandlers.ROOTS));
+            "notifications/tools/list_changed", "notifications/prompts/list_changed",
+            "notifications/resources/list_changed", "notifications/resources/updated",
+            "notifications/subscriptions/acknowledged", "notifications/cancelled", "ping",
+            ServerRequestHandlers.ELICITATION, ServerRequestHandlers.SAMPLING, ServerRequestHandlers.ROOTS));
 
     private final EnvelopeDecoder decoder = new EnvelopeDecoder(Json.DEFAULT, METHODS);
+    private final ByteBufAllocator alloc;
     private final PendingRequests pending;
     private final ServerRequestHandlers handlers;
-    private final BiConsumer<String, Map<String, Object>> notificationListener;
-    private final Consumer<String> onClosed;
-    private String closeReason;
+    private final BiConsumer<String, Map<String, Object>> notifications;
+    private final Consumer<Outbound> replies;
 
     /**
-     * @param notificationListener receives every notification; may be null
-     * @param onClosed             told once the connection is gone, with why when this side knows
+     * @param notifications receives every notification, after progress went to its request
+     * @param replies       sends the answers to the server's requests (hopping to the event loop if need be)
      */
-    ClientHandler(PendingRequests pending, ServerRequestHandlers handlers,
-                  BiConsumer<String, Map<String, Object>> notificationListener, Consumer<String> onClosed) {
+    InboundDispatcher(ByteBufAllocator alloc, PendingRequests pending, ServerRequestHandlers handlers,
+                      BiConsumer<String, Map<String, Object>> notifications, Consumer<Outbound> replies) {
+        this.alloc = alloc;
         this.pending = pending;
         this.handlers = handlers;
-        this.notificationListener = notificationListener;
-        this.onClosed = onClosed;
+        this.notifications = notifications;
+        this.replies = replies;
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof NdjsonFrameDecoder.TooLongFrame) {
-            // Some request just lost its answer, and nothing says which; failing them all at once
-            // beats leaving one to wait for a timeout that would hide the cause.
-            long limit = ((NdjsonFrameDecoder.TooLongFrame) msg).limit();
-            close(ctx, "the server sent a message longer than maxLineLength (" + limit + " bytes)");
-            return;
-        }
-        if (!(msg instanceof ByteBuf)) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
-        ByteBuf frame = (ByteBuf) msg;
+    /** Handles one message (or batch) and releases it. */
+    void onMessage(ByteBuf frame) {
         try {
-            dispatch(ctx, frame, decoder.decode(frame));
+            dispatch(frame, decoder.decode(frame));
         } finally {
             frame.release();
         }
     }
 
-    private void dispatch(ChannelHandlerContext ctx, ByteBuf frame, Object decoded) {
+    private void dispatch(ByteBuf frame, Object decoded) {
         if (decoded instanceof RpcMessage) {
             RpcMessage message = (RpcMessage) decoded;
             try {
-                handle(ctx, frame, message);
+                handle(frame, message);
             } finally {
                 message.release();
             }
@@ -92,7 +81,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             try {
                 for (Object item : batch.items()) {
                     if (item instanceof RpcMessage) {
-                        handle(ctx, frame, (RpcMessage) item);
+                        handle(frame, (RpcMessage) item);
                     } else {
                         malformed((RpcException) item);
                     }
@@ -105,7 +94,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void handle(ChannelHandlerContext ctx, ByteBuf frame, RpcMessage message) {
+    private void handle(ByteBuf frame, RpcMessage message) {
         switch (message.kind()) {
             case RESPONSE:
                 response(frame, message);
@@ -114,7 +103,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 notification(message);
                 break;
             default:
-                answer(ctx, message);
+                answer(message);
                 break;
         }
     }
@@ -153,22 +142,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             log.warn("dropped an unreadable {} from the server: {}", method, e.getMessage());
             return;
         }
+        if (params == null) {
+            params = Map.of();
+        }
         if (PROGRESS.equals(method)) {
             progress(params);
         }
-        if (notificationListener != null) {
-            try {
-                notificationListener.accept(method, params);
-            } catch (RuntimeException e) {
-                log.warn("the notification listener failed on {}", method, e);
-            }
+        try {
+            notifications.accept(method, params);
+        } catch (RuntimeException e) {
+            log.warn("a notification listener failed on {}", method, e);
         }
     }
 
     private void progress(Map<String, Object> params) {
         // Progress tokens are the ids of the requests that asked for progress.
         Object token = params.get(RequestParams.PROGRESS_TOKEN);
-        PendingRequest request = token instanceof Long ? pending.get((Long) token) : null;
+        PendingRequest request = token instanceof Number ? pending.get(((Number) token).longValue()) : null;
         ProgressListener listener = request != null ? request.progressListener() : null;
         if (listener == null || !(params.get("progress") instanceof Number)) {
             return;
@@ -186,45 +176,42 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Servers may ping, and ask what this client declared it answers (elicitation, sampling,
-     * roots); the handler runs on a thread of its own and its answer is written when ready.
+     * roots); the handler runs on a thread of its own and its answer is sent when ready.
      */
-    private void answer(ChannelHandlerContext ctx, RpcMessage message) {
+    private void answer(RpcMessage message) {
         String method = message.method();
+        RequestId id = message.id();
         if ("ping".equals(method)) {
-            ctx.writeAndFlush(ClientMessages.emptyResult(ctx.alloc(), message.id()), ctx.voidPromise());
+            replies.accept(Outbound.response(ClientMessages.emptyResult(alloc, id)));
             return;
         }
         if (!handlers.handles(method)) {
-            ctx.writeAndFlush(ClientMessages.methodNotFound(ctx.alloc(), message.id(), method), ctx.voidPromise());
+            replies.accept(Outbound.response(ClientMessages.methodNotFound(alloc, id, method)));
             return;
         }
         Map<String, Object> params;
         try {
             params = Trees.object(message.params());
         } catch (IOException e) {
-            ctx.writeAndFlush(ClientMessages.error(ctx.alloc(), message.id(), JsonRpcError.INVALID_PARAMS,
-                    "Invalid params: " + e.getMessage()), ctx.voidPromise());
+            replies.accept(Outbound.response(ClientMessages.error(alloc, id, JsonRpcError.INVALID_PARAMS,
+                    "Invalid params: " + e.getMessage())));
             return;
         }
-        RequestId id = message.id();
-        handlers.handle(method, params).whenComplete((result, failure) -> {
-            if (!ctx.channel().isActive()) {
-                return;
-            }
+        handlers.handle(method, params != null ? params : Map.of()).whenComplete((result, failure) -> {
             ByteBuf answer;
             if (failure == null) {
                 try {
-                    answer = ClientMessages.result(ctx.alloc(), id, result);
+                    answer = ClientMessages.result(alloc, id, result);
                 } catch (RuntimeException e) {
-                    answer = ClientMessages.error(ctx.alloc(), id, JsonRpcError.INTERNAL_ERROR,
+                    answer = ClientMessages.error(alloc, id, JsonRpcError.INTERNAL_ERROR,
                             "the client's " + method + " handler returned a result that is not JSON: " + e.getMessage());
                 }
             } else {
                 McpClientException e = (McpClientException) failure;
-                answer = ClientMessages.error(ctx.alloc(), id, e.code() != 0 ? e.code() : JsonRpcError.INTERNAL_ERROR,
+                answer = ClientMessages.error(alloc, id, e.code() != 0 ? e.code() : JsonRpcError.INTERNAL_ERROR,
                         e.getMessage());
             }
-            ctx.writeAndFlush(answer, ctx.voidPromise());
+            replies.accept(Outbound.response(answer));
         });
     }
 
@@ -236,24 +223,5 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         } else {
             log.warn("dropped a malformed message from the server: {}", e.getMessage());
         }
-    }
-
-    private void close(ChannelHandlerContext ctx, String reason) {
-        if (closeReason == null) {
-            closeReason = reason;
-        }
-        ctx.close();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        onClosed.accept(closeReason);
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("closing the connection to {} after a failure", ctx.channel().remoteAddress(), cause);
-        close(ctx, String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause));
     }
 }

@@ -1,0 +1,28 @@
+package io.peregrine.client.transport;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * What a {@link Link} tells the client. Every method is called on the link's event loop, so the
+ * client sees its server's messages one at a time, in the order they arrived.
+ */
+public interface LinkListener {
+
+    /** One JSON-RPC message (or batch) from the server; the listener releases it. */
+    void onMessage(ByteBuf message);
+
+    /** The server sent a message longer than the limit; it was discarded unread. */
+    void onMessageTooLong(long limit);
+
+    /**
+     * The transport knows a request will get no response: an HTTP error status without a JSON-RPC
+     * answer, or a response stream that ended and cannot be resumed.
+     *
+     * @param code a JSON-RPC error code the server gave, or 0 when the failure is this side's
+     * @param data the error's {@code data} as a JSON tree, or null
+     */
+    void onRequestFailed(long id, int code, String message, Object data);
+
+    /** The link is gone; called once. {@code reason} says why when the transport knows, else null. */
+    void onClosed(String reason);
+}

@@ -1,0 +1,119 @@
+package io.peregrine.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP relay on a loopback port of its own to a server, whose connections the test can cut, as a
+ * network would: the client sees its connections drop while the server lives on. Its port stays
+ * the same across cuts, so a client can come back through it.
+ */
+final class CuttableProxy implements AutoCloseable {
+
+    private final ServerSocket listener;
+    private volatile InetSocketAddress target;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private volatile boolean refusing;
+    private volatile boolean closed;
+
+    CuttableProxy(InetSocketAddress target) throws IOException {
+        this.target = target;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread accept = new Thread(this::acceptLoop, "proxy-accept");
+        accept.setDaemon(true);
+        accept.start();
+    }
+
+    int port() {
+        return listener.getLocalPort();
+    }
+
+    /** Closes every connection through the proxy now. */
+    void cutAll() {
+        for (Socket s : sockets) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // already gone
+            }
+        }
+        sockets.clear();
+    }
+
+    /** Relays new connections to {@code target} from now on, as a restarted server at the same address would be. */
+    void retarget(InetSocketAddress target) {
+        this.target = target;
+    }
+
+    /** While refusing, new connections are closed at once, as if the server were gone. */
+    void refuse(boolean refusing) {
+        this.refusing = refusing;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket client;
+            try {
+                client = listener.accept();
+            } catch (IOException e) {
+                return;
+            }
+            if (refusing) {
+                closeQuietly(client);
+                continue;
+            }
+            try {
+                InetSocketAddress to = target;
+                Socket server = new Socket(to.getAddress(), to.getPort());
+                sockets.add(client);
+                sockets.add(server);
+                pump(client, server);
+                pump(server, client);
+            } catch (IOException e) {
+                closeQuietly(client);
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // cut, or closed by either side
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }, "proxy-pump");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        listener.close();
+        cutAll();
+    }
+}
