@@ -1,5 +1,8 @@
 package io.peregrine.docs;
 
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -157,12 +160,22 @@ final class ShellExamples {
                 + "io.peregrine.launcher.Main \"$@\" --set tcp.port=0 --set http.port=0; }\n"
                 + commandLine.replace("./peregrine", "peregrine") + "\n";
         requireTools(commandLine);
+        String classPath = JavaSnippets.classPath();
+        if (commandLine.contains("conformance.yaml")) {
+            // The fixtures are the conformance module's, built after this one in the reactor: a
+            // clean build reaches here before they exist (interop/conformance/run serves them then).
+            Path fixtures = root.resolve("conformance/target/classes");
+            Assumptions.assumeTrue(Files.isDirectory(fixtures.resolve("META-INF/services")),
+                    "the conformance module is not built yet (mvn -pl conformance -am compile); "
+                            + "interop/conformance/run serves config/conformance.yaml for real");
+            classPath = classPath + File.pathSeparator + fixtures;
+        }
         Path err = Files.createTempFile("doc-serve", ".err");
         ProcessBuilder builder = new ProcessBuilder("bash", "-c", script).directory(root.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
         builder.environment().put("DOC_ROOT", root.toString());
         builder.environment().put("DOC_JAVA", java);
-        builder.environment().put("DOC_CLASS_PATH", JavaSnippets.classPath());
+        builder.environment().put("DOC_CLASS_PATH", classPath);
         Process p = builder.start();
         p.getOutputStream().close();
         try {
