@@ -38,6 +38,15 @@ final class JavaSnippets {
             "io.peregrine.*", "io.peregrine.tool.*", "io.peregrine.resource.*", "io.peregrine.prompt.*",
             "io.peregrine.completion.*", "io.peregrine.client.*");
 
+    /**
+     * Names both the client and the serving API have (the client's results mirror what a server
+     * returns): an example means the serving API's unless it imports the client's itself.
+     */
+    private static final Map<String, String> SERVING_TWINS = Map.of(
+            "ResourceContents", "io.peregrine.resource.ResourceContents",
+            "PromptResult", "io.peregrine.prompt.PromptResult",
+            "Completion", "io.peregrine.completion.Completion");
+
     private static final String PACKAGE = "io.peregrine.docs.examples";
 
     /** One example made into a compilation unit. */
@@ -154,6 +163,11 @@ final class JavaSnippets {
         for (String implicit : IMPLICIT_IMPORTS) {
             source.append("import ").append(implicit).append(";\n");
         }
+        SERVING_TWINS.forEach((name, serving) -> {
+            if (!imports.toString().matches("(?s).*import\\s+[\\w.]+\\." + name + "\\s*;.*")) {
+                source.append("import ").append(serving).append(";\n");
+            }
+        });
         source.append(imports);
         source.append("public final class ").append(className).append(" implements Callable<Void> {\n")
                 .append("    @Override\n    public Void call() throws Exception {\n");
