@@ -118,6 +118,8 @@ class PipeliningOrderTest {
         return List.of(
                 new Early("GET /health", false, get("/health"), 200, "\"up\"", false),
                 new Early("GET /ready", false, get("/ready"), 200, "\"ready\"", false),
+                new Early("GET /metrics", false, get("/metrics"), 200, "peregrine_connections", false),
+                new Early("401 for /metrics without a token", true, get("/metrics"), 401, "-31002", true),
                 new Early("401 without a token", true, post("/mcp", echo, json, accept, modern[0], modern[1]), 401,
                         "-31002", true),
                 new Early("403 for a foreign Origin", false, post("/mcp", echo, json, accept, modern[0], modern[1],
