@@ -32,6 +32,10 @@ import java.util.function.Consumer;
  * <p>Concurrency: every link event and every send happens on one event loop (the client's own,
  * or one of a shared group); callers on other threads hop there. The state read from other
  * threads ({@code ready}, the era, what the server said) is volatile and written only there.
+ *
+ * <p>Over 400 lines because the link's life is one state machine (connect, agree on an era,
+ * serve, lose, reconnect) whose transitions read best in one place; the framing of each
+ * transport and the answering of server requests live elsewhere.
  */
 final class ClientConnection {
 

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * variable of an expression that may be left out entirely (label, path, query) is absent from
  * the result when the URI left it out.
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>Instances are immutable and thread-safe. A little over 400 lines: RFC 6570's operators are
+ * one table, and matching and expansion are kept side by side so that each stays the other's inverse.
  */
 public final class UriTemplate {
 

@@ -40,7 +40,8 @@ import java.net.SocketAddress;
  * <p>{@link McpHttpHandler} routes a request here once and is done with it: from then on the
  * exchange alone answers it, in its request's {@link ResponseTurn turn}, and hears from
  * that turn when the connection closes first. State changes happen on the channel's event loop;
- * the {@link Peer} methods may be called from any thread and hop there.
+ * the {@link Peer} methods may be called from any thread and hop there. A little over 400 lines:
+ * every shape of one answer (JSON, an SSE stream, a stream cut short) lives here, on purpose.
  */
 final class HttpExchange implements Peer {
 
