@@ -15,6 +15,7 @@ import io.peregrine.rpc.KnownStrings;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.rpc.RpcMessage;
+import io.peregrine.transport.EdgeRefusal;
 import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Peer;
@@ -62,6 +63,10 @@ import java.util.concurrent.TimeUnit;
  * and {@link Subscriptions}.
  */
 public final class McpServer implements MessageListener {
+
+    /** The observers' reason for each refusal a transport makes itself: the same names. */
+    private static final McpObserver.Rejection[] EDGE_REJECTIONS = java.util.Arrays.stream(EdgeRefusal.values())
+            .map(r -> McpObserver.Rejection.valueOf(r.name())).toArray(McpObserver.Rejection[]::new);
 
     private static final Logger log = LoggerFactory.getLogger(McpServer.class);
 
@@ -220,6 +225,11 @@ public final class McpServer implements MessageListener {
     /** A message of {@code peer} was refused before dispatch, or a request by policy. */
     void rejected(Peer peer, McpObserver.Rejection reason) {
         observer.messageRejected(peer.transport(), reason);
+    }
+
+    @Override
+    public void onRefused(Transport transport, EdgeRefusal reason) {
+        observer.messageRejected(transport, EDGE_REJECTIONS[reason.ordinal()]);
     }
 
     /** The policy in front of dispatch, or null. */

@@ -20,4 +20,12 @@ public interface MessageListener {
     void onMessageTooLong(Peer peer, long limit);
 
     void onClose(Peer peer);
+
+    /**
+     * The transport refused a message itself, before it reached {@link #onMessage} (on HTTP: no
+     * credentials, a body over the limit, an unknown session, ...), and answered it. For counting;
+     * called on the event loop of the connection that sent it.
+     */
+    default void onRefused(Transport transport, EdgeRefusal reason) {
+    }
 }

@@ -14,7 +14,10 @@ import io.peregrine.policy.PolicyChain;
 import io.peregrine.policy.Principal;
 import io.peregrine.policy.ProtectedResource;
 import io.peregrine.policy.Refusal;
+import io.peregrine.transport.EdgeRefusal;
+import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.PeerHandler;
+import io.peregrine.transport.Transport;
 
 import java.util.Set;
 
@@ -35,9 +38,11 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     private final PolicyChain policy;
     private final Set<String> paths;
     private final boolean tls;
+    private final MessageListener listener;
 
-    AuthenticationHandler(PolicyChain policy, Set<String> paths, boolean tls) {
+    AuthenticationHandler(PolicyChain policy, Set<String> paths, boolean tls, MessageListener listener) {
         this.policy = policy;
+        this.listener = listener;
         this.paths = Set.copyOf(paths);
         this.tls = tls;
     }
@@ -69,6 +74,7 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().attr(PeerHandler.PRINCIPAL).set(p);
             ctx.fireChannelRead(msg);
         } catch (Refusal r) {
+            listener.onRefused(upgrade ? Transport.WEBSOCKET : Transport.HTTP, EdgeRefusal.UNAUTHORIZED);
             String challenge = r.wwwAuthenticate(policy.protectedResource().metadataUrl(origin));
             respond(ctx, request, HttpResponseStatus.UNAUTHORIZED, HttpResponses.jsonRpcError("null",
                     io.peregrine.rpc.JsonRpcError.UNAUTHORIZED, r.getMessage() == null ? "" : r.getMessage(),

@@ -50,7 +50,7 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
         this.http = Objects.requireNonNull(http, "http");
         this.security = Objects.requireNonNull(security, "security");
         this.health = new HealthHandler(webSocket.health());
-        this.originCheck = new OriginCheck(webSocket.allowedOrigins());
+        this.originCheck = new OriginCheck(webSocket.allowedOrigins(), listener);
         this.webSocketAlias = new PathAlias(webSocket.path() + "/ws", webSocket.path());
         this.routes = List.copyOf(routes);
         Set<String> guarded = new HashSet<>();
@@ -62,7 +62,7 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
             }
         }
         this.authentication = security.policy() == null ? null
-                : new AuthenticationHandler(security.policy(), guarded, security.tls() != null);
+                : new AuthenticationHandler(security.policy(), guarded, security.tls() != null, listener);
     }
 
     @Override
@@ -87,7 +87,7 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
     /** The handlers that answer before a request reaches the MCP endpoint, from the read timeout to the Origin check. */
     private void addResponders(ChannelPipeline p) {
         p.addLast(new RequestReadTimeout(http.settings().requestReadTimeoutMillis()));
-        p.addLast(new McpHttpAggregator(http.settings().maxBodyBytes()));
+        p.addLast(new McpHttpAggregator(http.settings().maxBodyBytes(), listener));
         p.addLast(health);
         p.addLast(originCheck);
     }

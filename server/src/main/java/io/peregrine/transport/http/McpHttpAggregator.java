@@ -1,5 +1,8 @@
 package io.peregrine.transport.http;
 
+import io.peregrine.transport.EdgeRefusal;
+import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.Transport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -20,12 +23,24 @@ import java.nio.charset.StandardCharsets;
  */
 public final class McpHttpAggregator extends HttpObjectAggregator {
 
+    private final MessageListener listener;
+
+    /** Refuses bodies over {@code maxContentLength} bytes, counting nothing. */
     public McpHttpAggregator(int maxContentLength) {
+        this(maxContentLength, null);
+    }
+
+    /** Refuses bodies over {@code maxContentLength} bytes and tells {@code listener} (may be null). */
+    public McpHttpAggregator(int maxContentLength, MessageListener listener) {
         super(maxContentLength);
+        this.listener = listener;
     }
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+        if (listener != null) {
+            listener.onRefused(Transport.HTTP, EdgeRefusal.TOO_LARGE);
+        }
         String body = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":"
                 + HttpResponses.quote("Message too long: the body exceeds the limit of " + maxContentLength()
                 + " bytes (http.max-body-size) and was not read") + "}}";

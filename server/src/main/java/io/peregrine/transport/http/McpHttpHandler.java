@@ -13,7 +13,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
+import io.peregrine.transport.EdgeRefusal;
 import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,6 +139,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         HttpHeaders h = request.headers();
         String contentType = h.get(HttpHeaderNames.CONTENT_TYPE);
         if (contentType == null || !MediaTypes.of(contentType).equals("application/json")) {
+            listener.onRefused(Transport.HTTP, EdgeRefusal.INVALID_REQUEST);
             refuseJson(ctx, request, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "null", INVALID_REQUEST,
                     "Unsupported Media Type: " + (contentType == null ? "no Content-Type" : "Content-Type " + contentType)
                     + "; POST each JSON-RPC message with Content-Type: application/json", null);
@@ -145,12 +148,14 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         String accept = h.get(HttpHeaderNames.ACCEPT);
         if (accept != null
                 && !(MediaTypes.accepts(accept, "application/json") && MediaTypes.accepts(accept, "text/event-stream"))) {
+            listener.onRefused(Transport.HTTP, EdgeRefusal.INVALID_REQUEST);
             refuseJson(ctx, request, HttpResponseStatus.NOT_ACCEPTABLE, "null", INVALID_REQUEST, "Not Acceptable: Accept: "
                     + accept + "; the client must accept both application/json and text/event-stream", null);
             return;
         }
         ByteBuf body = request.content();
         if (!body.isReadable()) {
+            listener.onRefused(Transport.HTTP, EdgeRefusal.PARSE_ERROR);
             refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, "null", PARSE_ERROR,
                     "Parse error: the request body is empty", null);
             return;
@@ -179,6 +184,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (headerVersion != null && !versions.isKnown(headerVersion)) {
+            listener.onRefused(Transport.HTTP, EdgeRefusal.UNSUPPORTED_VERSION);
             refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson, UNSUPPORTED_PROTOCOL_VERSION,
                     "Unsupported protocol version: MCP-Protocol-Version: " + headerVersion + " (supported: "
                             + String.join(", ", versions.all()) + ")",
@@ -188,6 +194,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         if (modern) {
             String missing = RequestMetadata.missingMeta(headerVersion, envelope);
             if (missing != null) {
+                listener.onRefused(Transport.HTTP, EdgeRefusal.INVALID_REQUEST);
                 refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson, -32602,
                         "Invalid params: " + missing + "; a " + headerVersion
                                 + " request carries its protocol version and client capabilities in _meta", null);
@@ -195,6 +202,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             }
             String mismatch = RequestMetadata.mismatch(h, headerVersion, envelope);
             if (mismatch != null) {
+                listener.onRefused(Transport.HTTP, EdgeRefusal.HEADER_MISMATCH);
                 refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson, HEADER_MISMATCH,
                         "Header mismatch: " + mismatch, null);
                 return;
@@ -203,6 +211,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!settings.sessions) {
+            listener.onRefused(Transport.HTTP, EdgeRefusal.INVALID_REQUEST);
             refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, "null", INVALID_REQUEST, "This endpoint serves only "
                     + "protocol 2026-07-28 over HTTP: give each request MCP-Protocol-Version and "
                     + "_meta[\"io.modelcontextprotocol/protocolVersion\"]", null);

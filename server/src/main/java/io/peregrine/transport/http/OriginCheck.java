@@ -1,5 +1,8 @@
 package io.peregrine.transport.http;
 
+import io.peregrine.transport.EdgeRefusal;
+import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.Transport;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,9 +23,11 @@ import java.util.Locale;
 final class OriginCheck extends ChannelInboundHandlerAdapter {
 
     private final List<String> allowed;
+    private final MessageListener listener;
 
-    OriginCheck(List<String> allowed) {
+    OriginCheck(List<String> allowed, MessageListener listener) {
         this.allowed = allowed;
+        this.listener = listener;
     }
 
     @Override
@@ -31,6 +36,7 @@ final class OriginCheck extends ChannelInboundHandlerAdapter {
             FullHttpRequest request = (FullHttpRequest) msg;
             String origin = request.headers().get(HttpHeaderNames.ORIGIN);
             if (origin != null && !isAllowed(origin)) {
+                listener.onRefused(Transport.HTTP, EdgeRefusal.FORBIDDEN);
                 HttpResponses.respond(ctx, request, HttpResponseStatus.FORBIDDEN, HttpResponses.TEXT,
                         "Forbidden: origin " + origin + " is not allowed (http.allowed-origins)\n");
                 return;

@@ -10,7 +10,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
+import io.peregrine.transport.EdgeRefusal;
 import io.peregrine.transport.MessageListener;
+import io.peregrine.transport.Transport;
 
 import static io.peregrine.transport.http.HttpResponses.answer;
 import static io.peregrine.transport.http.HttpResponses.refuseJson;
@@ -53,6 +55,7 @@ final class SessionRequests {
                 start(ctx, request, message);
                 return;
             }
+            listener.onRefused(Transport.HTTP, EdgeRefusal.INVALID_REQUEST);
             refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson, INVALID_REQUEST,
                     "Not initialized: no Mcp-Session-Id header; send initialize first and repeat the Mcp-Session-Id of "
                     + "its answer on every request (2025 revisions), or give each request MCP-Protocol-Version: "
@@ -61,12 +64,14 @@ final class SessionRequests {
         }
         HttpSession session = sessions.get(sessionId);
         if (session == null) {
+            listener.onRefused(Transport.HTTP, EdgeRefusal.SESSION_NOT_FOUND);
             refuseJson(ctx, request, HttpResponseStatus.NOT_FOUND, envelope.idJson, INVALID_REQUEST,
                     "Session not found: Mcp-Session-Id " + abbreviate(sessionId)
                             + " is unknown or has ended; start a new session with initialize", null);
             return;
         }
         if (session.isSaturated() && envelope.isRequest()) {
+            listener.onRefused(Transport.HTTP, EdgeRefusal.OVERLOADED);
             FullHttpResponse r = HttpResponses.of(request.protocolVersion(), HttpResponseStatus.TOO_MANY_REQUESTS,
                     HttpHeaderValues.APPLICATION_JSON, HttpResponses.jsonRpcError(envelope.idJson, TOO_MANY_REQUESTS,
                             "Too many requests in flight for this session (connection.max-in-flight); retry when one finishes",
@@ -77,6 +82,7 @@ final class SessionRequests {
         }
         if (headerVersion != null) {
             if (versions.isModern(headerVersion)) {
+                listener.onRefused(Transport.HTTP, EdgeRefusal.UNSUPPORTED_VERSION);
                 refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, "null", UNSUPPORTED_PROTOCOL_VERSION,
                         "MCP-Protocol-Version " + headerVersion + " is served without a session", null);
                 return;
@@ -89,6 +95,7 @@ final class SessionRequests {
     private void start(ChannelHandlerContext ctx, FullHttpRequest request, ByteBuf message) {
         HttpSession session = sessions.create(ctx.executor(), ctx.alloc(), ctx.channel().remoteAddress());
         if (session == null) {
+            listener.onRefused(Transport.HTTP, EdgeRefusal.OVERLOADED);
             refuseJson(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "null", INVALID_REQUEST, "Too many sessions: "
                     + settings.maxSessions + " are open (http.max-sessions); retry later or use protocol 2026-07-28, "
                     + "which needs none", null);
@@ -149,6 +156,7 @@ final class SessionRequests {
         }
         HttpSession session = sessions.get(id);
         if (session == null) {
+            listener.onRefused(Transport.HTTP, EdgeRefusal.SESSION_NOT_FOUND);
             refuseText(ctx, request, HttpResponseStatus.NOT_FOUND, "Session not found: Mcp-Session-Id " + abbreviate(id)
                     + " is unknown or has ended; start a new session with initialize");
         }
