@@ -22,6 +22,9 @@ import java.util.function.Predicate;
  */
 public final class LauncherProcess implements AutoCloseable {
 
+    /** How long a wait may last before the test fails: a guard against hangs, generous for a loaded machine. */
+    public static final long HANG_GUARD_SECONDS = 120;
+
     private final Process process;
     private final OutputStream stdin;
     private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
@@ -81,11 +84,11 @@ public final class LauncherProcess implements AutoCloseable {
         stdin.flush();
     }
 
-    /** The next line the server writes on stdout; fails after 30 s without one. */
+    /** The next line the server writes on stdout; fails after {@link #HANG_GUARD_SECONDS} s without one. */
     public String receive() throws InterruptedException {
-        String line = stdout.poll(30, TimeUnit.SECONDS);
+        String line = stdout.poll(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
         if (line == null) {
-            throw new AssertionError("no line on stdout within 30 s; stderr: " + stderr);
+            throw new AssertionError("no line on stdout within " + HANG_GUARD_SECONDS + " s; stderr: " + stderr);
         }
         return line;
     }
@@ -95,9 +98,9 @@ public final class LauncherProcess implements AutoCloseable {
         return new ArrayList<>(stderr);
     }
 
-    /** The first logged line that {@code p} accepts, waiting up to 30 s for it. */
+    /** The first logged line that {@code p} accepts, waiting up to {@link #HANG_GUARD_SECONDS} s for it. */
     public String awaitLog(Predicate<String> p) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_GUARD_SECONDS);
         while (System.nanoTime() < deadline) {
             for (String line : stderr) {
                 if (p.test(line)) {
@@ -116,12 +119,12 @@ public final class LauncherProcess implements AutoCloseable {
     /** Closes stdin, which ends a stdio server, and returns its exit code. */
     public int stop() throws IOException, InterruptedException {
         stdin.close();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("the server did not exit within 30 s of stdin closing");
+            throw new AssertionError("the server did not exit within " + HANG_GUARD_SECONDS + " s of stdin closing");
         }
         // Every line the process wrote is read once its stderr reaches end of file.
-        stderrPump.join(TimeUnit.SECONDS.toMillis(30));
+        stderrPump.join(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS));
         return process.exitValue();
     }
 
