@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -33,13 +34,18 @@ public final class ConfigLoader {
      * @param sets {@code key=value} overrides
      */
     public static PeregrineConfig load(Path file, Map<String, String> env, List<String> sets) {
-        Map<String, Object> values = new LinkedHashMap<>(PeregrineConfig.defaults().values());
+        Map<String, Object> defaults = PeregrineConfig.defaults().values();
+        Map<String, Object> values = new LinkedHashMap<>(defaults);
         Set<String> explicit = new LinkedHashSet<>();
         if (file != null) {
             readFile(file).forEach((name, raw) -> {
                 ConfigKey<?> key = known(name, "in " + file);
-                values.put(name, key.convert(raw, file.toString()));
-                explicit.add(name);
+                Object value = key.convert(raw, file.toString());
+                values.put(name, value);
+                // A file that writes out a default (as the shipped one writes every key) sets nothing.
+                if (!Objects.equals(value, defaults.get(name))) {
+                    explicit.add(name);
+                }
             });
         }
         for (ConfigKey<?> key : ConfigKey.all().values()) {

@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A validated configuration: a typed value for every {@link ConfigKey}. The values are immutable;
- * the configuration also remembers which keys were set explicitly (in a file, the environment or
- * {@code --set}) and which ones something has read, so that a key set but never used can be
+ * the configuration also remembers which keys were set explicitly (in a file to a value other than
+ * the default, in the environment or with {@code --set}) and which ones something has read, so that a key set but never used can be
  * reported instead of silently doing nothing.
  */
 public final class PeregrineConfig {

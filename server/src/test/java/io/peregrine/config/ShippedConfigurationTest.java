@@ -61,7 +61,12 @@ class ShippedConfigurationTest {
         assertThat(files).extracting(p -> p.getFileName().toString()).contains("peregrine.yaml", "secure.yaml");
         for (Path file : files) {
             PeregrineConfig c = ConfigLoader.load(file, Map.of(), List.of());
-            assertThat(c.explicitKeys()).as(file.toString()).isNotEmpty();
+            if (file.getFileName().toString().equals("peregrine.yaml")) {
+                // The defaults written out: it sets nothing, so the launcher finds no key set in vain.
+                assertThat(c.explicitKeys()).as(file.toString()).isEmpty();
+            } else {
+                assertThat(c.explicitKeys()).as(file.toString()).isNotEmpty();
+            }
         }
     }
 
