@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ClientConnectionLossTest {
 
-    private static final long WAIT_SECONDS = 20;
+    private static final long WAIT_SECONDS = 60;
 
     private static Peregrine server;
     private static Peregrine.BoundAddresses addresses;
