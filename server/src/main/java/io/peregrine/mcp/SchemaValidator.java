@@ -10,6 +10,7 @@ import com.networknt.schema.dialect.Dialects;
 import com.networknt.schema.keyword.NonValidationKeyword;
 import io.netty.buffer.ByteBuf;
 import io.peregrine.rpc.Json;
+import io.peregrine.rpc.JsonInput;
 import io.peregrine.rpc.JsonTree;
 import io.peregrine.rpc.RawJson;
 
@@ -22,8 +23,9 @@ import java.util.List;
  * Schemas default to the 2020-12 dialect, as MCP requires; a {@code $schema} naming another
  * dialect (draft-07, 2019-09, ...) is honoured. Remote {@code $ref}s are never fetched.
  *
- * <p>The validator works on Jackson's tree model, so a validated call pays for building that tree
- * from the argument bytes; a tool that opts out of validation never does.
+ * <p>The full validator works on Jackson's tree model, so a call it validates pays for building
+ * that tree from the argument bytes. Arguments of a schema within {@link FastSchema}'s subset are
+ * checked first as they stream past; the tree is built only for those it cannot vouch for.
  */
 final class SchemaValidator {
 
@@ -35,9 +37,11 @@ final class SchemaValidator {
 
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(DIALECT,
             b -> b.schemaLoader(loader -> loader.fetchRemoteResources(false)));
+    private final Json json;
     private final ObjectMapper mapper;
 
     SchemaValidator(Json json) {
+        this.json = json;
         this.mapper = new ObjectMapper(json.factory().copy());
     }
 
@@ -49,6 +53,27 @@ final class SchemaValidator {
             return compiled;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(owner + " is not a usable JSON Schema: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The problems of {@code arguments} (null means {@code {}}) against {@code schema}; empty when
+     * valid. {@code fast} (null when the schema is outside its subset) answers first while the
+     * arguments stream past; only what it cannot vouch for builds the tree of the full validator.
+     */
+    List<String> validate(FastSchema fast, Schema schema, ByteBuf arguments) throws IOException {
+        if (fast != null && surelyValid(fast, arguments)) {
+            return List.of();
+        }
+        return validate(schema, arguments);
+    }
+
+    private boolean surelyValid(FastSchema fast, ByteBuf arguments) throws IOException {
+        if (arguments == null) {
+            return fast.acceptsEmptyObject();
+        }
+        try (JsonInput in = json.read(arguments)) {
+            return fast.accepts(in.parser());
         }
     }
 

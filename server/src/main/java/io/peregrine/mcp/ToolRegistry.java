@@ -23,13 +23,16 @@ public final class ToolRegistry {
     static final class Entry {
         final Tool tool;
         final Schema inputSchema;
+        /** The input schema for the streaming check, or null when it is outside that subset. */
+        final FastSchema fastInput;
         final Schema outputSchema;
         /** The parameters mirrored into {@code Mcp-Param-*} headers, or null. */
         final ParamHeaders paramHeaders;
 
-        Entry(Tool tool, Schema inputSchema, Schema outputSchema, ParamHeaders paramHeaders) {
+        Entry(Tool tool, Schema inputSchema, FastSchema fastInput, Schema outputSchema, ParamHeaders paramHeaders) {
             this.tool = tool;
             this.inputSchema = inputSchema;
+            this.fastInput = fastInput;
             this.outputSchema = outputSchema;
             this.paramHeaders = paramHeaders;
         }
@@ -60,14 +63,15 @@ public final class ToolRegistry {
         Schema input = validator.compile("inputSchema of tool \"" + tool.name() + "\"", RawJson.of(tool.inputSchemaJson()));
         Schema output = tool.outputSchemaJson() == null ? null
                 : validator.compile("outputSchema of tool \"" + tool.name() + "\"", RawJson.of(tool.outputSchemaJson()));
-        ParamHeaders headers;
+        Object inputTree;
         try {
-            headers = ParamHeaders.of(tool.name(), io.peregrine.rpc.JsonTree.parse(tool.inputSchemaJson()));
+            inputTree = io.peregrine.rpc.JsonTree.parse(tool.inputSchemaJson());
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("inputSchema of tool \"" + tool.name() + "\" : " + e.getMessage(), e);
         }
+        ParamHeaders headers = ParamHeaders.of(tool.name(), inputTree);
         Map<String, Entry> next = new HashMap<>(snapshot.byName);
-        next.put(tool.name(), new Entry(tool, input, output, headers));
+        next.put(tool.name(), new Entry(tool, input, FastSchema.compile(inputTree), output, headers));
         snapshot = new Snapshot(next);
         fireChanged();
     }
