@@ -101,8 +101,8 @@ class JavaSdkServerInteropTest {
             assertThat(c.serverInfo()).containsEntry("name", "mcp-java-sdk-reference");
             assertThat(c.serverCapabilities()).containsKeys("tools", "resources", "prompts");
 
-            assertThat(c.tools()).extracting(ToolInfo::name)
-                    .containsExactlyInAnyOrder("echo", "add", "fail", "count", "ask_model", "ask_user", "list_roots");
+            assertThat(c.tools()).extracting(ToolInfo::name).filteredOn(n -> !n.startsWith("grown_"))
+                    .containsExactlyInAnyOrder("echo", "add", "fail", "count", "ask_model", "ask_user", "list_roots", "grow");
             assertThat(c.callTool("echo", Map.of("message", "héllo, SDK")).text()).isEqualTo("héllo, SDK");
             CallToolResult sum = c.callTool("add", Map.of("a", 2, "b", 3.5));
             assertThat(sum.isError()).isFalse();
@@ -158,6 +158,32 @@ class JavaSdkServerInteropTest {
             assertThat(prompt.messages().get(0).text()).isEqualTo("Hello, Ada!");
 
             c.ping();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "stdio"})
+    void aToolTheServerAddsReachesTheCatalogThroughItsListChangedNotification(String transport) throws Exception {
+        List<List<String>> catalogs = new CopyOnWriteArrayList<>();
+        try (PeregrineClient c = client(transport + " 2025-11-25", new CopyOnWriteArrayList<>())
+                .onCatalogChange((kind, items) -> {
+                    if (kind == CatalogListener.Kind.TOOLS) {
+                        List<String> names = new ArrayList<>();
+                        items.forEach(t -> names.add(((ToolInfo) t).name()));
+                        catalogs.add(names);
+                    }
+                }).connect()) {
+            String name = "grown_" + transport + "_" + Long.toHexString(System.nanoTime());
+            assertThat(c.tools()).extracting(ToolInfo::name).contains("grow").doesNotContain(name);
+            // Over HTTP the notification comes on the session's GET stream, unasked.
+            assertThat(c.callTool("grow", Map.of("name", name)).text()).isEqualTo("added " + name);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (catalogs.stream().noneMatch(l -> l.contains(name)) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(catalogs).anySatisfy(l -> assertThat(l).contains(name));
+            assertThat(c.tools()).extracting(ToolInfo::name).contains(name);
+            assertThat(c.callTool(name, Map.of()).text()).isEqualTo("grown");
         }
     }
 

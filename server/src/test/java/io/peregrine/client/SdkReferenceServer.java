@@ -5,6 +5,7 @@ import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator.ValidationResponse;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
@@ -35,6 +36,9 @@ import java.util.Map;
  * exits when standard input closes. Either way it cannot outlive the test that started it.
  */
 public final class SdkReferenceServer {
+
+    /** The running server, for the tool that adds a tool to it. */
+    private static volatile McpSyncServer server;
 
     private SdkReferenceServer() {
     }
@@ -107,7 +111,7 @@ public final class SdkReferenceServer {
             }
         };
         StdioServerTransportProvider transport = new StdioServerTransportProvider(McpJsonDefaults.getMapper(), in, System.out);
-        McpServer.sync(transport)
+        server = McpServer.sync(transport)
                 .serverInfo("mcp-java-sdk-reference", "2.1.0")
                 .jsonSchemaValidator(ACCEPT_ALL)
                 .capabilities(capabilities())
@@ -129,7 +133,7 @@ public final class SdkReferenceServer {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .mcpEndpoint("/mcp")
                 .build();
-        var server = McpServer.sync(transport)
+        server = McpServer.sync(transport)
                 .serverInfo("mcp-java-sdk-reference", "2.1.0")
                 .jsonSchemaValidator(ACCEPT_ALL)
                 .capabilities(capabilities())
@@ -170,7 +174,7 @@ public final class SdkReferenceServer {
     }
 
     private static McpSchema.ServerCapabilities capabilities() {
-        return McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).prompts(false).logging().build();
+        return McpSchema.ServerCapabilities.builder().tools(true).resources(false, false).prompts(false).logging().build();
     }
 
     private static McpSchema.Tool tool(String name, String description, Map<String, Object> properties, List<String> required) {
@@ -217,6 +221,12 @@ public final class SdkReferenceServer {
                             ? "The user answered: " + r.content().get("answer")
                             : "The user did not answer: " + r.action(), false);
                 }));
+        tools.add(spec(tool("grow", "Adds a tool by the given name, which answers \"grown\"; the SDK then tells every "
+                + "session the tool list changed", Map.of("name", string), List.of("name")), (ex, req) -> {
+            String name = String.valueOf(req.arguments().get("name"));
+            server.addTool(spec(tool(name, "Added at run time", Map.of(), List.of()), (e, r) -> text("grown", false)));
+            return text("added " + name, false);
+        }));
         tools.add(spec(tool("list_roots", "Lists the client's roots", Map.of(), List.of()), (ex, req) -> {
             List<String> roots = new ArrayList<>();
             ex.listRoots().roots().forEach(r -> roots.add(r.uri() + " (" + r.name() + ")"));
