@@ -16,8 +16,11 @@ import java.util.function.Predicate;
  * Peregrine server ({@code echo} over Streamable HTTP, 2025-11-25, the newest revision the SDK
  * speaks) in one run: {@code loadtest/run client --rounds N}. Each round runs both clients one after
  * the other in this JVM, each a new client with the same {@link ClosedLoop} (concurrency, payload,
- * warm-up, duration), the order alternating from round to round; the report gives every round and
- * each client's median, and the medians' ratios (Peregrine / SDK).
+ * warm-up, duration), and beside them Peregrine's own load generator ({@link TcpLoadGenerator}, as
+ * many connections as calls in flight, one call each: no client library, the ceiling), the order
+ * rotating from round to round; the report gives every round and each one's median, and the
+ * medians' ratios (Peregrine / SDK, Peregrine / generator). The generator's allocation is not
+ * measured (its warm-up and window are its own).
  *
  * <p>Allocation per call counts every thread of this JVM but the in-process server's
  * ({@code peregrine-*} other than {@code peregrine-client*}) and the one driving the run: the
@@ -54,35 +57,42 @@ final class ClientComparison {
         Map<String, List<Map<String, Object>>> runs = new LinkedHashMap<>();
         runs.put("peregrine", new ArrayList<>());
         runs.put("sdk", new ArrayList<>());
+        runs.put("generator", new ArrayList<>());
         long errors = 0;
         try (Target target = Target.start(o.getOrDefault("target", "peregrine"), Transport.HTTP, Era.V2025_11_25, payload)) {
             String url = ClientLoadMain.url(target, Transport.HTTP);
             String base = url.substring(0, url.length() - Transport.PATH.length());
             for (int round = 1; round <= rounds; round++) {
-                List<String> order = round % 2 == 1 ? List.of("peregrine", "sdk") : List.of("sdk", "peregrine");
+                List<String> order = new ArrayList<>(runs.keySet());
+                java.util.Collections.rotate(order, -(round - 1));
                 for (String client : order) {
                     System.gc();
-                    try (EchoCaller caller = client.equals("peregrine")
-                            ? PeregrineEchoCaller.connect(url, Era.V2025_11_25, payload, concurrency)
-                            : SdkEchoCaller.connect(base)) {
-                        Map<String, Object> s = new ClosedLoop(caller, payload, concurrency)
-                                .run(concurrency, warmup, duration, clientThreads);
-                        s.put("round", round);
-                        runs.get(client).add(s);
-                        errors += ((Number) s.get("errors")).longValue();
-                        System.err.printf(Locale.ROOT, "round %d %-9s %8.0f calls/s  p50 %8.1f us  p99 %8.1f us  %8.0f B/call  %d errors%n",
-                                round, client, s.get("callsPerSecond"), s.get("p50Micros"), s.get("p99Micros"),
-                                s.get("allocatedBytesPerCall"), s.get("errors"));
+                    Map<String, Object> s;
+                    if (client.equals("generator")) {
+                        s = generator(target, concurrency, payload, warmup, duration);
+                    } else {
+                        try (EchoCaller caller = client.equals("peregrine")
+                                ? PeregrineEchoCaller.connect(url, Era.V2025_11_25, payload, concurrency)
+                                : SdkEchoCaller.connect(base)) {
+                            s = new ClosedLoop(caller, payload, concurrency).run(concurrency, warmup, duration, clientThreads);
+                        }
                     }
+                    s.put("round", round);
+                    runs.get(client).add(s);
+                    errors += ((Number) s.get("errors")).longValue();
+                    System.err.printf(Locale.ROOT, "round %d %-9s %8.0f calls/s  p50 %8.1f us  p99 %8.1f us  %8s B/call  %d errors%n",
+                            round, client, s.get("callsPerSecond"), s.get("p50Micros"), s.get("p99Micros"),
+                            figure(((Number) s.get("allocatedBytesPerCall")).doubleValue(), "%.0f"), s.get("errors"));
                 }
             }
         }
         Map<String, Object> peregrine = medians(runs.get("peregrine"));
         Map<String, Object> sdk = medians(runs.get("sdk"));
+        Map<String, Object> generator = medians(runs.get("generator"));
         String command = String.format(Locale.ROOT, "loadtest/run client --rounds %d --concurrency %d --payload %d"
                 + " --warmup %s --duration %s", rounds, concurrency, payload, o.getOrDefault("warmup", "5s"),
                 o.getOrDefault("duration", "5s"));
-        String table = table(command, rounds, peregrine, sdk);
+        String table = table(command, rounds, peregrine, sdk, generator);
         System.out.print(table);
         if (o.containsKey("markdown")) {
             ClientLoadMain.write(Path.of(o.get("markdown")), table);
@@ -92,10 +102,28 @@ final class ClientComparison {
             all.put("command", command);
             all.put("peregrine", peregrine);
             all.put("sdk", sdk);
+            all.put("generator", generator);
             all.put("rounds", runs);
             ClientLoadMain.write(Path.of(o.get("json")), JsonTree.toJson(all) + "\n");
         }
         return errors > 0 ? 1 : 0;
+    }
+
+    /** The generator's closed loop: a connection per call in flight, no pipelining. */
+    private static Map<String, Object> generator(Target target, int concurrency, int payload, Duration warmup,
+                                                 Duration duration) throws InterruptedException {
+        LoadResult r = new TcpLoadGenerator(LoadSettings.builder(target.address()).transport(Transport.HTTP)
+                .era(Era.V2025_11_25).connections(concurrency).depth(1).payloadBytes(payload)
+                .warmup(warmup).duration(duration).build()).run();
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("calls", r.requests());
+        s.put("callsPerSecond", r.throughput());
+        s.put("p50Micros", (double) r.percentileMicros(50));
+        s.put("p99Micros", (double) r.percentileMicros(99));
+        s.put("p999Micros", (double) r.percentileMicros(99.9));
+        s.put("errors", r.errors().total());
+        s.put("allocatedBytesPerCall", Double.NaN);
+        return s;
     }
 
     private static final List<String> METRICS = List.of("callsPerSecond", "p50Micros", "p99Micros", "allocatedBytesPerCall");
@@ -109,7 +137,8 @@ final class ClientComparison {
         return m;
     }
 
-    static String table(String command, int rounds, Map<String, Object> peregrine, Map<String, Object> sdk) {
+    static String table(String command, int rounds, Map<String, Object> peregrine, Map<String, Object> sdk,
+                        Map<String, Object> generator) {
         StringBuilder b = new StringBuilder();
         b.append("`").append(command).append("` (medians of ").append(rounds).append(rounds == 1 ? " round" : " rounds")
                 .append("; echo over Streamable HTTP, 2025-11-25, to one in-process Peregrine)\n\n");
@@ -117,15 +146,25 @@ final class ClientComparison {
         b.append("| --- | ---: | ---: | ---: | ---: |\n");
         b.append(row("PeregrineClient", peregrine));
         b.append(row("MCP Java SDK McpAsyncClient", sdk));
-        b.append(String.format(Locale.ROOT, "| Peregrine / SDK | %.2fx | %.2fx | %.2fx | %.2fx |%n",
-                ratio(peregrine, sdk, "callsPerSecond"), ratio(peregrine, sdk, "p50Micros"),
-                ratio(peregrine, sdk, "p99Micros"), ratio(peregrine, sdk, "allocatedBytesPerCall")));
+        b.append(row("Peregrine's load generator (no client library)", generator));
+        b.append(ratios("PeregrineClient / SDK", peregrine, sdk));
+        b.append(ratios("PeregrineClient / generator", peregrine, generator));
         return b.toString();
     }
 
     private static String row(String name, Map<String, Object> m) {
-        return String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f |%n", name, m.get("callsPerSecond"),
-                m.get("p50Micros"), m.get("p99Micros"), m.get("allocatedBytesPerCall"));
+        return String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %s |%n", name, m.get("callsPerSecond"),
+                m.get("p50Micros"), m.get("p99Micros"), figure(((Number) m.get("allocatedBytesPerCall")).doubleValue(), "%.0f"));
+    }
+
+    private static String ratios(String name, Map<String, Object> a, Map<String, Object> b) {
+        return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", name,
+                figure(ratio(a, b, "callsPerSecond"), "%.2fx"), figure(ratio(a, b, "p50Micros"), "%.2fx"),
+                figure(ratio(a, b, "p99Micros"), "%.2fx"), figure(ratio(a, b, "allocatedBytesPerCall"), "%.2fx"));
+    }
+
+    private static String figure(double value, String format) {
+        return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, format, value);
     }
 
     private static double ratio(Map<String, Object> a, Map<String, Object> b, String metric) {

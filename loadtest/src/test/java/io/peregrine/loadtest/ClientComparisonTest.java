@@ -28,10 +28,13 @@ class ClientComparisonTest {
 
     @Test
     void theTableGivesPeregrineOverTheSdk() {
-        String table = ClientComparison.table("loadtest/run client --rounds 3", 3, run(2000, 50, 400, 1000), run(1000, 100, 800, 4000));
+        String table = ClientComparison.table("loadtest/run client --rounds 3", 3, run(2000, 50, 400, 1000),
+                run(1000, 100, 800, 4000), run(8000, 25, 100, Double.NaN));
         assertThat(table).contains("| PeregrineClient | 2000 | 50 | 400 | 1000 |")
                 .contains("| MCP Java SDK McpAsyncClient | 1000 | 100 | 800 | 4000 |")
-                .contains("| Peregrine / SDK | 2.00x | 0.50x | 0.50x | 0.25x |")
+                .contains("| Peregrine's load generator (no client library) | 8000 | 25 | 100 | – |")
+                .contains("| PeregrineClient / SDK | 2.00x | 0.50x | 0.50x | 0.25x |")
+                .contains("| PeregrineClient / generator | 0.25x | 2.00x | 4.00x | – |")
                 .startsWith("`loadtest/run client --rounds 3` (medians of 3 rounds;");
     }
 
@@ -51,6 +54,7 @@ class ClientComparisonTest {
         String table = Files.readString(markdown);
         assertThat(table).containsPattern("\\| PeregrineClient \\| [1-9]\\d* \\|")
                 .containsPattern("\\| MCP Java SDK McpAsyncClient \\| [1-9]\\d* \\|")
-                .contains("| Peregrine / SDK |");
+                .containsPattern("\\| Peregrine's load generator \\(no client library\\) \\| [1-9]\\d* \\|")
+                .contains("| PeregrineClient / SDK |");
     }
 }
