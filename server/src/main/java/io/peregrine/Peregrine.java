@@ -235,6 +235,17 @@ public final class Peregrine implements AutoCloseable {
         return l == null ? null : l.stdioClosed();
     }
 
+    /**
+     * The server's I/O event loops, for a {@code PeregrineClient} embedded beside it
+     * ({@code PeregrineClient.builder().eventLoopGroup(server.eventLoopGroup())}), so that its
+     * upstream connections share the server's threads instead of starting their own; null before
+     * {@link #start()}. The server shuts them down when it closes: close such clients first.
+     */
+    public io.netty.channel.EventLoopGroup eventLoopGroup() {
+        Listeners l = listeners;
+        return l == null ? null : l.workers();
+    }
+
     /** The tools served; tools can be added and removed while the server runs. */
     public ToolRegistry tools() {
         return core.tools();

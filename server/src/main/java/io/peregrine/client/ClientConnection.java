@@ -57,6 +57,9 @@ final class ClientConnection {
 
         /** The link was lost (not closed by this side). Runs on the event loop. */
         void onLost(String reason);
+
+        /** Notifications the server sent unasked may have been lost; the link is up. Runs on the event loop. */
+        void onNotificationsMissed(String why);
     }
 
     private final ClientTransport transport;
@@ -396,6 +399,13 @@ final class ClientConnection {
         public void onClosed(String reason) {
             if (gen == generation) {
                 linkLost(reason);
+            }
+        }
+
+        @Override
+        public void onNotificationsMissed(String why) {
+            if (gen == generation && events != null && !closed) {
+                events.onNotificationsMissed(why);
             }
         }
     }

@@ -61,6 +61,7 @@ public final class PeregrineClient implements AutoCloseable {
     private final ClientConnection connection;
     private final ServerRequestHandlers handlers;
     private final BiConsumer<String, Map<String, Object>> notificationListener;
+    private final java.util.function.Consumer<String> missedListener;
     private final DiscoveryCache catalog;
     private final ArgumentValidator validator;
     private final Map<Long, Subscription> listening = new ConcurrentHashMap<>();
@@ -72,11 +73,13 @@ public final class PeregrineClient implements AutoCloseable {
     private volatile String logLevel;
 
     PeregrineClient(ClientConnection connection, ServerRequestHandlers handlers,
-                    BiConsumer<String, Map<String, Object>> notificationListener, boolean validate,
+                    BiConsumer<String, Map<String, Object>> notificationListener,
+                    java.util.function.Consumer<String> missedListener, boolean validate,
                     List<CatalogListener> catalogListeners, boolean httpTransport) {
         this.connection = connection;
         this.handlers = handlers;
         this.notificationListener = notificationListener;
+        this.missedListener = missedListener;
         this.httpTransport = httpTransport;
         this.validator = validate ? new ArgumentValidator() : null;
         this.catalog = new DiscoveryCache(this::listAll, System::currentTimeMillis);
@@ -98,6 +101,16 @@ public final class PeregrineClient implements AutoCloseable {
             @Override
             public void onLost(String reason) {
                 catalogSubscription = null;
+            }
+
+            @Override
+            public void onNotificationsMissed(String why) {
+                log.warn("{}", why);
+                // A list_changed may have been among them: what was fetched is fetched again.
+                catalog.reconnected();
+                if (missedListener != null) {
+                    missedListener.accept(why);
+                }
             }
         });
     }
@@ -774,6 +787,7 @@ public final class PeregrineClient implements AutoCloseable {
         private java.time.Duration connectTimeout;
         private int maxMessageBytes = 16 * 1024 * 1024;
         private BiConsumer<String, Map<String, Object>> notificationListener;
+        private java.util.function.Consumer<String> missedListener;
         private String authorization;
         private io.netty.handler.ssl.SslContext sslContext;
         private final ServerRequestHandlers.Builder handlers = new ServerRequestHandlers.Builder();
@@ -1008,6 +1022,18 @@ public final class PeregrineClient implements AutoCloseable {
         }
 
         /**
+         * Hears that notifications the server sent unasked may have been lost while the client stayed
+         * connected: over Streamable HTTP, the session's GET stream broke and the server could not
+         * resume it from {@code Last-Event-ID} (or gave its events no ids), or it was given up after
+         * repeated failures. The message says which; the client also logs it as a warning and
+         * refreshes the discovery cache. Called on the client's I/O thread: it must not block.
+         */
+        public Builder onNotificationsMissed(java.util.function.Consumer<String> listener) {
+            this.missedListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
          * Runs the client's I/O on one event loop of this group instead of a thread of its own, e.g.
          * the loops of the Peregrine server it is embedded in; the group is not shut down on close.
          */
@@ -1126,7 +1152,7 @@ public final class PeregrineClient implements AutoCloseable {
             PeregrineClient[] client = new PeregrineClient[1];
             ClientConnection connection = new ClientConnection(transport, loop, owned, cs, built,
                     (method, params) -> client[0].onNotification(method, params));
-            client[0] = new PeregrineClient(connection, built, notificationListener, validateArguments,
+            client[0] = new PeregrineClient(connection, built, notificationListener, missedListener, validateArguments,
                     List.copyOf(catalogListeners), transport instanceof io.peregrine.client.transport.StreamableHttpTransport);
             try {
                 await(connection.open());

@@ -73,4 +73,25 @@ class ClientLimitsTest {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
+
+    @Test
+    void aClientEmbeddedInAPeregrineServerRunsOnTheServersEventLoops() throws Exception {
+        Peregrine gateway = Peregrine.builder().noTcp().http("127.0.0.1", 0).ioThreads(1).build();
+        assertThat(gateway.eventLoopGroup()).as("before start").isNull();
+        gateway.start();
+        try {
+            assertThat(gateway.eventLoopGroup()).isNotNull();
+            try (PeregrineClient upstream = PeregrineClient.builder()
+                    .url("http://127.0.0.1:" + addresses.http().getPort() + "/mcp")
+                    .eventLoopGroup(gateway.eventLoopGroup()).connect()) {
+                CompletableFuture<String> thread = new CompletableFuture<>();
+                upstream.callToolAsync("echo", Map.of("message", "via the gateway"), null).result()
+                        .thenAccept(r -> thread.complete(Thread.currentThread().getName() + ": " + r.text()));
+                assertThat(thread.get(10, TimeUnit.SECONDS)).matches("peregrine-io-[\\d-]+: via the gateway");
+            }
+            assertThat(gateway.eventLoopGroup().isShuttingDown()).isFalse();
+        } finally {
+            gateway.close();
+        }
+    }
 }

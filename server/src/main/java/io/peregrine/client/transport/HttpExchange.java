@@ -49,6 +49,8 @@ final class HttpExchange implements SseDecoder.Events {
     private boolean eventStream;
     private SseDecoder decoder;
     private String lastEventId;
+    /** The Last-Event-ID the standalone stream's current GET resumes from; null when it opens a new stream. */
+    private String resumedFrom;
     private ByteBuf body;
     private boolean tooLong;
     private long retryMillis = -1;
@@ -101,6 +103,9 @@ final class HttpExchange implements SseDecoder.Events {
         this.reused = reused;
         this.status = null;
         this.eventStream = false;
+        this.resumedFrom = purpose == Purpose.STANDALONE_GET ? lastEventId : null;
+        // Per request: a GET stream that keeps breaking before any event backs off instead of spinning.
+        this.sawEvent = false;
         ch.pipeline().get(HttpExchangeHandler.class).serve(this);
         ch.writeAndFlush(link.newRequest(this)).addListener(f -> {
             if (!f.isSuccess()) {
@@ -198,6 +203,13 @@ final class HttpExchange implements SseDecoder.Events {
                 if (code == 404 && link.hasLegacySession()) {
                     link.sessionLost("the server ended the session (HTTP 404 to the resumption of " + describe() + ")");
                 }
+                return;
+            }
+            if (purpose == Purpose.STANDALONE_GET && resumedFrom != null && !eventStream) {
+                // The next GET opens a new stream; what the server sent in between is lost.
+                lastEventId = null;
+                link.standaloneResumptionRefused(this, resumedFrom, "HTTP " + status
+                        + (b != null && b.isReadable() ? ": " + text(b) : ""));
                 return;
             }
             if (purpose == Purpose.STANDALONE_GET) {
@@ -303,7 +315,7 @@ final class HttpExchange implements SseDecoder.Events {
             return;
         }
         if (purpose == Purpose.STANDALONE_GET) {
-            link.standaloneBroken(this, retryMillis);
+            link.standaloneBroken(this, retryMillis, status != null && eventStream);
             return;
         }
         if (purpose == Purpose.POST && lastEventId != null && link.hasLegacySession() && link.isActive()
@@ -331,7 +343,7 @@ final class HttpExchange implements SseDecoder.Events {
         finish();
     }
 
-    /** Events came again after a resumption: later breaks get the full budget. */
+    /** Events came on this request (a new stream, or a resumption): later breaks get the full budget. */
     boolean sawEventSinceStart() {
         return sawEvent;
     }
@@ -389,7 +401,7 @@ final class HttpExchange implements SseDecoder.Events {
     /** No connection could be had for the exchange. */
     void couldNotConnect(java.io.IOException cause) {
         if (purpose == Purpose.STANDALONE_GET) {
-            link.standaloneBroken(this, -1);
+            link.standaloneBroken(this, -1, false);
             return;
         }
         if (purpose == Purpose.DELETE) {

@@ -25,4 +25,12 @@ public interface LinkListener {
 
     /** The link is gone; called once. {@code reason} says why when the transport knows, else null. */
     void onClosed(String reason);
+
+    /**
+     * Messages the server sent unasked may have been lost while the link stays up: a Streamable
+     * HTTP session's GET stream broke and could not be resumed, or was given up. {@code why} says
+     * which, naming the {@code Last-Event-ID} and the server's answer when there were ones.
+     */
+    default void onNotificationsMissed(String why) {
+    }
 }

@@ -303,9 +303,31 @@ final class StreamableHttpLink implements Link {
         reopenStandalone(e, -1);
     }
 
-    void standaloneBroken(HttpExchange e, long retryMillis) {
+    /**
+     * The GET stream's connection closed; {@code wasOpen} when it had been answered with a stream.
+     * It resumes from its last event id, or, when the server gave its events none, opens a new
+     * stream after saying that what was sent in between is lost.
+     */
+    void standaloneBroken(HttpExchange e, long retryMillis, boolean wasOpen) {
+        if (wasOpen && e.lastEventId() == null && !closed && standalone == e) {
+            listener.onNotificationsMissed("the GET stream of the session with " + target + " broke and cannot be "
+                    + "resumed: the server gave it no event id to resume from; notifications it sends until a new stream "
+                    + "is open are lost");
+        }
         standaloneFailures = e.sawEventSinceStart() ? 0 : standaloneFailures + 1;
         reopenStandalone(e, retryMillis);
+    }
+
+    /** The server answered the GET stream's resumption without a stream: a new one is opened, with a gap. */
+    void standaloneResumptionRefused(HttpExchange e, String lastEventId, String answer) {
+        if (closed || standalone != e) {
+            return;
+        }
+        listener.onNotificationsMissed("the GET stream of the session with " + target + " broke and could not be "
+                + "resumed from Last-Event-ID " + lastEventId + " (" + answer + "): notifications the server sent "
+                + "since then are lost; a new stream is opened");
+        standaloneFailures++;
+        reopenStandalone(e, -1);
     }
 
     private void reopenStandalone(HttpExchange e, long retryMillis) {
@@ -313,9 +335,9 @@ final class StreamableHttpLink implements Link {
             return;
         }
         if (standaloneFailures >= MAX_STANDALONE_FAILURES) {
-            log.warn("gave up the GET stream of the session with {} after {} attempts: notifications the server "
-                    + "sends unasked will not arrive", target, standaloneFailures);
             standalone = null;
+            listener.onNotificationsMissed("gave up the GET stream of the session with " + target + " after "
+                    + standaloneFailures + " attempts: notifications the server sends unasked will not arrive");
             return;
         }
         long delay = retryMillis >= 0 ? retryMillis : standaloneFailures == 0 ? 0 : 100L << Math.min(standaloneFailures, 5);

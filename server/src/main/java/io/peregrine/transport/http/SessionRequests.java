@@ -123,6 +123,12 @@ final class SessionRequests {
                         + " names no stream of this session that can still be resumed");
                 return;
             }
+            if (!stream.canResumeAfter(parsed[1])) {
+                refuseText(ctx, request, HttpResponseStatus.NOT_FOUND, "Not found: the events after Last-Event-ID "
+                        + lastEventId + " are no longer kept (http.replay-events: " + settings.replayEvents
+                        + "); the stream cannot be resumed without a gap");
+                return;
+            }
             exchange.resume(stream, parsed[1]);
             return;
         }

@@ -11,8 +11,9 @@ import java.util.Iterator;
  *
  * <p>Event ids are {@code <stream>_<sequence>}: unique within the session, and naming the stream
  * they belong to, so a resumption replays only that stream's events. The last
- * {@code replayEvents} events are kept; a client that fell further behind resumes from the
- * oldest one kept. The stream is delivered to at most one connection at a time (its sink);
+ * {@code replayEvents} events are kept; a client that fell further behind is refused (it would
+ * miss events without knowing), and so is every resumption after an event with data when none are
+ * kept. The stream is delivered to at most one connection at a time (its sink);
  * while it has none, events are only kept. Thread-safe: events come from tool threads and I/O
  * threads alike.
  */
@@ -34,6 +35,8 @@ final class SseStream {
     private final int replayEvents;
     private final ArrayDeque<Event> kept = new ArrayDeque<>();
     private long nextSeq;
+    /** The last event with data that is no longer kept (-1: none): a resumption from before it would skip it. */
+    private long droppedThrough = -1;
     private HttpExchange sink;
     private boolean ended;
 
@@ -84,10 +87,14 @@ final class SseStream {
     /** Appends an event (empty data: a priming event that only carries an id) and delivers it if connected. */
     synchronized void emit(byte[] data, boolean last) {
         long seq = nextSeq++;
-        if (replayEvents > 0 && data != null) {
-            kept.addLast(new Event(seq, data));
-            while (kept.size() > replayEvents) {
-                kept.removeFirst();
+        if (data != null) {
+            if (replayEvents > 0) {
+                kept.addLast(new Event(seq, data));
+                while (kept.size() > replayEvents) {
+                    droppedThrough = kept.removeFirst().seq;
+                }
+            } else {
+                droppedThrough = seq;
             }
         }
         if (last) {
@@ -97,6 +104,15 @@ final class SseStream {
             // No data: only the end of the stream, not an event.
             sink.writeEvent(data == null ? null : eventId(seq), data, last);
         }
+    }
+
+    /**
+     * Whether every event after {@code afterSeq} is still kept, so that resuming from it loses
+     * nothing; a client that fell further behind is refused rather than resumed with a gap it
+     * could not see.
+     */
+    synchronized boolean canResumeAfter(long afterSeq) {
+        return droppedThrough <= afterSeq;
     }
 
     /**
