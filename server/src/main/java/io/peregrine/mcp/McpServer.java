@@ -432,11 +432,7 @@ public final class McpServer implements MessageListener {
             }
             taken = method.handle(c, m, params, RequestScope.resolve(c, m.method(), params), reply);
         } catch (RpcException e) {
-            McpObserver.Rejection why = refusalOf(e.code());
-            if (why != null) {
-                rejected(c.peer, why);
-            }
-            reply.respond(writer.error(c.peer.alloc(), m.id(), e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
+            answerError(c, m, reply, e);
         } finally {
             if (!taken) {
                 m.release();
@@ -445,6 +441,15 @@ public final class McpServer implements MessageListener {
                 c.settle(observed);
             }
         }
+    }
+
+    /** Answers request {@code m} with the error {@code e}, counting it when it is a refusal. */
+    void answerError(Connection c, RpcMessage m, Reply reply, RpcException e) {
+        McpObserver.Rejection why = refusalOf(e.code());
+        if (why != null) {
+            rejected(c.peer, why);
+        }
+        reply.respond(writer.error(c.peer.alloc(), m.id(), e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
     }
 
     /** Why a message the decoder refused was refused. */

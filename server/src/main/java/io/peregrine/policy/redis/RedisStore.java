@@ -12,6 +12,9 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -32,6 +35,7 @@ public final class RedisStore implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final long CHECK_MILLIS = 1000;
 
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> connection;
@@ -42,6 +46,11 @@ public final class RedisStore implements AutoCloseable {
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong outageFailures = new AtomicLong();
     private final RedisClock clock;
+    /** When the next probe of an outage may ask Redis (System.nanoTime). */
+    private final AtomicLong nextProbeNanos = new AtomicLong();
+    private final ScheduledExecutorService checks;
+    private volatile String lastError;
+    private volatile long lastErrorAtMillis;
 
     private RedisStore(String uri, String password, Duration timeout, String keyPrefix) {
         RedisURI parsed;
@@ -74,6 +83,28 @@ public final class RedisStore implements AutoCloseable {
                     + "); start Redis or unset redis.uri to keep limits in this process", e);
         }
         this.clock = new RedisClock(connection, timeout);
+        this.checks = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "peregrine-redis-check");
+            t.setDaemon(true);
+            return t;
+        });
+        checks.scheduleWithFixedDelay(this::check, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A {@code PING} every {@value #CHECK_MILLIS} ms, so that the state {@code /ready} reports
+     * follows Redis without traffic, and an outage ends as soon as Redis answers again rather
+     * than at the next decision's probe.
+     */
+    private void check() {
+        connection.async().ping().toCompletableFuture().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                .whenComplete((pong, failure) -> {
+                    if (failure == null) {
+                        answered();
+                    } else {
+                        unreachable(failure);
+                    }
+                });
     }
 
     /**
@@ -136,16 +167,74 @@ public final class RedisStore implements AutoCloseable {
         return failures.get();
     }
 
-    /** A command failed or timed out: counted, and logged when it starts an outage. */
+    /**
+     * A decision failed over because Redis failed or timed out ({@code failure}), or was not asked
+     * during a known outage (null): counted, and logged when it starts an outage.
+     */
     public void failed(String what, Throwable failure) {
         failures.incrementAndGet();
         outageFailures.incrementAndGet();
-        if (down.compareAndSet(false, true)) {
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            log.warn("Redis at {} failed ({}: {}); {} until it answers again", where, cause.getClass().getSimpleName(),
-                    cause.getMessage(), what);
+        down(what, failure);
+    }
+
+    /** A check found Redis unreachable: an outage, if there was none, without a decision to count. */
+    private void unreachable(Throwable failure) {
+        down("shared state falls back as configured", failure);
+    }
+
+    private void down(String what, Throwable failure) {
+        if (failure == null) {
+            // Decided without asking, the outage being known: nothing new to report.
+            return;
         }
+        Throwable cause = failure;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        String error = cause instanceof java.util.concurrent.TimeoutException
+                ? "no answer within " + timeout.toMillis() + " ms"
+                : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        lastError = error;
+        lastErrorAtMillis = System.currentTimeMillis();
+        if (down.compareAndSet(false, true)) {
+            nextProbeNanos.set(System.nanoTime() + timeout.toNanos());
+            log.warn("Redis at {} failed ({}); {} until it answers again", where, error, what);
+        }
+    }
+
+    /**
+     * Whether a decision should ask Redis now: always while it answers; during an outage, one
+     * decision per {@code redis.timeout} (a probe), the others going straight to their failure
+     * mode, so that a known outage costs calls no waiting.
+     */
+    public boolean available() {
+        if (!down.get()) {
+            return true;
+        }
+        long now = System.nanoTime();
+        long next = nextProbeNanos.get();
+        return now - next >= 0 && nextProbeNanos.compareAndSet(next, now + timeout.toNanos());
+    }
+
+    /** Whether Redis answers: connected, and no command failed since the last answer. */
+    public boolean isUp() {
+        return !down.get() && connection.isOpen();
+    }
+
+    /** Where Redis is, as logs and reports name it: {@code host:port/db}. */
+    public String where() {
+        return where;
+    }
+
+    /** The last failure seen ("no answer within 250 ms", "RedisConnectionException: ..."), or null. */
+    public String lastError() {
+        return lastError;
+    }
+
+    /** When {@link #lastError()} happened (epoch milliseconds), or 0. */
+    public long lastErrorAtMillis() {
+        return lastErrorAtMillis;
     }
 
     /** A command was answered: ends an outage, if there was one. */
@@ -158,6 +247,7 @@ public final class RedisStore implements AutoCloseable {
 
     @Override
     public void close() {
+        checks.shutdownNow();
         clock.close();
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
