@@ -4,6 +4,8 @@ import io.peregrine.Peregrine;
 import io.peregrine.config.ConfigException;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.config.PeregrineConfig;
+import io.peregrine.ops.health.DependencyCheck;
+import io.peregrine.ops.health.DependencyStatus;
 import io.peregrine.policy.ApiKeyAuthenticator;
 import io.peregrine.policy.AuditLog;
 import io.peregrine.policy.Authenticator;
@@ -31,7 +33,13 @@ final class PolicySetup {
     private PolicySetup() {
     }
 
-    static void configure(Peregrine.Builder b, PeregrineConfig c, Map<String, String> env) {
+    /**
+     * Configures the policy of {@code b}.
+     *
+     * @return the Redis store replicas share state through, or null when {@code redis.uri} is unset;
+     *         the policy closes it
+     */
+    static RedisStore configure(Peregrine.Builder b, PeregrineConfig c, Map<String, String> env) {
         PolicyChain.Builder policy = PolicyChain.builder()
                 .cacheMaxEntries(c.get(ConfigKey.CACHE_MAX_ENTRIES))
                 .audit(new AuditLog(c.get(ConfigKey.AUDIT_TOOL_CALLS)))
@@ -41,15 +49,18 @@ final class PolicySetup {
         Authenticator http = authenticator(c, env, ConfigKey.HTTP_AUTH);
         policy.authenticator("tcp", tcp).authenticator("ws", http).authenticator("http", http);
         RateLimiter.Builder limits = limiter(c);
-        if (limits != null) {
-            if (!c.get(ConfigKey.REDIS_URI).isBlank() && c.get(ConfigKey.LIMITS_SHARED)) {
-                SharedLimits.FailureMode mode = guard("limits.redis-failure",
-                        () -> RedisSharedLimits.failureMode(c.get(ConfigKey.LIMITS_REDIS_FAILURE)));
-                RedisStore redis = guard("redis.uri", () -> RedisStore.connect(c.get(ConfigKey.REDIS_URI),
-                        c.get(ConfigKey.REDIS_PASSWORD_ENV), c.get(ConfigKey.REDIS_TIMEOUT), c.get(ConfigKey.REDIS_KEY_PREFIX), env::get));
-                policy.closeWith(redis);
+        RedisStore redis = null;
+        if (!c.get(ConfigKey.REDIS_URI).isBlank()) {
+            SharedLimits.FailureMode mode = guard("limits.redis-failure",
+                    () -> RedisSharedLimits.failureMode(c.get(ConfigKey.LIMITS_REDIS_FAILURE)));
+            redis = guard("redis.uri", () -> RedisStore.connect(c.get(ConfigKey.REDIS_URI),
+                    c.get(ConfigKey.REDIS_PASSWORD_ENV), c.get(ConfigKey.REDIS_TIMEOUT), c.get(ConfigKey.REDIS_KEY_PREFIX), env::get));
+            policy.closeWith(redis);
+            if (limits != null && c.get(ConfigKey.LIMITS_SHARED)) {
                 limits.shared(new RedisSharedLimits(redis, mode));
             }
+        }
+        if (limits != null) {
             policy.rateLimiter(limits.build());
         }
         b.policy(policy.build());
@@ -66,6 +77,34 @@ final class PolicySetup {
                         () -> ClientCertificates.parse(c.get(ConfigKey.AUTH_CLIENT_CERTIFICATES))));
             }
         }
+        return redis;
+    }
+
+    /**
+     * Reports {@code redis} among the server's dependencies: required ({@code redis.required}: not
+     * ready while Redis does not answer) or optional (reported, the server serving on degraded).
+     */
+    static void reportRedis(Peregrine server, PeregrineConfig c, RedisStore redis) {
+        DependencyCheck check = () -> redisStatus(redis);
+        if (c.get(ConfigKey.REDIS_REQUIRED)) {
+            server.dependencies().required("redis", check);
+        } else {
+            server.dependencies().optional("redis", check);
+        }
+    }
+
+    /** Up or down, where, and the last error with its time: what an operator reads in {@code /ready}. */
+    static DependencyStatus redisStatus(RedisStore redis) {
+        String error = redis.lastError();
+        String last = error == null ? "" : "last error at " + java.time.Instant.ofEpochMilli(redis.lastErrorAtMillis())
+                + ": " + error;
+        if (redis.isUp()) {
+            return DependencyStatus.up(redis.where() + (error == null ? "" : "; " + last));
+        }
+        if (error == null) {
+            return DependencyStatus.down(redis.where() + ": disconnected");
+        }
+        return DependencyStatus.down(redis.where() + ": " + last);
     }
 
     private static Authenticator authenticator(PeregrineConfig c, Map<String, String> env, ConfigKey<String> key) {

@@ -193,6 +193,7 @@ public final class RedisStore implements AutoCloseable {
             cause = cause.getCause();
         }
         String error = cause instanceof java.util.concurrent.TimeoutException
+                || cause instanceof io.lettuce.core.RedisCommandTimeoutException
                 ? "no answer within " + timeout.toMillis() + " ms"
                 : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
         lastError = error;
