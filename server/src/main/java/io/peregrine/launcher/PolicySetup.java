@@ -17,6 +17,7 @@ import io.peregrine.policy.RateLimit;
 import io.peregrine.policy.RateLimiter;
 import io.peregrine.policy.SharedLimits;
 import io.peregrine.policy.redis.RedisSharedLimits;
+import io.peregrine.policy.redis.ReplicaAgreement;
 import io.peregrine.policy.redis.RedisStore;
 import io.peregrine.transport.tls.TlsContext;
 
@@ -56,6 +57,16 @@ final class PolicySetup {
             redis = guard("redis.uri", () -> RedisStore.connect(c.get(ConfigKey.REDIS_URI),
                     c.get(ConfigKey.REDIS_PASSWORD_ENV), c.get(ConfigKey.REDIS_TIMEOUT), c.get(ConfigKey.REDIS_KEY_PREFIX), env::get));
             policy.closeWith(redis);
+            RedisStore store = redis;
+            try {
+                ReplicaAgreement.Mode agreement = guard("redis.disagreement",
+                        () -> ReplicaAgreement.mode(c.get(ConfigKey.REDIS_DISAGREEMENT)));
+                policy.closeWith(guard("redis.disagreement", () -> ReplicaAgreement.join(store,
+                        c.get(ConfigKey.SERVER_NAME), sharedSettings(c), agreement)));
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
             if (limits != null && c.get(ConfigKey.LIMITS_SHARED)) {
                 limits.shared(new RedisSharedLimits(redis, mode));
             }
@@ -78,6 +89,21 @@ final class PolicySetup {
             }
         }
         return redis;
+    }
+
+    /**
+     * The settings replicas sharing a Redis must agree on, as {@link ReplicaAgreement} compares
+     * them: those that shape the keys written there, and the key that signs request states
+     * (as a digest), which another replica must read.
+     */
+    static Map<String, String> sharedSettings(PeregrineConfig c) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (ConfigKey<?> key : List.of(ConfigKey.REDIS_KEY_PREFIX, ConfigKey.LIMITS_SHARED, ConfigKey.LIMITS_GLOBAL,
+                ConfigKey.LIMITS_PER_PRINCIPAL, ConfigKey.LIMITS_PER_TOOL, ConfigKey.LIMITS_PER_PRINCIPAL_TOOL)) {
+            out.put(key.name(), String.valueOf(c.get(key)).trim());
+        }
+        out.put(ConfigKey.CLIENT_REQUESTS_STATE_KEY.name(), ReplicaAgreement.secret(c.get(ConfigKey.CLIENT_REQUESTS_STATE_KEY)));
+        return out;
     }
 
     /**

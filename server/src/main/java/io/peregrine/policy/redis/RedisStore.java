@@ -218,6 +218,11 @@ public final class RedisStore implements AutoCloseable {
         return now - next >= 0 && nextProbeNanos.compareAndSet(next, now + timeout.toNanos());
     }
 
+    /** Runs {@code task} every {@code periodMillis} on the store's own thread, until cancelled or closed. */
+    java.util.concurrent.ScheduledFuture<?> every(long periodMillis, Runnable task) {
+        return checks.scheduleWithFixedDelay(task, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
     /** Whether Redis answers: connected, and no command failed since the last answer. */
     public boolean isUp() {
         return !down.get() && connection.isOpen();
