@@ -6,6 +6,7 @@ import io.peregrine.config.ConfigKey;
 import io.peregrine.config.PeregrineConfig;
 import io.peregrine.ops.health.DependencyCheck;
 import io.peregrine.ops.health.DependencyStatus;
+import io.peregrine.ops.metrics.RedisMetrics;
 import io.peregrine.policy.ApiKeyAuthenticator;
 import io.peregrine.policy.AuditLog;
 import io.peregrine.policy.Authenticator;
@@ -107,10 +108,13 @@ final class PolicySetup {
     }
 
     /**
-     * Reports {@code redis} among the server's dependencies: required ({@code redis.required}: not
+     * Counts the work of {@code redis} in the server's metrics, and reports it among the server's dependencies: required ({@code redis.required}: not
      * ready while Redis does not answer) or optional (reported, the server serving on degraded).
      */
     static void reportRedis(Peregrine server, PeregrineConfig c, RedisStore redis) {
+        if (server.metrics() != null) {
+            redis.events(new RedisMetrics(server.metrics().registry(), redis::isUp, c.get(ConfigKey.LIMITS_REDIS_FAILURE)));
+        }
         DependencyCheck check = () -> redisStatus(redis);
         if (c.get(ConfigKey.REDIS_REQUIRED)) {
             server.dependencies().required("redis", check);

@@ -6,6 +6,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
+import io.lettuce.core.resource.ClientResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +39,9 @@ public final class RedisStore implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final long CHECK_MILLIS = 1000;
 
+    private final ClientResources resources;
     private final RedisClient client;
+    private volatile RedisEvents events = RedisEvents.NONE;
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private final Duration timeout;
     private final String keyPrefix;
@@ -69,7 +73,8 @@ public final class RedisStore implements AutoCloseable {
         this.where = parsed.getHost() + ":" + parsed.getPort() + "/" + parsed.getDatabase();
         this.timeout = timeout;
         this.keyPrefix = keyPrefix;
-        this.client = RedisClient.create(parsed);
+        this.resources = ClientResources.builder().commandLatencyRecorder(new LatencyRecorder()).build();
+        this.client = RedisClient.create(resources, parsed);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -79,6 +84,7 @@ public final class RedisStore implements AutoCloseable {
             this.connection = client.connect(ByteArrayCodec.INSTANCE);
         } catch (RuntimeException e) {
             client.shutdown();
+            resources.shutdown();
             throw new IllegalStateException("redis.uri : cannot connect to Redis at " + where + " (" + e.getMessage()
                     + "); start Redis or unset redis.uri to keep limits in this process", e);
         }
@@ -162,6 +168,29 @@ public final class RedisStore implements AutoCloseable {
         return down.get();
     }
 
+    /** Who hears of every command answered and every failure (the server's metrics); default nobody. */
+    public void events(RedisEvents events) {
+        this.events = Objects.requireNonNull(events, "events");
+    }
+
+    /** Hands each command's latency, as Lettuce measures it, to the {@link RedisEvents}. */
+    private final class LatencyRecorder implements CommandLatencyRecorder {
+        @Override
+        public void recordCommandLatency(java.net.SocketAddress local, java.net.SocketAddress remote,
+                                         io.lettuce.core.protocol.RedisCommand<?, ?, ?> command,
+                                         long firstResponseLatency, long completionLatency) {
+            events.answered(command.getType().toString(), completionLatency, command.getOutput() != null
+                    && command.getOutput().getError() != null);
+        }
+
+        @Override
+        public void recordCommandLatency(java.net.SocketAddress local, java.net.SocketAddress remote,
+                                         io.lettuce.core.protocol.ProtocolKeyword commandType,
+                                         long firstResponseLatency, long completionLatency) {
+            events.answered(commandType.toString(), completionLatency, false);
+        }
+    }
+
     /** Decisions made without Redis since start. */
     public long failures() {
         return failures.get();
@@ -173,6 +202,7 @@ public final class RedisStore implements AutoCloseable {
      */
     public void failed(String what, Throwable failure) {
         failures.incrementAndGet();
+        events.decidedWithoutRedis();
         outageFailures.incrementAndGet();
         down(what, failure);
     }
@@ -192,9 +222,14 @@ public final class RedisStore implements AutoCloseable {
                 || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        String error = cause instanceof java.util.concurrent.TimeoutException
-                || cause instanceof io.lettuce.core.RedisCommandTimeoutException
-                ? "no answer within " + timeout.toMillis() + " ms"
+        boolean timedOut = cause instanceof java.util.concurrent.TimeoutException
+                || cause instanceof io.lettuce.core.RedisCommandTimeoutException;
+        if (!(cause instanceof io.lettuce.core.RedisCommandExecutionException)) {
+            // (An error reply was counted as it arrived, with its command.)
+            events.failed(timedOut ? RedisEvents.Failure.TIMEOUT
+                    : isConnectionFailure(cause) ? RedisEvents.Failure.CONNECTION : RedisEvents.Failure.OTHER);
+        }
+        String error = timedOut ? "no answer within " + timeout.toMillis() + " ms"
                 : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
         lastError = error;
         lastErrorAtMillis = System.currentTimeMillis();
@@ -202,6 +237,16 @@ public final class RedisStore implements AutoCloseable {
             nextProbeNanos.set(System.nanoTime() + timeout.toNanos());
             log.warn("Redis at {} failed ({}); {} until it answers again", where, error, what);
         }
+    }
+
+    /** Lettuce refusing a command while disconnected, or losing the connection under it. */
+    private static boolean isConnectionFailure(Throwable cause) {
+        if (cause instanceof io.lettuce.core.RedisConnectionException || cause instanceof java.io.IOException) {
+            return true;
+        }
+        String message = cause.getMessage();
+        return cause instanceof io.lettuce.core.RedisException && message != null
+                && (message.contains("not connected") || message.contains("closed"));
     }
 
     /**
@@ -257,5 +302,6 @@ public final class RedisStore implements AutoCloseable {
         clock.close();
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 }
