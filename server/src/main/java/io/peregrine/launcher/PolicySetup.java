@@ -18,6 +18,7 @@ import io.peregrine.policy.RateLimit;
 import io.peregrine.policy.RateLimiter;
 import io.peregrine.policy.SharedLimits;
 import io.peregrine.policy.redis.RedisSharedLimits;
+import io.peregrine.policy.redis.RedisSharedTasks;
 import io.peregrine.policy.redis.ReplicaAgreement;
 import io.peregrine.policy.redis.RedisStore;
 import io.peregrine.transport.tls.TlsContext;
@@ -68,6 +69,10 @@ final class PolicySetup {
                 store.close();
                 throw e;
             }
+            if (c.get(ConfigKey.TASKS_SHARED)) {
+                RedisSharedTasks tasks = guard("tasks.shared", () -> new RedisSharedTasks(store));
+                policy.sharedTasks(tasks).closeWith(tasks);
+            }
             if (limits != null && c.get(ConfigKey.LIMITS_SHARED)) {
                 limits.shared(new RedisSharedLimits(redis, mode));
             }
@@ -99,7 +104,7 @@ final class PolicySetup {
      */
     static Map<String, String> sharedSettings(PeregrineConfig c) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        for (ConfigKey<?> key : List.of(ConfigKey.REDIS_KEY_PREFIX, ConfigKey.LIMITS_SHARED, ConfigKey.LIMITS_GLOBAL,
+        for (ConfigKey<?> key : List.of(ConfigKey.REDIS_KEY_PREFIX, ConfigKey.TASKS_SHARED, ConfigKey.LIMITS_SHARED, ConfigKey.LIMITS_GLOBAL,
                 ConfigKey.LIMITS_PER_PRINCIPAL, ConfigKey.LIMITS_PER_TOOL, ConfigKey.LIMITS_PER_PRINCIPAL_TOOL)) {
             out.put(key.name(), String.valueOf(c.get(key)).trim());
         }

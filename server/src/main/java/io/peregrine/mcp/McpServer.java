@@ -201,6 +201,9 @@ public final class McpServer implements MessageListener {
             observer(new AuditObserver(chain.audit()));
         }
         tools.onChange(chain.cache()::invalidateAll);
+        if (chain.sharedTasks() != null) {
+            tasks.share(chain.sharedTasks());
+        }
         chain.events(new io.peregrine.policy.PolicyEvents() {
             @Override
             public void rateLimitDecision(String limiter, boolean admitted) {

@@ -276,7 +276,15 @@ final class ToolMethods {
             r.respond(answers.overloaded(c, m.id()), ToolCallAnswers.OVERLOADED);
             return true;
         }
-        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> tasks.writeCreated(g, task)));
+        // Answered once other replicas can read the task (at once when tasks are not shared), so that
+        // a tasks/get right after the answer finds it wherever it lands; a store that fails only delays it.
+        io.peregrine.rpc.RequestId id = m.id();
+        Runnable created = () -> r.respond(server.writer().result(c.peer.alloc(), id, g -> tasks.writeCreated(g, task)));
+        if (task.shared.isDone()) {
+            created.run();
+        } else {
+            task.shared.whenComplete((ignored, failure) -> created.run());
+        }
         return true;
     }
 

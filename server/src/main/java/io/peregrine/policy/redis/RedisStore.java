@@ -144,6 +144,14 @@ public final class RedisStore implements AutoCloseable {
         return connection;
     }
 
+    /**
+     * A connection of its own for subscriptions (a subscribed connection takes no other command);
+     * Lettuce subscribes it again after a reconnection. The caller closes it.
+     */
+    io.lettuce.core.pubsub.StatefulRedisPubSubConnection<byte[], byte[]> subscriber() {
+        return client.connectPubSub(ByteArrayCodec.INSTANCE);
+    }
+
     /** The clock every replica reads alike: Redis's, kept here between synchronizations. */
     public RedisClock clock() {
         return clock;
@@ -207,8 +215,8 @@ public final class RedisStore implements AutoCloseable {
         down(what, failure);
     }
 
-    /** A check found Redis unreachable: an outage, if there was none, without a decision to count. */
-    private void unreachable(Throwable failure) {
+    /** A check or a task operation found Redis unreachable: an outage, if there was none, without a decision to count. */
+    void unreachable(Throwable failure) {
         down("shared state falls back as configured", failure);
     }
 
