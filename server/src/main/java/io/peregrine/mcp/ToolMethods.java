@@ -153,6 +153,10 @@ final class ToolMethods {
             }
             boolean taken = false;
             try {
+                if (!origin.isOpen()) {
+                    r.respondNothing(); // the client left while its call waited: nobody to answer, nothing to run
+                    return;
+                }
                 Refusal refusal = admission.join();
                 if (refusal != null) {
                     throw PolicyGate.toRpc(refusal);
