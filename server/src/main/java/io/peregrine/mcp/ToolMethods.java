@@ -2,6 +2,7 @@ package io.peregrine.mcp;
 
 import io.netty.buffer.ByteBuf;
 import io.peregrine.rpc.Json;
+import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.rpc.RpcMessage;
@@ -117,6 +118,9 @@ final class ToolMethods {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Unknown tool: " + name);
         }
         if (gate != null) {
+            if (c.admitting.contains(m.id())) {
+                throw duplicate(m.id()); // before its tokens are taken
+            }
             CompletableFuture<Refusal> admission = gate.acquire(c, name);
             if (!admission.isDone()) {
                 continueWhenAdmitted(c, m, p, s, r, name, entry, args, admission);
@@ -142,13 +146,16 @@ final class ToolMethods {
                                       ToolRegistry.Entry entry, ByteBuf args, CompletableFuture<Refusal> admission) {
         Peer origin = c.origin != null ? c.origin : c.peer;
         Principal principal = c.principal;
-        if (c.admitting.incrementAndGet() + c.inFlight.size() >= settings.maxInFlight) {
+        RequestId id = m.id();
+        c.admitting.add(id);
+        if (c.admitting.size() + c.inFlight.size() >= settings.maxInFlight) {
             c.peer.pauseReading(true);
         }
         Runnable resume = ObservedReply.inContext(r, () -> {
             c.origin = origin;
             c.principal = principal;
-            if (c.admitting.decrementAndGet() + c.inFlight.size() < settings.maxInFlight) {
+            c.admitting.remove(id);
+            if (c.admitting.size() + c.inFlight.size() < settings.maxInFlight) {
                 c.peer.pauseReading(false);
             }
             boolean taken = false;
@@ -179,10 +186,15 @@ final class ToolMethods {
                 origin.executor().execute(resume);
             } catch (RejectedExecutionException e) {
                 // The event loops are gone: the server stopped, and the connection with it.
-                c.admitting.decrementAndGet();
+                c.admitting.remove(id);
                 m.release();
             }
         });
+    }
+
+    private static RpcException duplicate(RequestId id) {
+        return new RpcException(JsonRpcError.INVALID_REQUEST,
+                "Duplicate request id " + id + ": a request with this id is still in flight");
     }
 
     /** The rest of a call, once its rate limits admitted it; true when {@code m} is kept beyond the return. */
@@ -230,12 +242,11 @@ final class ToolMethods {
             ObservedReply.inContext(r, call).run();
             return true;
         }
-        if (c.inFlight.putIfAbsent(m.id(), call) != null) {
-            throw new RpcException(JsonRpcError.INVALID_REQUEST,
-                    "Duplicate request id " + m.id() + ": a request with this id is still in flight");
+        if (c.admitting.contains(m.id()) || c.inFlight.putIfAbsent(m.id(), call) != null) {
+            throw duplicate(m.id());
         }
         answers.callStarted();
-        if (c.inFlight.size() + c.admitting.get() >= settings.maxInFlight) {
+        if (c.inFlight.size() + c.admitting.size() >= settings.maxInFlight) {
             c.peer.pauseReading(true);
         }
         long timeout = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
