@@ -16,7 +16,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * back, never admitted beyond a limit, so shared limits are exact or stricter.
  *
  * <p>When the store fails or takes longer than its timeout, the {@link SharedLimits.FailureMode}
- * decides: this replica's own buckets, or a refusal naming the store.
+ * decides: this replica's own buckets, or a refusal naming the store. Once the store is known to
+ * be down ({@link SharedLimits#available()} false), the failure mode decides at once, without
+ * asking: an outage costs a call its timeout only while it is being found out.
+ *
+ * <p>Nothing here waits: {@link #acquire} returns a future that the store's answer, or the
+ * timeout, completes on the store client's threads; the core goes on from it on the event loop
+ * the call arrived on. {@link #await} is the blocking form, for callers off any I/O thread.
  */
 final class SharedAdmission {
 

@@ -32,6 +32,9 @@ import java.util.function.Function;
  *
  * <p>An outage starts at the first failure and ends at the next answer; it is logged once when it
  * starts and once when it ends, with the decisions it cost in between, never once per request.
+ * During an outage decisions ask Redis once per timeout ({@link #available()}, a circuit breaker),
+ * and a {@code PING} every {@value #CHECK_MILLIS} ms keeps the state that {@code /ready} reports
+ * current without traffic, ending the outage as soon as Redis answers.
  */
 public final class RedisStore implements AutoCloseable {
 
