@@ -161,7 +161,7 @@ public final class Peregrine implements AutoCloseable {
         if (settings.get(ConfigKey.ADMIN_ENABLED)) {
             try {
                 admin = AdminServer.bind(settings.get(ConfigKey.ADMIN_HOST), settings.get(ConfigKey.ADMIN_PORT),
-                        metrics != null ? metrics.exposition() : new MetricsExposition(List.of()), health::details, health::ready);
+                        metrics != null ? metrics.exposition() : new MetricsExposition(List.of()), health::details, health::ready, health::readiness);
             } catch (InterruptedException | RuntimeException e) {
                 bound.stopAccepting();
                 bound.shutdown();

@@ -61,6 +61,41 @@ final class ServerHealth implements HealthReport {
     }
 
     @Override
+    public String readiness(boolean ready) {
+        if (dependencies.size() == 0) {
+            return HealthReport.super.readiness(ready);
+        }
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("status", ready ? "ready" : "not ready");
+            writeDependencies(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    private void writeDependencies(JsonGenerator g) throws IOException {
+        g.writeObjectFieldStart("dependencies");
+        dependencies.forEach((name, required, status) -> {
+            try {
+                g.writeObjectFieldStart(name);
+                g.writeStringField("status", status.isUp() ? "up" : "down");
+                g.writeBooleanField("required", required);
+                if (!status.detail().isEmpty()) {
+                    g.writeStringField("detail", status.detail());
+                }
+                g.writeEndObject();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        g.writeEndObject();
+    }
+
+    @Override
     public String details() {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(out)) {
@@ -77,21 +112,7 @@ final class ServerHealth implements HealthReport {
             g.writeNumberField("sessions", counts.sessions());
             g.writeNumberField("callsInFlight", core.callsInFlight());
             g.writeNumberField("tools", core.tools().size());
-            g.writeObjectFieldStart("dependencies");
-            dependencies.forEach((name, required, status) -> {
-                try {
-                    g.writeObjectFieldStart(name);
-                    g.writeStringField("status", status.isUp() ? "up" : "down");
-                    g.writeBooleanField("required", required);
-                    if (!status.detail().isEmpty()) {
-                        g.writeStringField("detail", status.detail());
-                    }
-                    g.writeEndObject();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            g.writeEndObject();
+            writeDependencies(g);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail

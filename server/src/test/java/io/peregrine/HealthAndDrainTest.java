@@ -49,7 +49,7 @@ class HealthAndDrainTest {
 
                 RawHttp.Response ready = get(http, "/ready");
                 assertThat(ready.status).isEqualTo(503);
-                assertThat(ready.body).isEqualTo("{\"status\":\"not ready\"}");
+                assertThat(ready.body).isEqualTo("{\"status\":\"not ready\",\"dependencies\":{\"redis\":{\"status\":\"down\",\"required\":true,\"detail\":\"connection refused\"},\"upstream\":{\"status\":\"down\",\"required\":false,\"detail\":\"timed out\"}}}");
                 RawHttp.Response live = get(http, "/health");
                 assertThat(live.status).isEqualTo(200);
                 assertThat(live.body).isEqualTo("{\"status\":\"up\"}");

@@ -195,7 +195,7 @@ public final class Main {
             b.metricsExemplars(tracing.exemplars);
             closedAfterServer.add(tracing.exporter);
         }
-        PolicySetup.configure(b, c, env);
+        io.peregrine.policy.redis.RedisStore redis = PolicySetup.configure(b, c, env);
         if (c.get(ConfigKey.DEMO_ENABLED)) {
             for (Tool t : demoTools(c)) {
                 b.tool(t);
@@ -213,6 +213,9 @@ public final class Main {
             e.configure(b, c);
         }
         Peregrine server = b.build();
+        if (redis != null) {
+            PolicySetup.reportRedis(server, c, redis);
+        }
         for (PeregrineExtension e : extensions) {
             e.built(server, c);
         }

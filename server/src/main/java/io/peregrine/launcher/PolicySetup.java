@@ -4,6 +4,9 @@ import io.peregrine.Peregrine;
 import io.peregrine.config.ConfigException;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.config.PeregrineConfig;
+import io.peregrine.ops.health.DependencyCheck;
+import io.peregrine.ops.health.DependencyStatus;
+import io.peregrine.ops.metrics.RedisMetrics;
 import io.peregrine.policy.ApiKeyAuthenticator;
 import io.peregrine.policy.AuditLog;
 import io.peregrine.policy.Authenticator;
@@ -15,6 +18,8 @@ import io.peregrine.policy.RateLimit;
 import io.peregrine.policy.RateLimiter;
 import io.peregrine.policy.SharedLimits;
 import io.peregrine.policy.redis.RedisSharedLimits;
+import io.peregrine.policy.redis.RedisSharedTasks;
+import io.peregrine.policy.redis.ReplicaAgreement;
 import io.peregrine.policy.redis.RedisStore;
 import io.peregrine.transport.tls.TlsContext;
 
@@ -31,7 +36,13 @@ final class PolicySetup {
     private PolicySetup() {
     }
 
-    static void configure(Peregrine.Builder b, PeregrineConfig c, Map<String, String> env) {
+    /**
+     * Configures the policy of {@code b}.
+     *
+     * @return the Redis store replicas share state through, or null when {@code redis.uri} is unset;
+     *         the policy closes it
+     */
+    static RedisStore configure(Peregrine.Builder b, PeregrineConfig c, Map<String, String> env) {
         PolicyChain.Builder policy = PolicyChain.builder()
                 .cacheMaxEntries(c.get(ConfigKey.CACHE_MAX_ENTRIES))
                 .audit(new AuditLog(c.get(ConfigKey.AUDIT_TOOL_CALLS)))
@@ -41,15 +52,32 @@ final class PolicySetup {
         Authenticator http = authenticator(c, env, ConfigKey.HTTP_AUTH);
         policy.authenticator("tcp", tcp).authenticator("ws", http).authenticator("http", http);
         RateLimiter.Builder limits = limiter(c);
-        if (limits != null) {
-            if (!c.get(ConfigKey.REDIS_URI).isBlank() && c.get(ConfigKey.LIMITS_SHARED)) {
-                SharedLimits.FailureMode mode = guard("limits.redis-failure",
-                        () -> RedisSharedLimits.failureMode(c.get(ConfigKey.LIMITS_REDIS_FAILURE)));
-                RedisStore redis = guard("redis.uri", () -> RedisStore.connect(c.get(ConfigKey.REDIS_URI),
-                        c.get(ConfigKey.REDIS_PASSWORD_ENV), c.get(ConfigKey.REDIS_TIMEOUT), c.get(ConfigKey.REDIS_KEY_PREFIX), env::get));
-                policy.closeWith(redis);
+        RedisStore redis = null;
+        if (!c.get(ConfigKey.REDIS_URI).isBlank()) {
+            SharedLimits.FailureMode mode = guard("limits.redis-failure",
+                    () -> RedisSharedLimits.failureMode(c.get(ConfigKey.LIMITS_REDIS_FAILURE)));
+            redis = guard("redis.uri", () -> RedisStore.connect(c.get(ConfigKey.REDIS_URI),
+                    c.get(ConfigKey.REDIS_PASSWORD_ENV), c.get(ConfigKey.REDIS_TIMEOUT), c.get(ConfigKey.REDIS_KEY_PREFIX), env::get));
+            policy.closeWith(redis);
+            RedisStore store = redis;
+            try {
+                ReplicaAgreement.Mode agreement = guard("redis.disagreement",
+                        () -> ReplicaAgreement.mode(c.get(ConfigKey.REDIS_DISAGREEMENT)));
+                policy.closeWith(guard("redis.disagreement", () -> ReplicaAgreement.join(store,
+                        c.get(ConfigKey.SERVER_NAME), sharedSettings(c), agreement)));
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+            if (c.get(ConfigKey.TASKS_SHARED)) {
+                RedisSharedTasks tasks = guard("tasks.shared", () -> new RedisSharedTasks(store));
+                policy.sharedTasks(tasks).closeWith(tasks);
+            }
+            if (limits != null && c.get(ConfigKey.LIMITS_SHARED)) {
                 limits.shared(new RedisSharedLimits(redis, mode));
             }
+        }
+        if (limits != null) {
             policy.rateLimiter(limits.build());
         }
         b.policy(policy.build());
@@ -66,6 +94,52 @@ final class PolicySetup {
                         () -> ClientCertificates.parse(c.get(ConfigKey.AUTH_CLIENT_CERTIFICATES))));
             }
         }
+        return redis;
+    }
+
+    /**
+     * The settings replicas sharing a Redis must agree on, as {@link ReplicaAgreement} compares
+     * them: those that shape the keys written there, and the key that signs request states
+     * (as a digest), which another replica must read.
+     */
+    static Map<String, String> sharedSettings(PeregrineConfig c) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (ConfigKey<?> key : List.of(ConfigKey.REDIS_KEY_PREFIX, ConfigKey.TASKS_SHARED, ConfigKey.LIMITS_SHARED, ConfigKey.LIMITS_GLOBAL,
+                ConfigKey.LIMITS_PER_PRINCIPAL, ConfigKey.LIMITS_PER_TOOL, ConfigKey.LIMITS_PER_PRINCIPAL_TOOL)) {
+            out.put(key.name(), String.valueOf(c.get(key)).trim());
+        }
+        out.put(ConfigKey.CLIENT_REQUESTS_STATE_KEY.name(), ReplicaAgreement.secret(c.get(ConfigKey.CLIENT_REQUESTS_STATE_KEY)));
+        return out;
+    }
+
+    /**
+     * Counts the work of {@code redis} in the server's metrics, and reports it among the server's dependencies: required ({@code redis.required}: not
+     * ready while Redis does not answer) or optional (reported, the server serving on degraded).
+     */
+    static void reportRedis(Peregrine server, PeregrineConfig c, RedisStore redis) {
+        if (server.metrics() != null) {
+            redis.events(new RedisMetrics(server.metrics().registry(), redis::isUp, c.get(ConfigKey.LIMITS_REDIS_FAILURE)));
+        }
+        DependencyCheck check = () -> redisStatus(redis);
+        if (c.get(ConfigKey.REDIS_REQUIRED)) {
+            server.dependencies().required("redis", check);
+        } else {
+            server.dependencies().optional("redis", check);
+        }
+    }
+
+    /** Up or down, where, and the last error with its time: what an operator reads in {@code /ready}. */
+    static DependencyStatus redisStatus(RedisStore redis) {
+        String error = redis.lastError();
+        String last = error == null ? "" : "last error at " + java.time.Instant.ofEpochMilli(redis.lastErrorAtMillis())
+                + ": " + error;
+        if (redis.isUp()) {
+            return DependencyStatus.up(redis.where() + (error == null ? "" : "; " + last));
+        }
+        if (error == null) {
+            return DependencyStatus.down(redis.where() + ": disconnected");
+        }
+        return DependencyStatus.down(redis.where() + ": " + last);
     }
 
     private static Authenticator authenticator(PeregrineConfig c, Map<String, String> env, ConfigKey<String> key) {

@@ -23,6 +23,8 @@ final class Connection implements Reply {
 
     final Peer peer;
     final Map<RequestId, ToolCall> inFlight = new ConcurrentHashMap<>();
+    /** Tool calls waiting for a rate-limit decision made elsewhere (Redis); they count as in flight. */
+    final java.util.Set<RequestId> admitting = ConcurrentHashMap.newKeySet();
     final ClientInterests interests = new ClientInterests();
     /** Requests this server sent to the client (2025 era), correlated here whatever exchange answers them. */
     final ServerRequests serverRequests = new ServerRequests();

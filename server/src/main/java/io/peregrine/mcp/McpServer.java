@@ -201,6 +201,9 @@ public final class McpServer implements MessageListener {
             observer(new AuditObserver(chain.audit()));
         }
         tools.onChange(chain.cache()::invalidateAll);
+        if (chain.sharedTasks() != null) {
+            tasks.share(chain.sharedTasks());
+        }
         chain.events(new io.peregrine.policy.PolicyEvents() {
             @Override
             public void rateLimitDecision(String limiter, boolean admitted) {
@@ -432,11 +435,7 @@ public final class McpServer implements MessageListener {
             }
             taken = method.handle(c, m, params, RequestScope.resolve(c, m.method(), params), reply);
         } catch (RpcException e) {
-            McpObserver.Rejection why = refusalOf(e.code());
-            if (why != null) {
-                rejected(c.peer, why);
-            }
-            reply.respond(writer.error(c.peer.alloc(), m.id(), e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
+            answerError(c, m, reply, e);
         } finally {
             if (!taken) {
                 m.release();
@@ -445,6 +444,15 @@ public final class McpServer implements MessageListener {
                 c.settle(observed);
             }
         }
+    }
+
+    /** Answers request {@code m} with the error {@code e}, counting it when it is a refusal. */
+    void answerError(Connection c, RpcMessage m, Reply reply, RpcException e) {
+        McpObserver.Rejection why = refusalOf(e.code());
+        if (why != null) {
+            rejected(c.peer, why);
+        }
+        reply.respond(writer.error(c.peer.alloc(), m.id(), e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
     }
 
     /** Why a message the decoder refused was refused. */

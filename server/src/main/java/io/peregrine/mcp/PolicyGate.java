@@ -94,12 +94,13 @@ final class PolicyGate {
         }
     }
 
-    /** A token from every rate limit that applies to the principal calling {@code tool}. */
-    void acquire(Connection c, String tool) throws RpcException {
-        Refusal r = chain.acquire(principal(c), c.peer.transport().label(), tool);
-        if (r != null) {
-            throw toRpc(r);
-        }
+    /**
+     * A token from every rate limit that applies to the principal calling {@code tool}: a future
+     * already done for limits kept in this process, completed on the store client's thread (within
+     * the store's timeout) for shared ones. Never waited for on an I/O thread.
+     */
+    java.util.concurrent.CompletableFuture<Refusal> acquire(Connection c, String tool) {
+        return chain.acquireAsync(principal(c), c.peer.transport().label(), tool);
     }
 
     /** A cache lookup for a call of a cacheable tool, or null when the arguments cannot be read. */

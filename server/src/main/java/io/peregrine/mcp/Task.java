@@ -63,6 +63,8 @@ final class Task {
     private final java.util.Set<String> usedKeys = new java.util.HashSet<>();
     private int keys;
     private final CompletableFuture<Task> terminal = new CompletableFuture<>();
+    /** Completes once the task's first state is written where other replicas read it (at once when unshared). */
+    volatile CompletableFuture<?> shared = CompletableFuture.completedFuture(null);
 
     Task(String id, long sequence, Connection owner, boolean stateless, long ttlMillis, long pollIntervalMillis,
          ServerClock clock, Consumer<Task> onChange) {

@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import io.netty.buffer.ByteBuf;
+import io.peregrine.policy.SharedTasks;
 import io.peregrine.rpc.Json;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.JsonRpcWriter;
@@ -19,6 +20,7 @@ import io.peregrine.tool.TaskSupport;
 import io.peregrine.transport.Outcome;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -27,6 +29,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -59,6 +62,9 @@ final class Tasks {
     static final String EXTENSION = "io.modelcontextprotocol/tasks";
     private static final long POLL_INTERVAL_MILLIS = 500;
     private static final String CURSOR_PREFIX = "task:";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Tasks.class);
+    /** Writes a task's state as text for the store; thread-safe. */
+    private static final com.fasterxml.jackson.core.JsonFactory STATE_JSON = com.fasterxml.jackson.core.JsonFactory.builder().build();
 
     private final Json json;
     private final JsonRpcWriter writer;
@@ -68,6 +74,8 @@ final class Tasks {
     private final int pageSize;
     private final Cache<String, Task> tasks;
     private final AtomicLong sequence = new AtomicLong();
+    /** Where 2026-07-28 tasks are shared with other replicas; null when they stay here. */
+    private volatile SharedTasks shared;
     private final SecureRandom random = new SecureRandom();
 
     Tasks(Json json, JsonRpcWriter writer, SerializableString serverInfoJson, ClientRequestSettings settings, int pageSize) {
@@ -88,6 +96,119 @@ final class Tasks {
                     }
                 })
                 .build();
+    }
+
+    // ---------------------------------------------------------------- sharing (2026-07-28)
+
+    /**
+     * Shares 2026-07-28 tasks through {@code store}: each task's state is written there on every
+     * change, so that {@code tasks/get} on another replica reads it, and {@code tasks/cancel} or
+     * {@code tasks/update} there reach this replica, which runs the task, through the store's
+     * messages. 2025-11-25 tasks belong to their session, which stays on its replica, and are not
+     * shared. Call before serving.
+     */
+    void share(SharedTasks store) {
+        store.listen(new SharedTasks.Listener() {
+            @Override
+            public void cancelled(String taskId) {
+                Task task = tasks.getIfPresent(taskId);
+                if (task != null && task.stateless) {
+                    task.cancel("cancelled by the client");
+                }
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public void updated(String taskId, String inputResponsesJson) {
+                Task task = tasks.getIfPresent(taskId);
+                if (task == null || !task.stateless) {
+                    return;
+                }
+                try {
+                    Object responses = JsonTree.parse(inputResponsesJson);
+                    if (responses instanceof Map) {
+                        task.supply((Map<String, Object>) responses);
+                    }
+                } catch (IOException e) {
+                    // Checked by the replica that sent it; nothing else to do with a message gone bad.
+                }
+            }
+        });
+        this.shared = store;
+    }
+
+    /** Writes {@code task}'s state where other replicas read it; in order of changes, each under the task's monitor. */
+    private CompletableFuture<?> store(Task task) {
+        SharedTasks store = shared;
+        if (store == null || !task.stateless) {
+            return CompletableFuture.completedFuture(null);
+        }
+        synchronized (task) {
+            StringWriter out = new StringWriter(256);
+            try (JsonGenerator g = STATE_JSON.createGenerator(out)) {
+                g.writeStartObject();
+                task.writeFields(g, true, ProtocolVersion.LATEST.id());
+                g.writeEndObject();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e); // a StringWriter does not fail
+            }
+            long left = task.ttlMillis - (clock.instant().toEpochMilli() - task.createdAt.toEpochMilli());
+            return store.put(task.id, out.toString(), Math.max(1, left)).exceptionally(failure -> {
+                log.debug("{}: its state could not be shared ({}); other replicas read the last one written",
+                        task, failure.toString());
+                return null;
+            });
+        }
+    }
+
+    /** Whether a task unknown here may be known to another replica. */
+    private boolean mayBeElsewhere(RequestScope s) {
+        return shared != null && s.isStateless();
+    }
+
+    /**
+     * {@code then} with the state another replica wrote for task {@code id}, or the error that
+     * it is unknown, or that Redis did not answer; answered on the store client's thread.
+     */
+    private void withSharedState(Connection c, RequestId rid, Reply r, String id, String method,
+                                 java.util.function.BiConsumer<String, Map<String, Object>> then) {
+        SharedTasks store = shared;
+        store.get(id).whenComplete((state, failure) -> {
+            if (failure != null) {
+                r.respond(writer.error(c.peer.alloc(), rid, JsonRpcError.INTERNAL_ERROR, unavailable(store, method,
+                        failure), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
+                return;
+            }
+            if (state == null) {
+                r.respond(writer.error(c.peer.alloc(), rid, JsonRpcError.INVALID_PARAMS, unknown(id), null),
+                        Outcome.error(JsonRpcError.INVALID_PARAMS));
+                return;
+            }
+            Map<String, Object> fields;
+            try {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> parsed = (Map<String, Object>) JsonTree.parse(state);
+                fields = parsed;
+            } catch (IOException | ClassCastException e) {
+                r.respond(writer.error(c.peer.alloc(), rid, JsonRpcError.INTERNAL_ERROR, "Task " + id
+                        + ": the state shared in Redis cannot be read (" + e.getMessage() + ")", null),
+                        Outcome.error(JsonRpcError.INTERNAL_ERROR));
+                return;
+            }
+            then.accept(state, fields);
+        });
+    }
+
+    private static String unavailable(SharedTasks store, String method, Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        String why = cause instanceof java.util.concurrent.TimeoutException
+                ? "did not answer within " + store.timeout().toMillis() + " ms" : "failed (" + cause + ")";
+        return method + " cannot be answered: tasks are shared through Redis, which " + why + "; retry";
+    }
+
+    private static String unknown(String id) {
+        return "Unknown task: " + id + " (it never existed, expired, or belongs to another session)";
     }
 
     // ---------------------------------------------------------------- creation
@@ -165,6 +286,7 @@ final class Tasks {
                 this::announce);
         // Stored before the CreateTaskResult is sent, so that a tasks/get right after it finds the task.
         tasks.put(id, task);
+        task.shared = store(task);
         return task;
     }
 
@@ -190,6 +312,7 @@ final class Tasks {
 
     /** 2025-11-25: {@code notifications/tasks/status} to the owning session on each change. */
     private void announce(Task task) {
+        store(task);
         Connection owner = task.owner;
         if (owner == null || !owner.peer.isOpen()) {
             return;
@@ -228,6 +351,21 @@ final class Tasks {
 
     boolean get(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
         Task task = find(c, s, p, "tasks/get");
+        if (task == null) {
+            RequestId rid = m.id();
+            withSharedState(c, rid, r, p.requireString("tasks/get", "taskId"), "tasks/get", (state, fields) ->
+                    r.respond(writer.result(c.peer.alloc(), rid, g -> {
+                        g.writeStartObject();
+                        g.writeStringField("resultType", "complete");
+                        for (Map.Entry<String, Object> e : fields.entrySet()) {
+                            g.writeFieldName(e.getKey());
+                            JsonTree.write(g, e.getValue());
+                        }
+                        writeServerInfo(g);
+                        g.writeEndObject();
+                    })));
+            return false;
+        }
         r.respond(writer.result(c.peer.alloc(), m.id(), g -> {
             g.writeStartObject();
             if (s.isStateless()) {
@@ -337,6 +475,21 @@ final class Tasks {
 
     boolean cancel(Connection c, RpcMessage m, Params p, RequestScope s, Reply r) throws RpcException {
         Task task = find(c, s, p, "tasks/cancel");
+        if (task == null) {
+            // Another replica runs it: told through the store, acknowledged once the message is out.
+            String id = p.requireString("tasks/cancel", "taskId");
+            RequestId rid = m.id();
+            SharedTasks store = shared;
+            withSharedState(c, rid, r, id, "tasks/cancel", (state, fields) -> store.cancel(id).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    r.respond(writer.error(c.peer.alloc(), rid, JsonRpcError.INTERNAL_ERROR,
+                            unavailable(store, "tasks/cancel", failure), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
+                } else {
+                    r.respond(writer.result(c.peer.alloc(), rid, this::writeEmptyAck));
+                }
+            }));
+            return false;
+        }
         boolean cancelled = task.cancel("cancelled by the client");
         if (s.isStateless()) {
             // Idempotent in the extension: a finished task is acknowledged the same way.
@@ -369,10 +522,26 @@ final class Tasks {
                     "Invalid params for tasks/update: missing required object \"inputResponses\"");
         }
         Map<String, Object> responses;
-        try (JsonParser parser = json.parser(raw)) {
+        try (JsonParser parser = json.parser(raw.duplicate())) {
             responses = (Map<String, Object>) JsonTree.read(parser);
         } catch (IOException e) {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid inputResponses: " + e.getMessage());
+        }
+        if (task == null) {
+            // Another replica runs it: the answers go to it through the store.
+            String id = p.requireString("tasks/update", "taskId");
+            String text = raw.toString(StandardCharsets.UTF_8);
+            RequestId rid = m.id();
+            SharedTasks store = shared;
+            withSharedState(c, rid, r, id, "tasks/update", (state, fields) -> store.update(id, text).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    r.respond(writer.error(c.peer.alloc(), rid, JsonRpcError.INTERNAL_ERROR,
+                            unavailable(store, "tasks/update", failure), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
+                } else {
+                    r.respond(writer.result(c.peer.alloc(), rid, this::writeEmptyAck));
+                }
+            }));
+            return false;
         }
         task.supply(responses);
         r.respond(writer.result(c.peer.alloc(), m.id(), this::writeEmptyAck));
@@ -393,6 +562,10 @@ final class Tasks {
         g.writeEndObject();
     }
 
+    /**
+     * The task a {@code tasks/*} request names, known here; null when it is not, but another
+     * replica may run it ({@link #mayBeElsewhere}); otherwise an unknown task is an error.
+     */
     private Task find(Connection c, RequestScope s, Params p, String method) throws RpcException {
         if (s.isStateless() && !declaresExtension(s.clientCapabilities())) {
             throw missingExtension(method + " needs the " + EXTENSION + " extension; declare it in "
@@ -400,10 +573,12 @@ final class Tasks {
         }
         String id = p.requireString(method, "taskId");
         Task task = tasks.getIfPresent(id);
+        if (task == null && mayBeElsewhere(s)) {
+            return null; // another replica may run it: the caller asks the store
+        }
         // A 2025 task belongs to its session; a 2026 one to whoever holds its id.
         if (task == null || task.stateless != s.isStateless() || (!task.stateless && task.owner != c)) {
-            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Unknown task: " + id
-                    + " (it never existed, expired, or belongs to another session)");
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, unknown(id));
         }
         return task;
     }

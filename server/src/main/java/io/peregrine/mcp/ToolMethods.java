@@ -2,6 +2,7 @@ package io.peregrine.mcp;
 
 import io.netty.buffer.ByteBuf;
 import io.peregrine.rpc.Json;
+import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.rpc.RpcMessage;
@@ -10,11 +11,19 @@ import io.peregrine.tool.ToolResult;
 import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Transport;
 
+import io.peregrine.policy.Principal;
+import io.peregrine.policy.Refusal;
+import io.peregrine.transport.Peer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * {@code tools/list} and {@code tools/call}. A call is authorized, looked up, rate-limited, checked
@@ -24,6 +33,7 @@ import java.util.Map;
  */
 final class ToolMethods {
 
+    private static final Logger log = LoggerFactory.getLogger(ToolMethods.class);
     private static final String CURSOR_PREFIX = "after:";
 
     private final McpServer server;
@@ -108,8 +118,89 @@ final class ToolMethods {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Unknown tool: " + name);
         }
         if (gate != null) {
-            gate.acquire(c, name);
+            if (c.admitting.contains(m.id())) {
+                throw duplicate(m.id()); // before its tokens are taken
+            }
+            CompletableFuture<Refusal> admission = gate.acquire(c, name);
+            if (!admission.isDone()) {
+                continueWhenAdmitted(c, m, p, s, r, name, entry, args, admission);
+                return true;
+            }
+            Refusal refusal = admission.join();
+            if (refusal != null) {
+                throw PolicyGate.toRpc(refusal);
+            }
         }
+        return admitted(c, m, p, s, r, name, entry, args);
+    }
+
+    /**
+     * A call whose rate limits are decided elsewhere (shared through Redis): the event loop goes
+     * on serving other requests and connections while the decision is made, and the call goes on
+     * from the decision, back on the event loop it arrived on, with that request's origin and
+     * principal. The decision comes within the store's timeout, whatever the store does (a hung
+     * Redis included), so the call waits no longer. Meanwhile it counts against the connection's
+     * in-flight bound like a running call.
+     */
+    private void continueWhenAdmitted(Connection c, RpcMessage m, Params p, RequestScope s, Reply r, String name,
+                                      ToolRegistry.Entry entry, ByteBuf args, CompletableFuture<Refusal> admission) {
+        Peer origin = c.origin != null ? c.origin : c.peer;
+        Principal principal = c.principal;
+        RequestId id = m.id();
+        c.admitting.add(id);
+        if (c.admitting.size() + c.inFlight.size() >= settings.maxInFlight) {
+            c.peer.pauseReading(true);
+        }
+        Runnable resume = ObservedReply.inContext(r, () -> {
+            c.origin = origin;
+            c.principal = principal;
+            c.admitting.remove(id);
+            if (c.admitting.size() + c.inFlight.size() < settings.maxInFlight) {
+                c.peer.pauseReading(false);
+            }
+            boolean taken = false;
+            try {
+                if (!origin.isOpen()) {
+                    r.respondNothing(); // the client left while its call waited: nobody to answer, nothing to run
+                    return;
+                }
+                Refusal refusal = admission.join();
+                if (refusal != null) {
+                    throw PolicyGate.toRpc(refusal);
+                }
+                taken = admitted(c, m, p, s, r, name, entry, args);
+            } catch (RpcException e) {
+                server.answerError(c, m, r, e);
+            } catch (RuntimeException e) {
+                log.warn("tools/call {} failed after its rate-limit decision on {}", entry.tool.name(), c, e);
+                server.answerError(c, m, r, new RpcException(JsonRpcError.INTERNAL_ERROR, "Internal error: tools/call "
+                        + entry.tool.name() + " failed after its rate-limit decision: " + e));
+            } finally {
+                if (!taken) {
+                    m.release();
+                }
+            }
+        });
+        admission.whenComplete((refusal, failure) -> {
+            try {
+                origin.executor().execute(resume);
+            } catch (RejectedExecutionException e) {
+                // The event loops are gone: the server stopped, and the connection with it.
+                c.admitting.remove(id);
+                m.release();
+            }
+        });
+    }
+
+    private static RpcException duplicate(RequestId id) {
+        return new RpcException(JsonRpcError.INVALID_REQUEST,
+                "Duplicate request id " + id + ": a request with this id is still in flight");
+    }
+
+    /** The rest of a call, once its rate limits admitted it; true when {@code m} is kept beyond the return. */
+    private boolean admitted(Connection c, RpcMessage m, Params p, RequestScope s, Reply r, String name,
+                             ToolRegistry.Entry entry, ByteBuf args) throws RpcException {
+        PolicyGate gate = server.policyGate();
         if (entry.paramHeaders != null && s.isStateless() && c.peer.transport() == Transport.HTTP) {
             entry.paramHeaders.check(argumentTree(args), c.peer::requestHeader);
         }
@@ -151,12 +242,11 @@ final class ToolMethods {
             ObservedReply.inContext(r, call).run();
             return true;
         }
-        if (c.inFlight.putIfAbsent(m.id(), call) != null) {
-            throw new RpcException(JsonRpcError.INVALID_REQUEST,
-                    "Duplicate request id " + m.id() + ": a request with this id is still in flight");
+        if (c.admitting.contains(m.id()) || c.inFlight.putIfAbsent(m.id(), call) != null) {
+            throw duplicate(m.id());
         }
         answers.callStarted();
-        if (c.inFlight.size() >= settings.maxInFlight) {
+        if (c.inFlight.size() + c.admitting.size() >= settings.maxInFlight) {
             c.peer.pauseReading(true);
         }
         long timeout = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
@@ -201,7 +291,15 @@ final class ToolMethods {
             r.respond(answers.overloaded(c, m.id()), ToolCallAnswers.OVERLOADED);
             return true;
         }
-        r.respond(server.writer().result(c.peer.alloc(), m.id(), g -> tasks.writeCreated(g, task)));
+        // Answered once other replicas can read the task (at once when tasks are not shared), so that
+        // a tasks/get right after the answer finds it wherever it lands; a store that fails only delays it.
+        io.peregrine.rpc.RequestId id = m.id();
+        Runnable created = () -> r.respond(server.writer().result(c.peer.alloc(), id, g -> tasks.writeCreated(g, task)));
+        if (task.shared.isDone()) {
+            created.run();
+        } else {
+            task.shared.whenComplete((ignored, failure) -> created.run());
+        }
         return true;
     }
 

@@ -25,6 +25,7 @@ public final class PolicyChain implements AutoCloseable {
     private final Map<String, Authenticator> authenticators;
     private final RateLimiter limiter;
     private final ResultCache cache;
+    private final SharedTasks sharedTasks;
     private final AuditLog audit;
     private final LongSupplier clock;
     private final ProtectedResource protectedResource;
@@ -47,6 +48,7 @@ public final class PolicyChain implements AutoCloseable {
         this.limiter = b.limiter;
         this.cache = b.cache != null ? b.cache : new ResultCache(b.cacheMaxEntries, Ticker.systemTicker());
         this.audit = b.audit;
+        this.sharedTasks = b.sharedTasks;
         this.clock = b.clock;
         this.protectedResource = b.protectedResource;
         this.resources = List.copyOf(b.resources);
@@ -182,6 +184,11 @@ public final class PolicyChain implements AutoCloseable {
         return audit;
     }
 
+    /** Where 2026-07-28 tasks are shared with other replicas, or null when each replica keeps its own. */
+    public SharedTasks sharedTasks() {
+        return sharedTasks;
+    }
+
     /** The RFC 9728 metadata served on the HTTP port. */
     public ProtectedResource protectedResource() {
         return protectedResource;
@@ -210,6 +217,7 @@ public final class PolicyChain implements AutoCloseable {
         private ResultCache cache;
         private long cacheMaxEntries = 10_000;
         private AuditLog audit = new AuditLog(false);
+        private SharedTasks sharedTasks;
         private LongSupplier clock = System::currentTimeMillis;
         private ProtectedResource protectedResource = new ProtectedResource(null, List.of(), List.of());
         private final List<AutoCloseable> resources = new java.util.ArrayList<>();
@@ -242,6 +250,12 @@ public final class PolicyChain implements AutoCloseable {
                 throw new IllegalArgumentException("cacheMaxEntries : " + max + " (expected: > 0)");
             }
             this.cacheMaxEntries = max;
+            return this;
+        }
+
+        /** Shares 2026-07-28 tasks with other replicas through {@code tasks}; default none (tasks stay here). */
+        public Builder sharedTasks(SharedTasks tasks) {
+            this.sharedTasks = Objects.requireNonNull(tasks, "tasks");
             return this;
         }
 

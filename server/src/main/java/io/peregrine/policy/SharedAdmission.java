@@ -16,12 +16,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * back, never admitted beyond a limit, so shared limits are exact or stricter.
  *
  * <p>When the store fails or takes longer than its timeout, the {@link SharedLimits.FailureMode}
- * decides: this replica's own buckets, or a refusal naming the store.
+ * decides: this replica's own buckets, or a refusal naming the store. Once the store is known to
+ * be down ({@link SharedLimits#available()} false), the failure mode decides at once, without
+ * asking: an outage costs a call its timeout only while it is being found out.
+ *
+ * <p>Nothing here waits: {@link #acquire} returns a future that the store's answer, or the
+ * timeout, completes on the store client's threads; the core goes on from it on the event loop
+ * the call arrived on. {@link #await} is the blocking form, for callers off any I/O thread.
  */
 final class SharedAdmission {
 
     /** How a refusal names the shared store when it decided nothing (fail-closed). */
     static final String STORE = "shared-store";
+
+    /** Why a decision did not ask the store: an outage is under way and this was not its probe. */
+    private static final Exception UNAVAILABLE = new IllegalStateException(
+            "the store is down; asked again once per timeout until it answers") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
 
     private final RateLimiter limiter;
     private final SharedLimits shared;
@@ -97,6 +112,10 @@ final class SharedAdmission {
             d.result.complete(null);
             return d;
         }
+        if (!shared.available()) {
+            d.answered(UNAVAILABLE);
+            return d;
+        }
         CompletableFuture<?>[] all = new CompletableFuture<?>[asks.length];
         for (int i = 0; i < asks.length; i++) {
             asks[i].answer = shared.tryConsume(asks[i].key, asks[i].limit);
@@ -151,13 +170,16 @@ final class SharedAdmission {
     private Refusal failedOver(Ask[] asks, Principal who, String tool, PolicyEvents events, Throwable failure) {
         // Whatever the store did take is given back, now or when its answer comes; it may not arrive.
         for (Ask a : asks) {
+            if (a.answer == null) {
+                continue; // not asked: the store was known to be down
+            }
             a.answer.thenAccept(wait -> {
                 if (wait == 0) {
                     shared.refund(a.key, a.limit);
                 }
             });
         }
-        shared.failedOver(failure);
+        shared.failedOver(failure == UNAVAILABLE ? null : failure);
         if (shared.failureMode() == SharedLimits.FailureMode.FAIL_OPEN) {
             return limiter.tryAcquireLocally(who, tool, events);
         }

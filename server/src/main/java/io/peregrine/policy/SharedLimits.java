@@ -33,12 +33,24 @@ public interface SharedLimits {
     /** Gives back a token taken by a call another bucket then refused; best effort. */
     void refund(String key, RateLimit limit);
 
+    /**
+     * Whether a decision should ask the store now. During an outage the store is asked once per
+     * {@link #timeout()} (a probe), and every other decision goes straight to the
+     * {@link #failureMode()} without waiting: once an outage is known, it costs calls no time.
+     */
+    default boolean available() {
+        return true;
+    }
+
     /** The longest a decision waits on the store before the {@link #failureMode()} applies. */
     Duration timeout();
 
     FailureMode failureMode();
 
-    /** A decision fell back on the failure mode because of {@code failure} (counted, logged once per outage). */
+    /**
+     * A decision fell back on the failure mode because of {@code failure}, or without asking the
+     * store during a known outage ({@code failure} null); counted, logged once per outage.
+     */
     void failedOver(Throwable failure);
 
     /** A decision was made by the store again: an outage, if there was one, is over. */

@@ -20,6 +20,15 @@ public interface HealthReport {
      */
     boolean ready();
 
+    /**
+     * The body of {@code /ready}, a JSON object, for the readiness {@code ready} just found: its
+     * {@code status} ({@code ready} or {@code not ready}) and, where the server has some, the
+     * state of each dependency, so that a 503 says which one is down and why.
+     */
+    default String readiness(boolean ready) {
+        return ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}";
+    }
+
     /** The verbose report, a JSON object; by default only the status and readiness. */
     default String details() {
         return "{\"status\":\"up\",\"ready\":" + ready() + "}";

@@ -22,11 +22,14 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private final MetricsExposition exposition;
     private final Supplier<String> details;
     private final BooleanSupplier ready;
+    private final java.util.function.Function<Boolean, String> readiness;
 
-    AdminHandler(MetricsExposition exposition, Supplier<String> details, BooleanSupplier ready) {
+    AdminHandler(MetricsExposition exposition, Supplier<String> details, BooleanSupplier ready,
+                 java.util.function.Function<Boolean, String> readiness) {
         this.exposition = exposition;
         this.details = details;
         this.ready = ready;
+        this.readiness = readiness;
     }
 
     @Override
@@ -50,10 +53,10 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             HttpAnswers.json(ctx, request, HttpResponseStatus.OK, details.get());
         } else if (path.equals(AdminServer.HEALTH)) {
             HttpAnswers.json(ctx, request, HttpResponseStatus.OK, "{\"status\":\"up\"}");
-        } else if (ready.getAsBoolean()) {
-            HttpAnswers.json(ctx, request, HttpResponseStatus.OK, "{\"status\":\"ready\"}");
         } else {
-            HttpAnswers.json(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"not ready\"}");
+            boolean isReady = ready.getAsBoolean();
+            HttpAnswers.json(ctx, request, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    readiness.apply(isReady));
         }
     }
 

@@ -64,12 +64,24 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer bind(String host, int port, MetricsExposition exposition, Supplier<String> details,
                                    BooleanSupplier ready) throws InterruptedException {
+        return bind(host, port, exposition, details, ready,
+                isReady -> isReady ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
+    }
+
+    /**
+     * {@link #bind(String, int, MetricsExposition, Supplier, BooleanSupplier)} with the body of
+     * {@code /ready} for the readiness found ({@code HealthReport::readiness}).
+     */
+    public static AdminServer bind(String host, int port, MetricsExposition exposition, Supplier<String> details,
+                                   BooleanSupplier ready, java.util.function.Function<Boolean, String> readiness)
+            throws InterruptedException {
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port : " + port + " (expected: 0 to 65535)");
         }
         AdminHandler handler = new AdminHandler(Objects.requireNonNull(exposition, "exposition"),
-                Objects.requireNonNull(details, "details"), Objects.requireNonNull(ready, "ready"));
+                Objects.requireNonNull(details, "details"), Objects.requireNonNull(ready, "ready"),
+                Objects.requireNonNull(readiness, "readiness"));
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("peregrine-admin", true),
                 NioIoHandler.newFactory());
         try {

@@ -97,6 +97,11 @@ public final class RedisSharedLimits implements SharedLimits {
     }
 
     @Override
+    public boolean available() {
+        return store.available();
+    }
+
+    @Override
     public Duration timeout() {
         return store.timeout();
     }

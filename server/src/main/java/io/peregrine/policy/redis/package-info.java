@@ -1,6 +1,8 @@
 /**
  * State that replicas share through Redis: the rate limits' token buckets (Bucket4j over
- * Lettuce), with the store's failure handling and a clock taken from Redis. Without
- * {@code redis.uri} nothing here is used and every decision stays in-process.
+ * Lettuce) with a clock taken from Redis, the state of 2026-07-28 tasks with cancels and updates
+ * over pub/sub, and the settings replicas must agree on; the store's failure handling (timeouts,
+ * a circuit breaker, a once-a-second check) and the events its metrics count. Without
+ * {@code redis.uri} nothing here is used and everything stays in-process.
  */
 package io.peregrine.policy.redis;

@@ -45,7 +45,7 @@ final class HealthHandler extends ChannelInboundHandlerAdapter {
         } else if (path.equals("/ready")) {
             boolean isReady = health.ready();
             HttpResponses.respond(ctx, request, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    HttpHeaderValues.APPLICATION_JSON, isReady ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
+                    HttpHeaderValues.APPLICATION_JSON, health.readiness(isReady));
         } else {
             ctx.fireChannelRead(msg);
         }

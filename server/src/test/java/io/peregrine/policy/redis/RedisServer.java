@@ -91,10 +91,40 @@ public final class RedisServer implements AutoCloseable {
         process = p;
     }
 
+    /**
+     * Freezes redis-server ({@code kill -STOP}): its connections stay open and accept bytes, but
+     * nothing is answered, as with a Redis stuck in a long command or a paused VM.
+     */
+    public void pause() throws Exception {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #pause() frozen} redis-server run again ({@code kill -CONT}). */
+    public void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process p = process;
+        if (p == null) {
+            throw new IllegalStateException("redis-server on port " + port + " is not running");
+        }
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + p.pid() + " failed");
+        }
+    }
+
     /** Kills redis-server at once (no shutdown save: there is no persistence); waits for it to end. */
     public void stop() throws InterruptedException {
         Process p = process;
         if (p != null) {
+            // A frozen process still dies of SIGKILL; resumed first all the same, so that it ends at once.
+            try {
+                resume();
+            } catch (Exception ignored) {
+                // it may have ended already
+            }
             p.destroyForcibly();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("redis-server on port " + port + " did not end");
