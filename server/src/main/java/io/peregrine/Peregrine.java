@@ -110,8 +110,10 @@ public final class Peregrine implements AutoCloseable {
     /** {@code GET metrics.path} on the HTTP listener, behind its authentication; null when metrics are off. */
     private final MetricsHttpHandler metricsRoute;
     private AdminServer admin;
+    /** The upstream servers federated into the registries; null when none is configured. */
+    private final io.peregrine.gateway.Gateway gateway;
 
-    private Peregrine(ServerSettings settings, ServerParts parts) {
+    private Peregrine(ServerSettings settings, ServerParts parts, List<io.peregrine.gateway.UpstreamSpec> upstreams) {
         this.settings = settings;
         this.parts = parts;
         this.executor = new ToolExecutor(settings.get(ConfigKey.EXEC_MAX_CONCURRENCY),
@@ -141,6 +143,8 @@ public final class Peregrine implements AutoCloseable {
         }
         core.policy(parts.policy());
         this.health = new ServerHealth(core, dependencies, counts, System::nanoTime);
+        this.gateway = upstreams.isEmpty() ? null
+                : new io.peregrine.gateway.Gateway(upstreams, core.tools(), core.resources(), core.prompts());
     }
 
     public static Builder builder() {
@@ -154,6 +158,10 @@ public final class Peregrine implements AutoCloseable {
         }
         if (closed) {
             throw new IllegalStateException("closed");
+        }
+        if (gateway != null) {
+            // Before the listeners: the first clients find the upstreams' part of the catalog.
+            gateway.start();
         }
         Listeners bound = Listeners.bind(settings, parts, core, health,
                 metricsRoute == null ? List.of() : List.of(new HttpRoute(settings.get(ConfigKey.METRICS_PATH), metricsRoute)));
@@ -253,6 +261,11 @@ public final class Peregrine implements AutoCloseable {
         return core.prompts();
     }
 
+    /** The gateway federating the upstreams given to {@link Builder#upstream}, or null when there are none. */
+    public io.peregrine.gateway.Gateway gateway() {
+        return gateway;
+    }
+
     /** The protocol core, for transports and tests that drive it directly. */
     public McpServer core() {
         return core;
@@ -285,6 +298,9 @@ public final class Peregrine implements AutoCloseable {
             interrupted = true;
         }
         executor.shutdown(1_000);
+        if (gateway != null) {
+            gateway.close();
+        }
         parts.policy().close();
         if (l != null) {
             l.shutdown();
@@ -332,6 +348,7 @@ public final class Peregrine implements AutoCloseable {
         private final List<ResourceTemplate> templates = new ArrayList<>();
         private final List<Prompt> prompts = new ArrayList<>();
         private final List<McpObserver> observers = new ArrayList<>();
+        private final List<io.peregrine.gateway.UpstreamSpec> upstreams = new ArrayList<>();
         private byte[] requestStateKey;
         private InputStream stdin;
         private OutputStream stdout;
@@ -424,6 +441,18 @@ public final class Peregrine implements AutoCloseable {
         /** Serves the resources {@code template} names ({@code resources/templates/list}, {@code resources/read}). */
         public Builder resourceTemplate(ResourceTemplate template) {
             templates.add(Objects.requireNonNull(template, "template"));
+            return this;
+        }
+
+        /**
+         * Federates an upstream MCP server: its tools, resources, resource templates and prompts are
+         * served beside the local ones, named as its {@link io.peregrine.gateway.UpstreamSpec} says,
+         * and calls to them are forwarded ({@code gateway.upstreams.<name>.*} in the standalone
+         * server; see docs/gateway.md). {@link Peregrine#start()} connects to every upstream first,
+         * waiting at most each one's connect timeout. Default: none.
+         */
+        public Builder upstream(io.peregrine.gateway.UpstreamSpec upstream) {
+            upstreams.add(Objects.requireNonNull(upstream, "upstream"));
             return this;
         }
 
@@ -725,7 +754,7 @@ public final class Peregrine implements AutoCloseable {
             ServerParts parts = new ServerParts(tools, resources, templates, prompts, observers, policy, tcpTls,
                     httpTls, clientCertificates, stdin, stdout, clock, metricsExemplars);
             Listeners.checkExposure(settings, parts);
-            return new Peregrine(settings, parts);
+            return new Peregrine(settings, parts, List.copyOf(upstreams));
         }
     }
 }

@@ -72,6 +72,45 @@ public final class ToolRegistry {
         fireChanged();
     }
 
+    /**
+     * Removes the tools named in {@code removed} and adds (or replaces) {@code added} as one
+     * change: listeners hear of it once, and no listing sees half of it. A tool whose schema does
+     * not compile is left out and handed to {@code refused} with the reason.
+     */
+    public synchronized void replace(java.util.Collection<String> removed, java.util.Collection<Tool> added,
+                                     java.util.function.BiConsumer<Tool, String> refused) {
+        Map<String, Entry> next = new HashMap<>(snapshot.byName);
+        boolean changed = false;
+        for (String name : removed) {
+            changed |= next.remove(name) != null;
+        }
+        for (Tool tool : added) {
+            try {
+                next.put(tool.name(), entry(tool));
+                changed = true;
+            } catch (IllegalArgumentException e) {
+                refused.accept(tool, e.getMessage());
+            }
+        }
+        if (changed) {
+            snapshot = new Snapshot(next);
+            fireChanged();
+        }
+    }
+
+    private Entry entry(Tool tool) {
+        Schema input = validator.compile("inputSchema of tool \"" + tool.name() + "\"", RawJson.of(tool.inputSchemaJson()));
+        Schema output = tool.outputSchemaJson() == null ? null
+                : validator.compile("outputSchema of tool \"" + tool.name() + "\"", RawJson.of(tool.outputSchemaJson()));
+        ParamHeaders headers;
+        try {
+            headers = ParamHeaders.of(tool.name(), io.peregrine.rpc.JsonTree.parse(tool.inputSchemaJson()));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("inputSchema of tool \"" + tool.name() + "\" : " + e.getMessage(), e);
+        }
+        return new Entry(tool, input, output, headers);
+    }
+
     /** Removes the tool {@code name}; returns whether there was one. */
     public synchronized boolean remove(String name) {
         if (!snapshot.byName.containsKey(name)) {
