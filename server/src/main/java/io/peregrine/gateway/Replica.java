@@ -45,6 +45,8 @@ final class Replica implements AutoCloseable {
 
     private final Upstream upstream;
     private final String target;
+    /** The target as logs and errors show it: a stdio command cut short (a class path can be kilobytes). */
+    private final String shown;
     private final EventLoopGroup loops;
     private final ScheduledExecutorService timer;
     private final Executor workers;
@@ -58,6 +60,7 @@ final class Replica implements AutoCloseable {
     Replica(Upstream upstream, String target, EventLoopGroup loops, ScheduledExecutorService timer, Executor workers) {
         this.upstream = upstream;
         this.target = target;
+        this.shown = target.length() <= 96 ? target : target.substring(0, 93) + "...";
         this.loops = loops;
         this.timer = timer;
         this.workers = workers;
@@ -110,7 +113,7 @@ final class Replica implements AutoCloseable {
                     @Override
                     public void onReady(boolean again) {
                         if (again) {
-                            log.info("upstream {} ({}) is back", upstream.name(), target);
+                            log.info("upstream {} ({}) is back", upstream.name(), shown);
                             workers.execute(Replica.this::list);
                         }
                     }
@@ -144,10 +147,10 @@ final class Replica implements AutoCloseable {
             }
             client = c;
             attempts = 0;
-            log.info("upstream {} connected: {} speaking {}", upstream.name(), target, c.negotiatedVersion());
+            log.info("upstream {} connected: {} speaking {}", upstream.name(), shown, c.negotiatedVersion());
             list();
         } catch (IOException | RuntimeException e) {
-            failure = "cannot connect to " + target + ": " + message(e);
+            failure = "cannot connect to " + shown + ": " + message(e);
             long delay = delayMillis(++attempts);
             if (attempts == 1 || log.isDebugEnabled()) {
                 log.warn("upstream {}: {}; trying again in {} ms, then with backoff", upstream.name(), failure, delay);
@@ -189,10 +192,10 @@ final class Replica implements AutoCloseable {
                     all || caps.containsKey("prompts") ? orEmpty(c::prompts) : List.of());
             lists = fresh;
             ready = c.isConnected();
-            failure = ready ? null : "the link to " + target + " was lost while listing its catalog";
+            failure = ready ? null : "the link to " + shown + " was lost while listing its catalog";
             upstream.changed();
         } catch (RuntimeException e) {
-            failure = "listing the catalog of " + target + " failed: " + message(e);
+            failure = "listing the catalog of " + shown + " failed: " + message(e);
             log.warn("upstream {}: {}", upstream.name(), failure);
             if (c.isConnected() && !closed) {
                 // Listed again shortly: a server that cannot list now may later.
@@ -230,14 +233,14 @@ final class Replica implements AutoCloseable {
                 lists = new Lists(l.tools(), l.resources(), l.templates(), (List<PromptInfo>) items);
         }
         if (ready) {
-            log.debug("upstream {} ({}): its {} changed", upstream.name(), target, kind);
+            log.debug("upstream {} ({}): its {} changed", upstream.name(), shown, kind);
             upstream.changed();
         }
     }
 
     private void lost(String reason) {
         ready = false;
-        failure = "the link to " + target + " was lost" + (reason != null ? " (" + reason + ")" : "")
+        failure = "the link to " + shown + " was lost" + (reason != null ? " (" + reason + ")" : "")
                 + "; reconnecting";
         log.warn("upstream {}: {}", upstream.name(), failure);
         upstream.changed();

@@ -155,9 +155,10 @@ public final class UpstreamSpec {
         return protocolVersion;
     }
 
-    /** Where it is, for logs and errors: its URLs or {@code stdio:} and its command. */
+    /** Where it is, for logs and errors: its URLs or {@code stdio:} and its command, cut at 96 characters. */
     public String target() {
-        return command != null ? "stdio:" + command : String.join(",", urls);
+        String t = command != null ? "stdio:" + command : String.join(",", urls);
+        return t.length() <= 96 ? t : t.substring(0, 93) + "...";
     }
 
     @Override
