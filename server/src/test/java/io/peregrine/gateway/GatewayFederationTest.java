@@ -314,4 +314,24 @@ class GatewayFederationTest {
         assertThat(client.tools()).extracting(ToolInfo::name).containsExactlyInAnyOrder("peri_echo", "peri_fs_read_all");
         assertThat(client.callTool("peri_echo", Map.of("message", "standalone")).text()).isEqualTo("standalone");
     }
+
+    @Test
+    void policyAppliesToFederatedNames() throws Exception {
+        Peregrine g = Peregrine.builder().tcp("127.0.0.1", 0)
+                .policy(io.peregrine.policy.PolicyChain.builder()
+                        .rateLimiter(io.peregrine.policy.RateLimiter.builder()
+                                .perTool("peri_*", io.peregrine.policy.RateLimit.parse("2/1m")).build())
+                        .build())
+                .upstream(UpstreamSpec.builder("peri").url(tcpUrl()).build())
+                .build();
+        closing.add(g);
+        g.start();
+        PeregrineClient client = client(g, "tcp", "2025-11-25");
+        assertThat(client.callTool("peri_echo", Map.of("message", "1")).text()).isEqualTo("1");
+        assertThat(client.callTool("peri_echo", Map.of("message", "2")).text()).isEqualTo("2");
+        assertThatThrownBy(() -> client.callTool("peri_echo", Map.of("message", "3")))
+                .isInstanceOfSatisfying(McpClientException.class, e -> assertThat(e.code()).isEqualTo(JsonRpcError.RATE_LIMITED));
+        // Each federated tool has a bucket of its own under the pattern.
+        assertThat(client.callTool("peri_fs_read_all", Map.of()).text()).isEqualTo("dots");
+    }
 }
