@@ -145,6 +145,17 @@ public final class Peregrine implements AutoCloseable {
         this.health = new ServerHealth(core, dependencies, counts, System::nanoTime);
         this.gateway = upstreams.isEmpty() ? null
                 : new io.peregrine.gateway.Gateway(upstreams, core.tools(), core.resources(), core.prompts());
+        if (gateway != null) {
+            // Optional: an upstream that is away costs its part of the catalog, not the server's readiness.
+            for (io.peregrine.gateway.UpstreamSpec u : upstreams) {
+                io.peregrine.gateway.Gateway g = gateway;
+                dependencies.optional("upstream " + u.name(), () -> {
+                    String failure = g.failure(u.name());
+                    return failure == null ? io.peregrine.ops.health.DependencyStatus.up(u.target())
+                            : io.peregrine.ops.health.DependencyStatus.down(failure);
+                });
+            }
+        }
     }
 
     public static Builder builder() {

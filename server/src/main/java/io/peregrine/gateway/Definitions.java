@@ -87,9 +87,19 @@ final class Definitions {
         return b.build();
     }
 
-    static ResourceTemplate template(ResourceTemplateInfo r, ResourceHandler handler) {
+    /** A completer of one argument or variable, or null when the upstream completes nothing. */
+    interface Completers {
+        io.peregrine.completion.Completer of(String argument);
+    }
+
+    static ResourceTemplate template(ResourceTemplateInfo r, ResourceHandler handler, Completers completers) {
         ResourceTemplate.Builder b = ResourceTemplate.builder(r.uriTemplate(), r.name() != null ? r.name() : r.uriTemplate())
                 .handler(handler).blocking(true);
+        if (completers != null) {
+            for (String variable : io.peregrine.resource.UriTemplate.of(r.uriTemplate()).variables()) {
+                b.completion(variable, completers.of(variable));
+            }
+        }
         if (r.mimeType() != null) {
             b.mimeType(r.mimeType());
         }
@@ -98,11 +108,16 @@ final class Definitions {
         return b.build();
     }
 
-    static Prompt prompt(String name, PromptInfo p, PromptHandler handler) {
+    static Prompt prompt(String name, PromptInfo p, PromptHandler handler, Completers completers) {
         Prompt.Builder b = Prompt.builder(name).handler(handler).blocking(true);
         for (PromptInfo.Argument a : p.arguments()) {
             b.argument(a.required() ? PromptArgument.required(a.name(), a.description())
                     : PromptArgument.optional(a.name(), a.description()));
+        }
+        if (completers != null) {
+            for (PromptInfo.Argument a : p.arguments()) {
+                b.completion(a.name(), completers.of(a.name()));
+            }
         }
         common(b, p.title(), p.description(), p.definition());
         return b.build();
@@ -150,6 +165,23 @@ final class Definitions {
             b.meta(meta);
         }
         return b.build();
+    }
+
+    static io.peregrine.completion.Completion completion(Map<String, Object> result) {
+        Map<String, Object> c = object(result.get("completion"));
+        if (c == null) {
+            return io.peregrine.completion.Completion.empty();
+        }
+        List<String> values = new ArrayList<>();
+        for (Object v : list(c.get("values"))) {
+            values.add(String.valueOf(v));
+        }
+        boolean more = Boolean.TRUE.equals(c.get("hasMore"));
+        Integer total = c.get("total") instanceof Number ? ((Number) c.get("total")).intValue() : null;
+        if (values.size() > io.peregrine.completion.Completion.MAX_VALUES) {
+            return io.peregrine.completion.Completion.of(values);
+        }
+        return io.peregrine.completion.Completion.of(values, total != null && total >= values.size() ? total : null, more);
     }
 
     static List<ResourceContents> contents(List<io.peregrine.client.ResourceContents> contents) {

@@ -82,6 +82,11 @@ public final class Gateway implements AutoCloseable {
     private Map<String, Naming.Owned<ResourceTemplateInfo>> servedTemplates = Map.of();
     private Map<String, Naming.Owned<PromptInfo>> servedPrompts = Map.of();
     private final Set<String> warned = new HashSet<>();
+    /** The very objects put in the registries, by name or URI: a local entry put over one of them is then not removed. */
+    private final Map<String, Object> toolObjects = new HashMap<>();
+    private final Map<String, Object> promptObjects = new HashMap<>();
+    private final Map<String, Object> resourceObjects = new HashMap<>();
+    private final Map<String, Object> templateObjects = new HashMap<>();
 
     /**
      * @throws ConfigException when two upstreams share a name, or a prefix that is in use
@@ -199,6 +204,11 @@ public final class Gateway implements AutoCloseable {
             offers.add(new Naming.Offer(u, u.isReady() ? u.lists() : Replica.Lists.EMPTY));
         }
         Naming naming = new Naming(offers, this::leftOut);
+        // An entry someone else replaced or removed in the registries is theirs now.
+        servedTools = prune(servedTools, toolObjects, tools::tool);
+        servedPrompts = prune(servedPrompts, promptObjects, prompts::prompt);
+        servedResources = prune(servedResources, resourceObjects, resources::resource);
+        servedTemplates = prune(servedTemplates, templateObjects, resources::template);
         List<String> collisions = new ArrayList<>();
 
         Set<String> localTools = new HashSet<>();
@@ -248,6 +258,14 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    private static <T> Map<String, Naming.Owned<T>> prune(Map<String, Naming.Owned<T>> served, Map<String, Object> objects,
+                                                           java.util.function.Function<String, Object> current) {
+        Map<String, Naming.Owned<T>> out = new LinkedHashMap<>(served);
+        out.keySet().removeIf(k -> current.apply(k) != objects.get(k));
+        objects.keySet().retainAll(out.keySet());
+        return out;
+    }
+
     /** Logs why an entry is left out, once for each reason (the catalog is recomputed often). */
     private void leftOut(String why) {
         if (warned.size() > 10_000) {
@@ -283,6 +301,12 @@ public final class Gateway implements AutoCloseable {
             log.warn("tool {} of upstream {} is not federated: {}", tool.name(), want.get(tool.name()).upstream().name(), why);
             kept.remove(tool.name());
         });
+        removed.forEach(toolObjects::remove);
+        for (Tool t : added) {
+            if (kept.containsKey(t.name())) {
+                toolObjects.put(t.name(), t);
+            }
+        }
         servedTools = kept;
         return true;
     }
@@ -301,7 +325,9 @@ public final class Gateway implements AutoCloseable {
                 Upstream u = owned.upstream();
                 String original = owned.original();
                 try {
-                    added.add(Definitions.prompt(name, owned.item(), arguments -> u.prompt(original, arguments)));
+                    io.peregrine.client.CompletionRef ref = io.peregrine.client.CompletionRef.prompt(original);
+                    added.add(Definitions.prompt(name, owned.item(), arguments -> u.prompt(original, arguments),
+                            u.completes() ? argument -> (value, context) -> u.complete(ref, argument, value, context) : null));
                 } catch (IllegalArgumentException e) {
                     log.warn("prompt {} of upstream {} is not federated: {}", original, u.name(), e.getMessage());
                     kept.remove(name);
@@ -312,6 +338,8 @@ public final class Gateway implements AutoCloseable {
             return false;
         }
         prompts.replace(removed, added);
+        removed.forEach(promptObjects::remove);
+        added.forEach(p -> promptObjects.put(p.name(), p));
         servedPrompts = kept;
         return true;
     }
@@ -349,7 +377,9 @@ public final class Gateway implements AutoCloseable {
             if (!owned.equals(servedTemplates.get(t))) {
                 Upstream u = owned.upstream();
                 try {
-                    addedTemplates.add(Definitions.template(owned.item(), request -> u.read(request.uri())));
+                    io.peregrine.client.CompletionRef ref = io.peregrine.client.CompletionRef.resourceTemplate(t);
+                    addedTemplates.add(Definitions.template(owned.item(), request -> u.read(request.uri()),
+                            u.completes() ? variable -> (value, context) -> u.complete(ref, variable, value, context) : null));
                 } catch (IllegalArgumentException e) {
                     log.warn("resource template {} of upstream {} is not federated: {}", t, u.name(), e.getMessage());
                     keptTemplates.remove(t);
@@ -360,6 +390,10 @@ public final class Gateway implements AutoCloseable {
             return false;
         }
         resources.replace(removedUris, removedTemplates, added, addedTemplates);
+        removedUris.forEach(resourceObjects::remove);
+        removedTemplates.forEach(templateObjects::remove);
+        added.forEach(r -> resourceObjects.put(r.uri(), r));
+        addedTemplates.forEach(t -> templateObjects.put(t.uriTemplate().template(), t));
         servedResources = keptResources;
         servedTemplates = keptTemplates;
         return true;

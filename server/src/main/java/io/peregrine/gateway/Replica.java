@@ -150,7 +150,8 @@ final class Replica implements AutoCloseable {
             log.info("upstream {} connected: {} speaking {}", upstream.name(), shown, c.negotiatedVersion());
             list();
         } catch (IOException | RuntimeException e) {
-            failure = "cannot connect to " + shown + ": " + message(e);
+            String why = message(e);
+            failure = why.startsWith("cannot connect") ? why : "cannot connect to " + shown + ": " + why;
             long delay = delayMillis(++attempts);
             if (attempts == 1 || log.isDebugEnabled()) {
                 log.warn("upstream {}: {}; trying again in {} ms, then with backoff", upstream.name(), failure, delay);

@@ -174,6 +174,36 @@ final class Upstream implements AutoCloseable {
         }
     }
 
+    /** Whether a ready replica's server declared {@code completions}. */
+    boolean completes() {
+        for (Replica r : replicas) {
+            if (r.isReady()) {
+                return r.client().serverCapabilities().containsKey("completions");
+            }
+        }
+        return false;
+    }
+
+    /** Forwards {@code completion/complete} for an argument of {@code ref} ({@code ref/prompt} or {@code ref/resource}). */
+    io.peregrine.completion.Completion complete(io.peregrine.client.CompletionRef ref, String argument, String value,
+                                               Map<String, String> context) throws Exception {
+        String what = "completion/complete " + ref.name() + " " + argument;
+        PeregrineClient client = pick(what);
+        enter(what);
+        try {
+            Map<String, Object> params = new java.util.LinkedHashMap<>();
+            params.put("ref", ref.tree());
+            params.put("argument", Map.of("name", argument, "value", value));
+            if (context != null && !context.isEmpty()) {
+                params.put("context", Map.of("arguments", context));
+            }
+            CompletableFuture<Map<String, Object>> answer = client.request("completion/complete", params);
+            return Definitions.completion(await(answer, () -> answer.cancel(true), what));
+        } finally {
+            bulkhead.release();
+        }
+    }
+
     /** A ready replica's client, in turn. */
     private PeregrineClient pick(String what) throws RpcException {
         int n = replicas.size();

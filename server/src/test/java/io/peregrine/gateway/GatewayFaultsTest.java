@@ -85,6 +85,10 @@ class GatewayFaultsTest {
             assertThat(heard).contains("notifications/tools/list_changed");
             assertThat(gateway.gateway().upstreams()).containsEntry("beta", false);
             assertThat(gateway.gateway().failure("beta")).contains("tcp://127.0.0.1:" + port);
+            Map<?, ?> details = (Map<?, ?>) io.peregrine.rpc.JsonTree.parse(gateway.health().details());
+            Map<?, ?> dependency = (Map<?, ?>) ((Map<?, ?>) details.get("dependencies")).get("upstream beta");
+            assertThat(dependency.get("status")).isEqualTo("down");
+            assertThat(gateway.isReady()).as("an upstream away costs its part of the catalog, not readiness").isTrue();
             assertThatThrownBy(() -> client.callTool("beta_echo", Map.of("message", "while away")))
                     .isInstanceOf(McpClientException.class);
 
@@ -94,6 +98,8 @@ class GatewayFaultsTest {
             assertThat(heard).contains("notifications/tools/list_changed");
             assertThat(client.callTool("beta_echo", Map.of("message", "after")).text()).isEqualTo("after");
             assertThat(gateway.gateway().upstreams()).containsEntry("beta", true);
+            Map<?, ?> back = (Map<?, ?>) io.peregrine.rpc.JsonTree.parse(gateway.health().details());
+            assertThat(((Map<?, ?>) ((Map<?, ?>) back.get("dependencies")).get("upstream beta")).get("status")).isEqualTo("up");
         } finally {
             beta.close();
         }

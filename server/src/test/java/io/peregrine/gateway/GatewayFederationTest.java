@@ -175,6 +175,12 @@ class GatewayFederationTest {
 
         assertThat(client.prompts()).extracting(p -> p.name()).contains("tcp_greet", "ws_greet", "http_greet");
         assertThat(client.getPrompt("http_greet", Map.of("name", "Ada")).messages().get(1).text()).isEqualTo("Hello, Ada!");
+
+        // Completions of a federated prompt's argument and of a template's variable are the upstream's.
+        assertThat(client.complete(io.peregrine.client.CompletionRef.prompt("tcp_greet"), "style", "f", null).values())
+                .containsExactly("formal");
+        assertThat(client.complete(io.peregrine.client.CompletionRef.resourceTemplate("test://items/{id}"), "id", "ap", null)
+                .values()).containsExactly("apple", "apricot");
     }
 
     @Test
@@ -333,5 +339,21 @@ class GatewayFederationTest {
                 .isInstanceOfSatisfying(McpClientException.class, e -> assertThat(e.code()).isEqualTo(JsonRpcError.RATE_LIMITED));
         // Each federated tool has a bucket of its own under the pattern.
         assertThat(client.callTool("peri_fs_read_all", Map.of()).text()).isEqualTo("dots");
+    }
+
+    @Test
+    void aLocalToolPutOverAFederatedNameStaysThroughLaterChanges() throws Exception {
+        Peregrine g = gateway(UpstreamSpec.builder("tcp").url(tcpUrl()).build());
+        g.tools().add(Tool.builder("tcp_echo").handler((a, ctx) -> ToolResult.text("mine")).build());
+        PeregrineClient client = client(g, "tcp", "2025-11-25");
+        upstream.tools().add(Tool.builder("later").handler((a, ctx) -> ToolResult.text("later")).build());
+        try {
+            Await.until(() -> client.tools().stream().anyMatch(t -> t.name().equals("tcp_later")), "the upstream's change arrived");
+            assertThat(client.callTool("tcp_echo", Map.of()).text()).isEqualTo("mine");
+        } finally {
+            upstream.tools().remove("later");
+        }
+        Await.until(() -> client.tools().stream().noneMatch(t -> t.name().equals("tcp_later")), "the removal arrived");
+        assertThat(client.callTool("tcp_echo", Map.of()).text()).isEqualTo("mine");
     }
 }
