@@ -112,9 +112,13 @@ final class Replica implements AutoCloseable {
                 .onConnectionChange(new ConnectionListener() {
                     @Override
                     public void onReady(boolean again) {
-                        if (again) {
+                        if (again && !closed) {
                             log.info("upstream {} ({}) is back", upstream.name(), shown);
-                            workers.execute(Replica.this::list);
+                            try {
+                                workers.execute(Replica.this::list);
+                            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                                // The gateway is closing.
+                            }
                         }
                     }
 
@@ -200,8 +204,12 @@ final class Replica implements AutoCloseable {
             log.warn("upstream {}: {}", upstream.name(), failure);
             if (c.isConnected() && !closed) {
                 // Listed again shortly: a server that cannot list now may later.
-                timer.schedule(() -> workers.execute(this::list), upstream.spec().reconnectMaxBackoff().toMillis(),
-                        TimeUnit.MILLISECONDS);
+                try {
+                    timer.schedule(() -> workers.execute(this::list), upstream.spec().reconnectMaxBackoff().toMillis(),
+                            TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // The gateway is closing.
+                }
             }
         }
     }
