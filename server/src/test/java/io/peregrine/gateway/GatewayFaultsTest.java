@@ -162,4 +162,47 @@ class GatewayFaultsTest {
             }
         }, "the child was started again and its tools federated");
     }
+
+    private static Peregrine replica(String id) throws InterruptedException {
+        Peregrine p = Peregrine.builder().tcp("127.0.0.1", 0).drainTimeout(Duration.ZERO)
+                .tool(io.peregrine.tool.Tool.builder("whoami").blocking(false)
+                        .handler((a, ctx) -> io.peregrine.tool.ToolResult.text(id)).build())
+                .build();
+        p.start();
+        return p;
+    }
+
+    @Test
+    void replicasAreCalledInTurnAndOneThatStopsLeavesTheOtherServing() throws Exception {
+        Peregrine one = replica("one");
+        Peregrine two = replica("two");
+        try {
+            Peregrine gateway = gateway(UpstreamSpec.builder("svc")
+                    .url("tcp://127.0.0.1:" + one.addresses().tcp().getPort())
+                    .url("tcp://127.0.0.1:" + two.addresses().tcp().getPort())
+                    .reconnect(Duration.ofMillis(100), Duration.ofMillis(400)).build());
+            List<String> heard = new CopyOnWriteArrayList<>();
+            PeregrineClient client = client(gateway, "2025-11-25", heard);
+            java.util.Set<String> answered = new java.util.HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                answered.add(client.callTool("svc_whoami", Map.of()).text());
+            }
+            assertThat(answered).containsExactlyInAnyOrder("one", "two");
+
+            one.close();
+            Await.until(() -> {
+                try {
+                    return "two".equals(client.callTool("svc_whoami", Map.of()).text())
+                            && "two".equals(client.callTool("svc_whoami", Map.of()).text());
+                } catch (McpClientException e) {
+                    return false;
+                }
+            }, "every call goes to the replica that is left");
+            assertThat(offers(client, "svc_whoami")).as("the upstream keeps its part while a replica serves").isTrue();
+            assertThat(gateway.gateway().upstreams()).containsEntry("svc", true);
+        } finally {
+            one.close();
+            two.close();
+        }
+    }
 }
