@@ -110,8 +110,10 @@ public final class Peregrine implements AutoCloseable {
     /** {@code GET metrics.path} on the HTTP listener, behind its authentication; null when metrics are off. */
     private final MetricsHttpHandler metricsRoute;
     private AdminServer admin;
+    /** The upstream servers federated into the registries; null when none is configured. */
+    private final io.peregrine.gateway.Gateway gateway;
 
-    private Peregrine(ServerSettings settings, ServerParts parts) {
+    private Peregrine(ServerSettings settings, ServerParts parts, List<io.peregrine.gateway.UpstreamSpec> upstreams) {
         this.settings = settings;
         this.parts = parts;
         this.executor = new ToolExecutor(settings.get(ConfigKey.EXEC_MAX_CONCURRENCY),
@@ -141,6 +143,19 @@ public final class Peregrine implements AutoCloseable {
         }
         core.policy(parts.policy());
         this.health = new ServerHealth(core, dependencies, counts, System::nanoTime);
+        this.gateway = upstreams.isEmpty() ? null
+                : new io.peregrine.gateway.Gateway(upstreams, core.tools(), core.resources(), core.prompts());
+        if (gateway != null) {
+            // Optional: an upstream that is away costs its part of the catalog, not the server's readiness.
+            for (io.peregrine.gateway.UpstreamSpec u : upstreams) {
+                io.peregrine.gateway.Gateway g = gateway;
+                dependencies.optional("upstream " + u.name(), () -> {
+                    String failure = g.failure(u.name());
+                    return failure == null ? io.peregrine.ops.health.DependencyStatus.up(u.target())
+                            : io.peregrine.ops.health.DependencyStatus.down(failure);
+                });
+            }
+        }
     }
 
     public static Builder builder() {
@@ -154,6 +169,10 @@ public final class Peregrine implements AutoCloseable {
         }
         if (closed) {
             throw new IllegalStateException("closed");
+        }
+        if (gateway != null) {
+            // Before the listeners: the first clients find the upstreams' part of the catalog.
+            gateway.start();
         }
         Listeners bound = Listeners.bind(settings, parts, core, health,
                 metricsRoute == null ? List.of() : List.of(new HttpRoute(settings.get(ConfigKey.METRICS_PATH), metricsRoute)));
@@ -264,6 +283,11 @@ public final class Peregrine implements AutoCloseable {
         return core.prompts();
     }
 
+    /** The gateway federating the upstreams given to {@link Builder#upstream}, or null when there are none. */
+    public io.peregrine.gateway.Gateway gateway() {
+        return gateway;
+    }
+
     /** The protocol core, for transports and tests that drive it directly. */
     public McpServer core() {
         return core;
@@ -296,6 +320,9 @@ public final class Peregrine implements AutoCloseable {
             interrupted = true;
         }
         executor.shutdown(1_000);
+        if (gateway != null) {
+            gateway.close();
+        }
         parts.policy().close();
         if (l != null) {
             l.shutdown();
@@ -343,6 +370,7 @@ public final class Peregrine implements AutoCloseable {
         private final List<ResourceTemplate> templates = new ArrayList<>();
         private final List<Prompt> prompts = new ArrayList<>();
         private final List<McpObserver> observers = new ArrayList<>();
+        private final List<io.peregrine.gateway.UpstreamSpec> upstreams = new ArrayList<>();
         private byte[] requestStateKey;
         private InputStream stdin;
         private OutputStream stdout;
@@ -435,6 +463,18 @@ public final class Peregrine implements AutoCloseable {
         /** Serves the resources {@code template} names ({@code resources/templates/list}, {@code resources/read}). */
         public Builder resourceTemplate(ResourceTemplate template) {
             templates.add(Objects.requireNonNull(template, "template"));
+            return this;
+        }
+
+        /**
+         * Federates an upstream MCP server: its tools, resources, resource templates and prompts are
+         * served beside the local ones, named as its {@link io.peregrine.gateway.UpstreamSpec} says,
+         * and calls to them are forwarded ({@code gateway.upstreams.<name>.*} in the standalone
+         * server; see docs/gateway.md). {@link Peregrine#start()} connects to every upstream first,
+         * waiting at most each one's connect timeout. Default: none.
+         */
+        public Builder upstream(io.peregrine.gateway.UpstreamSpec upstream) {
+            upstreams.add(Objects.requireNonNull(upstream, "upstream"));
             return this;
         }
 
@@ -736,7 +776,7 @@ public final class Peregrine implements AutoCloseable {
             ServerParts parts = new ServerParts(tools, resources, templates, prompts, observers, policy, tcpTls,
                     httpTls, clientCertificates, stdin, stdout, clock, metricsExemplars);
             Listeners.checkExposure(settings, parts);
-            return new Peregrine(settings, parts);
+            return new Peregrine(settings, parts, List.copyOf(upstreams));
         }
     }
 }

@@ -26,7 +26,8 @@ public record CompletionRef(String type, String name) {
         return new CompletionRef("ref/resource", uriTemplate);
     }
 
-    Map<String, Object> tree() {
+    /** The {@code ref} as {@code completion/complete} sends it: {@code {"type":"ref/prompt","name":...}} or {@code uri}. */
+    public Map<String, Object> tree() {
         return "ref/prompt".equals(type) ? Map.of("type", type, "name", name) : Map.of("type", type, "uri", name);
     }
 }

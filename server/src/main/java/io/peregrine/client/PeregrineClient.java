@@ -75,7 +75,8 @@ public final class PeregrineClient implements AutoCloseable {
     PeregrineClient(ClientConnection connection, ServerRequestHandlers handlers,
                     BiConsumer<String, Map<String, Object>> notificationListener,
                     java.util.function.Consumer<String> missedListener, boolean validate,
-                    List<CatalogListener> catalogListeners, boolean httpTransport) {
+                    List<CatalogListener> catalogListeners, boolean httpTransport,
+                    List<ConnectionListener> connectionListeners) {
         this.connection = connection;
         this.handlers = handlers;
         this.notificationListener = notificationListener;
@@ -96,11 +97,25 @@ public final class PeregrineClient implements AutoCloseable {
                 if (catalogUsed) {
                     listenForCatalogChanges();
                 }
+                for (ConnectionListener l : connectionListeners) {
+                    try {
+                        l.onReady(again);
+                    } catch (RuntimeException e) {
+                        log.warn("a connection listener failed", e);
+                    }
+                }
             }
 
             @Override
             public void onLost(String reason) {
                 catalogSubscription = null;
+                for (ConnectionListener l : connectionListeners) {
+                    try {
+                        l.onLost(reason);
+                    } catch (RuntimeException e) {
+                        log.warn("a connection listener failed", e);
+                    }
+                }
             }
 
             @Override
@@ -802,6 +817,7 @@ public final class PeregrineClient implements AutoCloseable {
         private boolean validateArguments;
         private boolean h2c;
         private final List<CatalogListener> catalogListeners = new ArrayList<>();
+        private final List<ConnectionListener> connectionListeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -1109,6 +1125,15 @@ public final class PeregrineClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Hears the link come and go (ready, lost, ready again after a reconnection), on the client's
+         * I/O thread. A listener added here hears the first connection too.
+         */
+        public Builder onConnectionChange(ConnectionListener listener) {
+            connectionListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
         /** Hears the changes of the discovery cache; the tools, resources and prompts are then kept fresh. */
         public Builder onCatalogChange(CatalogListener listener) {
             catalogListeners.add(Objects.requireNonNull(listener, "listener"));
@@ -1153,7 +1178,8 @@ public final class PeregrineClient implements AutoCloseable {
             ClientConnection connection = new ClientConnection(transport, loop, owned, cs, built,
                     (method, params) -> client[0].onNotification(method, params));
             client[0] = new PeregrineClient(connection, built, notificationListener, missedListener, validateArguments,
-                    List.copyOf(catalogListeners), transport instanceof io.peregrine.client.transport.StreamableHttpTransport);
+                    List.copyOf(catalogListeners), transport instanceof io.peregrine.client.transport.StreamableHttpTransport,
+                    List.copyOf(connectionListeners));
             try {
                 await(connection.open());
                 return client[0];

@@ -198,6 +198,74 @@ public final class ConfigKey<T> {
 
     private static final Map<String, ConfigKey<?>> ALL = Collections.unmodifiableMap(REGISTRY);
 
+    // ---------------------------------------------------------------- the gateway: one group of keys per upstream
+    // Templated keys: <name> stands for the upstream's name, <var> and <header> for a name of the
+    // user's choosing. They have no value until set, so they are kept apart from ALL (whose every
+    // key has a default value in every configuration).
+    private static final Map<String, ConfigKey<?>> TEMPLATE_REGISTRY = new LinkedHashMap<>();
+    /** The prefix of every upstream's keys. */
+    public static final String UPSTREAMS_PREFIX = "gateway.upstreams.";
+    /** What an upstream's name (the {@code <name>} of its keys) and a name prefix may be. */
+    public static final java.util.regex.Pattern UPSTREAM_NAME = java.util.regex.Pattern.compile("[a-zA-Z0-9_-]{1,32}");
+    private static final List<String> PROTOCOL_CHOICES = List.of("negotiate", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28");
+
+    public static final ConfigKey<String> UPSTREAM_URL = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.url", "",
+            "Where the upstream MCP server is: tcp://host:port, ws:// or wss://host:port/path, http:// or https://host:port/path "
+                    + "(Streamable HTTP); several comma-separated URLs are replicas of one service, called in turn; set url or command"),
+            ConfigKey::upstreamUrlsValid, "one or more comma-separated tcp://, ws://, wss://, http:// or https:// URLs"));
+    public static final ConfigKey<String> UPSTREAM_COMMAND = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.command", "",
+            "A command that serves MCP on stdio, split as a shell would (quotes, backslashes) but run without a shell; "
+                    + "the child is restarted with backoff when it exits and its stderr is logged"));
+    public static final ConfigKey<String> UPSTREAM_ENV = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.env.<var>", "",
+            "An environment variable of the command's process (added to this process's environment)"));
+    public static final ConfigKey<String> UPSTREAM_CWD = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.cwd", "",
+            "Working directory of the command's process (empty: this process's)"));
+    public static final ConfigKey<String> UPSTREAM_PREFIX = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.prefix", "",
+            "What federated names start with (empty: the upstream's name)"),
+            p -> p.isEmpty() || UPSTREAM_NAME.matcher(p).matches(), "empty, or 1 to 32 of A-Z a-z 0-9 _ -"));
+    public static final ConfigKey<String> UPSTREAM_SEPARATOR = template(oneOf(LAUNCHER, UPSTREAMS_PREFIX + "<name>.separator", "_",
+            List.of("_", "__", "-"), "What stands between the prefix and the upstream's own name"));
+    public static final ConfigKey<String> UPSTREAM_PREFIX_MODE = template(oneOf(LAUNCHER, UPSTREAMS_PREFIX + "<name>.prefix-mode", "always",
+            List.of("always", "collision", "never"),
+            "always: every tool and prompt name is prefixed; collision: only names another upstream or a local tool also has; "
+                    + "never: none, and a name that collides stops start-up naming both"));
+    public static final ConfigKey<String> UPSTREAM_TOOLS_INCLUDE = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.tools.include", "*",
+            "Comma-separated glob patterns (* and ?) of the upstream's own tool names to federate"));
+    public static final ConfigKey<String> UPSTREAM_TOOLS_EXCLUDE = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.tools.exclude", "",
+            "Comma-separated glob patterns of tool names left out even when included"));
+    public static final ConfigKey<String> UPSTREAM_RESOURCES_INCLUDE = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.resources.include", "*",
+            "Comma-separated glob patterns of resource URIs and URI templates to federate"));
+    public static final ConfigKey<String> UPSTREAM_RESOURCES_EXCLUDE = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.resources.exclude", "",
+            "Comma-separated glob patterns of resource URIs and URI templates left out"));
+    public static final ConfigKey<String> UPSTREAM_PROMPTS_INCLUDE = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.prompts.include", "*",
+            "Comma-separated glob patterns of prompt names to federate"));
+    public static final ConfigKey<String> UPSTREAM_PROMPTS_EXCLUDE = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.prompts.exclude", "",
+            "Comma-separated glob patterns of prompt names left out"));
+    public static final ConfigKey<Duration> UPSTREAM_CONNECT_TIMEOUT = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.connect-timeout", Duration.ofSeconds(5),
+            "How long connecting (and the handshake) may take; start-up waits at most this long for the upstream"));
+    public static final ConfigKey<Duration> UPSTREAM_CALL_TIMEOUT = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.call-timeout", Duration.ofSeconds(30),
+            "How long a forwarded call may wait for the upstream's answer; then the upstream is told to cancel and the client gets -31006"));
+    public static final ConfigKey<Integer> UPSTREAM_MAX_IN_FLIGHT = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.max-in-flight", 64, 1, 100_000,
+            "Calls forwarded to the upstream at once (its bulkhead); one more waits up to max-in-flight-wait, then gets -31000"));
+    public static final ConfigKey<Duration> UPSTREAM_MAX_IN_FLIGHT_WAIT = template(durationOrZero(LAUNCHER, UPSTREAMS_PREFIX + "<name>.max-in-flight-wait", Duration.ofMillis(500),
+            "How long a call waits for a free slot of the bulkhead (0: refused at once)"));
+    public static final ConfigKey<Duration> UPSTREAM_RECONNECT_BACKOFF = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.reconnect-backoff", Duration.ofMillis(200),
+            "First delay before connecting again to an upstream that is down; it doubles (with jitter) up to reconnect-max-backoff"));
+    public static final ConfigKey<Duration> UPSTREAM_RECONNECT_MAX_BACKOFF = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.reconnect-max-backoff", Duration.ofSeconds(10),
+            "Longest delay between attempts to reach an upstream that is down"));
+    public static final ConfigKey<String> UPSTREAM_HEADERS = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.headers.<header>", "",
+            "An HTTP header sent to the upstream (WebSocket handshake, Streamable HTTP requests) as written; no credentials here: "
+                    + "Authorization, Cookie and *-Key or *-Token headers must come from header-env"));
+    public static final ConfigKey<String> UPSTREAM_HEADER_ENV = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.header-env.<header>", "",
+            "The environment variable whose value is sent as this header, e.g. header-env.Authorization: WEATHER_TOKEN "
+                    + "(the variable holds Bearer ...); a variable that is not set stops start-up"),
+            v -> v.matches("[A-Za-z_][A-Za-z0-9_]*"), "the name of an environment variable"));
+    public static final ConfigKey<String> UPSTREAM_PROTOCOL_VERSION = template(oneOf(LAUNCHER, UPSTREAMS_PREFIX + "<name>.protocol-version", "negotiate",
+            PROTOCOL_CHOICES, "The revision spoken to the upstream: negotiate (2026-07-28 when it answers server/discover, "
+                    + "else initialize) or a pinned one"));
+
+    private static final Map<String, ConfigKey<?>> TEMPLATES = Collections.unmodifiableMap(TEMPLATE_REGISTRY);
+
     private final Scope scope;
     private final String name;
     private final Type type;
@@ -208,9 +276,16 @@ public final class ConfigKey<T> {
     private final Predicate<T> rule;
     private final String ruleText;
     private final String description;
+    /** For a concrete key of an upstream (gateway.upstreams.peri.url): its template; otherwise null. */
+    private final ConfigKey<T> template;
 
     private ConfigKey(Scope scope, String name, Type type, T defaultValue, T builderDefault, long min, long max,
                       Predicate<T> rule, String ruleText, String description) {
+        this(scope, name, type, defaultValue, builderDefault, min, max, rule, ruleText, description, null, true);
+    }
+
+    private ConfigKey(Scope scope, String name, Type type, T defaultValue, T builderDefault, long min, long max,
+                      Predicate<T> rule, String ruleText, String description, ConfigKey<T> template, boolean register) {
         this.scope = scope;
         this.name = name;
         this.type = type;
@@ -221,8 +296,11 @@ public final class ConfigKey<T> {
         this.rule = rule;
         this.ruleText = ruleText;
         this.description = description;
+        this.template = template;
         // A key made from another (a rule or a builder default added) takes its place, which keeps its position.
-        REGISTRY.put(name, this);
+        if (register) {
+            REGISTRY.put(name, this);
+        }
     }
 
     private static ConfigKey<String> string(Scope scope, String name, String def, String description) {
@@ -271,17 +349,145 @@ public final class ConfigKey<T> {
                 k.description);
     }
 
+    /** Moves a key whose name holds placeholders ({@code <name>}) from the plain keys to the templates. */
+    private static <T> ConfigKey<T> template(ConfigKey<T> k) {
+        REGISTRY.remove(k.name);
+        TEMPLATE_REGISTRY.put(k.name, k);
+        return k;
+    }
+
+    private static boolean upstreamUrlsValid(String value) {
+        if (value.isBlank()) {
+            return true;
+        }
+        for (String url : value.split(",")) {
+            String u = url.trim().toLowerCase(Locale.ROOT);
+            int colon = u.indexOf("://");
+            if (colon <= 0 || u.length() <= colon + 3
+                    || !List.of("tcp", "ws", "wss", "http", "https").contains(u.substring(0, colon))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The templated keys: those of each upstream, {@code gateway.upstreams.<name>.url} and its
+     * siblings, in documentation order. A configuration holds a concrete key of a template
+     * ({@code gateway.upstreams.peri.url}) only when it was set.
+     */
+    public static Map<String, ConfigKey<?>> templates() {
+        return TEMPLATES;
+    }
+
+    /** Whether this key's name holds placeholders ({@code <name>}). */
+    public boolean isTemplate() {
+        return name.indexOf('<') >= 0;
+    }
+
+    /** The template a concrete key was made from, or this key itself. */
+    public ConfigKey<T> template() {
+        return template != null ? template : this;
+    }
+
+    /**
+     * The concrete key {@code name} of a templated key, e.g. {@code gateway.upstreams.peri.url}, or
+     * null when no template matches it. Each placeholder stands for one segment of the name.
+     *
+     * @throws ConfigException when the name matches a template but a segment is not a valid name there
+     */
+    private static ConfigKey<?> concrete(String name) {
+        if (!name.startsWith(UPSTREAMS_PREFIX)) {
+            return null;
+        }
+        String[] parts = name.split("\\.", -1);
+        for (ConfigKey<?> t : TEMPLATES.values()) {
+            String[] pattern = t.name.split("\\.", -1);
+            if (pattern.length != parts.length) {
+                continue;
+            }
+            boolean matches = true;
+            for (int i = 0; i < pattern.length && matches; i++) {
+                matches = pattern[i].startsWith("<") ? !parts[i].isEmpty() : pattern[i].equals(parts[i]);
+            }
+            if (matches) {
+                String upstream = parts[2];
+                if (!UPSTREAM_NAME.matcher(upstream).matches()) {
+                    throw new ConfigException("\"" + name + "\": the upstream's name \"" + upstream
+                            + "\" must be 1 to 32 of A-Z a-z 0-9 _ - (it becomes the prefix of federated names)");
+                }
+                return t.instance(name);
+            }
+        }
+        return null;
+    }
+
+    private ConfigKey<T> instance(String concreteName) {
+        return new ConfigKey<>(scope, concreteName, type, defaultValue, builderDefault, min, max, rule, ruleText,
+                description, this, false);
+    }
+
+    /**
+     * The concrete key an environment variable sets, for the templated keys:
+     * {@code PEREGRINE_GATEWAY_UPSTREAMS_PERI_CALL_TIMEOUT} sets {@code gateway.upstreams.peri.call-timeout}.
+     * The upstream's name is read in lower case ({@code _} stays {@code _}); the shortest name that
+     * leaves a known key wins. An {@code env.<var>} keeps the variable's case; a header name reads
+     * {@code _} as {@code -}. Null when the variable is not under {@code PEREGRINE_GATEWAY_UPSTREAMS_}.
+     *
+     * @throws ConfigException when it is under that prefix but names no key
+     */
+    public static String nameOfEnvironmentVariable(String variable) {
+        String head = "PEREGRINE_GATEWAY_UPSTREAMS_";
+        if (!variable.startsWith(head)) {
+            return null;
+        }
+        String rest = variable.substring(head.length());
+        for (int cut = rest.indexOf('_'); cut > 0; cut = rest.indexOf('_', cut + 1)) {
+            String upstream = rest.substring(0, cut).toLowerCase(Locale.ROOT);
+            String tail = rest.substring(cut + 1);
+            for (ConfigKey<?> t : TEMPLATES.values()) {
+                String suffix = t.name.substring((UPSTREAMS_PREFIX + "<name>.").length());
+                int placeholder = suffix.indexOf('<');
+                if (placeholder < 0) {
+                    if (tail.equals(envForm(suffix))) {
+                        return UPSTREAMS_PREFIX + upstream + "." + suffix;
+                    }
+                } else {
+                    String fixed = envForm(suffix.substring(0, placeholder));
+                    if (tail.startsWith(fixed) && tail.length() > fixed.length()) {
+                        String free = tail.substring(fixed.length());
+                        String leaf = suffix.startsWith("env.") ? free : free.replace('_', '-');
+                        return UPSTREAMS_PREFIX + upstream + "." + suffix.substring(0, placeholder) + leaf;
+                    }
+                }
+            }
+        }
+        throw new ConfigException("environment variable " + variable + " names no key of an upstream (expected: "
+                + head + "<NAME>_URL, _COMMAND, _CALL_TIMEOUT, _ENV_<VAR>, _HEADERS_<HEADER>, ...; see docs/configuration.md)");
+    }
+
+    private static String envForm(String name) {
+        return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
     /** Every key, in documentation order. */
     public static Map<String, ConfigKey<?>> all() {
         return ALL;
     }
 
-    /** The key {@code name}, or null. */
-    /** The key {@code name}, or null. A {@code log.levels.<logger>} key is read as {@code log.level} is. */
+    /**
+     * The key {@code name}, or null. A {@code log.levels.<logger>} key is read as {@code log.level}
+     * is; a key of an upstream ({@code gateway.upstreams.peri.url}) is a concrete key of its template.
+     *
+     * @throws ConfigException when {@code name} is an upstream's key with a name that is not valid
+     */
     public static ConfigKey<?> find(String name) {
         ConfigKey<?> key = ALL.get(name);
         if (key == null && name.startsWith(LOG_LEVELS_PREFIX) && name.length() > LOG_LEVELS_PREFIX.length()) {
             return ALL.get("log.level");
+        }
+        if (key == null) {
+            return concrete(name);
         }
         return key;
     }
@@ -333,7 +539,7 @@ public final class ConfigKey<T> {
 
     /** The environment variable that overrides this key: {@code tcp.max-line-length} → {@code PEREGRINE_TCP_MAX_LINE_LENGTH}. */
     public String envName() {
-        return "PEREGRINE_" + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        return "PEREGRINE_" + envForm(name).replace("<NAME>", "<name>").replace("<VAR>", "<var>").replace("<HEADER>", "<header>");
     }
 
     /**

@@ -55,6 +55,15 @@ public final class ConfigLoader {
                 explicit.add(key.name());
             }
         }
+        // The keys of upstreams have no fixed names: every variable under their prefix is read.
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(env).entrySet()) {
+            String name = ConfigKey.nameOfEnvironmentVariable(e.getKey());
+            if (name != null) {
+                ConfigKey<?> key = known(name, "from environment variable " + e.getKey());
+                values.put(name, key.convert(e.getValue(), "environment variable " + e.getKey()));
+                explicit.add(name);
+            }
+        }
         for (String set : sets) {
             int eq = set.indexOf('=');
             if (eq <= 0) {
@@ -121,7 +130,14 @@ public final class ConfigLoader {
     private static String closest(String name) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : ConfigKey.all().keySet()) {
+        List<String> candidates = new java.util.ArrayList<>(ConfigKey.all().keySet());
+        String[] parts = name.split("\\.");
+        if (name.startsWith(ConfigKey.UPSTREAMS_PREFIX) && parts.length >= 4) {
+            for (String t : ConfigKey.templates().keySet()) {
+                candidates.add(t.replace("<name>", parts[2]));
+            }
+        }
+        for (String candidate : candidates) {
             int d = distance(name, candidate);
             if (d < bestDistance) {
                 bestDistance = d;

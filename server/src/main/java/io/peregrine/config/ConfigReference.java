@@ -63,6 +63,13 @@ public final class ConfigReference {
         group("tls", "TLS", null);
         group("audit", "The audit log", null);
         group("conformance", "Conformance fixtures", null);
+        group("gateway", "The gateway: upstream MCP servers",
+                "Each upstream is a group of keys under `gateway.upstreams.<name>.`, where `<name>` (1 to 32 of "
+                        + "`A-Z a-z 0-9 _ -`) names it in logs, errors and, by default, as the prefix of its federated names. "
+                        + "Set `url` or `command`, not both. In the environment the name is written in upper case and read "
+                        + "back in lower case: `PEREGRINE_GATEWAY_UPSTREAMS_PERI_URL=tcp://127.0.0.1:7500`; "
+                        + "`PEREGRINE_GATEWAY_UPSTREAMS_PERI_ENV_DEBUG=1` sets `env.DEBUG`. "
+                        + "[gateway.md](gateway.md) explains naming, faults and the rest.");
     }
 
     private ConfigReference() {
@@ -91,6 +98,9 @@ public final class ConfigReference {
     public static String render() {
         Map<String, List<ConfigKey<?>>> byGroup = new LinkedHashMap<>();
         for (ConfigKey<?> key : ConfigKey.all().values()) {
+            byGroup.computeIfAbsent(key.group(), g -> new ArrayList<>()).add(key);
+        }
+        for (ConfigKey<?> key : ConfigKey.templates().values()) {
             byGroup.computeIfAbsent(key.group(), g -> new ArrayList<>()).add(key);
         }
         StringBuilder md = new StringBuilder();

@@ -73,6 +73,21 @@ public final class PeregrineConfig {
         return (Path) get(key);
     }
 
+    /**
+     * The keys set under {@code prefix} (such as {@code gateway.upstreams.}) with their values, in
+     * the order they were set; reading them marks them read.
+     */
+    public Map<String, Object> under(String prefix) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                read.add(k);
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
     /** Every key with its value. */
     public Map<String, Object> values() {
         return values;

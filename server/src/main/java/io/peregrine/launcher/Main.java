@@ -196,6 +196,7 @@ public final class Main {
             closedAfterServer.add(tracing.exporter);
         }
         io.peregrine.policy.redis.RedisStore redis = PolicySetup.configure(b, c, env);
+        io.peregrine.gateway.UpstreamSettings.from(c, env).forEach(b::upstream);
         if (c.get(ConfigKey.DEMO_ENABLED)) {
             for (Tool t : demoTools(c)) {
                 b.tool(t);

@@ -43,6 +43,23 @@ public final class PromptRegistry {
         fireChanged();
     }
 
+    /** Removes the prompts named in {@code removed} and adds (or replaces) {@code added}, as one change. */
+    public synchronized void replace(java.util.Collection<String> removed, java.util.Collection<Prompt> added) {
+        Map<String, Prompt> next = new HashMap<>(snapshot.byName);
+        boolean changed = false;
+        for (String name : removed) {
+            changed |= next.remove(name) != null;
+        }
+        for (Prompt p : added) {
+            next.put(p.name(), p);
+            changed = true;
+        }
+        if (changed) {
+            snapshot = new Snapshot(next);
+            fireChanged();
+        }
+    }
+
     /** Removes the prompt {@code name}; returns whether there was one. */
     public synchronized boolean remove(String name) {
         if (!snapshot.byName.containsKey(name)) {

@@ -85,6 +85,36 @@ public final class ResourceRegistry {
         fireChanged();
     }
 
+    /**
+     * Removes the resources at {@code removedUris} and the templates {@code removedTemplates}, and
+     * adds (or replaces) {@code resources} and {@code templates}, as one change: listeners hear of
+     * it once.
+     */
+    public synchronized void replace(java.util.Collection<String> removedUris, java.util.Collection<String> removedTemplates,
+                                     java.util.Collection<Resource> resources, java.util.Collection<ResourceTemplate> templates) {
+        Map<String, Resource> uris = new HashMap<>(snapshot.byUri);
+        Map<String, ResourceTemplate> byTemplate = new HashMap<>(snapshot.byTemplate);
+        boolean changed = false;
+        for (String uri : removedUris) {
+            changed |= uris.remove(uri) != null;
+        }
+        for (String t : removedTemplates) {
+            changed |= byTemplate.remove(t) != null;
+        }
+        for (Resource r : resources) {
+            uris.put(r.uri(), r);
+            changed = true;
+        }
+        for (ResourceTemplate t : templates) {
+            byTemplate.put(key(t), t);
+            changed = true;
+        }
+        if (changed) {
+            snapshot = new Snapshot(uris, byTemplate);
+            fireChanged();
+        }
+    }
+
     /** Removes the resource at {@code uri}; returns whether there was one. */
     public synchronized boolean remove(String uri) {
         if (!snapshot.byUri.containsKey(uri)) {

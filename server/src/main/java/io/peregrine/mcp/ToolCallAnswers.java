@@ -114,6 +114,13 @@ final class ToolCallAnswers {
                     Outcome.error(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY));
             return;
         }
+        if (t instanceof io.peregrine.rpc.RpcException) {
+            // A handler that forwards the call (the gateway) answers with the error it met.
+            io.peregrine.rpc.RpcException e = (io.peregrine.rpc.RpcException) t;
+            call.reply.respond(server.writer().error(call.connection.peer.alloc(), call.id(), e.code(), e.getMessage(),
+                    e.data()), Outcome.error(e.code()));
+            return;
+        }
         if (t instanceof ToolException) {
             answerToolError(call, t.getMessage());
             return;

@@ -60,6 +60,40 @@ public final class ToolRegistry {
     /** Adds a tool, or replaces the tool of the same name. */
     public synchronized void add(Tool tool) {
         Objects.requireNonNull(tool, "tool");
+        Entry entry = entry(tool);
+        Map<String, Entry> next = new HashMap<>(snapshot.byName);
+        next.put(tool.name(), entry);
+        snapshot = new Snapshot(next);
+        fireChanged();
+    }
+
+    /**
+     * Removes the tools named in {@code removed} and adds (or replaces) {@code added} as one
+     * change: listeners hear of it once, and no listing sees half of it. A tool whose schema does
+     * not compile is left out and handed to {@code refused} with the reason.
+     */
+    public synchronized void replace(java.util.Collection<String> removed, java.util.Collection<Tool> added,
+                                     java.util.function.BiConsumer<Tool, String> refused) {
+        Map<String, Entry> next = new HashMap<>(snapshot.byName);
+        boolean changed = false;
+        for (String name : removed) {
+            changed |= next.remove(name) != null;
+        }
+        for (Tool tool : added) {
+            try {
+                next.put(tool.name(), entry(tool));
+                changed = true;
+            } catch (IllegalArgumentException e) {
+                refused.accept(tool, e.getMessage());
+            }
+        }
+        if (changed) {
+            snapshot = new Snapshot(next);
+            fireChanged();
+        }
+    }
+
+    private Entry entry(Tool tool) {
         Schema input = validator.compile("inputSchema of tool \"" + tool.name() + "\"", RawJson.of(tool.inputSchemaJson()));
         Schema output = tool.outputSchemaJson() == null ? null
                 : validator.compile("outputSchema of tool \"" + tool.name() + "\"", RawJson.of(tool.outputSchemaJson()));
@@ -69,11 +103,7 @@ public final class ToolRegistry {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("inputSchema of tool \"" + tool.name() + "\" : " + e.getMessage(), e);
         }
-        ParamHeaders headers = ParamHeaders.of(tool.name(), inputTree);
-        Map<String, Entry> next = new HashMap<>(snapshot.byName);
-        next.put(tool.name(), new Entry(tool, input, FastSchema.compile(inputTree), output, headers));
-        snapshot = new Snapshot(next);
-        fireChanged();
+        return new Entry(tool, input, FastSchema.compile(inputTree), output, ParamHeaders.of(tool.name(), inputTree));
     }
 
     /** Removes the tool {@code name}; returns whether there was one. */

@@ -43,6 +43,10 @@ public final class JsonRpcError {
     public static final int FORBIDDEN = -31003;
     /** Peregrine: a rate limit refused the request (HTTP 429); {@code data.retryAfterMs} says when to retry. */
     public static final int RATE_LIMITED = -31004;
+    /** Peregrine gateway: the upstream server of this tool, resource or prompt cannot be reached; {@code data.upstream} names it. */
+    public static final int UPSTREAM_UNAVAILABLE = -31005;
+    /** Peregrine gateway: the upstream did not answer within its call timeout and was told to cancel; {@code data.upstream} names it. */
+    public static final int UPSTREAM_TIMEOUT = -31006;
 
     private JsonRpcError() {
     }
@@ -64,6 +68,8 @@ public final class JsonRpcError {
             case UNAUTHORIZED: return "Unauthorized";
             case FORBIDDEN: return "Forbidden";
             case RATE_LIMITED: return "RateLimited";
+            case UPSTREAM_UNAVAILABLE: return "UpstreamUnavailable";
+            case UPSTREAM_TIMEOUT: return "UpstreamTimeout";
             default: return "Error(" + code + ")";
         }
     }

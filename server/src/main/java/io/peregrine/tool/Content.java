@@ -41,6 +41,11 @@ public abstract sealed class Content permits Content.Text, Content.Binary, Conte
         return new Binary("audio", Base64.getEncoder().encodeToString(requireNonNull(data, "data")), mimeType, null, null);
     }
 
+    /** Audio already base64-encoded. */
+    public static Content audioBase64(String base64, String mimeType) {
+        return new Binary("audio", requireNonNull(base64, "base64"), mimeType, null, null);
+    }
+
     /** A link to a resource the client may read; {@code mimeType}, {@code description} may be null. */
     public static Content resourceLink(String uri, String name, String mimeType, String description) {
         return new ResourceLink(uri, name, mimeType, description, null, null);
@@ -55,6 +60,11 @@ public abstract sealed class Content permits Content.Text, Content.Binary, Conte
     public static Content embeddedBlob(String uri, String mimeType, byte[] blob) {
         return new Embedded(uri, mimeType, null, Base64.getEncoder().encodeToString(requireNonNull(blob, "blob")),
                 null, null);
+    }
+
+    /** An embedded binary resource already base64-encoded. */
+    public static Content embeddedBlobBase64(String uri, String mimeType, String base64) {
+        return new Embedded(uri, mimeType, null, requireNonNull(base64, "base64"), null, null);
     }
 
     /** This content with annotations for the client. */

@@ -1,0 +1,275 @@
+package io.peregrine.gateway;
+
+import io.peregrine.client.CatalogListener;
+import io.peregrine.client.ConnectionListener;
+import io.peregrine.client.McpClientException;
+import io.peregrine.client.PeregrineClient;
+import io.peregrine.client.PromptInfo;
+import io.peregrine.client.ReconnectPolicy;
+import io.peregrine.client.ResourceInfo;
+import io.peregrine.client.ResourceTemplateInfo;
+import io.peregrine.client.ToolInfo;
+import io.netty.channel.EventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One endpoint of an upstream (a replica URL, or its stdio child) and the client linked to it.
+ *
+ * <p>Its life: connect, retrying with backoff while the endpoint is down (also at start); once
+ * connected, list its catalog and keep it fresh through the client's discovery cache, which hears
+ * {@code list_changed} (2025) or keeps a {@code subscriptions/listen} open (2026-07-28); when the
+ * link is lost the client reconnects with the same backoff (a stdio child is started again), and
+ * the catalog is listed anew. Every change is reported to the {@link Upstream}, which tells the
+ * gateway. Blocking work (connecting, listing) runs on the gateway's worker threads, never on the
+ * client's I/O thread.
+ */
+final class Replica implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Replica.class);
+
+    /** What the replica offers, replaced whole. */
+    record Lists(List<ToolInfo> tools, List<ResourceInfo> resources, List<ResourceTemplateInfo> templates,
+                 List<PromptInfo> prompts) {
+        static final Lists EMPTY = new Lists(List.of(), List.of(), List.of(), List.of());
+    }
+
+    private final Upstream upstream;
+    private final String target;
+    /** The target as logs and errors show it: a stdio command cut short (a class path can be kilobytes). */
+    private final String shown;
+    private final EventLoopGroup loops;
+    private final ScheduledExecutorService timer;
+    private final Executor workers;
+    private volatile PeregrineClient client;
+    private volatile boolean ready;
+    private volatile boolean closed;
+    private volatile Lists lists = Lists.EMPTY;
+    private volatile String failure = "not connected yet";
+    private int attempts;
+
+    Replica(Upstream upstream, String target, EventLoopGroup loops, ScheduledExecutorService timer, Executor workers) {
+        this.upstream = upstream;
+        this.target = target;
+        this.shown = target.length() <= 96 ? target : target.substring(0, 93) + "...";
+        this.loops = loops;
+        this.timer = timer;
+        this.workers = workers;
+    }
+
+    String target() {
+        return target;
+    }
+
+    /** Connected, and its catalog listed. */
+    boolean isReady() {
+        PeregrineClient c = client;
+        return ready && c != null && c.isConnected();
+    }
+
+    PeregrineClient client() {
+        return client;
+    }
+
+    Lists lists() {
+        return lists;
+    }
+
+    /** Why it is not ready, for errors and logs. */
+    String failure() {
+        return failure;
+    }
+
+    /** Starts connecting; returns at once. */
+    void start() {
+        workers.execute(this::connect);
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        UpstreamSpec spec = upstream.spec();
+        PeregrineClient.Builder b = PeregrineClient.builder()
+                .url(target)
+                .clientInfo("peregrine-gateway", "0.1.0")
+                .eventLoopGroup(loops)
+                .requestTimeout(spec.callTimeout())
+                .connectTimeout(spec.connectTimeout())
+                // The gateway's bulkhead bounds the calls; the client's bound leaves room for catalog lists.
+                .maxCallsInFlight(spec.maxInFlight() + 16, Duration.ZERO)
+                .reconnect(new ReconnectPolicy(spec.reconnectBackoff(), spec.reconnectMaxBackoff(), Integer.MAX_VALUE))
+                .onCatalogChange(this::catalogChanged)
+                .onConnectionChange(new ConnectionListener() {
+                    @Override
+                    public void onReady(boolean again) {
+                        if (again && !closed) {
+                            log.info("upstream {} ({}) is back", upstream.name(), shown);
+                            try {
+                                workers.execute(Replica.this::list);
+                            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                                // The gateway is closing.
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void onLost(String reason) {
+                        lost(reason);
+                    }
+                });
+        if (spec.protocolVersion() != null) {
+            b.protocolVersion(spec.protocolVersion());
+        } else {
+            b.negotiateProtocolVersion();
+        }
+        spec.headers().forEach((name, value) -> {
+            if (name.equalsIgnoreCase("Authorization")) {
+                b.authorization(value);
+            } else {
+                b.header(name, value);
+            }
+        });
+        spec.environment().forEach(b::environment);
+        if (spec.workingDirectory() != null) {
+            b.workingDirectory(spec.workingDirectory());
+        }
+        try {
+            PeregrineClient c = b.connect();
+            if (closed) {
+                c.close();
+                return;
+            }
+            client = c;
+            attempts = 0;
+            log.info("upstream {} connected: {} speaking {}", upstream.name(), shown, c.negotiatedVersion());
+            list();
+        } catch (IOException | RuntimeException e) {
+            String why = message(e);
+            failure = why.startsWith("cannot connect") ? why : "cannot connect to " + shown + ": " + why;
+            long delay = delayMillis(++attempts);
+            if (attempts == 1 || log.isDebugEnabled()) {
+                log.warn("upstream {}: {}; trying again in {} ms, then with backoff", upstream.name(), failure, delay);
+            }
+            upstream.attempted();
+            try {
+                timer.schedule(() -> workers.execute(this::connect), delay, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // The gateway is closing.
+            }
+        }
+    }
+
+    private long delayMillis(int attempt) {
+        long delay = upstream.spec().reconnectBackoff().toMillis();
+        long cap = upstream.spec().reconnectMaxBackoff().toMillis();
+        for (int i = 1; i < attempt && delay < cap; i++) {
+            delay = Math.min(cap, delay * 2);
+        }
+        long jitter = delay / 4;
+        return jitter > 0 ? delay - jitter + ThreadLocalRandom.current().nextLong(jitter + 1) : delay;
+    }
+
+    /** Lists the whole catalog (every page) of a freshly connected link; blocks. */
+    private void list() {
+        PeregrineClient c = client;
+        if (c == null || closed) {
+            return;
+        }
+        try {
+            Map<String, Object> caps = c.serverCapabilities();
+            boolean modern = c.negotiatedVersion() != null && c.negotiatedVersion().compareTo("2026") > 0;
+            // A 2026-07-28 server need not send capabilities with every answer: ask for every list then.
+            boolean all = modern && caps.isEmpty();
+            Lists fresh = new Lists(
+                    all || caps.containsKey("tools") ? c.tools() : List.of(),
+                    all || caps.containsKey("resources") ? orEmpty(c::resources) : List.of(),
+                    all || caps.containsKey("resources") ? orEmpty(c::resourceTemplates) : List.of(),
+                    all || caps.containsKey("prompts") ? orEmpty(c::prompts) : List.of());
+            lists = fresh;
+            ready = c.isConnected();
+            failure = ready ? null : "the link to " + shown + " was lost while listing its catalog";
+            upstream.changed();
+        } catch (RuntimeException e) {
+            failure = "listing the catalog of " + shown + " failed: " + message(e);
+            log.warn("upstream {}: {}", upstream.name(), failure);
+            if (c.isConnected() && !closed) {
+                // Listed again shortly: a server that cannot list now may later.
+                try {
+                    timer.schedule(() -> workers.execute(this::list), upstream.spec().reconnectMaxBackoff().toMillis(),
+                            TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // The gateway is closing.
+                }
+            }
+        }
+    }
+
+    private static <T> List<T> orEmpty(java.util.function.Supplier<List<T>> lister) {
+        try {
+            return lister.get();
+        } catch (McpClientException e) {
+            if (e.code() == io.peregrine.rpc.JsonRpcError.METHOD_NOT_FOUND) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void catalogChanged(CatalogListener.Kind kind, List<?> items) {
+        Lists l = lists;
+        switch (kind) {
+            case TOOLS:
+                lists = new Lists((List<ToolInfo>) items, l.resources(), l.templates(), l.prompts());
+                break;
+            case RESOURCES:
+                lists = new Lists(l.tools(), (List<ResourceInfo>) items, l.templates(), l.prompts());
+                break;
+            case RESOURCE_TEMPLATES:
+                lists = new Lists(l.tools(), l.resources(), (List<ResourceTemplateInfo>) items, l.prompts());
+                break;
+            default:
+                lists = new Lists(l.tools(), l.resources(), l.templates(), (List<PromptInfo>) items);
+        }
+        if (ready) {
+            log.debug("upstream {} ({}): its {} changed", upstream.name(), shown, kind);
+            upstream.changed();
+        }
+    }
+
+    private void lost(String reason) {
+        ready = false;
+        failure = "the link to " + shown + " was lost" + (reason != null ? " (" + reason + ")" : "")
+                + "; reconnecting";
+        log.warn("upstream {}: {}", upstream.name(), failure);
+        upstream.changed();
+    }
+
+    private static String message(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && (t.getMessage() == null || t instanceof java.util.concurrent.CompletionException)) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ready = false;
+        PeregrineClient c = client;
+        if (c != null) {
+            c.close();
+        }
+    }
+}

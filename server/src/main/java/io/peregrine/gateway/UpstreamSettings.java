@@ -1,0 +1,147 @@
+package io.peregrine.gateway;
+
+import io.peregrine.config.ConfigException;
+import io.peregrine.config.ConfigKey;
+import io.peregrine.config.PeregrineConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads the {@code gateway.upstreams.<name>.*} keys of a configuration into {@link UpstreamSpec}s,
+ * with errors that name the key and say what to do. Credentials never come from the file: a
+ * header that carries one must be given by {@code header-env.<Header>}, naming an environment
+ * variable that must be set.
+ */
+public final class UpstreamSettings {
+
+    private UpstreamSettings() {
+    }
+
+    /**
+     * The upstreams the configuration describes, in the order their first key was set.
+     *
+     * @param env the environment, for {@code header-env} references
+     * @throws ConfigException naming the key of a value that cannot be used
+     */
+    public static List<UpstreamSpec> from(PeregrineConfig config, Map<String, String> env) {
+        Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
+        config.under(ConfigKey.UPSTREAMS_PREFIX).forEach((key, value) -> {
+            String rest = key.substring(ConfigKey.UPSTREAMS_PREFIX.length());
+            int dot = rest.indexOf('.');
+            byName.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>()).put(rest.substring(dot + 1), value);
+        });
+        List<UpstreamSpec> specs = new ArrayList<>();
+        byName.forEach((name, keys) -> specs.add(spec(name, keys, env)));
+        return specs;
+    }
+
+    private static UpstreamSpec spec(String name, Map<String, Object> keys, Map<String, String> env) {
+        String at = ConfigKey.UPSTREAMS_PREFIX + name + ".";
+        UpstreamSpec.Builder b = UpstreamSpec.builder(name);
+        String url = string(keys, "url", "");
+        String command = string(keys, "command", "");
+        if (url.isBlank() == command.isBlank()) {
+            throw new ConfigException(url.isBlank()
+                    ? "upstream " + name + " has neither " + at + "url nor " + at + "command (expected: exactly one of them)"
+                    : "upstream " + name + " has both " + at + "url and " + at + "command (expected: exactly one of them)");
+        }
+        if (!url.isBlank()) {
+            for (String u : url.split(",")) {
+                if (!u.isBlank()) {
+                    b.url(u.trim());
+                }
+            }
+        } else {
+            b.command(command);
+        }
+        String cwd = string(keys, "cwd", "");
+        if (!cwd.isBlank()) {
+            if (command.isBlank()) {
+                throw new ConfigException(at + "cwd is set but the upstream has no command (cwd is the stdio child's)");
+            }
+            b.workingDirectory(Path.of(cwd));
+        }
+        String prefix = string(keys, "prefix", "");
+        if (!prefix.isEmpty()) {
+            b.prefix(prefix);
+        }
+        b.separator(string(keys, "separator", "_"));
+        b.prefixMode(PrefixMode.valueOf(string(keys, "prefix-mode", "always").trim().toUpperCase(Locale.ROOT)));
+        b.tools(patterns(keys, "tools.include", "*"), patterns(keys, "tools.exclude", ""));
+        b.resources(patterns(keys, "resources.include", "*"), patterns(keys, "resources.exclude", ""));
+        b.prompts(patterns(keys, "prompts.include", "*"), patterns(keys, "prompts.exclude", ""));
+        b.connectTimeout(duration(keys, "connect-timeout", ConfigKey.UPSTREAM_CONNECT_TIMEOUT.defaultValue()));
+        b.callTimeout(duration(keys, "call-timeout", ConfigKey.UPSTREAM_CALL_TIMEOUT.defaultValue()));
+        Object max = keys.get("max-in-flight");
+        b.maxInFlight(max != null ? (Integer) max : ConfigKey.UPSTREAM_MAX_IN_FLIGHT.defaultValue(),
+                duration(keys, "max-in-flight-wait", ConfigKey.UPSTREAM_MAX_IN_FLIGHT_WAIT.defaultValue()));
+        Duration initial = duration(keys, "reconnect-backoff", ConfigKey.UPSTREAM_RECONNECT_BACKOFF.defaultValue());
+        Duration longest = duration(keys, "reconnect-max-backoff", ConfigKey.UPSTREAM_RECONNECT_MAX_BACKOFF.defaultValue());
+        if (longest.compareTo(initial) < 0) {
+            throw new ConfigException(at + "reconnect-max-backoff: " + ConfigKey.UPSTREAM_RECONNECT_MAX_BACKOFF.format(longest)
+                    + " is shorter than " + at + "reconnect-backoff " + ConfigKey.UPSTREAM_RECONNECT_BACKOFF.format(initial)
+                    + " (expected: at least as long)");
+        }
+        b.reconnect(initial, longest);
+        String version = string(keys, "protocol-version", "negotiate").trim();
+        b.protocolVersion(version.equals("negotiate") ? null : version);
+        keys.forEach((k, v) -> {
+            if (k.startsWith("env.")) {
+                if (command.isBlank()) {
+                    throw new ConfigException(at + k + " is set but the upstream has no command (env is the stdio child's)");
+                }
+                b.environment(k.substring("env.".length()), String.valueOf(v));
+            } else if (k.startsWith("headers.")) {
+                String header = k.substring("headers.".length());
+                if (carriesCredentials(header)) {
+                    throw new ConfigException(at + k + ": the " + header + " header carries a credential, which must not be "
+                            + "written in the configuration; put it in an environment variable and name that with "
+                            + at + "header-env." + header + " (e.g. WEATHER_TOKEN)");
+                }
+                b.header(header, String.valueOf(v));
+            } else if (k.startsWith("header-env.")) {
+                String header = k.substring("header-env.".length());
+                String variable = String.valueOf(v);
+                String value = env.get(variable);
+                if (value == null) {
+                    throw new ConfigException(at + k + " names the environment variable " + variable
+                            + ", which is not set (expected: the " + header + " header's value in it)");
+                }
+                b.header(header, value);
+            }
+        });
+        try {
+            return b.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ConfigException("upstream " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Headers whose values are credentials by name: these come from the environment only. */
+    static boolean carriesCredentials(String header) {
+        String h = header.toLowerCase(Locale.ROOT);
+        return h.equals("authorization") || h.equals("proxy-authorization") || h.equals("cookie")
+                || h.endsWith("-key") || h.endsWith("-token") || h.endsWith("-secret") || h.contains("api-key")
+                || h.contains("apikey");
+    }
+
+    private static String string(Map<String, Object> keys, String key, String def) {
+        Object v = keys.get(key);
+        return v == null ? def : String.valueOf(v);
+    }
+
+    private static Duration duration(Map<String, Object> keys, String key, Duration def) {
+        Object v = keys.get(key);
+        return v == null ? def : (Duration) v;
+    }
+
+    private static List<String> patterns(Map<String, Object> keys, String key, String def) {
+        return NamePatterns.split(string(keys, key, def));
+    }
+}

@@ -1,0 +1,369 @@
+package io.peregrine.gateway;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One upstream MCP server of a gateway: where it is (one or more replica URLs, or a command that
+ * serves MCP on stdio), how its names are federated, and how calls to it are bounded. Made with
+ * {@link #builder(String)} in code, or from the {@code gateway.upstreams.<name>.*} keys by
+ * {@link UpstreamSettings}; the defaults are those of the keys.
+ *
+ * <pre>{@code
+ * UpstreamSpec weather = UpstreamSpec.builder("weather")
+ *         .url("http://10.0.0.7:9001/mcp")
+ *         .callTimeout(Duration.ofSeconds(10))
+ *         .build();
+ * Peregrine.builder().upstream(weather).build();
+ * }</pre>
+ */
+public final class UpstreamSpec {
+
+    private final String name;
+    private final List<String> urls;
+    private final String command;
+    private final Map<String, String> environment;
+    private final Path workingDirectory;
+    private final String prefix;
+    private final String separator;
+    private final PrefixMode prefixMode;
+    private final NamePatterns tools;
+    private final NamePatterns resources;
+    private final NamePatterns prompts;
+    private final Duration connectTimeout;
+    private final Duration callTimeout;
+    private final int maxInFlight;
+    private final Duration maxInFlightWait;
+    private final Duration reconnectBackoff;
+    private final Duration reconnectMaxBackoff;
+    private final Map<String, String> headers;
+    private final String protocolVersion;
+
+    private UpstreamSpec(Builder b) {
+        this.name = b.name;
+        this.urls = List.copyOf(b.urls);
+        this.command = b.command;
+        this.environment = Map.copyOf(b.environment);
+        this.workingDirectory = b.workingDirectory;
+        this.prefix = b.prefix != null ? b.prefix : b.name;
+        this.separator = b.separator;
+        this.prefixMode = b.prefixMode;
+        this.tools = new NamePatterns(b.toolsInclude, b.toolsExclude);
+        this.resources = new NamePatterns(b.resourcesInclude, b.resourcesExclude);
+        this.prompts = new NamePatterns(b.promptsInclude, b.promptsExclude);
+        this.connectTimeout = b.connectTimeout;
+        this.callTimeout = b.callTimeout;
+        this.maxInFlight = b.maxInFlight;
+        this.maxInFlightWait = b.maxInFlightWait;
+        this.reconnectBackoff = b.reconnectBackoff;
+        this.reconnectMaxBackoff = b.reconnectMaxBackoff;
+        this.headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
+        this.protocolVersion = b.protocolVersion;
+    }
+
+    /** Starts describing the upstream {@code name} (1 to 32 of {@code A-Z a-z 0-9 _ -}). */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The replicas' URLs; empty for a stdio upstream. */
+    public List<String> urls() {
+        return urls;
+    }
+
+    /** The command line of a stdio upstream, or null. */
+    public String command() {
+        return command;
+    }
+
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    /** The stdio child's working directory, or null for this process's. */
+    public Path workingDirectory() {
+        return workingDirectory;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public String separator() {
+        return separator;
+    }
+
+    public PrefixMode prefixMode() {
+        return prefixMode;
+    }
+
+    NamePatterns tools() {
+        return tools;
+    }
+
+    NamePatterns resources() {
+        return resources;
+    }
+
+    NamePatterns prompts() {
+        return prompts;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration callTimeout() {
+        return callTimeout;
+    }
+
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    public Duration maxInFlightWait() {
+        return maxInFlightWait;
+    }
+
+    public Duration reconnectBackoff() {
+        return reconnectBackoff;
+    }
+
+    public Duration reconnectMaxBackoff() {
+        return reconnectMaxBackoff;
+    }
+
+    /** The headers sent to it, values resolved (credentials read from their environment variables). */
+    public Map<String, String> headers() {
+        return headers;
+    }
+
+    /** The pinned protocol revision, or null to negotiate. */
+    public String protocolVersion() {
+        return protocolVersion;
+    }
+
+    /** Where it is, for logs and errors: its URLs or {@code stdio:} and its command, cut at 96 characters. */
+    public String target() {
+        String t = command != null ? "stdio:" + command : String.join(",", urls);
+        return t.length() <= 96 ? t : t.substring(0, 93) + "...";
+    }
+
+    @Override
+    public String toString() {
+        return "upstream " + name + " (" + target() + ")";
+    }
+
+    /** Builds an {@link UpstreamSpec}; every setter checks its value at once. */
+    public static final class Builder {
+        private final String name;
+        private final List<String> urls = new ArrayList<>();
+        private String command;
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private Path workingDirectory;
+        private String prefix;
+        private String separator = "_";
+        private PrefixMode prefixMode = PrefixMode.ALWAYS;
+        private List<String> toolsInclude = List.of("*");
+        private List<String> toolsExclude = List.of();
+        private List<String> resourcesInclude = List.of("*");
+        private List<String> resourcesExclude = List.of();
+        private List<String> promptsInclude = List.of("*");
+        private List<String> promptsExclude = List.of();
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration callTimeout = Duration.ofSeconds(30);
+        private int maxInFlight = 64;
+        private Duration maxInFlightWait = Duration.ofMillis(500);
+        private Duration reconnectBackoff = Duration.ofMillis(200);
+        private Duration reconnectMaxBackoff = Duration.ofSeconds(10);
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private String protocolVersion;
+
+        private Builder(String name) {
+            this.name = checkName(requireNonNull(name, "name"), "name");
+        }
+
+        private static String checkName(String value, String what) {
+            if (!value.matches("[a-zA-Z0-9_-]{1,32}")) {
+                throw new IllegalArgumentException(what + " : \"" + value + "\" (expected: 1 to 32 of A-Z a-z 0-9 _ -)");
+            }
+            return value;
+        }
+
+        /**
+         * A replica: {@code tcp://host:port}, {@code ws://} or {@code wss://host:port/path},
+         * {@code http://} or {@code https://host:port/path}. Call it once per replica.
+         */
+        public Builder url(String url) {
+            requireNonNull(url, "url");
+            String u = url.trim();
+            String scheme = u.contains("://") ? u.substring(0, u.indexOf("://")).toLowerCase(Locale.ROOT) : "";
+            if (!List.of("tcp", "ws", "wss", "http", "https").contains(scheme) || u.length() <= scheme.length() + 3) {
+                throw new IllegalArgumentException("url : \"" + url
+                        + "\" (expected: tcp://host:port, ws://, wss://, http:// or https://host:port/path)");
+            }
+            urls.add(u);
+            return this;
+        }
+
+        /** A command that serves MCP on stdio, split as a shell would, run without one. */
+        public Builder command(String commandLine) {
+            requireNonNull(commandLine, "commandLine");
+            if (commandLine.isBlank()) {
+                throw new IllegalArgumentException("command : \"\" (expected: a command line)");
+            }
+            this.command = commandLine.trim();
+            return this;
+        }
+
+        /** An environment variable of the stdio child. */
+        public Builder environment(String variable, String value) {
+            environment.put(requireNonNull(variable, "variable"), requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** The stdio child's working directory. Default: this process's. */
+        public Builder workingDirectory(Path directory) {
+            this.workingDirectory = requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** What federated names start with. Default: the upstream's name. */
+        public Builder prefix(String prefix) {
+            this.prefix = checkName(requireNonNull(prefix, "prefix"), "prefix");
+            return this;
+        }
+
+        /** Between prefix and name: {@code _} (the default), {@code __} or {@code -}. */
+        public Builder separator(String separator) {
+            if (!List.of("_", "__", "-").contains(requireNonNull(separator, "separator"))) {
+                throw new IllegalArgumentException("separator : \"" + separator + "\" (expected: _, __ or -)");
+            }
+            this.separator = separator;
+            return this;
+        }
+
+        /** When names are prefixed. Default: {@link PrefixMode#ALWAYS}. */
+        public Builder prefixMode(PrefixMode mode) {
+            this.prefixMode = requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** Glob patterns ({@code *}, {@code ?}) of the upstream's own tool names to federate, and to leave out. */
+        public Builder tools(List<String> include, List<String> exclude) {
+            this.toolsInclude = List.copyOf(include);
+            this.toolsExclude = List.copyOf(exclude);
+            return this;
+        }
+
+        /** Glob patterns of resource URIs and URI templates to federate, and to leave out. */
+        public Builder resources(List<String> include, List<String> exclude) {
+            this.resourcesInclude = List.copyOf(include);
+            this.resourcesExclude = List.copyOf(exclude);
+            return this;
+        }
+
+        /** Glob patterns of prompt names to federate, and to leave out. */
+        public Builder prompts(List<String> include, List<String> exclude) {
+            this.promptsInclude = List.copyOf(include);
+            this.promptsExclude = List.copyOf(exclude);
+            return this;
+        }
+
+        /** How long connecting and the handshake may take. Default 5 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /** How long a forwarded call waits for its answer. Default 30 s. */
+        public Builder callTimeout(Duration timeout) {
+            this.callTimeout = positive(timeout, "callTimeout");
+            return this;
+        }
+
+        /** The bulkhead: calls in flight at once, and how long one more waits for a slot. Default 64 and 500 ms. */
+        public Builder maxInFlight(int max, Duration wait) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxInFlight : " + max + " (expected: > 0)");
+            }
+            requireNonNull(wait, "wait");
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("maxInFlightWait : " + wait + " (expected: >= 0)");
+            }
+            this.maxInFlight = max;
+            this.maxInFlightWait = wait;
+            return this;
+        }
+
+        /** Backoff between attempts to reach it while it is down: first delay, longest delay. Default 200 ms, 10 s. */
+        public Builder reconnect(Duration initial, Duration max) {
+            positive(initial, "reconnectBackoff");
+            positive(max, "reconnectMaxBackoff");
+            if (max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("reconnectMaxBackoff : " + max + " (expected: >= " + initial + ")");
+            }
+            this.reconnectBackoff = initial;
+            this.reconnectMaxBackoff = max;
+            return this;
+        }
+
+        /** A header for the WebSocket handshake and Streamable HTTP requests ({@code Authorization} also goes in {@code _meta} on TCP and stdio). */
+        public Builder header(String name, String value) {
+            headers.put(requireNonNull(name, "name"), requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Pins the revision spoken to it (e.g. {@code 2025-11-25}); null (the default) negotiates. */
+        public Builder protocolVersion(String version) {
+            if (version != null && io.peregrine.mcp.ProtocolVersion.find(version) == null) {
+                throw new IllegalArgumentException("protocolVersion : " + version + " (expected: one of "
+                        + io.peregrine.mcp.ProtocolVersion.ids() + ")");
+            }
+            this.protocolVersion = version;
+            return this;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            requireNonNull(d, what);
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(what + " : " + d + " (expected: > 0)");
+            }
+            return d;
+        }
+
+        /**
+         * The upstream.
+         *
+         * @throws IllegalStateException unless exactly one of {@link #url} and {@link #command} was given
+         */
+        public UpstreamSpec build() {
+            if (urls.isEmpty() == (command == null)) {
+                throw new IllegalStateException("upstream " + name + ": give url(...) or command(...), exactly one of them");
+            }
+            return new UpstreamSpec(this);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof UpstreamSpec && ((UpstreamSpec) o).name.equals(name);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name);
+    }
+}
