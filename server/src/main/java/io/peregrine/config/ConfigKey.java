@@ -1,5 +1,6 @@
 package io.peregrine.config;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -437,7 +438,11 @@ public final class ConfigKey<T> {
                 }
                 break;
             case PATH:
-                value = Path.of(text);
+                try {
+                    value = Path.of(text);
+                } catch (InvalidPathException e) {
+                    throw invalid(raw, source, "a file system path (" + e.getReason() + ")");
+                }
                 break;
             case BOOLEAN:
                 if (raw instanceof Boolean) {
