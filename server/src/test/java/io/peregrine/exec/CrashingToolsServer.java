@@ -14,7 +14,8 @@ import java.util.List;
  * runs it as a child process with a small heap: {@code oom} fills the heap, {@code overflow}
  * recurses without end, {@code block} sleeps ignoring every interrupt, {@code spin} loops on a CPU
  * ignoring them too, {@code work} returns at once (blocking), {@code echo} answers on the event
- * loop. Blocking calls: 2 at once, 2 strays that give their slot back, 300 ms timeouts. Prints
+ * loop. Blocking calls: 2 at once, 2 strays that give their slot back, 300 ms timeouts (30 s for
+ * {@code oom} and {@code overflow}, which must fail rather than time out, and 10 s for {@code work}). Prints
  * {@code tcp=PORT http=PORT} once serving. The stuck tools give up by themselves after 60 s so that
  * nothing outlives a test run that forgot the process.
  */
@@ -28,9 +29,10 @@ public final class CrashingToolsServer {
     public static void main(String[] args) throws Exception {
         Peregrine server = Peregrine.builder()
                 .tool(EchoTool.create())
-                .tool(blocking("work", () -> "done"))
-                .tool(blocking("oom", CrashingToolsServer::fillTheHeap))
-                .tool(blocking("overflow", () -> String.valueOf(recurse(0))))
+                .tool(blocking("work", () -> "done", Duration.ofSeconds(10)))
+                // Filling the heap takes a while on a loaded machine: these two must fail, not time out.
+                .tool(blocking("oom", CrashingToolsServer::fillTheHeap, Duration.ofSeconds(30)))
+                .tool(blocking("overflow", () -> String.valueOf(recurse(0)), Duration.ofSeconds(30)))
                 .tool(blocking("block", CrashingToolsServer::sleepThroughInterrupts))
                 .tool(blocking("spin", CrashingToolsServer::spin))
                 .maxConcurrency(2)
@@ -51,6 +53,10 @@ public final class CrashingToolsServer {
 
     private static Tool blocking(String name, Body body) {
         return Tool.builder(name).blocking(true).handler((args, ctx) -> ToolResult.text(body.run())).build();
+    }
+
+    private static Tool blocking(String name, Body body, Duration timeout) {
+        return Tool.builder(name).blocking(true).timeout(timeout).handler((args, ctx) -> ToolResult.text(body.run())).build();
     }
 
     private static String fillTheHeap() {
