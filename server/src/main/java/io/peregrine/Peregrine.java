@@ -117,7 +117,7 @@ public final class Peregrine implements AutoCloseable {
         this.settings = settings;
         this.parts = parts;
         this.executor = new ToolExecutor(settings.get(ConfigKey.EXEC_MAX_CONCURRENCY),
-                settings.get(ConfigKey.EXEC_VIRTUAL_THREADS));
+                settings.get(ConfigKey.EXEC_VIRTUAL_THREADS), settings.get(ConfigKey.EXEC_MAX_STRAY_CALLS));
         this.core = new McpServer(settings.json(), settings.serverInfo(), executor, settings.core(),
                 settings.clientRequests(parts.clock()));
         parts.tools().forEach(core.tools()::add);
@@ -676,6 +676,14 @@ public final class Peregrine implements AutoCloseable {
         /** Blocking calls running at once, over all connections; beyond it calls are refused ({@code exec.max-concurrency}); default 64. */
         public Builder maxConcurrency(int calls) {
             return set(ConfigKey.EXEC_MAX_CONCURRENCY, calls);
+        }
+
+        /**
+         * Ended calls whose handler ignores the interrupt that may give their slot back
+         * ({@code exec.max-stray-calls}); default 16.
+         */
+        public Builder maxStrayCalls(int calls) {
+            return set(ConfigKey.EXEC_MAX_STRAY_CALLS, calls);
         }
 
         /** Run blocking tools on virtual threads when the JDK has them ({@code exec.virtual-threads}); default true. */

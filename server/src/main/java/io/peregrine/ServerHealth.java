@@ -2,6 +2,7 @@ package io.peregrine;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.peregrine.exec.ToolExecutor;
 import io.peregrine.mcp.McpServer;
 import io.peregrine.ops.health.Dependencies;
 import io.peregrine.transport.HealthReport;
@@ -112,6 +113,17 @@ final class ServerHealth implements HealthReport {
             g.writeNumberField("sessions", counts.sessions());
             g.writeNumberField("callsInFlight", core.callsInFlight());
             g.writeNumberField("tools", core.tools().size());
+            // Calls that ended while their handler ignores the interrupt (exec.max-stray-calls).
+            g.writeArrayFieldStart("strayCalls");
+            for (ToolExecutor.StrayCall stray : core.strayCalls()) {
+                g.writeStartObject();
+                g.writeStringField("call", stray.call());
+                g.writeStringField("thread", stray.thread());
+                g.writeNumberField("strayMillis", stray.strayMillis());
+                g.writeBooleanField("slotReturned", stray.slotReturned());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             writeDependencies(g);
             g.writeEndObject();
         } catch (IOException e) {

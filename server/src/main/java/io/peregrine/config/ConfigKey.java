@@ -1,5 +1,6 @@
 package io.peregrine.config;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -95,6 +96,7 @@ public final class ConfigKey<T> {
     public static final ConfigKey<Long> JSON_MAX_STRING_LENGTH = size(SERVER, "json.max-string-length", 4 * MIB, KIB, GIB, "Longest JSON string value accepted");
     public static final ConfigKey<Integer> CONNECTION_MAX_IN_FLIGHT = integer(SERVER, "connection.max-in-flight", 256, 1, 1_000_000, "Blocking calls one connection may have running before reading from it pauses");
     public static final ConfigKey<Integer> EXEC_MAX_CONCURRENCY = integer(SERVER, "exec.max-concurrency", 64, 1, 100_000, "Blocking tool calls running at once; beyond it calls are refused at once with -31000");
+    public static final ConfigKey<Integer> EXEC_MAX_STRAY_CALLS = integer(SERVER, "exec.max-stray-calls", 16, 0, 100_000, "Ended calls whose handler ignores the interrupt and runs on (stuck): up to this many give their exec.max-concurrency slot back so that they do not starve other calls, and are listed in /health?verbose; beyond it they keep their slot");
     public static final ConfigKey<Boolean> EXEC_VIRTUAL_THREADS = bool(SERVER, "exec.virtual-threads", true, "Run blocking tools on virtual threads when the JDK has them (21+)");
     public static final ConfigKey<Integer> IO_THREADS = integer(SERVER, "io.threads", 0, 0, 1024, "I/O threads (0: twice the number of cores)");
 
@@ -646,7 +648,11 @@ public final class ConfigKey<T> {
                 }
                 break;
             case PATH:
-                value = Path.of(text);
+                try {
+                    value = Path.of(text);
+                } catch (InvalidPathException e) {
+                    throw invalid(raw, source, "a file system path (" + e.getReason() + ")");
+                }
                 break;
             case BOOLEAN:
                 if (raw instanceof Boolean) {

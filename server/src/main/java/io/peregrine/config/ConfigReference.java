@@ -36,7 +36,7 @@ public final class ConfigReference {
         group("http", "The HTTP listener",
                 "One port serves MCP over Streamable HTTP and WebSocket at `ws.path`, and the probes: `GET /health` "
                         + "(liveness, always 200 while the process runs), `GET /health?verbose` or `GET /health/details` "
-                        + "(JSON: name, version, uptime, open connections and sessions, tool calls in flight, tools served, "
+                        + "(JSON: name, version, uptime, open connections and sessions, tool calls in flight, tools served, stray calls (ended calls whose handler ignores the interrupt), "
                         + "and the state of each dependency) and `GET /ready` (503 while starting, while shutting down, and while a required "
                         + "dependency is down).");
         group("ws", "WebSocket and the MCP path", null);

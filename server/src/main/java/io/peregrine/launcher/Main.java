@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -108,7 +109,7 @@ public final class Main {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config":
-                    configFile = Path.of(value(args, ++i, "--config"));
+                    configFile = configPath(value(args, ++i, "--config"));
                     break;
                 case "--set":
                     sets.add(value(args, ++i, "--set"));
@@ -123,7 +124,7 @@ public final class Main {
                     if (args[i].startsWith("--set=")) {
                         sets.add(args[i].substring("--set=".length()));
                     } else if (args[i].startsWith("--config=")) {
-                        configFile = Path.of(args[i].substring("--config=".length()));
+                        configFile = configPath(args[i].substring("--config=".length()));
                     } else {
                         throw new ConfigException("unknown argument \"" + args[i] + "\"\n" + usage());
                     }
@@ -279,6 +280,14 @@ public final class Main {
     }
 
     /** {@code --help}: print usage, start nothing. */
+    private static Path configPath(String value) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new ConfigException("--config \"" + value + "\" (expected: a file system path; " + e.getReason() + ")");
+        }
+    }
+
     static final class UsageRequested extends RuntimeException {
         UsageRequested(String usage) {
             super(usage, null, false, false);

@@ -3,6 +3,7 @@ package io.peregrine.mcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCountUtil;
 import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Peer;
 
@@ -29,6 +30,8 @@ final class BatchReply implements Reply {
     private boolean sealed;
     private boolean anyResult;
     private Outcome firstError;
+    /** The connection is gone: responses that arrive now have nobody to go to. */
+    private boolean abandoned;
 
     BatchReply(Peer peer) {
         this.peer = peer;
@@ -72,11 +75,30 @@ final class BatchReply implements Reply {
         peer.send(message);
     }
 
+    /**
+     * A member's call was dropped because the connection is gone: the array will never be sent,
+     * so the responses gathered so far, and any that arrive later, are released here.
+     */
+    @Override
+    public void dropped() {
+        List<ByteBuf> gathered;
+        synchronized (this) {
+            abandoned = true;
+            gathered = new ArrayList<>(responses);
+            responses.clear();
+        }
+        gathered.forEach(ReferenceCountUtil::release);
+    }
+
     @Override
     public void respond(ByteBuf response, Outcome outcome) {
         ByteBuf out;
         Outcome said;
         synchronized (this) {
+            if (abandoned) {
+                ReferenceCountUtil.release(response);
+                return;
+            }
             responses.add(response);
             if (outcome.isError()) {
                 if (firstError == null) {

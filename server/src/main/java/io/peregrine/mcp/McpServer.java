@@ -606,6 +606,11 @@ public final class McpServer implements MessageListener {
         return draining;
     }
 
+    /** Calls that ended while their handler ignores the interrupt and runs on; for the health report. */
+    public java.util.List<ToolExecutor.StrayCall> strayCalls() {
+        return executor.strayCalls();
+    }
+
     /** Calls running right now, over all connections. */
     public int callsInFlight() {
         return answers.running();

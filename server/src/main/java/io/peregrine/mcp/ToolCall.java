@@ -1,6 +1,7 @@
 package io.peregrine.mcp;
 
 import io.netty.util.concurrent.ScheduledFuture;
+import io.peregrine.exec.ToolExecutor;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcMessage;
 import io.peregrine.tool.LogLevel;
@@ -43,10 +44,15 @@ final class ToolCall implements ToolContext, Runnable {
     private static final AtomicIntegerFieldUpdater<ToolCall> HOLDERS =
             AtomicIntegerFieldUpdater.newUpdater(ToolCall.class, "holders");
 
+    /** How long an interrupted handler may take to return before its call counts as stray. */
+    static final long STRAY_GRACE_MILLIS = 1_000;
+
     private volatile int ended;
     private volatile int holders = 2;
     private volatile boolean cancelled;
     private Thread runner;
+    /** The executor slot the handler runs in; null for a non-blocking tool, which runs on the event loop. */
+    private ToolExecutor.Slot slot;
     private ScheduledFuture<?> deadline;
     /** Set by policy before the call runs: the cache entry this call fills, or null. */
     io.peregrine.policy.ResultCache.Lookup cacheFill;
@@ -115,6 +121,7 @@ final class ToolCall implements ToolContext, Runnable {
     void cancel() {
         if (end()) {
             interrupt();
+            watchForStray();
             answers.callDropped(this);
             reply.respondNothing();
             drop();
@@ -125,6 +132,7 @@ final class ToolCall implements ToolContext, Runnable {
     private void expire() {
         if (end()) {
             interrupt();
+            watchForStray();
             answers.answerTimeout(this);
             drop();
         }
@@ -134,6 +142,7 @@ final class ToolCall implements ToolContext, Runnable {
     void abort() {
         if (end()) {
             interrupt();
+            watchForStray();
             answers.answerShutdown(this);
             drop();
         }
@@ -151,6 +160,7 @@ final class ToolCall implements ToolContext, Runnable {
     void abandon() {
         if (end()) {
             interrupt();
+            watchForStray();
             answers.callDropped(this);
             reply.dropped();
             drop();
@@ -175,12 +185,42 @@ final class ToolCall implements ToolContext, Runnable {
             return false;
         }
         runner = Thread.currentThread();
+        slot = ToolExecutor.currentSlot();
         return true;
     }
 
     private synchronized void leave() {
         runner = null;
         Thread.interrupted();
+    }
+
+    /**
+     * The call has ended and its handler was interrupted. One that has not returned after
+     * {@link #STRAY_GRACE_MILLIS} ignores the interrupt: the executor is told, so that the slot
+     * it holds can serve other calls (up to {@code exec.max-stray-calls}).
+     */
+    private void watchForStray() {
+        ToolExecutor.Slot s;
+        synchronized (this) {
+            s = runner != null ? slot : null;
+        }
+        if (s == null) {
+            return;
+        }
+        String what = "tools/call " + entry.tool.name() + " (id " + message.id() + ") on " + connection.peer.transport();
+        try {
+            connection.peer.executor().schedule(() -> {
+                boolean running;
+                synchronized (ToolCall.this) {
+                    running = runner != null;
+                }
+                if (running) {
+                    s.stray(what);
+                }
+            }, STRAY_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            s.stray(what); // the event loop is shutting down: say so now
+        }
     }
 
     private synchronized void interrupt() {

@@ -26,6 +26,7 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -99,6 +100,10 @@ public final class JwtAuthenticator implements Authenticator {
                     ? "Authentication required: send a token as \"Authorization: Bearer <jwt>\""
                     : "Authentication required: the Authorization value is not \"Bearer <jwt>\"");
         }
+        String malformed = malformedSegment(token);
+        if (malformed != null) {
+            throw Refusal.invalidToken("Invalid token: not a JWT (" + malformed + ")");
+        }
         JWT jwt;
         try {
             jwt = JWTParser.parse(token);
@@ -127,6 +132,38 @@ public final class JwtAuthenticator implements Authenticator {
             throw Refusal.invalidToken("Invalid token: its key could not be obtained (" + e.getMessage() + ")");
         }
         return principal(claims);
+    }
+
+    /**
+     * What is wrong with the compact serialization, or null: every segment must be canonical
+     * unpadded base64url (RFC 7515, section 2). nimbus-jose-jwt's decoder skips characters outside
+     * the alphabet, so without this check "eyJ!hbGci..." would verify as "eyJhbGci...": the
+     * signature would cover bytes other than those sent.
+     */
+    static String malformedSegment(String token) {
+        int segment = 0;
+        int start = 0;
+        for (int i = 0; i <= token.length(); i++) {
+            if (i < token.length() && token.charAt(i) != '.') {
+                char c = token.charAt(i);
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+                    return String.format("segment %d holds a character outside base64url, U+%04X at offset %d",
+                            segment + 1, (int) c, i);
+                }
+                continue;
+            }
+            String part = token.substring(start, i);
+            if (part.length() % 4 == 1) {
+                return "segment " + (segment + 1) + " is not base64url: its length leaves a lone character";
+            }
+            byte[] bytes = Base64.getUrlDecoder().decode(part);
+            if (!Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(part)) {
+                return "segment " + (segment + 1) + " is not canonical base64url: its last character has bits set that encode nothing";
+            }
+            segment++;
+            start = i + 1;
+        }
+        return null;
     }
 
     private Principal principal(JWTClaimsSet claims) throws Refusal {

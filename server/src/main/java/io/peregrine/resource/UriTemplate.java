@@ -171,7 +171,8 @@ public final class UriTemplate {
                 throw invalid(t, "variable \"" + name + "\" uses a level 4 modifier (':' or '*'), which is not supported");
             }
             if (!validName(name)) {
-                throw invalid(t, "\"" + name + "\" at offset " + offset + " is not a variable name");
+                throw invalid(t, "\"" + name + "\" at offset " + offset + " is not a variable name"
+                        + (name.indexOf('%') >= 0 ? " (a '%' in a name must start a pct-encoded triplet such as %41)" : ""));
             }
             names.add(name);
         }
@@ -182,10 +183,18 @@ public final class UriTemplate {
         if (name.isEmpty()) {
             return false;
         }
+        // RFC 6570: varchar *( ["."] varchar ), varchar = ALPHA / DIGIT / "_" / pct-encoded.
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= name.length() || !isHex(name.charAt(i + 1)) || !isHex(name.charAt(i + 2))) {
+                    return false;
+                }
+                i += 2;
+                continue;
+            }
             boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'
-                    || (c == '.' && i > 0 && i < name.length() - 1) || c == '%';
+                    || (c == '.' && i > 0 && i < name.length() - 1 && name.charAt(i - 1) != '.');
             if (!ok) {
                 return false;
             }

@@ -114,6 +114,17 @@ public final class EnvelopeDecoder {
         return decoded;
     }
 
+    /** The offset of the first byte of {@code frame} that is not JSON whitespace, or -1. */
+    private static int firstNonWhitespace(ByteBuf frame) {
+        for (int i = frame.readerIndex(); i < frame.writerIndex(); i++) {
+            byte b = frame.getByte(i);
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return i - frame.readerIndex();
+            }
+        }
+        return -1;
+    }
+
     private static boolean onlyWhitespaceAfter(ByteBuf frame, int end) {
         for (int i = frame.readerIndex() + end; i < frame.writerIndex(); i++) {
             byte b = frame.getByte(i);
@@ -129,6 +140,13 @@ public final class EnvelopeDecoder {
         try (JsonParser p = json.parser(frame)) {
             JsonToken first = p.nextToken();
             if (first == null) {
+                // Jackson ends a document at a NUL byte; anything but whitespace is not an empty message.
+                int junk = firstNonWhitespace(frame);
+                if (junk >= 0) {
+                    return new RpcException(JsonRpcError.PARSE_ERROR, String.format(
+                            "Parse error: unexpected byte 0x%02X at offset %d: expected a JSON value",
+                            frame.getByte(frame.readerIndex() + junk) & 0xFF, junk));
+                }
                 return new RpcException(JsonRpcError.INVALID_REQUEST, "Empty message: expected a JSON-RPC object");
             }
             p.skipChildren();

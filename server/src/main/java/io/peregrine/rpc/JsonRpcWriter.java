@@ -71,8 +71,13 @@ public final class JsonRpcWriter {
             }
             g.writeEndObject();
             g.writeEndObject();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // The buffer is ours until it is returned: release it whatever the data threw.
             out.release();
+            if (data != null) {
+                // data that cannot be written (not a JSON tree value) must not cost the client its answer
+                return error(alloc, id, code, message, null);
+            }
             throw new IllegalStateException("error response could not be encoded", e);
         }
         return out;

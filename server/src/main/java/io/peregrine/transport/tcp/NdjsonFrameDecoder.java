@@ -56,7 +56,7 @@ public final class NdjsonFrameDecoder extends ByteToMessageDecoder {
                 continue;
             }
             if (eol < 0) {
-                if (in.readableBytes() > maxLength) {
+                if (unfinishedLength(in) > maxLength) {
                     in.skipBytes(in.readableBytes());
                     discarding = true;
                     out.add(new TooLongFrame(maxLength));
@@ -81,6 +81,16 @@ public final class NdjsonFrameDecoder extends ByteToMessageDecoder {
             in.readerIndex(eol + 1);
             out.add(frame);
         }
+    }
+
+    /**
+     * The length of the line still waiting for its LF, not counting a CR at the end of what has
+     * arrived: that CR may be the first half of a CRLF split across two reads, and a line of
+     * exactly {@code maxLength} bytes must be accepted however its CRLF is split.
+     */
+    private static int unfinishedLength(ByteBuf in) {
+        int n = in.readableBytes();
+        return n > 0 && in.getByte(in.writerIndex() - 1) == '\r' ? n - 1 : n;
     }
 
     private static boolean isBlank(ByteBuf in, int start, int length) {

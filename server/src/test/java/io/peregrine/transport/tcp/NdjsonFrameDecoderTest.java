@@ -27,6 +27,8 @@ class NdjsonFrameDecoderTest {
                 Arguments.of("blank lines skipped", List.of("\n \n\r\n{}\n"), List.of("{}")),
                 Arguments.of("incomplete kept", List.of("{}\n{\"x\""), List.of("{}")),
                 Arguments.of("exactly the limit", List.of("0123456789\n"), List.of("0123456789")),
+                Arguments.of("exactly the limit, CRLF split across reads", List.of("0123456789\r", "\n{}\n"),
+                        List.of("0123456789", "{}")),
                 Arguments.of("over the limit", List.of("01234567890\n{}\n"), List.of("TOO_LONG", "{}")),
                 Arguments.of("over the limit before the newline arrives", List.of("0123456789012", "345\n{}\n"),
                         List.of("TOO_LONG", "{}")));
