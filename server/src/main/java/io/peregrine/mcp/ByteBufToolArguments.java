@@ -153,6 +153,11 @@ final class ByteBufToolArguments implements ToolArguments {
         }
         try (JsonInput in = json.read(raw)) {
             JsonParser p = in.parser();
+            // This thread's parser may still sit on the last token of the document it read before,
+            // which JsonTree.read would take for the value: move to this document's first token.
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("the arguments are not a JSON object");
+            }
             return (Map<String, Object>) JsonTree.read(p);
         } catch (IOException e) {
             throw unreadable(e);
