@@ -1,0 +1,276 @@
+package io.peregrine.loadtest;
+
+import io.peregrine.rpc.JsonTree;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Peregrine directly against the same Peregrine behind a Peregrine gateway: {@code loadtest/run gateway}.
+ *
+ * <p>One upstream Peregrine serving {@code echo} runs in a JVM of its own ({@link GatewayServeMain}),
+ * and three gateways, each in a JVM of its own, federate it: one over a TCP upstream link, one over
+ * WebSocket, one over Streamable HTTP. Every round, the load generator ({@link TcpLoadGenerator},
+ * in this JVM) runs the same closed loop of {@code tools/call} once against each of the four:
+ * {@code echo} on the upstream itself, and {@code up_echo} on each gateway, which forwards it to the
+ * same upstream; the order rotates from round to round, so that no row always runs first or right
+ * after another. Every answer is checked (its id and a {@code result}); errors are counted, not
+ * timed. The report gives each row's median over the rounds (calls/s, p50, p99), the ratio of each
+ * gateway row's calls/s to the direct row's and the p50 it adds to it.
+ *
+ * <p>The servers' logs go to {@link #SERVER_LOG}. Bounded: at most {@value #MAX_ROUNDS} rounds of 4 × (warm-up + duration), loopback only; every
+ * server stops when this JVM closes its standard input, or is killed after 5 s.
+ */
+final class GatewayComparison {
+
+    static final String USAGE = "usage: loadtest/run gateway [--rounds 1] [--transport tcp|ws|http]"
+            + " [--era 2025-11-25|2026-07-28] [--connections 16] [--depth 1] [--payload 100] [--warmup 3s]"
+            + " [--duration 5s] [--json FILE] [--markdown FILE]";
+
+    static final int MAX_ROUNDS = 5;
+
+    /** The system property with the servers' JVM options, split at spaces. */
+    static final String SERVER_JAVA_OPTS = "loadtest.gateway.serverOpts";
+    /** Where the servers' standard error (their logs) goes. */
+    static final java.io.File SERVER_LOG = new java.io.File(System.getProperty("java.io.tmpdir"),
+            "peregrine-loadtest-gateway-servers.log");
+    private static final String DEFAULT_SERVER_JAVA_OPTS = "-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch";
+
+    /** The rows, in the order of the first round: the direct call, then each upstream link. */
+    static final List<String> ROWS = List.of("direct", "gateway-tcp", "gateway-ws", "gateway-http");
+
+    private static final List<String> OPTIONS = List.of("rounds", "transport", "era", "connections", "depth",
+            "payload", "warmup", "duration", "json", "markdown");
+
+    private GatewayComparison() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--help") || args[i].equals("-h")) {
+                    System.out.println(USAGE);
+                    return;
+                }
+                if (!args[i].startsWith("--") || !OPTIONS.contains(args[i].substring(2)) || i + 1 >= args.length) {
+                    throw new IllegalArgumentException("unknown option or no value: " + args[i]);
+                }
+                o.put(args[i].substring(2), args[++i]);
+            }
+            System.exit(run(o));
+        } catch (IllegalArgumentException e) {
+            System.err.println("loadtest/run gateway: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(64);
+        }
+    }
+
+    /** Runs the comparison; returns the exit status (1 if any call failed). */
+    static int run(Map<String, String> o) throws Exception {
+        int rounds = Integer.parseInt(o.getOrDefault("rounds", "1"));
+        if (rounds < 1 || rounds > MAX_ROUNDS) {
+            throw new IllegalArgumentException("rounds : " + rounds + " (expected: 1-" + MAX_ROUNDS + ")");
+        }
+        Transport transport = Transport.of(o.getOrDefault("transport", "tcp"));
+        Era era = Era.of(o.getOrDefault("era", Era.V2025_11_25.version()));
+        int connections = Integer.parseInt(o.getOrDefault("connections", "16"));
+        int depth = Integer.parseInt(o.getOrDefault("depth", "1"));
+        int payload = Integer.parseInt(o.getOrDefault("payload", "100"));
+        Duration warmup = LoadOptions.parseDuration("--warmup", o.getOrDefault("warmup", "3s"));
+        Duration duration = LoadOptions.parseDuration("--duration", o.getOrDefault("duration", "5s"));
+        if ((long) connections * depth > GatewayServeMain.MAX_IN_FLIGHT || payload > 64 * 1024) {
+            throw new IllegalArgumentException("connections × depth, payload : " + connections + " × " + depth + ", "
+                    + payload + " (expected: at most " + GatewayServeMain.MAX_IN_FLIGHT + " calls in flight, 64 KiB)");
+        }
+        // Checked before any server starts.
+        LoadSettings.builder(new InetSocketAddress("127.0.0.1", 1)).transport(transport).era(era)
+                .connections(connections).depth(depth).payloadBytes(payload).warmup(warmup).duration(duration).build();
+
+        Map<String, List<Map<String, Object>>> runs = new LinkedHashMap<>();
+        ROWS.forEach(row -> runs.put(row, new ArrayList<>()));
+        long errors = 0;
+        List<Server> servers = new ArrayList<>();
+        try {
+            Server upstream = Server.start("upstream");
+            servers.add(upstream);
+            Map<String, Server> targets = new LinkedHashMap<>();
+            targets.put("direct", upstream);
+            String http = "http://" + upstream.http + Transport.PATH;
+            for (String link : List.of("tcp://" + upstream.tcp, "ws://" + upstream.http + Transport.PATH, http)) {
+                Server gateway = Server.start("gateway", link);
+                servers.add(gateway);
+                targets.put("gateway-" + link.substring(0, link.indexOf(':')), gateway);
+            }
+            for (int round = 1; round <= rounds; round++) {
+                List<String> order = new ArrayList<>(ROWS);
+                Collections.rotate(order, -(round - 1));
+                for (String row : order) {
+                    Server server = targets.get(row);
+                    System.gc();
+                    LoadResult r = new TcpLoadGenerator(LoadSettings.builder(server.address(transport))
+                            .transport(transport).era(era).connections(connections).depth(depth).payloadBytes(payload)
+                            .tool(row.equals("direct") ? "echo" : GatewayServeMain.UPSTREAM + "_echo")
+                            .warmup(warmup).duration(duration).build()).run();
+                    Map<String, Object> s = new LinkedHashMap<>(Summary.json(row, r));
+                    s.put("round", round);
+                    runs.get(row).add(s);
+                    errors += r.errors().total();
+                    System.err.println("round " + round + ": " + Summary.line(row, r));
+                }
+            }
+        } finally {
+            Collections.reverse(servers);
+            servers.forEach(Server::close);
+        }
+        Map<String, Map<String, Double>> medians = new LinkedHashMap<>();
+        runs.forEach((row, list) -> medians.put(row, medians(list)));
+        String command = String.format(Locale.ROOT, "loadtest/run gateway --rounds %d --transport %s --era %s"
+                        + " --connections %d --depth %d --payload %d --warmup %s --duration %s", rounds,
+                o.getOrDefault("transport", "tcp"), era.version(), connections, depth, payload,
+                o.getOrDefault("warmup", "3s"), o.getOrDefault("duration", "5s"));
+        String table = table(command, rounds, transport, medians);
+        System.out.print(table);
+        ClientLoadMain.write(Path.of(o.getOrDefault("markdown", "loadtest/results/gateway.md")), table);
+        if (o.containsKey("json")) {
+            Map<String, Object> all = new LinkedHashMap<>();
+            all.put("command", command);
+            all.put("medians", medians);
+            all.put("rounds", runs);
+            ClientLoadMain.write(Path.of(o.get("json")), JsonTree.toJson(all) + "\n");
+        }
+        return errors > 0 ? 1 : 0;
+    }
+
+    private static final List<String> METRICS = List.of("throughputPerSecond", "p50Micros", "p99Micros", "errors");
+
+    /** Each metric's own median over the rounds. */
+    static Map<String, Double> medians(List<Map<String, Object>> runs) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (String metric : METRICS) {
+            double[] v = runs.stream().mapToDouble(r -> ((Number) r.get(metric)).doubleValue()).sorted().toArray();
+            m.put(metric, v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2);
+        }
+        m.put("calls", runs.stream().mapToDouble(r -> ((Number) r.get("requests")).doubleValue()).sum());
+        m.put("errorsTotal", runs.stream().mapToDouble(r -> ((Number) r.get("errors")).doubleValue()).sum());
+        return m;
+    }
+
+    /** The Markdown table: a row per target, the gateway rows with their ratio and added p50. */
+    static String table(String command, int rounds, Transport transport, Map<String, Map<String, Double>> medians) {
+        StringBuilder b = new StringBuilder();
+        b.append("`").append(command).append("` (medians of ").append(rounds).append(rounds == 1 ? " round" : " rounds")
+                .append("; echo called over ").append(transport).append(", each server in a JVM of its own)\n\n");
+        b.append("| target | upstream link | calls/s | p50 (µs) | p99 (µs) | calls | errors | calls/s gateway / direct | added p50 (µs) |\n");
+        b.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        Map<String, Double> direct = medians.get("direct");
+        for (Map.Entry<String, Map<String, Double>> e : medians.entrySet()) {
+            Map<String, Double> m = e.getValue();
+            boolean gateway = !e.getKey().equals("direct");
+            String link = gateway ? link(e.getKey()) : "–";
+            String ratio = gateway && direct.get("throughputPerSecond") > 0
+                    ? String.format(Locale.ROOT, "**%.2f**", m.get("throughputPerSecond") / direct.get("throughputPerSecond"))
+                    : "";
+            String added = gateway ? String.format(Locale.ROOT, "%+.0f", m.get("p50Micros") - direct.get("p50Micros")) : "";
+            b.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %s | %s |%n",
+                    gateway ? "Peregrine behind the gateway" : "Peregrine directly", link, m.get("throughputPerSecond"),
+                    m.get("p50Micros"), m.get("p99Micros"), m.get("calls"), m.get("errorsTotal"), ratio, added));
+        }
+        return b.toString();
+    }
+
+    private static String link(String row) {
+        switch (row) {
+            case "gateway-tcp":
+                return "TCP";
+            case "gateway-ws":
+                return "WebSocket";
+            default:
+                return "Streamable HTTP";
+        }
+    }
+
+    /** A server of {@link GatewayServeMain} in a JVM of its own. */
+    private static final class Server implements AutoCloseable {
+        private final Process process;
+        final String tcp;
+        final String http;
+
+        private Server(Process process, String tcp, String http) {
+            this.process = process;
+            this.tcp = tcp;
+            this.http = http;
+        }
+
+        InetSocketAddress address(Transport transport) {
+            String hostPort = transport == Transport.TCP ? tcp : http;
+            return Target.loopback(hostPort);
+        }
+
+        static Server start(String... args) throws Exception {
+            List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.addAll(List.of(System.getProperty(SERVER_JAVA_OPTS, DEFAULT_SERVER_JAVA_OPTS).trim().split("\\s+")));
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayServeMain.class.getName()));
+            command.addAll(List.of(args));
+            Process process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.appendTo(SERVER_LOG)).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+                try {
+                    for (String l; (l = out.readLine()) != null; ) {
+                        if (l.startsWith("listening ")) {
+                            return l;
+                        }
+                    }
+                    return null;
+                } catch (IOException e) {
+                    return null;
+                }
+            });
+            String listening;
+            try {
+                listening = line.get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                listening = null;
+            }
+            Server server = null;
+            if (listening != null) {
+                // listening tcp HOST:PORT http HOST:PORT
+                String[] words = listening.split(" ");
+                server = new Server(process, words[2], words.length > 4 ? words[4] : null);
+            }
+            if (server == null) {
+                new Server(process, null, null).close();
+                throw new IllegalStateException(String.join(" ", args) + ": the server did not start within 60 s (see "
+                        + SERVER_LOG + ")");
+            }
+            return server;
+        }
+
+        @Override
+        public void close() {
+            try {
+                process.getOutputStream().close(); // the server stops when its standard input ends
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (IOException | InterruptedException e) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}

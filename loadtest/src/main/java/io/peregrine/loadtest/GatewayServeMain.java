@@ -1,0 +1,81 @@
+package io.peregrine.loadtest;
+
+import io.peregrine.Peregrine;
+import io.peregrine.demo.EchoTool;
+import io.peregrine.gateway.UpstreamSpec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * One server of {@code loadtest/run gateway}, in a JVM of its own ({@link GatewayComparison} starts it):
+ *
+ * <ul>
+ *   <li>{@code upstream}: Peregrine serving {@code echo} (as {@link Target} starts it: one I/O
+ *       thread) on TCP and on HTTP (Streamable HTTP and WebSocket at {@code /mcp}) of 127.0.0.1;
+ *       prints {@code listening tcp HOST:PORT http HOST:PORT}.</li>
+ *   <li>{@code gateway URL}: Peregrine with no tools of its own, one I/O thread, TCP and HTTP on
+ *       127.0.0.1 (as the upstream), federating the upstream at {@code URL} ({@code tcp://}, {@code ws://} or {@code http://}) as
+ *       {@value #UPSTREAM}, so that its echo is {@code up_echo}; prints {@code listening tcp HOST:PORT http HOST:PORT}
+ *       once the upstream's catalog is in.</li>
+ * </ul>
+ *
+ * <p>The server stops when its standard input ends.
+ */
+public final class GatewayServeMain {
+
+    /** The upstream's name in the gateway, and so the prefix of its tools. */
+    static final String UPSTREAM = "up";
+    /**
+     * Calls in flight through the gateway at most (its upstream's bulkhead and the server's
+     * {@code exec.max-concurrency}, which the forwarded calls run under). Not higher: the tool
+     * executor's pool starts a new thread for every call until it holds this many, and at 4,096 the
+     * gateway spent its time starting threads (about 80 calls/s instead of thousands).
+     */
+    static final int MAX_IN_FLIGHT = 256;
+
+    private GatewayServeMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int maxMessageBytes = LoadSettings.maxMessageBytes(64 * 1024);
+        Peregrine peregrine;
+        if (args.length == 1 && args[0].equals("upstream")) {
+            peregrine = Peregrine.builder().tool(EchoTool.create()).ioThreads(1)
+                    .maxLineLength(maxMessageBytes).maxStringLength(maxMessageBytes)
+                    .tcp("127.0.0.1", 0).http("127.0.0.1", 0).maxFrameBytes(maxMessageBytes)
+                    .maxConcurrency(MAX_IN_FLIGHT).build();
+            Peregrine.BoundAddresses bound = peregrine.start();
+            System.out.println("listening tcp " + hostPort(bound.tcp()) + " http " + hostPort(bound.http()));
+        } else if (args.length == 2 && args[0].equals("gateway")) {
+            peregrine = Peregrine.builder().ioThreads(1)
+                    .maxLineLength(maxMessageBytes).maxStringLength(maxMessageBytes)
+                    .tcp("127.0.0.1", 0).http("127.0.0.1", 0).maxFrameBytes(maxMessageBytes)
+                    .maxConcurrency(MAX_IN_FLIGHT)
+                    .upstream(UpstreamSpec.builder(UPSTREAM).url(args[1])
+                            .maxInFlight(MAX_IN_FLIGHT, Duration.ofSeconds(5)).build())
+                    .build();
+            Peregrine.BoundAddresses bound = peregrine.start();
+            System.out.println("listening tcp " + hostPort(bound.tcp()) + " http " + hostPort(bound.http()));
+        } else {
+            System.err.println("usage: GatewayServeMain upstream | gateway tcp://...|ws://...|http://...");
+            System.exit(64);
+            return;
+        }
+        System.out.flush();
+        try (peregrine) {
+            InputStream in = System.in;
+            while (in.read() >= 0) {
+                // nothing is expected on standard input but its end
+            }
+        } catch (IOException e) {
+            // standard input is gone: stop as at its end
+        }
+    }
+
+    static String hostPort(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+}
