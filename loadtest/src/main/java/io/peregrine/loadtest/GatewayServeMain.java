@@ -30,9 +30,8 @@ public final class GatewayServeMain {
     static final String UPSTREAM = "up";
     /**
      * Calls in flight through the gateway at most (its upstream's bulkhead and the server's
-     * {@code exec.max-concurrency}, which the forwarded calls run under). Not higher: the tool
-     * executor's pool starts a new thread for every call until it holds this many, and at 4,096 the
-     * gateway spent its time starting threads (about 80 calls/s instead of thousands).
+     * {@code exec.max-concurrency}, which the forwarded calls run under), kept as the published
+     * figures were measured.
      */
     static final int MAX_IN_FLIGHT = 256;
 

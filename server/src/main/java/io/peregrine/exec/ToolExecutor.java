@@ -81,9 +81,12 @@ public final class ToolExecutor implements AutoCloseable {
             this.virtual = true;
         } else {
             int threads = maxConcurrency + maxStrayCalls;
-            this.executor = new ThreadPoolExecutor(maxConcurrency, threads, 60, TimeUnit.SECONDS,
+            // No core threads: a pool below its core size starts a thread for every task even
+            // while others idle, so a large maxConcurrency would mean a thread per call until that
+            // many exist. With none, a task goes to an idle thread through the hand-off queue and
+            // a thread is started only when none is idle; idle ones end after a minute.
+            this.executor = new ThreadPoolExecutor(0, threads, 60, TimeUnit.SECONDS,
                     new SynchronousQueue<>(), new NamedThreads("peregrine-tool"), new ThreadPoolExecutor.AbortPolicy());
-            ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
             this.virtual = false;
         }
     }

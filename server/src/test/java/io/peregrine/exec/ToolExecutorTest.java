@@ -41,6 +41,24 @@ class ToolExecutorTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void idleThreadsTakeTheNextCallInsteadOfNewOnes() throws Exception {
+        // A large bound must not mean a new thread per call until that many exist.
+        try (ToolExecutor executor = new ToolExecutor(1_000, false)) {
+            java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            for (int i = 0; i < 100; i++) {
+                CountDownLatch done = new CountDownLatch(1);
+                Await.until(() -> executor.tryExecute(() -> {
+                    threads.add(Thread.currentThread());
+                    done.countDown();
+                }), "a call accepted");
+                assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            }
+            // One thread would do; a few more when a call comes before the last thread is back.
+            assertThat(threads).as("threads that ran 100 calls one after another").hasSizeLessThan(50);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, -1})
     void rejectsANonPositiveBound(int bound) {
