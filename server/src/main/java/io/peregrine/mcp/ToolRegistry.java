@@ -51,6 +51,7 @@ public final class ToolRegistry {
 
     private final SchemaValidator validator;
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<String>> toolListeners = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot = new Snapshot(Map.of());
 
     ToolRegistry(SchemaValidator validator) {
@@ -73,7 +74,7 @@ public final class ToolRegistry {
         Map<String, Entry> next = new HashMap<>(snapshot.byName);
         next.put(tool.name(), new Entry(tool, input, FastSchema.compile(inputTree), output, headers));
         snapshot = new Snapshot(next);
-        fireChanged();
+        fireChanged(tool.name());
     }
 
     /** Removes the tool {@code name}; returns whether there was one. */
@@ -84,7 +85,7 @@ public final class ToolRegistry {
         Map<String, Entry> next = new HashMap<>(snapshot.byName);
         next.remove(name);
         snapshot = new Snapshot(next);
-        fireChanged();
+        fireChanged(name);
         return true;
     }
 
@@ -105,6 +106,11 @@ public final class ToolRegistry {
             out.add(e.tool);
         }
         return out;
+    }
+
+    /** Runs {@code listener} with the name of the tool added, replaced or removed, after every change. */
+    public void onToolChange(java.util.function.Consumer<String> listener) {
+        toolListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Runs {@code listener} after every change. */
@@ -146,7 +152,10 @@ public final class ToolRegistry {
         return sorted.length > 0 && sorted[sorted.length - 1].tool.name().compareTo(name) > 0;
     }
 
-    private void fireChanged() {
+    private void fireChanged(String tool) {
+        for (java.util.function.Consumer<String> l : toolListeners) {
+            l.accept(tool);
+        }
         for (Runnable r : changeListeners) {
             r.run();
         }
