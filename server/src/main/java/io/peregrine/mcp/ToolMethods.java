@@ -257,7 +257,8 @@ final class ToolMethods {
             }
             if (cached != null) {
                 io.peregrine.policy.ResultCache cache = gate.chain().cache();
-                CompletableFuture<ToolResult> remote = cache.remote(cached);
+                long flight = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
+                CompletableFuture<ToolResult> remote = cache.remote(cached, flight);
                 if (remote != null) {
                     io.peregrine.policy.ResultCache.Lookup lead = cached;
                     continueWhenDone(c, m, r, entry, remote, "its shared cache lookup", () -> cache.abandon(lead), () -> {

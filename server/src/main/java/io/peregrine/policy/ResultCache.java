@@ -50,6 +50,8 @@ public final class ResultCache {
         private final CompletableFuture<ToolResult> future;
         private final boolean leader;
         private volatile boolean fromShared;
+        /** The flight this leader claimed in the second level, released when it ends; or null. */
+        private volatile String flight;
 
         Lookup(Key key, CompletableFuture<ToolResult> future, boolean leader) {
             this.key = key;
@@ -111,8 +113,11 @@ public final class ResultCache {
         private final long sharedHits;
         private final long sharedMisses;
         private final long sharedBypassed;
+        private final long sharedCoalesced;
 
-        Stats(long hits, long misses, long coalesced, long size, long sharedHits, long sharedMisses, long sharedBypassed) {
+        Stats(long hits, long misses, long coalesced, long size, long sharedHits, long sharedMisses, long sharedBypassed,
+              long sharedCoalesced) {
+            this.sharedCoalesced = sharedCoalesced;
             this.hits = hits;
             this.misses = misses;
             this.coalesced = coalesced;
@@ -130,6 +135,11 @@ public final class ResultCache {
         /** Calls that missed here and in the shared second level, and ran their tool. */
         public long sharedMisses() {
             return sharedMisses;
+        }
+
+        /** Calls that missed here and waited for the result of the identical call another replica ran. */
+        public long sharedCoalesced() {
+            return sharedCoalesced;
         }
 
         /** Calls that missed here and ran their tool without the second level: it failed, was slow, or is known down. */
@@ -160,7 +170,7 @@ public final class ResultCache {
         @Override
         public String toString() {
             return "hits=" + hits + ", misses=" + misses + ", coalesced=" + coalesced + ", size=" + size
-                    + ", sharedHits=" + sharedHits + ", sharedMisses=" + sharedMisses + ", sharedBypassed=" + sharedBypassed;
+                    + ", sharedHits=" + sharedHits + ", sharedMisses=" + sharedMisses + ", sharedBypassed=" + sharedBypassed + ", sharedCoalesced=" + sharedCoalesced;
         }
     }
 
@@ -175,6 +185,7 @@ public final class ResultCache {
     private final LongAdder sharedHits = new LongAdder();
     private final LongAdder sharedMisses = new LongAdder();
     private final LongAdder sharedBypassed = new LongAdder();
+    private final LongAdder sharedCoalesced = new LongAdder();
     private volatile SharedCache shared;
 
     /**
@@ -267,11 +278,13 @@ public final class ResultCache {
      * Asks the second level for the result of the leader's call: a future that never fails,
      * completed (on the store client's thread, within its timeout) with the result stored by some
      * replica, or with null when the call must run: a miss, a store that failed or did not answer
-     * in time, a value that cannot be read. Null itself, at once, when there is no second level or
-     * it is known to be down (an outage costs calls no waiting). The caller then runs the tool, or
-     * answers with {@link #completeFromShared}.
+     * in time, a value that cannot be read. On a miss the leader claims the call's flight for
+     * {@code flightMillis} (its timeout): when another replica holds it, the result is the one that
+     * replica computes, waited for at most {@code flightMillis}, or null should it end without one.
+     * Null itself, at once, when there is no second level or it is known to be down (an outage costs
+     * calls no waiting). The caller then runs the tool, or answers with {@link #completeFromShared}.
      */
-    public CompletableFuture<ToolResult> remote(Lookup leader) {
+    public CompletableFuture<ToolResult> remote(Lookup leader, long flightMillis) {
         SharedCache s = shared;
         if (s == null) {
             return null;
@@ -280,24 +293,41 @@ public final class ResultCache {
             sharedBypassed.increment();
             return null;
         }
-        return s.get(sharedKey(leader.key)).handle((bytes, failure) -> {
-            if (failure != null) {
-                sharedBypassed.increment();
-                return null;
+        String key = sharedKey(leader.key);
+        return s.get(key).thenCompose(bytes -> {
+            if (bytes != null) {
+                return CompletableFuture.completedFuture(decode(bytes, sharedHits));
             }
-            if (bytes == null) {
-                sharedMisses.increment();
-                return null;
-            }
-            try {
-                ToolResult result = ToolResultCodec.decode(bytes);
-                sharedHits.increment();
-                return result;
-            } catch (java.io.IOException e) {
-                sharedBypassed.increment();
-                return null;
-            }
+            String flight = "flight:" + key;
+            return s.claim(flight, flightMillis).thenCompose(won -> {
+                if (won) {
+                    leader.flight = flight;
+                    sharedMisses.increment();
+                    return CompletableFuture.completedFuture((ToolResult) null);
+                }
+                return s.await(key, flight, flightMillis).thenApply(value -> {
+                    if (value == null) {
+                        sharedMisses.increment();
+                        return null;
+                    }
+                    return decode(value, sharedCoalesced);
+                });
+            });
+        }).exceptionally(failure -> {
+            sharedBypassed.increment();
+            return null;
         });
+    }
+
+    private ToolResult decode(byte[] bytes, LongAdder counter) {
+        try {
+            ToolResult result = ToolResultCodec.decode(bytes);
+            counter.increment();
+            return result;
+        } catch (java.io.IOException e) {
+            sharedBypassed.increment();
+            return null;
+        }
     }
 
     /** The leader's call found {@code result} in the second level: keep it here and hand it to the waiters. */
@@ -311,24 +341,33 @@ public final class ResultCache {
      * too when it did not come from there, and hand it to the waiters.
      */
     public void complete(Lookup leader, ToolResult result) {
+        SharedCache s = shared;
         if (result.isError()) {
             map.remove(leader.key, leader.future);
-        } else {
-            SharedCache s = shared;
-            if (s != null && !leader.fromShared) {
-                try {
-                    s.put(sharedKey(leader.key), ToolResultCodec.encode(result),
-                            Math.max(1, TimeUnit.NANOSECONDS.toMillis(leader.key.ttlNanos)));
-                } catch (RuntimeException e) {
-                    // Not shared, still kept here: the store is best effort.
-                }
+        } else if (s != null && !leader.fromShared) {
+            try {
+                s.put(sharedKey(leader.key), ToolResultCodec.encode(result),
+                        Math.max(1, TimeUnit.NANOSECONDS.toMillis(leader.key.ttlNanos)));
+            } catch (RuntimeException e) {
+                // Not shared, still kept here: the store is best effort.
             }
         }
+        land(leader, s);
         leader.future.complete(result);
+    }
+
+    /** Ends the leader's flight, after its value was written (one connection keeps the order): the waiters see either. */
+    private static void land(Lookup leader, SharedCache s) {
+        String flight = leader.flight;
+        if (flight != null && s != null) {
+            leader.flight = null;
+            s.release(flight);
+        }
     }
 
     /** The leader's call ended without a result: forget it and fail the waiters. */
     public void abandon(Lookup leader) {
+        land(leader, shared);
         map.remove(leader.key, leader.future);
         leader.future.completeExceptionally(NO_RESULT);
     }
@@ -387,6 +426,6 @@ public final class ResultCache {
 
     public Stats stats() {
         return new Stats(hits.sum(), misses.sum(), coalesced.sum(), cache.synchronous().estimatedSize(),
-                sharedHits.sum(), sharedMisses.sum(), sharedBypassed.sum());
+                sharedHits.sum(), sharedMisses.sum(), sharedBypassed.sum(), sharedCoalesced.sum());
     }
 }

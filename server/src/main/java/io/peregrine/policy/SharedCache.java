@@ -33,6 +33,23 @@ public interface SharedCache {
     void put(String key, byte[] value, long ttlMillis);
 
     /**
+     * Claims the single flight {@code key} for {@code millis} ({@code SET NX PX}): true when this
+     * caller won it and is to run the call, false when another replica runs it; fails when the
+     * store failed or did not answer in time.
+     */
+    CompletableFuture<Boolean> claim(String key, long millis);
+
+    /** Lets go of a flight claimed with {@link #claim}; best effort (it expires anyway). */
+    void release(String key);
+
+    /**
+     * Waits for the value under {@code key} while the flight {@code flightKey} is held by another
+     * replica, polling, for at most {@code maxMillis}: the value once stored, or null when the
+     * flight ended without one, the time ran out, or the store failed. Never fails.
+     */
+    CompletableFuture<byte[]> await(String key, String flightKey, long maxMillis);
+
+    /**
      * Tells every replica that {@code tool} changed (null: the tool list did), and forgets what is
      * stored of it; best effort.
      */

@@ -27,6 +27,11 @@ import java.util.concurrent.TimeUnit;
  * the replica that sends one also removes the tool's keys ({@code SCAN} and {@code UNLINK}), so
  * that a replica that did not hear it finds nothing stale either.
  *
+ * <p>Identical calls on several replicas fly once: the replica that misses first claims a flight
+ * key ({@code SET NX PX} for the call's timeout) and runs the call; the others look for its value
+ * (polling, 5 ms first and at most every 100 ms) until it is there, the flight ends without one
+ * (an error result, a call that failed), or their own timeout passes, and then run the call themselves.
+ *
  * <p>Lettuce subscribes again by itself after a reconnection; an invalidation sent while a replica
  * was disconnected is lost to it, which is why the listener hears of every lost and restored
  * connection and drops its whole first level then.
@@ -37,6 +42,10 @@ public final class RedisSharedCache implements SharedCache, AutoCloseable {
     /** Rounds of SCAN one invalidation makes at most (of {@value #SCAN_COUNT} keys each). */
     private static final int SCAN_ROUNDS = 10_000;
     private static final int SCAN_COUNT = 1000;
+    private static final byte[] CLAIMED = {'1'};
+    /** A waiting replica looks for the value after this long first, then twice as long each time up to {@link #MAX_POLL_MILLIS}. */
+    private static final long FIRST_POLL_MILLIS = 5;
+    private static final long MAX_POLL_MILLIS = 100;
 
     private final RedisStore store;
     private final byte[] channel;
@@ -91,6 +100,46 @@ public final class RedisSharedCache implements SharedCache, AutoCloseable {
     public void put(String key, byte[] value, long ttlMillis) {
         bounded(store.connection().async().set(store.key(key), value, SetArgs.Builder.px(Math.max(1, ttlMillis)))
                 .toCompletableFuture());
+    }
+
+    @Override
+    public CompletableFuture<Boolean> claim(String key, long millis) {
+        return bounded(store.connection().async().set(store.key(key), CLAIMED,
+                SetArgs.Builder.nx().px(Math.max(1, millis))).toCompletableFuture()).thenApply("OK"::equals);
+    }
+
+    @Override
+    public void release(String key) {
+        bounded(store.connection().async().del(store.key(key)).toCompletableFuture());
+    }
+
+    @Override
+    public CompletableFuture<byte[]> await(String key, String flightKey, long maxMillis) {
+        CompletableFuture<byte[]> out = new CompletableFuture<>();
+        poll(store.key(key), store.key(flightKey), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis),
+                FIRST_POLL_MILLIS, out);
+        return out;
+    }
+
+    /** One look for the value and the flight (two commands written at once), then the next after {@code delay}. */
+    private void poll(byte[] key, byte[] flight, long deadline, long delay, CompletableFuture<byte[]> out) {
+        CompletableFuture<byte[]> value = bounded(store.connection().async().get(key).toCompletableFuture());
+        CompletableFuture<Long> held = bounded(store.connection().async().exists(flight).toCompletableFuture());
+        value.thenCombine(held, (v, h) -> {
+            if (v != null) {
+                out.complete(v);
+            } else if (h == 0 || System.nanoTime() - deadline >= 0) {
+                out.complete(null); // the flight ended without a value, or the wait is over: run the call
+            } else {
+                long next = Math.min(MAX_POLL_MILLIS, delay * 2);
+                CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
+                        .execute(() -> poll(key, flight, deadline, next, out));
+            }
+            return null;
+        }).exceptionally(failure -> {
+            out.complete(null);
+            return null;
+        });
     }
 
     @Override

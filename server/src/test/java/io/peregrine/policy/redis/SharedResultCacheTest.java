@@ -16,10 +16,13 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -28,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The result cache shared by two in-process replicas through a real redis-server: a result
- * computed on one is a hit on the other (the tool's invocation counter proves it), private results
+ * computed on one is a hit on the other (the tool's invocation counter proves it), identical calls
+ * in flight on both run once, private results
  * stay with their principal, a changed tool is dropped by every replica, and a Redis that is gone
  * costs calls nothing but the cache.
  */
@@ -148,6 +152,39 @@ class SharedResultCacheTest {
             assertThat(text(onB, "y")).isEqualTo("v1 result 2 for y");
             assertThat(executions).hasValue(2);
             assertThat(stats(a).sharedBypassed() + stats(b).sharedBypassed()).isZero();
+        }
+    }
+
+    @Test
+    void aHundredIdenticalConcurrentCallsOverTwoReplicasRunTheToolOnce() throws Exception {
+        String prefix = "c-" + UUID.randomUUID() + ":";
+        CountDownLatch release = new CountDownLatch(1);
+        Tool gated = Tool.builder("lookup").annotations(READ_ONLY).inputSchema("{\"type\":\"object\"}").blocking(true)
+                .cacheable(Duration.ofMinutes(5), CacheScope.PUBLIC)
+                .handler((args, ctx) -> {
+                    int n = executions.incrementAndGet();
+                    release.await(10, TimeUnit.SECONDS);
+                    return ToolResult.text("result " + n);
+                })
+                .build();
+        try (Peregrine a = replica(redis.uri(), prefix, Duration.ofSeconds(2), gated);
+             Peregrine b = replica(redis.uri(), prefix, Duration.ofSeconds(2), gated);
+             PeregrineClient onA = client(a, ALICE);
+             PeregrineClient onB = client(b, BOB)) {
+            List<CompletableFuture<Map<String, Object>>> calls = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                calls.add((i % 2 == 0 ? onA : onB).request("tools/call", Map.of("name", "lookup", "arguments", args("x"))));
+            }
+            // 49 calls wait on each replica's leader; one leader runs the tool, the other waits for its result.
+            await("every call waiting", () -> stats(a).coalesced() + stats(b).coalesced() == 98 && executions.get() == 1);
+            Thread.sleep(100);
+            release.countDown();
+            for (CompletableFuture<Map<String, Object>> call : calls) {
+                assertThat(call.get(10, TimeUnit.SECONDS).toString()).contains("result 1");
+            }
+            assertThat(executions).hasValue(1);
+            assertThat(stats(a).sharedCoalesced() + stats(b).sharedCoalesced()).isEqualTo(1);
+            assertThat(keys(prefix + "flight:*")).isZero();
         }
     }
 
