@@ -285,6 +285,28 @@ class SharedResultCacheTest {
         }
     }
 
+    @Test
+    void aFrozenRedisCostsACallAtMostItsTimeout() throws Exception {
+        String prefix = "c-" + UUID.randomUUID() + ":";
+        try (RedisServer own = RedisServer.start();
+             Peregrine a = replica(own.uri(), prefix, Duration.ofMillis(500), lookup(CacheScope.PUBLIC, "v1"));
+             PeregrineClient onA = client(a, ALICE)) {
+            assertThat(text(onA, "x")).isEqualTo("v1 result 1 for x");
+            own.pause();
+            try {
+                long before = System.nanoTime();
+                assertThat(text(onA, "y")).isEqualTo("v1 result 2 for y");
+                assertThat(text(onA, "z")).isEqualTo("v1 result 3 for z");
+                assertThat(text(onA, "x")).isEqualTo("v1 result 1 for x"); // the first level, untouched
+                // The first lookup waits out redis.timeout; the outage then known, the next asks nothing.
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before)).isLessThan(500 + 1500);
+                assertThat(stats(a).sharedBypassed()).isEqualTo(2);
+            } finally {
+                own.resume();
+            }
+        }
+    }
+
     private static long keys(String pattern) {
         return keysOn(redis, pattern);
     }
