@@ -172,6 +172,7 @@ public final class ConfigKey<T> {
     public static final ConfigKey<Boolean> REDIS_REQUIRED = bool(POLICY, "redis.required", false, "Make this replica not ready (/ready answers 503) while Redis does not answer; else it serves on, degraded as configured");
     public static final ConfigKey<String> REDIS_DISAGREEMENT = oneOf(POLICY, "redis.disagreement", "warn", List.of("warn", "refuse"), "When replicas alive on the same Redis and server.name differ in a setting that shapes shared keys (key prefix, limits, client-requests.state-key): warn and start, or refuse to start");
     public static final ConfigKey<Boolean> TASKS_SHARED = bool(POLICY, "tasks.shared", true, "Keep 2026-07-28 tasks' state in Redis when redis.uri is set, so that any replica answers tasks/get, tasks/update and tasks/cancel");
+    public static final ConfigKey<Boolean> CACHE_SHARED = bool(POLICY, "cache.shared", true, "Share the results of cacheable tools through Redis when redis.uri is set: a second level behind each replica's own cache, and tool changes heard by every replica");
     public static final ConfigKey<Boolean> LIMITS_SHARED = bool(POLICY, "limits.shared", true, "Keep the rate limits in Redis when redis.uri is set (connection limits stay local)");
     public static final ConfigKey<String> LIMITS_REDIS_FAILURE = oneOf(POLICY, "limits.redis-failure", "fail-open", List.of("fail-open", "fail-closed"), "When Redis fails: fail-open (each replica decides alone) or fail-closed (refuse)");
 

@@ -17,6 +17,7 @@ import io.peregrine.policy.ProtectedResource;
 import io.peregrine.policy.RateLimit;
 import io.peregrine.policy.RateLimiter;
 import io.peregrine.policy.SharedLimits;
+import io.peregrine.policy.redis.RedisSharedCache;
 import io.peregrine.policy.redis.RedisSharedLimits;
 import io.peregrine.policy.redis.RedisSharedTasks;
 import io.peregrine.policy.redis.ReplicaAgreement;
@@ -73,6 +74,10 @@ final class PolicySetup {
                 RedisSharedTasks tasks = guard("tasks.shared", () -> new RedisSharedTasks(store));
                 policy.sharedTasks(tasks).closeWith(tasks);
             }
+            if (c.get(ConfigKey.CACHE_SHARED)) {
+                RedisSharedCache cache = guard("cache.shared", () -> new RedisSharedCache(store));
+                policy.sharedCache(cache).closeWith(cache);
+            }
             if (limits != null && c.get(ConfigKey.LIMITS_SHARED)) {
                 limits.shared(new RedisSharedLimits(redis, mode));
             }
@@ -104,7 +109,7 @@ final class PolicySetup {
      */
     static Map<String, String> sharedSettings(PeregrineConfig c) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        for (ConfigKey<?> key : List.of(ConfigKey.REDIS_KEY_PREFIX, ConfigKey.TASKS_SHARED, ConfigKey.LIMITS_SHARED, ConfigKey.LIMITS_GLOBAL,
+        for (ConfigKey<?> key : List.of(ConfigKey.REDIS_KEY_PREFIX, ConfigKey.TASKS_SHARED, ConfigKey.CACHE_SHARED, ConfigKey.LIMITS_SHARED, ConfigKey.LIMITS_GLOBAL,
                 ConfigKey.LIMITS_PER_PRINCIPAL, ConfigKey.LIMITS_PER_TOOL, ConfigKey.LIMITS_PER_PRINCIPAL_TOOL)) {
             out.put(key.name(), String.valueOf(c.get(key)).trim());
         }

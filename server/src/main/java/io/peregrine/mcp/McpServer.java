@@ -200,7 +200,7 @@ public final class McpServer implements MessageListener {
         if (chain.audit().logsToolCalls()) {
             observer(new AuditObserver(chain.audit()));
         }
-        tools.onChange(chain.cache()::invalidateAll);
+        tools.onToolChange(chain.cache()::invalidate);
         if (chain.sharedTasks() != null) {
             tasks.share(chain.sharedTasks());
         }

@@ -144,6 +144,28 @@ final class ToolMethods {
      */
     private void continueWhenAdmitted(Connection c, RpcMessage m, Params p, RequestScope s, Reply r, String name,
                                       ToolRegistry.Entry entry, ByteBuf args, CompletableFuture<Refusal> admission) {
+        continueWhenDone(c, m, r, entry, admission, "its rate-limit decision", null, () -> {
+            Refusal refusal = admission.join();
+            if (refusal != null) {
+                throw PolicyGate.toRpc(refusal);
+            }
+            return admitted(c, m, p, s, r, name, entry, args);
+        });
+    }
+
+    /** What a call does once what it waited for is there; true when the request is kept beyond the return. */
+    private interface Continuation {
+        boolean run() throws RpcException;
+    }
+
+    /**
+     * Suspends a call until {@code pending} completes, then runs {@code next} back on the event loop
+     * it arrived on, with that request's origin and principal. Meanwhile the call counts against
+     * the connection's in-flight bound like a running call. {@code gone} (may be null) runs
+     * instead of {@code next} when the client left meanwhile or the server stopped.
+     */
+    private void continueWhenDone(Connection c, RpcMessage m, Reply r, ToolRegistry.Entry entry,
+                                  CompletableFuture<?> pending, String after, Runnable gone, Continuation next) {
         Peer origin = c.origin != null ? c.origin : c.peer;
         Principal principal = c.principal;
         RequestId id = m.id();
@@ -161,32 +183,34 @@ final class ToolMethods {
             boolean taken = false;
             try {
                 if (!origin.isOpen()) {
+                    if (gone != null) {
+                        gone.run();
+                    }
                     r.respondNothing(); // the client left while its call waited: nobody to answer, nothing to run
                     return;
                 }
-                Refusal refusal = admission.join();
-                if (refusal != null) {
-                    throw PolicyGate.toRpc(refusal);
-                }
-                taken = admitted(c, m, p, s, r, name, entry, args);
+                taken = next.run();
             } catch (RpcException e) {
                 server.answerError(c, m, r, e);
             } catch (RuntimeException e) {
-                log.warn("tools/call {} failed after its rate-limit decision on {}", entry.tool.name(), c, e);
+                log.warn("tools/call {} failed after {} on {}", entry.tool.name(), after, c, e);
                 server.answerError(c, m, r, new RpcException(JsonRpcError.INTERNAL_ERROR, "Internal error: tools/call "
-                        + entry.tool.name() + " failed after its rate-limit decision: " + e));
+                        + entry.tool.name() + " failed after " + after + ": " + e));
             } finally {
                 if (!taken) {
                     m.release();
                 }
             }
         });
-        admission.whenComplete((refusal, failure) -> {
+        pending.whenComplete((value, failure) -> {
             try {
                 origin.executor().execute(resume);
             } catch (RejectedExecutionException e) {
                 // The event loops are gone: the server stopped, and the connection with it.
                 c.admitting.remove(id);
+                if (gone != null) {
+                    gone.run();
+                }
                 m.release();
             }
         });
@@ -231,6 +255,43 @@ final class ToolMethods {
                 answerShared(c, m, s, r, entry, cached);
                 return true;
             }
+            if (cached != null) {
+                io.peregrine.policy.ResultCache cache = gate.chain().cache();
+                long flight = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
+                CompletableFuture<ToolResult> remote = cache.remote(cached, flight);
+                if (remote != null) {
+                    io.peregrine.policy.ResultCache.Lookup lead = cached;
+                    continueWhenDone(c, m, r, entry, remote, "its shared cache lookup", () -> cache.abandon(lead), () -> {
+                        ToolResult found = remote.join();
+                        server.observer().cacheLookup("result-shared", found != null);
+                        if (found == null) {
+                            return run(c, m, p, s, r, name, entry, args, lead);
+                        }
+                        cache.completeFromShared(lead, found);
+                        answerShared(c, m, s, r, entry, lead);
+                        return true;
+                    });
+                    return true;
+                }
+                if (cache.isShared()) {
+                    server.observer().cacheLookup("result-shared", false);
+                }
+            }
+        }
+        return run(c, m, p, s, r, name, entry, args, cached);
+    }
+
+    /**
+     * Runs the call, a leader of the result cache's {@code cached} entry if not null (which it
+     * completes, or abandons should the call not start); true when {@code m} is kept beyond the return.
+     */
+    private boolean run(Connection c, RpcMessage m, Params p, RequestScope s, Reply r, String name,
+                        ToolRegistry.Entry entry, ByteBuf args, io.peregrine.policy.ResultCache.Lookup cached)
+            throws RpcException {
+        if (cached != null && entry.tool.isBlocking()
+                && (c.admitting.contains(m.id()) || c.inFlight.containsKey(m.id()))) {
+            server.policyGate().chain().cache().abandon(cached);
+            throw duplicate(m.id());
         }
         ToolCall call = new ToolCall(answers, c, m, s, entry, new ByteBufToolArguments(json, args), r);
         call.cacheFill = cached;

@@ -51,6 +51,7 @@ public final class ToolRegistry {
 
     private final SchemaValidator validator;
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<String>> toolListeners = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot = new Snapshot(Map.of());
 
     ToolRegistry(SchemaValidator validator) {
@@ -64,7 +65,7 @@ public final class ToolRegistry {
         Map<String, Entry> next = new HashMap<>(snapshot.byName);
         next.put(tool.name(), entry);
         snapshot = new Snapshot(next);
-        fireChanged();
+        fireChanged(List.of(tool.name()));
     }
 
     /**
@@ -75,21 +76,23 @@ public final class ToolRegistry {
     public synchronized void replace(java.util.Collection<String> removed, java.util.Collection<Tool> added,
                                      java.util.function.BiConsumer<Tool, String> refused) {
         Map<String, Entry> next = new HashMap<>(snapshot.byName);
-        boolean changed = false;
+        List<String> changed = new ArrayList<>();
         for (String name : removed) {
-            changed |= next.remove(name) != null;
+            if (next.remove(name) != null) {
+                changed.add(name);
+            }
         }
         for (Tool tool : added) {
             try {
                 next.put(tool.name(), entry(tool));
-                changed = true;
+                changed.add(tool.name());
             } catch (IllegalArgumentException e) {
                 refused.accept(tool, e.getMessage());
             }
         }
-        if (changed) {
+        if (!changed.isEmpty()) {
             snapshot = new Snapshot(next);
-            fireChanged();
+            fireChanged(changed);
         }
     }
 
@@ -114,7 +117,7 @@ public final class ToolRegistry {
         Map<String, Entry> next = new HashMap<>(snapshot.byName);
         next.remove(name);
         snapshot = new Snapshot(next);
-        fireChanged();
+        fireChanged(List.of(name));
         return true;
     }
 
@@ -135,6 +138,11 @@ public final class ToolRegistry {
             out.add(e.tool);
         }
         return out;
+    }
+
+    /** Runs {@code listener} with the name of the tool added, replaced or removed, after every change. */
+    public void onToolChange(java.util.function.Consumer<String> listener) {
+        toolListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Runs {@code listener} after every change. */
@@ -176,7 +184,12 @@ public final class ToolRegistry {
         return sorted.length > 0 && sorted[sorted.length - 1].tool.name().compareTo(name) > 0;
     }
 
-    private void fireChanged() {
+    private void fireChanged(java.util.Collection<String> tools) {
+        for (java.util.function.Consumer<String> l : toolListeners) {
+            for (String tool : tools) {
+                l.accept(tool);
+            }
+        }
         for (Runnable r : changeListeners) {
             r.run();
         }

@@ -47,6 +47,9 @@ public final class PolicyChain implements AutoCloseable {
         this.authenticators = Map.copyOf(b.authenticators);
         this.limiter = b.limiter;
         this.cache = b.cache != null ? b.cache : new ResultCache(b.cacheMaxEntries, Ticker.systemTicker());
+        if (b.sharedCache != null) {
+            cache.share(b.sharedCache);
+        }
         this.audit = b.audit;
         this.sharedTasks = b.sharedTasks;
         this.clock = b.clock;
@@ -218,6 +221,7 @@ public final class PolicyChain implements AutoCloseable {
         private long cacheMaxEntries = 10_000;
         private AuditLog audit = new AuditLog(false);
         private SharedTasks sharedTasks;
+        private SharedCache sharedCache;
         private LongSupplier clock = System::currentTimeMillis;
         private ProtectedResource protectedResource = new ProtectedResource(null, List.of(), List.of());
         private final List<AutoCloseable> resources = new java.util.ArrayList<>();
@@ -256,6 +260,12 @@ public final class PolicyChain implements AutoCloseable {
         /** Shares 2026-07-28 tasks with other replicas through {@code tasks}; default none (tasks stay here). */
         public Builder sharedTasks(SharedTasks tasks) {
             this.sharedTasks = Objects.requireNonNull(tasks, "tasks");
+            return this;
+        }
+
+        /** Makes {@code shared} the second level of the result cache, shared with other replicas; default none. */
+        public Builder sharedCache(SharedCache shared) {
+            this.sharedCache = Objects.requireNonNull(shared, "shared");
             return this;
         }
 

@@ -88,8 +88,10 @@ class ResultCacheTest {
             // Other arguments run the tool.
             assertThat(a.callTool("lookup", args("y", 1)).text()).isEqualTo("result 2 for y");
 
-            // A change of the tool list drops every entry.
+            // Another tool added leaves this tool's entries; this tool replaced drops them.
             server.tools().add(PolicyTestServer.tool("other"));
+            assertThat(a.callTool("lookup", args("x", 1)).text()).isEqualTo("result 1 for x");
+            server.tools().add(lookup(CacheScope.PUBLIC, false));
             assertThat(a.callTool("lookup", args("x", 1)).text()).isEqualTo("result 3 for x");
             assertThat(executions).hasValue(3);
         }

@@ -155,6 +155,27 @@ public final class RedisStore implements AutoCloseable {
         return client.connectPubSub(ByteArrayCodec.INSTANCE);
     }
 
+    /**
+     * Runs {@code listener} on Lettuce's thread whenever one of this store's connections is lost
+     * or made again (subscriptions included): whoever trusts what it heard on a channel learns
+     * that it may have missed something.
+     */
+    void onConnectionChange(Runnable listener) {
+        Objects.requireNonNull(listener, "listener");
+        client.addListener(new io.lettuce.core.RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection,
+                                         java.net.SocketAddress socketAddress) {
+                listener.run();
+            }
+
+            @Override
+            public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
+                listener.run();
+            }
+        });
+    }
+
     /** The clock every replica reads alike: Redis's, kept here between synchronizations. */
     public RedisClock clock() {
         return clock;
