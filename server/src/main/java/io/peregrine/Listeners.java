@@ -65,7 +65,7 @@ final class Listeners {
         }
         if (s.get(ConfigKey.HTTP_ENABLED)) {
             streamableHttp = new StreamableHttpEndpoint(core, s.streamableHttp(),
-                    new HttpProtocolVersions(ProtocolVersion.ids(), ProtocolVersion.modernIds()));
+                    new HttpProtocolVersions(ProtocolVersion.ids(), ProtocolVersion.statelessIds()));
             http = HttpListener.bind(loops, s.get(ConfigKey.HTTP_HOST), s.get(ConfigKey.HTTP_PORT), s.webSocket(health),
                     streamableHttp, core, parts.security(parts.httpTls()), routes);
             InetSocketAddress a = http.localAddress();

@@ -74,13 +74,13 @@ public class HttpToolsCallBenchmark extends AbstractBenchmark {
         StreamableHttpSettings settings = new StreamableHttpSettings("/mcp", 4 * 1024 * 1024, 30_000, 0, 0, 10_000,
                 30 * 60_000, 0, true);
         endpoint = new StreamableHttpEndpoint(core, settings,
-                new HttpProtocolVersions(ProtocolVersion.ids(), ProtocolVersion.modernIds()));
+                new HttpProtocolVersions(ProtocolVersion.ids(), ProtocolVersion.statelessIds()));
         channel = new EmbeddedChannel(new HttpServerCodec(), new HttpResponseOrder(), new McpHttpAggregator(4 * 1024 * 1024),
                 endpoint.newHandler());
 
-        boolean modern = era.equals("2026-07-28");
+        boolean stateless = era.equals("2026-07-28");
         String sessionHeaders = "";
-        if (!modern) {
+        if (!stateless) {
             String init = exchange(post("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
                     + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}", ""));
             int at = init.toLowerCase().indexOf("mcp-session-id: ");
@@ -96,7 +96,7 @@ public class HttpToolsCallBenchmark extends AbstractBenchmark {
             sessionHeaders = "MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: echo\r\n";
         }
         String message = message(payload);
-        request = post(toolsCallJson(message, modern), sessionHeaders);
+        request = post(toolsCallJson(message, stateless), sessionHeaders);
         String answer = exchange(request);
         if (!answer.startsWith("HTTP/1.1 200") || !answer.contains("\"id\":" + REQUEST_ID)
                 || !answer.contains("\"text\":\"" + message + "\"") || answer.contains("\"isError\":true")) {

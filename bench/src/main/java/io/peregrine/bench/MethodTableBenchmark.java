@@ -42,7 +42,7 @@ public class MethodTableBenchmark extends AbstractBenchmark {
         McpServer core = new McpServer(Json.DEFAULT, new ServerInfo("bench", "1", null), executor,
                 new McpServer.Settings(256, 100, 30_000, false));
         core.tools().add(EchoTool.create());
-        channel = ToolsCallBenchmark.tcpChannel(new TcpServerHandler(core, "tcp"));
+        channel = ToolsCallBenchmark.tcpChannel(new TcpServerHandler(core));
         String init = exchange("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
                 + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}\n");
         if (!init.contains("\"protocolVersion\":\"2025-11-25\"")) {

@@ -64,7 +64,7 @@ public class ObservedToolsCallBenchmark extends AbstractBenchmark {
             default:
                 throw new IllegalArgumentException("observer: " + observer);
         }
-        channel = ToolsCallBenchmark.tcpChannel(new TcpServerHandler(core, "tcp"));
+        channel = ToolsCallBenchmark.tcpChannel(new TcpServerHandler(core));
         expect(exchange(utf8("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
                 + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
                 + "\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}\n")), "\"protocolVersion\":\"2025-11-25\"");

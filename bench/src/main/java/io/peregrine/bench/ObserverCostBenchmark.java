@@ -55,7 +55,7 @@ public class ObserverCostBenchmark extends AbstractBenchmark {
         if (!observer.equals("none")) {
             core.observer(counting(observer.equals("starts")));
         }
-        channel = ToolsCallBenchmark.tcpChannel(new TcpServerHandler(core, "tcp"));
+        channel = ToolsCallBenchmark.tcpChannel(new TcpServerHandler(core));
         boolean stateless = era.equals("2026-07-28");
         if (!stateless) {
             exchange("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"

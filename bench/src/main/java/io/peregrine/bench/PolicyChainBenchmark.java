@@ -100,23 +100,23 @@ public class PolicyChainBenchmark extends AbstractBenchmark {
         cache.complete(first, ToolResult.text("x"));
 
         executor = new ToolExecutor(4, false);
-        boolean modern = era.equals("2026-07-28");
+        boolean stateless = era.equals("2026-07-28");
         String msg = message(100);
-        request = utf8(withToken(toolsCallJson(msg, modern), modern) + "\n");
-        cachedRequest = utf8(withToken(toolsCallJson(msg, modern).replace("\"name\":\"echo\"", "\"name\":\"cached\""), modern) + "\n");
-        withPolicy = channel(chain, modern);
-        withoutPolicy = channel(null, modern);
+        request = utf8(withToken(toolsCallJson(msg, stateless), stateless) + "\n");
+        cachedRequest = utf8(withToken(toolsCallJson(msg, stateless).replace("\"name\":\"echo\"", "\"name\":\"cached\""), stateless) + "\n");
+        withPolicy = channel(chain, stateless);
+        withoutPolicy = channel(null, stateless);
         expect(withPolicy, request);
-        expect(withoutPolicy, utf8(toolsCallJson(msg, modern) + "\n"));
+        expect(withoutPolicy, utf8(toolsCallJson(msg, stateless) + "\n"));
         expect(withPolicy, cachedRequest);
     }
 
-    private static String withToken(String json, boolean modern) {
-        return modern ? json.replace("\"io.modelcontextprotocol/protocolVersion\"",
+    private static String withToken(String json, boolean stateless) {
+        return stateless ? json.replace("\"io.modelcontextprotocol/protocolVersion\"",
                 "\"io.peregrine/authorization\":\"Bearer " + KEY + "\",\"io.modelcontextprotocol/protocolVersion\"") : json;
     }
 
-    private EmbeddedChannel channel(PolicyChain policy, boolean modern) {
+    private EmbeddedChannel channel(PolicyChain policy, boolean stateless) {
         McpServer core = new McpServer(Json.DEFAULT, new ServerInfo("bench", "1", null), executor,
                 new McpServer.Settings(256, 100, 30_000, false));
         core.tools().add(EchoTool.create());
@@ -127,8 +127,8 @@ public class PolicyChainBenchmark extends AbstractBenchmark {
         if (policy != null) {
             core.policy(policy);
         }
-        EmbeddedChannel ch = ToolsCallBenchmark.tcpChannel(new TcpServerHandler(core, "tcp"));
-        if (!modern) {
+        EmbeddedChannel ch = ToolsCallBenchmark.tcpChannel(new TcpServerHandler(core));
+        if (!stateless) {
             String auth = policy == null ? "" : ",\"_meta\":{\"io.peregrine/authorization\":\"Bearer " + KEY + "\"}";
             expect(ch, utf8("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
                     + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"

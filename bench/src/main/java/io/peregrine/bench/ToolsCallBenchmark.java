@@ -92,10 +92,10 @@ public class ToolsCallBenchmark extends AbstractBenchmark {
         McpServer core = new McpServer(Json.DEFAULT, new ServerInfo("bench", "1", null), executor,
                 new McpServer.Settings(256, 100, 30_000, validation));
         core.tools().add(EchoTool.create());
-        channel = tcpChannel(new TcpServerHandler(core, "tcp"));
+        channel = tcpChannel(new TcpServerHandler(core));
 
-        boolean modern = era.equals("2026-07-28");
-        if (!modern) {
+        boolean stateless = era.equals("2026-07-28");
+        if (!stateless) {
             Map<?, ?> init = exchange("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
                     + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
                     + "\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}");
@@ -112,7 +112,7 @@ public class ToolsCallBenchmark extends AbstractBenchmark {
         }
 
         message = message(payload);
-        request = utf8(toolsCallJson(message, modern) + "\n");
+        request = utf8(toolsCallJson(message, stateless) + "\n");
         checkEcho(exchange(read(channel, request)));
     }
 

@@ -69,7 +69,7 @@ public class TracingBenchmark extends AbstractBenchmark {
                     .sampleRatio(Double.parseDouble(tracing)).build());
             core.observer(exporter.observer());
         }
-        channel = ToolsCallBenchmark.tcpChannel(new TcpServerHandler(core, "tcp"));
+        channel = ToolsCallBenchmark.tcpChannel(new TcpServerHandler(core));
         exchange("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
                 + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
                 + "\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}", "\"protocolVersion\":\"2025-11-25\"");

@@ -84,8 +84,8 @@ public class WebSocketToolsCallBenchmark extends AbstractBenchmark {
                 new WebSocketFrameHandler(core, settings));
         upgrade();
 
-        boolean modern = era.equals("2026-07-28");
-        if (!modern) {
+        boolean stateless = era.equals("2026-07-28");
+        if (!stateless) {
             String init = exchange(clientFrame("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
                     + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
                     + "\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}"));
@@ -99,7 +99,7 @@ public class WebSocketToolsCallBenchmark extends AbstractBenchmark {
             throw new IllegalArgumentException("era: " + era);
         }
         String message = message(payload);
-        frame = clientFrame(toolsCallJson(message, modern));
+        frame = clientFrame(toolsCallJson(message, stateless));
         String answer = exchange(frame);
         if (!answer.contains("\"id\":" + REQUEST_ID) || !answer.contains("\"text\":\"" + message + "\"")
                 || answer.contains("\"isError\":true")) {

@@ -9,14 +9,14 @@ import java.util.Map;
  * itself ({@code initialize} or {@code server/discover}). A new link brings a new agreement.
  *
  * @param version            the revision in use
- * @param modern             stateless (2026-07-28): every request carries version and capabilities
+ * @param stateless             stateless (2026-07-28): every request carries version and capabilities
  * @param requestParams      how outgoing params are completed
  * @param serverInfo         the server's {@code serverInfo}, empty when it said none
  * @param serverCapabilities the server's capabilities, empty when it said none
  * @param instructions       the server's instructions, or null
  * @param serverVersions     the revisions {@code server/discover} listed, empty when not asked
  */
-record Agreement(String version, boolean modern, RequestParams requestParams, Map<String, Object> serverInfo,
+record Agreement(String version, boolean stateless, RequestParams requestParams, Map<String, Object> serverInfo,
                  Map<String, Object> serverCapabilities, String instructions, List<String> serverVersions) {
 
     /** Before any link: the version asked for, nothing agreed. */

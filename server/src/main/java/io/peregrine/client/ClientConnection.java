@@ -491,8 +491,8 @@ final class ClientConnection {
         return ready && !closed;
     }
 
-    boolean isModern() {
-        return agreement.modern();
+    boolean isStateless() {
+        return agreement.stateless();
     }
 
     String negotiatedVersion() {

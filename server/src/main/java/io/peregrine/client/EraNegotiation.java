@@ -15,8 +15,8 @@ import java.util.concurrent.CompletableFuture;
  * Agrees on the protocol era with the server of a new link: a pinned 2025 revision performs
  * {@code initialize}; a pinned 2026-07-28 needs nothing; negotiating does what the stdio and HTTP
  * transport rules ask of a client of both eras: {@code server/discover} as the newest revision; a
- * discover result or a modern error ({@code UnsupportedProtocolVersion} listing what the server
- * speaks) means a modern server, anything else a 2025 one, which then gets {@code initialize}.
+ * discover result or a stateless error ({@code UnsupportedProtocolVersion} listing what the server
+ * speaks) means a stateless server, anything else a 2025 one, which then gets {@code initialize}.
  *
  * <p>One per link; runs its steps on the client's event loop. While it probes, requests are sent
  * under a provisional {@link Agreement}.
@@ -45,25 +45,25 @@ final class EraNegotiation {
 
     CompletableFuture<Agreement> agree() {
         String pinned = settings.pinnedVersion();
-        if (pinned != null && ProtocolVersion.find(pinned).isModern()) {
-            return CompletableFuture.completedFuture(modern(pinned));
+        if (pinned != null && ProtocolVersion.find(pinned).isStateless()) {
+            return CompletableFuture.completedFuture(stateless(pinned));
         }
         if (pinned != null) {
-            legacy(null);
+            withSession(null);
             return initialize(pinned);
         }
-        modern(ProtocolVersion.LATEST.id());
+        stateless(ProtocolVersion.LATEST.id());
         PendingRequest probe = connection.send("server/discover", null, null, null, Map.of(), true,
                 settings.probeTimeoutMillis());
         return probe.future().handle((result, failure) -> {
             if (failure == null) {
                 discovered(result);
-                List<String> modernOffered = new ArrayList<>(serverVersions);
-                modernOffered.retainAll(ProtocolVersion.modernIds());
-                if (!modernOffered.isEmpty()) {
-                    return CompletableFuture.completedFuture(modern(modernOffered.get(0)));
+                List<String> statelessOffered = new ArrayList<>(serverVersions);
+                statelessOffered.retainAll(ProtocolVersion.statelessIds());
+                if (!statelessOffered.isEmpty()) {
+                    return CompletableFuture.completedFuture(stateless(statelessOffered.get(0)));
                 }
-                return legacyAfterProbe("it offers only " + serverVersions);
+                return withSessionAfterProbe("it offers only " + serverVersions);
             }
             Throwable cause = unwrap(failure);
             if (cause instanceof McpClientException
@@ -73,7 +73,7 @@ final class EraNegotiation {
             if (!connection.isActive()) {
                 return CompletableFuture.<Agreement>failedFuture(cause);
             }
-            return legacyAfterProbe(cause.getMessage());
+            return withSessionAfterProbe(cause.getMessage());
         }).thenCompose(f -> f);
     }
 
@@ -81,10 +81,10 @@ final class EraNegotiation {
     private CompletableFuture<Agreement> unsupported(List<String> offered) {
         for (String v : ProtocolVersion.ids()) {
             if (offered.contains(v)) {
-                if (ProtocolVersion.find(v).isModern()) {
-                    return CompletableFuture.completedFuture(modern(v));
+                if (ProtocolVersion.find(v).isStateless()) {
+                    return CompletableFuture.completedFuture(stateless(v));
                 }
-                return legacyAfterProbe("it supports " + offered);
+                return withSessionAfterProbe("it supports " + offered);
             }
         }
         return CompletableFuture.failedFuture(new McpClientException(McpClientException.LOCAL, "the server at "
@@ -92,15 +92,15 @@ final class EraNegotiation {
                 + offered + ", this client " + ProtocolVersion.ids(), null));
     }
 
-    private CompletableFuture<Agreement> legacyAfterProbe(String why) {
+    private CompletableFuture<Agreement> withSessionAfterProbe(String why) {
         log.debug("{} is a 2025-era server ({}): initializing", connection.target(), why);
         return connection.onLoopThen(() -> {
-            legacy(null);
-            return initialize(ProtocolVersion.LATEST_LEGACY.id());
+            withSession(null);
+            return initialize(ProtocolVersion.LATEST_WITH_SESSION.id());
         });
     }
 
-    private Agreement modern(String version) {
+    private Agreement stateless(String version) {
         Agreement a = new Agreement(version, true, RequestParams.stateless(version, handlers.capabilities(),
                 settings.clientInfo(), settings.authorization()), serverInfo, serverCapabilities, instructions,
                 serverVersions);
@@ -109,8 +109,8 @@ final class EraNegotiation {
         return a;
     }
 
-    private void legacy(String version) {
-        connection.provisionally(new Agreement(version != null ? version : ProtocolVersion.LATEST_LEGACY.id(), false,
+    private void withSession(String version) {
+        connection.provisionally(new Agreement(version != null ? version : ProtocolVersion.LATEST_WITH_SESSION.id(), false,
                 RequestParams.stateful(), serverInfo, serverCapabilities, instructions, serverVersions));
         link.protocolVersion(version, false);
     }
@@ -131,9 +131,9 @@ final class EraNegotiation {
         Object offered = result.get("protocolVersion");
         ProtocolVersion chosen = offered instanceof String ? ProtocolVersion.find((String) offered) : null;
         // A server that does not speak the requested revision offers another; any 2025 one will do.
-        if (chosen == null || chosen.isModern()) {
+        if (chosen == null || chosen.isStateless()) {
             List<String> handshakeVersions = new ArrayList<>(ProtocolVersion.ids());
-            handshakeVersions.removeAll(ProtocolVersion.modernIds());
+            handshakeVersions.removeAll(ProtocolVersion.statelessIds());
             return CompletableFuture.failedFuture(new McpClientException(McpClientException.LOCAL, "the server offered "
                     + "protocol version " + offered + ", which cannot follow initialize (expected: one of "
                     + handshakeVersions + ")", null));
@@ -141,7 +141,7 @@ final class EraNegotiation {
         serverInfo = Trees.objectOrEmpty(result.get("serverInfo"));
         serverCapabilities = Trees.objectOrEmpty(result.get("capabilities"));
         instructions = Trees.string(result.get("instructions"));
-        legacy(chosen.id());
+        withSession(chosen.id());
         Agreement agreed = new Agreement(chosen.id(), false, RequestParams.stateful(), serverInfo, serverCapabilities,
                 instructions, serverVersions);
         connection.provisionally(agreed);

@@ -65,7 +65,7 @@ public final class PeregrineClient implements AutoCloseable {
     private final DiscoveryCache catalog;
     private final ArgumentValidator validator;
     private final Map<Long, Subscription> listening = new ConcurrentHashMap<>();
-    private final List<Subscription> legacySubscriptions = new CopyOnWriteArrayList<>();
+    private final List<Subscription> sessionSubscriptions = new CopyOnWriteArrayList<>();
     private final boolean httpTransport;
     /** The client's own subscriptions/listen that keeps the catalog fresh (2026-07-28); null while none is open. */
     private volatile Subscription catalogSubscription;
@@ -147,9 +147,9 @@ public final class PeregrineClient implements AutoCloseable {
             sub.ack().complete(Trees.objectOrEmpty(params.get("notifications")));
         }
         String uri = Trees.string(params.get("uri"));
-        for (Subscription legacy : legacySubscriptions) {
-            if (legacy.filter().wants(method, uri)) {
-                legacy.deliver(method, params);
+        for (Subscription held : sessionSubscriptions) {
+            if (held.filter().wants(method, uri)) {
+                held.deliver(method, params);
             }
         }
         if (sub != null && sub.filter().wants(method, uri)) {
@@ -278,7 +278,7 @@ public final class PeregrineClient implements AutoCloseable {
 
     /** 2026-07-28 announces list changes only to a subscriptions/listen that asked; 2025 sessions hear them anyway. */
     private void listenForCatalogChanges() {
-        if (!connection.isModern() || !connection.isReady() || catalogSubscription != null) {
+        if (!connection.isStateless() || !connection.isReady() || catalogSubscription != null) {
             return;
         }
         Subscription s = openListen(new SubscriptionFilter(true, true, true, List.of()), (m, p) -> { });
@@ -324,7 +324,7 @@ public final class PeregrineClient implements AutoCloseable {
                         + String.join("; ", problems), null)), CallToolResult::new, null, null, 0));
             }
         }
-        boolean mirrored = connection.isModern() && httpTransport;
+        boolean mirrored = connection.isStateless() && httpTransport;
         Map<String, String> headers = mirrored ? ParamHeaderValues.of(tool, arguments) : Map.of();
         Rounds<CallToolResult> call = rounds("tools/call", params, name, headers, listener, CallToolResult::new);
         if (mirrored) {
@@ -342,7 +342,7 @@ public final class PeregrineClient implements AutoCloseable {
 
     /** The tool's cached definition when validation or the HTTP headers need it; null when unknown. */
     private ToolInfo knownTool(String name) {
-        if (validator == null && !(httpTransport && connection.isModern())) {
+        if (validator == null && !(httpTransport && connection.isStateless())) {
             return null;
         }
         List<ToolInfo> tools = catalog.peek(CatalogListener.Kind.TOOLS);
@@ -375,7 +375,7 @@ public final class PeregrineClient implements AutoCloseable {
                                  ProgressListener listener, Function<Map<String, Object>, T> reader) {
         PendingRequest first = connection.send(method, withLogLevel(params), listener, name, headers, false,
                 connection.timeoutMillis());
-        if (!connection.isModern()) {
+        if (!connection.isStateless()) {
             return new Rounds<>(first, reader, null, null, 0);
         }
         return new Rounds<>(first, reader, this::resolveInputs, (responses, state) -> {
@@ -493,7 +493,7 @@ public final class PeregrineClient implements AutoCloseable {
      */
     public void setLoggingLevel(String level) {
         Objects.requireNonNull(level, "level");
-        if (connection.isModern()) {
+        if (connection.isStateless()) {
             logLevel = level;
             return;
         }
@@ -503,7 +503,7 @@ public final class PeregrineClient implements AutoCloseable {
 
     private Map<String, ?> withLogLevel(Map<String, ?> params) {
         String level = logLevel;
-        if (level == null || !connection.isModern()) {
+        if (level == null || !connection.isStateless()) {
             return params;
         }
         Map<String, Object> out = params == null ? new LinkedHashMap<>() : new LinkedHashMap<>(params);
@@ -524,7 +524,7 @@ public final class PeregrineClient implements AutoCloseable {
     public Subscription listen(SubscriptionFilter filter, BiConsumer<String, Map<String, Object>> listener) {
         Objects.requireNonNull(filter, "filter");
         Objects.requireNonNull(listener, "listener");
-        if (connection.isModern()) {
+        if (connection.isStateless()) {
             return openListen(filter, listener);
         }
         Subscription s = new Subscription(filter, listener);
@@ -532,9 +532,9 @@ public final class PeregrineClient implements AutoCloseable {
         for (String uri : filter.resourceUris()) {
             subscribed.add(request("resources/subscribe", Map.of("uri", uri)));
         }
-        legacySubscriptions.add(s);
+        sessionSubscriptions.add(s);
         s.closer(() -> {
-            legacySubscriptions.remove(s);
+            sessionSubscriptions.remove(s);
             for (String uri : filter.resourceUris()) {
                 request("resources/unsubscribe", Map.of("uri", uri));
             }
@@ -596,14 +596,14 @@ public final class PeregrineClient implements AutoCloseable {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("name", Objects.requireNonNull(name, "name"));
         params.put("arguments", arguments != null ? arguments : Map.of());
-        if (!connection.isModern()) {
+        if (!connection.isStateless()) {
             params.put("task", Map.of());
         }
         Map<String, Object> result = await(connection.send("tools/call", withLogLevel(params), null, name, Map.of(),
                 false, connection.timeoutMillis()).future());
         if (!(result.get("task") instanceof Map) && !"task".equals(result.get("resultType"))) {
             throw new McpClientException(McpClientException.LOCAL, "the server ran tools/call of " + name
-                    + " at once instead of as a task" + (connection.isModern()
+                    + " at once instead of as a task" + (connection.isStateless()
                     ? " (it needs the tasks extension declared, and a tool that supports tasks)" : ""), null);
         }
         return TaskInfo.from(result);
@@ -624,7 +624,7 @@ public final class PeregrineClient implements AutoCloseable {
      */
     public CallToolResult taskResult(String taskId) {
         checkMayBlock();
-        if (!connection.isModern()) {
+        if (!connection.isStateless()) {
             return new CallToolResult(await(send("tasks/result", Map.of("taskId", taskId), null, taskId).future()));
         }
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(connection.timeoutMillis());
@@ -684,7 +684,7 @@ public final class PeregrineClient implements AutoCloseable {
      */
     public void ping() {
         checkMayBlock();
-        await(request(connection.isModern() ? "server/discover" : "ping", null));
+        await(request(connection.isStateless() ? "server/discover" : "ping", null));
     }
 
     // ------------------------------------------------------------------ lists
@@ -795,7 +795,7 @@ public final class PeregrineClient implements AutoCloseable {
 
         private String url;
         private List<String> command;
-        private String pinnedVersion = io.peregrine.mcp.ProtocolVersion.LATEST_LEGACY.id();
+        private String pinnedVersion = io.peregrine.mcp.ProtocolVersion.LATEST_WITH_SESSION.id();
         private String clientName = "peregrine-client";
         private String clientVersion = "0.1.0";
         private java.time.Duration requestTimeout = java.time.Duration.ofSeconds(30);
@@ -966,8 +966,8 @@ public final class PeregrineClient implements AutoCloseable {
 
         /**
          * Finds the era instead of pinning it, as the transport rules ask of a client of both eras:
-         * {@code server/discover} as 2026-07-28 first; a discover result or a modern error means the
-         * server is modern (the newest revision both speak is used), anything else that it is a 2025
+         * {@code server/discover} as 2026-07-28 first; a discover result or a stateless error means the
+         * server is stateless (the newest revision both speak is used), anything else that it is a 2025
          * server, which then gets {@code initialize}.
          */
         public Builder negotiateProtocolVersion() {

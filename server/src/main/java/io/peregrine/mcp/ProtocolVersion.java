@@ -21,9 +21,6 @@ public enum ProtocolVersion {
 
     /** The newest revision served in a session, through the initialize handshake. */
     public static final ProtocolVersion LATEST_WITH_SESSION = V2025_11_25;
-    /** @deprecated the same as {@link #LATEST_WITH_SESSION} */
-    @Deprecated
-    public static final ProtocolVersion LATEST_LEGACY = LATEST_WITH_SESSION;
     public static final ProtocolVersion LATEST = V2026_07_28;
 
     private static final ProtocolVersion[] ALL = values();
@@ -58,12 +55,6 @@ public enum ProtocolVersion {
     /** Stateless: version, capabilities and client info travel in every request's {@code _meta}. */
     public boolean isStateless() {
         return this.compareTo(V2026_07_28) >= 0;
-    }
-
-    /** @deprecated {@link #isStateless()} */
-    @Deprecated
-    public boolean isModern() {
-        return isStateless();
     }
 
     /** JSON-RPC batches: added in 2025-03-26, removed in 2025-06-18. */
@@ -104,9 +95,4 @@ public enum ProtocolVersion {
         return STATELESS_IDS;
     }
 
-    /** @deprecated {@link #statelessIds()} */
-    @Deprecated
-    public static List<String> modernIds() {
-        return statelessIds();
-    }
 }

@@ -56,21 +56,6 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
         this.transport = transport;
     }
 
-    /** @deprecated name the transport with {@link Transport}; {@code label} is one of its labels */
-    @Deprecated
-    protected PeerHandler(MessageListener listener, String label) {
-        this(listener, byLabel(label));
-    }
-
-    private static Transport byLabel(String label) {
-        for (Transport t : Transport.values()) {
-            if (t.label().equals(label)) {
-                return t;
-            }
-        }
-        throw new IllegalArgumentException("transport : " + label + " (expected: tcp, ws, http or stdio)");
-    }
-
     /** Wraps one JSON message for the wire (a line, a text frame), taking ownership of it. */
     protected abstract Object wrap(ByteBuf message);
 

@@ -52,7 +52,7 @@ class LauncherTracingTest {
         return "00-" + trace + "-" + span + "-01";
     }
 
-    private static String modernCall(int id, String message, String traceparent) {
+    private static String statelessCall(int id, String message, String traceparent) {
         return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
                 + "\"arguments\":{\"message\":\"" + message + "\"},\"_meta\":{"
                 + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{},"
@@ -87,13 +87,13 @@ class LauncherTracingTest {
                 assertThat(server.receive()).contains("over stdio");
 
                 try (LineSocket tcp = new LineSocket(new InetSocketAddress("127.0.0.1", tcpPort))) {
-                    tcp.send(modernCall(3, "over tcp", traceparent(TCP_TRACE, PARENT_SPAN)));
+                    tcp.send(statelessCall(3, "over tcp", traceparent(TCP_TRACE, PARENT_SPAN)));
                     assertThat(tcp.readLine()).contains("over tcp");
-                    tcp.send(modernCall(4, "bad parent", "00-not-a-trace-01"));
+                    tcp.send(statelessCall(4, "bad parent", "00-not-a-trace-01"));
                     assertThat(tcp.readLine()).contains("bad parent");
-                    tcp.send(modernCall(6, "x", traceparent(TCP_TRACE, PARENT_SPAN)).replace("\"echo\"", "\"no-such-tool\""));
+                    tcp.send(statelessCall(6, "x", traceparent(TCP_TRACE, PARENT_SPAN)).replace("\"echo\"", "\"no-such-tool\""));
                     assertThat(tcp.readLine()).contains("\"error\"");
-                    tcp.send(modernCall(7, "x", traceparent(TCP_TRACE, PARENT_SPAN)).replace("\"echo\"", "\"fs.stat\"")
+                    tcp.send(statelessCall(7, "x", traceparent(TCP_TRACE, PARENT_SPAN)).replace("\"echo\"", "\"fs.stat\"")
                             .replace("\"message\":\"x\"", "\"path\":\"missing.txt\""));
                     assertThat(tcp.readLine()).contains("\"isError\":true");
                 }
@@ -113,7 +113,7 @@ class LauncherTracingTest {
                                 return null;
                             }
                         }).get(30, TimeUnit.SECONDS);
-                ws.sendText(modernCall(8, "over websocket", traceparent(WS_TRACE, PARENT_SPAN)), true);
+                ws.sendText(statelessCall(8, "over websocket", traceparent(WS_TRACE, PARENT_SPAN)), true);
                 assertThat(answer.get(30, TimeUnit.SECONDS)).contains("over websocket");
                 ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(30, TimeUnit.SECONDS);
 
@@ -125,7 +125,7 @@ class LauncherTracingTest {
                         .header("Mcp-Method", "tools/call")
                         .header("Mcp-Name", "echo")
                         .header("traceparent", traceparent(HEADER_TRACE, HEADER_SPAN))
-                        .POST(HttpRequest.BodyPublishers.ofString(modernCall(5, "over http", traceparent(HTTP_TRACE, PARENT_SPAN))))
+                        .POST(HttpRequest.BodyPublishers.ofString(statelessCall(5, "over http", traceparent(HTTP_TRACE, PARENT_SPAN))))
                         .build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(http.statusCode()).isEqualTo(200);
                 assertThat(http.body()).contains("over http");
@@ -203,7 +203,7 @@ class LauncherTracingTest {
         Path classes = dir.resolve("classes.log");
         try (LauncherProcess server = LauncherProcess.start(List.of("-Xlog:class+load=info:file=" + classes),
                 "demo.fs.root=" + dir)) {
-            server.send(modernCall(1, "hi", traceparent(STDIO_TRACE, PARENT_SPAN)));
+            server.send(statelessCall(1, "hi", traceparent(STDIO_TRACE, PARENT_SPAN)));
             assertThat(server.receive()).contains("\"text\":\"hi\"");
             assertThat(server.stop()).isZero();
         }

@@ -47,7 +47,7 @@ final class ChannelLink implements Link {
     }
 
     @Override
-    public void protocolVersion(String version, boolean modern) {
+    public void protocolVersion(String version, boolean stateless) {
         // One connection, one era: the messages themselves say everything.
     }
 

@@ -200,7 +200,7 @@ final class HttpExchange implements SseDecoder.Events {
             int code = status.code();
             if (resuming && !eventStream) {
                 resumptionRefused("HTTP " + status + (b != null && b.isReadable() ? ": " + text(b) : ""));
-                if (code == 404 && link.hasLegacySession()) {
+                if (code == 404 && link.hasSession()) {
                     link.sessionLost("the server ended the session (HTTP 404 to the resumption of " + describe() + ")");
                 }
                 return;
@@ -235,7 +235,7 @@ final class HttpExchange implements SseDecoder.Events {
                 finish();
                 return;
             }
-            if (code == 404 && link.hasLegacySession()) {
+            if (code == 404 && link.hasSession()) {
                 String why = "the server ended the session (HTTP 404 to " + describe() + ")";
                 fail(0, why + ": " + text(b));
                 finish();
@@ -318,7 +318,7 @@ final class HttpExchange implements SseDecoder.Events {
             link.standaloneBroken(this, retryMillis, status != null && eventStream);
             return;
         }
-        if (purpose == Purpose.POST && lastEventId != null && link.hasLegacySession() && link.isActive()
+        if (purpose == Purpose.POST && lastEventId != null && link.hasSession() && link.isActive()
                 && resumptions < link.maxResumptions()) {
             resumptions++;
             resuming = true;

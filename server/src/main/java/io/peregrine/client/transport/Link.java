@@ -26,12 +26,12 @@ public interface Link {
     boolean cancelByTransport(long id);
 
     /**
-     * The protocol revision in use from now on; {@code modern} is true for the stateless revisions
+     * The protocol revision in use from now on; {@code stateless} is true for the stateless revisions
      * (2026-07-28), which carry everything in each request. Streamable HTTP sends it in
      * {@code MCP-Protocol-Version} and, in the 2025 revisions, keeps the session that the answer to
      * {@code initialize} started.
      */
-    void protocolVersion(String version, boolean modern);
+    void protocolVersion(String version, boolean stateless);
 
     /** Called once the 2025-era handshake is complete: Streamable HTTP opens the session's GET stream then. */
     default void initialized() {

@@ -247,7 +247,7 @@ public final class StdioProcessTransport implements ClientTransport {
         }
 
         @Override
-        public void protocolVersion(String version, boolean modern) {
+        public void protocolVersion(String version, boolean stateless) {
         }
 
         @Override

@@ -67,7 +67,7 @@ final class StreamableHttpLink implements Link {
     private final String target;
     private final Map<Long, HttpExchange> byRequest = new HashMap<>();
     private String version;
-    private boolean modern;
+    private boolean stateless;
     private String sessionId;
     private HttpExchange standalone;
     private int standaloneFailures;
@@ -129,7 +129,7 @@ final class StreamableHttpLink implements Link {
 
     @Override
     public boolean cancelByTransport(long id) {
-        if (!modern) {
+        if (!stateless) {
             return false;
         }
         HttpExchange e = byRequest.get(id);
@@ -140,14 +140,14 @@ final class StreamableHttpLink implements Link {
     }
 
     @Override
-    public void protocolVersion(String version, boolean modern) {
+    public void protocolVersion(String version, boolean stateless) {
         this.version = version;
-        this.modern = modern;
+        this.stateless = stateless;
     }
 
     @Override
     public void initialized() {
-        if (hasLegacySession() && standalone == null && !closed) {
+        if (hasSession() && standalone == null && !closed) {
             standalone = new HttpExchange(this, null, HttpExchange.Purpose.STANDALONE_GET);
             submit(standalone);
         }
@@ -164,7 +164,7 @@ final class StreamableHttpLink implements Link {
             return closeFuture;
         }
         closed = true;
-        if (hasLegacySession()) {
+        if (hasSession()) {
             // The server may keep the session until it idles out otherwise; a bounded wait for its answer.
             submit(new HttpExchange(this, null, HttpExchange.Purpose.DELETE));
             loop.schedule(this::deleted, settings.connectTimeoutMillis(), TimeUnit.MILLISECONDS);
@@ -200,7 +200,7 @@ final class StreamableHttpLink implements Link {
             h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             h.set(HttpHeaderNames.ACCEPT, ACCEPT_BOTH);
             h.setInt(HttpHeaderNames.CONTENT_LENGTH, m.body().readableBytes());
-            if (modern && m.method() != null) {
+            if (stateless && m.method() != null) {
                 h.set(MCP_METHOD, m.method());
                 if (m.name() != null) {
                     h.set(MCP_NAME, HeaderValueEncoder.encode(m.name()));
@@ -232,7 +232,7 @@ final class StreamableHttpLink implements Link {
         if (version != null) {
             h.set(MCP_PROTOCOL_VERSION, version);
         }
-        if (sessionId != null && !modern) {
+        if (sessionId != null && !stateless) {
             h.set(MCP_SESSION_ID, sessionId);
         }
         return r;
@@ -259,8 +259,8 @@ final class StreamableHttpLink implements Link {
         }
     }
 
-    boolean hasLegacySession() {
-        return !modern && sessionId != null;
+    boolean hasSession() {
+        return !stateless && sessionId != null;
     }
 
     /** The server forgot the session: the link is over, and the client starts a new one. */

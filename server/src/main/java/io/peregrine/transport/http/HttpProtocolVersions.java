@@ -6,16 +6,16 @@ import java.util.List;
 public final class HttpProtocolVersions {
 
     private final List<String> all;
-    private final List<String> modern;
+    private final List<String> stateless;
     private final String allJson;
 
     /**
      * @param all    every supported version, newest first
-     * @param modern the stateless ones (2026-07-28 and later), served without a session
+     * @param stateless the stateless ones (2026-07-28 and later), served without a session
      */
-    public HttpProtocolVersions(List<String> all, List<String> modern) {
+    public HttpProtocolVersions(List<String> all, List<String> stateless) {
         this.all = List.copyOf(all);
-        this.modern = List.copyOf(modern);
+        this.stateless = List.copyOf(stateless);
         StringBuilder b = new StringBuilder("[");
         for (String v : this.all) {
             if (b.length() > 1) {
@@ -30,8 +30,8 @@ public final class HttpProtocolVersions {
         return all.contains(version);
     }
 
-    boolean isModern(String version) {
-        return modern.contains(version);
+    boolean isStateless(String version) {
+        return stateless.contains(version);
     }
 
     List<String> all() {

@@ -176,8 +176,8 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         HttpHeaders h = request.headers();
         HttpEnvelope envelope = HttpEnvelope.peek(message);
         String headerVersion = h.get(RequestMetadata.MCP_PROTOCOL_VERSION);
-        boolean modern = (headerVersion != null && versions.isModern(headerVersion))
-                || (envelope.metaProtocolVersion != null && versions.isModern(envelope.metaProtocolVersion));
+        boolean stateless = (headerVersion != null && versions.isStateless(headerVersion))
+                || (envelope.metaProtocolVersion != null && versions.isStateless(envelope.metaProtocolVersion));
         if (envelope.kind == HttpEnvelope.Kind.UNREADABLE) {
             // Not a message: the protocol layer says precisely what is wrong with it.
             dispatchStateless(request, message, true);
@@ -191,7 +191,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
                     "{\"supported\":" + versions.allJson() + ",\"requested\":" + HttpResponses.quote(headerVersion) + "}");
             return;
         }
-        if (modern) {
+        if (stateless) {
             String missing = RequestMetadata.missingMeta(headerVersion, envelope);
             if (missing != null) {
                 listener.onRefused(Transport.HTTP, EdgeRefusal.INVALID_REQUEST);
@@ -242,7 +242,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String headerVersion = request.headers().get(RequestMetadata.MCP_PROTOCOL_VERSION);
-        if (!settings.sessions || (headerVersion != null && versions.isModern(headerVersion))) {
+        if (!settings.sessions || (headerVersion != null && versions.isStateless(headerVersion))) {
             FullHttpResponse r = HttpResponses.of(request.protocolVersion(), HttpResponseStatus.METHOD_NOT_ALLOWED,
                     HttpResponses.TEXT, "Method not allowed: protocol 2026-07-28 has no GET stream; use subscriptions/listen\n");
             r.headers().set(HttpHeaderNames.ALLOW, "POST");

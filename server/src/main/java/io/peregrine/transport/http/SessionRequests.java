@@ -81,7 +81,7 @@ final class SessionRequests {
             return;
         }
         if (headerVersion != null) {
-            if (versions.isModern(headerVersion)) {
+            if (versions.isStateless(headerVersion)) {
                 listener.onRefused(Transport.HTTP, EdgeRefusal.UNSUPPORTED_VERSION);
                 refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, "null", UNSUPPORTED_PROTOCOL_VERSION,
                         "MCP-Protocol-Version " + headerVersion + " is served without a session", null);

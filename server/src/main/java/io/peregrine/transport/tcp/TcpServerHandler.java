@@ -12,8 +12,8 @@ import io.peregrine.transport.PeerHandler;
 /** A newline-framed connection: each line in is a message, each message out is a line. */
 public final class TcpServerHandler extends PeerHandler {
 
-    public TcpServerHandler(MessageListener listener, String transport) {
-        super(listener, transport);
+    public TcpServerHandler(MessageListener listener) {
+        super(listener, io.peregrine.transport.Transport.TCP);
     }
 
     @Override

@@ -24,6 +24,6 @@ final class TcpServerInitializer extends ChannelInitializer<SocketChannel> {
         ChannelPipeline p = ch.pipeline();
         security.configure(p);
         p.addLast(new NdjsonFrameDecoder(maxLineLength));
-        p.addLast(new TcpServerHandler(listener, "tcp"));
+        p.addLast(new TcpServerHandler(listener));
     }
 }

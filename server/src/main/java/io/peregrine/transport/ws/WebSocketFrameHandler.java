@@ -40,7 +40,7 @@ public final class WebSocketFrameHandler extends PeerHandler {
     private final WebSocketSettings settings;
 
     public WebSocketFrameHandler(MessageListener listener, WebSocketSettings settings) {
-        super(listener, "ws");
+        super(listener, io.peregrine.transport.Transport.WEBSOCKET);
         this.settings = settings;
     }
 
