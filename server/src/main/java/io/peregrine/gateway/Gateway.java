@@ -58,6 +58,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * attempt (at most its connect timeout) so that the first clients see a full catalog when
  * everything is up, and so that a name collision with prefixing off is found then: it stops
  * start-up with a {@link ConfigException} naming both.
+ *
+ * <p>Over 400 lines: the catalog's recomputation, the upstreams' lifecycle and the forwarding of
+ * each kind of call share one state (which upstream holds which name); naming lives in
+ * {@link Naming} and the keys in {@code UpstreamSettings}.
  */
 public final class Gateway implements AutoCloseable {
 

@@ -41,6 +41,10 @@ import java.util.concurrent.atomic.LongAdder;
  * through the shared cache, and each drops what its first level holds of that tool; when the
  * connection to the store is lost, when an invalidation may have been missed, the first level is
  * dropped whole. A second level that fails or is slow is bypassed: the call runs.
+ *
+ * <p>Over 400 lines: coalescing and the two levels decide together who runs a call and who waits,
+ * and keeping that decision in one class is what keeps it single; the store itself lives behind
+ * {@link SharedCache}.
  */
 public final class ResultCache {
 

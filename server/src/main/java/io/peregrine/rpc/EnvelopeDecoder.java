@@ -21,6 +21,9 @@ import java.util.List;
  *
  * <p>The result of {@link #decode} is one of: an {@link RpcMessage}; an {@link RpcException}
  * (the whole frame is answered with one error); or a {@link Batch}.
+ *
+ * <p>Just over 400 lines: one streaming pass over the envelope, its batch form and the precise
+ * error of each malformation, which read best side by side.
  */
 public final class EnvelopeDecoder {
 

@@ -41,6 +41,9 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * Runs on its event loop; the client calls it there.
+ *
+ * <p>Just over 400 lines: the two eras' request shapes and the 2025 session's GET stream share
+ * the link's state; one request's exchange lives in {@link HttpExchange}.
  */
 final class StreamableHttpLink implements Link {
 
