@@ -33,6 +33,7 @@ class PeregrineBuilderTest {
         NAMED_SETTERS.put(ConfigKey.HTTP_KEEP_ALIVE_TIMEOUT, (b, v) -> b.httpKeepAliveTimeout(Duration.ofMillis(v)));
         NAMED_SETTERS.put(ConfigKey.HTTP_SSE_KEEP_ALIVE, (b, v) -> b.sseKeepAlive(Duration.ofMillis(v)));
         NAMED_SETTERS.put(ConfigKey.HTTP_MAX_SESSIONS, (b, v) -> b.maxSessions(Math.toIntExact(v)));
+        NAMED_SETTERS.put(ConfigKey.EXEC_MAX_STRAY_CALLS, (b, v) -> b.maxStrayCalls(Math.toIntExact(v)));
         NAMED_SETTERS.put(ConfigKey.HTTP_SESSION_IDLE_TIMEOUT, (b, v) -> b.sessionIdleTimeout(Duration.ofMillis(v)));
         NAMED_SETTERS.put(ConfigKey.HTTP_REPLAY_EVENTS, (b, v) -> b.replayEvents(Math.toIntExact(v)));
         NAMED_SETTERS.put(ConfigKey.WS_MAX_FRAME_SIZE, (b, v) -> b.maxFrameBytes(Math.toIntExact(v)));
