@@ -22,7 +22,8 @@ import java.util.function.LongSupplier;
  * reconnected. Listeners hear every list that was fetched and differs from the one before.
  *
  * <p>Concurrency: a fetch in progress is shared by everyone who asks meanwhile; a change announced
- * during a fetch marks the result stale at once, so it is fetched again on the next ask.
+ * during a fetch marks the result stale at once, so it is fetched again on the next ask, or at
+ * once when listeners are waiting to hear of changes.
  */
 final class DiscoveryCache {
 
@@ -120,6 +121,10 @@ final class DiscoveryCache {
                 synchronized (this) {
                     e.loading = null;
                 }
+            } else if (e.stale && !listeners.isEmpty()) {
+                // A change announced during this fetch: listeners ask for nothing, so fetch again
+                // for them now, or they would keep the list from before the change.
+                load(kind);
             }
         });
         return loading;
