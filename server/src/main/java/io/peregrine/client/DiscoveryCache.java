@@ -115,7 +115,9 @@ final class DiscoveryCache {
             }
             return items;
         });
-        e.loading = loading;
+        // The answer may have come before the steps above were attached, and then they already ran
+        // here: a finished fetch must not stay the one every later ask waits on.
+        e.loading = loading.isDone() ? null : loading;
         loading.whenComplete((items, failure) -> {
             if (failure != null) {
                 synchronized (this) {

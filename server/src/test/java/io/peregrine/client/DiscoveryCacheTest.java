@@ -48,4 +48,24 @@ class DiscoveryCacheTest {
         assertThat(heard).containsExactly(List.of("a"), List.of("a", "b"), List.of("b"));
         assertThat(fetches).hasSize(3);
     }
+
+    @Test
+    void anAnswerThatCameBeforeTheFetchWasSetUpDoesNotPinTheCache() {
+        List<String> names = new CopyOnWriteArrayList<>(List.of("a"));
+        int[] fetched = {0};
+        // Answered at once, as a fast link can before the cache attached its steps.
+        DiscoveryCache cache = new DiscoveryCache((method, key) -> {
+            fetched[0]++;
+            List<Map<String, Object>> items = new ArrayList<>();
+            names.forEach(n -> items.add(tool(n)));
+            return CompletableFuture.completedFuture(new DiscoveryCache.ListResult(items, null));
+        }, () -> 0L);
+
+        assertThat(cache.<ToolInfo>get(CatalogListener.Kind.TOOLS).join()).extracting(ToolInfo::name).containsExactly("a");
+        names.add("b");
+        cache.changed(CatalogListener.Kind.TOOLS);
+        assertThat(cache.<ToolInfo>get(CatalogListener.Kind.TOOLS).join()).extracting(ToolInfo::name)
+                .as("the change is fetched, not the first answer given again").containsExactly("a", "b");
+        assertThat(fetched[0]).isEqualTo(2);
+    }
 }
