@@ -56,6 +56,10 @@ final class Replica implements AutoCloseable {
     private volatile Lists lists = Lists.EMPTY;
     private volatile String failure = "not connected yet";
     private int attempts;
+    /** Attempts on this endpoint not yet ended. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** Left the upstream's endpoints: takes no new call, closes once {@link #inFlight} reaches zero. */
+    private volatile boolean draining;
 
     Replica(Upstream upstream, String target, EventLoopGroup loops, ScheduledExecutorService timer, Executor workers) {
         this.upstream = upstream;
@@ -70,10 +74,39 @@ final class Replica implements AutoCloseable {
         return target;
     }
 
-    /** Connected, and its catalog listed. */
+    /** Connected, its catalog listed, and still one of the upstream's endpoints. */
     boolean isReady() {
         PeregrineClient c = client;
-        return ready && c != null && c.isConnected();
+        return ready && !draining && c != null && c.isConnected();
+    }
+
+    /** How many attempts on this endpoint are in flight. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** An attempt starts on this endpoint. */
+    void enter() {
+        inFlight.incrementAndGet();
+    }
+
+    /** An attempt on this endpoint ended; a draining endpoint closes after its last one. */
+    void exit() {
+        if (inFlight.decrementAndGet() == 0 && draining) {
+            close();
+        }
+    }
+
+    /** Takes no new call from now on, and closes once the calls in flight ended. */
+    void drain() {
+        draining = true;
+        if (inFlight.get() == 0) {
+            close();
+        }
+    }
+
+    boolean isDraining() {
+        return draining;
     }
 
     PeregrineClient client() {

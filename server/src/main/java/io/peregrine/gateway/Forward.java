@@ -1,0 +1,44 @@
+package io.peregrine.gateway;
+
+import io.peregrine.client.PeregrineClient;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * One request the gateway forwards to an upstream: what it is (for errors and logs), whether it
+ * is safe to send more than once, and how to send it on a link.
+ *
+ * @param what       the request as errors show it, e.g. {@code tools/call get_forecast}
+ * @param method     its JSON-RPC method
+ * @param tool       the upstream's name of the tool for {@code tools/call}, otherwise null
+ * @param idempotent whether sending it twice does no harm (reads, lists, tools hinted read-only or idempotent)
+ * @param key        the call's affinity key (a principal, a session), or null
+ * @param send       sends it on a link and gives back the attempt
+ */
+record Forward<T>(String what, String method, String tool, boolean idempotent, String key,
+                  Function<PeregrineClient, Attempt<T>> send) {
+
+    /** One sending of a request on one link. */
+    interface Attempt<T> {
+        /** Completes with the answer, or with the failure. */
+        CompletableFuture<T> answer();
+
+        /** Asks the upstream to stop (a {@code notifications/cancelled} for a sent request). */
+        void cancel(String reason);
+
+        static <T> Attempt<T> of(CompletableFuture<T> answer, java.util.function.Consumer<String> cancel) {
+            return new Attempt<>() {
+                @Override
+                public CompletableFuture<T> answer() {
+                    return answer;
+                }
+
+                @Override
+                public void cancel(String reason) {
+                    cancel.accept(reason);
+                }
+            };
+        }
+    }
+}
