@@ -447,6 +447,16 @@ public final class Gateway implements AutoCloseable {
         return null;
     }
 
+    /** The upstream {@code name}, or null. */
+    Upstream upstream(String name) {
+        for (Upstream u : upstreams) {
+            if (u.name().equals(name)) {
+                return u;
+            }
+        }
+        return null;
+    }
+
     /** Why the upstream {@code name} is not reachable, or null when it is (or there is no such upstream). */
     public String failure(String name) {
         for (Upstream u : upstreams) {
