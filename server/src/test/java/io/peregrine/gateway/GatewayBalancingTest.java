@@ -289,6 +289,39 @@ class GatewayBalancingTest {
     }
 
     @Test
+    void consistentHashingOnThePrincipalKeepsEachUsersConnectionsOnOneEndpoint() throws Exception {
+        Upstream a = upstream("a");
+        Upstream b = upstream("b");
+        Upstream c3 = upstream("c");
+        io.peregrine.policy.ApiKeyAuthenticator.Builder keys = io.peregrine.policy.ApiKeyAuthenticator.builder();
+        for (int u = 0; u < 8; u++) {
+            keys.key("user" + u, "user" + u + "-key-0123456789", List.of("tool:*"));
+        }
+        Peregrine g = Peregrine.builder().tcp("127.0.0.1", 0)
+                .policy(io.peregrine.policy.PolicyChain.builder().authenticator("tcp", keys.build()).build())
+                .upstream(UpstreamSpec.builder("svc").url(a.url()).url(b.url()).url(c3.url())
+                        .loadBalancing(LoadBalancing.CONSISTENT_HASH).hashKey("principal").build())
+                .build();
+        closing.add(g);
+        g.start();
+        Set<String> used = new HashSet<>();
+        for (int u = 0; u < 8; u++) {
+            Set<String> answered = new HashSet<>();
+            for (int connection = 0; connection < 2; connection++) {
+                PeregrineClient c = PeregrineClient.builder().address(g.addresses().tcp()).protocolVersion("2025-11-25")
+                        .authorization("Bearer user" + u + "-key-0123456789").connect();
+                closing.add(c);
+                for (int i = 0; i < 4; i++) {
+                    answered.add(who(c, Map.of()));
+                }
+            }
+            assertThat(answered).as("user%d's two connections on one endpoint", u).hasSize(1);
+            used.addAll(answered);
+        }
+        assertThat(used).as("users spread over the endpoints").hasSizeGreaterThan(1);
+    }
+
+    @Test
     void unknownKeysOfBalancingAreRefusedByTheBuilder() {
         assertThatThrownBy(() -> UpstreamSpec.builder("svc").hashKey("tenant"))
                 .hasMessageContaining("principal, session or argument:<name>");

@@ -5,10 +5,12 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -78,14 +80,21 @@ public final class GatewayMetrics {
     /** Up and in flight by (upstream, endpoint), bounded. */
     static Map<String[], double[]> endpoints(List<Upstream> upstreams) {
         Map<List<String>, double[]> sums = new LinkedHashMap<>();
+        // Endpoint labels per upstream label: the upstreams counted as _OTHER share one bound.
+        Map<String, Set<String>> seen = new HashMap<>();
         for (int u = 0; u < upstreams.size(); u++) {
             Upstream up = upstreams.get(u);
             String name = upstreamLabel(u, up.name());
-            Map<String, Integer> seen = new HashMap<>();
+            Set<String> labels = seen.computeIfAbsent(name, k -> new HashSet<>());
             for (Endpoint e : up.endpoints()) {
-                String label = seen.size() < MAX_ENDPOINTS || seen.containsKey(label(e.endpoint())) ? label(e.endpoint())
-                        : MetricsObserver.OTHER;
-                seen.merge(label, 1, Integer::sum);
+                String label = label(e.endpoint());
+                if (!labels.contains(label)) {
+                    if (labels.size() < MAX_ENDPOINTS) {
+                        labels.add(label);
+                    } else {
+                        label = MetricsObserver.OTHER;
+                    }
+                }
                 double[] v = sums.computeIfAbsent(List.of(name, label), k -> new double[2]);
                 v[0] += e.up() ? 1 : 0;
                 v[1] += e.inFlight();
