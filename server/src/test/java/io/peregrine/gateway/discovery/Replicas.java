@@ -45,6 +45,11 @@ final class Replicas implements AutoCloseable {
 
     /** Starts a replica listening for TCP on {@code host:port} (port 0: a free one). */
     Replica start(String id, String host, int port) throws InterruptedException {
+        return start(id, host, port, null);
+    }
+
+    /** Starts a replica that registers itself with {@code registration} (or not, when null). */
+    Replica start(String id, String host, int port, Registration registration) throws InterruptedException {
         Replica[] self = new Replica[1];
         Tool work = Tool.builder("work").description("Counts its executions on this replica")
                 .annotations(io.peregrine.tool.ToolAnnotations.builder().readOnly(true).build())
@@ -57,7 +62,11 @@ final class Replicas implements AutoCloseable {
                     Thread.sleep(3);
                     return ToolResult.text(r.id);
                 }).build();
-        Peregrine server = Peregrine.builder().tcp(host, port).tool(work).build();
+        Peregrine.Builder b = Peregrine.builder().tcp(host, port).tool(work);
+        if (registration != null) {
+            b.registration(registration);
+        }
+        Peregrine server = b.build();
         Replica r = new Replica(id, server);
         self[0] = r;
         server.start();
