@@ -14,13 +14,13 @@ import java.util.List;
 final class Dnsmasq implements AutoCloseable {
 
     private final String binary;
-    private final int port;
+    private int port;
     private final Path hosts;
     private ExternalProcess process;
 
     Dnsmasq(Path dir) throws Exception {
         this.binary = ExternalProcess.require("dnsmasq", "dnsmasq");
-        this.port = ExternalProcess.freeUdpPort();
+        this.port = ExternalProcess.freeUdpAndTcpPort();
         this.hosts = dir.resolve("hosts");
         Files.writeString(hosts, "");
     }
@@ -39,9 +39,35 @@ final class Dnsmasq implements AutoCloseable {
         process.signal("HUP");
     }
 
-    /** (Re)starts dnsmasq with these {@code --srv-host} and {@code --host-record} values. */
+    /**
+     * (Re)starts dnsmasq with these {@code --srv-host} and {@code --host-record} values. The port
+     * is let go just before dnsmasq binds it: should another process take it in that instant, the
+     * first start moves to another port, a restart tries the same one again (bounded).
+     */
     void start(List<String> srvHosts, List<String> hostRecords) throws Exception {
+        boolean first = process == null && !started;
         stop();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                launch(srvHosts, hostRecords);
+                started = true;
+                return;
+            } catch (java.io.IOException e) {
+                if (attempt == 5 || !e.getMessage().contains("Address already in use")) {
+                    throw e;
+                }
+                if (first) {
+                    port = ExternalProcess.freeUdpAndTcpPort();
+                } else {
+                    Thread.sleep(200);
+                }
+            }
+        }
+    }
+
+    private boolean started;
+
+    private void launch(List<String> srvHosts, List<String> hostRecords) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(binary, "--no-daemon", "--conf-file=/dev/null", "--port=" + port,
                 "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
                 "--addn-hosts=" + hosts, "--local-ttl=1", "--user=" + System.getProperty("user.name"), "--pid-file=",

@@ -103,9 +103,16 @@ final class ExternalProcess implements AutoCloseable {
         }
     }
 
-    static int freeUdpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** A loopback port free for both UDP and TCP at this instant (a DNS server binds both). */
+    static int freeUdpAndTcpPort() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            int port = freeTcpPort();
+            try (DatagramSocket s = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // in use for UDP: another one
+            }
         }
+        throw new IOException("no loopback port free for both UDP and TCP in 50 attempts");
     }
 }
