@@ -31,7 +31,7 @@ public final class EtcdRegistration implements Registration {
     private final String id;
     private final String advertisedUrl;
     private final Duration leaseTtl;
-    private Etcd etcd;
+    private volatile Etcd etcd;
     private ScheduledExecutorService keepAlive;
     private String key;
     private String value;
@@ -81,13 +81,17 @@ public final class EtcdRegistration implements Registration {
     }
 
     private void keepAlive() {
+        Etcd e0 = etcd;
+        if (e0 == null) {
+            return; // closed or abandoned meanwhile
+        }
         try {
-            JsonNode r = etcd.call("/v3/lease/keepalive", Map.of("ID", lease));
+            JsonNode r = e0.call("/v3/lease/keepalive", Map.of("ID", lease));
             long ttl = r.path("result").path("TTL").asLong(0);
             if (ttl <= 0) {
                 log.warn("etcd lease {} of {} had expired; granting a new one and writing the key again", lease, key);
                 synchronized (this) {
-                    if (keepAlive != null) {
+                    if (keepAlive != null && etcd != null) {
                         grantAndPut();
                     }
                 }
@@ -97,6 +101,9 @@ public final class EtcdRegistration implements Registration {
                 failures = 0;
             }
         } catch (Exception e) {
+            if (etcd == null) {
+                return;
+            }
             if (failures++ == 0) {
                 log.warn("etcd keep-alive of {} failed ({}); retrying, the key goes when the lease's {}s end", key,
                         e.toString(), leaseTtl.toSeconds());
