@@ -112,8 +112,12 @@ public final class Peregrine implements AutoCloseable {
     private AdminServer admin;
     /** The upstream servers federated into the registries; null when none is configured. */
     private final io.peregrine.gateway.Gateway gateway;
+    /** Where this server enters itself once it listens (Consul, etcd), and leaves first on close. */
+    private final List<io.peregrine.gateway.discovery.Registration> registrations;
 
-    private Peregrine(ServerSettings settings, ServerParts parts, List<io.peregrine.gateway.UpstreamSpec> upstreams) {
+    private Peregrine(ServerSettings settings, ServerParts parts, List<io.peregrine.gateway.UpstreamSpec> upstreams,
+                      List<io.peregrine.gateway.discovery.Registration> registrations) {
+        this.registrations = registrations;
         this.settings = settings;
         this.parts = parts;
         this.executor = new ToolExecutor(settings.get(ConfigKey.EXEC_MAX_CONCURRENCY),
@@ -213,7 +217,50 @@ public final class Peregrine implements AutoCloseable {
         }
         addresses = bound.addresses();
         health.serving();
+        register();
         return addresses;
+    }
+
+    /** Enters this server in each registry; one that refuses stops start-up (the server is closed). */
+    private void register() {
+        if (registrations.isEmpty()) {
+            return;
+        }
+        InetSocketAddress a = addresses.http() != null ? addresses.http() : addresses.tcp();
+        String url = null;
+        if (a != null) {
+            String host = advertisedHost(a);
+            url = addresses.http() != null
+                    ? (parts.httpTls() != null ? "https://" : "http://") + host + ":" + a.getPort() + settings.get(ConfigKey.WS_PATH)
+                    : "tcp://" + host + ":" + a.getPort();
+        }
+        InetSocketAddress h = admin != null ? admin.localAddress() : addresses.http();
+        String healthUrl = h == null ? null : (admin == null && parts.httpTls() != null ? "https://" : "http://")
+                + advertisedHost(h) + ":" + h.getPort() + "/health";
+        for (io.peregrine.gateway.discovery.Registration r : registrations) {
+            try {
+                r.register(url, healthUrl);
+            } catch (Exception e) {
+                close();
+                throw new IllegalStateException("could not register this server (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+
+    /** The address others reach a listener at: its own, or this host's when it listens on every address. */
+    private static String advertisedHost(InetSocketAddress a) {
+        java.net.InetAddress ip = a.getAddress();
+        String host;
+        if (ip != null && ip.isAnyLocalAddress()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostAddress();
+            } catch (java.net.UnknownHostException e) {
+                host = "127.0.0.1";
+            }
+        } else {
+            host = a.getHostString();
+        }
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 
     /** The settings this server was built with. */
@@ -326,6 +373,10 @@ public final class Peregrine implements AutoCloseable {
         }
         closed = true;
         health.draining();
+        // First: gateways and clients stop sending here while the server still serves what comes.
+        for (io.peregrine.gateway.discovery.Registration r : registrations) {
+            r.close();
+        }
         Listeners l = listeners;
         boolean interrupted = false;
         if (l != null) {
@@ -392,6 +443,7 @@ public final class Peregrine implements AutoCloseable {
         private final List<Prompt> prompts = new ArrayList<>();
         private final List<McpObserver> observers = new ArrayList<>();
         private final List<io.peregrine.gateway.UpstreamSpec> upstreams = new ArrayList<>();
+        private final List<io.peregrine.gateway.discovery.Registration> registrations = new ArrayList<>();
         private byte[] requestStateKey;
         private InputStream stdin;
         private OutputStream stdout;
@@ -496,6 +548,18 @@ public final class Peregrine implements AutoCloseable {
          */
         public Builder upstream(io.peregrine.gateway.UpstreamSpec upstream) {
             upstreams.add(Objects.requireNonNull(upstream, "upstream"));
+            return this;
+        }
+
+        /**
+         * Enters this server in a registry once it listens, and removes it first thing on close
+         * ({@code registration.consul.*}, {@code registration.etcd.*} in the standalone server; see
+         * docs/gateway-discovery.md): {@link io.peregrine.gateway.discovery.ConsulRegistration} or
+         * {@link io.peregrine.gateway.discovery.EtcdRegistration}. A registry that refuses stops
+         * {@link Peregrine#start()}. Default: none.
+         */
+        public Builder registration(io.peregrine.gateway.discovery.Registration registration) {
+            registrations.add(Objects.requireNonNull(registration, "registration"));
             return this;
         }
 
@@ -805,7 +869,7 @@ public final class Peregrine implements AutoCloseable {
             ServerParts parts = new ServerParts(tools, resources, templates, prompts, observers, policy, tcpTls,
                     httpTls, clientCertificates, stdin, stdout, clock, metricsExemplars);
             Listeners.checkExposure(settings, parts);
-            return new Peregrine(settings, parts, List.copyOf(upstreams));
+            return new Peregrine(settings, parts, List.copyOf(upstreams), List.copyOf(registrations));
         }
     }
 }

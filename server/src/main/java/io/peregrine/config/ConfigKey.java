@@ -199,6 +199,34 @@ public final class ConfigKey<T> {
 
     public static final ConfigKey<Boolean> CONFORMANCE_FIXTURES = bool(LAUNCHER, "conformance.fixtures", false, "Serve the MCP conformance suite's fixture tools (config/conformance.yaml turns this on)");
 
+    // ---------------------------------------------------------------- registering this server (docs/gateway-discovery.md)
+    public static final ConfigKey<String> REGISTRATION_CONSUL_ADDRESS = rule(string(LAUNCHER, "registration.consul.address", "",
+            "Register this server with the Consul agent at this URL (http://127.0.0.1:8500), with an HTTP check on /health; deregistered on shutdown (empty: not registered)"),
+            v -> v.isEmpty() || v.startsWith("http://") || v.startsWith("https://"), "empty, or an http:// or https:// URL");
+    public static final ConfigKey<String> REGISTRATION_CONSUL_SERVICE = string(LAUNCHER, "registration.consul.service", "", "The Consul service name (empty: server.name)");
+    public static final ConfigKey<String> REGISTRATION_CONSUL_ID = string(LAUNCHER, "registration.consul.id", "", "The instance's ID (empty: <service>-<host>-<port>)");
+    public static final ConfigKey<String> REGISTRATION_CONSUL_TAGS = string(LAUNCHER, "registration.consul.tags", "", "Comma-separated tags of the instance");
+    public static final ConfigKey<String> REGISTRATION_CONSUL_ADVERTISED_URL = string(LAUNCHER, "registration.consul.advertised-url", "",
+            "Where clients reach this server, with an explicit port (empty: the HTTP listener's MCP path, else the TCP listener, as bound)");
+    public static final ConfigKey<String> REGISTRATION_CONSUL_CHECK_URL = string(LAUNCHER, "registration.consul.check-url", "",
+            "The URL Consul checks (empty: /health on the admin listener, else on the HTTP listener)");
+    public static final ConfigKey<Duration> REGISTRATION_CONSUL_CHECK_INTERVAL = duration(LAUNCHER, "registration.consul.check-interval", Duration.ofSeconds(10), "How often Consul checks /health");
+    public static final ConfigKey<Duration> REGISTRATION_CONSUL_DEREGISTER_AFTER = duration(LAUNCHER, "registration.consul.deregister-after", Duration.ofMinutes(1),
+            "How long Consul keeps an instance whose check is critical (a process that died) before removing it");
+    public static final ConfigKey<String> REGISTRATION_CONSUL_TOKEN_ENV = rule(string(LAUNCHER, "registration.consul.token-env", "",
+            "The environment variable holding the Consul ACL token (empty: none); never the token itself"),
+            v -> v.isEmpty() || v.matches("[A-Za-z_][A-Za-z0-9_]*"), "empty, or the name of an environment variable");
+    public static final ConfigKey<String> REGISTRATION_ETCD_ENDPOINTS = rule(string(LAUNCHER, "registration.etcd.endpoints", "",
+            "Register this server in etcd: comma-separated client URLs of the cluster (empty: not registered)"),
+            v -> v.isEmpty() || httpUrlsValid(v), "empty, or comma-separated http:// or https:// URLs");
+    public static final ConfigKey<String> REGISTRATION_ETCD_PREFIX = string(LAUNCHER, "registration.etcd.prefix", "",
+            "The key prefix the server's key is written under (empty: /mcp/<server.name>/); the value is its URL");
+    public static final ConfigKey<String> REGISTRATION_ETCD_ID = string(LAUNCHER, "registration.etcd.id", "", "What follows the prefix in the key (empty: <host>:<port> of the advertised URL)");
+    public static final ConfigKey<String> REGISTRATION_ETCD_ADVERTISED_URL = string(LAUNCHER, "registration.etcd.advertised-url", "",
+            "Where clients reach this server, with an explicit port (empty: the HTTP listener's MCP path, else the TCP listener, as bound)");
+    public static final ConfigKey<Duration> REGISTRATION_ETCD_LEASE_TTL = duration(LAUNCHER, "registration.etcd.lease-ttl", Duration.ofSeconds(10),
+            "The TTL of the lease the key is under (whole seconds, at least 2s), kept alive at a third of it; a process that dies disappears after it");
+
     private static final Map<String, ConfigKey<?>> ALL = Collections.unmodifiableMap(REGISTRY);
 
     // ---------------------------------------------------------------- the gateway: one group of keys per upstream
@@ -302,6 +330,52 @@ public final class ConfigKey<T> {
             "The longest ejection, however often an endpoint was ejected"));
     public static final ConfigKey<Integer> UPSTREAM_OUTLIER_MAX_EJECTION_PERCENT = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.outlier.max-ejection-percent", 50, 0, 100,
             "The share of the upstream's endpoints that may be ejected at once (rounded down); one endpoint always stays"));
+    // Discovery of an upstream's endpoints while the gateway runs (docs/gateway-discovery.md).
+    private static final List<String> TARGET_SCHEMES = List.of("tcp", "ws", "wss", "http", "https");
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY = template(oneOf(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery", "static",
+            List.of("static", "dns", "consul", "etcd"), "Where the upstream's endpoints come from: static (the url list), "
+                    + "dns (A/AAAA or SRV records), consul (the health API) or etcd (values under a key prefix); "
+                    + "a discovered list replaces the endpoints without a restart, and a failing lookup keeps the last list"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_DNS_NAME = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.dns.name", "",
+            "The DNS name looked up: an A/AAAA name (weather.default.svc.cluster.local) or, with srv, an SRV name "
+                    + "(_mcp._tcp.weather.default.svc.cluster.local)"));
+    public static final ConfigKey<Boolean> UPSTREAM_DISCOVERY_DNS_SRV = template(bool(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.dns.srv", false,
+            "Look up SRV records (each names a host and a port; the host's A/AAAA records are looked up in turn) instead of A/AAAA"));
+    public static final ConfigKey<Integer> UPSTREAM_DISCOVERY_DNS_PORT = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.dns.port", 0, 0, 65535,
+            "The port of the A/AAAA addresses (needed unless srv is true)"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_DNS_RESOLVER = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.dns.resolver", "",
+            "The DNS server asked, host:port (empty: the first nameserver of /etc/resolv.conf)"),
+            v -> v.isEmpty() || v.matches("\\[?[0-9A-Za-z.:-]+]?:[0-9]{1,5}"), "empty, or host:port"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_DNS_SCHEME = template(oneOf(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.dns.scheme", "http",
+            TARGET_SCHEMES, "The scheme of the endpoints' URLs, scheme://host:port/path"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_DNS_PATH = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.dns.path", "/mcp",
+            "The path of the endpoints' URLs (not used by tcp)"), p -> p.isEmpty() || p.startsWith("/"), "empty, or a path starting with /"));
+    public static final ConfigKey<Duration> UPSTREAM_DISCOVERY_DNS_MIN_REFRESH = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.dns.min-refresh", Duration.ofSeconds(1),
+            "The shortest time between lookups, whatever the records' TTL (which otherwise decides when to look again)"));
+    public static final ConfigKey<Duration> UPSTREAM_DISCOVERY_DNS_MAX_REFRESH = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.dns.max-refresh", Duration.ofSeconds(30),
+            "The longest time between lookups, whatever the records' TTL"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_CONSUL_ADDRESS = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.consul.address", "http://127.0.0.1:8500",
+            "The Consul agent's HTTP API"), v -> v.startsWith("http://") || v.startsWith("https://"), "an http:// or https:// URL"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_CONSUL_SERVICE = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.consul.service", "",
+            "The Consul service whose passing instances are the endpoints (empty: the upstream's name)"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_CONSUL_TAG = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.consul.tag", "",
+            "Only instances with this tag (empty: any)"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_CONSUL_TOKEN_ENV = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.consul.token-env", "",
+            "The environment variable holding the Consul ACL token, sent as X-Consul-Token (empty: none); never the token itself"),
+            v -> v.isEmpty() || v.matches("[A-Za-z_][A-Za-z0-9_]*"), "empty, or the name of an environment variable"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_CONSUL_DATACENTER = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.consul.datacenter", "",
+            "The datacenter asked (empty: the agent's own)"));
+    public static final ConfigKey<Duration> UPSTREAM_DISCOVERY_CONSUL_WAIT = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.consul.wait", Duration.ofSeconds(30),
+            "How long a blocking query waits for a change (at most 10m)"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_CONSUL_SCHEME = template(oneOf(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.consul.scheme", "http",
+            TARGET_SCHEMES, "The scheme of the endpoints' URLs, scheme://address:port/path"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_CONSUL_PATH = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.consul.path", "/mcp",
+            "The path of the endpoints' URLs (not used by tcp)"), p -> p.isEmpty() || p.startsWith("/"), "empty, or a path starting with /"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_ETCD_ENDPOINTS = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.etcd.endpoints", "http://127.0.0.1:2379",
+            "Comma-separated URLs of the etcd cluster's JSON gateway (its client URLs), tried in turn"),
+            ConfigKey::httpUrlsValid, "comma-separated http:// or https:// URLs"));
+    public static final ConfigKey<String> UPSTREAM_DISCOVERY_ETCD_PREFIX = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.etcd.prefix", "",
+            "The key prefix whose values are the endpoints' URLs (empty: /mcp/<name>/)"));
 
     private static final Map<String, ConfigKey<?>> TEMPLATES = Collections.unmodifiableMap(TEMPLATE_REGISTRY);
 
@@ -414,6 +488,21 @@ public final class ConfigKey<T> {
             }
         }
         return true;
+    }
+
+    private static boolean httpUrlsValid(String value) {
+        boolean any = false;
+        for (String url : value.split(",")) {
+            String u = url.trim();
+            if (u.isEmpty()) {
+                continue;
+            }
+            if (!u.startsWith("http://") && !u.startsWith("https://")) {
+                return false;
+            }
+            any = true;
+        }
+        return any;
     }
 
     private static boolean upstreamUrlsValid(String value) {

@@ -63,10 +63,14 @@ public final class ConfigReference {
         group("tls", "TLS", null);
         group("audit", "The audit log", null);
         group("conformance", "Conformance fixtures", null);
+        group("registration", "Registering this server in Consul or etcd",
+                "So that gateways and clients discover this server: a Consul service with an HTTP check on `/health`, "
+                        + "or an etcd key under a lease kept alive; removed on shutdown. "
+                        + "[gateway-discovery.md](gateway-discovery.md) shows both directions.");
         group("gateway", "The gateway: upstream MCP servers",
                 "Each upstream is a group of keys under `gateway.upstreams.<name>.`, where `<name>` (1 to 32 of "
                         + "`A-Z a-z 0-9 _ -`) names it in logs, errors and, by default, as the prefix of its federated names. "
-                        + "Set `url` or `command`, not both. In the environment the name is written in upper case and read "
+                        + "Set `url` or `command`, not both; or `discovery` ([gateway-discovery.md](gateway-discovery.md)). In the environment the name is written in upper case and read "
                         + "back in lower case: `PEREGRINE_GATEWAY_UPSTREAMS_PERI_URL=tcp://127.0.0.1:7500`; "
                         + "`PEREGRINE_GATEWAY_UPSTREAMS_PERI_ENV_DEBUG=1` sets `env.DEBUG`. "
                         + "[gateway.md](gateway.md) explains naming, faults and the rest.");

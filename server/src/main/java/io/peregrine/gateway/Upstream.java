@@ -36,10 +36,17 @@ final class Upstream implements AutoCloseable {
     /** Connection attempts made, settled or failed: start-up waits until each endpoint made one. */
     private final AtomicInteger attempts = new AtomicInteger();
     private final AtomicInteger version = new AtomicInteger();
+    /** Where its endpoints come from while it runs, when they are discovered; null for a static list. */
+    private volatile io.peregrine.gateway.discovery.EndpointSource source;
+    private volatile boolean closed;
+    /** While true, start-up waits for the source's first list (at most the connect timeout). */
+    private volatile boolean discovering;
+    private final ScheduledExecutorService timer;
 
     Upstream(UpstreamSpec spec, Listener listener, EventLoopGroup loops, ScheduledExecutorService timer, Executor workers) {
         this.spec = spec;
         this.listener = listener;
+        this.timer = timer;
         this.endpoints = new Endpoints(this, loops, timer, workers);
         this.endpoints.update(spec.command() != null ? List.of("stdio:" + spec.command()) : spec.urls(), false);
         this.forwarder = new Forwarder(this, endpoints);
@@ -59,6 +66,20 @@ final class Upstream implements AutoCloseable {
 
     void start() {
         endpoints.start();
+        if (spec.discovery() != null) {
+            io.peregrine.gateway.discovery.EndpointSource s = spec.discovery().open(spec.name());
+            source = s;
+            discovering = true;
+            // A source that finds nothing in time (or fails) does not hold start-up: it settles empty.
+            timer.schedule(this::discovered, spec.connectTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            // Each list found replaces the endpoints: new ones connect, those that left drain.
+            s.start(targets -> {
+                if (!closed) {
+                    endpoints.update(targets, true);
+                    discovered();
+                }
+            });
+        }
     }
 
     /** Whether some endpoint is ready. */
@@ -75,8 +96,22 @@ final class Upstream implements AutoCloseable {
         return null;
     }
 
-    /** Whether every endpoint has been tried at least once (connected and listed, or failed). */
+    private void discovered() {
+        if (discovering) {
+            discovering = false;
+            listener.changed(this);
+        }
+    }
+
+    /**
+     * Whether every endpoint has been tried at least once (connected and listed, or failed), and a
+     * discovered upstream's source found its first list or ran out of its connect timeout; with no
+     * endpoints that is at once.
+     */
     boolean triedAll() {
+        if (discovering) {
+            return false;
+        }
         int settled = 0;
         List<Replica> all = endpoints.all();
         for (Replica r : all) {
@@ -200,6 +235,11 @@ final class Upstream implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        io.peregrine.gateway.discovery.EndpointSource s = source;
+        if (s != null) {
+            s.close();
+        }
         endpoints.close();
     }
 

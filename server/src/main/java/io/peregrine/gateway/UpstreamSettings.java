@@ -46,7 +46,14 @@ public final class UpstreamSettings {
         UpstreamSpec.Builder b = UpstreamSpec.builder(name);
         String url = string(keys, "url", "");
         String command = string(keys, "command", "");
-        if (url.isBlank() == command.isBlank()) {
+        io.peregrine.gateway.discovery.EndpointDiscovery discovery = DiscoverySettings.discovery(name, keys, env);
+        if (discovery != null) {
+            if (!command.isBlank()) {
+                throw new ConfigException("upstream " + name + " has both " + at + "command and " + at + "discovery "
+                        + keys.get("discovery") + " (expected: a stdio command is not discovered; remove one of them)");
+            }
+            b.discovery(discovery);
+        } else if (url.isBlank() == command.isBlank()) {
             throw new ConfigException(url.isBlank()
                     ? "upstream " + name + " has neither " + at + "url nor " + at + "command (expected: exactly one of them)"
                     : "upstream " + name + " has both " + at + "url and " + at + "command (expected: exactly one of them)");
@@ -57,7 +64,7 @@ public final class UpstreamSettings {
                     b.url(u.trim());
                 }
             }
-        } else {
+        } else if (!command.isBlank()) {
             b.command(command);
         }
         String cwd = string(keys, "cwd", "");

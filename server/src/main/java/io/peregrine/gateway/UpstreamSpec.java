@@ -58,6 +58,7 @@ public final class UpstreamSpec {
     private final Duration outlierBaseEjection;
     private final Duration outlierMaxEjection;
     private final int outlierMaxEjectionPercent;
+    private final io.peregrine.gateway.discovery.EndpointDiscovery discovery;
 
     private UpstreamSpec(Builder b) {
         this.name = b.name;
@@ -91,6 +92,7 @@ public final class UpstreamSpec {
         this.outlierBaseEjection = b.outlierBaseEjection;
         this.outlierMaxEjection = b.outlierMaxEjection;
         this.outlierMaxEjectionPercent = b.outlierMaxEjectionPercent;
+        this.discovery = b.discovery;
     }
 
     /** Starts describing the upstream {@code name} (1 to 32 of {@code A-Z a-z 0-9 _ -}). */
@@ -254,9 +256,18 @@ public final class UpstreamSpec {
         return a.substring(a.lastIndexOf('@') + 1);
     }
 
+    /**
+     * How its endpoints are discovered while the gateway runs (DNS, Consul, etcd), or null for the
+     * static list of its {@link #urls()} (see docs/gateway-discovery.md).
+     */
+    public io.peregrine.gateway.discovery.EndpointDiscovery discovery() {
+        return discovery;
+    }
+
     /** Where it is, for logs and errors: its URLs or {@code stdio:} and its command, cut at 96 characters. */
     public String target() {
-        String t = command != null ? "stdio:" + command : String.join(",", urls);
+        String t = command != null ? "stdio:" + command
+                : discovery != null && urls.isEmpty() ? discovery.toString() : String.join(",", urls);
         return t.length() <= 96 ? t : t.substring(0, 93) + "...";
     }
 
@@ -301,6 +312,7 @@ public final class UpstreamSpec {
         private Duration outlierBaseEjection = Duration.ofSeconds(30);
         private Duration outlierMaxEjection = Duration.ofMinutes(5);
         private int outlierMaxEjectionPercent = 50;
+        private io.peregrine.gateway.discovery.EndpointDiscovery discovery;
 
         private Builder(String name) {
             this.name = checkName(requireNonNull(name, "name"), "name");
@@ -538,6 +550,16 @@ public final class UpstreamSpec {
             return this;
         }
 
+        /**
+         * Discovers the replicas while the gateway runs ({@code discovery}: {@code dns}, {@code consul}
+         * or {@code etcd}) instead of a fixed list of {@link #url}s; URLs given as well are the
+         * endpoints until the first list is found. Default: none (the static list).
+         */
+        public Builder discovery(io.peregrine.gateway.discovery.EndpointDiscovery discovery) {
+            this.discovery = requireNonNull(discovery, "discovery");
+            return this;
+        }
+
         private static Duration positive(Duration d, String what) {
             requireNonNull(d, what);
             if (d.isZero() || d.isNegative()) {
@@ -550,9 +572,13 @@ public final class UpstreamSpec {
          * The upstream.
          *
          * @throws IllegalStateException unless exactly one of {@link #url} and {@link #command} was given
+         *         (or {@link #discovery}, with or without URLs, and no command)
          */
         public UpstreamSpec build() {
-            if (urls.isEmpty() == (command == null)) {
+            if (discovery != null && command != null) {
+                throw new IllegalStateException("upstream " + name + ": a command (stdio) cannot be discovered; give discovery(...) or command(...)");
+            }
+            if (discovery == null && urls.isEmpty() == (command == null)) {
                 throw new IllegalStateException("upstream " + name + ": give url(...) or command(...), exactly one of them");
             }
             return new UpstreamSpec(this);

@@ -198,6 +198,7 @@ public final class Main {
         }
         io.peregrine.policy.redis.RedisStore redis = PolicySetup.configure(b, c, env);
         io.peregrine.gateway.UpstreamSettings.from(c, env).forEach(b::upstream);
+        io.peregrine.gateway.RegistrationSettings.from(c, env).forEach(b::registration);
         if (c.get(ConfigKey.DEMO_ENABLED)) {
             for (Tool t : demoTools(c)) {
                 b.tool(t);
