@@ -54,6 +54,8 @@ final class ToolCall implements ToolContext, Runnable {
     /** The executor slot the handler runs in; null for a non-blocking tool, which runs on the event loop. */
     private ToolExecutor.Slot slot;
     private ScheduledFuture<?> deadline;
+    /** When the deadline passes ({@link System#nanoTime()}); 0 until armed. */
+    private volatile long deadlineNanos;
     /** Set by policy before the call runs: the cache entry this call fills, or null. */
     io.peregrine.policy.ResultCache.Lookup cacheFill;
     /** Null for the many calls that neither ask the client nor run as tasks, so they carry nothing more. */
@@ -77,7 +79,14 @@ final class ToolCall implements ToolContext, Runnable {
 
     /** Arms the deadline on the connection's event loop. */
     void scheduleDeadline(long timeoutMillis) {
+        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         deadline = connection.peer.executor().schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public long remainingMillis() {
+        long at = deadlineNanos;
+        return at == 0 ? Long.MAX_VALUE : Math.max(0, TimeUnit.NANOSECONDS.toMillis(at - System.nanoTime()));
     }
 
     /** Runs the handler on the current thread and answers with its outcome, unless the call already ended. */
