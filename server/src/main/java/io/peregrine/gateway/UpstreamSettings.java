@@ -91,6 +91,7 @@ public final class UpstreamSettings {
         b.reconnect(initial, longest);
         String version = string(keys, "protocol-version", "negotiate").trim();
         b.protocolVersion(version.equals("negotiate") ? null : version);
+        b.resilience(ResilienceSettings.from(at, keys));
         keys.forEach((k, v) -> {
             if (k.startsWith("env.")) {
                 if (command.isBlank()) {

@@ -46,6 +46,7 @@ public final class UpstreamSpec {
     private final Duration reconnectMaxBackoff;
     private final Map<String, String> headers;
     private final String protocolVersion;
+    private final ResilienceSpec resilience;
 
     private UpstreamSpec(Builder b) {
         this.name = b.name;
@@ -67,6 +68,7 @@ public final class UpstreamSpec {
         this.reconnectMaxBackoff = b.reconnectMaxBackoff;
         this.headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
         this.protocolVersion = b.protocolVersion;
+        this.resilience = b.resilience;
     }
 
     /** Starts describing the upstream {@code name} (1 to 32 of {@code A-Z a-z 0-9 _ -}). */
@@ -155,6 +157,11 @@ public final class UpstreamSpec {
         return protocolVersion;
     }
 
+    /** Its circuit breakers, retries, hedging and fallbacks. */
+    public ResilienceSpec resilience() {
+        return resilience;
+    }
+
     /** Where it is, for logs and errors: its URLs or {@code stdio:} and its command, cut at 96 characters. */
     public String target() {
         String t = command != null ? "stdio:" + command : String.join(",", urls);
@@ -190,6 +197,7 @@ public final class UpstreamSpec {
         private Duration reconnectMaxBackoff = Duration.ofSeconds(10);
         private final Map<String, String> headers = new LinkedHashMap<>();
         private String protocolVersion;
+        private ResilienceSpec resilience = ResilienceSpec.DEFAULTS;
 
         private Builder(String name) {
             this.name = checkName(requireNonNull(name, "name"), "name");
@@ -333,6 +341,12 @@ public final class UpstreamSpec {
                         + io.peregrine.mcp.ProtocolVersion.ids() + ")");
             }
             this.protocolVersion = version;
+            return this;
+        }
+
+        /** Circuit breakers, retries, hedging and fallbacks. Default {@link ResilienceSpec#DEFAULTS}. */
+        public Builder resilience(ResilienceSpec resilience) {
+            this.resilience = requireNonNull(resilience, "resilience");
             return this;
         }
 
