@@ -99,8 +99,10 @@ final class Forwarder {
                 bulkhead.release();
             }
         } catch (UpstreamFailure f) {
-            if (toolBreaker != null && f.reason() != UpstreamFailure.Reason.OVERLOADED
-                    && f.reason() != UpstreamFailure.Reason.CIRCUIT_OPEN) {
+            // Only attempts that reached an endpoint judge the tool: no endpoint ready is the
+            // endpoints' health, and a tool breaker opened by it would refuse calls once they return.
+            if (toolBreaker != null && (f.reason() == UpstreamFailure.Reason.TIMEOUT
+                    || f.reason() == UpstreamFailure.Reason.FAILED)) {
                 toolBreaker.failure(System.nanoTime() - start, f);
                 recorded = true;
             }
