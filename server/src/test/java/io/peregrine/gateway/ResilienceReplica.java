@@ -29,7 +29,11 @@ public final class ResilienceReplica {
     static final AtomicInteger READS = new AtomicInteger();
 
     static Peregrine start(String id, long delayMillis, Path ledger) throws InterruptedException {
-        Peregrine p = Peregrine.builder().tcp("127.0.0.1", 0).drainTimeout(Duration.ZERO)
+        return start(id, delayMillis, ledger, 0);
+    }
+
+    static Peregrine start(String id, long delayMillis, Path ledger, int port) throws InterruptedException {
+        Peregrine p = Peregrine.builder().tcp("127.0.0.1", port).drainTimeout(Duration.ZERO)
                 .tool(Tool.builder("read").blocking(true)
                         .annotations(ToolAnnotations.builder().readOnly(true).build())
                         .handler((a, ctx) -> {
