@@ -270,7 +270,7 @@ public final class ConfigKey<T> {
     // Resilience of the calls forwarded to an upstream (docs/gateway-resilience.md).
     public static final ConfigKey<Boolean> UPSTREAM_BREAKER_ENABLED = template(bool(LAUNCHER, UPSTREAMS_PREFIX + "<name>.circuit-breaker.enabled", true,
             "Circuit breakers per endpoint and per tool: once too many recent calls failed for the upstream's health "
-                    + "(timeouts, lost links, internal errors), calls fail at once with -31000 and data.retryAfterMs"));
+                    + "(timeouts, lost links, internal errors), calls fail at once with -31005 and data.retryAfterMs"));
     public static final ConfigKey<Integer> UPSTREAM_BREAKER_WINDOW = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.circuit-breaker.window", 20, 1, 10_000,
             "How many of the latest calls a breaker judges the failure rate on (a count-based sliding window)"));
     public static final ConfigKey<Integer> UPSTREAM_BREAKER_MINIMUM_CALLS = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.circuit-breaker.minimum-calls", 10, 1, 10_000,
@@ -498,6 +498,17 @@ public final class ConfigKey<T> {
                     }
                 } else {
                     String fixed = envForm(suffix.substring(0, placeholder));
+                    int close = suffix.indexOf('>', placeholder);
+                    if (close + 1 < suffix.length()) {
+                        // A placeholder in the middle (fallback.<tool>.text): the name between is read in lower case.
+                        String after = envForm(suffix.substring(close + 1));
+                        if (tail.startsWith(fixed) && tail.endsWith(after) && tail.length() > fixed.length() + after.length()) {
+                            String middle = tail.substring(fixed.length(), tail.length() - after.length()).toLowerCase(Locale.ROOT);
+                            return UPSTREAMS_PREFIX + upstream + "." + suffix.substring(0, placeholder) + middle
+                                    + suffix.substring(close + 1);
+                        }
+                        continue;
+                    }
                     if (tail.startsWith(fixed) && tail.length() > fixed.length()) {
                         String free = tail.substring(fixed.length());
                         String leaf = suffix.startsWith("env.") ? free : free.replace('_', '-');

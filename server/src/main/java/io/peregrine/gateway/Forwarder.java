@@ -78,7 +78,8 @@ final class Forwarder {
     /** Sends {@code request} and waits for its answer; blocks the calling (worker) thread. */
     <T> T forward(Forward<T> request) throws Exception {
         long start = System.nanoTime();
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(budgetMillis(request));
+        long allowed = budgetMillis(request);
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(allowed);
         Breakers.Breaker toolBreaker = breakers.tool(request.tool());
         if (toolBreaker != null && !toolBreaker.tryAcquire()) {
             events.breakerRejected(upstream.name(), "tool");
@@ -89,7 +90,7 @@ final class Forwarder {
             enter(request.what(), deadline);
             try {
                 budget.call();
-                T answer = attempts(request, deadline);
+                T answer = attempts(request, deadline, allowed);
                 if (toolBreaker != null) {
                     toolBreaker.success(System.nanoTime() - start);
                     recorded = true;
@@ -137,7 +138,7 @@ final class Forwarder {
     }
 
     /** The attempts of one call until one answers, the failures are not worth retrying, or time is up. */
-    private <T> T attempts(Forward<T> request, long deadline) throws Exception {
+    private <T> T attempts(Forward<T> request, long deadline, long allowed) throws Exception {
         List<Replica> tried = new ArrayList<>();
         Failure last = null;
         for (int n = 1; ; n++) {
@@ -148,7 +149,7 @@ final class Forwarder {
                 }
                 throw noEndpoint(request);
             }
-            Object outcome = run(request, replica, tried, deadline);
+            Object outcome = run(request, replica, tried, deadline, allowed);
             if (!(outcome instanceof Failure)) {
                 @SuppressWarnings("unchecked")
                 T answer = (T) outcome;
@@ -298,9 +299,16 @@ final class Forwarder {
         }
     }
 
-    /** What goes in the request's {@code _meta}: the time left. */
+    /**
+     * What the upstream is given of the call's time, beyond what is left: the gateway gives up
+     * first and says so (a timeout naming the upstream, {@code notifications/cancelled} upstream),
+     * and the upstream's own deadline is the backstop should the cancellation be lost.
+     */
+    static final long UPSTREAM_GRACE_MILLIS = 100;
+
+    /** What goes in the request's {@code _meta}: the time left, and the grace. */
     private static Map<String, Object> meta(long deadline) {
-        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + UPSTREAM_GRACE_MILLIS;
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put(ToolContext.META_TIMEOUT_MS, left);
         return meta;
@@ -310,7 +318,8 @@ final class Forwarder {
      * Runs one attempt on {@code replica} (and its hedge, when hedging applies) until an answer,
      * a failure of every attempt sent, or the deadline; gives the answer or a {@link Failure}.
      */
-    private <T> Object run(Forward<T> request, Replica replica, List<Replica> tried, long deadline) throws Exception {
+    private <T> Object run(Forward<T> request, Replica replica, List<Replica> tried, long deadline, long allowed)
+            throws Exception {
         BlockingQueue<Sent<T>> done = new LinkedBlockingQueue<>();
         List<Sent<T>> live = new ArrayList<>(2);
         tried.add(replica);
@@ -325,7 +334,7 @@ final class Forwarder {
                         s.timedOut = true;
                         s.attempt.cancel("the deadline passed");
                     }
-                    return new Failure(timeout(request), Endpoints.Outcome.TIMEOUT);
+                    return new Failure(timeout(request, allowed), Endpoints.Outcome.TIMEOUT);
                 }
                 long wait = deadline - now;
                 if (hedgeAt > 0) {
@@ -354,13 +363,13 @@ final class Forwarder {
                 Endpoints.Outcome outcome = s.timedOut ? Endpoints.Outcome.TIMEOUT
                         : cause instanceof CancellationException ? Endpoints.Outcome.LOST : outcome(cause);
                 if (outcome == Endpoints.Outcome.TIMEOUT) {
-                    failed = new Failure(timeout(request), outcome);
+                    failed = new Failure(timeout(request, allowed), outcome);
                 } else if (cause instanceof CancellationException) {
                     failed = new Failure(new UpstreamFailure(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream "
                             + upstream.name() + ": " + request.what() + " was cancelled", data(request),
                             UpstreamFailure.Reason.FAILED), outcome);
                 } else {
-                    failed = new Failure(translate(cause, request), outcome);
+                    failed = new Failure(translate(cause, request, allowed), outcome);
                 }
             }
             return failed;
@@ -494,11 +503,11 @@ final class Forwarder {
                 + " was not sent (retry after " + retryAfter + " ms)", data, UpstreamFailure.Reason.CIRCUIT_OPEN);
     }
 
-    private UpstreamFailure timeout(Forward<?> request) {
+    private UpstreamFailure timeout(Forward<?> request, long allowed) {
         return new UpstreamFailure(JsonRpcError.UPSTREAM_TIMEOUT, "Upstream " + upstream.name() + " did not answer "
-                + request.what() + " within its deadline (the shorter of gateway.upstreams." + upstream.name()
-                + ".call-timeout " + upstream.spec().callTimeout().toMillis() + " ms and the caller's "
-                + ToolContext.META_TIMEOUT_MS + "); it was told to cancel", data(request), UpstreamFailure.Reason.TIMEOUT);
+                + request.what() + " within " + allowed + " ms (gateway.upstreams." + upstream.name()
+                + ".call-timeout, or the caller's " + ToolContext.META_TIMEOUT_MS + " when shorter); it was told to cancel",
+                data(request), UpstreamFailure.Reason.TIMEOUT);
     }
 
     private UpstreamFailure exhausted(Forward<?> request, UpstreamFailure last, int attempts) {
@@ -515,7 +524,7 @@ final class Forwarder {
         return data;
     }
 
-    private Exception translate(Throwable t, Forward<?> request) {
+    private Exception translate(Throwable t, Forward<?> request, long allowed) {
         String name = upstream.name();
         if (t instanceof McpClientException) {
             McpClientException e = (McpClientException) t;
@@ -524,7 +533,7 @@ final class Forwarder {
                 return new RpcException(e.code(), e.getMessage(), null, e.data());
             }
             if (e.getCause() instanceof TimeoutException) {
-                return timeout(request);
+                return timeout(request, allowed);
             }
             return new UpstreamFailure(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream " + name + " failed " + request.what()
                     + ": " + e.getMessage(), data(request), UpstreamFailure.Reason.FAILED);
