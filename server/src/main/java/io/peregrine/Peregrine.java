@@ -146,7 +146,7 @@ public final class Peregrine implements AutoCloseable {
         this.gateway = upstreams.isEmpty() ? null
                 : new io.peregrine.gateway.Gateway(upstreams, core.tools(), core.resources(), core.prompts());
         if (gateway != null && metrics != null) {
-            gateway.events(new io.peregrine.ops.metrics.GatewayMetrics(metrics.registry()));
+            gateway.events(new io.peregrine.ops.metrics.ResilienceMetrics(metrics.registry()));
         }
         if (gateway != null) {
             // Optional: an upstream that is away costs its part of the catalog, not the server's readiness.

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * labels are bounded by the configuration (upstreams, their endpoints and tools) and by
  * {@link OperationDurations#METHODS}.
  */
-public final class GatewayMetrics implements ResilienceEvents {
+public final class ResilienceMetrics implements ResilienceEvents {
 
     static final String NAME = "mcp_client_operation_duration_seconds";
 
@@ -34,7 +34,7 @@ public final class GatewayMetrics implements ResilienceEvents {
     private final Counter rejected;
     private final Counter fallbacks;
 
-    public GatewayMetrics(PrometheusRegistry registry) {
+    public ResilienceMetrics(PrometheusRegistry registry) {
         Objects.requireNonNull(registry, "registry");
         this.durations = new ClassicHistogram(NAME, "Time from sending a request to an upstream to its answer, per attempt, "
                 + "by method, upstream and error type (empty when it succeeded)", Unit.SECONDS, OperationDurations.BUCKETS,
