@@ -154,11 +154,32 @@ public final class Peregrine implements AutoCloseable {
                 io.peregrine.gateway.Gateway g = gateway;
                 dependencies.optional("upstream " + u.name(), () -> {
                     String failure = g.failure(u.name());
-                    return failure == null ? io.peregrine.ops.health.DependencyStatus.up(u.target())
-                            : io.peregrine.ops.health.DependencyStatus.down(failure);
+                    // Each endpoint's state: ready, connecting, unhealthy, ejected until when, draining.
+                    String endpoints = g.endpointStates(u.name());
+                    return failure == null ? io.peregrine.ops.health.DependencyStatus.up(endpoints)
+                            : io.peregrine.ops.health.DependencyStatus.down(failure + "; endpoints: " + endpoints);
                 });
             }
+            if (metrics != null) {
+                io.peregrine.gateway.Gateway g = gateway;
+                io.peregrine.ops.metrics.GatewayMetrics.register(metrics.registry(), () -> gatewayMetrics(g));
+            }
         }
+    }
+
+    /** The gateway's endpoints as its metrics read them. */
+    private static List<io.peregrine.ops.metrics.GatewayMetrics.Upstream> gatewayMetrics(io.peregrine.gateway.Gateway g) {
+        List<io.peregrine.ops.metrics.GatewayMetrics.Upstream> out = new java.util.ArrayList<>();
+        for (io.peregrine.gateway.UpstreamStatus u : g.endpoints()) {
+            List<io.peregrine.ops.metrics.GatewayMetrics.Endpoint> endpoints = new java.util.ArrayList<>();
+            for (io.peregrine.gateway.EndpointStatus e : u.endpoints()) {
+                endpoints.add(new io.peregrine.ops.metrics.GatewayMetrics.Endpoint(e.target(),
+                        e.state() == io.peregrine.gateway.EndpointStatus.State.READY, e.inFlight()));
+            }
+            out.add(new io.peregrine.ops.metrics.GatewayMetrics.Upstream(u.name(), endpoints, u.ejections(),
+                    u.healthChecksPassed(), u.healthChecksFailed()));
+        }
+        return out;
     }
 
     public static Builder builder() {

@@ -267,6 +267,41 @@ public final class ConfigKey<T> {
             PROTOCOL_CHOICES, "The revision spoken to the upstream: negotiate (2026-07-28 when it answers server/discover, "
                     + "else initialize) or a pinned one"));
 
+    // Load balancing, health checks and outlier detection over an upstream's endpoints (docs/gateway-balancing.md).
+    public static final ConfigKey<String> UPSTREAM_LOAD_BALANCING = template(oneOf(LAUNCHER, UPSTREAMS_PREFIX + "<name>.load-balancing", "least-in-flight",
+            List.of("least-in-flight", "round-robin", "weighted-round-robin", "consistent-hash"),
+            "How a call's endpoint is chosen among the healthy ones: least-in-flight (two at random, the one with fewer calls "
+                    + "in flight for its weight), round-robin, weighted-round-robin (smooth, by weights) or consistent-hash (on hash-key)"));
+    public static final ConfigKey<String> UPSTREAM_WEIGHTS = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.weights", "",
+            "Comma-separated host:port=weight (1 to 1000) of the endpoints; an endpoint not named weighs 1 (least-in-flight, "
+                    + "weighted-round-robin and consistent-hash use weights)"),
+            ConfigKey::weightsValid, "comma-separated host:port=weight, each weight 1 to 1000"));
+    public static final ConfigKey<String> UPSTREAM_HASH_KEY = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.hash-key", "session",
+            "What consistent-hash hashes: principal (who authenticated), session (the client's 2025 session) or argument:<name> "
+                    + "(a tool argument's value); a call without one is balanced by least-in-flight"),
+            v -> v.equals("principal") || v.equals("session") || (v.startsWith("argument:") && v.length() > "argument:".length()),
+            "principal, session or argument:<name>"));
+    public static final ConfigKey<Duration> UPSTREAM_SLOW_START = template(durationOrZero(LAUNCHER, UPSTREAMS_PREFIX + "<name>.slow-start", Duration.ZERO,
+            "An endpoint that joined, came back or was let back in weighs from a tenth of its weight to all of it over this "
+                    + "long (0: at once)"));
+    public static final ConfigKey<Duration> UPSTREAM_HEALTH_INTERVAL = template(durationOrZero(LAUNCHER, UPSTREAMS_PREFIX + "<name>.health.interval", Duration.ofSeconds(5),
+            "How often each connected endpoint is checked with an MCP request: ping (2025 revisions) or server/discover (2026-07-28) "
+                    + "(0: no active checks)"));
+    public static final ConfigKey<Duration> UPSTREAM_HEALTH_TIMEOUT = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.health.timeout", Duration.ofSeconds(2),
+            "How long a health check waits for its answer before it counts as failed"));
+    public static final ConfigKey<Integer> UPSTREAM_HEALTH_UNHEALTHY_THRESHOLD = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.health.unhealthy-threshold", 2, 1, 100,
+            "Failed checks in a row that make an endpoint unhealthy: it takes no calls"));
+    public static final ConfigKey<Integer> UPSTREAM_HEALTH_HEALTHY_THRESHOLD = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.health.healthy-threshold", 2, 1, 100,
+            "Passed checks in a row that make an unhealthy endpoint healthy again"));
+    public static final ConfigKey<Integer> UPSTREAM_OUTLIER_CONSECUTIVE_FAILURES = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.outlier.consecutive-failures", 5, 0, 10_000,
+            "Calls in a row that failed on an endpoint (not sent, link lost, timed out, JSON-RPC internal error) that eject it "
+                    + "(0: never ejected)"));
+    public static final ConfigKey<Duration> UPSTREAM_OUTLIER_BASE_EJECTION = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.outlier.base-ejection", Duration.ofSeconds(30),
+            "How long an ejected endpoint takes no calls, times the number of times it was ejected"));
+    public static final ConfigKey<Duration> UPSTREAM_OUTLIER_MAX_EJECTION = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.outlier.max-ejection", Duration.ofMinutes(5),
+            "The longest ejection, however often an endpoint was ejected"));
+    public static final ConfigKey<Integer> UPSTREAM_OUTLIER_MAX_EJECTION_PERCENT = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.outlier.max-ejection-percent", 50, 0, 100,
+            "The share of the upstream's endpoints that may be ejected at once (rounded down); one endpoint always stays"));
     // Resilience of the calls forwarded to an upstream (docs/gateway-resilience.md).
     public static final ConfigKey<Boolean> UPSTREAM_BREAKER_ENABLED = template(bool(LAUNCHER, UPSTREAMS_PREFIX + "<name>.circuit-breaker.enabled", true,
             "Circuit breakers per endpoint and per tool: once too many recent calls failed for the upstream's health "
@@ -398,6 +433,27 @@ public final class ConfigKey<T> {
         REGISTRY.remove(k.name);
         TEMPLATE_REGISTRY.put(k.name, k);
         return k;
+    }
+
+    private static boolean weightsValid(String value) {
+        if (value.isBlank()) {
+            return true;
+        }
+        for (String entry : value.split(",")) {
+            int eq = entry.lastIndexOf('=');
+            if (eq <= 0 || entry.substring(0, eq).isBlank()) {
+                return false;
+            }
+            try {
+                int w = Integer.parseInt(entry.substring(eq + 1).trim());
+                if (w < 1 || w > 1000) {
+                    return false;
+                }
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean upstreamUrlsValid(String value) {

@@ -1,22 +1,39 @@
 package io.peregrine.gateway;
 
 import io.netty.channel.EventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The endpoints of one upstream, and the choice of one for each call. The set can change while
  * the gateway runs ({@link #update}): an endpoint that leaves takes no new calls and is closed once
  * its calls in flight ended, so a change never drops a call.
+ *
+ * <p>A call goes to an <em>eligible</em> endpoint: ready (connected, catalog listed), healthy by
+ * the active checks ({@link HealthChecks}) and not ejected; among those the configured
+ * {@link Balancer} chooses, skipping endpoints the call already tried while another is left. When
+ * no endpoint is eligible but some are ready (every one failed its checks), the ready ones take
+ * calls: a gateway that refuses everything helps nobody. Passive outlier detection runs in
+ * {@link #report}: calls that failed in a row eject an endpoint for a time that grows with each
+ * ejection, never more than {@code outlier.max-ejection-percent} of the endpoints at once, and
+ * never the last eligible one.
  */
 final class Endpoints implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Endpoints.class);
 
     /** How one attempt on an endpoint ended, for health and outlier detection. */
     enum Outcome {
@@ -37,13 +54,52 @@ final class Endpoints implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Executor workers;
     private volatile List<Replica> live = List.of();
-    private final AtomicInteger turn = new AtomicInteger();
+    /** Endpoints that left and still finish calls in flight, for the report. */
+    private final Set<Replica> leaving = ConcurrentHashMap.newKeySet();
+    private final Balancer<Replica> balancer;
+    private final HealthChecks checks;
+    private final AtomicLong ejections = new AtomicLong();
 
     Endpoints(Upstream upstream, EventLoopGroup loops, ScheduledExecutorService timer, Executor workers) {
         this.upstream = upstream;
         this.loops = loops;
         this.timer = timer;
         this.workers = workers;
+        UpstreamSpec spec = upstream.spec();
+        this.balancer = Balancer.of(spec.loadBalancing(), new Balancer.View<>() {
+            @Override
+            public String id(Replica r) {
+                return r.target();
+            }
+
+            @Override
+            public int inFlight(Replica r) {
+                return r.inFlight();
+            }
+
+            @Override
+            public int weight(Replica r) {
+                return spec.weight(r.target());
+            }
+
+            @Override
+            public double effectiveWeight(Replica r) {
+                return spec.weight(r.target()) * ramp(r.health().since(), System.nanoTime(), spec.slowStart().toNanos());
+            }
+        });
+        this.checks = new HealthChecks(upstream, timer);
+    }
+
+    /**
+     * The share of its weight an endpoint has {@code now}, {@code since} it took calls again: a
+     * tenth at first, growing in a straight line to all of it at the end of the slow-start window.
+     */
+    static double ramp(long since, long now, long windowNanos) {
+        long elapsed = now - since;
+        if (windowNanos <= 0 || elapsed >= windowNanos) {
+            return 1;
+        }
+        return Math.max(0.1, (double) Math.max(0, elapsed) / windowNanos);
     }
 
     /** The endpoints that take calls now (ready or not). */
@@ -76,6 +132,7 @@ final class Endpoints implements AutoCloseable {
         }
         live = List.copyOf(next);
         for (Replica gone : current.values()) {
+            leaving.add(gone);
             gone.drain();
         }
         if (start) {
@@ -89,42 +146,136 @@ final class Endpoints implements AutoCloseable {
     /** Starts every endpoint's connection. */
     void start() {
         live.forEach(Replica::start);
+        checks.start(this::all);
     }
 
     /**
-     * A ready endpoint for the next call, or null when none is; endpoints in {@code avoid} (ones
-     * this call already tried) are taken only when no other is ready.
+     * An endpoint for the next call, or null when none is ready: an eligible one the balancer
+     * chooses; endpoints in {@code avoid} (ones this call already tried) are taken only when no
+     * other is eligible.
      *
      * @param key the call's affinity key (a principal, a session), or null
      */
     Replica pick(String key, Collection<Replica> avoid) {
         List<Replica> rs = live;
-        int n = rs.size();
-        if (n == 0) {
-            return null;
-        }
-        int start = Math.floorMod(turn.getAndIncrement(), n);
-        Replica fallback = null;
-        for (int i = 0; i < n; i++) {
-            Replica r = rs.get((start + i) % n);
+        long now = System.nanoTime();
+        List<Replica> ready = new ArrayList<>(rs.size());
+        List<Replica> eligible = new ArrayList<>(rs.size());
+        for (Replica r : rs) {
             if (r.isReady()) {
-                if (avoid == null || !avoid.contains(r)) {
-                    return r;
-                }
-                if (fallback == null) {
-                    fallback = r;
+                ready.add(r);
+                if (r.health().isEligible(now)) {
+                    eligible.add(r);
                 }
             }
         }
-        return fallback;
+        if (eligible.isEmpty()) {
+            // None healthy: every ready endpoint takes calls rather than none.
+            eligible = ready;
+        }
+        if (eligible.isEmpty()) {
+            return null;
+        }
+        List<Replica> candidates = eligible;
+        if (avoid != null && !avoid.isEmpty()) {
+            candidates = new ArrayList<>(eligible);
+            candidates.removeAll(avoid);
+            if (candidates.isEmpty()) {
+                candidates = eligible;
+            }
+        }
+        return candidates.size() == 1 ? candidates.get(0) : balancer.pick(candidates, key);
     }
 
-    /** Hears how an attempt on {@code replica} ended, {@code nanos} after it was sent. */
+    /**
+     * Hears how an attempt on {@code replica} ended, {@code nanos} after it was sent: an answer
+     * ends the endpoint's run of failures; a failure lengthens it, and a run of
+     * {@code outlier.consecutive-failures} ejects the endpoint if the cap allows.
+     */
     void report(Replica replica, Outcome outcome, long nanos) {
+        EndpointHealth h = replica.health();
+        if (outcome == Outcome.OK) {
+            h.callSucceeded();
+            return;
+        }
+        UpstreamSpec spec = upstream.spec();
+        int threshold = spec.outlierConsecutiveFailures();
+        if (threshold > 0 && h.callFailed() >= threshold) {
+            eject(replica, outcome);
+        }
+    }
+
+    /** Ejects {@code replica} unless it is ejected already or the cap is reached. */
+    private synchronized void eject(Replica replica, Outcome last) {
+        long now = System.nanoTime();
+        EndpointHealth h = replica.health();
+        if (h.isEjected(now) || !live.contains(replica)) {
+            return;
+        }
+        List<Replica> rs = live;
+        int ejected = 0;
+        int eligible = 0;
+        for (Replica r : rs) {
+            if (r.health().isEjected(now)) {
+                ejected++;
+            } else if (r.isReady() && r.health().isHealthy()) {
+                eligible++;
+            }
+        }
+        UpstreamSpec spec = upstream.spec();
+        int allowed = Math.min(rs.size() - 1, rs.size() * spec.outlierMaxEjectionPercent() / 100);
+        boolean lastEligible = eligible <= 1 && replica.isReady() && h.isHealthy();
+        if (ejected + 1 > allowed || lastEligible) {
+            log.debug("upstream {}: {} failed {} calls in a row but stays ({} of {} endpoints ejected, at most {})",
+                    upstream.name(), replica.target(), spec.outlierConsecutiveFailures(), ejected, rs.size(), allowed);
+            return;
+        }
+        long length = h.eject(now, spec.outlierBaseEjection().toNanos(), spec.outlierMaxEjection().toNanos());
+        ejections.incrementAndGet();
+        log.warn("upstream {}: {} ejected for {} ms after {} calls in a row failed (the last: {}); ejection {}",
+                upstream.name(), replica.target(), TimeUnit.NANOSECONDS.toMillis(length),
+                spec.outlierConsecutiveFailures(), last, h.ejections());
+    }
+
+    /** The upstream's endpoints and their state, draining ones last. */
+    UpstreamStatus status() {
+        long now = System.nanoTime();
+        Instant wall = Instant.now();
+        List<EndpointStatus> out = new ArrayList<>();
+        UpstreamSpec spec = upstream.spec();
+        for (Replica r : live) {
+            out.add(status(r, spec, now, wall));
+        }
+        leaving.removeIf(Replica::isClosed);
+        for (Replica r : leaving) {
+            out.add(status(r, spec, now, wall));
+        }
+        return new UpstreamStatus(upstream.name(), spec.loadBalancing(), List.copyOf(out), ejections.get(),
+                checks.passed(), checks.failed());
+    }
+
+    private static EndpointStatus status(Replica r, UpstreamSpec spec, long now, Instant wall) {
+        EndpointHealth h = r.health();
+        EndpointStatus.State state;
+        Instant until = null;
+        if (r.isDraining()) {
+            state = EndpointStatus.State.DRAINING;
+        } else if (!r.isReady()) {
+            state = EndpointStatus.State.CONNECTING;
+        } else if (!h.isHealthy()) {
+            state = EndpointStatus.State.UNHEALTHY;
+        } else if (h.isEjected(now)) {
+            state = EndpointStatus.State.EJECTED;
+            until = wall.plusMillis(TimeUnit.NANOSECONDS.toMillis(h.ejectedUntil() - now));
+        } else {
+            state = EndpointStatus.State.READY;
+        }
+        return new EndpointStatus(r.target(), state, until, r.inFlight(), h.ejections(), spec.weight(r.target()));
     }
 
     @Override
     public synchronized void close() {
+        checks.close();
         live.forEach(Replica::close);
         live = List.of();
     }

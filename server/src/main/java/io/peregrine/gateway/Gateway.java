@@ -113,16 +113,6 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** The upstream named {@code name}, or null. */
-    private Upstream upstream(String name) {
-        for (Upstream u : upstreams) {
-            if (u.name().equals(name)) {
-                return u;
-            }
-        }
-        return null;
-    }
-
     /** Where the upstreams' circuit breakers, retries, hedges and fallbacks report to (the server's metrics). */
     public void events(ResilienceEvents events) {
         java.util.Objects.requireNonNull(events, "events");
@@ -445,6 +435,46 @@ public final class Gateway implements AutoCloseable {
             out.put(u.name(), u.isReady());
         }
         return out;
+    }
+
+    /**
+     * Each upstream's endpoints with their state (ready, connecting, unhealthy, ejected until when,
+     * draining), calls in flight and ejections, in the order the upstreams were configured.
+     */
+    public List<UpstreamStatus> endpoints() {
+        List<UpstreamStatus> out = new ArrayList<>();
+        for (Upstream u : upstreams) {
+            out.add(u.status());
+        }
+        return out;
+    }
+
+    /**
+     * The upstream {@code name}'s endpoints as {@code /ready} shows them, one per {@code ;}, e.g.
+     * {@code tcp://10.0.0.7:9001 ready (in flight 2); tcp://10.0.0.8:9001 unhealthy (in flight 0)};
+     * null when there is no such upstream.
+     */
+    public String endpointStates(String name) {
+        for (Upstream u : upstreams) {
+            if (u.name().equals(name)) {
+                StringBuilder out = new StringBuilder();
+                for (EndpointStatus e : u.status().endpoints()) {
+                    out.append(out.length() == 0 ? "" : "; ").append(e);
+                }
+                return out.toString();
+            }
+        }
+        return null;
+    }
+
+    /** The upstream {@code name}, or null. */
+    Upstream upstream(String name) {
+        for (Upstream u : upstreams) {
+            if (u.name().equals(name)) {
+                return u;
+            }
+        }
+        return null;
     }
 
     /** Why the upstream {@code name} is not reachable, or null when it is (or there is no such upstream). */

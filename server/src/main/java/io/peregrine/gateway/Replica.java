@@ -60,6 +60,8 @@ final class Replica implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Left the upstream's endpoints: takes no new call, closes once {@link #inFlight} reaches zero. */
     private volatile boolean draining;
+    /** Its health: active checks, calls failed in a row, ejections. */
+    private final EndpointHealth health = new EndpointHealth(System.nanoTime());
 
     Replica(Upstream upstream, String target, EventLoopGroup loops, ScheduledExecutorService timer, Executor workers) {
         this.upstream = upstream;
@@ -107,6 +109,15 @@ final class Replica implements AutoCloseable {
 
     boolean isDraining() {
         return draining;
+    }
+
+    /** Closed: drained, or the gateway closed. */
+    boolean isClosed() {
+        return closed;
+    }
+
+    EndpointHealth health() {
+        return health;
     }
 
     PeregrineClient client() {
@@ -229,7 +240,12 @@ final class Replica implements AutoCloseable {
                     all || caps.containsKey("resources") ? orEmpty(c::resourceTemplates) : List.of(),
                     all || caps.containsKey("prompts") ? orEmpty(c::prompts) : List.of());
             lists = fresh;
+            boolean was = ready;
             ready = c.isConnected();
+            if (ready && !was) {
+                // Connected anew: a fresh start for its health, and the start of its slow start.
+                health.joined(System.nanoTime());
+            }
             failure = ready ? null : "the link to " + shown + " was lost while listing its catalog";
             upstream.changed();
         } catch (RuntimeException e) {

@@ -126,7 +126,7 @@ final class Upstream implements AutoCloseable {
         Map<String, Object> args = arguments.asMap();
         try {
             return Definitions.toolResult(forwarder.forward(new Forward<>("tools/call " + original, "tools/call", original,
-                    idempotent(original), null, context.remainingMillis(), (client, meta) -> {
+                    idempotent(original), affinity(args, context), context.remainingMillis(), (client, meta) -> {
                         PendingCall call = client.callToolAsync(original, args, context::progress, meta);
                         return Forward.Attempt.of(call.result(), call::cancel);
                     })));
@@ -151,6 +151,25 @@ final class Upstream implements AutoCloseable {
 
     Forwarder forwarder() {
         return forwarder;
+    }
+
+    /**
+     * The call's key for consistent hashing ({@code hash-key}): its principal, its 2025 session, or
+     * the value of one of its arguments; null when the upstream does not hash or the call has none.
+     */
+    private String affinity(Map<String, Object> args, ToolContext context) {
+        if (spec.loadBalancing() != LoadBalancing.CONSISTENT_HASH) {
+            return null;
+        }
+        String key = spec.hashKey();
+        if (key.equals("principal")) {
+            return context.principal();
+        }
+        if (key.equals("session")) {
+            return context.sessionKey();
+        }
+        Object value = args.get(key.substring("argument:".length()));
+        return value != null ? String.valueOf(value) : null;
     }
 
     /** Whether the upstream hints that its tool {@code original} is read-only or idempotent. */
@@ -195,6 +214,11 @@ final class Upstream implements AutoCloseable {
 
     private static <T> Forward.Attempt<T> future(CompletableFuture<T> answer) {
         return Forward.Attempt.of(answer, reason -> answer.cancel(true));
+    }
+
+    /** Its endpoints and their state. */
+    UpstreamStatus status() {
+        return endpoints.status();
     }
 
     @Override

@@ -89,6 +89,7 @@ public final class UpstreamSettings {
                     + " (expected: at least as long)");
         }
         b.reconnect(initial, longest);
+        balancing(b, keys, at);
         String version = string(keys, "protocol-version", "negotiate").trim();
         b.protocolVersion(version.equals("negotiate") ? null : version);
         b.resilience(ResilienceSettings.from(at, keys));
@@ -122,6 +123,43 @@ public final class UpstreamSettings {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ConfigException("upstream " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The keys of load balancing, health checks and outlier detection. */
+    private static void balancing(UpstreamSpec.Builder b, Map<String, Object> keys, String at) {
+        b.loadBalancing(LoadBalancing.of(string(keys, "load-balancing", ConfigKey.UPSTREAM_LOAD_BALANCING.defaultValue())));
+        String weights = string(keys, "weights", "");
+        for (String entry : weights.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.lastIndexOf('=');
+            try {
+                b.weight(entry.substring(0, eq).trim(), Integer.parseInt(entry.substring(eq + 1).trim()));
+            } catch (RuntimeException e) {
+                throw new ConfigException(at + "weights: \"" + entry.trim() + "\" (expected: host:port=weight, 1 to 1000)");
+            }
+        }
+        b.hashKey(string(keys, "hash-key", ConfigKey.UPSTREAM_HASH_KEY.defaultValue()).trim());
+        b.slowStart(duration(keys, "slow-start", ConfigKey.UPSTREAM_SLOW_START.defaultValue()));
+        b.healthChecks(duration(keys, "health.interval", ConfigKey.UPSTREAM_HEALTH_INTERVAL.defaultValue()),
+                duration(keys, "health.timeout", ConfigKey.UPSTREAM_HEALTH_TIMEOUT.defaultValue()),
+                integer(keys, "health.unhealthy-threshold", ConfigKey.UPSTREAM_HEALTH_UNHEALTHY_THRESHOLD.defaultValue()),
+                integer(keys, "health.healthy-threshold", ConfigKey.UPSTREAM_HEALTH_HEALTHY_THRESHOLD.defaultValue()));
+        Duration base = duration(keys, "outlier.base-ejection", ConfigKey.UPSTREAM_OUTLIER_BASE_EJECTION.defaultValue());
+        Duration max = duration(keys, "outlier.max-ejection", ConfigKey.UPSTREAM_OUTLIER_MAX_EJECTION.defaultValue());
+        if (max.compareTo(base) < 0) {
+            throw new ConfigException(at + "outlier.max-ejection: " + ConfigKey.UPSTREAM_OUTLIER_MAX_EJECTION.format(max)
+                    + " is shorter than " + at + "outlier.base-ejection " + ConfigKey.UPSTREAM_OUTLIER_BASE_EJECTION.format(base)
+                    + " (expected: at least as long)");
+        }
+        b.outlierDetection(integer(keys, "outlier.consecutive-failures", ConfigKey.UPSTREAM_OUTLIER_CONSECUTIVE_FAILURES.defaultValue()),
+                base, max, integer(keys, "outlier.max-ejection-percent", ConfigKey.UPSTREAM_OUTLIER_MAX_EJECTION_PERCENT.defaultValue()));
+    }
+
+    private static int integer(Map<String, Object> keys, String key, int def) {
+        Object v = keys.get(key);
+        return v == null ? def : (Integer) v;
     }
 
     /** Headers whose values are credentials by name: these come from the environment only. */

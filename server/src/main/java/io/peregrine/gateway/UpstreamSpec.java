@@ -46,6 +46,18 @@ public final class UpstreamSpec {
     private final Duration reconnectMaxBackoff;
     private final Map<String, String> headers;
     private final String protocolVersion;
+    private final LoadBalancing loadBalancing;
+    private final Map<String, Integer> weights;
+    private final String hashKey;
+    private final Duration slowStart;
+    private final Duration healthInterval;
+    private final Duration healthTimeout;
+    private final int unhealthyThreshold;
+    private final int healthyThreshold;
+    private final int outlierConsecutiveFailures;
+    private final Duration outlierBaseEjection;
+    private final Duration outlierMaxEjection;
+    private final int outlierMaxEjectionPercent;
     private final ResilienceSpec resilience;
 
     private UpstreamSpec(Builder b) {
@@ -68,6 +80,18 @@ public final class UpstreamSpec {
         this.reconnectMaxBackoff = b.reconnectMaxBackoff;
         this.headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
         this.protocolVersion = b.protocolVersion;
+        this.loadBalancing = b.loadBalancing;
+        this.weights = Map.copyOf(b.weights);
+        this.hashKey = b.hashKey;
+        this.slowStart = b.slowStart;
+        this.healthInterval = b.healthInterval;
+        this.healthTimeout = b.healthTimeout;
+        this.unhealthyThreshold = b.unhealthyThreshold;
+        this.healthyThreshold = b.healthyThreshold;
+        this.outlierConsecutiveFailures = b.outlierConsecutiveFailures;
+        this.outlierBaseEjection = b.outlierBaseEjection;
+        this.outlierMaxEjection = b.outlierMaxEjection;
+        this.outlierMaxEjectionPercent = b.outlierMaxEjectionPercent;
         this.resilience = b.resilience;
     }
 
@@ -157,6 +181,81 @@ public final class UpstreamSpec {
         return protocolVersion;
     }
 
+    /** How a call's endpoint is chosen. */
+    public LoadBalancing loadBalancing() {
+        return loadBalancing;
+    }
+
+    /** The weight of the endpoint at {@code target} (its {@code host:port} named in the weights), 1 when not named. */
+    public int weight(String target) {
+        Integer w = weights.get(authority(target));
+        return w != null ? w : 1;
+    }
+
+    /** The weights by {@code host:port}. */
+    public Map<String, Integer> weights() {
+        return weights;
+    }
+
+    /** What consistent hashing hashes: {@code principal}, {@code session} or {@code argument:<name>}. */
+    public String hashKey() {
+        return hashKey;
+    }
+
+    /** How long an endpoint that joined ramps up to its full weight; zero for at once. */
+    public Duration slowStart() {
+        return slowStart;
+    }
+
+    /** How often each endpoint is checked with ping or server/discover; zero when not checked. */
+    public Duration healthInterval() {
+        return healthInterval;
+    }
+
+    public Duration healthTimeout() {
+        return healthTimeout;
+    }
+
+    public int unhealthyThreshold() {
+        return unhealthyThreshold;
+    }
+
+    public int healthyThreshold() {
+        return healthyThreshold;
+    }
+
+    /** Failed calls in a row that eject an endpoint; zero when none is ever ejected. */
+    public int outlierConsecutiveFailures() {
+        return outlierConsecutiveFailures;
+    }
+
+    public Duration outlierBaseEjection() {
+        return outlierBaseEjection;
+    }
+
+    public Duration outlierMaxEjection() {
+        return outlierMaxEjection;
+    }
+
+    public int outlierMaxEjectionPercent() {
+        return outlierMaxEjectionPercent;
+    }
+
+    /** The {@code host:port} of a URL (no user info), or the target itself when it has none (a stdio command). */
+    static String authority(String target) {
+        int scheme = target.indexOf("://");
+        if (scheme < 0) {
+            return target;
+        }
+        int end = target.indexOf('/', scheme + 3);
+        String a = end < 0 ? target.substring(scheme + 3) : target.substring(scheme + 3, end);
+        int q = a.indexOf('?');
+        if (q >= 0) {
+            a = a.substring(0, q);
+        }
+        return a.substring(a.lastIndexOf('@') + 1);
+    }
+
     /** Its circuit breakers, retries, hedging and fallbacks. */
     public ResilienceSpec resilience() {
         return resilience;
@@ -197,6 +296,18 @@ public final class UpstreamSpec {
         private Duration reconnectMaxBackoff = Duration.ofSeconds(10);
         private final Map<String, String> headers = new LinkedHashMap<>();
         private String protocolVersion;
+        private LoadBalancing loadBalancing = LoadBalancing.LEAST_IN_FLIGHT;
+        private final Map<String, Integer> weights = new LinkedHashMap<>();
+        private String hashKey = "session";
+        private Duration slowStart = Duration.ZERO;
+        private Duration healthInterval = Duration.ofSeconds(5);
+        private Duration healthTimeout = Duration.ofSeconds(2);
+        private int unhealthyThreshold = 2;
+        private int healthyThreshold = 2;
+        private int outlierConsecutiveFailures = 5;
+        private Duration outlierBaseEjection = Duration.ofSeconds(30);
+        private Duration outlierMaxEjection = Duration.ofMinutes(5);
+        private int outlierMaxEjectionPercent = 50;
         private ResilienceSpec resilience = ResilienceSpec.DEFAULTS;
 
         private Builder(String name) {
@@ -341,6 +452,97 @@ public final class UpstreamSpec {
                         + io.peregrine.mcp.ProtocolVersion.ids() + ")");
             }
             this.protocolVersion = version;
+            return this;
+        }
+
+        /** How a call's endpoint is chosen. Default {@link LoadBalancing#LEAST_IN_FLIGHT}. */
+        public Builder loadBalancing(LoadBalancing balancing) {
+            this.loadBalancing = requireNonNull(balancing, "balancing");
+            return this;
+        }
+
+        /** The weight (1 to 1000) of the endpoint at {@code hostPort} ({@code host:port} as in its URL). Default 1. */
+        public Builder weight(String hostPort, int weight) {
+            requireNonNull(hostPort, "hostPort");
+            if (hostPort.isBlank() || hostPort.contains("/")) {
+                throw new IllegalArgumentException("hostPort : \"" + hostPort + "\" (expected: host:port)");
+            }
+            if (weight < 1 || weight > 1000) {
+                throw new IllegalArgumentException("weight : " + weight + " (expected: 1 to 1000)");
+            }
+            weights.put(hostPort.trim(), weight);
+            return this;
+        }
+
+        /** What consistent hashing hashes: {@code principal}, {@code session} (the default) or {@code argument:<name>}. */
+        public Builder hashKey(String key) {
+            requireNonNull(key, "key");
+            if (!key.equals("principal") && !key.equals("session")
+                    && !(key.startsWith("argument:") && key.length() > "argument:".length())) {
+                throw new IllegalArgumentException("hashKey : \"" + key + "\" (expected: principal, session or argument:<name>)");
+            }
+            this.hashKey = key;
+            return this;
+        }
+
+        /** How long an endpoint that joined ramps up from a tenth of its weight to all of it. Default zero (at once). */
+        public Builder slowStart(Duration window) {
+            requireNonNull(window, "window");
+            if (window.isNegative()) {
+                throw new IllegalArgumentException("slowStart : " + window + " (expected: >= 0)");
+            }
+            this.slowStart = window;
+            return this;
+        }
+
+        /**
+         * Active health checks: every {@code interval} (zero: none) each connected endpoint is sent
+         * {@code ping} (or {@code server/discover} in 2026-07-28), which must answer within
+         * {@code timeout}; {@code unhealthy} failures in a row make it unhealthy, {@code healthy}
+         * passes in a row healthy again. Default 5 s, 2 s, 2, 2.
+         */
+        public Builder healthChecks(Duration interval, Duration timeout, int unhealthy, int healthy) {
+            requireNonNull(interval, "interval");
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("healthInterval : " + interval + " (expected: >= 0)");
+            }
+            positive(timeout, "healthTimeout");
+            if (unhealthy < 1 || unhealthy > 100) {
+                throw new IllegalArgumentException("unhealthyThreshold : " + unhealthy + " (expected: 1 to 100)");
+            }
+            if (healthy < 1 || healthy > 100) {
+                throw new IllegalArgumentException("healthyThreshold : " + healthy + " (expected: 1 to 100)");
+            }
+            this.healthInterval = interval;
+            this.healthTimeout = timeout;
+            this.unhealthyThreshold = unhealthy;
+            this.healthyThreshold = healthy;
+            return this;
+        }
+
+        /**
+         * Passive outlier detection: {@code consecutiveFailures} failed calls in a row (zero: never)
+         * eject an endpoint for {@code baseEjection} times the number of its ejections, at most
+         * {@code maxEjection}; at most {@code maxEjectionPercent} of the endpoints are ejected at once.
+         * Default 5, 30 s, 5 min, 50.
+         */
+        public Builder outlierDetection(int consecutiveFailures, Duration baseEjection, Duration maxEjection,
+                                        int maxEjectionPercent) {
+            if (consecutiveFailures < 0) {
+                throw new IllegalArgumentException("consecutiveFailures : " + consecutiveFailures + " (expected: >= 0)");
+            }
+            positive(baseEjection, "baseEjection");
+            positive(maxEjection, "maxEjection");
+            if (maxEjection.compareTo(baseEjection) < 0) {
+                throw new IllegalArgumentException("maxEjection : " + maxEjection + " (expected: >= " + baseEjection + ")");
+            }
+            if (maxEjectionPercent < 0 || maxEjectionPercent > 100) {
+                throw new IllegalArgumentException("maxEjectionPercent : " + maxEjectionPercent + " (expected: 0 to 100)");
+            }
+            this.outlierConsecutiveFailures = consecutiveFailures;
+            this.outlierBaseEjection = baseEjection;
+            this.outlierMaxEjection = maxEjection;
+            this.outlierMaxEjectionPercent = maxEjectionPercent;
             return this;
         }
 

@@ -58,6 +58,8 @@ final class ToolCall implements ToolContext, Runnable {
     private volatile long deadlineNanos;
     /** Set by policy before the call runs: the cache entry this call fills, or null. */
     io.peregrine.policy.ResultCache.Lookup cacheFill;
+    /** Who the call is for, as policy admitted it on the event loop before the call was made; null when anonymous. */
+    private final io.peregrine.policy.Principal principal;
     /** Null for the many calls that neither ask the client nor run as tasks, so they carry nothing more. */
     private Asking asking;
 
@@ -71,6 +73,22 @@ final class ToolCall implements ToolContext, Runnable {
         this.entry = entry;
         this.arguments = arguments;
         this.reply = reply;
+        this.principal = connection.principal;
+    }
+
+    @Override
+    public String principal() {
+        io.peregrine.policy.Principal p = principal;
+        return p == null || p == io.peregrine.policy.Principal.ANONYMOUS ? null : p.method() + ":" + p.name();
+    }
+
+    @Override
+    public String sessionKey() {
+        if (scope.isStateless()) {
+            return null;
+        }
+        String id = connection.peer.sessionId();
+        return id != null ? id : connection.peer.transport().label() + ":" + connection.peer.remoteAddress();
     }
 
     RequestId id() {

@@ -25,6 +25,23 @@ public interface ToolContext extends ClientQuestions {
     /** The client's self-reported {@code clientInfo}, or an empty map. */
     Map<String, Object> clientInfo();
 
+    /**
+     * Who made the call, as policy authenticated them ({@code api-key:alice}, {@code jwt:bob}); null
+     * when no authentication admitted the request (an anonymous client).
+     */
+    default String principal() {
+        return null;
+    }
+
+    /**
+     * The client's 2025-era session the call belongs to: its {@code Mcp-Session-Id} on Streamable
+     * HTTP, its connection on TCP, WebSocket and stdio; null for a 2026-07-28 request, which
+     * belongs to no session.
+     */
+    default String sessionKey() {
+        return null;
+    }
+
     /** True once the client cancelled the call, its deadline passed, or the server is closing. */
     boolean isCancelled();
 

@@ -314,8 +314,11 @@ class GatewayResilienceFaultsTest {
     void hedgingAroundASlowReplicaBringsTheReadP99Down() throws Exception {
         Peregrine fast = replica("fast", 5);
         Peregrine slow = replica("slow", 250);
-        Peregrine plain = gateway(UpstreamSpec.builder("svc").url(url(fast)).url(url(slow)).build());
+        // Round robin, so that half the calls meet the slow replica whatever least-in-flight would learn.
+        Peregrine plain = gateway(UpstreamSpec.builder("svc").url(url(fast)).url(url(slow))
+                .loadBalancing(LoadBalancing.ROUND_ROBIN).build());
         Peregrine hedged = gateway(UpstreamSpec.builder("svc").url(url(fast)).url(url(slow))
+                .loadBalancing(LoadBalancing.ROUND_ROBIN)
                 .resilience(ResilienceSpec.builder().hedge(true, Duration.ofMillis(40)).retryBudget(100, 100, Duration.ofSeconds(10)).build())
                 .build());
         PeregrineClient withoutHedging = client(plain);
