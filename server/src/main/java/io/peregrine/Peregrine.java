@@ -149,6 +149,9 @@ public final class Peregrine implements AutoCloseable {
         this.health = new ServerHealth(core, dependencies, counts, System::nanoTime);
         this.gateway = upstreams.isEmpty() ? null
                 : new io.peregrine.gateway.Gateway(upstreams, core.tools(), core.resources(), core.prompts());
+        if (gateway != null && metrics != null) {
+            gateway.events(new io.peregrine.ops.metrics.ResilienceMetrics(metrics.registry()));
+        }
         if (gateway != null) {
             // Optional: an upstream that is away costs its part of the catalog, not the server's readiness.
             for (io.peregrine.gateway.UpstreamSpec u : upstreams) {

@@ -176,9 +176,9 @@ final class ClientConnection {
         if (!internal && !closed && ready) {
             if (!acquireSlot()) {
                 PendingRequest refused = pending.add(id, method, listener);
-                refused.fail(new McpClientException(McpClientException.LOCAL, "cannot send " + refused + ": "
+                refused.fail(new McpClientException("cannot send " + refused + ": "
                         + settings.maxInFlight() + " calls are in flight (maxCallsInFlight) and none finished within "
-                        + settings.inFlightWaitMillis() + " ms", null));
+                        + settings.inFlightWaitMillis() + " ms", null, true));
                 return refused;
             }
             holdsSlot = true;
@@ -353,7 +353,7 @@ final class ClientConnection {
         } else {
             why = "the connection to " + target() + " is closed" + (lostReason != null ? " (" + lostReason + ")" : "");
         }
-        return new McpClientException("cannot send " + request + ": " + why, cause);
+        return new McpClientException("cannot send " + request + ": " + why, cause, true);
     }
 
     private McpClientException lostResponse(PendingRequest request, String reason) {

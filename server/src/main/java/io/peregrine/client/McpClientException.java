@@ -11,7 +11,8 @@ import io.peregrine.rpc.JsonRpcError;
  * failure on this side has the code {@link #LOCAL}; its {@link #getCause() cause} is a
  * {@link java.util.concurrent.TimeoutException} when the request timed out, a
  * {@link java.nio.channels.ClosedChannelException} when the connection was lost or the client
- * closed, and an {@link InterruptedException} when the waiting thread was interrupted.
+ * closed, and an {@link InterruptedException} when the waiting thread was interrupted. A failure
+ * that {@link #notSent() was never sent} tells so: the server cannot have acted on the request.
  */
 public final class McpClientException extends RuntimeException {
 
@@ -22,18 +23,34 @@ public final class McpClientException extends RuntimeException {
 
     private final int code;
     private final transient Object data;
+    private final boolean notSent;
 
     /** A failure with a JSON-RPC {@code code}; handlers throw it to answer the server with that error. */
     public McpClientException(int code, String message, Object data) {
         super(message);
         this.code = code;
         this.data = data;
+        this.notSent = false;
     }
 
     McpClientException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    McpClientException(String message, Throwable cause, boolean notSent) {
         super(message, cause);
         this.code = LOCAL;
         this.data = null;
+        this.notSent = notSent;
+    }
+
+    /**
+     * Whether the request provably never left this client: there was no ready connection (refused,
+     * not yet made, lost before the request was written), the client was closed, or no slot for it
+     * freed in time. Only such a failure makes resending a request that is not idempotent safe.
+     */
+    public boolean notSent() {
+        return notSent;
     }
 
     /** The JSON-RPC error code sent by the server, or {@link #LOCAL}. */

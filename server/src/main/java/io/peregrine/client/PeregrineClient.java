@@ -311,10 +311,25 @@ public final class PeregrineClient implements AutoCloseable {
      * @param listener  receives the call's progress notifications; null to ask for none
      */
     public PendingCall callToolAsync(String name, Map<String, ?> arguments, ProgressListener listener) {
+        return callToolAsync(name, arguments, listener, null);
+    }
+
+    /**
+     * Calls a tool without waiting, with members of the request's {@code _meta} of the caller's
+     * choosing (e.g. {@code io.peregrine/timeoutMs}, the call's own deadline); the client adds its
+     * own ({@code progressToken}, the 2026-07-28 members) beside them.
+     *
+     * @param meta members of {@code _meta} as a JSON tree; null or empty for none
+     */
+    public PendingCall callToolAsync(String name, Map<String, ?> arguments, ProgressListener listener,
+                                     Map<String, ?> meta) {
         Objects.requireNonNull(name, "name");
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("name", name);
         params.put("arguments", arguments != null ? arguments : Map.of());
+        if (meta != null && !meta.isEmpty()) {
+            params.put("_meta", new LinkedHashMap<>(meta));
+        }
         ToolInfo tool = knownTool(name);
         if (validator != null && tool != null) {
             List<String> problems = validator.validate(tool, arguments);

@@ -376,6 +376,46 @@ public final class ConfigKey<T> {
             ConfigKey::httpUrlsValid, "comma-separated http:// or https:// URLs"));
     public static final ConfigKey<String> UPSTREAM_DISCOVERY_ETCD_PREFIX = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.discovery.etcd.prefix", "",
             "The key prefix whose values are the endpoints' URLs (empty: /mcp/<name>/)"));
+    // Resilience of the calls forwarded to an upstream (docs/gateway-resilience.md).
+    public static final ConfigKey<Boolean> UPSTREAM_BREAKER_ENABLED = template(bool(LAUNCHER, UPSTREAMS_PREFIX + "<name>.circuit-breaker.enabled", true,
+            "Circuit breakers per endpoint and per tool: once too many recent calls failed for the upstream's health "
+                    + "(timeouts, lost links, internal errors), calls fail at once with -31005 and data.retryAfterMs"));
+    public static final ConfigKey<Integer> UPSTREAM_BREAKER_WINDOW = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.circuit-breaker.window", 20, 1, 10_000,
+            "How many of the latest calls a breaker judges the failure rate on (a count-based sliding window)"));
+    public static final ConfigKey<Integer> UPSTREAM_BREAKER_MINIMUM_CALLS = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.circuit-breaker.minimum-calls", 10, 1, 10_000,
+            "Calls a breaker must have seen before it may open"));
+    public static final ConfigKey<Integer> UPSTREAM_BREAKER_FAILURE_RATE = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.circuit-breaker.failure-rate", 50, 1, 100,
+            "Percentage of failed calls in the window at which a breaker opens"));
+    public static final ConfigKey<Duration> UPSTREAM_BREAKER_OPEN_FOR = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.circuit-breaker.open-for", Duration.ofSeconds(10),
+            "How long an open breaker refuses calls before it lets probes through (half-open)"));
+    public static final ConfigKey<Integer> UPSTREAM_BREAKER_PROBES = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.circuit-breaker.half-open-calls", 3, 1, 1_000,
+            "Probe calls a half-open breaker lets through; it closes when they succeed, opens again when they fail"));
+    public static final ConfigKey<Integer> UPSTREAM_RETRY_MAX_ATTEMPTS = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.retry.max-attempts", 3, 1, 10,
+            "Attempts of one call at most (1: never retried); only idempotent requests are retried, and any request the "
+                    + "upstream provably never received"));
+    public static final ConfigKey<Duration> UPSTREAM_RETRY_BACKOFF = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.retry.backoff", Duration.ofMillis(25),
+            "Delay before the first retry; it doubles for each further one, with full jitter, up to retry.max-backoff"));
+    public static final ConfigKey<Duration> UPSTREAM_RETRY_MAX_BACKOFF = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.retry.max-backoff", Duration.ofSeconds(1),
+            "Longest delay before a retry"));
+    public static final ConfigKey<Integer> UPSTREAM_RETRY_BUDGET = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.retry.budget-percent", 20, 0, 100,
+            "Retries (and hedges) allowed as a percentage of the calls of the last retry.budget-window, so that a failing "
+                    + "upstream is not stormed"));
+    public static final ConfigKey<Integer> UPSTREAM_RETRY_BUDGET_MIN = template(integer(LAUNCHER, UPSTREAMS_PREFIX + "<name>.retry.budget-min-per-second", 5, 0, 100_000,
+            "Retries allowed per second whatever the percentage (so that an upstream with few calls can still be retried)"));
+    public static final ConfigKey<Duration> UPSTREAM_RETRY_BUDGET_WINDOW = template(duration(LAUNCHER, UPSTREAMS_PREFIX + "<name>.retry.budget-window", Duration.ofSeconds(10),
+            "The sliding window the retry budget counts calls and retries over"));
+    public static final ConfigKey<Boolean> UPSTREAM_HEDGE_ENABLED = template(bool(LAUNCHER, UPSTREAMS_PREFIX + "<name>.hedge.enabled", false,
+            "Hedging of idempotent calls: when the first attempt has not answered after hedge.delay, a second goes to "
+                    + "another endpoint; the first answer wins and the other is cancelled"));
+    public static final ConfigKey<Duration> UPSTREAM_HEDGE_DELAY = template(durationOrZero(LAUNCHER, UPSTREAMS_PREFIX + "<name>.hedge.delay", Duration.ZERO,
+            "How long to wait before hedging (0: the upstream's observed 95th percentile latency, once 20 calls were seen)"));
+    public static final ConfigKey<String> UPSTREAM_FALLBACK_TEXT = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.fallback.<tool>.text", "",
+            "The text result of the upstream's tool <tool> (its own name) when its breaker is open or every attempt failed"));
+    public static final ConfigKey<String> UPSTREAM_FALLBACK_ERROR = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.fallback.<tool>.error", "",
+            "As fallback.<tool>.text, but a result with isError: true"));
+    public static final ConfigKey<String> UPSTREAM_FALLBACK_UPSTREAM = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.fallback.<tool>.upstream", "",
+            "Another upstream that answers instead, as <upstream> (its tool of the same name) or <upstream>/<tool>"),
+            v -> v.matches("[a-zA-Z0-9_-]{1,32}(/.+)?"), "an upstream's name, optionally followed by /tool"));
 
     private static final Map<String, ConfigKey<?>> TEMPLATES = Collections.unmodifiableMap(TEMPLATE_REGISTRY);
 
@@ -603,6 +643,17 @@ public final class ConfigKey<T> {
                     }
                 } else {
                     String fixed = envForm(suffix.substring(0, placeholder));
+                    int close = suffix.indexOf('>', placeholder);
+                    if (close + 1 < suffix.length()) {
+                        // A placeholder in the middle (fallback.<tool>.text): the name between is read in lower case.
+                        String after = envForm(suffix.substring(close + 1));
+                        if (tail.startsWith(fixed) && tail.endsWith(after) && tail.length() > fixed.length() + after.length()) {
+                            String middle = tail.substring(fixed.length(), tail.length() - after.length()).toLowerCase(Locale.ROOT);
+                            return UPSTREAMS_PREFIX + upstream + "." + suffix.substring(0, placeholder) + middle
+                                    + suffix.substring(close + 1);
+                        }
+                        continue;
+                    }
                     if (tail.startsWith(fixed) && tail.length() > fixed.length()) {
                         String free = tail.substring(fixed.length());
                         String leaf = suffix.startsWith("env.") ? free : free.replace('_', '-');

@@ -14,10 +14,28 @@ import java.util.function.Function;
  * @param tool       the upstream's name of the tool for {@code tools/call}, otherwise null
  * @param idempotent whether sending it twice does no harm (reads, lists, tools hinted read-only or idempotent)
  * @param key        the call's affinity key (a principal, a session), or null
- * @param send       sends it on a link and gives back the attempt
+ * @param timeoutMillis what remains of the caller's own deadline ({@link Long#MAX_VALUE}: none); the
+ *                   upstream's call-timeout bounds it too
+ * @param sender     sends it on a link and gives back the attempt
  */
 record Forward<T>(String what, String method, String tool, boolean idempotent, String key,
-                  Function<PeregrineClient, Attempt<T>> send) {
+                  long timeoutMillis, Sender<T> sender) {
+
+    /** Sends the request on a link, with {@code meta} (the remaining deadline) in its {@code _meta} where it can. */
+    interface Sender<T> {
+        Attempt<T> send(PeregrineClient client, java.util.Map<String, Object> meta);
+    }
+
+    /** A request without a deadline of its own (the upstream's call-timeout bounds it) and no {@code _meta}. */
+    Forward(String what, String method, String tool, boolean idempotent, String key,
+            Function<PeregrineClient, Attempt<T>> send) {
+        this(what, method, tool, idempotent, key, Long.MAX_VALUE, (client, meta) -> send.apply(client));
+    }
+
+    /** How to send it, without {@code _meta}. */
+    Function<PeregrineClient, Attempt<T>> send() {
+        return client -> sender.send(client, java.util.Map.of());
+    }
 
     /** One sending of a request on one link. */
     interface Attempt<T> {

@@ -1,76 +1,428 @@
 package io.peregrine.gateway;
 
+import io.peregrine.client.CallToolResult;
 import io.peregrine.client.McpClientException;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.RpcException;
+import io.peregrine.tool.ToolContext;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Sends the requests of one upstream: through its bulkhead, to an endpoint {@link Endpoints}
- * chooses, waiting for the answer. Every failure a caller meets is a JSON-RPC error that names the
- * upstream: {@link JsonRpcError#UPSTREAM_UNAVAILABLE} when no endpoint is reachable or the link
- * broke, {@link JsonRpcError#UPSTREAM_TIMEOUT} when the call timeout passed (the upstream is told
- * to cancel), {@link JsonRpcError#SERVER_OVERLOADED} when the bulkhead stayed full; an error the
- * upstream answered is passed on as it came. Each attempt's outcome is reported to the endpoints.
+ * chooses, within the call's deadline, past open circuit breakers, retrying what is safe.
+ *
+ * <p>The life of a call: the tool's breaker must let it through (else it fails at once with
+ * {@code data.retryAfterMs}); the deadline is the shorter of the caller's own
+ * ({@link Forward#timeoutMillis()}) and the upstream's call-timeout, and what remains of it goes
+ * to the upstream in {@code _meta["io.peregrine/timeoutMs"]}. Each attempt goes to an endpoint
+ * whose breaker lets it through, one not tried yet when there is one. An idempotent request
+ * whose attempt failed for the upstream's health (lost link, timeout, internal error) is sent
+ * again after an exponential backoff with full jitter, up to {@code retry.max-attempts} and
+ * within the retry budget; any other request only when it provably never left
+ * ({@link Endpoints.Outcome#NOT_SENT}), so nothing the upstream may have acted on runs twice.
+ * With hedging on, an idempotent attempt that has not answered after the hedging delay gets a
+ * twin on another endpoint; the first answer wins and the other is cancelled.
+ *
+ * <p>Every failure a caller meets is a JSON-RPC error that names the upstream:
+ * {@link JsonRpcError#UPSTREAM_UNAVAILABLE} when no endpoint is reachable, a breaker is open or
+ * the link broke, {@link JsonRpcError#UPSTREAM_TIMEOUT} when the deadline passed (the upstream
+ * is told to cancel), {@link JsonRpcError#SERVER_OVERLOADED} when the bulkhead stayed full; an
+ * error the upstream answered is passed on as it came. Each attempt's outcome is reported to the
+ * endpoints and to the breakers.
  */
 final class Forwarder {
 
     private final Upstream upstream;
     private final Endpoints endpoints;
     private final Semaphore bulkhead;
+    private final ResilienceSpec resilience;
+    private final Breakers breakers;
+    private final RetryBudget budget;
+    private final Latencies latencies = new Latencies();
+    private volatile ResilienceEvents events = ResilienceEvents.NONE;
 
     Forwarder(Upstream upstream, Endpoints endpoints) {
         this.upstream = upstream;
         this.endpoints = endpoints;
         this.bulkhead = new Semaphore(upstream.spec().maxInFlight(), true);
+        this.resilience = upstream.spec().resilience();
+        this.breakers = new Breakers(upstream.name(), resilience, () -> events);
+        this.budget = new RetryBudget(resilience.budgetPercent(), resilience.budgetMinPerSecond(),
+                resilience.budgetWindow(), System::nanoTime);
+    }
+
+    void events(ResilienceEvents events) {
+        this.events = events;
+    }
+
+    ResilienceEvents events() {
+        return events;
+    }
+
+    Breakers breakers() {
+        return breakers;
     }
 
     /** Sends {@code request} and waits for its answer; blocks the calling (worker) thread. */
     <T> T forward(Forward<T> request) throws Exception {
-        enter(request.what());
+        long start = System.nanoTime();
+        long allowed = budgetMillis(request);
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(allowed);
+        Breakers.Breaker toolBreaker = breakers.tool(request.tool());
+        if (toolBreaker != null && !toolBreaker.tryAcquire()) {
+            events.breakerRejected(upstream.name(), "tool");
+            throw open(request, toolBreaker);
+        }
+        boolean recorded = false;
         try {
-            Replica replica = endpoints.pick(request.key(), null);
-            if (replica == null) {
-                throw unavailable(request.what());
+            enter(request.what(), deadline);
+            try {
+                budget.call();
+                T answer = attempts(request, deadline, allowed);
+                if (toolBreaker != null) {
+                    toolBreaker.success(System.nanoTime() - start);
+                    recorded = true;
+                }
+                return answer;
+            } finally {
+                bulkhead.release();
             }
-            return attempt(replica, request);
+        } catch (UpstreamFailure f) {
+            // Only attempts that reached an endpoint judge the tool: no endpoint ready is the
+            // endpoints' health, and a tool breaker opened by it would refuse calls once they return.
+            if (toolBreaker != null && (f.reason() == UpstreamFailure.Reason.TIMEOUT
+                    || f.reason() == UpstreamFailure.Reason.FAILED)) {
+                toolBreaker.failure(System.nanoTime() - start, f);
+                recorded = true;
+            }
+            throw f;
+        } catch (RpcException e) {
+            // The upstream answered with an error of its own choosing: healthy, as far as breakers go.
+            if (toolBreaker != null) {
+                toolBreaker.success(System.nanoTime() - start);
+                recorded = true;
+            }
+            throw e;
         } finally {
-            bulkhead.release();
+            if (toolBreaker != null && !recorded) {
+                toolBreaker.release();
+            }
         }
     }
 
-    /** One attempt on {@code replica}. */
-    private <T> T attempt(Replica replica, Forward<T> request) throws Exception {
-        long started = System.nanoTime();
-        replica.enter();
-        try {
-            Forward.Attempt<T> attempt = request.send().apply(replica.client());
-            try {
-                T answer = attempt.answer().get();
-                endpoints.report(replica, Endpoints.Outcome.OK, System.nanoTime() - started);
-                return answer;
-            } catch (InterruptedException e) {
-                // The gateway's client cancelled, or the server's own deadline passed: the upstream stops too.
-                attempt.cancel("cancelled by the gateway's client");
-                throw e;
-            } catch (ExecutionException | CompletionException e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                endpoints.report(replica, outcome(cause), System.nanoTime() - started);
-                throw translate(cause, request.what());
-            } catch (CancellationException e) {
-                throw error(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream " + upstream.name() + ": " + request.what()
-                        + " was cancelled");
-            }
-        } finally {
-            replica.exit();
+    /**
+     * The call's time: the upstream's call-timeout, or less when the caller's own deadline is
+     * shorter. A caller's deadline keeps a small margin so that this side's timeout error, which
+     * names the upstream, is the one the caller gets.
+     */
+    private long budgetMillis(Forward<?> request) {
+        long timeout = upstream.spec().callTimeout().toMillis();
+        long caller = request.timeoutMillis();
+        if (caller < Long.MAX_VALUE) {
+            caller -= Math.min(50, caller / 10);
+            timeout = Math.min(timeout, Math.max(1, caller));
         }
+        return timeout;
+    }
+
+    /** The attempts of one call until one answers, the failures are not worth retrying, or time is up. */
+    private <T> T attempts(Forward<T> request, long deadline, long allowed) throws Exception {
+        List<Replica> tried = new ArrayList<>();
+        Failure last = null;
+        for (int n = 1; ; n++) {
+            Replica replica = choose(request, tried);
+            if (replica == null) {
+                if (last != null) {
+                    throw last.error;
+                }
+                throw noEndpoint(request);
+            }
+            Object outcome = run(request, replica, tried, deadline, allowed);
+            if (!(outcome instanceof Failure)) {
+                @SuppressWarnings("unchecked")
+                T answer = (T) outcome;
+                return answer;
+            }
+            last = (Failure) outcome;
+            if (!retryable(request, last, n, deadline)) {
+                throw n > 1 && last.error instanceof UpstreamFailure
+                        ? exhausted(request, (UpstreamFailure) last.error, n) : last.error;
+            }
+            long pause = backoffNanos(n);
+            if (System.nanoTime() + pause >= deadline) {
+                throw last.error;
+            }
+            if (!budget.tryRetry()) {
+                events.budgetExhausted(upstream.name());
+                throw last.error;
+            }
+            TimeUnit.NANOSECONDS.sleep(pause);
+            events.retried(upstream.name(), request.method());
+        }
+    }
+
+    private boolean retryable(Forward<?> request, Failure f, int n, long deadline) {
+        if (n >= resilience.maxAttempts() || f.outcome == Endpoints.Outcome.OK || f.outcome == Endpoints.Outcome.TIMEOUT
+                || System.nanoTime() >= deadline) {
+            return false;
+        }
+        return request.idempotent() || f.outcome == Endpoints.Outcome.NOT_SENT;
+    }
+
+    /** Full jitter: a random delay up to backoff × 2^(n-1), capped. */
+    private long backoffNanos(int n) {
+        long cap = resilience.maxBackoff().toNanos();
+        long base = resilience.backoff().toNanos();
+        long ceiling = n >= 30 ? cap : Math.min(cap, base << (n - 1));
+        return ThreadLocalRandom.current().nextLong(ceiling + 1);
+    }
+
+    /**
+     * An endpoint for the next attempt whose breaker lets it through, preferring ones not in
+     * {@code tried}; null when none is ready or every ready one's breaker is open. The breaker's
+     * permission is taken (and is released or recorded when the attempt ends).
+     */
+    private Replica choose(Forward<?> request, List<Replica> tried) {
+        List<Replica> avoid = new ArrayList<>(tried);
+        List<Replica> refused = new ArrayList<>();
+        for (int i = 0; i <= endpoints.all().size(); i++) {
+            Replica r = endpoints.pick(request.key(), avoid);
+            if (r == null || refused.contains(r)) {
+                return null;
+            }
+            Breakers.Breaker b = breakers.endpoint(r.target());
+            if (b == null || b.tryAcquire()) {
+                return r;
+            }
+            events.breakerRejected(upstream.name(), "endpoint");
+            refused.add(r);
+            avoid.add(r);
+        }
+        return null;
+    }
+
+    /** Why an attempt failed: the error for the caller and the outcome for health. */
+    private static final class Failure {
+        final Exception error;
+        final Endpoints.Outcome outcome;
+
+        Failure(Exception error, Endpoints.Outcome outcome) {
+            this.error = error;
+            this.outcome = outcome;
+        }
+    }
+
+    /** One attempt on one endpoint, from sending to its end. */
+    private final class Sent<T> {
+        final Replica replica;
+        final Breakers.Breaker breaker;
+        final String method;
+        final long started = System.nanoTime();
+        final Forward.Attempt<T> attempt;
+        /** Set before cancelling an attempt that ran out of time, so that it counts as a timeout. */
+        volatile boolean timedOut;
+        volatile T value;
+        volatile Throwable failure;
+
+        Sent(Forward<T> request, Replica replica, long deadline, BlockingQueue<Sent<T>> done) {
+            this.replica = replica;
+            this.breaker = breakers.endpoint(replica.target());
+            this.method = request.method();
+            replica.enter();
+            Forward.Attempt<T> a;
+            try {
+                a = request.sender().send(replica.client(), meta(deadline));
+            } catch (RuntimeException e) {
+                a = Forward.Attempt.of(java.util.concurrent.CompletableFuture.failedFuture(e), reason -> { });
+            }
+            this.attempt = a;
+            a.answer().whenComplete((v, f) -> {
+                value = v;
+                failure = f;
+                settle(v, f);
+                done.add(this);
+            });
+        }
+
+        private void settle(T v, Throwable f) {
+            long nanos = System.nanoTime() - started;
+            Throwable cause = unwrap(f);
+            Endpoints.Outcome outcome;
+            String errorType;
+            if (f == null) {
+                outcome = Endpoints.Outcome.OK;
+                errorType = v instanceof CallToolResult && ((CallToolResult) v).isError() ? "tool_error" : null;
+                latencies.record(nanos);
+            } else if (timedOut) {
+                outcome = Endpoints.Outcome.TIMEOUT;
+                errorType = "timeout";
+            } else if (cause instanceof CancellationException) {
+                outcome = null;
+                errorType = "cancelled";
+            } else {
+                outcome = outcome(cause);
+                errorType = errorType(cause, outcome);
+            }
+            try {
+                if (outcome != null) {
+                    endpoints.report(replica, outcome, nanos);
+                }
+                if (breaker != null) {
+                    if (outcome == null) {
+                        breaker.release();
+                    } else if (outcome == Endpoints.Outcome.OK) {
+                        breaker.success(nanos);
+                    } else {
+                        breaker.failure(nanos, cause);
+                    }
+                }
+                events.attempt(upstream.name(), method, errorType, nanos / 1e9);
+            } finally {
+                replica.exit();
+            }
+        }
+
+        boolean succeeded() {
+            return failure == null;
+        }
+    }
+
+    /**
+     * What the upstream is given of the call's time, beyond what is left: the gateway gives up
+     * first and says so (a timeout naming the upstream, {@code notifications/cancelled} upstream),
+     * and the upstream's own deadline is the backstop should the cancellation be lost.
+     */
+    static final long UPSTREAM_GRACE_MILLIS = 100;
+
+    /** What goes in the request's {@code _meta}: the time left, and the grace. */
+    private static Map<String, Object> meta(long deadline) {
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + UPSTREAM_GRACE_MILLIS;
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put(ToolContext.META_TIMEOUT_MS, left);
+        return meta;
+    }
+
+    /**
+     * Runs one attempt on {@code replica} (and its hedge, when hedging applies) until an answer,
+     * a failure of every attempt sent, or the deadline; gives the answer or a {@link Failure}.
+     */
+    private <T> Object run(Forward<T> request, Replica replica, List<Replica> tried, long deadline, long allowed)
+            throws Exception {
+        BlockingQueue<Sent<T>> done = new LinkedBlockingQueue<>();
+        List<Sent<T>> live = new ArrayList<>(2);
+        tried.add(replica);
+        live.add(new Sent<>(request, replica, deadline, done));
+        long hedgeAt = hedgeAt(request);
+        Failure failed = null;
+        try {
+            while (!live.isEmpty()) {
+                long now = System.nanoTime();
+                if (now >= deadline) {
+                    for (Sent<T> s : live) {
+                        s.timedOut = true;
+                        s.attempt.cancel("the deadline passed");
+                    }
+                    return new Failure(timeout(request, allowed), Endpoints.Outcome.TIMEOUT);
+                }
+                long wait = deadline - now;
+                if (hedgeAt > 0) {
+                    wait = Math.min(wait, Math.max(0, hedgeAt - now));
+                }
+                Sent<T> s = done.poll(wait, TimeUnit.NANOSECONDS);
+                if (s == null) {
+                    if (hedgeAt > 0 && System.nanoTime() >= hedgeAt) {
+                        hedgeAt = 0;
+                        Sent<T> twin = hedge(request, tried, deadline, done);
+                        if (twin != null) {
+                            live.add(twin);
+                        }
+                    }
+                    continue;
+                }
+                live.remove(s);
+                if (s.succeeded()) {
+                    for (Sent<T> other : live) {
+                        other.attempt.cancel("another attempt answered first");
+                    }
+                    live.clear();
+                    return s.value;
+                }
+                Throwable cause = unwrap(s.failure);
+                Endpoints.Outcome outcome = s.timedOut ? Endpoints.Outcome.TIMEOUT
+                        : cause instanceof CancellationException ? Endpoints.Outcome.LOST : outcome(cause);
+                if (outcome == Endpoints.Outcome.TIMEOUT) {
+                    failed = new Failure(timeout(request, allowed), outcome);
+                } else if (cause instanceof CancellationException) {
+                    failed = new Failure(new UpstreamFailure(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream "
+                            + upstream.name() + ": " + request.what() + " was cancelled", data(request),
+                            UpstreamFailure.Reason.FAILED), outcome);
+                } else {
+                    failed = new Failure(translate(cause, request, allowed), outcome);
+                }
+            }
+            return failed;
+        } catch (InterruptedException e) {
+            // The gateway's client cancelled, or the server's own deadline passed: the upstream stops too.
+            for (Sent<T> s : live) {
+                s.attempt.cancel("cancelled by the gateway's client");
+            }
+            throw e;
+        }
+    }
+
+    /** When to hedge an attempt sent now ({@link System#nanoTime()}), or 0 for never. */
+    private long hedgeAt(Forward<?> request) {
+        if (!resilience.hedge() || !request.idempotent() || endpoints.all().size() < 2) {
+            return 0;
+        }
+        long delay = resilience.hedgeDelay().isZero() ? latencies.p95() : resilience.hedgeDelay().toNanos();
+        return delay < 0 ? 0 : System.nanoTime() + Math.max(1, delay);
+    }
+
+    /** Sends the twin of an attempt to another endpoint, when one is ready and the budget allows. */
+    private <T> Sent<T> hedge(Forward<T> request, List<Replica> tried, long deadline, BlockingQueue<Sent<T>> done) {
+        Replica other = choose(request, tried);
+        if (other == null) {
+            return null;
+        }
+        if (tried.contains(other)) {
+            Breakers.Breaker b = breakers.endpoint(other.target());
+            if (b != null) {
+                b.release();
+            }
+            return null;
+        }
+        if (!budget.tryRetry()) {
+            Breakers.Breaker b = breakers.endpoint(other.target());
+            if (b != null) {
+                b.release();
+            }
+            events.budgetExhausted(upstream.name());
+            return null;
+        }
+        tried.add(other);
+        events.hedged(upstream.name(), request.method());
+        return new Sent<>(request, other, deadline, done);
+    }
+
+    private static Throwable unwrap(Throwable f) {
+        while ((f instanceof CompletionException || f instanceof java.util.concurrent.ExecutionException)
+                && f.getCause() != null) {
+            f = f.getCause();
+        }
+        return f;
     }
 
     /** How an attempt that failed with {@code t} ended, as the endpoints' health sees it. */
@@ -78,6 +430,9 @@ final class Forwarder {
         if (t instanceof McpClientException) {
             McpClientException e = (McpClientException) t;
             if (e.code() == McpClientException.LOCAL) {
+                if (e.notSent()) {
+                    return Endpoints.Outcome.NOT_SENT;
+                }
                 return e.getCause() instanceof TimeoutException ? Endpoints.Outcome.TIMEOUT : Endpoints.Outcome.LOST;
             }
             return e.code() == JsonRpcError.INTERNAL_ERROR ? Endpoints.Outcome.INTERNAL_ERROR : Endpoints.Outcome.OK;
@@ -85,13 +440,30 @@ final class Forwarder {
         return Endpoints.Outcome.LOST;
     }
 
-    private void enter(String what) throws RpcException, InterruptedException {
+    private static String errorType(Throwable t, Endpoints.Outcome outcome) {
+        if (t instanceof McpClientException && ((McpClientException) t).code() != McpClientException.LOCAL) {
+            return Integer.toString(((McpClientException) t).code());
+        }
+        switch (outcome) {
+            case NOT_SENT:
+                return "not_sent";
+            case TIMEOUT:
+                return "timeout";
+            default:
+                return "connection_lost";
+        }
+    }
+
+    private void enter(String what, long deadline) throws RpcException, InterruptedException {
         UpstreamSpec spec = upstream.spec();
-        if (!bulkhead.tryAcquire(spec.maxInFlightWait().toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new RpcException(JsonRpcError.SERVER_OVERLOADED, "Upstream " + upstream.name() + " already has "
+        long wait = Math.min(spec.maxInFlightWait().toNanos(), Math.max(0, deadline - System.nanoTime()));
+        if (!bulkhead.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("upstream", upstream.name());
+            data.put("retryAfterMs", 100);
+            throw new UpstreamFailure(JsonRpcError.SERVER_OVERLOADED, "Upstream " + upstream.name() + " already has "
                     + spec.maxInFlight() + " calls in flight (gateway.upstreams." + upstream.name()
-                    + ".max-in-flight); " + what + " was not sent, retry shortly",
-                    null, Map.of("upstream", upstream.name(), "retryAfterMs", 100));
+                    + ".max-in-flight); " + what + " was not sent, retry shortly", data, UpstreamFailure.Reason.OVERLOADED);
         }
     }
 
@@ -100,7 +472,59 @@ final class Forwarder {
                 + ": " + upstream.failure());
     }
 
-    private Exception translate(Throwable t, String what) {
+    /** No endpoint takes the call: none is ready, or every ready one's breaker is open. */
+    private UpstreamFailure noEndpoint(Forward<?> request) {
+        long retryAfter = -1;
+        for (Replica r : endpoints.all()) {
+            Breakers.Breaker b = breakers.enabled() ? breakers.endpoint(r.target()) : null;
+            if (r.isReady() && b != null && b.state() != io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED) {
+                long after = b.retryAfterMillis(resilience.breakerOpenFor());
+                retryAfter = retryAfter < 0 ? after : Math.min(retryAfter, after);
+            }
+        }
+        if (retryAfter < 0) {
+            return new UpstreamFailure(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream " + upstream.name()
+                    + " is unavailable for " + request.what() + ": " + upstream.failure(), data(request),
+                    UpstreamFailure.Reason.UNAVAILABLE);
+        }
+        Map<String, Object> data = data(request);
+        data.put("retryAfterMs", retryAfter);
+        return new UpstreamFailure(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream " + upstream.name()
+                + ": the circuit breaker of every ready endpoint is open after repeated failures; " + request.what()
+                + " was not sent (retry after " + retryAfter + " ms)", data, UpstreamFailure.Reason.CIRCUIT_OPEN);
+    }
+
+    private UpstreamFailure open(Forward<?> request, Breakers.Breaker b) {
+        long retryAfter = b.retryAfterMillis(resilience.breakerOpenFor());
+        Map<String, Object> data = data(request);
+        data.put("retryAfterMs", retryAfter);
+        return new UpstreamFailure(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream " + upstream.name() + ": the circuit "
+                + "breaker of tool " + request.tool() + " is open after repeated failures; " + request.what()
+                + " was not sent (retry after " + retryAfter + " ms)", data, UpstreamFailure.Reason.CIRCUIT_OPEN);
+    }
+
+    private UpstreamFailure timeout(Forward<?> request, long allowed) {
+        return new UpstreamFailure(JsonRpcError.UPSTREAM_TIMEOUT, "Upstream " + upstream.name() + " did not answer "
+                + request.what() + " within " + allowed + " ms (gateway.upstreams." + upstream.name()
+                + ".call-timeout, or the caller's " + ToolContext.META_TIMEOUT_MS + " when shorter); it was told to cancel",
+                data(request), UpstreamFailure.Reason.TIMEOUT);
+    }
+
+    private UpstreamFailure exhausted(Forward<?> request, UpstreamFailure last, int attempts) {
+        return new UpstreamFailure(last.code(), last.getMessage() + " (after " + attempts + " attempts)",
+                data(request), UpstreamFailure.Reason.FAILED);
+    }
+
+    private Map<String, Object> data(Forward<?> request) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("upstream", upstream.name());
+        if (request.tool() != null) {
+            data.put("tool", request.tool());
+        }
+        return data;
+    }
+
+    private Exception translate(Throwable t, Forward<?> request, long allowed) {
         String name = upstream.name();
         if (t instanceof McpClientException) {
             McpClientException e = (McpClientException) t;
@@ -109,13 +533,13 @@ final class Forwarder {
                 return new RpcException(e.code(), e.getMessage(), null, e.data());
             }
             if (e.getCause() instanceof TimeoutException) {
-                return error(JsonRpcError.UPSTREAM_TIMEOUT, "Upstream " + name + " did not answer " + what + " within "
-                        + upstream.spec().callTimeout().toMillis() + " ms (gateway.upstreams." + name
-                        + ".call-timeout); it was told to cancel");
+                return timeout(request, allowed);
             }
-            return error(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream " + name + " failed " + what + ": " + e.getMessage());
+            return new UpstreamFailure(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream " + name + " failed " + request.what()
+                    + ": " + e.getMessage(), data(request), UpstreamFailure.Reason.FAILED);
         }
-        return error(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream " + name + " failed " + what + ": " + t);
+        return new UpstreamFailure(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream " + name + " failed " + request.what()
+                + ": " + t, data(request), UpstreamFailure.Reason.FAILED);
     }
 
     RpcException error(int code, String message) {

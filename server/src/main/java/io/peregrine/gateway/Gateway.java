@@ -108,6 +108,26 @@ public final class Gateway implements AutoCloseable {
         for (UpstreamSpec s : specs) {
             upstreams.add(new Upstream(s, this::changed, loops, timer, workers));
         }
+        for (Upstream u : upstreams) {
+            u.peers(this::upstream);
+        }
+    }
+
+    /** Where the upstreams' circuit breakers, retries, hedges and fallbacks report to (the server's metrics). */
+    public void events(ResilienceEvents events) {
+        java.util.Objects.requireNonNull(events, "events");
+        for (Upstream u : upstreams) {
+            u.events(events);
+        }
+    }
+
+    /**
+     * The state of each circuit breaker of the upstream {@code name}, by scope and name
+     * ({@code endpoint tcp://...}, {@code tool get_forecast}): 0 closed, 1 open, 2 half-open.
+     */
+    public Map<String, Integer> circuitStates(String name) {
+        Upstream u = upstream(name);
+        return u == null ? Map.of() : u.forwarder().breakers().states();
     }
 
     private static void checkDistinct(List<UpstreamSpec> specs) {

@@ -42,6 +42,7 @@ final class Upstream implements AutoCloseable {
     /** While true, start-up waits for the source's first list (at most the connect timeout). */
     private volatile boolean discovering;
     private final ScheduledExecutorService timer;
+    private volatile java.util.function.Function<String, Upstream> peers = name -> null;
 
     Upstream(UpstreamSpec spec, Listener listener, EventLoopGroup loops, ScheduledExecutorService timer, Executor workers) {
         this.spec = spec;
@@ -158,11 +159,33 @@ final class Upstream implements AutoCloseable {
 
     ToolResult callTool(String original, ToolArguments arguments, ToolContext context) throws Exception {
         Map<String, Object> args = arguments.asMap();
-        return Definitions.toolResult(forwarder.forward(new Forward<>("tools/call " + original, "tools/call", original,
-                idempotent(original), affinity(args, context), client -> {
-                    PendingCall call = client.callToolAsync(original, args, context::progress);
-                    return Forward.Attempt.of(call.result(), call::cancel);
-                })));
+        try {
+            return Definitions.toolResult(forwarder.forward(new Forward<>("tools/call " + original, "tools/call", original,
+                    idempotent(original), affinity(args, context), context.remainingMillis(), (client, meta) -> {
+                        PendingCall call = client.callToolAsync(original, args, context::progress, meta);
+                        return Forward.Attempt.of(call.result(), call::cancel);
+                    })));
+        } catch (UpstreamFailure failure) {
+            ToolResult instead = Fallbacks.answer(this, original, arguments, context, failure, peers, forwarder.events());
+            if (instead == null) {
+                throw failure;
+            }
+            return instead;
+        }
+    }
+
+    /** How to find the other upstreams of the gateway (for fallbacks to another upstream). */
+    void peers(java.util.function.Function<String, Upstream> peers) {
+        this.peers = peers;
+    }
+
+    /** Where its resilience reports to (metrics). */
+    void events(ResilienceEvents events) {
+        forwarder.events(events);
+    }
+
+    Forwarder forwarder() {
+        return forwarder;
     }
 
     /**

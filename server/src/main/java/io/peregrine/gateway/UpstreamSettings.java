@@ -99,6 +99,7 @@ public final class UpstreamSettings {
         balancing(b, keys, at);
         String version = string(keys, "protocol-version", "negotiate").trim();
         b.protocolVersion(version.equals("negotiate") ? null : version);
+        b.resilience(ResilienceSettings.from(at, keys));
         keys.forEach((k, v) -> {
             if (k.startsWith("env.")) {
                 if (command.isBlank()) {

@@ -59,6 +59,7 @@ public final class UpstreamSpec {
     private final Duration outlierMaxEjection;
     private final int outlierMaxEjectionPercent;
     private final io.peregrine.gateway.discovery.EndpointDiscovery discovery;
+    private final ResilienceSpec resilience;
 
     private UpstreamSpec(Builder b) {
         this.name = b.name;
@@ -93,6 +94,7 @@ public final class UpstreamSpec {
         this.outlierMaxEjection = b.outlierMaxEjection;
         this.outlierMaxEjectionPercent = b.outlierMaxEjectionPercent;
         this.discovery = b.discovery;
+        this.resilience = b.resilience;
     }
 
     /** Starts describing the upstream {@code name} (1 to 32 of {@code A-Z a-z 0-9 _ -}). */
@@ -264,6 +266,11 @@ public final class UpstreamSpec {
         return discovery;
     }
 
+    /** Its circuit breakers, retries, hedging and fallbacks. */
+    public ResilienceSpec resilience() {
+        return resilience;
+    }
+
     /** Where it is, for logs and errors: its URLs or {@code stdio:} and its command, cut at 96 characters. */
     public String target() {
         String t = command != null ? "stdio:" + command
@@ -313,6 +320,7 @@ public final class UpstreamSpec {
         private Duration outlierMaxEjection = Duration.ofMinutes(5);
         private int outlierMaxEjectionPercent = 50;
         private io.peregrine.gateway.discovery.EndpointDiscovery discovery;
+        private ResilienceSpec resilience = ResilienceSpec.DEFAULTS;
 
         private Builder(String name) {
             this.name = checkName(requireNonNull(name, "name"), "name");
@@ -557,6 +565,12 @@ public final class UpstreamSpec {
          */
         public Builder discovery(io.peregrine.gateway.discovery.EndpointDiscovery discovery) {
             this.discovery = requireNonNull(discovery, "discovery");
+            return this;
+        }
+
+        /** Circuit breakers, retries, hedging and fallbacks. Default {@link ResilienceSpec#DEFAULTS}. */
+        public Builder resilience(ResilienceSpec resilience) {
+            this.resilience = requireNonNull(resilience, "resilience");
             return this;
         }
 

@@ -28,6 +28,7 @@ final class Params {
     static final String META_SERVER_INFO = "io.modelcontextprotocol/serverInfo";
     /** Peregrine's credentials for transports without headers: {@code "Bearer <token>"}. */
     static final String META_AUTHORIZATION = "io.peregrine/authorization";
+    static final String META_TIMEOUT_MS = io.peregrine.tool.ToolContext.META_TIMEOUT_MS;
 
     private static final byte STRING = 1;
     private static final byte OBJECT = 2;
@@ -54,6 +55,8 @@ final class Params {
     private String logLevel;
     private RequestId progressToken;
     private String authorization;
+    /** {@code _meta["io.peregrine/timeoutMs"]}: the client's own deadline for the request; 0 when none. */
+    private long timeoutMillis;
     /** W3C trace context a client puts in {@code _meta} (SEP-414), kept as text for observers; usually null. */
     private String traceparent;
     private String tracestate;
@@ -195,6 +198,13 @@ final class Params {
                     break;
                 case META_CLIENT_INFO:
                     clientInfo = objectSlice(in, mv, key);
+                    break;
+                case META_TIMEOUT_MS:
+                    if (mv != JsonToken.VALUE_NUMBER_INT || p.getLongValue() <= 0) {
+                        throw new RpcException(JsonRpcError.INVALID_PARAMS,
+                                "Invalid params: _meta[\"" + key + "\"] must be a positive integer (milliseconds)");
+                    }
+                    timeoutMillis = p.getLongValue();
                     break;
                 case "traceparent":
                     traceparent = traceField(p, mv);
@@ -338,6 +348,11 @@ final class Params {
             case "baggage": return baggage;
             default: return null;
         }
+    }
+
+    /** {@code _meta["io.peregrine/timeoutMs"]}, the client's own deadline in milliseconds; 0 when it gave none. */
+    long timeoutMillis() {
+        return timeoutMillis;
     }
 
     /** {@code _meta["io.peregrine/authorization"]}, or null. */

@@ -54,6 +54,8 @@ final class ToolCall implements ToolContext, Runnable {
     /** The executor slot the handler runs in; null for a non-blocking tool, which runs on the event loop. */
     private ToolExecutor.Slot slot;
     private ScheduledFuture<?> deadline;
+    /** When the deadline passes ({@link System#nanoTime()}); 0 until armed. */
+    private volatile long deadlineNanos;
     /** Set by policy before the call runs: the cache entry this call fills, or null. */
     io.peregrine.policy.ResultCache.Lookup cacheFill;
     /** Who the call is for, as policy admitted it on the event loop before the call was made; null when anonymous. */
@@ -95,7 +97,14 @@ final class ToolCall implements ToolContext, Runnable {
 
     /** Arms the deadline on the connection's event loop. */
     void scheduleDeadline(long timeoutMillis) {
+        deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         deadline = connection.peer.executor().schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public long remainingMillis() {
+        long at = deadlineNanos;
+        return at == 0 ? Long.MAX_VALUE : Math.max(0, TimeUnit.NANOSECONDS.toMillis(at - System.nanoTime()));
     }
 
     /** Runs the handler on the current thread and answers with its outcome, unless the call already ended. */

@@ -311,6 +311,10 @@ final class ToolMethods {
             c.peer.pauseReading(true);
         }
         long timeout = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;
+        if (p.timeoutMillis() > 0) {
+            // The client's own deadline, when shorter: nobody waits for an answer after it.
+            timeout = Math.min(timeout, p.timeoutMillis());
+        }
         call.scheduleDeadline(timeout);
         if (!server.executor().tryExecute(ObservedReply.inContext(r, call))) {
             call.drop();

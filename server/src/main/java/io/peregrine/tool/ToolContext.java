@@ -8,6 +8,14 @@ import java.util.Map;
  */
 public interface ToolContext extends ClientQuestions {
 
+    /**
+     * The {@code _meta} key by which a client gives a request its own deadline, in milliseconds
+     * from when the request is received (a positive integer). A {@code tools/call} that carries it
+     * ends at the shorter of that and the tool's timeout; the gateway passes it on to upstreams
+     * with what remains of the call's time.
+     */
+    String META_TIMEOUT_MS = "io.peregrine/timeoutMs";
+
     /** The JSON-RPC id of the call, as JSON text ({@code 7} or {@code "abc"}). */
     String requestId();
 
@@ -79,6 +87,15 @@ public interface ToolContext extends ClientQuestions {
      */
     default boolean continueAsTask() {
         return false;
+    }
+
+    /**
+     * How many milliseconds the call has left before its deadline (the tool's timeout, or the
+     * shorter {@link #META_TIMEOUT_MS} the client gave); {@link Long#MAX_VALUE} when it has none.
+     * Work the tool hands on (a request to another service) should not be given longer.
+     */
+    default long remainingMillis() {
+        return Long.MAX_VALUE;
     }
 
     default Runnable elicitationCompletion(String elicitationId) {

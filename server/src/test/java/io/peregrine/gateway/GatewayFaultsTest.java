@@ -152,7 +152,7 @@ class GatewayFaultsTest {
                 .cause().isInstanceOfSatisfying(McpClientException.class, e -> {
                     assertThat(e.code()).isEqualTo(JsonRpcError.UPSTREAM_UNAVAILABLE);
                     assertThat(e.getMessage()).contains("Upstream kid failed tools/call slow");
-                    assertThat(e.data()).isEqualTo(Map.of("upstream", "kid"));
+                    assertThat(e.data()).isEqualTo(Map.of("upstream", "kid", "tool", "slow"));
                 });
         Await.until(() -> {
             try {

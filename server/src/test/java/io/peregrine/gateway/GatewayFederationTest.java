@@ -219,7 +219,7 @@ class GatewayFederationTest {
                     .isInstanceOfSatisfying(McpClientException.class, e -> {
                         assertThat(e.code()).isEqualTo(JsonRpcError.UPSTREAM_TIMEOUT);
                         assertThat(e.getMessage()).contains("Upstream slowpoke did not answer tools/call gate within 500 ms");
-                        assertThat(e.data()).isEqualTo(Map.of("upstream", "slowpoke"));
+                        assertThat(e.data()).isEqualTo(Map.of("upstream", "slowpoke", "tool", "gate"));
                     });
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertThat(millis).as("answered soon after the call timeout").isBetween(400L, 5_000L);
