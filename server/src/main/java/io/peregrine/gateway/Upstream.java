@@ -125,8 +125,9 @@ final class Upstream implements AutoCloseable {
         Map<String, Object> args = arguments.asMap();
         return Definitions.toolResult(forwarder.forward(new Forward<>("tools/call " + original, "tools/call", original,
                 idempotent(original), affinity(args, context), client -> {
-                    PendingCall call = client.callToolAsync(original, args, context::progress);
-                    return Forward.Attempt.of(call.result(), call::cancel);
+                    Relay relay = new Relay(name(), original, context);
+                    PendingCall call = client.callToolAsync(original, args, context::progress, relay.handlers());
+                    return Forward.Attempt.of(relay.watch(call), call::cancel);
                 })));
     }
 
