@@ -504,10 +504,21 @@ public final class PeregrineClient implements AutoCloseable {
 
     /** Gets a prompt without waiting; in 2026-07-28, input_required rounds are answered by the handlers. */
     public CompletableFuture<PromptResult> getPromptAsync(String name, Map<String, String> arguments) {
+        return getPromptAsync(name, arguments, null);
+    }
+
+    /**
+     * Gets a prompt without waiting, with handlers of its own for what the server asks of the
+     * client meanwhile (see {@link CallHandlers}).
+     *
+     * @param handlers the request's handlers; null for none
+     */
+    public CompletableFuture<PromptResult> getPromptAsync(String name, Map<String, String> arguments,
+                                                          CallHandlers handlers) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("name", Objects.requireNonNull(name, "name"));
         params.put("arguments", arguments != null ? arguments : Map.of());
-        return rounds("prompts/get", params, name, Map.of(), null, PromptResult::from, null).result();
+        return rounds("prompts/get", params, name, Map.of(), null, PromptResult::from, handlers).result();
     }
 
     /**

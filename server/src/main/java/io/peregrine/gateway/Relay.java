@@ -4,9 +4,9 @@ import io.peregrine.client.CallHandlers;
 import io.peregrine.client.CallToolResult;
 import io.peregrine.client.ConnectionListener;
 import io.peregrine.client.McpClientException;
-import io.peregrine.client.PendingCall;
 import io.peregrine.client.PeregrineClient;
 import io.peregrine.rpc.JsonRpcError;
+import io.peregrine.tool.ClientQuestions;
 import io.peregrine.tool.ClientRequestException;
 import io.peregrine.tool.InputRequiredException;
 import io.peregrine.tool.LogLevel;
@@ -21,10 +21,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * What an upstream asks of, and tells, the client during one forwarded {@code tools/call}, relayed
+ * What an upstream asks of, and tells, the client during one forwarded {@code tools/call} (or
+ * {@code prompts/get}, {@code resources/read}), relayed
  * to the gateway's client that made the call through its {@link ToolContext}:
  * {@code elicitation/create}, {@code sampling/createMessage} and {@code roots/list} are put to it
  * (as a request on its connection in the 2025 era, as an {@code input_required} round in
@@ -41,7 +43,7 @@ import java.util.function.Supplier;
  * calls again with the answers, the call is forwarded anew, and this time the same questions, in
  * the same order, are answered at once.
  */
-final class Relay {
+final class Relay<T> {
 
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
 
@@ -50,31 +52,46 @@ final class Relay {
 
     private final String upstream;
     private final String tool;
-    private final ToolContext context;
-    private final CompletableFuture<CallToolResult> answer = new CompletableFuture<>();
+    private final ClientQuestions context;
+    private final CompletableFuture<T> answer = new CompletableFuture<>();
     private final AtomicInteger deferred = new AtomicInteger();
-    private volatile PendingCall call;
+    private volatile Consumer<String> cancel;
+    /** Set once a question needed a capability the client did not declare. */
+    private volatile McpClientException missing;
 
-    Relay(String upstream, String tool, ToolContext context) {
+    /**
+     * @param what    the request as errors show it: {@code tools/call get_forecast}
+     * @param context the questions of the gateway's request; log messages are relayed when it is a {@link ToolContext}
+     */
+    Relay(String upstream, String what, ClientQuestions context) {
         this.upstream = upstream;
-        this.tool = tool;
+        this.tool = what;
         this.context = context;
     }
 
     /** The handlers to give the forwarded call. */
     CallHandlers handlers() {
-        return CallHandlers.create()
+        CallHandlers h = CallHandlers.create()
                 .onElicitation(params -> ask("elicitation/create", params))
                 .onSampling(params -> ask("sampling/createMessage", params))
-                .onRootsList(params -> ask("roots/list", params))
-                .onLog((method, params) -> log(params));
+                .onRootsList(params -> ask("roots/list", params));
+        return context instanceof ToolContext ? h.onLog((method, params) -> log((ToolContext) context, params)) : h;
     }
 
-    /** Follows the forwarded call; the future is what the forwarder waits for. */
-    CompletableFuture<CallToolResult> watch(PendingCall forwarded) {
-        this.call = forwarded;
-        forwarded.result().whenComplete((result, failure) -> {
-            if (failure != null) {
+    /**
+     * Follows the forwarded request; the future is what the forwarder waits for. An upstream that
+     * ended with an error, or a tool error result, after a question needed a capability the
+     * client did not declare ends it with that error (-32021), as the gateway's own server does
+     * for a question its handler did not catch.
+     */
+    CompletableFuture<T> watch(CompletableFuture<T> forwarded, Consumer<String> cancel) {
+        this.cancel = cancel;
+        forwarded.whenComplete((result, failure) -> {
+            McpClientException refused = missing;
+            if (refused != null && (failure != null
+                    || (result instanceof CallToolResult && ((CallToolResult) result).isError()))) {
+                answer.completeExceptionally(refused);
+            } else if (failure != null) {
                 answer.completeExceptionally(failure);
             } else {
                 answer.complete(result);
@@ -85,29 +102,31 @@ final class Relay {
 
     private Map<String, Object> ask(String method, Map<String, Object> params) throws McpClientException {
         if (answer.isDone()) {
-            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The gateway's call of " + tool
+            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The gateway's " + tool
                     + " that this " + method + " belongs to has ended", null);
         }
         try {
             List<Object> answers = context.ask(RelayedRequest.of(method, params));
             return RelayedRequest.answerOf(answers.get(0));
         } catch (MissingClientCapabilityException e) {
-            throw new McpClientException(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY, "The client calling "
-                    + tool + " through the gateway did not declare the capability " + e.feature() + " that "
-                    + method + " needs", Map.of("requiredCapabilities", e.feature().requiredCapabilities()));
+            McpClientException refused = new McpClientException(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY,
+                    "The client of " + tool + " through the gateway did not declare the capability " + e.feature()
+                    + " that " + method + " needs", Map.of("requiredCapabilities", e.feature().requiredCapabilities()));
+            missing = refused;
+            throw refused;
         } catch (InputRequiredException e) {
             answerLater();
-            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The client calling " + tool
+            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The client of " + tool
                     + " through the gateway answers " + method + " in a later input_required round (2026-07-28); "
                     + "this call is cancelled and will be made again with the answer", null);
         } catch (ClientRequestException e) {
             throw new McpClientException(e.code() != 0 ? e.code() : JsonRpcError.INTERNAL_ERROR, e.getMessage(), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The gateway's call of " + tool
+            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The gateway's " + tool
                     + " was cancelled while its client was asked " + method, null);
         } catch (IllegalArgumentException e) {
-            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The client calling " + tool
+            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The client of " + tool
                     + " through the gateway answered " + method + " with " + e.getMessage(), null);
         }
     }
@@ -126,15 +145,15 @@ final class Relay {
             // Not an upstream failure: the gateway's server turns the call's outcome into input_required.
             if (answer.completeExceptionally(new McpClientException(JsonRpcError.INVALID_REQUEST, "Upstream "
                     + upstream + ": " + tool + " waits for its client's answers", null))) {
-                PendingCall c = call;
+                Consumer<String> c = cancel;
                 if (c != null) {
-                    c.cancel("the gateway's client answers in a later round");
+                    c.accept("the gateway's client answers in a later round");
                 }
             }
         });
     }
 
-    private void log(Map<String, Object> params) {
+    private void log(ToolContext context, Map<String, Object> params) {
         Object name = params.get("level");
         LogLevel level = name instanceof String ? LogLevel.find((String) name) : null;
         if (level == null || answer.isDone() || !context.isLoggable(level)) {

@@ -125,9 +125,9 @@ final class Upstream implements AutoCloseable {
         Map<String, Object> args = arguments.asMap();
         return Definitions.toolResult(forwarder.forward(new Forward<>("tools/call " + original, "tools/call", original,
                 idempotent(original), affinity(args, context), client -> {
-                    Relay relay = new Relay(name(), original, context);
+                    Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), "tools/call " + original, context);
                     PendingCall call = client.callToolAsync(original, args, context::progress, relay.handlers());
-                    return Forward.Attempt.of(relay.watch(call), call::cancel);
+                    return Forward.Attempt.of(relay.watch(call.result(), call::cancel), call::cancel);
                 })));
     }
 
@@ -166,9 +166,17 @@ final class Upstream implements AutoCloseable {
                 null, client -> future(client.readResourceAsync(uri)))));
     }
 
-    PromptResult prompt(String original, Map<String, String> arguments) throws Exception {
+    /** Forwards {@code prompts/get}; what the upstream asks of the client meanwhile is put to {@code questions}. */
+    PromptResult prompt(String original, Map<String, String> arguments, io.peregrine.tool.ClientQuestions questions)
+            throws Exception {
         return Definitions.promptResult(forwarder.forward(new Forward<>("prompts/get " + original, "prompts/get", null,
-                true, null, client -> future(client.getPromptAsync(original, arguments)))));
+                true, null, client -> {
+                    Relay<io.peregrine.client.PromptResult> relay = new Relay<>(name(), "prompts/get " + original, questions);
+                    CompletableFuture<io.peregrine.client.PromptResult> answer =
+                            client.getPromptAsync(original, arguments, relay.handlers());
+                    return Forward.Attempt.of(relay.watch(answer, reason -> answer.cancel(true)),
+                            reason -> answer.cancel(true));
+                })));
     }
 
     /** Whether a ready endpoint's server declared {@code completions}. */
