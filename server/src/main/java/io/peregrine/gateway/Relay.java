@@ -87,6 +87,11 @@ final class Relay<T> {
     CompletableFuture<T> watch(CompletableFuture<T> forwarded, Consumer<String> cancel) {
         this.cancel = cancel;
         forwarded.whenComplete((result, failure) -> {
+            if (deferred.get() > 0) {
+                // Waiting for a later round: the upstream's outcome does not matter, and the questions it
+                // sent with the first may still be on their way to the call's record; answerLater ends it.
+                return;
+            }
             McpClientException refused = missing;
             if (refused != null && (failure != null
                     || (result instanceof CallToolResult && ((CallToolResult) result).isError()))) {
