@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  *
  * <p>For a 2026-07-28 client the answer is not known while the call runs: the question is recorded
  * for the call's {@code input_required} result, the upstream is answered with an error and, once
- * it has asked what it asks at once ({@link #QUIET_MILLIS}), told to cancel. The client then
+ * it has asked what it asks at once ({@link #QUIET_MILLIS}), the call ends. The client then
  * calls again with the answers, the call is forwarded anew, and this time the same questions, in
  * the same order, are answered at once.
  */
@@ -47,14 +47,22 @@ final class Relay<T> {
 
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
 
-    /** How long after a question that must wait for a later round the upstream's call is cancelled. */
+    /**
+     * How long the gateway waits, after the upstream's call ended, for further questions of a round
+     * that must wait for the client's answers.
+     */
     static final long QUIET_MILLIS = 25;
+    /** How long an upstream call that goes on without its answers may ask nothing before it is cancelled. */
+    static final long PATIENCE_MILLIS = 1000;
 
     private final String upstream;
     private final String tool;
     private final ClientQuestions context;
     private final CompletableFuture<T> answer = new CompletableFuture<>();
+    /** Questions that wait for a later round. */
     private final AtomicInteger deferred = new AtomicInteger();
+    private volatile long lastQuestion;
+    private volatile boolean forwardedEnded;
     private volatile Consumer<String> cancel;
     /** Set once a question needed a capability the client did not declare. */
     private volatile McpClientException missing;
@@ -89,7 +97,10 @@ final class Relay<T> {
         forwarded.whenComplete((result, failure) -> {
             if (deferred.get() > 0) {
                 // Waiting for a later round: the upstream's outcome does not matter, and the questions it
-                // sent with the first may still be on their way to the call's record; answerLater ends it.
+                // sent with the first may still be on their way to the call's record; endIfSettled ends it.
+                lastQuestion = System.nanoTime();
+                forwardedEnded = true;
+                check(QUIET_MILLIS);
                 return;
             }
             McpClientException refused = missing;
@@ -137,25 +148,42 @@ final class Relay<T> {
     }
 
     /**
-     * The call's client answers in a later round: once no further question came for
-     * {@link #QUIET_MILLIS}, the forwarded call is cancelled and the gateway's call ends (with the
-     * {@code input_required} result the server makes of the questions recorded).
+     * The call's client answers in a later round. The gateway's call ends (with the
+     * {@code input_required} result the server makes of the questions recorded, whatever it ends
+     * with) and the forwarded call is cancelled once no further question came for
+     * {@link #QUIET_MILLIS} after the upstream's call ended, so that questions sent together reach
+     * one round; an upstream that goes on without its answers is cancelled after
+     * {@link #PATIENCE_MILLIS} without a question.
      */
     private void answerLater() {
-        int mine = deferred.incrementAndGet();
-        CompletableFuture.delayedExecutor(QUIET_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
-            if (deferred.get() != mine || answer.isDone()) {
-                return;
+        lastQuestion = System.nanoTime();
+        if (deferred.getAndIncrement() == 0) {
+            check(QUIET_MILLIS);
+        }
+    }
+
+    private void check(long millis) {
+        CompletableFuture.delayedExecutor(Math.max(1, millis), TimeUnit.MILLISECONDS).execute(this::endIfSettled);
+    }
+
+    private void endIfSettled() {
+        if (answer.isDone()) {
+            return;
+        }
+        long quiet = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastQuestion);
+        long needed = forwardedEnded ? QUIET_MILLIS : PATIENCE_MILLIS;
+        if (quiet < needed) {
+            check(Math.min(needed - quiet, QUIET_MILLIS));
+            return;
+        }
+        // Not an upstream failure: the gateway's server turns the call's outcome into input_required.
+        if (answer.completeExceptionally(new McpClientException(JsonRpcError.INVALID_REQUEST, "Upstream "
+                + upstream + ": " + tool + " waits for its client's answers", null))) {
+            Consumer<String> c = cancel;
+            if (c != null) {
+                c.accept("the gateway's client answers in a later round");
             }
-            // Not an upstream failure: the gateway's server turns the call's outcome into input_required.
-            if (answer.completeExceptionally(new McpClientException(JsonRpcError.INVALID_REQUEST, "Upstream "
-                    + upstream + ": " + tool + " waits for its client's answers", null))) {
-                Consumer<String> c = cancel;
-                if (c != null) {
-                    c.accept("the gateway's client answers in a later round");
-                }
-            }
-        });
+        }
     }
 
     private void log(ToolContext context, Map<String, Object> params) {

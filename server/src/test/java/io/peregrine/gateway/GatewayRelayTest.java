@@ -46,6 +46,7 @@ class GatewayRelayTest {
     private static Peregrine upstream;
     private static volatile CountDownLatch holding = new CountDownLatch(2);
     private static final AtomicInteger askNameRuns = new AtomicInteger();
+    private static final AtomicInteger askBothRuns = new AtomicInteger();
 
     private final List<AutoCloseable> closing = new ArrayList<>();
 
@@ -71,6 +72,15 @@ class GatewayRelayTest {
                             } catch (ClientRequestException e) {
                                 return ToolResult.text("error " + e.code() + ": " + e.getMessage());
                             }
+                        }).build())
+                .tool(Tool.builder("ask_both").description("Asks a name and the model at once").blocking(true)
+                        .handler((args, ctx) -> {
+                            askBothRuns.incrementAndGet();
+                            List<Object> a = ctx.ask(Elicitation.form("Your name?",
+                                    "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}"),
+                                    SamplingRequest.builder().userText("What is 2+2?").maxTokens(10).build());
+                            return ToolResult.text(((ElicitResult) a.get(0)).string("name") + " "
+                                    + ((io.peregrine.tool.SamplingResult) a.get(1)).text());
                         }).build())
                 .tool(Tool.builder("sample_bare").description("Samples, not catching a failure").blocking(true)
                         .handler((args, ctx) -> ToolResult.text(ctx.sample(SamplingRequest.builder()
@@ -179,6 +189,31 @@ class GatewayRelayTest {
         assertThat(client.callTool("up_chatty", Map.of()).text()).isEqualTo("logged");
         Await.until(() -> logged.contains("step one"), "the upstream's info message reaches the client");
         assertThat(logged).doesNotContain("noise");
+    }
+
+    /** A 2025 upstream's questions sent together become one input_required round of a 2026-07-28 client. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp 2025-11-25 2026-07-28", "http 2025-11-25 2026-07-28", "tcp 2025-11-25 2025-11-25"})
+    void questionsAskedTogetherAreAskedTogether(String setup) throws Exception {
+        String[] s = setup.split(" ");
+        Peregrine gateway = gateway(s[0], s[1]);
+        List<String> asked = new CopyOnWriteArrayList<>();
+        PeregrineClient client = connect(clientOf(gateway, s[2])
+                .onElicitation(params -> {
+                    asked.add("elicitation");
+                    return named("Ada");
+                })
+                .onSampling(params -> {
+                    asked.add("sampling");
+                    return Map.of("role", "assistant", "model", "test-model", "content", Map.of("type", "text", "text", "four"));
+                }));
+        for (int i = 0; i < 3; i++) {
+            asked.clear();
+            int runs = askBothRuns.get();
+            assertThat(client.callTool("up_ask_both", Map.of()).text()).isEqualTo("Ada four");
+            assertThat(asked).containsExactlyInAnyOrder("elicitation", "sampling");
+            assertThat(askBothRuns.get() - runs).isEqualTo(s[2].equals("2026-07-28") ? 2 : 1);
+        }
     }
 
     @ParameterizedTest
