@@ -83,6 +83,7 @@ final class ClientConnection {
     private volatile boolean reconnecting;
     /** What was agreed with the server for the current link; replaced as a whole, never changed. */
     private volatile Agreement agreement;
+    private final CallScopes scopes = new CallScopes();
 
     /** @param ownedGroup the group to shut down on close, or null when the loop is shared */
     ClientConnection(ClientTransport transport, EventLoop loop, EventLoopGroup ownedGroup, Settings settings,
@@ -93,10 +94,15 @@ final class ClientConnection {
         this.settings = settings;
         this.handlers = handlers;
         this.inFlight = new Semaphore(settings.maxInFlight());
-        this.dispatcher = new InboundDispatcher(PooledByteBufAllocator.DEFAULT, pending, handlers, notifications,
-                this::sendReply);
+        this.dispatcher = new InboundDispatcher(PooledByteBufAllocator.DEFAULT, pending, handlers, scopes,
+                notifications, this::sendReply);
         String version = settings.pinnedVersion() != null ? settings.pinnedVersion() : ProtocolVersion.LATEST.id();
         this.agreement = Agreement.before(version);
+    }
+
+    /** The requests in flight that the server may ask questions of, and their handlers. */
+    CallScopes scopes() {
+        return scopes;
     }
 
     void events(Events events) {
@@ -375,11 +381,16 @@ final class ClientConnection {
 
         @Override
         public void onMessage(ByteBuf message) {
+            onMessage(message, 0);
+        }
+
+        @Override
+        public void onMessage(ByteBuf message, long stream) {
             if (gen != generation) {
                 message.release();
                 return;
             }
-            dispatcher.onMessage(message);
+            dispatcher.onMessage(message, stream);
         }
 
         @Override

@@ -32,6 +32,7 @@ final class InboundDispatcher {
     private static final Logger log = LoggerFactory.getLogger(InboundDispatcher.class);
 
     private static final String PROGRESS = "notifications/progress";
+    private static final String LOG = "notifications/message";
 
     private static final KnownStrings METHODS = new KnownStrings(List.of(PROGRESS, "notifications/message",
             "notifications/tools/list_changed", "notifications/prompts/list_changed",
@@ -43,6 +44,7 @@ final class InboundDispatcher {
     private final ByteBufAllocator alloc;
     private final PendingRequests pending;
     private final ServerRequestHandlers handlers;
+    private final CallScopes scopes;
     private final BiConsumer<String, Map<String, Object>> notifications;
     private final Consumer<Outbound> replies;
 
@@ -51,28 +53,39 @@ final class InboundDispatcher {
      * @param replies       sends the answers to the server's requests (hopping to the event loop if need be)
      */
     InboundDispatcher(ByteBufAllocator alloc, PendingRequests pending, ServerRequestHandlers handlers,
-                      BiConsumer<String, Map<String, Object>> notifications, Consumer<Outbound> replies) {
+                      CallScopes scopes, BiConsumer<String, Map<String, Object>> notifications,
+                      Consumer<Outbound> replies) {
         this.alloc = alloc;
         this.pending = pending;
         this.handlers = handlers;
+        this.scopes = scopes;
         this.notifications = notifications;
         this.replies = replies;
     }
 
     /** Handles one message (or batch) and releases it. */
     void onMessage(ByteBuf frame) {
+        onMessage(frame, 0);
+    }
+
+    /**
+     * Handles one message (or batch) and releases it.
+     *
+     * @param stream the id of the request on whose response stream it came (Streamable HTTP), or 0
+     */
+    void onMessage(ByteBuf frame, long stream) {
         try {
-            dispatch(frame, decoder.decode(frame));
+            dispatch(frame, decoder.decode(frame), stream);
         } finally {
             frame.release();
         }
     }
 
-    private void dispatch(ByteBuf frame, Object decoded) {
+    private void dispatch(ByteBuf frame, Object decoded, long stream) {
         if (decoded instanceof RpcMessage) {
             RpcMessage message = (RpcMessage) decoded;
             try {
-                handle(frame, message);
+                handle(frame, message, stream);
             } finally {
                 message.release();
             }
@@ -81,7 +94,7 @@ final class InboundDispatcher {
             try {
                 for (Object item : batch.items()) {
                     if (item instanceof RpcMessage) {
-                        handle(frame, (RpcMessage) item);
+                        handle(frame, (RpcMessage) item, stream);
                     } else {
                         malformed((RpcException) item);
                     }
@@ -94,16 +107,16 @@ final class InboundDispatcher {
         }
     }
 
-    private void handle(ByteBuf frame, RpcMessage message) {
+    private void handle(ByteBuf frame, RpcMessage message, long stream) {
         switch (message.kind()) {
             case RESPONSE:
                 response(frame, message);
                 break;
             case NOTIFICATION:
-                notification(message);
+                notification(message, stream);
                 break;
             default:
-                answer(message);
+                answer(message, stream);
                 break;
         }
     }
@@ -133,7 +146,7 @@ final class InboundDispatcher {
         }
     }
 
-    private void notification(RpcMessage message) {
+    private void notification(RpcMessage message, long stream) {
         String method = message.method();
         Map<String, Object> params;
         try {
@@ -147,6 +160,18 @@ final class InboundDispatcher {
         }
         if (PROGRESS.equals(method)) {
             progress(params);
+        } else if (LOG.equals(method)) {
+            // A log message that belongs to a call with a log listener of its own goes there alone.
+            CallScopes.Scope scope = scopes.find(stream);
+            BiConsumer<String, Map<String, Object>> listener = scope != null ? scope.log() : null;
+            if (listener != null) {
+                try {
+                    listener.accept(method, params);
+                } catch (RuntimeException e) {
+                    log.warn("a call's log listener failed", e);
+                }
+                return;
+            }
         }
         try {
             notifications.accept(method, params);
@@ -178,14 +203,17 @@ final class InboundDispatcher {
      * Servers may ping, and ask what this client declared it answers (elicitation, sampling,
      * roots); the handler runs on a thread of its own and its answer is sent when ready.
      */
-    private void answer(RpcMessage message) {
+    private void answer(RpcMessage message, long stream) {
         String method = message.method();
         RequestId id = message.id();
         if ("ping".equals(method)) {
             replies.accept(Outbound.response(ClientMessages.emptyResult(alloc, id)));
             return;
         }
-        if (!handlers.handles(method)) {
+        // The handlers of the call the request belongs to come first, then the client's own.
+        CallScopes.Scope scope = scopes.find(stream);
+        boolean ofCall = scope != null && scope.handles(method);
+        if (!ofCall && !handlers.handles(method)) {
             replies.accept(Outbound.response(ClientMessages.methodNotFound(alloc, id, method)));
             return;
         }
@@ -197,7 +225,8 @@ final class InboundDispatcher {
                     "Invalid params: " + e.getMessage())));
             return;
         }
-        handlers.handle(method, params != null ? params : Map.of()).whenComplete((result, failure) -> {
+        Map<String, Object> p = params != null ? params : Map.of();
+        (ofCall ? scope.handle(method, p, handlers.pool()) : handlers.handle(method, p)).whenComplete((result, failure) -> {
             ByteBuf answer;
             if (failure == null) {
                 try {

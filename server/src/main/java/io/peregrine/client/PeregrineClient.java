@@ -162,6 +162,14 @@ public final class PeregrineClient implements AutoCloseable {
 
     // ------------------------------------------------------------------ what the server said
 
+    /**
+     * How many requests a server may ask questions of during them ({@code tools/call},
+     * {@code prompts/get}, {@code resources/read}) are in flight now.
+     */
+    public int callsInFlight() {
+        return connection.scopes().inFlight();
+    }
+
     /** The protocol revision in use: the one the server chose in {@code initialize}, or a 2026 one. */
     public String negotiatedVersion() {
         return connection.negotiatedVersion();
@@ -311,7 +319,7 @@ public final class PeregrineClient implements AutoCloseable {
      * @param listener  receives the call's progress notifications; null to ask for none
      */
     public PendingCall callToolAsync(String name, Map<String, ?> arguments, ProgressListener listener) {
-        return callToolAsync(name, arguments, listener, null);
+        return callToolAsync(name, arguments, listener, null, null);
     }
 
     /**
@@ -323,6 +331,32 @@ public final class PeregrineClient implements AutoCloseable {
      */
     public PendingCall callToolAsync(String name, Map<String, ?> arguments, ProgressListener listener,
                                      Map<String, ?> meta) {
+        return callToolAsync(name, arguments, listener, meta, null);
+    }
+
+    /**
+     * Calls a tool without waiting, with handlers of its own for what the server asks of the client
+     * during the call and for its log messages: for the requests tied to this call they take
+     * precedence over the client's own (see {@link CallHandlers} for which requests are tied to a
+     * call on each transport and era).
+     *
+     * @param handlers the call's handlers; null for none
+     */
+    public PendingCall callToolAsync(String name, Map<String, ?> arguments, ProgressListener listener,
+                                     CallHandlers handlers) {
+        return callToolAsync(name, arguments, listener, null, handlers);
+    }
+
+    /**
+     * Calls a tool without waiting, with members of its {@code _meta} and handlers of its own: see
+     * {@link #callToolAsync(String, Map, ProgressListener, Map)} and
+     * {@link #callToolAsync(String, Map, ProgressListener, CallHandlers)}.
+     *
+     * @param meta     members of {@code _meta} as a JSON tree; null or empty for none
+     * @param handlers the call's handlers; null for none
+     */
+    public PendingCall callToolAsync(String name, Map<String, ?> arguments, ProgressListener listener,
+                                     Map<String, ?> meta, CallHandlers handlers) {
         Objects.requireNonNull(name, "name");
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("name", name);
@@ -341,7 +375,8 @@ public final class PeregrineClient implements AutoCloseable {
         }
         boolean mirrored = connection.isStateless() && httpTransport;
         Map<String, String> headers = mirrored ? ParamHeaderValues.of(tool, arguments) : Map.of();
-        Rounds<CallToolResult> call = rounds("tools/call", params, name, headers, listener, CallToolResult::new);
+        Rounds<CallToolResult> call = rounds("tools/call", params, name, headers, listener, CallToolResult::new,
+                handlers);
         if (mirrored) {
             call.retryOnHeaderMismatch(() -> {
                 catalog.changed(CatalogListener.Kind.TOOLS);
@@ -387,37 +422,57 @@ public final class PeregrineClient implements AutoCloseable {
 
     /** A request that 2026-07-28 may answer with input_required rounds, answered by the handlers. */
     private <T> Rounds<T> rounds(String method, Map<String, Object> params, String name, Map<String, String> headers,
-                                 ProgressListener listener, Function<Map<String, Object>, T> reader) {
-        PendingRequest first = connection.send(method, withLogLevel(params), listener, name, headers, false,
-                connection.timeoutMillis());
-        if (!connection.isStateless()) {
-            return new Rounds<>(first, reader, null, null, 0);
-        }
-        return new Rounds<>(first, reader, this::resolveInputs, (responses, state) -> {
-            Map<String, Object> retry = new LinkedHashMap<>(params);
-            retry.put("inputResponses", responses);
-            if (state != null) {
-                retry.put("requestState", state);
-            }
-            return connection.send(method, withLogLevel(retry), listener, name, headers, false,
+                                 ProgressListener listener, Function<Map<String, Object>, T> reader,
+                                 CallHandlers callHandlers) {
+        CallScopes.Scope scope = connection.scopes().open(callHandlers);
+        PendingRequest first;
+        try {
+            first = connection.send(method, withLogLevel(params), listener, name, headers, false,
                     connection.timeoutMillis());
-        }, MAX_INPUT_ROUNDS);
+        } catch (RuntimeException | Error e) {
+            scope.close();
+            throw e;
+        }
+        scope.bind(first.id());
+        Rounds<T> rounds;
+        if (!connection.isStateless()) {
+            rounds = new Rounds<>(first, reader, null, null, 0);
+        } else {
+            rounds = new Rounds<>(first, reader, inputs -> resolveInputs(inputs, scope), (responses, state) -> {
+                Map<String, Object> retry = new LinkedHashMap<>(params);
+                retry.put("inputResponses", responses);
+                if (state != null) {
+                    retry.put("requestState", state);
+                }
+                PendingRequest again = connection.send(method, withLogLevel(retry), listener, name, headers, false,
+                        connection.timeoutMillis());
+                scope.bind(again.id());
+                return again;
+            }, MAX_INPUT_ROUNDS);
+        }
+        rounds.scope(scope);
+        rounds.result().whenComplete((result, failure) -> scope.close());
+        return rounds;
     }
 
     /** Answers the {@code inputRequests} of a 2026-07-28 {@code input_required} result with the handlers. */
-    private CompletableFuture<Map<String, Object>> resolveInputs(Map<String, Object> inputRequests) {
+    private CompletableFuture<Map<String, Object>> resolveInputs(Map<String, Object> inputRequests,
+                                                              CallScopes.Scope scope) {
         Map<String, Object> responses = new ConcurrentHashMap<>();
         List<CompletableFuture<?>> answers = new ArrayList<>();
         for (Map.Entry<String, Object> e : inputRequests.entrySet()) {
             Map<String, Object> request = Trees.objectOrEmpty(e.getValue());
             Object method = request.get("method");
-            if (!(method instanceof String) || !handlers.handles((String) method)) {
+            boolean ofCall = method instanceof String && scope.handles((String) method);
+            if (!ofCall && (!(method instanceof String) || !handlers.handles((String) method))) {
                 CompletableFuture<Map<String, Object>> refused = new CompletableFuture<>();
                 refused.completeExceptionally(new McpClientException(McpClientException.LOCAL, "the server asked for input \""
                         + e.getKey() + "\" with " + method + ", which this client did not declare it answers", null));
                 return refused;
             }
-            answers.add(handlers.handle((String) method, Trees.objectOrEmpty(request.get("params")))
+            Map<String, Object> params = Trees.objectOrEmpty(request.get("params"));
+            answers.add((ofCall ? scope.handle((String) method, params, handlers.pool())
+                    : handlers.handle((String) method, params))
                     .thenAccept(result -> responses.put(e.getKey(), result)));
         }
         return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0]))
@@ -466,7 +521,7 @@ public final class PeregrineClient implements AutoCloseable {
                 contents.add(ResourceContents.from(c));
             }
             return List.copyOf(contents);
-        }).result();
+        }, null).result();
     }
 
     /** Gets a prompt filled in with {@code arguments}. Blocks. */
@@ -477,10 +532,21 @@ public final class PeregrineClient implements AutoCloseable {
 
     /** Gets a prompt without waiting; in 2026-07-28, input_required rounds are answered by the handlers. */
     public CompletableFuture<PromptResult> getPromptAsync(String name, Map<String, String> arguments) {
+        return getPromptAsync(name, arguments, null);
+    }
+
+    /**
+     * Gets a prompt without waiting, with handlers of its own for what the server asks of the
+     * client meanwhile (see {@link CallHandlers}).
+     *
+     * @param handlers the request's handlers; null for none
+     */
+    public CompletableFuture<PromptResult> getPromptAsync(String name, Map<String, String> arguments,
+                                                          CallHandlers handlers) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("name", Objects.requireNonNull(name, "name"));
         params.put("arguments", arguments != null ? arguments : Map.of());
-        return rounds("prompts/get", params, name, Map.of(), null, PromptResult::from).result();
+        return rounds("prompts/get", params, name, Map.of(), null, PromptResult::from, handlers).result();
     }
 
     /**

@@ -64,8 +64,19 @@ final class Rounds<T> {
         });
     }
 
+    /** The call's scope: each later round's request is tied to it too. */
+    private volatile CallScopes.Scope scope;
+
+    void scope(CallScopes.Scope scope) {
+        this.scope = scope;
+    }
+
     private void attach(PendingRequest next, int round) {
         request = next;
+        CallScopes.Scope s = scope;
+        if (s != null) {
+            s.bind(next.id());
+        }
         next.future().whenComplete((tree, failure) -> {
             HeaderRetry retryHeaders = headerRetry;
             if (failure instanceof McpClientException && ((McpClientException) failure).code() == HEADER_MISMATCH

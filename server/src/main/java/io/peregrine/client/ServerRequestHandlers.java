@@ -49,26 +49,35 @@ final class ServerRequestHandlers {
             return answer;
         }
         try {
-            executor().execute(() -> {
-                try {
-                    Map<String, Object> result = handler.handle(params);
-                    if (result == null) {
-                        throw new McpClientException(JsonRpcError.INTERNAL_ERROR,
-                                "the client's " + method + " handler returned no result", null);
-                    }
-                    answer.complete(result);
-                } catch (McpClientException e) {
-                    answer.completeExceptionally(e);
-                } catch (Exception | Error e) {
-                    answer.completeExceptionally(new McpClientException(JsonRpcError.INTERNAL_ERROR,
-                            "the client's " + method + " handler failed: " + e, null));
-                }
-            });
+            executor().execute(() -> run(handler, method, params, answer));
         } catch (RejectedExecutionException e) {
             answer.completeExceptionally(new McpClientException(JsonRpcError.INTERNAL_ERROR,
                     "the client is closing", null));
         }
         return answer;
+    }
+
+    /** Runs {@code handler} on the current thread and completes {@code answer} with its result or its failure. */
+    static void run(ClientRequestHandler handler, String method, Map<String, Object> params,
+                    CompletableFuture<Map<String, Object>> answer) {
+        try {
+            Map<String, Object> result = handler.handle(params);
+            if (result == null) {
+                throw new McpClientException(JsonRpcError.INTERNAL_ERROR,
+                        "the client's " + method + " handler returned no result", null);
+            }
+            answer.complete(result);
+        } catch (McpClientException e) {
+            answer.completeExceptionally(e);
+        } catch (Exception | Error e) {
+            answer.completeExceptionally(new McpClientException(JsonRpcError.INTERNAL_ERROR,
+                    "the client's " + method + " handler failed: " + e, null));
+        }
+    }
+
+    /** The handlers' threads, for the handlers of single calls too. */
+    java.util.concurrent.Executor pool() {
+        return executor();
     }
 
     private ExecutorService executor() {

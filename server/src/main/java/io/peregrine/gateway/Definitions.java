@@ -7,7 +7,6 @@ import io.peregrine.client.ResourceTemplateInfo;
 import io.peregrine.client.ToolInfo;
 import io.peregrine.prompt.Prompt;
 import io.peregrine.prompt.PromptArgument;
-import io.peregrine.prompt.PromptHandler;
 import io.peregrine.prompt.PromptMessage;
 import io.peregrine.prompt.PromptResult;
 import io.peregrine.resource.Resource;
@@ -108,8 +107,8 @@ final class Definitions {
         return b.build();
     }
 
-    static Prompt prompt(String name, PromptInfo p, PromptHandler handler, Completers completers) {
-        Prompt.Builder b = Prompt.builder(name).handler(handler).blocking(true);
+    static Prompt prompt(String name, PromptInfo p, io.peregrine.prompt.AskingPromptHandler handler, Completers completers) {
+        Prompt.Builder b = Prompt.builder(name).askingHandler(handler).blocking(true);
         for (PromptInfo.Argument a : p.arguments()) {
             b.argument(a.required() ? PromptArgument.required(a.name(), a.description())
                     : PromptArgument.optional(a.name(), a.description()));

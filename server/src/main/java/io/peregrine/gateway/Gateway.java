@@ -350,7 +350,7 @@ public final class Gateway implements AutoCloseable {
                 String original = owned.original();
                 try {
                     io.peregrine.client.CompletionRef ref = io.peregrine.client.CompletionRef.prompt(original);
-                    added.add(Definitions.prompt(name, owned.item(), arguments -> u.prompt(original, arguments),
+                    added.add(Definitions.prompt(name, owned.item(), (arguments, questions) -> u.prompt(original, arguments, questions),
                             u.completes() ? argument -> (value, context) -> u.complete(ref, argument, value, context) : null));
                 } catch (IllegalArgumentException e) {
                     log.warn("prompt {} of upstream {} is not federated: {}", original, u.name(), e.getMessage());

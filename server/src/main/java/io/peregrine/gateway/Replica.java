@@ -171,6 +171,7 @@ final class Replica implements AutoCloseable {
                         lost(reason);
                     }
                 });
+        Relay.declare(b, upstream.name(), this::client);
         if (spec.protocolVersion() != null) {
             b.protocolVersion(spec.protocolVersion());
         } else {
@@ -194,6 +195,7 @@ final class Replica implements AutoCloseable {
                 return;
             }
             client = c;
+            Relay.linked(c);
             attempts = 0;
             log.info("upstream {} connected: {} speaking {}", upstream.name(), shown, c.negotiatedVersion());
             list();

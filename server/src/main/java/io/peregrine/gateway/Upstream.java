@@ -162,8 +162,9 @@ final class Upstream implements AutoCloseable {
         try {
             return Definitions.toolResult(forwarder.forward(new Forward<>("tools/call " + original, "tools/call", original,
                     idempotent(original), affinity(args, context), context.remainingMillis(), (client, meta) -> {
-                        PendingCall call = client.callToolAsync(original, args, context::progress, meta);
-                        return Forward.Attempt.of(call.result(), call::cancel);
+                        Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), "tools/call " + original, context);
+                        PendingCall call = client.callToolAsync(original, args, context::progress, meta, relay.handlers());
+                        return Forward.Attempt.of(relay.watch(call.result(), call::cancel), call::cancel);
                     })));
         } catch (UpstreamFailure failure) {
             ToolResult instead = Fallbacks.answer(this, original, arguments, context, failure, peers, forwarder.events());
@@ -223,9 +224,17 @@ final class Upstream implements AutoCloseable {
                 null, client -> future(client.readResourceAsync(uri)))));
     }
 
-    PromptResult prompt(String original, Map<String, String> arguments) throws Exception {
+    /** Forwards {@code prompts/get}; what the upstream asks of the client meanwhile is put to {@code questions}. */
+    PromptResult prompt(String original, Map<String, String> arguments, io.peregrine.tool.ClientQuestions questions)
+            throws Exception {
         return Definitions.promptResult(forwarder.forward(new Forward<>("prompts/get " + original, "prompts/get", null,
-                true, null, client -> future(client.getPromptAsync(original, arguments)))));
+                true, null, client -> {
+                    Relay<io.peregrine.client.PromptResult> relay = new Relay<>(name(), "prompts/get " + original, questions);
+                    CompletableFuture<io.peregrine.client.PromptResult> answer =
+                            client.getPromptAsync(original, arguments, relay.handlers());
+                    return Forward.Attempt.of(relay.watch(answer, reason -> answer.cancel(true)),
+                            reason -> answer.cancel(true));
+                })));
     }
 
     /** Whether a ready endpoint's server declared {@code completions}. */

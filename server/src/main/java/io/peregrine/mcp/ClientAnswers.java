@@ -29,6 +29,9 @@ final class ClientAnswers {
         if (request instanceof RootsRequest) {
             return Root.listFromTree(tree);
         }
+        if (request instanceof io.peregrine.tool.RelayedRequest) {
+            return io.peregrine.tool.RelayedRequest.answerOf(tree);
+        }
         throw new IllegalArgumentException("unknown kind of client request: " + request.getClass().getName());
     }
 }

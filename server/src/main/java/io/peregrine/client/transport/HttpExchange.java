@@ -163,7 +163,7 @@ final class HttpExchange implements SseDecoder.Events {
             data.release();
             return;
         }
-        link.deliver(data);
+        link.deliver(data, requestId());
     }
 
     @Override

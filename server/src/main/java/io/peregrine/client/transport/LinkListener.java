@@ -11,6 +11,15 @@ public interface LinkListener {
     /** One JSON-RPC message (or batch) from the server; the listener releases it. */
     void onMessage(ByteBuf message);
 
+    /**
+     * One message that came on the response stream of the request {@code stream} (Streamable
+     * HTTP: the SSE stream of a POST), or on no request's stream when {@code stream} is 0; the
+     * listener releases it.
+     */
+    default void onMessage(ByteBuf message, long stream) {
+        onMessage(message);
+    }
+
     /** The server sent a message longer than the limit; it was discarded unread. */
     void onMessageTooLong(long limit);
 

@@ -245,6 +245,11 @@ final class StreamableHttpLink implements Link {
         listener.onMessage(message);
     }
 
+    /** A message that came on the response stream of request {@code stream} (0: none). */
+    void deliver(ByteBuf message, long stream) {
+        listener.onMessage(message, stream);
+    }
+
     void release(Channel ch) {
         pool.release(ch);
     }

@@ -1,0 +1,97 @@
+package io.peregrine.client;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+
+/**
+ * Answers for what the server asks of the client, and a listener for its log messages, that serve
+ * one call only: given to {@link PeregrineClient#callToolAsync(String, Map, ProgressListener, CallHandlers)},
+ * they take precedence over the client's own handlers (those of its builder) for the requests the
+ * client can tie to that call. Immutable: each {@code on...} method returns a new set.
+ *
+ * <p>Which requests belong to a call:
+ * <ul>
+ *   <li>2026-07-28: the {@code inputRequests} of the call's own {@code input_required} results.</li>
+ *   <li>2025 era over Streamable HTTP: the requests and log messages that arrive on the call's
+ *       POST response stream.</li>
+ *   <li>2025 era over TCP, WebSocket or stdio, and messages on an HTTP session's GET stream: the
+ *       protocol carries no link from a server's request to the client request it serves (the
+ *       2025-11-25 revision has {@code _meta["io.modelcontextprotocol/related-task"]} for tasks
+ *       only), so a request is tied to a call only while that call is the one call with handlers
+ *       of its own in flight on the connection. Otherwise the client's own handlers answer, as
+ *       they answer every request tied to no call.</li>
+ * </ul>
+ *
+ * <p>The questions tied to one call are answered one at a time, in the order the server asked
+ * them, on the client's handler threads (never the I/O thread); a handler may block.
+ */
+public final class CallHandlers {
+
+    private static final CallHandlers NONE = new CallHandlers(Map.of(), null);
+
+    private final Map<String, ClientRequestHandler> handlers;
+    private final BiConsumer<String, Map<String, Object>> log;
+
+    private CallHandlers(Map<String, ClientRequestHandler> handlers, BiConsumer<String, Map<String, Object>> log) {
+        this.handlers = handlers;
+        this.log = log;
+    }
+
+    /** An empty set: every request goes to the client's own handlers. */
+    public static CallHandlers create() {
+        return NONE;
+    }
+
+    /** Answers the call's {@code elicitation/create} requests. */
+    public CallHandlers onElicitation(ClientRequestHandler handler) {
+        return with(ServerRequestHandlers.ELICITATION, handler);
+    }
+
+    /** Answers the call's {@code sampling/createMessage} requests. */
+    public CallHandlers onSampling(ClientRequestHandler handler) {
+        return with(ServerRequestHandlers.SAMPLING, handler);
+    }
+
+    /** Answers the call's {@code roots/list} requests. */
+    public CallHandlers onRootsList(ClientRequestHandler handler) {
+        return with(ServerRequestHandlers.ROOTS, handler);
+    }
+
+    /**
+     * Receives the call's log messages ({@code notifications/message}: the method and its
+     * {@code params}) instead of the client's notification listener. It runs on the I/O thread and
+     * must not block.
+     */
+    public CallHandlers onLog(BiConsumer<String, Map<String, Object>> listener) {
+        return new CallHandlers(handlers, Objects.requireNonNull(listener, "listener"));
+    }
+
+    private CallHandlers with(String method, ClientRequestHandler handler) {
+        Map<String, ClientRequestHandler> copy = new HashMap<>(handlers);
+        copy.put(method, Objects.requireNonNull(handler, "handler"));
+        return new CallHandlers(Map.copyOf(copy), log);
+    }
+
+    boolean handles(String method) {
+        return handlers.containsKey(method);
+    }
+
+    ClientRequestHandler handler(String method) {
+        return handlers.get(method);
+    }
+
+    BiConsumer<String, Map<String, Object>> log() {
+        return log;
+    }
+
+    boolean isEmpty() {
+        return handlers.isEmpty() && log == null;
+    }
+
+    @Override
+    public String toString() {
+        return "CallHandlers" + handlers.keySet() + (log != null ? "+log" : "");
+    }
+}

@@ -1,0 +1,107 @@
+package io.peregrine.client;
+
+import io.peregrine.rpc.JsonRpcError;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * The requests in flight that a server may answer with questions of its own ({@code tools/call},
+ * {@code prompts/get}, {@code resources/read}), each with the {@link CallHandlers} given for it,
+ * and which of them a message from the server belongs to (see {@link CallHandlers} for the rules).
+ */
+final class CallScopes {
+
+    /** One request, over all its rounds. */
+    static final class Scope {
+        private final CallScopes owner;
+        private final CallHandlers handlers;
+        private final Set<Long> ids = ConcurrentHashMap.newKeySet();
+        /** The last question's turn: the next one runs after it, so one call's questions are answered in order. */
+        private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+
+        private Scope(CallScopes owner, CallHandlers handlers) {
+            this.owner = owner;
+            this.handlers = handlers != null ? handlers : CallHandlers.create();
+        }
+
+        /** Ties the request sent with {@code id} (one round of this call) to it. */
+        void bind(long id) {
+            ids.add(id);
+            owner.byId.put(id, this);
+        }
+
+        boolean handles(String method) {
+            return handlers.handles(method);
+        }
+
+        java.util.function.BiConsumer<String, Map<String, Object>> log() {
+            return handlers.log();
+        }
+
+        /** Runs the call's handler for {@code method} on {@code pool}, after the call's earlier questions. */
+        CompletableFuture<Map<String, Object>> handle(String method, Map<String, Object> params, Executor pool) {
+            ClientRequestHandler handler = handlers.handler(method);
+            CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
+            synchronized (this) {
+                tail = tail.thenRunAsync(() -> ServerRequestHandlers.run(handler, method, params, answer), pool)
+                        .exceptionally(t -> {
+                            answer.completeExceptionally(new McpClientException(JsonRpcError.INTERNAL_ERROR,
+                                    "the client is closing", null));
+                            return null;
+                        });
+            }
+            return answer;
+        }
+
+        void close() {
+            owner.live.remove(this);
+            for (Long id : ids) {
+                owner.byId.remove(id, this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Scope" + ids + handlers;
+        }
+    }
+
+    private final Set<Scope> live = ConcurrentHashMap.newKeySet();
+    private final Map<Long, Scope> byId = new ConcurrentHashMap<>();
+
+    /** A request about to be sent; {@link Scope#close() closed} once it ended. */
+    Scope open(CallHandlers handlers) {
+        Scope s = new Scope(this, handlers);
+        live.add(s);
+        return s;
+    }
+
+    /**
+     * The request a message from the server belongs to, or null for none.
+     *
+     * @param stream the id of the request on whose response stream it came (Streamable HTTP), or 0
+     *               when it came on no request's stream
+     */
+    Scope find(long stream) {
+        if (stream != 0) {
+            return byId.get(stream);
+        }
+        // No stream says which: only a request that is alone in flight can be the one.
+        if (live.size() != 1) {
+            return null;
+        }
+        for (Scope s : live) {
+            return s;
+        }
+        return null;
+    }
+
+    /** How many requests that may be asked questions are in flight. */
+    int inFlight() {
+        return live.size();
+    }
+}
