@@ -50,6 +50,8 @@ final class SoakMain {
     static final int MAX_RATE = 1000;
     static final String SERVER_JAVA_OPTS = "loadtest.soak.serverOpts";
     static final String DEFAULT_SERVER_JAVA_OPTS = "-Xms256m -Xmx256m -XX:+UseParallelGC -XX:+AlwaysPreTouch";
+    /** {@code getconf CLK_TCK}: 100 on every Linux this runs on. */
+    static final int CLOCK_TICKS = 100;
     static final File SERVER_LOG = new File(System.getProperty("java.io.tmpdir"), "peregrine-loadtest-soak-server.log");
 
     private static final List<String> OPTIONS = List.of("duration", "sample", "rate", "fraction", "tolerance",
@@ -213,17 +215,21 @@ final class SoakMain {
         // The first window is warm-up (the JIT, the clients' first catalog fetches): left out of the
         // first quarter whenever that quarter has other windows.
         double sampleSeconds = sampleEvery.toNanos() / 1e9;
-        double p99First = quarterP99(samples, windows, seconds / 4 >= 2 * sampleSeconds ? sampleSeconds : 0, seconds / 4);
+        double firstFrom = seconds / 4 >= 2 * sampleSeconds ? sampleSeconds : 0;
+        double p99First = quarterP99(samples, windows, firstFrom, seconds / 4);
         double p99Last = quarterP99(samples, windows, seconds * 3 / 4, seconds);
+        double typicalFirst = medianWindowP99(samples, firstFrom, seconds / 4);
+        double typicalLast = medianWindowP99(samples, seconds * 3 / 4, seconds);
         server.close();
         long nettyLeaks = countLeaks(SERVER_LOG.toPath());
-        SoakVerdict verdict = new SoakVerdict(samples, tolerances, lost, unexpected, p99First, p99Last, nettyLeaks);
+        SoakVerdict verdict = new SoakVerdict(samples, tolerances, lost, unexpected, typicalFirst, typicalLast, nettyLeaks);
 
         String command = "loadtest/run soak --duration " + o.getOrDefault("duration", "10m") + " --sample "
                 + o.getOrDefault("sample", "10s") + (o.containsKey("fraction") ? " --fraction " + o.get("fraction")
                 : " --rate " + o.getOrDefault("rate", "200")) + (leak > 0 ? " --leak " + leak : "");
         SoakReport report = new SoakReport(command, load, samples, verdict, work.started(),
-                work.total(SoakWorkload.Outcome.OK), work.expectedErrors(), unexpected, lost, p99First, p99Last,
+                work.total(SoakWorkload.Outcome.OK), work.expectedErrors(), unexpected, lost, p99First, p99Last, typicalFirst,
+                typicalLast,
                 work.byKind(), work.firstFailures());
         String markdown = report.markdown();
         System.out.print(markdown);
@@ -268,8 +274,15 @@ final class SoakMain {
 
     private static SoakSample sample(Server server, double seconds, Histogram window, long served, long expected,
                                      long errors) throws IOException, InterruptedException {
-        long[] m = server.measure();
         long pid = server.process.pid();
+        double cpu = server.cpuPercent();
+        double load = -1;
+        try {
+            load = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        long[] m = server.measure();
         long rss = -1;
         long threads = -1;
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
@@ -285,7 +298,8 @@ final class SoakMain {
         }
         boolean empty = window.getTotalCount() == 0;
         return new SoakSample(seconds, m[0], rss, fds, threads, m[1], served, expected, errors,
-                empty ? 0 : window.getValueAtPercentile(50) / 1e3, empty ? 0 : window.getValueAtPercentile(99) / 1e3);
+                empty ? 0 : window.getValueAtPercentile(50) / 1e3, empty ? 0 : window.getValueAtPercentile(99) / 1e3,
+                cpu, load);
     }
 
     /** p99 (µs) of the windows that end within [from, to] seconds. */
@@ -298,6 +312,20 @@ final class SoakMain {
             }
         }
         return merged.getTotalCount() == 0 ? 0 : merged.getValueAtPercentile(99) / 1e3;
+    }
+
+    /**
+     * The median of the p99s of the windows that end within [from, to] seconds (µs): the quarter's
+     * typical p99, which the drift check compares. One window slowed by the machine (another
+     * process's burst, a page-cache flush) moves a quarter's merged p99 a long way and this hardly.
+     */
+    static double medianWindowP99(List<SoakSample> samples, double from, double to) {
+        double[] v = samples.stream().filter(s -> s.seconds() > from && s.seconds() <= to + 1e-6 && s.served() > 0)
+                .mapToDouble(SoakSample::p99Micros).sorted().toArray();
+        if (v.length == 0) {
+            return 0;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     static long countLeaks(Path log) throws IOException {
@@ -367,6 +395,30 @@ final class SoakMain {
             // listening tcp HOST:PORT http HOST:PORT
             String[] words = listening.split(" ");
             return new Server(process, words[2], words[4], out);
+        }
+
+        private long lastCpuTicks = -1;
+        private long lastCpuNanos;
+
+        /**
+         * The server's CPU time (user and system, {@code /proc/PID/stat}) since the last call, in %
+         * of one core; taken before the collections {@link #measure()} asks for, so that they do not
+         * count. -1 the first time and where there is no {@code /proc}.
+         */
+        double cpuPercent() {
+            long now = System.nanoTime();
+            long ticks;
+            try {
+                String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+            double percent = lastCpuTicks < 0 ? -1 : (ticks - lastCpuTicks) / (double) CLOCK_TICKS / ((now - lastCpuNanos) / 1e9) * 100;
+            lastCpuTicks = ticks;
+            lastCpuNanos = now;
+            return percent;
         }
 
         /** {heap after GC, pooled direct} from the server itself. */

@@ -23,12 +23,16 @@ final class SoakReport {
     private final long lost;
     private final double p99First;
     private final double p99Last;
+    private final double typicalFirst;
+    private final double typicalLast;
     private final Map<String, Map<String, Long>> byKind;
     private final List<String> firstFailures;
 
     SoakReport(String command, String load, List<SoakSample> samples, SoakVerdict verdict, long started, long ok,
                Map<String, Long> expectedErrors, long unexpected, long lost, double p99First, double p99Last,
-               Map<String, Map<String, Long>> byKind, List<String> firstFailures) {
+               double typicalFirst, double typicalLast, Map<String, Map<String, Long>> byKind, List<String> firstFailures) {
+        this.typicalFirst = typicalFirst;
+        this.typicalLast = typicalLast;
         this.command = command;
         this.load = load;
         this.samples = samples;
@@ -49,7 +53,8 @@ final class SoakReport {
         return String.format(Locale.ROOT, "%5.0f s  heap %6.1f MiB  rss %6.1f MiB  fds %4d  threads %3d  pooled direct"
                         + " %5.1f MiB  served %6d (%d deliberate errors)  errors %d  p50 %.2f ms  p99 %.2f ms", s.seconds(),
                 s.heapBytes() / MIB, s.rssBytes() / MIB, s.fds(), s.threads(), s.pooledDirectBytes() / MIB, s.served(),
-                s.expectedErrors(), s.errors(), s.p50Micros() / 1e3, s.p99Micros() / 1e3);
+                s.expectedErrors(), s.errors(), s.p50Micros() / 1e3, s.p99Micros() / 1e3)
+                + String.format(Locale.ROOT, "  cpu %.0f%%  load %.2f", s.serverCpuPercent(), s.loadAverage());
     }
 
     String markdown() {
@@ -67,8 +72,10 @@ final class SoakReport {
                         : String.join(", ", expectedErrors.entrySet().stream()
                         .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue())).toList())));
         b.append(String.format(Locale.ROOT, "Latency of the calls (echo on every transport and era, the rate-limited"
-                + " principal's fs.stat), from when each was due: p99 %.2f ms in the first quarter, %.2f ms in the last.%n%n",
-                p99First / 1e3, p99Last / 1e3));
+                        + " principal's fs.stat), from when each was due: p99 %.2f ms in the first quarter, %.2f ms in the"
+                        + " last (every call of the quarter); the median of the quarter's windows' p99, which the drift"
+                        + " check compares, %.2f ms and %.2f ms.%s%n%n", p99First / 1e3, p99Last / 1e3, typicalFirst / 1e3,
+                typicalLast / 1e3, loads()));
         b.append("| trend over the second half | rise | per minute | allowed rise | leak |\n|---|---:|---:|---:|---|\n");
         for (SoakVerdict.Trend t : verdict.trends()) {
             if (t.points() < SoakVerdict.MIN_POINTS) {
@@ -80,11 +87,14 @@ final class SoakReport {
                     .append(" | ").append(t.leaks() ? "**yes**" : "no").append(" |\n");
         }
         b.append("\n| t (s) | heap after GC (MiB) | RSS (MiB) | fds | threads | pooled direct (MiB) | served | deliberate"
-                + " errors | errors | p50 (ms) | p99 (ms) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " errors | errors | p50 (ms) | p99 (ms) | server CPU (% of a core) | load average |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (SoakSample s : samples) {
-            b.append(String.format(Locale.ROOT, "| %.0f | %.1f | %.1f | %d | %d | %.1f | %d | %d | %d | %.2f | %.2f |%n",
+            b.append(String.format(Locale.ROOT, "| %.0f | %.1f | %.1f | %d | %d | %.1f | %d | %d | %d | %.2f | %.2f | %s | %s |%n",
                     s.seconds(), s.heapBytes() / MIB, s.rssBytes() / MIB, s.fds(), s.threads(), s.pooledDirectBytes() / MIB,
-                    s.served(), s.expectedErrors(), s.errors(), s.p50Micros() / 1e3, s.p99Micros() / 1e3));
+                    s.served(), s.expectedErrors(), s.errors(), s.p50Micros() / 1e3, s.p99Micros() / 1e3,
+                    s.serverCpuPercent() < 0 ? "" : String.format(Locale.ROOT, "%.0f", s.serverCpuPercent()),
+                    s.loadAverage() < 0 ? "" : String.format(Locale.ROOT, "%.2f", s.loadAverage())));
         }
         b.append("\n| operation | as expected | deliberate error | unexpected error | lost |\n|---|---:|---:|---:|---:|\n");
         byKind.forEach((kind, o) -> b.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,d | %,d |%n", kind,
@@ -94,6 +104,37 @@ final class SoakReport {
             firstFailures.forEach(f -> b.append("- `").append(f.replace('`', '\'')).append("`\n"));
         }
         return b.toString();
+    }
+
+    /** The machine's load and the server's CPU in the first and last quarters: was a drift the machine's? */
+    private String loads() {
+        double end = samples.isEmpty() ? 0 : samples.get(samples.size() - 1).seconds();
+        double[] first = averages(0, end / 4);
+        double[] last = averages(end * 3 / 4, end);
+        if (first[0] < 0 || last[0] < 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " The machine's load average went from %.1f (first quarter) to %.1f (last"
+                + " quarter); the server's CPU per 1,000 operations from %.0f ms to %.0f ms.", first[0], last[0],
+                first[1], last[1]);
+    }
+
+    /** {load average, server CPU ms per 1,000 operations served} of the samples in (from, to]. */
+    private double[] averages(double from, double to) {
+        double load = 0;
+        double cpuMs = 0;
+        long served = 0;
+        int n = 0;
+        double window = samples.size() > 1 ? samples.get(1).seconds() - samples.get(0).seconds() : 1;
+        for (SoakSample s : samples) {
+            if (s.seconds() > from && s.seconds() <= to + 1e-6 && s.loadAverage() >= 0 && s.serverCpuPercent() >= 0) {
+                load += s.loadAverage();
+                cpuMs += s.serverCpuPercent() / 100 * window * 1000;
+                served += s.served();
+                n++;
+            }
+        }
+        return n == 0 || served == 0 ? new double[] {-1, -1} : new double[] {load / n, cpuMs / served * 1000};
     }
 
     private static String signed(SoakVerdict.Metric m, double v) {
@@ -113,6 +154,8 @@ final class SoakReport {
         m.put("lost", lost);
         m.put("p99FirstQuarterMicros", p99First);
         m.put("p99LastQuarterMicros", p99Last);
+        m.put("medianWindowP99FirstQuarterMicros", typicalFirst);
+        m.put("medianWindowP99LastQuarterMicros", typicalLast);
         List<Object> trends = new ArrayList<>();
         for (SoakVerdict.Trend t : verdict.trends()) {
             Map<String, Object> tm = new LinkedHashMap<>();
@@ -139,6 +182,8 @@ final class SoakReport {
             sm.put("errors", s.errors());
             sm.put("p50Micros", s.p50Micros());
             sm.put("p99Micros", s.p99Micros());
+            sm.put("serverCpuPercent", s.serverCpuPercent());
+            sm.put("loadAverage", s.loadAverage());
             list.add(sm);
         }
         m.put("samples", list);
@@ -147,7 +192,7 @@ final class SoakReport {
         return m;
     }
 
-    /** Four panels over time: heap and pooled direct memory, RSS, descriptors and threads, latency. */
+    /** Panels over time: heap and pooled direct memory, RSS, descriptors and threads, latency, CPU and load. */
     String svg() {
         int width = 760;
         int panel = 150;
@@ -163,7 +208,10 @@ final class SoakReport {
                         new Series("threads", "#ff7f0e", s -> s.threads()))),
                 new Panel("latency of the window (ms)", List.of(
                         new Series("p50", "#17becf", s -> s.p50Micros() / 1e3),
-                        new Series("p99", "#8c564b", s -> s.p99Micros() / 1e3))));
+                        new Series("p99", "#8c564b", s -> s.p99Micros() / 1e3))),
+                new Panel("server CPU (% of one core), the machine's load average × 100", List.of(
+                        new Series("server CPU", "#7f7f7f", s -> s.serverCpuPercent()),
+                        new Series("load × 100", "#bcbd22", s -> s.loadAverage() * 100))));
         int height = 40 + panels.size() * (panel + 30) + 20;
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "

@@ -14,7 +14,17 @@ package io.peregrine.loadtest;
  * @param errors            operations that failed in the window: an unexpected error or a lost answer
  * @param p50Micros         median latency of the window's calls, from when each was due
  * @param p99Micros         99th percentile of the same
+ * @param serverCpuPercent  the server's CPU time in the window, in % of one core ({@code /proc/PID/stat}); -1 unknown
+ * @param loadAverage       the machine's load average over a minute ({@code /proc/loadavg}): how shared it was; -1 unknown
  */
 record SoakSample(double seconds, long heapBytes, long rssBytes, long fds, long threads, long pooledDirectBytes,
-                  long served, long expectedErrors, long errors, double p50Micros, double p99Micros) {
+                  long served, long expectedErrors, long errors, double p50Micros, double p99Micros,
+                  double serverCpuPercent, double loadAverage) {
+
+    /** A sample without the CPU and load figures. */
+    SoakSample(double seconds, long heapBytes, long rssBytes, long fds, long threads, long pooledDirectBytes,
+               long served, long expectedErrors, long errors, double p50Micros, double p99Micros) {
+        this(seconds, heapBytes, rssBytes, fds, threads, pooledDirectBytes, served, expectedErrors, errors, p50Micros,
+                p99Micros, -1, -1);
+    }
 }

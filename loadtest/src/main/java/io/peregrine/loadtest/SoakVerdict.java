@@ -19,7 +19,10 @@ import java.util.function.ToDoubleFunction;
  * a slower leak. A line needs {@value #MIN_POINTS} samples at least; with fewer there is no trend.
  *
  * <p>A latency drift is a p99 of the last quarter of the run more than {@link Tolerances#p99Factor}
- * times the first quarter's and more than {@link Tolerances#p99FloorMicros} above it.
+ * times the first quarter's and more than {@link Tolerances#p99FloorMicros} above it. The soak
+ * passes each quarter's typical p99, the median of its windows' p99s, so that a window or two
+ * slowed by the machine (on a shared machine, another process's burst) does not read as a drift,
+ * while a server that slows down for good moves every window and so the median.
  */
 final class SoakVerdict {
 
@@ -108,8 +111,8 @@ final class SoakVerdict {
      * @param samples     the run's samples, in time order (a metric below 0 was not measured and is not checked)
      * @param lost        operations without exactly one answer
      * @param unexpected  operations that got an error they should not have
-     * @param p99First    p99 of the first quarter, µs
-     * @param p99Last     p99 of the last quarter, µs
+     * @param p99First    the typical p99 of the first quarter, µs
+     * @param p99Last     the typical p99 of the last quarter, µs
      * @param nettyLeaks  buffer leaks Netty's leak detector reported in the server's log
      */
     SoakVerdict(List<SoakSample> samples, Tolerances tolerances, long lost, long unexpected, double p99First,

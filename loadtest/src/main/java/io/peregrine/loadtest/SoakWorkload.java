@@ -337,7 +337,7 @@ final class SoakWorkload implements AutoCloseable {
                 return unexpected(Kind.SSE_RESUME, "the countdown's stream ended without a progress event with an id"
                         + (answersBefore > 0 ? " (answered before any progress)" : ""));
             }
-            HttpRequest resume = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET()
+            HttpRequest resume = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET()
                     .header("Accept", "text/event-stream").header("Mcp-Session-Id", session)
                     .header("MCP-Protocol-Version", V2025).header("Last-Event-ID", lastId)
                     .header("Authorization", "Bearer " + soakKey).build();
@@ -365,7 +365,7 @@ final class SoakWorkload implements AutoCloseable {
         } finally {
             if (session != null) {
                 try {
-                    httpClient.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).DELETE()
+                    httpClient.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).DELETE()
                             .header("Mcp-Session-Id", session).header("MCP-Protocol-Version", V2025)
                             .header("Authorization", "Bearer " + soakKey).build(), HttpResponse.BodyHandlers.discarding());
                 } catch (IOException | InterruptedException e) {
@@ -376,7 +376,7 @@ final class SoakWorkload implements AutoCloseable {
     }
 
     private HttpRequest post(URI uri, String session, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
                 .header("Authorization", "Bearer " + soakKey);
@@ -412,7 +412,7 @@ final class SoakWorkload implements AutoCloseable {
     private Outcome badTcp(boolean oversized) {
         try (Socket s = new Socket()) {
             s.connect(tcp, 10_000);
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
             String bad = oversized
                     ? "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"" + "x".repeat(MAX_MESSAGE_BYTES + 1024) + "\"}}"
@@ -446,7 +446,7 @@ final class SoakWorkload implements AutoCloseable {
                         + "\"," + META_2026 + "}}"
                 : "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"";
         try {
-            HttpResponse<String> r = httpClient.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+            HttpResponse<String> r = httpClient.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
                     .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", V2026)
                     .header("Authorization", "Bearer " + soakKey).build(), HttpResponse.BodyHandlers.ofString());
