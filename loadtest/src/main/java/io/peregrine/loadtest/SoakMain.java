@@ -255,6 +255,9 @@ final class SoakMain {
                 "tcp.max-line-length=" + SoakWorkload.MAX_MESSAGE_BYTES,
                 "http.max-body-size=" + SoakWorkload.MAX_MESSAGE_BYTES,
                 "ws.max-frame-size=" + SoakWorkload.MAX_MESSAGE_BYTES,
+                // Countdowns (cancelled or not) hold an executor slot for up to a second: room for a
+                // burst of them when a loaded machine delays the workload and it catches up.
+                "exec.max-concurrency=256",
                 "log.level=warn", "shutdown.ready-delay=0", "shutdown.drain-timeout=2s")) {
             args.add("--set");
             args.add(set);
@@ -402,8 +405,8 @@ final class SoakMain {
 
         /**
          * The server's CPU time (user and system, {@code /proc/PID/stat}) since the last call, in %
-         * of one core; taken before the collections {@link #measure()} asks for, so that they do not
-         * count. -1 the first time and where there is no {@code /proc}.
+         * of one core, the full collections of the sample before included. -1 the first time and
+         * where there is no {@code /proc}.
          */
         double cpuPercent() {
             long now = System.nanoTime();

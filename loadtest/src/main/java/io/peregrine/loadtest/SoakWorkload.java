@@ -131,8 +131,10 @@ final class SoakWorkload implements AutoCloseable {
         this.limitedKey = limitedKey;
         this.leak = leak;
         this.sequence = sequence();
+        // Its own executor, not the blocking pool: with every pool thread waiting in send(), a
+        // client that needs one of them to deliver the answers never would.
         this.httpClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).executor(blocking).build();
+                .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     /** The 100 kinds in a fixed, shuffled order: each kind's share spread over the hundred. */
@@ -190,7 +192,7 @@ final class SoakWorkload implements AutoCloseable {
             } else {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
-                o = cause instanceof TimeoutException ? Outcome.LOST : Outcome.UNEXPECTED_ERROR;
+                o = timedOut(cause) ? Outcome.LOST : Outcome.UNEXPECTED_ERROR;
                 note(kind, o + ": " + cause);
             }
             counts.incrementAndGet(kind.ordinal() * Outcome.values().length + o.ordinal());
@@ -223,7 +225,7 @@ final class SoakWorkload implements AutoCloseable {
                             }
                             McpClientException e = clientException(failure);
                             return e != null && e.code() == -31004 ? expected("rate-limited (-31004)")
-                                    : unexpected(kind, "fs.stat: " + failure);
+                                    : failed(kind, failure);
                         });
             case SESSION:
                 return CompletableFuture.supplyAsync(() -> session(n), blocking);
@@ -260,7 +262,7 @@ final class SoakWorkload implements AutoCloseable {
             CallToolResult r = c.callTool("echo", Map.of("message", "session " + n));
             return r.isError() ? unexpected(Kind.SESSION, transport + " " + era + ": " + r.text()) : Outcome.OK;
         } catch (IOException | RuntimeException e) {
-            return unexpected(Kind.SESSION, transport + " " + era + ": " + e);
+            return failed(Kind.SESSION, e);
         }
     }
 
@@ -279,7 +281,7 @@ final class SoakWorkload implements AutoCloseable {
                 return unexpected(Kind.CANCEL, "a cancelled countdown answered: " + r.text());
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            return cause instanceof CancellationException ? expected("cancelled") : unexpected(Kind.CANCEL, cause.toString());
+            return cause instanceof CancellationException ? expected("cancelled") : failed(Kind.CANCEL, cause);
         });
     }
 
@@ -358,7 +360,7 @@ final class SoakWorkload implements AutoCloseable {
             }
             return result ? Outcome.OK : unexpected(Kind.SSE_RESUME, "the resumed answer is not the countdown's result");
         } catch (IOException | RuntimeException e) {
-            return unexpected(Kind.SSE_RESUME, e.toString());
+            return failed(Kind.SSE_RESUME, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Outcome.LOST;
@@ -398,7 +400,7 @@ final class SoakWorkload implements AutoCloseable {
             CallToolResult r = c.callTool("echo", Map.of("message", "vanishing"));
             return r.isError() ? unexpected(Kind.WS_VANISH, r.text()) : Outcome.OK;
         } catch (IOException | RuntimeException e) {
-            return unexpected(Kind.WS_VANISH, e.toString());
+            return failed(Kind.WS_VANISH, e);
         } finally {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
@@ -434,7 +436,7 @@ final class SoakWorkload implements AutoCloseable {
             }
             return expected(oversized ? "oversized over TCP (" + code + ")" : "malformed over TCP (" + code + ")");
         } catch (IOException e) {
-            return unexpected(oversized ? Kind.OVERSIZED : Kind.MALFORMED, "TCP: " + e);
+            return failed(oversized ? Kind.OVERSIZED : Kind.MALFORMED, e);
         }
     }
 
@@ -457,7 +459,7 @@ final class SoakWorkload implements AutoCloseable {
             }
             return expected(oversized ? "oversized over HTTP (413)" : "malformed over HTTP (400, -32700)");
         } catch (IOException e) {
-            return unexpected(oversized ? Kind.OVERSIZED : Kind.MALFORMED, "HTTP: " + e);
+            return failed(oversized ? Kind.OVERSIZED : Kind.MALFORMED, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Outcome.LOST;
@@ -471,6 +473,22 @@ final class SoakWorkload implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** A failure: lost when it is that no answer came in time (the client's, a socket's or HTTP's timeout), else unexpected. */
+    private Outcome failed(Kind kind, Throwable failure) {
+        note(kind, failure.toString());
+        return timedOut(failure) ? Outcome.LOST : Outcome.UNEXPECTED_ERROR;
+    }
+
+    static boolean timedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.net.http.HttpTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Outcome expected(String what) {
