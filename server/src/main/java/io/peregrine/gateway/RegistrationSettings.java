@@ -26,6 +26,12 @@ public final class RegistrationSettings {
      */
     public static List<Registration> from(PeregrineConfig c, Map<String, String> env) {
         List<Registration> out = new ArrayList<>();
+        // Every registration key is read (and so checked) even when its registry's address is empty.
+        for (ConfigKey<?> key : ConfigKey.all().values()) {
+            if (key.name().startsWith("registration.")) {
+                c.get(key);
+            }
+        }
         String serverName = c.get(ConfigKey.SERVER_NAME);
         String consul = c.get(ConfigKey.REGISTRATION_CONSUL_ADDRESS);
         if (!consul.isBlank()) {
