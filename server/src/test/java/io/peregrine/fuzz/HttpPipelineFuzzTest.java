@@ -62,8 +62,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HttpPipelineFuzzTest {
 
-    static final String META = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
-            + "\"io.modelcontextprotocol/clientCapabilities\":{}}";
+    private static final String META = HttpWire.META_2026;
     private static final String[] VERSIONS = {"2025-03-26", "2025-06-18", "2025-11-25"};
     private static final String[] METHODS = {"POST", "DELETE", "PUT", "OPTIONS", "PATCH"};
     private static final String[] HEADERS = {"Mcp-Session-Id", "MCP-Protocol-Version", "Mcp-Method", "Mcp-Name",
@@ -104,7 +103,7 @@ class HttpPipelineFuzzTest {
         String version = VERSIONS[(data.length == 0 ? 0 : data[0] & 0xFF) % VERSIONS.length];
         InetSocketAddress address = SERVER.addresses().http();
         String session = null;
-        try (Socket socket = connect(address)) {
+        try (Socket socket = HttpWire.connect(address)) {
             OutputStream out = socket.getOutputStream();
             HttpWire wire = new HttpWire(socket.getInputStream());
             session = openSession(out, wire, version);
@@ -184,7 +183,7 @@ class HttpPipelineFuzzTest {
                 assertThat(endAnswered).as("the final request is answered; responses: %s\nsent:\n%s", responses, context).isTrue();
             }
         }
-        try (Socket socket = connect(address)) {
+        try (Socket socket = HttpWire.connect(address)) {
             // The server keeps serving; the session this input opened ends.
             OutputStream out = socket.getOutputStream();
             out.write((list("fz-after") + deleteText(session)).getBytes(StandardCharsets.ISO_8859_1));
@@ -394,14 +393,6 @@ class HttpPipelineFuzzTest {
         return b.append('"').toString();
     }
 
-    static Socket connect(InetSocketAddress address) throws IOException {
-        Socket socket = new Socket();
-        socket.connect(address, 5_000);
-        socket.setSoTimeout(4_000);
-        socket.setTcpNoDelay(true);
-        return socket;
-    }
-
     private static Peregrine start() {
         LeakWatch.install();
         try {
@@ -409,7 +400,7 @@ class HttpPipelineFuzzTest {
                     .tool(EchoTool.create())
                     .maxBodyBytes(64 * 1024).requestReadTimeout(Duration.ofMillis(500))
                     .maxSessions(100_000).maxConcurrency(8)
-                    .http("127.0.0.1", 0).build();
+                    .noTcp().http("127.0.0.1", 0).build();
             server.start();
             return server;
         } catch (InterruptedException e) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SSE events) are collected for the targets' own checks.
  */
 final class HttpWire {
+
+    /** The {@code _meta} member of a 2026-07-28 request (protocol version and client capabilities). */
+    static final String META_2026 = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+            + "\"io.modelcontextprotocol/clientCapabilities\":{}}";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 [1-5][0-9][0-9] [\\x20-\\x7e]*");
@@ -75,6 +81,15 @@ final class HttpWire {
     }
 
     private final InputStream in;
+
+    /** A loopback connection with a 4 s read timeout, so that a missing answer fails instead of hanging. */
+    static Socket connect(InetSocketAddress address) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(address, 5_000);
+        socket.setSoTimeout(4_000);
+        socket.setTcpNoDelay(true);
+        return socket;
+    }
 
     HttpWire(InputStream in) {
         this.in = in;
