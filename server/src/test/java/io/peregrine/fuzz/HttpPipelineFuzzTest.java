@@ -238,7 +238,7 @@ class HttpPipelineFuzzTest {
                 String text = jsonString(rest.substring(1));
                 if ((e & 1) == 0) {
                     sent.add(new Sent(id, true, true, null));
-                    return post("{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
+                    return HttpWire.post("{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
                             + "\"arguments\":{\"message\":" + text + "}}}", "Mcp-Session-Id: " + session,
                             "MCP-Protocol-Version: " + version);
                 }
@@ -247,7 +247,7 @@ class HttpPipelineFuzzTest {
                 return modernEcho(id, text, name);
             }
             case 'n': {
-                String b64 = clean(rest);
+                String b64 = HttpWire.clean(rest);
                 String decoded = decodeBase64(b64);
                 sent.add(new Sent(id, "echo".equals(decoded), false, null));
                 return modernEcho(id, "\"n\"", "=?base64?" + b64 + "?=");
@@ -265,33 +265,33 @@ class HttpPipelineFuzzTest {
                             .append("\",\"method\":\"ping\"}");
                 }
                 sent.add(new Sent(null, false, true, ids));
-                return post(batch.append(']').toString(), "Mcp-Session-Id: " + session, "MCP-Protocol-Version: " + version);
+                return HttpWire.post(batch.append(']').toString(), "Mcp-Session-Id: " + session, "MCP-Protocol-Version: " + version);
             }
             case 'h': {
                 if (rest.length() < 2) {
                     return null;
                 }
                 String method = METHODS[rest.charAt(0) % METHODS.length];
-                String header = HEADERS[rest.charAt(1) % HEADERS.length] + ": " + clean(rest.substring(2));
+                String header = HEADERS[rest.charAt(1) % HEADERS.length] + ": " + HttpWire.clean(rest.substring(2));
                 sent.add(new Sent(method.equals("POST") ? id : null, false, true, null));
                 if (!method.equals("POST")) {
                     return method + " /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nMcp-Session-Id: " + session + "\r\n" + header
                             + "\r\nContent-Length: 0\r\n\r\n";
                 }
-                return request("POST", "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"ping\"}",
+                return HttpWire.request("POST", "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"ping\"}",
                         "Content-Type: application/json", "Accept: application/json, text/event-stream",
                         "Mcp-Session-Id: " + session, header);
             }
             case 'j':
                 sent.add(new Sent(id, false, true, null));
-                return post(rest, "Mcp-Session-Id: " + session, "MCP-Protocol-Version: " + version);
+                return HttpWire.post(rest, "Mcp-Session-Id: " + session, "MCP-Protocol-Version: " + version);
             case 'u': {
-                String path = clean(rest).replace(' ', '+');
+                String path = HttpWire.clean(rest).replace(' ', '+');
                 if (path.isEmpty()) {
                     return null;
                 }
                 sent.add(new Sent(id, false, false, null));
-                return request("POST", path, listBody(id), "Content-Type: application/json",
+                return HttpWire.request("POST", path, listBody(id), "Content-Type: application/json",
                         "Accept: application/json, text/event-stream", "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/list");
             }
             default:
@@ -301,7 +301,7 @@ class HttpPipelineFuzzTest {
 
     /** Opens a session as a client of {@code version} does, and returns its id. */
     private static String openSession(OutputStream out, HttpWire wire, String version) throws IOException {
-        out.write(post("{\"jsonrpc\":\"2.0\",\"id\":\"fz-init\",\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
+        out.write(HttpWire.post("{\"jsonrpc\":\"2.0\",\"id\":\"fz-init\",\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
                 + version + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"fuzz\",\"version\":\"1\"}}}")
                 .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
@@ -310,7 +310,7 @@ class HttpPipelineFuzzTest {
         assertThat(init.status).as("%s", init).isEqualTo(200);
         String session = init.header("mcp-session-id");
         assertThat(session).as("%s", init).isNotNull();
-        out.write(post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", "Mcp-Session-Id: " + session,
+        out.write(HttpWire.post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", "Mcp-Session-Id: " + session,
                 "MCP-Protocol-Version: " + version).getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         assertThat(wire.read().status).isEqualTo(202);
@@ -319,7 +319,7 @@ class HttpPipelineFuzzTest {
 
     /** A 2026-07-28 {@code tools/list} (that revision has no ping), with its headers. */
     static String list(String id) {
-        return post(listBody(id), "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/list");
+        return HttpWire.post(listBody(id), "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/list");
     }
 
     static String listBody(String id) {
@@ -327,44 +327,13 @@ class HttpPipelineFuzzTest {
     }
 
     private static String modernEcho(String id, String textJson, String name) {
-        return post("{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
+        return HttpWire.post("{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
                         + "\"arguments\":{\"message\":" + textJson + "}," + META + "}}",
                 "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/call", "Mcp-Name: " + name);
     }
 
     private static String deleteText(String session) {
         return "DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nMcp-Session-Id: " + session + "\r\nConnection: close\r\n\r\n";
-    }
-
-    /** A POST to /mcp of {@code body} with the headers a conforming client sends, and {@code headers}. */
-    static String post(String body, String... headers) {
-        String[] all = new String[headers.length + 2];
-        all[0] = "Content-Type: application/json";
-        all[1] = "Accept: application/json, text/event-stream";
-        System.arraycopy(headers, 0, all, 2, headers.length);
-        return request("POST", "/mcp", body, all);
-    }
-
-    /** A request whose body is the UTF-8 of {@code body}, as Latin-1 text (one char a byte) for the wire. */
-    static String request(String method, String path, String body, String... headers) {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        StringBuilder r = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-        for (String h : headers) {
-            r.append(h).append("\r\n");
-        }
-        return r.append("Content-Length: ").append(b.length).append("\r\n\r\n")
-                .append(new String(b, StandardCharsets.ISO_8859_1)).toString();
-    }
-
-    /** The value without the bytes that would end a header line or that HTTP forbids in one. */
-    static String clean(String value) {
-        StringBuilder b = new StringBuilder();
-        for (char c : value.toCharArray()) {
-            if (c >= 0x20 && c != 0x7f) {
-                b.append(c);
-            }
-        }
-        return b.toString().strip();
     }
 
     /** Strict RFC 4648 base64 (standard alphabet, padded), as MCP asks of {@code =?base64?...?=}; null if not. */

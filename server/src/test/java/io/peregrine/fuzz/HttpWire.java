@@ -82,6 +82,37 @@ final class HttpWire {
 
     private final InputStream in;
 
+    /** A POST to /mcp of {@code body} with the headers a conforming client sends, and {@code headers}. */
+    static String post(String body, String... headers) {
+        String[] all = new String[headers.length + 2];
+        all[0] = "Content-Type: application/json";
+        all[1] = "Accept: application/json, text/event-stream";
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        return request("POST", "/mcp", body, all);
+    }
+
+    /** A request whose body is the UTF-8 of {@code body}, as Latin-1 text (one char a byte) for the wire. */
+    static String request(String method, String path, String body, String... headers) {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder r = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        for (String h : headers) {
+            r.append(h).append("\r\n");
+        }
+        return r.append("Content-Length: ").append(b.length).append("\r\n\r\n")
+                .append(new String(b, StandardCharsets.ISO_8859_1)).toString();
+    }
+
+    /** The value without the bytes that would end a header line or that HTTP forbids in one. */
+    static String clean(String value) {
+        StringBuilder b = new StringBuilder();
+        for (char c : value.toCharArray()) {
+            if (c >= 0x20 && c != 0x7f) {
+                b.append(c);
+            }
+        }
+        return b.toString().strip();
+    }
+
     /** A loopback connection with a 4 s read timeout, so that a missing answer fails instead of hanging. */
     static Socket connect(InetSocketAddress address) throws IOException {
         Socket socket = new Socket();
