@@ -64,7 +64,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connection it sends one close frame, with a status code a server may send (1000-1003,
  * 1007-1014, 3000-4999) and a UTF-8 reason, and then closes the socket, nothing after it; when the
  * first frame that breaks the rules is a shaped one, the code is the one it calls for (1003 for
- * binary, 1002 unmasked, 1007 for text that is not UTF-8); with only well-formed
+ * binary, 1002 unmasked, 1007 for text that is not UTF-8, the client's own code for a valid close
+ * and 1002 for a close whose code is not allowed); with only well-formed
  * frames (requests, fragments, pings), nothing is closed, every request is answered exactly once,
  * and so is the final one; otherwise the final request is answered unless the server closed the
  * connection, and a new connection is then served; no buffer leaks.
@@ -142,10 +143,18 @@ class WebSocketFrameFuzzTest {
                     }
                     strict = false;
                     break;
-                case 'c':
-                    wire.writeBytes(frame(0x88, Arrays.copyOf(rest, Math.min(rest.length, 125)), mask));
+                case 'c': {
+                    byte[] close = Arrays.copyOf(rest, Math.min(rest.length, 125));
+                    wire.writeBytes(frame(0x88, close, mask));
+                    if (strict && close.length > 0) {
+                        // The server echoes a valid close, and answers any other with 1002.
+                        int code = close.length >= 2 ? ((close[0] & 0xFF) << 8) | (close[1] & 0xFF) : -1;
+                        boolean valid = close.length >= 2 && allowedCloseCode(code) && isUtf8(Arrays.copyOfRange(close, 2, close.length));
+                        expectedClose = valid ? code : 1002;
+                    }
                     strict = false;
                     break;
+                }
                 case 'u':
                     wire.writeBytes(frame(0x81, request(id, rest), null));
                     n++;
@@ -281,7 +290,7 @@ class WebSocketFrameFuzzTest {
         assertThat(f.payload.length).as("close payload").isNotEqualTo(1).isLessThanOrEqualTo(125);
         if (f.payload.length >= 2) {
             int code = f.closeCode();
-            assertThat(code >= 1000 && code <= 1003 || code >= 1007 && code <= 1014 || code >= 3000 && code <= 4999)
+            assertThat(allowedCloseCode(code))
                     .as("close code %s; sent: %s", code, context).isTrue();
             try {
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -425,6 +434,11 @@ class WebSocketFrameFuzzTest {
             }
         }
         return b.append("\"},").append(META).append("}}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The close codes RFC 6455 §7.4 lets an endpoint send. */
+    private static boolean allowedCloseCode(int code) {
+        return code >= 1000 && code <= 1003 || code >= 1007 && code <= 1014 || code >= 3000 && code <= 4999;
     }
 
     private static boolean isUtf8(byte[] bytes) {

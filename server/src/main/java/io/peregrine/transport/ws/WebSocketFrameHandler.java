@@ -55,6 +55,7 @@ public final class WebSocketFrameHandler extends PeerHandler {
         if (settings.compression) {
             p.addLast(new WebSocketServerCompressionHandler(0));
         }
+        p.addLast(CloseCodeCheck.INSTANCE);
         p.addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(settings.path)
                 .subprotocols("mcp")
