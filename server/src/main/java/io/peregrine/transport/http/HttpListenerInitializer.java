@@ -130,6 +130,7 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
 
     /** One HTTP/2 stream: the HTTP handlers of the MCP endpoint, without WebSocket. */
     private void initHttp2Stream(ChannelPipeline p) {
+        p.addLast(Http2RequestHeadCheck.INSTANCE);
         p.addLast(new Http2StreamFrameToHttpObjectCodec(true));
         p.addLast(new HttpResponseOrder());
         addResponders(p);
