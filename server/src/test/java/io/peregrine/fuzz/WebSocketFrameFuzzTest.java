@@ -64,8 +64,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connection it sends one close frame, with a status code a server may send (1000-1003,
  * 1007-1014, 3000-4999) and a UTF-8 reason, and then closes the socket, nothing after it; when the
  * first frame that breaks the rules is a shaped one, the code is the one it calls for (1003 for
- * binary, 1002 unmasked, 1007 for text that is not UTF-8, the client's own code for a valid close
- * and 1002 for a close whose code is not allowed); with only well-formed
+ * binary, 1002 unmasked, 1007 for text that is not UTF-8, the client's own code for a valid close,
+ * 1002 for a close whose code is not allowed and 1007 for one whose reason is not UTF-8); with only well-formed
  * frames (requests, fragments, pings), nothing is closed, every request is answered exactly once,
  * and so is the final one; otherwise the final request is answered unless the server closed the
  * connection, and a new connection is then served; no buffer leaks.
@@ -149,8 +149,9 @@ class WebSocketFrameFuzzTest {
                     if (strict && close.length > 0) {
                         // The server echoes a valid close, and answers any other with 1002.
                         int code = close.length >= 2 ? ((close[0] & 0xFF) << 8) | (close[1] & 0xFF) : -1;
-                        boolean valid = close.length >= 2 && allowedCloseCode(code) && isUtf8(Arrays.copyOfRange(close, 2, close.length));
-                        expectedClose = valid ? code : 1002;
+                        boolean allowed = close.length >= 2 && allowedCloseCode(code);
+                        // A reason that is not UTF-8 is invalid payload data (1007), like a text frame's.
+                        expectedClose = !allowed ? 1002 : isUtf8(Arrays.copyOfRange(close, 2, close.length)) ? code : 1007;
                     }
                     strict = false;
                     break;

@@ -13,7 +13,8 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 
 /**
  * Refuses a request the codec could not decode (a malformed request line, header or chunk) with
- * 400, or 414 / 431 when a line or the headers were too long, and closes the connection: the codec
+ * 400, or 414 / 431 when a line or the headers were too long, and one of an HTTP version other than
+ * 1.0 and 1.1 with 505, and closes the connection: the codec
  * reads nothing more on it, so later requests could never be answered. Without this, such a
  * request went on as the codec's placeholder ({@code GET /bad-request}, HTTP/1.0) and was answered
  * 404 while the connection stayed open and deaf. One per listener; placed after the aggregator,
@@ -29,11 +30,24 @@ final class MalformedRequestRefusal extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest) || ((FullHttpRequest) msg).decoderResult().isSuccess()) {
+        if (!(msg instanceof FullHttpRequest)) {
             ctx.fireChannelRead(msg);
             return;
         }
         FullHttpRequest request = (FullHttpRequest) msg;
+        if (request.decoderResult().isSuccess()) {
+            HttpVersion v = request.protocolVersion();
+            if (v.majorVersion() == 1 && v.minorVersion() <= 1) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            // The codec reads any HTTP/x.y; answers echo the request's version, and were sent as "HTTP/2.1".
+            request.release();
+            HttpResponses.send(ctx, HttpResponses.of(HttpVersion.HTTP_1_1, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                    HttpResponses.TEXT, "HTTP Version Not Supported: " + printable(v.text())
+                            + "; this listener speaks HTTP/1.1 (and HTTP/2 with prior knowledge when enabled)\n"), false);
+            return;
+        }
         DecoderResult result = request.decoderResult();
         Throwable cause = result.cause();
         HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
