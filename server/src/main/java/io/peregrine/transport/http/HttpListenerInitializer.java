@@ -84,10 +84,14 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
         WebSocketFrameHandler.addTo(p, listener, webSocket);
     }
 
-    /** The handlers that answer before a request reaches the MCP endpoint, from the read timeout to the Origin check. */
+    /**
+     * The handlers that answer before a request reaches the MCP endpoint, from the read timeout to
+     * the Origin check; a request the codec could not decode goes no further than the refusal.
+     */
     private void addResponders(ChannelPipeline p) {
         p.addLast(new RequestReadTimeout(http.settings().requestReadTimeoutMillis()));
         p.addLast(new McpHttpAggregator(http.settings().maxBodyBytes(), listener));
+        p.addLast(MalformedRequestRefusal.INSTANCE);
         p.addLast(health);
         p.addLast(originCheck);
     }
@@ -126,6 +130,7 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
 
     /** One HTTP/2 stream: the HTTP handlers of the MCP endpoint, without WebSocket. */
     private void initHttp2Stream(ChannelPipeline p) {
+        p.addLast(Http2RequestHeadCheck.INSTANCE);
         p.addLast(new Http2StreamFrameToHttpObjectCodec(true));
         p.addLast(new HttpResponseOrder());
         addResponders(p);

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.util.AsciiString;
 import io.peregrine.transport.EdgeRefusal;
 import io.peregrine.transport.MessageListener;
@@ -87,6 +88,12 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            // The connection is a WebSocket now: its handlers, behind this one, close it with the
+            // status the frame decoder chose.
+            ctx.fireExceptionCaught(cause);
+            return;
+        }
         if (cause instanceof java.io.IOException || cause instanceof PrematureChannelClosureException) {
             // The client went away, or was cut off (the read timeout) in the middle of a request.
             log.debug("http connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());

@@ -51,17 +51,36 @@ final class SseStream {
         return id + "_" + seq;
     }
 
-    /** Parses {@code <stream>_<sequence>}; null when the id is not one of ours. */
+    /**
+     * Parses {@code <stream>_<sequence>}; null when the id is not one of ours. Only the form this
+     * class writes (decimal digits, no sign, no leading zero) is ours: {@code 1_-1}, {@code 1_+1} or
+     * {@code 1_01} were resumed as if the server had sent them, {@code 1_-1} replaying events from
+     * before any id the client could have seen.
+     */
     static long[] parseEventId(String lastEventId) {
         int sep = lastEventId.indexOf('_');
-        if (sep <= 0) {
+        if (sep <= 0 || !isCanonical(lastEventId, 0, sep) || !isCanonical(lastEventId, sep + 1, lastEventId.length())) {
             return null;
         }
         try {
             return new long[] {Integer.parseInt(lastEventId.substring(0, sep)), Long.parseLong(lastEventId.substring(sep + 1))};
         } catch (NumberFormatException e) {
-            return null;
+            return null; // too large to be one of ours
         }
+    }
+
+    /** Whether {@code s[from, to)} is a non-negative decimal number as {@code Long.toString} writes it. */
+    private static boolean isCanonical(String s, int from, int to) {
+        if (from >= to || (s.charAt(from) == '0' && to - from > 1)) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Delivers this stream to {@code exchange} from now on (a new connection, or a resumption). */

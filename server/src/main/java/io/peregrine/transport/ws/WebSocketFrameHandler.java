@@ -8,6 +8,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketSe
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -53,11 +55,16 @@ public final class WebSocketFrameHandler extends PeerHandler {
         if (settings.compression) {
             p.addLast(new WebSocketServerCompressionHandler(0));
         }
+        p.addLast(CloseCodeCheck.INSTANCE);
         p.addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(settings.path)
                 .subprotocols("mcp")
                 .allowExtensions(settings.compression)
                 .maxFramePayloadLength(settings.maxFrameBytes)
+                // A frame that breaks the protocol is closed here (exceptionCaught), through the
+                // protocol handler, which then sends no close frame of its own: when the decoder
+                // closed it, a second close frame (1000 "Bye") followed the decoder's.
+                .closeOnProtocolViolation(false)
                 .handshakeTimeoutMillis(10_000)
                 .build()));
         p.addLast(new WebSocketFrameAggregator(settings.maxMessageBytes));
@@ -114,6 +121,12 @@ public final class WebSocketFrameHandler extends PeerHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            // A frame that breaks RFC 6455 (masking, reserved bits, control frame rules, UTF-8, a
+            // frame over ws.max-frame-size): the status the decoder chose, 1002, 1007 or 1009.
+            closeWith(ctx, ((CorruptedWebSocketFrameException) cause).closeStatus().code(), String.valueOf(cause.getMessage()));
+            return;
+        }
         if (cause instanceof TooLongFrameException) {
             closeWith(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big: " + cause.getMessage());
             return;
@@ -122,7 +135,20 @@ public final class WebSocketFrameHandler extends PeerHandler {
     }
 
     private static void closeWith(ChannelHandlerContext ctx, int code, String reason) {
-        ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(new CloseWebSocketFrame(code, fitCloseReason(reason))).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The reason cut to the 123 bytes of UTF-8 a close frame has room for (RFC 6455 §5.5), at a character boundary. */
+    static String fitCloseReason(String reason) {
+        String r = reason;
+        while (r.getBytes(StandardCharsets.UTF_8).length > 123) {
+            int end = r.length() - 1;
+            if (Character.isLowSurrogate(r.charAt(end)) && end > 0) {
+                end--;
+            }
+            r = r.substring(0, end);
+        }
+        return r;
     }
 
     @Override
