@@ -45,7 +45,8 @@ class DeployFilesTest {
         keys.addAll(NOT_KEYS);
         List<String> unknown = new ArrayList<>();
         for (String file : List.of("Dockerfile", "docker-compose.yml", "deploy/local/run", "deploy/docker/test",
-                "deploy/docker/cds-training", "deploy/k8s/base/deployment.yaml", "deploy/k8s/overlays/dev/deployment.yaml")) {
+                "deploy/docker/cds-training", "deploy/k8s/base/deployment.yaml", "deploy/k8s/overlays/dev/deployment.yaml",
+                "deploy/k8s/gateway/deployment.yaml", "deploy/k8s/overlays/dev/gateway.yaml")) {
             Set<String> set = variables(ROOT.resolve(file));
             assertThat(set).as("PEREGRINE_* variables found in %s", file).isNotEmpty();
             for (String variable : set) {
@@ -81,11 +82,25 @@ class DeployFilesTest {
         Map<String, Object> environment = merged((Map<String, Object>) gateway.get("environment"));
         assertThat(environment).containsEntry(ConfigKey.DEMO_ENABLED.envName(), "false");
         for (String service : List.of("files", "docs")) {
-            String variable = "PEREGRINE_GATEWAY_UPSTREAMS_" + service.toUpperCase(java.util.Locale.ROOT) + "_URL";
-            assertThat(ConfigKey.nameOfEnvironmentVariable(variable)).isEqualTo("gateway.upstreams." + service + ".url");
-            // The service's MCP port over TCP, inside the stack's network, by the service's DNS name.
-            assertThat(environment).containsEntry(variable, "tcp://" + service + ":" + PeregrineConfig.defaults().get(ConfigKey.TCP_PORT));
+            // Each service's replicas by the service's DNS name (one A record per replica), on its
+            // MCP port over TCP, asked again well within Docker's TTL of 600 s.
+            String head = "PEREGRINE_GATEWAY_UPSTREAMS_" + service.toUpperCase(java.util.Locale.ROOT) + "_";
+            Map<String, String> expected = Map.of("DISCOVERY", "dns", "DISCOVERY_DNS_NAME", service,
+                    "DISCOVERY_DNS_PORT", String.valueOf(PeregrineConfig.defaults().get(ConfigKey.TCP_PORT)),
+                    "DISCOVERY_DNS_SCHEME", "tcp", "DISCOVERY_DNS_MAX_REFRESH", "5s");
+            expected.forEach((suffix, value) -> {
+                assertThat(ConfigKey.nameOfEnvironmentVariable(head + suffix)).isEqualTo("gateway.upstreams." + service + "."
+                        + suffix.toLowerCase(java.util.Locale.ROOT).replace("_refresh", "-refresh").replace('_', '.'));
+                assertThat(environment).containsEntry(head + suffix, value);
+            });
+            assertThat(environment).doesNotContainKey(head + "URL");
         }
+        Map<String, String> env = new java.util.HashMap<>();
+        environment.forEach((k, v) -> env.put(k, String.valueOf(v)));
+        List<io.peregrine.gateway.UpstreamSpec> upstreams = io.peregrine.gateway.UpstreamSettings.from(
+                io.peregrine.config.ConfigLoader.load(null, env, List.of()), env);
+        assertThat(upstreams).extracting(u -> u.name() + " " + u.discovery())
+                .containsExactlyInAnyOrder("files dns A/AAAA files port 7400", "docs dns A/AAAA docs port 7400");
         assertThat((List<String>) gateway.get("depends_on")).contains("files", "docs");
         assertThat(Files.readString(ROOT.resolve("deploy/compose/prometheus.yml"))).contains("names: [files, docs, gateway]");
     }

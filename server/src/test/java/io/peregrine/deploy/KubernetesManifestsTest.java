@@ -3,6 +3,9 @@ package io.peregrine.deploy;
 import io.peregrine.config.ConfigKey;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.config.PeregrineConfig;
+import io.peregrine.gateway.UpstreamSettings;
+import io.peregrine.gateway.UpstreamSpec;
+import io.peregrine.gateway.discovery.DnsDiscovery;
 import io.peregrine.ops.metrics.PeregrineMetrics;
 import io.peregrine.rpc.JsonTree;
 import org.junit.jupiter.api.Test;
@@ -65,13 +68,17 @@ class KubernetesManifestsTest {
                     run(K8S.resolve("validate"), node.toString(), "validate.mjs", rendered.toString()));
             List<Map<String, Object>> objects = (List<Map<String, Object>>) report.get("objects");
             Set<String> kinds = new LinkedHashSet<>();
+            Set<String> named = new LinkedHashSet<>();
             for (Map<String, Object> object : objects) {
                 kinds.add((String) object.get("kind"));
+                named.add(object.get("kind") + " " + object.get("name"));
                 assertThat((List<String>) object.get("errors"))
                         .as("%s %s %s in overlays/%s", object.get("apiVersion"), object.get("kind"), object.get("name"), overlay)
                         .isEmpty();
             }
             assertThat(kinds).contains("Namespace", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy");
+            assertThat(named).as("the gateway in overlays/%s", overlay).contains("Deployment peregrine-gateway",
+                    "Service peregrine-gateway", "PodDisruptionBudget peregrine-gateway", "NetworkPolicy peregrine-gateway");
             if (overlay.equals("production")) {
                 assertThat(kinds).contains("ScaledObject", "ServiceMonitor", "PrometheusRule").doesNotContain("HorizontalPodAutoscaler");
             } else {
@@ -210,6 +217,169 @@ class KubernetesManifestsTest {
         assertThat(((Map<String, Object>) rule.get("spec")).get("groups"))
                 .as("monitoring/prometheusrule.yaml against deploy/prometheus/rules: run deploy/k8s/generate-prometheusrule")
                 .isEqualTo(shipped);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theGatewayDiscoversTheServerPodsBySrvRecordsOfTheHeadlessService() throws IOException {
+        Map<String, String> env = gatewayEnvironment("peregrine");
+        PeregrineConfig config = ConfigLoader.load(K8S.resolve("gateway/gateway.yaml"), env, List.of());
+        List<UpstreamSpec> upstreams = UpstreamSettings.from(config, env);
+        assertThat(upstreams).extracting(UpstreamSpec::name).containsExactly("peregrine");
+        UpstreamSpec upstream = upstreams.get(0);
+        assertThat(upstream.discovery()).as("gateway.upstreams.peregrine.discovery").isInstanceOf(DnsDiscovery.class);
+        DnsDiscovery dns = (DnsDiscovery) upstream.discovery();
+        assertThat(dns.srv()).isTrue();
+        assertThat(dns.resolver()).as("the cluster DNS of the pod's resolv.conf").isNull();
+        assertThat(dns.minRefresh()).as("CoreDNS's TTL of 5 s is honoured").isLessThanOrEqualTo(Duration.ofSeconds(5));
+
+        // _<port name>._tcp.<headless Service>.<namespace>.svc.cluster.local, the port being the
+        // servers' TCP port, which the upstream's scheme speaks.
+        Map<String, Object> headless = load(K8S.resolve("base/service-headless.yaml"));
+        String service = (String) ((Map<String, Object>) headless.get("metadata")).get("name");
+        assertThat((Map<String, Object>) ((Map<String, Object>) headless.get("spec")).get("selector"))
+                .containsAllEntriesOf(podLabels(load(K8S.resolve("base/deployment.yaml"))));
+        String tcpPort = null;
+        for (Map<String, Object> port : (List<Map<String, Object>>) ((Map<String, Object>) headless.get("spec")).get("ports")) {
+            if (configuration().get(ConfigKey.TCP_PORT).equals(port.get("port"))) {
+                tcpPort = (String) port.get("name");
+            }
+        }
+        assertThat(tcpPort).as("the headless Service's port of the servers' tcp.port").isNotNull();
+        assertThat(dns.name()).isEqualTo("_" + tcpPort + "._tcp." + service + ".peregrine.svc.cluster.local");
+        assertThat(config.string("gateway.upstreams.peregrine.discovery.dns.scheme")).isEqualTo("tcp");
+
+        // The gateway authenticates to the servers with a token of the servers' audience.
+        assertThat(upstream.headers()).containsKey("Authorization");
+        assertThat(config.get(ConfigKey.DEMO_ENABLED)).as("the gateway serves the servers' tools, none of its own").isFalse();
+        assertThat(config.get(ConfigKey.AUTH_JWT_AUDIENCE)).isEqualTo(configuration().get(ConfigKey.AUTH_JWT_AUDIENCE));
+        assertThat(config.get(ConfigKey.TCP_AUTH)).isNotEqualTo("none");
+        assertThat(config.get(ConfigKey.HTTP_AUTH)).isNotEqualTo("none");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theGatewaysPodIsProbedDrainedAndConfinedAsTheServersIs() throws IOException {
+        Map<String, String> env = gatewayEnvironment("peregrine");
+        PeregrineConfig config = ConfigLoader.load(K8S.resolve("gateway/gateway.yaml"), env, List.of());
+        Map<String, Object> deployment = load(K8S.resolve("gateway/deployment.yaml"));
+        Map<String, Object> pod = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) deployment.get("spec"))
+                .get("template")).get("spec");
+        Map<String, Object> container = ((List<Map<String, Object>>) pod.get("containers")).get(0);
+        Map<String, Integer> ports = new HashMap<>();
+        for (Map<String, Object> port : (List<Map<String, Object>>) container.get("ports")) {
+            ports.put((String) port.get("name"), (Integer) port.get("containerPort"));
+        }
+        assertThat(ports).containsEntry("mcp-tcp", config.get(ConfigKey.TCP_PORT))
+                .containsEntry("mcp-http", config.get(ConfigKey.HTTP_PORT))
+                .containsEntry("admin", config.get(ConfigKey.ADMIN_PORT));
+        assertThat(config.get(ConfigKey.ADMIN_ENABLED)).isTrue();
+        assertThat(probe(container, "startupProbe")).containsEntry("path", "/health").containsEntry("port", "admin");
+        assertThat(probe(container, "readinessProbe")).containsEntry("path", "/ready").containsEntry("port", "admin");
+        assertThat(probe(container, "livenessProbe")).containsEntry("path", "/health").containsEntry("port", "admin");
+        List<String> preStop = (List<String>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                container.get("lifecycle")).get("preStop")).get("exec")).get("command");
+        assertThat(Duration.ofSeconds((Integer) pod.get("terminationGracePeriodSeconds")))
+                .isGreaterThan(Duration.ofSeconds(Long.parseLong(preStop.get(1)))
+                        .plus(config.get(ConfigKey.SHUTDOWN_READY_DELAY)).plus(config.get(ConfigKey.SHUTDOWN_DRAIN_TIMEOUT)));
+        assertThat(pod.get("securityContext")).isEqualTo(podSpec().get("securityContext"));
+        assertThat(container.get("securityContext")).isEqualTo(container().get("securityContext"));
+        assertThat(container.get("resources")).as("requests and limits").isEqualTo(container().get("resources"));
+        assertThat((List<Map<String, Object>>) container.get("volumeMounts")).extracting(m -> m.get("mountPath"))
+                .contains("/tmp", "/opt/peregrine/config");
+
+        // The gateway's Service targets its pods' ports; its pods are not the servers' (no Service of
+        // the servers selects them, and the servers' selectors do not take the gateway's pods).
+        Map<String, String> gatewayPods = podLabels(deployment);
+        Map<String, Object> service = (Map<String, Object>) load(K8S.resolve("gateway/service.yaml")).get("spec");
+        assertThat((Map<String, Object>) service.get("selector")).isEqualTo(gatewayPods);
+        for (Map<String, Object> port : (List<Map<String, Object>>) service.get("ports")) {
+            assertThat(port.get("port")).isEqualTo(ports.get((String) port.get("targetPort")));
+        }
+        Map<String, String> serverPods = podLabels(load(K8S.resolve("base/deployment.yaml")));
+        assertThat(gatewayPods).isNotEqualTo(serverPods);
+        for (String file : List.of("base/service.yaml", "base/service-headless.yaml")) {
+            Map<String, String> selector = (Map<String, String>) ((Map<String, Object>) load(K8S.resolve(file)).get("spec")).get("selector");
+            assertThat(gatewayPods.entrySet().containsAll(selector.entrySet())).as("%s selects the gateway's pods", file).isFalse();
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theNetworkPoliciesLetTheGatewayReachTheServersTcpPort() throws IOException {
+        int tcp = configuration().get(ConfigKey.TCP_PORT);
+        Map<String, String> serverPods = podLabels(load(K8S.resolve("base/deployment.yaml")));
+        Map<String, String> gatewayPods = podLabels(load(K8S.resolve("gateway/deployment.yaml")));
+
+        Map<String, Object> gateway = (Map<String, Object>) load(K8S.resolve("gateway/networkpolicy.yaml")).get("spec");
+        assertThat(((Map<String, Object>) gateway.get("podSelector")).get("matchLabels")).isEqualTo(gatewayPods);
+        boolean out = false;
+        boolean dns = false;
+        for (Map<String, Object> rule : (List<Map<String, Object>>) gateway.get("egress")) {
+            List<Map<String, Object>> to = (List<Map<String, Object>>) rule.get("to");
+            List<Object> ports = ((List<Map<String, Object>>) rule.get("ports")).stream().map(p -> p.get("port")).toList();
+            if (to == null && ports.contains(53)) {
+                dns = true;
+            }
+            if (to != null && ports.contains(tcp) && to.stream().anyMatch(peer -> peer.get("podSelector") != null
+                    && serverPods.equals(((Map<String, Object>) peer.get("podSelector")).get("matchLabels")))) {
+                out = true;
+            }
+        }
+        assertThat(dns).as("the gateway may ask DNS (discovery)").isTrue();
+        assertThat(out).as("the gateway may reach the server pods on %s", tcp).isTrue();
+
+        Map<String, Object> servers = (Map<String, Object>) load(K8S.resolve("base/networkpolicy.yaml")).get("spec");
+        boolean in = false;
+        for (Map<String, Object> rule : (List<Map<String, Object>>) servers.get("ingress")) {
+            List<Map<String, Object>> from = (List<Map<String, Object>>) rule.get("from");
+            List<Object> ports = ((List<Map<String, Object>>) rule.get("ports")).stream().map(p -> p.get("port")).toList();
+            if (ports.contains(tcp) && (from == null || from.stream().anyMatch(peer -> peer.get("podSelector") != null
+                    && gatewayPods.entrySet().containsAll(((Map<String, String>) ((Map<String, Object>) peer.get("podSelector"))
+                    .get("matchLabels")).entrySet())))) {
+                in = true;
+            }
+        }
+        assertThat(in).as("the servers admit the gateway on %s", tcp).isTrue();
+    }
+
+    /**
+     * The gateway Deployment's variables as its pod in {@code namespace} has them: the Downward
+     * API's namespace, {@code $(VAR)} expanded as Kubernetes does, secrets as placeholders.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> gatewayEnvironment(String namespace) throws IOException {
+        Map<String, Object> deployment = load(K8S.resolve("gateway/deployment.yaml"));
+        Map<String, Object> pod = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) deployment.get("spec"))
+                .get("template")).get("spec");
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        for (Map<String, Object> variable : (List<Map<String, Object>>) ((List<Map<String, Object>>) pod.get("containers")).get(0).get("env")) {
+            String name = (String) variable.get("name");
+            Object value = variable.get("value");
+            Map<String, Object> from = (Map<String, Object>) variable.get("valueFrom");
+            if (value != null) {
+                Matcher reference = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)").matcher(value.toString());
+                StringBuilder expanded = new StringBuilder();
+                while (reference.find()) {
+                    assertThat(env).as("%s refers to $(%s), defined before it", name, reference.group(1)).containsKey(reference.group(1));
+                    reference.appendReplacement(expanded, Matcher.quoteReplacement(env.get(reference.group(1))));
+                }
+                reference.appendTail(expanded);
+                env.put(name, expanded.toString());
+            } else if (from != null && from.containsKey("fieldRef")) {
+                assertThat(((Map<String, Object>) from.get("fieldRef")).get("fieldPath")).isEqualTo("metadata.namespace");
+                env.put(name, namespace);
+            } else {
+                env.put(name, "a-value-from-the-secret-0123456789");
+            }
+        }
+        return env;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> podLabels(Map<String, Object> deployment) {
+        return (Map<String, String>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) deployment.get("spec"))
+                .get("template")).get("metadata")).get("labels");
     }
 
     /** The base's peregrine.yaml with the Deployment's variables set as a pod would have them. */
