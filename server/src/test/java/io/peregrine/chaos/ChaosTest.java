@@ -101,4 +101,24 @@ class ChaosTest {
           timedOut, runs, percentile(millis, 0.5), percentile(millis, 0.99));
     }
   }
+
+  @Test void webSocketPingsKeepAQuietLinkOpenUnderJitterAndAHalfOpenStallIsClosedByTheIdleTimeout() throws Exception {
+    Peregrine ws = ClientKitServer.builder().tcp("127.0.0.1", 0).http("127.0.0.1", 0)
+        .webSocketIdleTimeout(Duration.ofMillis(1_500)).webSocketPingInterval(Duration.ofMillis(300)).build();
+    try (ws; ChaosProxy proxy = ChaosProxy.to(ws.start().http().getPort());
+         PeregrineClient c = PeregrineClient.builder().url("ws://127.0.0.1:" + proxy.port() + "/mcp")
+             .requestTimeout(Duration.ofSeconds(10)).connect()) {
+      proxy.up.latency(0, 200);
+      proxy.down.latency(0, 200);
+      Thread.sleep(3_000); // twice the idle timeout, nothing sent by the client but pongs
+      assertThat(c.callTool("echo", Map.of("message", "still here")).text()).isEqualTo("still here");
+      assertThat(proxy.acceptedConnections()).as("no false idle close, no reconnection").isEqualTo(1);
+      proxy.up.stall(true); // the server hears nothing more, pongs included
+      long t0 = System.nanoTime();
+      while (proxy.openConnections() > 0 && System.nanoTime() - t0 < 10_000_000_000L) Thread.sleep(20);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(proxy.openConnections()).as("the half-open link is closed by the idle timeout").isZero();
+      System.out.printf("chaos: ws, ping 300 ms, idle 1500 ms, 0-200 ms jitter: quiet 3 s with no false close; half-open stall closed after %d ms%n", ms);
+    }
+  }
 }
