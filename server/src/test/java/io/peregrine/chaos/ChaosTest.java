@@ -121,4 +121,57 @@ class ChaosTest {
       System.out.printf("chaos: ws, ping 300 ms, idle 1500 ms, 0-200 ms jitter: quiet 3 s with no false close; half-open stall closed after %d ms%n", ms);
     }
   }
+
+  @Test void theGatewayRetriesReadsOnTheOtherEndpointAndNeverRunsAWriteTwiceWhileOneLinkResets() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("peregrine-chaos");
+    Peregrine a = io.peregrine.gateway.ResilienceReplica.start("a", 10, dir.resolve("a.ledger"));
+    Peregrine b = io.peregrine.gateway.ResilienceReplica.start("b", 10, dir.resolve("b.ledger"));
+    try (a; b; ChaosProxy proxy = ChaosProxy.to(b.addresses().tcp().getPort())) {
+      proxy.resetEvery(700);
+      Peregrine gateway = Peregrine.builder().tcp("127.0.0.1", 0)
+          .upstream(io.peregrine.gateway.UpstreamSpec.builder("svc").url("tcp://127.0.0.1:" + a.addresses().tcp().getPort())
+              .url("tcp://127.0.0.1:" + proxy.port()).callTimeout(Duration.ofSeconds(5))
+              .reconnect(Duration.ofMillis(100), Duration.ofMillis(500)).build()).build();
+      try (gateway) {
+        gateway.start();
+        io.peregrine.testing.Await.until(() -> gateway.gateway().upstreams().getOrDefault("svc", false), "svc is federated");
+        try (PeregrineClient c = PeregrineClient.builder().address(gateway.addresses().tcp()).protocolVersion("2025-11-25")
+            .requestTimeout(Duration.ofSeconds(20)).connect()) {
+          List<Long> readMillis = new ArrayList<>();
+          List<Long> writeMillis = new ArrayList<>();
+          int reads = 0, writesOk = 0;
+          List<String> writeFailures = new ArrayList<>();
+          long end = System.nanoTime() + 3_500_000_000L;
+          for (int n = 0; n < 400 && System.nanoTime() < end; n++) {
+            long t0 = System.nanoTime();
+            String who = c.callTool("svc_read", Map.of()).text();
+            assertThat(who).isIn("a", "b");
+            readMillis.add((System.nanoTime() - t0) / 1_000_000);
+            reads++;
+            t0 = System.nanoTime();
+            try {
+              c.callTool("svc_write", Map.of("key", "k" + n));
+              writesOk++;
+              writeMillis.add((System.nanoTime() - t0) / 1_000_000);
+            } catch (McpClientException e) {
+              writeFailures.add(e.getMessage());
+              assertThat(e.getMessage()).contains("Upstream svc");
+            }
+          }
+          Map<String, Integer> executed = new java.util.HashMap<>();
+          for (String ledger : List.of("a.ledger", "b.ledger")) {
+            java.nio.file.Path f = dir.resolve(ledger);
+            if (java.nio.file.Files.exists(f)) {
+              for (String line : java.nio.file.Files.readAllLines(f)) executed.merge(line.substring(line.indexOf(' ') + 1), 1, Integer::sum);
+            }
+          }
+          assertThat(executed.values()).as("no write ran twice").allMatch(x -> x == 1);
+          System.out.printf("chaos: gateway, endpoint b reset every 700 ms: reads %d/%d ok (p50 %d ms, p99 %d ms), writes %d ok, %d failed with a clear error %s (p50 %d ms, p99 %d ms), %d resets, no write executed twice (%d executed)%n",
+              reads, reads, percentile(readMillis, 0.5), percentile(readMillis, 0.99), writesOk, writeFailures.size(),
+              writeFailures.isEmpty() ? "" : writeFailures.get(0), percentile(writeMillis, 0.5), percentile(writeMillis, 0.99),
+              proxy.resetConnections(), executed.size());
+        }
+      }
+    }
+  }
 }
