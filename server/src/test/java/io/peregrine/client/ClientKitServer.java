@@ -20,7 +20,7 @@ public final class ClientKitServer {
     }
 
     /** A server with the suite's content; the caller adds listeners and starts it. */
-    static Peregrine.Builder builder() {
+    public static Peregrine.Builder builder() {
         Peregrine.Builder b = Peregrine.builder()
                 .pageSize(2)
                 .tool(EchoTool.create())

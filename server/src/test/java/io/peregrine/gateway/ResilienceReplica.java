@@ -28,7 +28,7 @@ public final class ResilienceReplica {
     /** Counts the calls of {@code read} a replica in this JVM ran. */
     static final AtomicInteger READS = new AtomicInteger();
 
-    static Peregrine start(String id, long delayMillis, Path ledger) throws InterruptedException {
+    public static Peregrine start(String id, long delayMillis, Path ledger) throws InterruptedException {
         return start(id, delayMillis, ledger, 0);
     }
 
