@@ -153,6 +153,13 @@ public final class Peregrine implements AutoCloseable {
             gateway.events(new io.peregrine.ops.metrics.ResilienceMetrics(metrics.registry()));
         }
         if (gateway != null) {
+            for (io.peregrine.mcp.McpObserver o : parts.observers()) {
+                if (o instanceof io.peregrine.ops.tracing.TracingObserver) {
+                    gateway.tracer(((io.peregrine.ops.tracing.TracingObserver) o).tracer());
+                }
+            }
+        }
+        if (gateway != null) {
             // Optional: an upstream that is away costs its part of the catalog, not the server's readiness.
             for (io.peregrine.gateway.UpstreamSpec u : upstreams) {
                 io.peregrine.gateway.Gateway g = gateway;

@@ -52,6 +52,12 @@ final class Forwarder {
     private final RetryBudget budget;
     private final Latencies latencies = new Latencies();
     private volatile ResilienceEvents events = ResilienceEvents.NONE;
+    private volatile io.opentelemetry.api.trace.Tracer tracer;
+    /** W3C trace context and baggage, as MCP carries them in {@code _meta}. */
+    private static final io.opentelemetry.context.propagation.TextMapPropagator CONTEXT_IN_META =
+            io.opentelemetry.context.propagation.TextMapPropagator.composite(
+                    io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance(),
+                    io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator.getInstance());
 
     Forwarder(Upstream upstream, Endpoints endpoints) {
         this.upstream = upstream;
@@ -65,6 +71,11 @@ final class Forwarder {
 
     void events(ResilienceEvents events) {
         this.events = events;
+    }
+
+    /** Opens a CLIENT span for each attempt from now on (null: none), a child of the span current where it is sent. */
+    void tracer(io.opentelemetry.api.trace.Tracer tracer) {
+        this.tracer = tracer;
     }
 
     ResilienceEvents events() {
@@ -224,6 +235,28 @@ final class Forwarder {
         }
     }
 
+    /**
+     * A CLIENT span for one attempt (OpenTelemetry's MCP client conventions: named as the method
+     * and its tool, {@code mcp.method.name}, {@code gen_ai.tool.name}, the endpoint as
+     * {@code server.address}), or null when tracing is off.
+     */
+    private io.opentelemetry.api.trace.Span clientSpan(Forward<?> request, Replica replica) {
+        io.opentelemetry.api.trace.Tracer t = tracer;
+        if (t == null) {
+            return null;
+        }
+        io.opentelemetry.api.trace.SpanBuilder b = t.spanBuilder(request.tool() != null
+                        ? request.method() + " " + request.tool() : request.method())
+                .setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT)
+                .setAttribute("mcp.method.name", request.method())
+                .setAttribute("server.address", replica.target())
+                .setAttribute("peregrine.upstream", upstream.name());
+        if (request.tool() != null) {
+            b.setAttribute("gen_ai.tool.name", request.tool());
+        }
+        return b.startSpan();
+    }
+
     /** One attempt on one endpoint, from sending to its end. */
     private final class Sent<T> {
         final Replica replica;
@@ -236,14 +269,24 @@ final class Forwarder {
         volatile T value;
         volatile Throwable failure;
 
+        /** The attempt's CLIENT span when tracing is on, else null. */
+        final io.opentelemetry.api.trace.Span span;
+
         Sent(Forward<T> request, Replica replica, long deadline, BlockingQueue<Sent<T>> done) {
             this.replica = replica;
             this.breaker = breakers.endpoint(replica.target());
             this.method = request.method();
+            this.span = clientSpan(request, replica);
             replica.enter();
             Forward.Attempt<T> a;
+            Map<String, Object> meta = meta(deadline);
+            if (span != null) {
+                // The upstream's SERVER span becomes this attempt's child (traceparent in _meta).
+                CONTEXT_IN_META.inject(io.opentelemetry.context.Context.current().with(span), meta,
+                        (carrier, key, value) -> carrier.put(key, value));
+            }
             try {
-                a = request.sender().send(replica.client(), meta(deadline));
+                a = request.sender().send(replica.client(), meta);
             } catch (RuntimeException e) {
                 a = Forward.Attempt.of(java.util.concurrent.CompletableFuture.failedFuture(e), reason -> { });
             }
@@ -291,6 +334,13 @@ final class Forwarder {
                 events.attempt(upstream.name(), method, errorType, nanos / 1e9);
             } finally {
                 replica.exit();
+                if (span != null) {
+                    if (errorType != null) {
+                        span.setAttribute("error.type", errorType);
+                        span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+                    }
+                    span.end();
+                }
             }
         }
 

@@ -113,6 +113,17 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes a CLIENT span for every attempt on an upstream with {@code tracer}, a child of the
+     * span of the request being served, and passes its context upstream in {@code _meta}
+     * ({@code traceparent}); null stops it. The standalone server does this when tracing is on.
+     */
+    public void tracer(io.opentelemetry.api.trace.Tracer tracer) {
+        for (Upstream u : upstreams) {
+            u.tracer(tracer);
+        }
+    }
+
     /** Where the upstreams' circuit breakers, retries, hedges and fallbacks report to (the server's metrics). */
     public void events(ResilienceEvents events) {
         java.util.Objects.requireNonNull(events, "events");

@@ -185,6 +185,11 @@ final class Upstream implements AutoCloseable {
         forwarder.events(events);
     }
 
+    /** Where its CLIENT spans are made (null: none). */
+    void tracer(io.opentelemetry.api.trace.Tracer tracer) {
+        forwarder.tracer(tracer);
+    }
+
     Forwarder forwarder() {
         return forwarder;
     }

@@ -76,6 +76,11 @@ public final class TracingObserver implements McpObserver {
         this.recordArguments = recordArguments;
     }
 
+    /** The tracer its spans come from, for spans of the server's own making (the gateway's CLIENT spans). */
+    public Tracer tracer() {
+        return tracer;
+    }
+
     @Override
     public boolean observesStart() {
         return true;
