@@ -45,6 +45,8 @@ class GatewayRelayTest {
 
     private static Peregrine upstream;
     private static volatile CountDownLatch holding = new CountDownLatch(2);
+    /** Held by each {@code hold} call after its question, so that both questions come while both calls are in flight. */
+    private static volatile CountDownLatch asked = new CountDownLatch(2);
     private static final AtomicInteger askNameRuns = new AtomicInteger();
     private static final AtomicInteger askBothRuns = new AtomicInteger();
 
@@ -98,13 +100,17 @@ class GatewayRelayTest {
                         .handler((args, ctx) -> {
                             holding.countDown();
                             holding.await(20, TimeUnit.SECONDS);
+                            String text;
                             try {
                                 ElicitResult r = ctx.elicit(Elicitation.form("Your name?",
                                         "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}"));
-                                return ToolResult.text("hello " + r.string("name"));
+                                text = "hello " + r.string("name");
                             } catch (ClientRequestException e) {
-                                return ToolResult.text("error " + e.code() + ": " + e.getMessage());
+                                text = "error " + e.code() + ": " + e.getMessage();
                             }
+                            asked.countDown();
+                            asked.await(20, TimeUnit.SECONDS);
+                            return ToolResult.text(text);
                         }).build())
                 .build();
         upstream.start();
@@ -247,6 +253,7 @@ class GatewayRelayTest {
     @ValueSource(strings = {"tcp", "http"})
     void concurrentCallsOnOneLink(String transport) throws Exception {
         holding = new CountDownLatch(2);
+        asked = new CountDownLatch(2);
         Peregrine gateway = gateway(transport, "2025-11-25");
         PeregrineClient one = connect(clientOf(gateway, "2025-11-25").onElicitation(params -> named("one")));
         PeregrineClient two = connect(clientOf(gateway, "2025-11-25").onElicitation(params -> named("two")));

@@ -14,6 +14,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.DoubleAdder;
@@ -40,7 +41,9 @@ final class ClassicHistogram implements Collector {
     private final MetricMetadata metadata;
     private final String[] labelNames;
     private final double[] upperBounds;
+    /** In the order they were created, for a stable exposition. */
     private final List<Point> points = new CopyOnWriteArrayList<>();
+    private final ConcurrentHashMap<Labels, Point> byLabels = new ConcurrentHashMap<>();
 
     /** {@code buckets}: the finite upper bounds, ascending; {@code +Inf} is added. */
     ClassicHistogram(String name, String help, Unit unit, double[] buckets, String... labelNames) {
@@ -56,16 +59,20 @@ final class ClassicHistogram implements Collector {
     }
 
     /**
-     * A new data point with these label values, in the order of the label names. Callers hold it
-     * and resolve each label set once; this makes no attempt to find an existing point.
+     * The data point of these label values, in the order of the label names: the existing one when
+     * this label set was asked for before, so that callers racing to resolve the same label set
+     * share one point and an exposition never holds the same series twice. Callers hold the point
+     * and resolve each label set once, so this is off the recording path.
      */
     Point point(String... labelValues) {
         if (labelValues.length != labelNames.length) {
             throw new IllegalArgumentException("labelValues : " + labelValues.length + " (expected: " + labelNames.length + ")");
         }
-        Point p = new Point(Labels.of(labelNames, labelValues));
-        points.add(p);
-        return p;
+        return byLabels.computeIfAbsent(Labels.of(labelNames, labelValues), labels -> {
+            Point p = new Point(labels);
+            points.add(p);
+            return p;
+        });
     }
 
     @Override
