@@ -90,8 +90,12 @@ final class Tasks {
                 .ticker(clock::nanoTime)
                 .expireAfter(Expiry.<String, Task>creating((id, task) -> Duration.ofMillis(task.ttlMillis)))
                 .scheduler(Scheduler.systemScheduler())
-                .removalListener((String id, Task task, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
-                    if (task != null && cause.wasEvicted()) {
+                // Maintenance and the eviction listener run on the thread that notices the expiry, not
+                // on the common pool: a task expired while running is cancelled before anyone is told
+                // it is unknown, however busy the common pool is.
+                .executor(Runnable::run)
+                .evictionListener((String id, Task task, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                    if (task != null) {
                         task.cancel("the task expired (" + cause + ") before it finished");
                     }
                 })
@@ -573,6 +577,9 @@ final class Tasks {
         }
         String id = p.requireString(method, "taskId");
         Task task = tasks.getIfPresent(id);
+        if (task == null) {
+            tasks.cleanUp(); // an expired task is evicted, and so cancelled, before it is reported unknown
+        }
         if (task == null && mayBeElsewhere(s)) {
             return null; // another replica may run it: the caller asks the store
         }
