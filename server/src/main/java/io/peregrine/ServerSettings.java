@@ -114,7 +114,8 @@ public final class ServerSettings {
                 get(ConfigKey.HTTP_REQUEST_READ_TIMEOUT).toMillis(), get(ConfigKey.HTTP_KEEP_ALIVE_TIMEOUT).toMillis(),
                 get(ConfigKey.HTTP_SSE_KEEP_ALIVE).toMillis(), get(ConfigKey.HTTP_MAX_SESSIONS),
                 get(ConfigKey.HTTP_SESSION_IDLE_TIMEOUT).toMillis(), get(ConfigKey.HTTP_REPLAY_EVENTS),
-                get(ConfigKey.HTTP_SESSIONS), get(ConfigKey.HTTP_H2C));
+                get(ConfigKey.HTTP_SESSIONS), get(ConfigKey.HTTP_H2C))
+                .withSessionKey(get(ConfigKey.GATEWAY_SESSION_KEY), get(ConfigKey.GATEWAY_SESSION_MAX_AGE).toMillis());
     }
 
     WebSocketSettings webSocket(HealthReport health) {
