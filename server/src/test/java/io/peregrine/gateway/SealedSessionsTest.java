@@ -154,6 +154,35 @@ class SealedSessionsTest {
     }
 
     @Test
+    void hashingOnTheSessionPicksTheSameUpstreamEndpointFromEitherGateway() throws Exception {
+        Peregrine left = started(Peregrine.builder().tcp("127.0.0.1", 0).tool(named("left")));
+        Peregrine right = started(Peregrine.builder().tcp("127.0.0.1", 0).tool(named("right")));
+        Peregrine[] gateways = new Peregrine[2];
+        for (int i = 0; i < 2; i++) {
+            gateways[i] = started(Peregrine.builder().noTcp().http("127.0.0.1", 0).set(ConfigKey.GATEWAY_SESSION_KEY, KEY)
+                    .upstream(UpstreamSpec.builder("pair").url("tcp://127.0.0.1:" + left.addresses().tcp().getPort())
+                            .url("tcp://127.0.0.1:" + right.addresses().tcp().getPort()).loadBalancing(LoadBalancing.CONSISTENT_HASH)
+                            .hashKey("session").build()));
+        }
+        List<String> answered = new ArrayList<>();
+        for (int session = 0; session < 8; session++) {
+            String id = initialize(gateways[0]);
+            String first = post(gateways[0], id, WHO).body;
+            String second = post(gateways[1], id, WHO).body;
+            assertThat(second).as("session " + session).isEqualTo(first);
+            answered.add(first.contains("left") ? "left" : "right");
+        }
+        System.out.println("endpoints of 8 sessions: " + answered);
+        assertThat(answered).as("sessions spread over the endpoints").contains("left", "right");
+    }
+
+    private static final String WHO = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"pair_who\",\"arguments\":{}}}";
+
+    private static Tool named(String name) {
+        return Tool.builder("who").handler((args, ctx) -> ToolResult.text("endpoint " + name)).build();
+    }
+
+    @Test
     void deleteEndsTheSessionOnTheReplicaThatGetsIt() throws Exception {
         String id = initialize(gatewayA);
         assertThat(toolsList(gatewayB, id).status).isEqualTo(200);
