@@ -135,13 +135,19 @@ public final class ServerSettings {
         return values.hashCode() * 31 + Arrays.hashCode(requestStateKey);
     }
 
-    /** Every key with its value, as a configuration file would write it; the request-state key is not shown. */
+    /** Every key with its value, as a configuration file would write it; the request-state and session keys are not shown. */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("{");
         values.forEach((key, value) -> {
             sb.append(sb.length() > 1 ? ", " : "").append(key.name()).append('=');
-            sb.append(key == ConfigKey.CLIENT_REQUESTS_STATE_KEY ? (hasRequestStateKey() ? "(set)" : "") : format(key, value));
+            if (key == ConfigKey.CLIENT_REQUESTS_STATE_KEY) {
+                sb.append(hasRequestStateKey() ? "(set)" : "");
+            } else if (key == ConfigKey.GATEWAY_SESSION_KEY) {
+                sb.append(((String) value).isEmpty() ? "" : "(set)");
+            } else {
+                sb.append(format(key, value));
+            }
         });
         return sb.append('}').toString();
     }

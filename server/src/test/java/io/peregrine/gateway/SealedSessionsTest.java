@@ -1,7 +1,6 @@
 package io.peregrine.gateway;
 
 import io.peregrine.Peregrine;
-import io.peregrine.config.ConfigKey;
 import io.peregrine.testing.RawHttp;
 import io.peregrine.demo.EchoTool;
 import io.peregrine.tool.Tool;
@@ -62,7 +61,7 @@ class SealedSessionsTest {
     private static Peregrine gateway(String key, Duration maxAge) throws Exception {
         return started(Peregrine.builder().noTcp().http("127.0.0.1", 0)
                 .upstream(UpstreamSpec.builder("up").url("tcp://127.0.0.1:" + upstream.addresses().tcp().getPort()).build())
-                .set(ConfigKey.GATEWAY_SESSION_KEY, key).set(ConfigKey.GATEWAY_SESSION_MAX_AGE, maxAge));
+                .sessionKey(key).sessionMaxAge(maxAge));
     }
 
     private static RawHttp http(Peregrine p) throws IOException {
@@ -113,6 +112,8 @@ class SealedSessionsTest {
         assertThat(call.status).isEqualTo(200);
         assertThat(call.body).contains("through B").doesNotContain("\"error\"");
         assertThat(echo(gatewayA, id, "up_echo", "back at A").body).contains("back at A");
+        assertThat(gatewayA.settings().toString()).as("the key is never shown")
+                .contains("gateway.session-key=(set)").doesNotContain(KEY);
     }
 
     @Test
@@ -159,7 +160,7 @@ class SealedSessionsTest {
         Peregrine right = started(Peregrine.builder().tcp("127.0.0.1", 0).tool(named("right")));
         Peregrine[] gateways = new Peregrine[2];
         for (int i = 0; i < 2; i++) {
-            gateways[i] = started(Peregrine.builder().noTcp().http("127.0.0.1", 0).set(ConfigKey.GATEWAY_SESSION_KEY, KEY)
+            gateways[i] = started(Peregrine.builder().noTcp().http("127.0.0.1", 0).sessionKey(KEY)
                     .upstream(UpstreamSpec.builder("pair").url("tcp://127.0.0.1:" + left.addresses().tcp().getPort())
                             .url("tcp://127.0.0.1:" + right.addresses().tcp().getPort()).loadBalancing(LoadBalancing.CONSISTENT_HASH)
                             .hashKey("session").build()));
@@ -197,9 +198,9 @@ class SealedSessionsTest {
     @Test
     void plainServersWithOneKeyShareSessionsToo() throws Exception {
         Peregrine one = started(Peregrine.builder().noTcp().http("127.0.0.1", 0).tool(EchoTool.create())
-                .set(ConfigKey.GATEWAY_SESSION_KEY, KEY));
+                .sessionKey(KEY));
         Peregrine two = started(Peregrine.builder().noTcp().http("127.0.0.1", 0).tool(EchoTool.create())
-                .set(ConfigKey.GATEWAY_SESSION_KEY, KEY));
+                .sessionKey(KEY));
         String id = initialize(one);
         assertThat(echo(two, id, "echo", "plain").body).contains("plain");
     }
