@@ -83,7 +83,8 @@ final class HttpSessions {
             if (deleted.size() >= settings.maxSessions) {
                 forgetExpiredDeletions();
             }
-            // Bounded like the sessions: beyond it, one more ended id only lives on until it expires elsewhere too.
+            // Bounded like the sessions (http.max-sessions): when full of ids not yet expired, this one is
+            // not remembered, and opens here again as it does on the other replicas.
             if (deleted.size() < settings.maxSessions) {
                 deleted.put(session.id, System.currentTimeMillis() + settings.seal.maxAgeMillis());
             }
