@@ -730,6 +730,21 @@ public final class Peregrine implements AutoCloseable {
             return set(ConfigKey.HTTP_SESSION_IDLE_TIMEOUT, timeout);
         }
 
+        /**
+         * Seals Streamable HTTP session ids under {@code secret}, at least 16 characters
+         * ({@code gateway.session-key}): any replica given the same secret serves a 2025-era
+         * session another one started, without shared storage; empty, the default, keeps ids
+         * random and held by one process.
+         */
+        public Builder sessionKey(String secret) {
+            return set(ConfigKey.GATEWAY_SESSION_KEY, secret);
+        }
+
+        /** How long after {@code initialize} a sealed session id is still served ({@code gateway.session-max-age}); default 24 hours. */
+        public Builder sessionMaxAge(Duration maxAge) {
+            return set(ConfigKey.GATEWAY_SESSION_MAX_AGE, maxAge);
+        }
+
         /** SSE events kept per stream for {@code Last-Event-ID} resumption ({@code http.replay-events}; zero: none); default 256. */
         public Builder replayEvents(int events) {
             return set(ConfigKey.HTTP_REPLAY_EVENTS, events);

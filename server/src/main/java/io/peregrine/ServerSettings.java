@@ -114,7 +114,8 @@ public final class ServerSettings {
                 get(ConfigKey.HTTP_REQUEST_READ_TIMEOUT).toMillis(), get(ConfigKey.HTTP_KEEP_ALIVE_TIMEOUT).toMillis(),
                 get(ConfigKey.HTTP_SSE_KEEP_ALIVE).toMillis(), get(ConfigKey.HTTP_MAX_SESSIONS),
                 get(ConfigKey.HTTP_SESSION_IDLE_TIMEOUT).toMillis(), get(ConfigKey.HTTP_REPLAY_EVENTS),
-                get(ConfigKey.HTTP_SESSIONS), get(ConfigKey.HTTP_H2C));
+                get(ConfigKey.HTTP_SESSIONS), get(ConfigKey.HTTP_H2C))
+                .withSessionKey(get(ConfigKey.GATEWAY_SESSION_KEY), get(ConfigKey.GATEWAY_SESSION_MAX_AGE).toMillis());
     }
 
     WebSocketSettings webSocket(HealthReport health) {
@@ -134,13 +135,19 @@ public final class ServerSettings {
         return values.hashCode() * 31 + Arrays.hashCode(requestStateKey);
     }
 
-    /** Every key with its value, as a configuration file would write it; the request-state key is not shown. */
+    /** Every key with its value, as a configuration file would write it; the request-state and session keys are not shown. */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("{");
         values.forEach((key, value) -> {
             sb.append(sb.length() > 1 ? ", " : "").append(key.name()).append('=');
-            sb.append(key == ConfigKey.CLIENT_REQUESTS_STATE_KEY ? (hasRequestStateKey() ? "(set)" : "") : format(key, value));
+            if (key == ConfigKey.CLIENT_REQUESTS_STATE_KEY) {
+                sb.append(hasRequestStateKey() ? "(set)" : "");
+            } else if (key == ConfigKey.GATEWAY_SESSION_KEY) {
+                sb.append(((String) value).isEmpty() ? "" : "(set)");
+            } else {
+                sb.append(format(key, value));
+            }
         });
         return sb.append('}').toString();
     }

@@ -104,8 +104,8 @@ final class PolicySetup {
 
     /**
      * The settings replicas sharing a Redis must agree on, as {@link ReplicaAgreement} compares
-     * them: those that shape the keys written there, and the key that signs request states
-     * (as a digest), which another replica must read.
+     * them: those that shape the keys written there, the key that signs request states and the
+     * key that seals session ids (each as a digest), which another replica must read.
      */
     static Map<String, String> sharedSettings(PeregrineConfig c) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
@@ -114,6 +114,9 @@ final class PolicySetup {
             out.put(key.name(), String.valueOf(c.get(key)).trim());
         }
         out.put(ConfigKey.CLIENT_REQUESTS_STATE_KEY.name(), ReplicaAgreement.secret(c.get(ConfigKey.CLIENT_REQUESTS_STATE_KEY)));
+        // Empty is no key at all (sessions stay on their replica), which replicas agree on.
+        String sessionKey = c.get(ConfigKey.GATEWAY_SESSION_KEY);
+        out.put(ConfigKey.GATEWAY_SESSION_KEY.name(), sessionKey.isEmpty() ? "" : ReplicaAgreement.secret(sessionKey));
         return out;
     }
 

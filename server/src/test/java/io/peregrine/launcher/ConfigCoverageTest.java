@@ -27,17 +27,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConfigCoverageTest {
 
     /** Values for the string keys, which have no "other value" to derive. */
-    private static final Map<String, String> STRINGS = Map.of(
-            "server.name", "renamed",
-            "server.version", "9.9.9",
-            "server.instructions", "Be brief.",
-            "tcp.host", "127.0.0.2",
-            "http.host", "127.0.0.3",
-            "http.allowed-origins", "https://example.com",
-            "ws.path", "/elsewhere",
-            "client-requests.state-key", "a-key-of-sixteen-or-more",
-            "metrics.path", "/scrape",
-            "admin.host", "127.0.0.4");
+    private static final Map<String, String> STRINGS = Map.ofEntries(
+            Map.entry("server.name", "renamed"),
+            Map.entry("server.version", "9.9.9"),
+            Map.entry("server.instructions", "Be brief."),
+            Map.entry("tcp.host", "127.0.0.2"),
+            Map.entry("http.host", "127.0.0.3"),
+            Map.entry("http.allowed-origins", "https://example.com"),
+            Map.entry("ws.path", "/elsewhere"),
+            Map.entry("client-requests.state-key", "a-key-of-sixteen-or-more"),
+            Map.entry("gateway.session-key", "a-session-key-of-sixteen-or-more"),
+            Map.entry("metrics.path", "/scrape"),
+            Map.entry("admin.host", "127.0.0.4"));
 
     /** Each server key, set through the configuration, arrives in the built server's settings. */
     @Test

@@ -179,6 +179,12 @@ final class HttpSession implements Peer {
         return remote;
     }
 
+    /** The {@code Mcp-Session-Id}: what {@code hash-key: session} hashes, the same on every replica of a sealed session. */
+    @Override
+    public String sessionId() {
+        return id;
+    }
+
     @Override
     public io.peregrine.transport.Transport transport() {
         return io.peregrine.transport.Transport.HTTP;

@@ -62,7 +62,7 @@ final class SessionRequests {
                     + "2026-07-28 and its _meta (no session)", null);
             return;
         }
-        HttpSession session = sessions.get(sessionId);
+        HttpSession session = sessions.get(sessionId, ctx.executor(), ctx.alloc(), ctx.channel().remoteAddress());
         if (session == null) {
             listener.onRefused(Transport.HTTP, EdgeRefusal.SESSION_NOT_FOUND);
             refuseJson(ctx, request, HttpResponseStatus.NOT_FOUND, envelope.idJson, INVALID_REQUEST,
@@ -93,7 +93,7 @@ final class SessionRequests {
     }
 
     private void start(ChannelHandlerContext ctx, FullHttpRequest request, ByteBuf message) {
-        HttpSession session = sessions.create(ctx.executor(), ctx.alloc(), ctx.channel().remoteAddress());
+        HttpSession session = sessions.create(ctx.executor(), ctx.alloc(), ctx.channel().remoteAddress(), message);
         if (session == null) {
             listener.onRefused(Transport.HTTP, EdgeRefusal.OVERLOADED);
             refuseJson(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "null", INVALID_REQUEST, "Too many sessions: "
@@ -146,7 +146,7 @@ final class SessionRequests {
         if (session == null) {
             return;
         }
-        session.close();
+        sessions.delete(session);
         FullHttpResponse r = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
         answer(ctx, request, r);
@@ -160,7 +160,7 @@ final class SessionRequests {
                     + request.method() + " applies to a session started by initialize");
             return null;
         }
-        HttpSession session = sessions.get(id);
+        HttpSession session = sessions.get(id, ctx.executor(), ctx.alloc(), ctx.channel().remoteAddress());
         if (session == null) {
             listener.onRefused(Transport.HTTP, EdgeRefusal.SESSION_NOT_FOUND);
             refuseText(ctx, request, HttpResponseStatus.NOT_FOUND, "Session not found: Mcp-Session-Id " + abbreviate(id)

@@ -17,6 +17,8 @@ public final class StreamableHttpSettings {
     final int replayEvents;
     final boolean sessions;
     final boolean h2c;
+    /** Seals session ids so that any replica with the same key serves them; null: ids are random and local. */
+    final SessionSeal seal;
 
     /**
      * @param path                     the MCP endpoint, e.g. {@code /mcp}
@@ -54,6 +56,30 @@ public final class StreamableHttpSettings {
         this.sessionIdleTimeoutMillis = positive("sessionIdleTimeoutMillis", sessionIdleTimeoutMillis);
         this.replayEvents = (int) notNegative("replayEvents", replayEvents);
         this.sessions = sessions;
+        this.seal = null;
+    }
+
+    private StreamableHttpSettings(StreamableHttpSettings s, SessionSeal seal) {
+        this.path = s.path;
+        this.maxBodyBytes = s.maxBodyBytes;
+        this.requestReadTimeoutMillis = s.requestReadTimeoutMillis;
+        this.keepAliveTimeoutMillis = s.keepAliveTimeoutMillis;
+        this.sseKeepAliveMillis = s.sseKeepAliveMillis;
+        this.maxSessions = s.maxSessions;
+        this.sessionIdleTimeoutMillis = s.sessionIdleTimeoutMillis;
+        this.replayEvents = s.replayEvents;
+        this.sessions = s.sessions;
+        this.h2c = s.h2c;
+        this.seal = seal;
+    }
+
+    /**
+     * These settings with 2025-era session ids sealed under {@code secret} ({@code gateway.session-key}):
+     * any replica configured with the same secret serves a session another one started, for
+     * {@code maxAgeMillis} after it started. An empty secret leaves ids random and local.
+     */
+    public StreamableHttpSettings withSessionKey(String secret, long maxAgeMillis) {
+        return secret.isEmpty() ? this : new StreamableHttpSettings(this, new SessionSeal(secret, maxAgeMillis));
     }
 
     public String path() {

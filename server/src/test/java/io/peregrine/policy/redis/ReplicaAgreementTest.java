@@ -71,16 +71,19 @@ class ReplicaAgreementTest {
             assertThat(members(name)).hasSize(2);
 
             assertThatThrownBy(() -> replica(name, "limits.per-principal-tool=echo=10/1m", "redis.key-prefix=other:",
-                    "client-requests.state-key=another-key-of-32-bytes-or-more-000"))
+                    "client-requests.state-key=another-key-of-32-bytes-or-more-000",
+                    "gateway.session-key=a-session-key-of-another-replica"))
                     .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("redis.disagreement")
                     .hasMessageContaining("disagree on settings that shape what they keep there")
                     .hasMessageContaining("limits.per-principal-tool is \"echo=10/1m\" here but \"echo=5/1m\" on replica ")
                     .hasMessageContaining("redis.key-prefix is \"other:\" here but \"peregrine:\" on replica ")
                     .hasMessageContaining("client-requests.state-key is \"sha256:")
+                    .hasMessageContaining("gateway.session-key is \"sha256:")
                     // Settings that agree are not named, and no secret is ever written or quoted.
                     .message().doesNotContain("limits.global").doesNotContain("limits.per-principal is")
-                    .doesNotContain(STATE_KEY).doesNotContain("another-key");
+                    .doesNotContain(STATE_KEY).doesNotContain("another-key")
+                    .doesNotContain("a-session-key-of-another-replica");
             assertThat(members(name)).as("the refused replica did not join").hasSize(2);
 
             // Another server (another name) on the same Redis is no replica of this one.
