@@ -194,14 +194,45 @@ class KubernetesManifestsTest {
     @SuppressWarnings("unchecked")
     void theServiceMonitorScrapesTheAdminPortAsTheJobTheRulesExpect() throws IOException {
         Map<String, Object> monitor = (Map<String, Object>) load(K8S.resolve("monitoring/servicemonitor.yaml")).get("spec");
-        Map<String, Object> headless = load(K8S.resolve("base/service-headless.yaml"));
-        Map<String, Object> labels = (Map<String, Object>) ((Map<String, Object>) headless.get("metadata")).get("labels");
-        assertThat(labels).containsAllEntriesOf((Map<String, Object>) ((Map<String, Object>) monitor.get("selector")).get("matchLabels"));
-        assertThat(labels.get((String) monitor.get("jobLabel"))).as("the job label, which every rule selects").isEqualTo("peregrine");
+        Map<String, Object> selector = (Map<String, Object>) monitor.get("selector");
+        Map<String, Map<String, Object>> selected = new java.util.TreeMap<>();
+        for (String service : List.of("base/service.yaml", "base/service-headless.yaml", "gateway/service.yaml")) {
+            Map<String, Object> labels = (Map<String, Object>) ((Map<String, Object>) load(K8S.resolve(service)).get("metadata")).get("labels");
+            if (selects(selector, labels)) {
+                selected.put(service, labels);
+            }
+        }
+        assertThat(selected.keySet()).as("the headless Service of the servers (once per pod) and the gateway's")
+                .containsExactly("base/service-headless.yaml", "gateway/service.yaml");
+        selected.values().forEach(labels -> assertThat(labels.get((String) monitor.get("jobLabel")))
+                .as("the job label, which every rule selects").isEqualTo("peregrine"));
         assertThat(Files.readString(ROOT.resolve("deploy/prometheus/rules/peregrine-alerts.yml"))).contains("job=\"peregrine\"");
         List<Map<String, Object>> endpoints = (List<Map<String, Object>>) monitor.get("endpoints");
         assertThat(endpoints).extracting(e -> e.get("port")).containsExactly("admin");
         assertThat(endpoints).extracting(e -> e.get("path")).containsExactly("/metrics");
+    }
+
+    /** A label selector's matchLabels and its matchExpressions (In, NotIn, Exists) against labels. */
+    @SuppressWarnings("unchecked")
+    private static boolean selects(Map<String, Object> selector, Map<String, Object> labels) {
+        Map<String, Object> matchLabels = (Map<String, Object>) selector.getOrDefault("matchLabels", Map.of());
+        if (!labels.entrySet().containsAll(matchLabels.entrySet())) {
+            return false;
+        }
+        for (Map<String, Object> expression : (List<Map<String, Object>>) selector.getOrDefault("matchExpressions", List.of())) {
+            Object value = labels.get((String) expression.get("key"));
+            List<Object> values = (List<Object>) expression.getOrDefault("values", List.of());
+            boolean match = switch ((String) expression.get("operator")) {
+                case "In" -> values.contains(value);
+                case "NotIn" -> !values.contains(value);
+                case "Exists" -> value != null;
+                default -> throw new AssertionError("operator " + expression.get("operator"));
+            };
+            if (!match) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test
