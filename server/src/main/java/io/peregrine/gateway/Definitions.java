@@ -75,16 +75,17 @@ final class Definitions {
     }
 
     /**
-     * The gateway's task support for a federated tool: a tool the upstream runs as a task when
-     * asked ({@code execution.taskSupport} optional) runs as a task of the gateway, whose body is
-     * the call forwarded upstream, so that ownership, {@code tasks/list}, status notifications and
-     * both eras' shapes are the local server's. A tool the upstream runs only as a task (required)
-     * stays a plain forwarded call: the forwarded call is a plain one, which such an upstream refuses
-     * with its own error.
+     * The gateway's task support for a federated tool, the upstream's {@code execution.taskSupport}.
+     * A task-augmented call of a tool the upstream runs as a task when asked (optional) is a task of
+     * the gateway whose body is the call forwarded upstream, so that ownership, {@code tasks/list},
+     * status notifications and both eras' shapes are the local server's; a tool the upstream runs
+     * only as a task (required) is forwarded as a task of the upstream ({@link Upstream#callTool}).
      */
     static TaskSupport taskSupport(Map<String, Object> definition) {
         Map<String, Object> execution = object(definition.get("execution"));
-        return execution != null && "optional".equals(execution.get("taskSupport")) ? TaskSupport.OPTIONAL : TaskSupport.FORBIDDEN;
+        Object support = execution != null ? execution.get("taskSupport") : null;
+        return "optional".equals(support) ? TaskSupport.OPTIONAL
+                : "required".equals(support) ? TaskSupport.REQUIRED : TaskSupport.FORBIDDEN;
     }
 
     static Resource resource(ResourceInfo r, ResourceHandler handler) {

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Tasks of federated tools, with real parts: an upstream Peregrine server in this process with a
  * slow tool that supports tasks, reached over TCP in the 2025-11-25 era, a gateway, and Java clients
  * of both eras. The gateway runs a task-augmented call as a task of its own whose body is the call
- * forwarded upstream.
+ * forwarded upstream, itself a task of the upstream when the tool runs only as one.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GatewayTasksTest {
@@ -45,31 +45,37 @@ class GatewayTasksTest {
     static void start() throws Exception {
         upstream = Peregrine.builder().tcp("127.0.0.1", 0)
                 .tool(Tool.builder("slow").description("Waits until released or cancelled").blocking(true)
-                        .taskSupport(TaskSupport.OPTIONAL)
-                        .handler((args, ctx) -> {
-                            String label = String.valueOf(args.asMap().get("label"));
-                            started.add(label);
-                            try {
-                                while (!release.await(20, TimeUnit.MILLISECONDS)) {
-                                    if (ctx.isCancelled()) {
-                                        seenCancelled.add(label);
-                                        return ToolResult.text("cancelled " + label);
-                                    }
-                                }
-                            } catch (InterruptedException e) {
-                                seenCancelled.add(label);
-                                throw e;
-                            }
-                            return ToolResult.text("done " + label);
-                        }).build())
+                        .taskSupport(TaskSupport.OPTIONAL).handler(GatewayTasksTest::slow).build())
+                .tool(Tool.builder("only_task").description("Waits until released or cancelled, only as a task")
+                        .blocking(true).taskSupport(TaskSupport.REQUIRED).handler(GatewayTasksTest::slow).build())
                 .tool(Tool.builder("plain").description("No task support").blocking(true)
                         .handler((args, ctx) -> ToolResult.text("plain")).build())
                 .build();
         upstream.start();
         gateway = Peregrine.builder().tcp("127.0.0.1", 0)
                 .upstream(UpstreamSpec.builder("up").url("tcp://127.0.0.1:" + upstream.addresses().tcp().getPort())
-                        .protocolVersion("2025-11-25").build()).build();
+                        // Longer than Await's 30 s: a cancellation that does not reach the upstream fails the
+                        // test rather than being made good by the forwarded call's deadline.
+                        .protocolVersion("2025-11-25").callTimeout(Duration.ofSeconds(90)).build()).build();
         gateway.start();
+    }
+
+    private static ToolResult slow(io.peregrine.tool.ToolArguments args, io.peregrine.tool.ToolContext ctx)
+            throws Exception {
+        String label = String.valueOf(args.asMap().get("label"));
+        started.add(label);
+        try {
+            while (!release.await(20, TimeUnit.MILLISECONDS)) {
+                if (ctx.isCancelled()) {
+                    seenCancelled.add(label);
+                    return ToolResult.text("cancelled " + label);
+                }
+            }
+        } catch (InterruptedException e) {
+            seenCancelled.add(label);
+            throw e;
+        }
+        return ToolResult.text("done " + label);
     }
 
     @AfterAll
@@ -92,9 +98,12 @@ class GatewayTasksTest {
         return b.connect();
     }
 
+    /** "2025-11-25 slow": the client's era, the upstream's tool (only_task runs only as a task). */
     @ParameterizedTest
-    @ValueSource(strings = {"2025-11-25", "2026-07-28"})
-    void aTaskAugmentedCallOfAFederatedToolIsATaskOfItsClient(String version) throws Exception {
+    @ValueSource(strings = {"2025-11-25 slow", "2026-07-28 slow", "2025-11-25 only_task", "2026-07-28 only_task"})
+    void aTaskAugmentedCallOfAFederatedToolIsATaskOfItsClient(String setup) throws Exception {
+        String version = setup.split(" ")[0];
+        String tool = "up_" + setup.split(" ")[1];
         release = new CountDownLatch(1);
         List<Map<String, Object>> statuses = new CopyOnWriteArrayList<>();
         try (PeregrineClient c = client(version, (method, params) -> {
@@ -103,13 +112,15 @@ class GatewayTasksTest {
                     }
                 });
              PeregrineClient other = client(version)) {
-            ToolInfo slow = c.tools().stream().filter(t -> t.name().equals("up_slow")).findFirst().orElseThrow();
-            assertThat(slow.definition().get("execution")).isEqualTo(Map.of("taskSupport", "optional"));
+            ToolInfo slow = c.tools().stream().filter(t -> t.name().equals(tool)).findFirst().orElseThrow();
+            assertThat(slow.definition().get("execution"))
+                    .isEqualTo(Map.of("taskSupport", tool.equals("up_slow") ? "optional" : "required"));
             ToolInfo plain = c.tools().stream().filter(t -> t.name().equals("up_plain")).findFirst().orElseThrow();
             assertThat(plain.definition()).doesNotContainKey("execution");
 
-            TaskInfo task = c.callToolAsTask("up_slow", Map.of("label", "a-" + version));
-            System.out.println(version + " task through the gateway: " + task);
+            String label = "a-" + setup;
+            TaskInfo task = c.callToolAsTask(tool, Map.of("label", label));
+            System.out.println(setup + " task through the gateway: " + task);
             assertThat(c.getTask(task.taskId()).status()).isEqualTo("working");
             if (version.equals("2025-11-25")) {
                 // A task belongs to the session that created it; in 2026-07-28, which has no sessions,
@@ -121,25 +132,31 @@ class GatewayTasksTest {
             }
 
             release.countDown();
-            assertThat(c.taskResult(task.taskId()).text()).isEqualTo("done a-" + version);
+            assertThat(c.taskResult(task.taskId()).text()).isEqualTo("done " + label);
             assertThat(c.getTask(task.taskId()).status()).isEqualTo("completed");
             if (version.equals("2025-11-25")) {
                 Await.until(() -> statuses.stream().anyMatch(n -> task.taskId().equals(n.get("taskId"))
                         && "completed".equals(n.get("status"))), "the task's status notification reaches its client");
             }
 
+            if (setup.equals("2025-11-25 only_task")) {
+                // Called without params.task, a tool that runs only as a task is refused, as on a local server.
+                assertThatThrownBy(() -> c.callTool(tool, Map.of("label", "plain")))
+                        .isInstanceOf(McpClientException.class).hasMessageContaining("runs only as a task");
+            }
             // A tool without task support runs at once, as on a local server.
             assertThatThrownBy(() -> c.callToolAsTask("up_plain", Map.of())).isInstanceOf(McpClientException.class);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2025-11-25", "2026-07-28"})
-    void cancellingARunningTaskStopsTheUpstreamCall(String version) throws Exception {
+    @ValueSource(strings = {"2025-11-25 slow", "2026-07-28 slow", "2025-11-25 only_task", "2026-07-28 only_task"})
+    void cancellingARunningTaskStopsTheUpstreamCall(String setup) throws Exception {
         release = new CountDownLatch(1);
-        String label = "c-" + version;
+        String version = setup.split(" ")[0];
+        String label = "c-" + setup;
         try (PeregrineClient c = client(version)) {
-            TaskInfo task = c.callToolAsTask("up_slow", Map.of("label", label));
+            TaskInfo task = c.callToolAsTask("up_" + setup.split(" ")[1], Map.of("label", label));
             Await.until(() -> started.contains(label), "the upstream's handler runs");
             c.cancelTask(task.taskId());
             assertThat(c.getTask(task.taskId()).status()).isEqualTo("cancelled");
