@@ -18,6 +18,11 @@ public final class CallToolResult {
         this.result = result;
     }
 
+    /** A tool result received as a request's {@code result} tree, such as that of {@code tasks/result}. */
+    public static CallToolResult of(Map<String, Object> result) {
+        return new CallToolResult(java.util.Objects.requireNonNull(result, "result"));
+    }
+
     /** The content items, each a tree with a {@code type} ({@code text}, {@code image}, ...). */
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> content() {

@@ -17,6 +17,7 @@ import io.peregrine.rpc.JsonTree;
 import io.peregrine.tool.Content;
 import io.peregrine.tool.DefinitionBuilder;
 import io.peregrine.tool.Icon;
+import io.peregrine.tool.TaskSupport;
 import io.peregrine.tool.Tool;
 import io.peregrine.tool.ToolAnnotations;
 import io.peregrine.tool.ToolHandler;
@@ -44,6 +45,7 @@ final class Definitions {
                 // The upstream checks the arguments against the same schema; checking twice buys nothing.
                 .validateArguments(false)
                 .timeout(timeout)
+                .taskSupport(taskSupport(t.definition()))
                 .handler(handler);
         if (t.outputSchema() != null) {
             b.outputSchema(JsonTree.toJson(t.outputSchema()));
@@ -70,6 +72,20 @@ final class Definitions {
         }
         common(b, t.title(), t.description(), t.definition());
         return b.build();
+    }
+
+    /**
+     * The gateway's task support for a federated tool, the upstream's {@code execution.taskSupport}.
+     * A task-augmented call of a tool the upstream runs as a task when asked (optional) is a task of
+     * the gateway whose body is the call forwarded upstream, so that ownership, {@code tasks/list},
+     * status notifications and both eras' shapes are the local server's; a tool the upstream runs
+     * only as a task (required) is forwarded as a task of the upstream ({@link Upstream#callTool}).
+     */
+    static TaskSupport taskSupport(Map<String, Object> definition) {
+        Map<String, Object> execution = object(definition.get("execution"));
+        Object support = execution != null ? execution.get("taskSupport") : null;
+        return "optional".equals(support) ? TaskSupport.OPTIONAL
+                : "required".equals(support) ? TaskSupport.REQUIRED : TaskSupport.FORBIDDEN;
     }
 
     static Resource resource(ResourceInfo r, ResourceHandler handler) {

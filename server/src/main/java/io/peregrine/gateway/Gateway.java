@@ -15,6 +15,7 @@ import io.peregrine.mcp.ToolRegistry;
 import io.peregrine.prompt.Prompt;
 import io.peregrine.resource.Resource;
 import io.peregrine.resource.ResourceTemplate;
+import io.peregrine.tool.TaskSupport;
 import io.peregrine.tool.Tool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -324,9 +325,10 @@ public final class Gateway implements AutoCloseable {
             if (!owned.equals(servedTools.get(name))) {
                 Upstream u = owned.upstream();
                 String original = owned.original();
+                boolean onlyAsTask = Definitions.taskSupport(owned.item().definition()) == TaskSupport.REQUIRED;
                 added.add(Definitions.tool(name, owned.item(),
                         u.spec().callTimeout().plus(Duration.ofSeconds(1)),
-                        (args, ctx) -> u.callTool(original, args, ctx)));
+                        (args, ctx) -> u.callTool(original, args, ctx, onlyAsTask)));
             }
         });
         if (removed.isEmpty() && added.isEmpty()) {

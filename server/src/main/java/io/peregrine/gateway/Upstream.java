@@ -2,6 +2,7 @@ package io.peregrine.gateway;
 
 import io.peregrine.client.ToolInfo;
 import io.peregrine.client.PendingCall;
+import io.peregrine.client.PeregrineClient;
 import io.peregrine.prompt.PromptResult;
 import io.peregrine.resource.ResourceContents;
 import io.peregrine.tool.ToolArguments;
@@ -157,11 +158,24 @@ final class Upstream implements AutoCloseable {
 
     // ------------------------------------------------------------------ forwarding
 
+    /** Forwards a plain call of the upstream's tool {@code original} (a fallback's call). */
     ToolResult callTool(String original, ToolArguments arguments, ToolContext context) throws Exception {
+        return callTool(original, arguments, context, false);
+    }
+
+    /**
+     * Forwards a call of the upstream's tool {@code original}; {@code onlyAsTask} for a tool the
+     * upstream runs only as a task, which a 2025-11-25 link asks for as one and awaits with
+     * {@code tasks/result}.
+     */
+    ToolResult callTool(String original, ToolArguments arguments, ToolContext context, boolean onlyAsTask) throws Exception {
         Map<String, Object> args = arguments.asMap();
         try {
             return Definitions.toolResult(forwarder.forward(new Forward<>("tools/call " + original, "tools/call", original,
                     idempotent(original), affinity(args, context), context.remainingMillis(), (client, meta) -> {
+                        if (onlyAsTask && client.negotiatedVersion().equals("2025-11-25")) {
+                            return upstreamTask(client, original, args, meta);
+                        }
                         Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), "tools/call " + original, context);
                         PendingCall call = client.callToolAsync(original, args, context::progress, meta, relay.handlers());
                         return Forward.Attempt.of(relay.watch(call.result(), call::cancel), call::cancel);
@@ -173,6 +187,46 @@ final class Upstream implements AutoCloseable {
             }
             return instead;
         }
+    }
+
+    /**
+     * A task of the upstream: {@code tools/call} with {@code params.task}, then {@code tasks/result},
+     * which answers at the task's end. Cancelling the attempt cancels the upstream's task
+     * ({@code tasks/cancel}), at once or as soon as the upstream names it.
+     */
+    private static Forward.Attempt<io.peregrine.client.CallToolResult> upstreamTask(PeregrineClient client, String tool,
+                                                                                   Map<String, Object> args, Map<String, Object> meta) {
+        Map<String, Object> params = new java.util.LinkedHashMap<>();
+        params.put("name", tool);
+        params.put("arguments", args);
+        params.put("task", Map.of());
+        if (!meta.isEmpty()) {
+            params.put("_meta", meta);
+        }
+        CompletableFuture<Map<String, Object>> created = client.request("tools/call", params);
+        // Cancelling may come before the task's id (the upstream starts the task as it answers, and
+        // cancelling the tools/call would not stop it): whichever of the two comes second sends tasks/cancel.
+        java.util.concurrent.atomic.AtomicReference<String> taskId = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<io.peregrine.client.CallToolResult> answer = created.thenCompose(r -> {
+            Object task = r.get("task");
+            if (!(task instanceof Map) || !(((Map<?, ?>) task).get("taskId") instanceof String)) {
+                return CompletableFuture.completedFuture(r); // answered at once after all
+            }
+            String id = (String) ((Map<?, ?>) task).get("taskId");
+            taskId.set(id);
+            if (cancelled.get()) {
+                client.request("tasks/cancel", Map.of("taskId", id));
+            }
+            return client.request("tasks/result", Map.of("taskId", id));
+        }).thenApply(io.peregrine.client.CallToolResult::of);
+        return Forward.Attempt.of(answer, why -> {
+            cancelled.set(true);
+            String id = taskId.get();
+            if (id != null) {
+                client.request("tasks/cancel", Map.of("taskId", id));
+            }
+        });
     }
 
     /** How to find the other upstreams of the gateway (for fallbacks to another upstream). */
