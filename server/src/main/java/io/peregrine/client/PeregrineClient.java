@@ -361,9 +361,7 @@ public final class PeregrineClient implements AutoCloseable {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("name", name);
         params.put("arguments", arguments != null ? arguments : Map.of());
-        if (meta != null && !meta.isEmpty()) {
-            params.put("_meta", new LinkedHashMap<>(meta));
-        }
+        putMeta(params, meta);
         ToolInfo tool = knownTool(name);
         if (validator != null && tool != null) {
             List<String> problems = validator.validate(tool, arguments);
@@ -388,6 +386,13 @@ public final class PeregrineClient implements AutoCloseable {
             });
         }
         return new PendingCall(call);
+    }
+
+    /** Puts {@code meta} (a JSON tree; null or empty for none) in the request's {@code _meta}. */
+    private static void putMeta(Map<String, Object> params, Map<String, ?> meta) {
+        if (meta != null && !meta.isEmpty()) {
+            params.put(RequestParams.META, new LinkedHashMap<>(meta));
+        }
     }
 
     /** The tool's cached definition when validation or the HTTP headers need it; null when unknown. */
@@ -513,8 +518,17 @@ public final class PeregrineClient implements AutoCloseable {
 
     /** Reads a resource without waiting; in 2026-07-28, input_required rounds are answered by the handlers. */
     public CompletableFuture<List<ResourceContents>> readResourceAsync(String uri) {
+        return readResourceAsync(uri, Map.of());
+    }
+
+    /**
+     * Reads a resource without waiting, with {@code meta} in the request's {@code _meta} (for
+     * instance {@code io.peregrine/timeoutMs}, so that the server knows the caller's deadline).
+     */
+    public CompletableFuture<List<ResourceContents>> readResourceAsync(String uri, Map<String, ?> meta) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("uri", Objects.requireNonNull(uri, "uri"));
+        putMeta(params, meta);
         return rounds("resources/read", params, uri, Map.of(), null, r -> {
             List<ResourceContents> contents = new ArrayList<>();
             for (Map<String, Object> c : Trees.objects(r.get("contents"))) {
@@ -543,9 +557,21 @@ public final class PeregrineClient implements AutoCloseable {
      */
     public CompletableFuture<PromptResult> getPromptAsync(String name, Map<String, String> arguments,
                                                           CallHandlers handlers) {
+        return getPromptAsync(name, arguments, Map.of(), handlers);
+    }
+
+    /**
+     * Gets a prompt without waiting, with {@code meta} in the request's {@code _meta} (for
+     * instance {@code io.peregrine/timeoutMs}) and handlers of its own (see {@link CallHandlers}).
+     *
+     * @param handlers the request's handlers; null for none
+     */
+    public CompletableFuture<PromptResult> getPromptAsync(String name, Map<String, String> arguments,
+                                                          Map<String, ?> meta, CallHandlers handlers) {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("name", Objects.requireNonNull(name, "name"));
         params.put("arguments", arguments != null ? arguments : Map.of());
+        putMeta(params, meta);
         return rounds("prompts/get", params, name, Map.of(), null, PromptResult::from, handlers).result();
     }
 

@@ -3,7 +3,6 @@ package io.peregrine.gateway;
 import io.peregrine.client.PeregrineClient;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 /**
  * One request the gateway forwards to an upstream: what it is (for errors and logs), whether it
@@ -24,17 +23,6 @@ record Forward<T>(String what, String method, String tool, boolean idempotent, S
     /** Sends the request on a link, with {@code meta} (the remaining deadline) in its {@code _meta} where it can. */
     interface Sender<T> {
         Attempt<T> send(PeregrineClient client, java.util.Map<String, Object> meta);
-    }
-
-    /** A request without a deadline of its own (the upstream's call-timeout bounds it) and no {@code _meta}. */
-    Forward(String what, String method, String tool, boolean idempotent, String key,
-            Function<PeregrineClient, Attempt<T>> send) {
-        this(what, method, tool, idempotent, key, Long.MAX_VALUE, (client, meta) -> send.apply(client));
-    }
-
-    /** How to send it, without {@code _meta}. */
-    Function<PeregrineClient, Attempt<T>> send() {
-        return client -> sender.send(client, java.util.Map.of());
     }
 
     /** One sending of a request on one link. */

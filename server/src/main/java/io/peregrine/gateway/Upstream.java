@@ -280,17 +280,17 @@ final class Upstream implements AutoCloseable {
 
     List<ResourceContents> read(String uri) throws Exception {
         return Definitions.contents(forwarder.forward(new Forward<>("resources/read " + uri, "resources/read", null, true,
-                null, client -> future(client.readResourceAsync(uri)))));
+                null, Long.MAX_VALUE, (client, meta) -> future(client.readResourceAsync(uri, meta)))));
     }
 
     /** Forwards {@code prompts/get}; what the upstream asks of the client meanwhile is put to {@code questions}. */
     PromptResult prompt(String original, Map<String, String> arguments, io.peregrine.tool.ClientQuestions questions)
             throws Exception {
         return Definitions.promptResult(forwarder.forward(new Forward<>("prompts/get " + original, "prompts/get", null,
-                true, null, client -> {
+                true, null, Long.MAX_VALUE, (client, meta) -> {
                     Relay<io.peregrine.client.PromptResult> relay = new Relay<>(name(), "prompts/get " + original, questions);
                     CompletableFuture<io.peregrine.client.PromptResult> answer =
-                            client.getPromptAsync(original, arguments, relay.handlers());
+                            client.getPromptAsync(original, arguments, meta, relay.handlers());
                     return Forward.Attempt.of(relay.watch(answer, reason -> answer.cancel(true)),
                             reason -> answer.cancel(true));
                 })));
@@ -312,7 +312,11 @@ final class Upstream implements AutoCloseable {
             params.put("context", Map.of("arguments", context));
         }
         return Definitions.completion(forwarder.forward(new Forward<>("completion/complete " + ref.name() + " " + argument,
-                "completion/complete", null, true, null, client -> future(client.request("completion/complete", params)))));
+                "completion/complete", null, true, null, Long.MAX_VALUE, (client, meta) -> {
+                    Map<String, Object> sent = new java.util.LinkedHashMap<>(params);
+                    sent.put("_meta", meta);
+                    return future(client.request("completion/complete", sent));
+                })));
     }
 
     private static <T> Forward.Attempt<T> future(CompletableFuture<T> answer) {

@@ -14,7 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP relay on a loopback port to a server that the test can freeze: while frozen, bytes are
  * read but held back in both directions, as a server that hangs (a stuck event loop, a GC pause,
  * a partition that drops nothing) would look, its connections staying open. Thawed, what was
- * held back goes through.
+ * held back goes through. It keeps what it carried toward the server, so that a test can see what
+ * a request looked like on the wire.
  */
 final class FreezableRelay implements AutoCloseable {
 
@@ -24,6 +25,8 @@ final class FreezableRelay implements AutoCloseable {
     private final Object gate = new Object();
     private volatile boolean frozen;
     private volatile boolean closed;
+    /** Everything sent toward the server, as text (newline-delimited JSON-RPC on TCP). */
+    private final java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
 
     FreezableRelay(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -51,8 +54,8 @@ final class FreezableRelay implements AutoCloseable {
                 Socket server = new Socket(target.getAddress(), target.getPort());
                 sockets.add(client);
                 sockets.add(server);
-                pump(client, server);
-                pump(server, client);
+                pump(client, server, true);
+                pump(server, client, false);
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -61,7 +64,14 @@ final class FreezableRelay implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    /** What has been sent toward the server so far. */
+    String sent() {
+        synchronized (sent) {
+            return sent.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    private void pump(Socket from, Socket to, boolean towardServer) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[8192];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -70,6 +80,11 @@ final class FreezableRelay implements AutoCloseable {
                     synchronized (gate) {
                         while (frozen && !closed) {
                             gate.wait(1_000);
+                        }
+                    }
+                    if (towardServer) {
+                        synchronized (sent) {
+                            sent.write(buf, 0, n);
                         }
                     }
                     out.write(buf, 0, n);

@@ -228,6 +228,33 @@ class GatewayFederationTest {
     }
 
     @Test
+    void readsPromptsAndCompletionsCarryTheDeadlineUpstream() throws Exception {
+        FreezableRelay tap = new FreezableRelay(upstream.addresses().tcp());
+        closing.add(tap);
+        {
+            Peregrine gateway = gateway(UpstreamSpec.builder("tapped").url(tap.url())
+                    .callTimeout(Duration.ofSeconds(7)).build());
+            PeregrineClient client = client(gateway, "tcp", "2025-11-25");
+            assertThat(client.readResource("test://static/hello").get(0).text()).isEqualTo("hello world");
+            assertThat(client.getPrompt("tapped_greet", Map.of("name", "Ada")).messages().get(1).text()).isEqualTo("Hello, Ada!");
+            assertThat(client.complete(io.peregrine.client.CompletionRef.prompt("tapped_greet"), "style", "f", null).values())
+                    .containsExactly("formal");
+
+            for (String method : List.of("resources/read", "prompts/get", "completion/complete")) {
+                String line = tap.sent().lines().filter(l -> l.contains("\"method\":\"" + method + "\""))
+                        .findFirst().orElseThrow(() -> new AssertionError(method + " never reached the upstream"));
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"io\\.peregrine/timeoutMs\":(\\d+)")
+                        .matcher(line);
+                assertThat(m.find()).as(method + " carries the deadline in _meta: " + line).isTrue();
+                long millis = Long.parseLong(m.group(1));
+                System.out.println(method + " reached the upstream with io.peregrine/timeoutMs " + millis);
+                assertThat(millis).as(method + ": what is left of the 7 s call-timeout, plus the grace")
+                        .isBetween(1L, 7_000L + Forwarder.UPSTREAM_GRACE_MILLIS);
+            }
+        }
+    }
+
+    @Test
     void theBulkheadRefusesACallBeyondItsBound() throws Exception {
         Peregrine gateway = gateway(UpstreamSpec.builder("narrow").url(tcpUrl()).maxInFlight(1, Duration.ofMillis(50)).build());
         PeregrineClient client = client(gateway, "tcp", "2025-11-25");
