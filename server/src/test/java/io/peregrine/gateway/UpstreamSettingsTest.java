@@ -76,7 +76,7 @@ class UpstreamSettingsTest {
         assertThat(peri.callTimeout()).isEqualTo(Duration.ofMillis(750));
         assertThat(peri.prefix()).isEqualTo("p");
         assertThat(c.explicitKeys()).contains("gateway.upstreams.peri.url", "gateway.upstreams.weather.url");
-        assertThat(c.unreadKeys()).noneMatch(k -> k.startsWith("gateway."));
+        assertThat(c.unreadKeys()).noneMatch(k -> k.startsWith("gateway.upstreams."));
     }
 
     @Test
