@@ -21,6 +21,9 @@ final class ClientInterests {
     /** URIs of {@code resources/subscribe}. */
     final Set<String> resourceUris = ConcurrentHashMap.newKeySet();
 
+    /** Those of {@link #resourceUris} this connection holds in {@link ResourceHolds}: released when it goes. */
+    final Set<String> heldUris = ConcurrentHashMap.newKeySet();
+
     /** Open {@code subscriptions/listen} streams by the id of the request that opened them. */
     final Map<RequestId, Subscriptions.Stream> streams = new ConcurrentHashMap<>();
 }
