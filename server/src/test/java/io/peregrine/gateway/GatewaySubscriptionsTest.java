@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Resource subscriptions through the gateway, with real parts: an upstream Peregrine in this
  * process with a resource whose contents the test changes, a gateway Peregrine federating it over
- * TCP, and clients of both eras. The upstream counts the {@code resources/subscribe} and
+ * TCP, and clients of both eras. Each upstream counts the {@code resources/subscribe} and
  * {@code resources/unsubscribe} requests it accepts (its gateway link speaks 2025-11-25 unless said).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -43,65 +43,88 @@ class GatewaySubscriptionsTest {
     private static final String REFUSED = "test://watched/refused";
 
     private final GatewayFixture fixture = new GatewayFixture();
-    private final AtomicInteger value = new AtomicInteger();
-    private final AtomicInteger subscribes = new AtomicInteger();
-    private final AtomicInteger unsubscribes = new AtomicInteger();
-    private final AtomicInteger refusals = new AtomicInteger();
-    private Peregrine upstream;
+    private final List<Watched> upstreams = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void close() throws Exception {
         fixture.close();
-        if (upstream != null) {
-            upstream.close();
+        for (Watched w : upstreams) {
+            w.server.close();
         }
     }
 
-    /** The upstream on {@code port} (0: any): the watched resource, and one whose subscriptions it refuses. */
-    private Peregrine startUpstream(int port) throws InterruptedException {
-        McpObserver counting = new McpObserver() {
-            @Override
-            public void requestEnded(ObservedRequest request, Object state, int errorCode, boolean toolError,
-                                     boolean answered, long durationNanos) {
-                if (errorCode != 0) {
-                    return;
-                }
-                if (request.method().equals("resources/subscribe")) {
-                    subscribes.incrementAndGet();
-                } else if (request.method().equals("resources/unsubscribe")) {
-                    unsubscribes.incrementAndGet();
-                }
-            }
-        };
-        SubscriptionHandler refusing = new SubscriptionHandler() {
-            @Override
-            public CompletableFuture<Void> subscribe(String uri) {
-                refusals.incrementAndGet();
-                return CompletableFuture.failedFuture(new RpcException(-32050, "No subscriptions to " + uri + " today",
-                        null, Map.of("uri", uri)));
-            }
+    /**
+     * An upstream Peregrine: the watched resource, and one whose subscriptions it refuses; it counts
+     * the {@code resources/subscribe} and {@code resources/unsubscribe} it accepts.
+     */
+    private static final class Watched {
+        final AtomicInteger value = new AtomicInteger();
+        final AtomicInteger subscribes = new AtomicInteger();
+        final AtomicInteger unsubscribes = new AtomicInteger();
+        final AtomicInteger refusals = new AtomicInteger();
+        final Peregrine server;
 
-            @Override
-            public void unsubscribe(String uri) {
-            }
-        };
-        upstream = Peregrine.builder().tcp("127.0.0.1", port).drainTimeout(Duration.ZERO).observer(counting)
-                .resource(Resource.builder(WATCHED, "counter").handler(request ->
-                        List.of(ResourceContents.text(request.uri(), "text/plain", "value " + value.get()))).build())
-                .resource(Resource.builder(REFUSED, "refused").text("never watched").subscriptions(refusing).build())
-                .build();
-        upstream.start();
-        return upstream;
+        /** Started on {@code port} (0: any). */
+        Watched(int port) throws InterruptedException {
+            McpObserver counting = new McpObserver() {
+                @Override
+                public void requestEnded(ObservedRequest request, Object state, int errorCode, boolean toolError,
+                                         boolean answered, long durationNanos) {
+                    if (errorCode != 0) {
+                        return;
+                    }
+                    if (request.method().equals("resources/subscribe")) {
+                        subscribes.incrementAndGet();
+                    } else if (request.method().equals("resources/unsubscribe")) {
+                        unsubscribes.incrementAndGet();
+                    }
+                }
+            };
+            SubscriptionHandler refusing = new SubscriptionHandler() {
+                @Override
+                public CompletableFuture<Void> subscribe(String uri) {
+                    refusals.incrementAndGet();
+                    return CompletableFuture.failedFuture(new RpcException(-32050, "No subscriptions to " + uri + " today",
+                            null, Map.of("uri", uri)));
+                }
+
+                @Override
+                public void unsubscribe(String uri) {
+                }
+            };
+            server = Peregrine.builder().tcp("127.0.0.1", port).drainTimeout(Duration.ZERO).observer(counting)
+                    .resource(Resource.builder(WATCHED, "counter").handler(request ->
+                            List.of(ResourceContents.text(request.uri(), "text/plain", "value " + value.get()))).build())
+                    .resource(Resource.builder(REFUSED, "refused").text("never watched").subscriptions(refusing).build())
+                    .build();
+            server.start();
+        }
+
+        String url() {
+            return "tcp://127.0.0.1:" + server.addresses().tcp().getPort();
+        }
+
+        /** The watched resource's contents change. */
+        void change() {
+            value.incrementAndGet();
+            server.resources().updated(WATCHED);
+        }
     }
 
-    private static UpstreamSpec link(Peregrine upstream, String version) {
-        return UpstreamSpec.builder("up").url("tcp://127.0.0.1:" + upstream.addresses().tcp().getPort())
-                .protocolVersion(version).reconnect(Duration.ofMillis(50), Duration.ofMillis(200)).build();
+    private Watched startUpstream(int port) throws InterruptedException {
+        Watched w = new Watched(port);
+        upstreams.add(w);
+        return w;
     }
 
-    private void change() {
-        value.incrementAndGet();
-        upstream.resources().updated(WATCHED);
+    /** The gateway's upstream {@code up}: one replica per upstream Peregrine, reached speaking {@code version}. */
+    private static UpstreamSpec link(String version, Watched... replicas) {
+        UpstreamSpec.Builder b = UpstreamSpec.builder("up").protocolVersion(version)
+                .reconnect(Duration.ofMillis(50), Duration.ofMillis(200));
+        for (Watched w : replicas) {
+            b.url(w.url());
+        }
+        return b.build();
     }
 
     /** Subscribes {@code client} to {@code uri}; the URIs of the updates it hears go to {@code heard}. */
@@ -121,7 +144,8 @@ class GatewaySubscriptionsTest {
             "2026-07-28 2026-07-28"})
     void anUpstreamUpdateReachesTheSubscribedClientOnce(String setup) throws Exception {
         String[] s = setup.split(" ");
-        Peregrine gateway = fixture.gateway(link(startUpstream(0), s[0]));
+        Watched up = startUpstream(0);
+        Peregrine gateway = fixture.gateway(link(s[0], up));
         PeregrineClient client = fixture.client(gateway, "tcp", s[1]);
         if (s[1].equals("2025-11-25")) {
             assertThat(client.serverCapabilities().get("resources")).isEqualTo(Map.of("subscribe", true, "listChanged", true));
@@ -129,13 +153,13 @@ class GatewaySubscriptionsTest {
         List<String> heard = new CopyOnWriteArrayList<>();
         watch(client, WATCHED, heard);
         if (s[0].equals("2025-11-25")) {
-            assertThat(subscribes.get()).isEqualTo(1);
+            assertThat(up.subscribes.get()).isEqualTo(1);
         }
 
-        change();
+        up.change();
         Await.until(() -> heard.size() == 1, "the update reaches the client");
         assertThat(client.readResource(WATCHED).get(0).text()).isEqualTo("value 1");
-        change();
+        up.change();
         Await.until(() -> heard.size() >= 2, "the second update reaches the client");
         // A second copy of the first update would have come before the second.
         assertThat(heard).containsExactly(WATCHED, WATCHED);
@@ -143,34 +167,36 @@ class GatewaySubscriptionsTest {
 
     @Test
     void clientsShareOneUpstreamSubscriptionAndTheLastOneEndsIt() throws Exception {
-        Peregrine gateway = fixture.gateway(link(startUpstream(0), "2025-11-25"));
+        Watched up = startUpstream(0);
+        Peregrine gateway = fixture.gateway(link("2025-11-25", up));
         PeregrineClient session = fixture.client(gateway, "tcp", "2025-11-25");
         PeregrineClient stateless = fixture.client(gateway, "http", "2026-07-28");
         List<String> heardBySession = new CopyOnWriteArrayList<>();
         List<String> heardByStateless = new CopyOnWriteArrayList<>();
         Subscription first = watch(session, WATCHED, heardBySession);
         Subscription second = watch(stateless, WATCHED, heardByStateless);
-        assertThat(subscribes.get()).isEqualTo(1);
+        assertThat(up.subscribes.get()).isEqualTo(1);
 
-        change();
+        up.change();
         Await.until(() -> heardBySession.size() == 1 && heardByStateless.size() == 1, "both clients hear the update");
 
         first.close();
         // The session's unsubscribe is answered once the gateway released its hold: one holder is left.
         session.request("resources/unsubscribe", Map.of("uri", WATCHED)).get(20, TimeUnit.SECONDS);
-        assertThat(unsubscribes.get()).isZero();
-        change();
+        assertThat(up.unsubscribes.get()).isZero();
+        up.change();
         Await.until(() -> heardByStateless.size() == 2, "the remaining client hears the next update");
         assertThat(heardBySession).hasSize(1);
 
         second.close();
-        Await.until(() -> unsubscribes.get() == 1, "the last client's cancel unsubscribes upstream");
-        assertThat(subscribes.get()).isEqualTo(1);
+        Await.until(() -> up.unsubscribes.get() == 1, "the last client's cancel unsubscribes upstream");
+        assertThat(up.subscribes.get()).isEqualTo(1);
     }
 
     @Test
     void aClientThatGoesReleasesItsHold() throws Exception {
-        Peregrine gateway = fixture.gateway(link(startUpstream(0), "2025-11-25"));
+        Watched up = startUpstream(0);
+        Peregrine gateway = fixture.gateway(link("2025-11-25", up));
         PeregrineClient leaving = fixture.client(gateway, "tcp", "2025-11-25");
         PeregrineClient staying = fixture.client(gateway, "tcp", "2026-07-28");
         watch(leaving, WATCHED, new CopyOnWriteArrayList<>());
@@ -178,43 +204,69 @@ class GatewaySubscriptionsTest {
         watch(staying, WATCHED, heard);
 
         leaving.close();
-        change();
+        up.change();
         Await.until(() -> heard.size() == 1, "the staying client hears the update");
-        assertThat(unsubscribes.get()).isZero();
+        assertThat(up.unsubscribes.get()).isZero();
 
         staying.close();
-        Await.until(() -> unsubscribes.get() == 1, "the last connection's end unsubscribes upstream");
-        assertThat(subscribes.get()).isEqualTo(1);
+        Await.until(() -> up.unsubscribes.get() == 1, "the last connection's end unsubscribes upstream");
+        assertThat(up.subscribes.get()).isEqualTo(1);
     }
 
     @Test
     void anUpstreamThatComesBackIsSubscribedAgain() throws Exception {
-        int port = startUpstream(0).addresses().tcp().getPort();
-        Peregrine gateway = fixture.gateway(link(upstream, "2025-11-25"));
+        Watched before = startUpstream(0);
+        int port = before.server.addresses().tcp().getPort();
+        Peregrine gateway = fixture.gateway(link("2025-11-25", before));
         PeregrineClient session = fixture.client(gateway, "tcp", "2025-11-25");
         PeregrineClient stateless = fixture.client(gateway, "tcp", "2026-07-28");
         List<String> heardBySession = new CopyOnWriteArrayList<>();
         List<String> heardByStateless = new CopyOnWriteArrayList<>();
         watch(session, WATCHED, heardBySession);
         watch(stateless, WATCHED, heardByStateless);
-        assertThat(subscribes.get()).isEqualTo(1);
+        assertThat(before.subscribes.get()).isEqualTo(1);
 
-        upstream.close();
+        before.server.close();
         Await.until(() -> !gateway.gateway().upstreams().get("up"), "the gateway sees the upstream go");
-        startUpstream(port);
-        Await.until(() -> subscribes.get() == 2, "the gateway subscribes again on the new upstream session");
-        change();
+        Watched after = startUpstream(port);
+        Await.until(() -> after.subscribes.get() == 1, "the gateway subscribes again on the new upstream session");
+        after.change();
         Await.until(() -> heardBySession.size() == 1 && heardByStateless.size() == 1, "updates flow again");
-        assertThat(subscribes.get()).isEqualTo(2);
+        assertThat(after.subscribes.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aSubscriptionLivesOnOneReplicaAndMovesWhenItsLinkIsLost() throws Exception {
+        Watched first = startUpstream(0);
+        Watched second = startUpstream(0);
+        Peregrine gateway = fixture.gateway(link("2025-11-25", first, second));
+        PeregrineClient client = fixture.client(gateway, "tcp", "2025-11-25");
+        List<String> heard = new CopyOnWriteArrayList<>();
+        watch(client, WATCHED, heard);
+        Watched holding = first.subscribes.get() == 1 ? first : second;
+        Watched other = holding == first ? second : first;
+        assertThat(holding.subscribes.get()).isEqualTo(1);
+        assertThat(other.subscribes.get()).isZero();
+
+        // Both replicas change: only the one holding the subscription tells the gateway.
+        first.change();
+        second.change();
+        Await.until(() -> heard.size() == 1, "the update of the holding replica arrives");
+
+        holding.server.close();
+        Await.until(() -> other.subscribes.get() == 1, "the subscription moves to the other replica");
+        other.change();
+        Await.until(() -> heard.size() == 2, "updates flow from the other replica");
+        assertThat(heard).containsExactly(WATCHED, WATCHED);
     }
 
     @Test
     void anUnknownUriGetsTheErrorALocalServerGives() throws Exception {
-        startUpstream(0);
-        Peregrine gateway = fixture.gateway(link(upstream, "2025-11-25"));
+        Watched up = startUpstream(0);
+        Peregrine gateway = fixture.gateway(link("2025-11-25", up));
         String unknown = "test://nowhere/at-all";
         PeregrineClient direct = fixture.connect(PeregrineClient.builder().protocolVersion("2025-11-25")
-                .address(upstream.addresses().tcp()));
+                .address(up.server.addresses().tcp()));
         PeregrineClient session = fixture.client(gateway, "tcp", "2025-11-25");
         McpClientException local = subscribeFails(direct, unknown);
         McpClientException through = subscribeFails(session, unknown);
@@ -226,12 +278,13 @@ class GatewaySubscriptionsTest {
         PeregrineClient stateless = fixture.client(gateway, "tcp", "2026-07-28");
         Subscription s = stateless.listen(SubscriptionFilter.resources(unknown), (m, p) -> { });
         assertThat(s.acknowledged().get(20, TimeUnit.SECONDS).get("resourceSubscriptions")).isEqualTo(List.of());
-        assertThat(subscribes.get()).isZero();
+        assertThat(up.subscribes.get()).isZero();
     }
 
     @Test
     void anUpstreamsRefusalReachesTheClientAndHoldsNothing() throws Exception {
-        Peregrine gateway = fixture.gateway(link(startUpstream(0), "2025-11-25"));
+        Watched up = startUpstream(0);
+        Peregrine gateway = fixture.gateway(link("2025-11-25", up));
         PeregrineClient session = fixture.client(gateway, "tcp", "2025-11-25");
         McpClientException refused = subscribeFails(session, REFUSED);
         assertThat(refused.code()).isEqualTo(-32050);
@@ -240,23 +293,24 @@ class GatewaySubscriptionsTest {
         PeregrineClient stateless = fixture.client(gateway, "tcp", "2026-07-28");
         Subscription s = stateless.listen(SubscriptionFilter.resources(REFUSED), (m, p) -> { });
         assertThat(s.acknowledged().get(20, TimeUnit.SECONDS).get("resourceSubscriptions")).isEqualTo(List.of());
-        assertThat(refusals.get()).isEqualTo(2);
+        assertThat(up.refusals.get()).isEqualTo(2);
         assertThat(subscribeFails(session, REFUSED).code()).isEqualTo(-32050);
-        assertThat(refusals.get()).isEqualTo(3);
+        assertThat(up.refusals.get()).isEqualTo(3);
     }
 
     @Test
     void noSubscribeCapabilityWhenNoUpstreamOffersSubscriptions() throws Exception {
-        upstream = Peregrine.builder().tcp("127.0.0.1", 0).drainTimeout(Duration.ZERO)
+        Peregrine fixed = fixture.closeLater(Peregrine.builder().tcp("127.0.0.1", 0).drainTimeout(Duration.ZERO)
                 .resource(Resource.builder(WATCHED, "counter").text("fixed").subscriptions(SubscriptionHandler.UNSUPPORTED)
                         .build())
-                .build();
-        upstream.start();
+                .build());
+        fixed.start();
         PeregrineClient direct = fixture.connect(PeregrineClient.builder().protocolVersion("2025-11-25")
-                .address(upstream.addresses().tcp()));
+                .address(fixed.addresses().tcp()));
         assertThat(direct.serverCapabilities().get("resources")).isEqualTo(Map.of("listChanged", true));
 
-        Peregrine gateway = fixture.gateway(link(upstream, "2025-11-25"));
+        Peregrine gateway = fixture.gateway(UpstreamSpec.builder("up").url("tcp://127.0.0.1:"
+                + fixed.addresses().tcp().getPort()).protocolVersion("2025-11-25").build());
         PeregrineClient session = fixture.client(gateway, "tcp", "2025-11-25");
         assertThat(session.readResource(WATCHED).get(0).text()).isEqualTo("fixed");
         assertThat(session.serverCapabilities().get("resources")).isEqualTo(Map.of("listChanged", true));
