@@ -71,10 +71,11 @@ final class UpstreamSubscriptions implements SubscriptionHandler {
                     + uri + ": upstream " + upstream.name() + " is not reachable (" + upstream.failure() + ")", null,
                     Map.of("upstream", upstream.name(), "uri", uri)));
         }
+        int link = r.link();
         synchronized (this) {
-            placed.put(uri, new Placed(r, r.link(), null));
+            placed.put(uri, new Placed(r, link, null));
         }
-        return place(uri, r).thenAccept(s -> { });
+        return place(uri, r, link, true).thenAccept(s -> { });
     }
 
     @Override
@@ -95,13 +96,14 @@ final class UpstreamSubscriptions implements SubscriptionHandler {
     void relink() {
         Map<String, Placed> lost = new HashMap<>();
         Replica r = upstream.readyReplica();
+        int link = r != null ? r.link() : 0;
         synchronized (this) {
             placed.forEach((uri, p) -> {
                 if (p.lost()) {
                     lost.put(uri, p);
                 }
             });
-            lost.keySet().forEach(uri -> placed.put(uri, r != null ? new Placed(r, r.link(), null) : Placed.WAITING));
+            lost.keySet().forEach(uri -> placed.put(uri, r != null ? new Placed(r, link, null) : Placed.WAITING));
         }
         lost.forEach((uri, p) -> {
             if (p.subscription() != null) {
@@ -109,7 +111,7 @@ final class UpstreamSubscriptions implements SubscriptionHandler {
             }
             if (r != null) {
                 log.info("upstream {}: subscribing to {} again on {}", upstream.name(), uri, r.target());
-                place(uri, r).whenComplete((s, failure) -> {
+                place(uri, r, link, false).whenComplete((s, failure) -> {
                     if (failure != null) {
                         log.warn("upstream {}: subscribing to {} again failed: {}; trying again when its endpoints change",
                                 upstream.name(), uri, failure.getMessage());
@@ -119,15 +121,18 @@ final class UpstreamSubscriptions implements SubscriptionHandler {
         });
     }
 
-    /** Subscribes to {@code uri} on {@code r}; failing, the URI waits for the next change of the endpoints. */
-    private CompletableFuture<Subscription> place(String uri, Replica r) {
+    /**
+     * Subscribes to {@code uri} on {@code r} during its {@code link}-th connection. Failing, the URI
+     * waits for the next change of the endpoints, unless this was the {@code first} subscription:
+     * then the subscriber is refused and nobody holds the URI.
+     */
+    private CompletableFuture<Subscription> place(String uri, Replica r, int link, boolean first) {
         PeregrineClient client = r.client();
-        int link = r.link();
         Subscription s;
         try {
             s = client.listen(SubscriptionFilter.resources(uri), (method, params) -> updated.accept(uri));
         } catch (RuntimeException e) {
-            return failed(uri, r, link, null, e);
+            return failed(uri, r, link, null, e, first);
         }
         return s.acknowledged().handle((agreed, failure) -> {
             if (failure == null && !(agreed.get("resourceSubscriptions") instanceof List
@@ -136,7 +141,7 @@ final class UpstreamSubscriptions implements SubscriptionHandler {
                         + upstream.name() + " did not accept the subscription", null,
                         Map.of("upstream", upstream.name(), "uri", uri));
             }
-            return failure != null ? failed(uri, r, link, s, failure) : placed(uri, r, link, s);
+            return failure != null ? failed(uri, r, link, s, failure, first) : placed(uri, r, link, s);
         }).thenCompose(f -> f);
     }
 
@@ -162,13 +167,14 @@ final class UpstreamSubscriptions implements SubscriptionHandler {
         return CompletableFuture.completedFuture(s);
     }
 
-    private CompletableFuture<Subscription> failed(String uri, Replica r, int link, Subscription s, Throwable failure) {
+    private CompletableFuture<Subscription> failed(String uri, Replica r, int link, Subscription s, Throwable failure,
+                                                   boolean first) {
         if (s != null) {
             s.close();
         }
         synchronized (this) {
             placed.computeIfPresent(uri, (k, p) -> p.replica() == r && p.link() == link && p.subscription() == null
-                    ? Placed.WAITING : p);
+                    ? (first ? null : Placed.WAITING) : p);
         }
         return CompletableFuture.failedFuture(translate(uri, failure));
     }

@@ -178,10 +178,9 @@ final class ResourceMethods {
                 r.respond(server.writer().error(c.peer.alloc(), id, e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
                 return;
             }
-            if (!c.interests.heldUris.add(uri)) {
-                holds.release(uri); // subscribed twice at once: one hold is enough
-            } else if (!server.isOpen(c) && c.interests.heldUris.remove(uri)) {
-                holds.release(uri); // the connection went while the subscription was made
+            // One hold per connection (it may have subscribed twice at once), none once it went.
+            if (!c.interests.heldUris.add(uri) || (!server.isOpen(c) && c.interests.heldUris.remove(uri))) {
+                holds.release(uri);
             }
             c.interests.resourceUris.add(uri);
             r.respond(server.emptyResult(c, id, s));

@@ -130,7 +130,7 @@ final class Subscriptions {
                 }
             }
         }
-        if (c.interests.streams.containsKey(m.id())) {
+        if (c.interests.streams.containsKey(m.id()) || c.interests.opening.containsKey(m.id())) {
             throw new RpcException(JsonRpcError.INVALID_REQUEST,
                     "Duplicate request id " + m.id() + ": a subscriptions/listen with this id is still open");
         }
@@ -139,10 +139,12 @@ final class Subscriptions {
             open(c, new Stream(m.id(), r, tools, prompts, resources, Set.copyOf(uris), Set.of()), listsUris);
             return false;
         }
-        // URIs whose subscription is made elsewhere are honored once it is: the stream opens then.
+        // URIs whose subscription is made elsewhere are honored once it is: the stream opens then,
+        // unless it was cancelled (or its connection went) meanwhile.
+        RequestId id = m.id();
+        c.interests.opening.put(id, r);
         Map<String, CompletableFuture<Void>> asked = new java.util.LinkedHashMap<>();
         handled.forEach((uri, handler) -> asked.put(uri, holds.acquire(uri, handler)));
-        RequestId id = m.id();
         CompletableFuture.allOf(asked.values().toArray(new CompletableFuture<?>[0])).whenComplete((v, f) -> {
             Set<String> held = new LinkedHashSet<>();
             asked.forEach((uri, subscribed) -> {
@@ -155,8 +157,8 @@ final class Subscriptions {
             });
             uris.addAll(held);
             Stream stream = new Stream(id, r, tools, prompts, resources, Set.copyOf(uris), Set.copyOf(held));
-            if (!server.isOpen(c) || c.interests.streams.containsKey(id)) {
-                release(stream); // the connection went (or the id was reused) meanwhile
+            if (!c.interests.opening.remove(id, r) || !server.isOpen(c)) {
+                release(stream);
                 return;
             }
             open(c, stream, listsUris);
@@ -240,6 +242,11 @@ final class Subscriptions {
 
     /** The client cancelled {@code id}; true when it was an open stream (now closed, unanswered). */
     boolean cancel(Connection c, RequestId id) {
+        Reply opening = c.interests.opening.remove(id);
+        if (opening != null) {
+            opening.respondNothing(); // what it subscribed meanwhile is released as it completes
+            return true;
+        }
         Stream s = c.interests.streams.get(id);
         if (s == null) {
             return false;
@@ -256,6 +263,11 @@ final class Subscriptions {
 
     /** The connection is gone: its open streams end without an answer, and what it held is released. */
     void connectionClosed(Connection c) {
+        for (Map.Entry<RequestId, Reply> opening : c.interests.opening.entrySet()) {
+            if (c.interests.opening.remove(opening.getKey(), opening.getValue())) {
+                opening.getValue().dropped();
+            }
+        }
         for (Stream s : c.interests.streams.values()) {
             synchronized (s) {
                 if (!c.interests.streams.remove(s.id, s)) {
