@@ -1,6 +1,7 @@
 package io.peregrine.mcp;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.peregrine.resource.SubscriptionHandler;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcException;
@@ -30,7 +31,7 @@ import java.util.concurrent.CompletableFuture;
  * cancels it ({@code notifications/cancelled}: no answer), when the connection goes, or when the
  * server shuts down (a {@code resultType: complete} answer).
  *
- * <p>A resource with a {@link io.peregrine.resource.SubscriptionHandler} is subscribed through it
+ * <p>A resource with a {@link SubscriptionHandler} is subscribed through it
  * first ({@link ResourceHolds}): a stream that names one opens once that is done, honoring it if
  * it succeeded, and releases it when it ends.
  *
@@ -108,7 +109,7 @@ final class Subscriptions {
         boolean prompts = flag(filter, "promptsListChanged");
         boolean resources = flag(filter, "resourcesListChanged");
         Set<String> uris = new LinkedHashSet<>();
-        Map<String, io.peregrine.resource.SubscriptionHandler> handled = new java.util.LinkedHashMap<>();
+        Map<String, SubscriptionHandler> handled = new java.util.LinkedHashMap<>();
         Object wanted = filter.get("resourceSubscriptions");
         if (wanted != null) {
             if (!(wanted instanceof List)) {
@@ -122,8 +123,8 @@ final class Subscriptions {
                 }
                 // Only URIs that name something subscribable are honored; the acknowledgment tells the client which.
                 ResourceRegistry.Resolved target = resourceRegistry.resolve((String) uri);
-                io.peregrine.resource.SubscriptionHandler handler = target != null ? target.subscriptions() : null;
-                if (handler != null && handler != io.peregrine.resource.SubscriptionHandler.UNSUPPORTED) {
+                SubscriptionHandler handler = target != null ? target.subscriptions() : null;
+                if (handler != null && handler != SubscriptionHandler.UNSUPPORTED) {
                     handled.putIfAbsent((String) uri, handler);
                 } else if (target != null && handler == null) {
                     uris.add((String) uri);
@@ -185,7 +186,7 @@ final class Subscriptions {
         }
     }
 
-    /** The error a client gets when a {@link io.peregrine.resource.SubscriptionHandler} refused {@code uri}. */
+    /** The error a client gets when a {@link SubscriptionHandler} refused {@code uri}. */
     static RpcException refusal(String uri, Throwable failure) {
         Throwable t = failure;
         while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
