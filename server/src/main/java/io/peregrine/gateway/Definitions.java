@@ -13,6 +13,7 @@ import io.peregrine.resource.Resource;
 import io.peregrine.resource.ResourceContents;
 import io.peregrine.resource.ResourceHandler;
 import io.peregrine.resource.ResourceTemplate;
+import io.peregrine.resource.SubscriptionHandler;
 import io.peregrine.rpc.JsonTree;
 import io.peregrine.tool.Content;
 import io.peregrine.tool.DefinitionBuilder;
@@ -88,8 +89,9 @@ final class Definitions {
                 : "required".equals(support) ? TaskSupport.REQUIRED : TaskSupport.FORBIDDEN;
     }
 
-    static Resource resource(ResourceInfo r, ResourceHandler handler) {
-        Resource.Builder b = Resource.builder(r.uri(), r.name() != null ? r.name() : r.uri()).handler(handler).blocking(true);
+    static Resource resource(ResourceInfo r, ResourceHandler handler, SubscriptionHandler subscriptions) {
+        Resource.Builder b = Resource.builder(r.uri(), r.name() != null ? r.name() : r.uri()).handler(handler).blocking(true)
+                .subscriptions(subscriptions);
         if (r.mimeType() != null) {
             b.mimeType(r.mimeType());
         }
@@ -107,9 +109,10 @@ final class Definitions {
         io.peregrine.completion.Completer of(String argument);
     }
 
-    static ResourceTemplate template(ResourceTemplateInfo r, ResourceHandler handler, Completers completers) {
+    static ResourceTemplate template(ResourceTemplateInfo r, ResourceHandler handler, SubscriptionHandler subscriptions,
+                                     Completers completers) {
         ResourceTemplate.Builder b = ResourceTemplate.builder(r.uriTemplate(), r.name() != null ? r.name() : r.uriTemplate())
-                .handler(handler).blocking(true);
+                .handler(handler).blocking(true).subscriptions(subscriptions);
         if (completers != null) {
             for (String variable : io.peregrine.resource.UriTemplate.of(r.uriTemplate()).variables()) {
                 b.completion(variable, completers.of(variable));

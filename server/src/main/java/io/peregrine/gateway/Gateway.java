@@ -107,7 +107,7 @@ public final class Gateway implements AutoCloseable {
         this.workers = Executors.newCachedThreadPool(new DefaultThreadFactory("peregrine-gateway", true));
         this.reconciler = Executors.newSingleThreadExecutor(new DefaultThreadFactory("peregrine-gateway-catalog", true));
         for (UpstreamSpec s : specs) {
-            upstreams.add(new Upstream(s, this::changed, loops, timer, workers));
+            upstreams.add(new Upstream(s, this::changed, resources::updated, loops, timer, workers));
         }
         for (Upstream u : upstreams) {
             u.peers(this::upstream);
@@ -403,7 +403,7 @@ public final class Gateway implements AutoCloseable {
             if (!owned.equals(servedResources.get(uri))) {
                 Upstream u = owned.upstream();
                 try {
-                    added.add(Definitions.resource(owned.item(), request -> u.read(request.uri())));
+                    added.add(Definitions.resource(owned.item(), request -> u.read(request.uri()), u.subscriptions()));
                 } catch (IllegalArgumentException e) {
                     log.warn("resource {} of upstream {} is not federated: {}", uri, u.name(), e.getMessage());
                     keptResources.remove(uri);
@@ -415,7 +415,7 @@ public final class Gateway implements AutoCloseable {
                 Upstream u = owned.upstream();
                 try {
                     io.peregrine.client.CompletionRef ref = io.peregrine.client.CompletionRef.resourceTemplate(t);
-                    addedTemplates.add(Definitions.template(owned.item(), request -> u.read(request.uri()),
+                    addedTemplates.add(Definitions.template(owned.item(), request -> u.read(request.uri()), u.subscriptions(),
                             u.completes() ? variable -> (value, context) -> u.complete(ref, variable, value, context) : null));
                 } catch (IllegalArgumentException e) {
                     log.warn("resource template {} of upstream {} is not federated: {}", t, u.name(), e.getMessage());

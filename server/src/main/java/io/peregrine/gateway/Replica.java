@@ -56,6 +56,8 @@ final class Replica implements AutoCloseable {
     private volatile Lists lists = Lists.EMPTY;
     private volatile String failure = "not connected yet";
     private int attempts;
+    /** How many times it became ready: a new upstream session each time, which knows no subscription of an earlier one. */
+    private volatile int link;
     /** Attempts on this endpoint not yet ended. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Left the upstream's endpoints: takes no new call, closes once {@link #inFlight} reaches zero. */
@@ -118,6 +120,11 @@ final class Replica implements AutoCloseable {
 
     EndpointHealth health() {
         return health;
+    }
+
+    /** Which connection of this endpoint is the current one (see {@link UpstreamSubscriptions}). */
+    int link() {
+        return link;
     }
 
     PeregrineClient client() {
@@ -243,6 +250,9 @@ final class Replica implements AutoCloseable {
                     all || caps.containsKey("prompts") ? orEmpty(c::prompts) : List.of());
             lists = fresh;
             boolean was = ready;
+            if (c.isConnected() && !was) {
+                link++;
+            }
             ready = c.isConnected();
             if (ready && !was) {
                 // Connected anew: a fresh start for its health, and the start of its slow start.

@@ -33,6 +33,7 @@ final class Upstream implements AutoCloseable {
     private final UpstreamSpec spec;
     private final Endpoints endpoints;
     private final Forwarder forwarder;
+    private final UpstreamSubscriptions subscriptions;
     private final Listener listener;
     /** Connection attempts made, settled or failed: start-up waits until each endpoint made one. */
     private final AtomicInteger attempts = new AtomicInteger();
@@ -45,8 +46,11 @@ final class Upstream implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile java.util.function.Function<String, Upstream> peers = name -> null;
 
-    Upstream(UpstreamSpec spec, Listener listener, EventLoopGroup loops, ScheduledExecutorService timer, Executor workers) {
+    /** @param updated hears {@code notifications/resources/updated} of a URI the gateway's clients subscribed to */
+    Upstream(UpstreamSpec spec, Listener listener, java.util.function.Consumer<String> updated, EventLoopGroup loops,
+             ScheduledExecutorService timer, Executor workers) {
         this.spec = spec;
+        this.subscriptions = new UpstreamSubscriptions(this, updated);
         this.listener = listener;
         this.timer = timer;
         this.endpoints = new Endpoints(this, loops, timer, workers);
@@ -86,10 +90,11 @@ final class Upstream implements AutoCloseable {
 
     /** Whether some endpoint is ready. */
     boolean isReady() {
-        return ready() != null;
+        return readyReplica() != null;
     }
 
-    private Replica ready() {
+    /** The first ready endpoint (whose catalog is served, and where resources are subscribed), or null. */
+    Replica readyReplica() {
         for (Replica r : endpoints.all()) {
             if (r.isReady()) {
                 return r;
@@ -126,7 +131,7 @@ final class Upstream implements AutoCloseable {
 
     /** What the upstream offers now: the first ready endpoint's lists, or nothing. */
     Replica.Lists lists() {
-        Replica r = ready();
+        Replica r = readyReplica();
         return r != null ? r.lists() : Replica.Lists.EMPTY;
     }
 
@@ -142,7 +147,26 @@ final class Upstream implements AutoCloseable {
 
     void changed() {
         version.incrementAndGet();
+        subscriptions.relink();
         listener.changed(this);
+    }
+
+    /**
+     * What subscribing to one of its resources does: {@link UpstreamSubscriptions} when a ready
+     * endpoint offers subscriptions (a 2025 server that declared {@code resources.subscribe}, or
+     * any 2026-07-28 server, whose {@code subscriptions/listen} carries them), else
+     * {@link io.peregrine.resource.SubscriptionHandler#UNSUPPORTED}.
+     */
+    io.peregrine.resource.SubscriptionHandler subscriptions() {
+        Replica r = readyReplica();
+        if (r == null) {
+            return io.peregrine.resource.SubscriptionHandler.UNSUPPORTED;
+        }
+        PeregrineClient c = r.client();
+        boolean modern = c.negotiatedVersion() != null && c.negotiatedVersion().compareTo("2026") > 0;
+        Object resources = c.serverCapabilities().get("resources");
+        return modern || (resources instanceof Map && Boolean.TRUE.equals(((Map<?, ?>) resources).get("subscribe")))
+                ? subscriptions : io.peregrine.resource.SubscriptionHandler.UNSUPPORTED;
     }
 
     /** Why no endpoint is ready. */
@@ -298,7 +322,7 @@ final class Upstream implements AutoCloseable {
 
     /** Whether a ready endpoint's server declared {@code completions}. */
     boolean completes() {
-        Replica r = ready();
+        Replica r = readyReplica();
         return r != null && r.client().serverCapabilities().containsKey("completions");
     }
 

@@ -21,6 +21,12 @@ final class ClientInterests {
     /** URIs of {@code resources/subscribe}. */
     final Set<String> resourceUris = ConcurrentHashMap.newKeySet();
 
+    /** Those of {@link #resourceUris} this connection holds in {@link ResourceHolds}: released when it goes. */
+    final Set<String> heldUris = ConcurrentHashMap.newKeySet();
+
+    /** {@code subscriptions/listen} requests waiting for their subscriptions to be made, by id, with their reply. */
+    final Map<RequestId, Reply> opening = new ConcurrentHashMap<>();
+
     /** Open {@code subscriptions/listen} streams by the id of the request that opened them. */
     final Map<RequestId, Subscriptions.Stream> streams = new ConcurrentHashMap<>();
 }

@@ -108,7 +108,9 @@ final class LifecycleMethods {
         g.writeEndObject();
         if (!resources.isEmpty()) {
             g.writeObjectFieldStart("resources");
-            g.writeBooleanField("subscribe", true);
+            if (resources.isSubscribable()) {
+                g.writeBooleanField("subscribe", true);
+            }
             g.writeBooleanField("listChanged", true);
             g.writeEndObject();
         }

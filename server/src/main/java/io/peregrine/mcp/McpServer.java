@@ -171,12 +171,13 @@ public final class McpServer implements MessageListener {
         methods.put("tasks/cancel", tasks::cancel);
         methods.put("tasks/update", tasks::update);
         Offload offload = new Offload(this);
-        new ResourceMethods(this, resources, offload).register(methods);
+        ResourceHolds holds = new ResourceHolds();
+        new ResourceMethods(this, resources, offload, holds).register(methods);
         new PromptMethods(this, prompts, offload).register(methods);
         new CompletionMethods(this, prompts, resources, offload).register(methods);
         this.logging = new LoggingMethods(this);
         logging.register(methods);
-        this.subscriptions = new Subscriptions(this, connections, resources);
+        this.subscriptions = new Subscriptions(this, connections, resources, holds);
         subscriptions.register(methods);
         tools.onChange(subscriptions::toolsChanged);
         prompts.onChange(subscriptions::promptsChanged);
@@ -555,6 +556,11 @@ public final class McpServer implements MessageListener {
     }
 
     /** {@code {}}, or {@code {"resultType":"complete","_meta":{serverInfo}}} for 2026-07-28. */
+    /** Whether {@code c} is still open (not yet closed by its transport). */
+    boolean isOpen(Connection c) {
+        return connections.contains(c);
+    }
+
     ByteBuf emptyResult(Connection c, RequestId id, RequestScope s) {
         return writer.result(c.peer.alloc(), id, g -> {
             g.writeStartObject();

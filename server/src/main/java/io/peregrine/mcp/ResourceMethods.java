@@ -6,8 +6,10 @@ import io.peregrine.resource.ResourceContents;
 import io.peregrine.resource.ResourceNotFoundException;
 import io.peregrine.resource.ResourceRequest;
 import io.peregrine.resource.ResourceTemplate;
+import io.peregrine.resource.SubscriptionHandler;
 import io.peregrine.resource.internal.ResourceJson;
 import io.peregrine.rpc.JsonRpcError;
+import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcException;
 import io.peregrine.rpc.RpcMessage;
 
@@ -17,7 +19,9 @@ import java.util.Map;
 
 /**
  * {@code resources/list}, {@code resources/templates/list}, {@code resources/read}, and the 2025
- * era's {@code resources/subscribe} and {@code resources/unsubscribe}.
+ * era's {@code resources/subscribe} and {@code resources/unsubscribe}. A resource with a
+ * {@link SubscriptionHandler} is answered once the handler subscribed (or refused), and the
+ * connection holds it in {@link ResourceHolds} until it unsubscribes or goes.
  *
  * <p>A URI that names nothing is -32002 in the 2025 revisions and -32602 from 2026-07-28 (where
  * clients also accept -32002 from older servers), with the URI in {@code data}.
@@ -27,11 +31,13 @@ final class ResourceMethods {
     private final McpServer server;
     private final ResourceRegistry resources;
     private final Offload offload;
+    private final ResourceHolds holds;
 
-    ResourceMethods(McpServer server, ResourceRegistry resources, Offload offload) {
+    ResourceMethods(McpServer server, ResourceRegistry resources, Offload offload, ResourceHolds holds) {
         this.server = server;
         this.resources = resources;
         this.offload = offload;
+        this.holds = holds;
     }
 
     void register(Map<String, McpServer.Method> methods) {
@@ -150,12 +156,35 @@ final class ResourceMethods {
         requireSession(s, "resources/subscribe", "open a subscriptions/listen stream with resourceSubscriptions");
         String uri = p.requireString("resources/subscribe", "uri");
         server.authorize(c, io.peregrine.policy.Grants.RESOURCE, uri);
-        if (resources.resolve(uri) == null) {
+        ResourceRegistry.Resolved target = resources.resolve(uri);
+        if (target == null) {
             throw notFound(s, uri, "Cannot subscribe to " + uri + ": it is not a resource of this server and matches "
                     + "none of its resource templates");
         }
-        c.interests.resourceUris.add(uri);
-        r.respond(server.emptyResult(c, m.id(), s));
+        SubscriptionHandler handler = target.subscriptions();
+        if (handler == SubscriptionHandler.UNSUPPORTED) {
+            throw new RpcException(JsonRpcError.INVALID_PARAMS, "Cannot subscribe to " + uri + ": its updates "
+                    + "cannot be followed (its source offers no subscriptions)", null, Map.of("uri", uri));
+        }
+        if (handler == null || c.interests.heldUris.contains(uri)) {
+            c.interests.resourceUris.add(uri);
+            r.respond(server.emptyResult(c, m.id(), s));
+            return false;
+        }
+        RequestId id = m.id();
+        holds.acquire(uri, handler).whenComplete((v, failure) -> {
+            if (failure != null) {
+                RpcException e = Subscriptions.refusal(uri, failure);
+                r.respond(server.writer().error(c.peer.alloc(), id, e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
+                return;
+            }
+            // One hold per connection (it may have subscribed twice at once), none once it went.
+            if (!c.interests.heldUris.add(uri) || (!server.isOpen(c) && c.interests.heldUris.remove(uri))) {
+                holds.release(uri);
+            }
+            c.interests.resourceUris.add(uri);
+            r.respond(server.emptyResult(c, id, s));
+        });
         return false;
     }
 
@@ -164,6 +193,9 @@ final class ResourceMethods {
         String uri = p.requireString("resources/unsubscribe", "uri");
         // Unsubscribing from something never subscribed is harmless: the client's intent already holds.
         c.interests.resourceUris.remove(uri);
+        if (c.interests.heldUris.remove(uri)) {
+            holds.release(uri);
+        }
         r.respond(server.emptyResult(c, m.id(), s));
         return false;
     }

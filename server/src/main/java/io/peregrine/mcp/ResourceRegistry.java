@@ -38,6 +38,11 @@ public final class ResourceRegistry {
         boolean blocking() {
             return resource != null ? resource.isBlocking() : template.isBlocking();
         }
+
+        /** What subscribing to it does, or null: the server keeps the subscriptions. */
+        io.peregrine.resource.SubscriptionHandler subscriptions() {
+            return resource != null ? resource.subscriptions() : template.subscriptions();
+        }
     }
 
     private static final class Snapshot {
@@ -45,6 +50,8 @@ public final class ResourceRegistry {
         final Resource[] resources;
         final Map<String, ResourceTemplate> byTemplate;
         final ResourceTemplate[] templates;
+        /** Whether some resource or template can be subscribed to. */
+        final boolean subscribable;
 
         Snapshot(Map<String, Resource> byUri, Map<String, ResourceTemplate> byTemplate) {
             this.byUri = byUri;
@@ -53,6 +60,14 @@ public final class ResourceRegistry {
             this.byTemplate = byTemplate;
             this.templates = byTemplate.values().toArray(new ResourceTemplate[0]);
             Arrays.sort(templates, Comparator.comparing(ResourceRegistry::key));
+            boolean any = false;
+            for (Resource r : resources) {
+                any |= r.subscriptions() != io.peregrine.resource.SubscriptionHandler.UNSUPPORTED;
+            }
+            for (ResourceTemplate t : templates) {
+                any |= t.subscriptions() != io.peregrine.resource.SubscriptionHandler.UNSUPPORTED;
+            }
+            this.subscribable = any;
         }
     }
 
@@ -199,6 +214,11 @@ public final class ResourceRegistry {
             }
         }
         return null;
+    }
+
+    /** Whether some resource or template can be subscribed to (the {@code resources.subscribe} capability). */
+    boolean isSubscribable() {
+        return snapshot.subscribable;
     }
 
     boolean hasTemplates() {

@@ -1,6 +1,7 @@
 package io.peregrine.mcp;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.peregrine.resource.SubscriptionHandler;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcException;
@@ -12,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Change notifications, in both eras.
@@ -29,9 +31,15 @@ import java.util.Set;
  * cancels it ({@code notifications/cancelled}: no answer), when the connection goes, or when the
  * server shuts down (a {@code resultType: complete} answer).
  *
+ * <p>A resource with a {@link SubscriptionHandler} is subscribed through it
+ * first ({@link ResourceHolds}): a stream that names one opens once that is done, honoring it if
+ * it succeeded, and releases it when it ends.
+ *
  * <p>Notifications may be raised on any thread: each registry change walks the connections.
  */
 final class Subscriptions {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Subscriptions.class);
 
     static final String META_SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
 
@@ -43,14 +51,18 @@ final class Subscriptions {
         final boolean prompts;
         final boolean resources;
         final Set<String> uris;
+        /** Those of {@link #uris} the stream holds in {@link ResourceHolds}: released when it ends. */
+        final Set<String> held;
 
-        Stream(RequestId id, Reply reply, boolean tools, boolean prompts, boolean resources, Set<String> uris) {
+        Stream(RequestId id, Reply reply, boolean tools, boolean prompts, boolean resources, Set<String> uris,
+               Set<String> held) {
             this.id = id;
             this.reply = reply;
             this.tools = tools;
             this.prompts = prompts;
             this.resources = resources;
             this.uris = uris;
+            this.held = held;
         }
 
         /** Sends {@code message} on this stream unless it was closed meanwhile. */
@@ -66,11 +78,13 @@ final class Subscriptions {
     private final McpServer server;
     private final Set<Connection> connections;
     private final ResourceRegistry resourceRegistry;
+    private final ResourceHolds holds;
 
-    Subscriptions(McpServer server, Set<Connection> connections, ResourceRegistry resourceRegistry) {
+    Subscriptions(McpServer server, Set<Connection> connections, ResourceRegistry resourceRegistry, ResourceHolds holds) {
         this.server = server;
         this.connections = connections;
         this.resourceRegistry = resourceRegistry;
+        this.holds = holds;
     }
 
     void register(Map<String, McpServer.Method> methods) {
@@ -95,6 +109,7 @@ final class Subscriptions {
         boolean prompts = flag(filter, "promptsListChanged");
         boolean resources = flag(filter, "resourcesListChanged");
         Set<String> uris = new LinkedHashSet<>();
+        Map<String, SubscriptionHandler> handled = new java.util.LinkedHashMap<>();
         Object wanted = filter.get("resourceSubscriptions");
         if (wanted != null) {
             if (!(wanted instanceof List)) {
@@ -106,25 +121,82 @@ final class Subscriptions {
                     throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params for subscriptions/listen: "
                             + "\"notifications.resourceSubscriptions\" must hold only URI strings");
                 }
-                // Only URIs that name something are honored; the acknowledgment tells the client which.
-                if (resourceRegistry.resolve((String) uri) != null) {
+                // Only URIs that name something subscribable are honored; the acknowledgment tells the client which.
+                ResourceRegistry.Resolved target = resourceRegistry.resolve((String) uri);
+                SubscriptionHandler handler = target != null ? target.subscriptions() : null;
+                if (handler != null && handler != SubscriptionHandler.UNSUPPORTED) {
+                    handled.putIfAbsent((String) uri, handler);
+                } else if (target != null && handler == null) {
                     uris.add((String) uri);
                 }
             }
         }
-        Stream stream = new Stream(m.id(), r, tools, prompts, resources, Set.copyOf(uris));
-        if (c.interests.streams.containsKey(m.id())) {
+        if (c.interests.streams.containsKey(m.id()) || c.interests.opening.containsKey(m.id())) {
             throw new RpcException(JsonRpcError.INVALID_REQUEST,
                     "Duplicate request id " + m.id() + ": a subscriptions/listen with this id is still open");
         }
-        // The acknowledgment must precede anything the stream delivers, and the stream must be
-        // registered before the client can see the acknowledgment (a transport may write it at
-        // once): both happen under the stream's lock, which every delivery takes too.
-        synchronized (stream) {
-            c.interests.streams.put(m.id(), stream);
-            r.send(acknowledgment(c, stream, wanted != null));
+        boolean listsUris = wanted != null;
+        if (handled.isEmpty()) {
+            open(c, new Stream(m.id(), r, tools, prompts, resources, Set.copyOf(uris), Set.of()), listsUris);
+            return false;
         }
+        // URIs whose subscription is made elsewhere are honored once it is: the stream opens then,
+        // unless it was cancelled (or its connection went) meanwhile.
+        RequestId id = m.id();
+        c.interests.opening.put(id, r);
+        Map<String, CompletableFuture<Void>> asked = new java.util.LinkedHashMap<>();
+        handled.forEach((uri, handler) -> asked.put(uri, holds.acquire(uri, handler)));
+        CompletableFuture.allOf(asked.values().toArray(new CompletableFuture<?>[0])).whenComplete((v, f) -> {
+            Set<String> held = new LinkedHashSet<>();
+            asked.forEach((uri, subscribed) -> {
+                if (subscribed.isCompletedExceptionally()) {
+                    log.debug("subscriptions/listen {} on {}: {} is not honored: {}", id, c, uri,
+                            subscribed.handle((x, why) -> why).join());
+                } else {
+                    held.add(uri);
+                }
+            });
+            uris.addAll(held);
+            Stream stream = new Stream(id, r, tools, prompts, resources, Set.copyOf(uris), Set.copyOf(held));
+            if (!c.interests.opening.remove(id, r) || !server.isOpen(c)) {
+                release(stream);
+                return;
+            }
+            open(c, stream, listsUris);
+        });
         return false;
+    }
+
+    /**
+     * Registers {@code stream} and acknowledges it. The acknowledgment must precede anything the
+     * stream delivers, and the stream must be registered before the client can see the
+     * acknowledgment (a transport may write it at once): both happen under the stream's lock, which
+     * every delivery takes too.
+     */
+    private void open(Connection c, Stream stream, boolean listsUris) {
+        synchronized (stream) {
+            c.interests.streams.put(stream.id, stream);
+            stream.reply.send(acknowledgment(c, stream, listsUris));
+        }
+    }
+
+    private void release(Stream stream) {
+        for (String uri : stream.held) {
+            holds.release(uri);
+        }
+    }
+
+    /** The error a client gets when a {@link SubscriptionHandler} refused {@code uri}. */
+    static RpcException refusal(String uri, Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof RpcException) {
+            return (RpcException) t;
+        }
+        return new RpcException(JsonRpcError.INTERNAL_ERROR, "Cannot subscribe to " + uri + ": "
+                + (t.getMessage() != null ? t.getMessage() : t.toString()), null, Map.of("uri", uri));
     }
 
     private io.netty.buffer.ByteBuf acknowledgment(Connection c, Stream stream, boolean listsUris) {
@@ -171,6 +243,11 @@ final class Subscriptions {
 
     /** The client cancelled {@code id}; true when it was an open stream (now closed, unanswered). */
     boolean cancel(Connection c, RequestId id) {
+        Reply opening = c.interests.opening.remove(id);
+        if (opening != null) {
+            opening.respondNothing(); // what it subscribed meanwhile is released as it completes
+            return true;
+        }
         Stream s = c.interests.streams.get(id);
         if (s == null) {
             return false;
@@ -181,16 +258,29 @@ final class Subscriptions {
             }
             s.reply.respondNothing();
         }
+        release(s);
         return true;
     }
 
-    /** The connection is gone: its open streams end without an answer. */
+    /** The connection is gone: its open streams end without an answer, and what it held is released. */
     void connectionClosed(Connection c) {
+        for (Map.Entry<RequestId, Reply> opening : c.interests.opening.entrySet()) {
+            if (c.interests.opening.remove(opening.getKey(), opening.getValue())) {
+                opening.getValue().dropped();
+            }
+        }
         for (Stream s : c.interests.streams.values()) {
             synchronized (s) {
-                if (c.interests.streams.remove(s.id, s)) {
-                    s.reply.dropped();
+                if (!c.interests.streams.remove(s.id, s)) {
+                    continue;
                 }
+                s.reply.dropped();
+            }
+            release(s);
+        }
+        for (String uri : c.interests.heldUris) {
+            if (c.interests.heldUris.remove(uri)) {
+                holds.release(uri);
             }
         }
     }
@@ -210,6 +300,7 @@ final class Subscriptions {
                         g.writeEndObject();
                     }));
                 }
+                release(s);
             }
         }
     }

@@ -22,15 +22,17 @@ public final class Resource {
     private final String mimeType;
     private final boolean blocking;
     private final ResourceHandler handler;
+    private final SubscriptionHandler subscriptions;
     private final String definitionJson;
 
     private Resource(String uri, String name, String mimeType, boolean blocking, ResourceHandler handler,
-                     String definitionJson) {
+                     SubscriptionHandler subscriptions, String definitionJson) {
         this.uri = uri;
         this.name = name;
         this.mimeType = mimeType;
         this.blocking = blocking;
         this.handler = handler;
+        this.subscriptions = subscriptions;
         this.definitionJson = definitionJson;
     }
 
@@ -59,6 +61,11 @@ public final class Resource {
 
     public ResourceHandler handler() {
         return handler;
+    }
+
+    /** What subscribing to it does, or null: the server keeps the subscriptions ({@link SubscriptionHandler}). */
+    public SubscriptionHandler subscriptions() {
+        return subscriptions;
     }
 
     /** The definition as {@code resources/list} returns it, encoded once. */
@@ -134,7 +141,7 @@ public final class Resource {
                     g.writeNumberField("size", knownSize);
                 }
             });
-            return new Resource(uri, name(), mimeTypeOrNull(), isBlocking(), h, definition);
+            return new Resource(uri, name(), mimeTypeOrNull(), isBlocking(), h, subscriptionsOrNull(), definition);
         }
     }
 }

@@ -23,6 +23,7 @@ abstract class ResourceBuilderBase<B extends ResourceBuilderBase<B>> extends Def
     private final String name;
     private String mimeType;
     private Content.Annotations annotations;
+    private SubscriptionHandler subscriptions;
 
     ResourceBuilderBase(String name) {
         super(true);
@@ -39,6 +40,20 @@ abstract class ResourceBuilderBase<B extends ResourceBuilderBase<B>> extends Def
     public final B annotations(Content.Annotations annotations) {
         this.annotations = requireNonNull(annotations, "annotations");
         return self();
+    }
+
+    /**
+     * What subscribing does ({@link SubscriptionHandler}), for contents whose changes must be asked
+     * for elsewhere. Default: none, the server keeps the subscriptions and the author calls
+     * {@code ResourceRegistry.updated}.
+     */
+    public final B subscriptions(SubscriptionHandler subscriptions) {
+        this.subscriptions = requireNonNull(subscriptions, "subscriptions");
+        return self();
+    }
+
+    final SubscriptionHandler subscriptionsOrNull() {
+        return subscriptions;
     }
 
     /** {@code uri}, unless it is not an absolute URI; {@code what} names it in the message. */

@@ -26,15 +26,17 @@ public final class ResourceTemplate {
     private final boolean blocking;
     private final ResourceHandler handler;
     private final Map<String, Completer> completers;
+    private final SubscriptionHandler subscriptions;
     private final String definitionJson;
 
     private ResourceTemplate(UriTemplate uriTemplate, String name, boolean blocking, ResourceHandler handler,
-                             Map<String, Completer> completers, String definitionJson) {
+                             Map<String, Completer> completers, SubscriptionHandler subscriptions, String definitionJson) {
         this.uriTemplate = uriTemplate;
         this.name = name;
         this.blocking = blocking;
         this.handler = handler;
         this.completers = Map.copyOf(completers);
+        this.subscriptions = subscriptions;
         this.definitionJson = definitionJson;
     }
 
@@ -70,6 +72,11 @@ public final class ResourceTemplate {
 
     public boolean hasCompleters() {
         return !completers.isEmpty();
+    }
+
+    /** What subscribing to a URI it names does, or null: the server keeps the subscriptions ({@link SubscriptionHandler}). */
+    public SubscriptionHandler subscriptions() {
+        return subscriptions;
     }
 
     /** The definition as {@code resources/templates/list} returns it, encoded once. */
@@ -129,7 +136,7 @@ public final class ResourceTemplate {
                         + "(expected: handler(...))");
             }
             String definition = encode(g -> g.writeStringField("uriTemplate", uriTemplate.template()));
-            return new ResourceTemplate(uriTemplate, name(), isBlocking(), handler, completers, definition);
+            return new ResourceTemplate(uriTemplate, name(), isBlocking(), handler, completers, subscriptionsOrNull(), definition);
         }
     }
 }

@@ -46,7 +46,7 @@ class GatewayFederationTest {
     private static volatile CountDownLatch gateEntered = new CountDownLatch(1);
     private static volatile CountDownLatch gateCancelled = new CountDownLatch(1);
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final GatewayFixture fixture = new GatewayFixture();
 
     @BeforeAll
     static void startUpstream() throws Exception {
@@ -81,9 +81,7 @@ class GatewayFederationTest {
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        fixture.close();
     }
 
     private static String tcpUrl() {
@@ -98,33 +96,10 @@ class GatewayFederationTest {
         return "http://127.0.0.1:" + upstream.addresses().http().getPort() + "/mcp";
     }
 
-    private Peregrine gateway(UpstreamSpec... specs) throws InterruptedException {
-        Peregrine.Builder b = Peregrine.builder().tcp("127.0.0.1", 0).http("127.0.0.1", 0).tool(EchoTool.create());
-        for (UpstreamSpec s : specs) {
-            b.upstream(s);
-        }
-        Peregrine g = b.build();
-        closing.add(g);
-        g.start();
-        return g;
-    }
-
     private Peregrine threeTransports() throws InterruptedException {
-        return gateway(UpstreamSpec.builder("tcp").url(tcpUrl()).build(),
+        return fixture.gateway(UpstreamSpec.builder("tcp").url(tcpUrl()).build(),
                 UpstreamSpec.builder("ws").url(wsUrl()).build(),
                 UpstreamSpec.builder("http").url(httpUrl()).protocolVersion("2025-11-25").build());
-    }
-
-    private PeregrineClient client(Peregrine gateway, String transport, String version) throws Exception {
-        PeregrineClient.Builder b = PeregrineClient.builder().protocolVersion(version).requestTimeout(Duration.ofSeconds(20));
-        if (transport.equals("tcp")) {
-            b.address(gateway.addresses().tcp());
-        } else {
-            b.url("http://127.0.0.1:" + gateway.addresses().http().getPort() + "/mcp");
-        }
-        PeregrineClient c = b.connect();
-        closing.add(c);
-        return c;
     }
 
     @ParameterizedTest
@@ -132,7 +107,7 @@ class GatewayFederationTest {
     void everyUpstreamTransportIsServedInBothEras(String setup) throws Exception {
         Peregrine gateway = threeTransports();
         String[] s = setup.split(" ");
-        PeregrineClient client = client(gateway, s[0], s[1]);
+        PeregrineClient client = fixture.client(gateway, s[0], s[1]);
 
         List<String> names = new ArrayList<>();
         for (ToolInfo t : client.tools()) {
@@ -188,7 +163,7 @@ class GatewayFederationTest {
         Peregrine gateway = threeTransports();
         for (String setup : List.of("tcp 2025-11-25", "http 2026-07-28")) {
             String[] s = setup.split(" ");
-            PeregrineClient client = client(gateway, s[0], s[1]);
+            PeregrineClient client = fixture.client(gateway, s[0], s[1]);
             List<String> progress = new CopyOnWriteArrayList<>();
             PendingCall call = client.callToolAsync("ws_slow", Map.of("millis", 400, "steps", 4),
                     (p, total, message) -> progress.add(p + "/" + total + " " + message));
@@ -210,9 +185,9 @@ class GatewayFederationTest {
 
     @Test
     void aSlowUpstreamMeetsTheCallTimeoutWithAnErrorNamingIt() throws Exception {
-        Peregrine gateway = gateway(UpstreamSpec.builder("slowpoke").url(tcpUrl()).callTimeout(Duration.ofMillis(500)).build());
+        Peregrine gateway = fixture.gateway(UpstreamSpec.builder("slowpoke").url(tcpUrl()).callTimeout(Duration.ofMillis(500)).build());
         for (String version : List.of("2025-11-25", "2026-07-28")) {
-            PeregrineClient client = client(gateway, "tcp", version);
+            PeregrineClient client = fixture.client(gateway, "tcp", version);
             gateCancelled = new CountDownLatch(1);
             long start = System.nanoTime();
             assertThatThrownBy(() -> client.callTool("slowpoke_gate", Map.of()))
@@ -230,11 +205,11 @@ class GatewayFederationTest {
     @Test
     void readsPromptsAndCompletionsCarryTheDeadlineUpstream() throws Exception {
         FreezableRelay tap = new FreezableRelay(upstream.addresses().tcp());
-        closing.add(tap);
+        fixture.closeLater(tap);
         {
-            Peregrine gateway = gateway(UpstreamSpec.builder("tapped").url(tap.url())
+            Peregrine gateway = fixture.gateway(UpstreamSpec.builder("tapped").url(tap.url())
                     .callTimeout(Duration.ofSeconds(7)).build());
-            PeregrineClient client = client(gateway, "tcp", "2025-11-25");
+            PeregrineClient client = fixture.client(gateway, "tcp", "2025-11-25");
             assertThat(client.readResource("test://static/hello").get(0).text()).isEqualTo("hello world");
             assertThat(client.getPrompt("tapped_greet", Map.of("name", "Ada")).messages().get(1).text()).isEqualTo("Hello, Ada!");
             assertThat(client.complete(io.peregrine.client.CompletionRef.prompt("tapped_greet"), "style", "f", null).values())
@@ -256,8 +231,8 @@ class GatewayFederationTest {
 
     @Test
     void theBulkheadRefusesACallBeyondItsBound() throws Exception {
-        Peregrine gateway = gateway(UpstreamSpec.builder("narrow").url(tcpUrl()).maxInFlight(1, Duration.ofMillis(50)).build());
-        PeregrineClient client = client(gateway, "tcp", "2025-11-25");
+        Peregrine gateway = fixture.gateway(UpstreamSpec.builder("narrow").url(tcpUrl()).maxInFlight(1, Duration.ofMillis(50)).build());
+        PeregrineClient client = fixture.client(gateway, "tcp", "2025-11-25");
         gateEntered = new CountDownLatch(1);
         PendingCall first = client.callToolAsync("narrow_gate", Map.of(), null);
         assertThat(gateEntered.await(20, TimeUnit.SECONDS)).isTrue();
@@ -278,13 +253,13 @@ class GatewayFederationTest {
 
     @Test
     void aListChangeUpstreamRefreshesOnlyItsPartAndTellsTheClients() throws Exception {
-        Peregrine gateway = gateway(UpstreamSpec.builder("tcp").url(tcpUrl()).build(),
+        Peregrine gateway = fixture.gateway(UpstreamSpec.builder("tcp").url(tcpUrl()).build(),
                 UpstreamSpec.builder("http").url(httpUrl()).protocolVersion("2026-07-28").build());
         List<String> heard = new CopyOnWriteArrayList<>();
         PeregrineClient legacy = PeregrineClient.builder().address(gateway.addresses().tcp())
                 .onNotification((method, params) -> heard.add(method)).connect();
-        closing.add(legacy);
-        PeregrineClient modern = client(gateway, "http", "2026-07-28");
+        fixture.closeLater(legacy);
+        PeregrineClient modern = fixture.client(gateway, "http", "2026-07-28");
         assertThat(modern.tools()).extracting(ToolInfo::name).doesNotContain("tcp_late", "http_late");
         long version = gateway.gateway().catalogVersion();
 
@@ -305,11 +280,11 @@ class GatewayFederationTest {
 
     @Test
     void prefixModesNameCollisionsAndNeverStopsStartUpNamingBoth() throws Exception {
-        Peregrine gateway = gateway(UpstreamSpec.builder("a").url(tcpUrl()).prefixMode(PrefixMode.COLLISION)
+        Peregrine gateway = fixture.gateway(UpstreamSpec.builder("a").url(tcpUrl()).prefixMode(PrefixMode.COLLISION)
                         .tools(List.of("echo", "slow"), List.of()).build(),
                 UpstreamSpec.builder("b").url(wsUrl()).prefixMode(PrefixMode.COLLISION)
                         .tools(List.of("slow", "fs*"), List.of()).build());
-        PeregrineClient client = client(gateway, "tcp", "2025-11-25");
+        PeregrineClient client = fixture.client(gateway, "tcp", "2025-11-25");
         // echo is local too, slow is offered by both: prefixed; fs.read.all only by b: kept bare.
         assertThat(client.tools()).extracting(ToolInfo::name)
                 .containsExactlyInAnyOrder("echo", "a_echo", "a_slow", "b_slow", "fs_read_all");
@@ -321,7 +296,7 @@ class GatewayFederationTest {
                 .upstream(UpstreamSpec.builder("right").url(wsUrl()).prefixMode(PrefixMode.NEVER)
                         .tools(List.of("slow"), List.of()).build());
         Peregrine clash = b.build();
-        closing.add(clash);
+        fixture.closeLater(clash);
         assertThatThrownBy(clash::start).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("the tool \"slow\" of upstream right and the tool \"slow\" of upstream left would both be served as \"slow\"")
                 .hasMessageContaining("gateway.upstreams.right.prefix-mode is never");
@@ -342,8 +317,8 @@ class GatewayFederationTest {
                 "--set", "tcp.port=0", "--set", "http.enabled=false", "--set", "shutdown.ready-delay=0",
                 "--set", "gateway.upstreams.peri.url=" + tcpUrl(),
                 "--set", "gateway.upstreams.peri.tools.exclude=gate,slow"}, Map.of());
-        closing.add(server);
-        PeregrineClient client = client(server, "tcp", "2026-07-28");
+        fixture.closeLater(server);
+        PeregrineClient client = fixture.client(server, "tcp", "2026-07-28");
         assertThat(client.tools()).extracting(ToolInfo::name).containsExactlyInAnyOrder("peri_echo", "peri_fs_read_all");
         assertThat(client.callTool("peri_echo", Map.of("message", "standalone")).text()).isEqualTo("standalone");
     }
@@ -357,9 +332,9 @@ class GatewayFederationTest {
                         .build())
                 .upstream(UpstreamSpec.builder("peri").url(tcpUrl()).build())
                 .build();
-        closing.add(g);
+        fixture.closeLater(g);
         g.start();
-        PeregrineClient client = client(g, "tcp", "2025-11-25");
+        PeregrineClient client = fixture.client(g, "tcp", "2025-11-25");
         assertThat(client.callTool("peri_echo", Map.of("message", "1")).text()).isEqualTo("1");
         assertThat(client.callTool("peri_echo", Map.of("message", "2")).text()).isEqualTo("2");
         assertThatThrownBy(() -> client.callTool("peri_echo", Map.of("message", "3")))
@@ -370,9 +345,9 @@ class GatewayFederationTest {
 
     @Test
     void aLocalToolPutOverAFederatedNameStaysThroughLaterChanges() throws Exception {
-        Peregrine g = gateway(UpstreamSpec.builder("tcp").url(tcpUrl()).build());
+        Peregrine g = fixture.gateway(UpstreamSpec.builder("tcp").url(tcpUrl()).build());
         g.tools().add(Tool.builder("tcp_echo").handler((a, ctx) -> ToolResult.text("mine")).build());
-        PeregrineClient client = client(g, "tcp", "2025-11-25");
+        PeregrineClient client = fixture.client(g, "tcp", "2025-11-25");
         upstream.tools().add(Tool.builder("later").handler((a, ctx) -> ToolResult.text("later")).build());
         try {
             Await.until(() -> client.tools().stream().anyMatch(t -> t.name().equals("tcp_later")), "the upstream's change arrived");

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +49,7 @@ class GatewayRelayTest {
     private static final AtomicInteger askNameRuns = new AtomicInteger();
     private static final AtomicInteger askBothRuns = new AtomicInteger();
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final GatewayFixture fixture = new GatewayFixture();
 
     @BeforeAll
     static void startUpstream() throws Exception {
@@ -123,31 +122,19 @@ class GatewayRelayTest {
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        fixture.close();
     }
 
+    /** A gateway whose one upstream, {@code up}, is reached over {@code transport} speaking {@code version}. */
     /** A gateway whose one upstream, {@code up}, is reached over {@code transport} speaking {@code version}. */
     private Peregrine gateway(String transport, String version) throws InterruptedException {
         String url = transport.equals("tcp") ? "tcp://127.0.0.1:" + upstream.addresses().tcp().getPort()
                 : "http://127.0.0.1:" + upstream.addresses().http().getPort() + "/mcp";
-        Peregrine g = Peregrine.builder().tcp("127.0.0.1", 0)
-                .upstream(UpstreamSpec.builder("up").url(url).protocolVersion(version).build()).build();
-        closing.add(g);
-        g.start();
-        return g;
+        return fixture.gateway(UpstreamSpec.builder("up").url(url).protocolVersion(version).build());
     }
 
     private PeregrineClient.Builder clientOf(Peregrine gateway, String version) {
-        return PeregrineClient.builder().protocolVersion(version).requestTimeout(Duration.ofSeconds(20))
-                .address(gateway.addresses().tcp());
-    }
-
-    private PeregrineClient connect(PeregrineClient.Builder b) throws Exception {
-        PeregrineClient c = b.connect();
-        closing.add(c);
-        return c;
+        return fixture.clientOf(gateway, "tcp", version);
     }
 
     private static Map<String, Object> named(String name) {
@@ -164,7 +151,7 @@ class GatewayRelayTest {
         Peregrine gateway = gateway(s[0], s[1]);
         List<Object> logged = new CopyOnWriteArrayList<>();
         List<Map<String, Object>> asked = new CopyOnWriteArrayList<>();
-        PeregrineClient client = connect(clientOf(gateway, s[2])
+        PeregrineClient client = fixture.connect(clientOf(gateway, s[2])
                 .onElicitation(params -> {
                     asked.add(params);
                     return named("Ada");
@@ -204,7 +191,7 @@ class GatewayRelayTest {
         String[] s = setup.split(" ");
         Peregrine gateway = gateway(s[0], s[1]);
         List<String> asked = new CopyOnWriteArrayList<>();
-        PeregrineClient client = connect(clientOf(gateway, s[2])
+        PeregrineClient client = fixture.connect(clientOf(gateway, s[2])
                 .onElicitation(params -> {
                     asked.add("elicitation");
                     return named("Ada");
@@ -228,7 +215,7 @@ class GatewayRelayTest {
     void aClientWithoutTheCapabilityGivesTheUpstreamToolTheMatchingError(String setup) throws Exception {
         String[] s = setup.split(" ");
         Peregrine gateway = gateway(s[0], s[1]);
-        PeregrineClient client = connect(clientOf(gateway, s[2]).onElicitation(params -> named("Ada")));
+        PeregrineClient client = fixture.connect(clientOf(gateway, s[2]).onElicitation(params -> named("Ada")));
 
         if (s[1].startsWith("2025")) {
             // The upstream asked the gateway, which declares sampling: its tool gets the matching error...
@@ -255,8 +242,8 @@ class GatewayRelayTest {
         holding = new CountDownLatch(2);
         asked = new CountDownLatch(2);
         Peregrine gateway = gateway(transport, "2025-11-25");
-        PeregrineClient one = connect(clientOf(gateway, "2025-11-25").onElicitation(params -> named("one")));
-        PeregrineClient two = connect(clientOf(gateway, "2025-11-25").onElicitation(params -> named("two")));
+        PeregrineClient one = fixture.connect(clientOf(gateway, "2025-11-25").onElicitation(params -> named("one")));
+        PeregrineClient two = fixture.connect(clientOf(gateway, "2025-11-25").onElicitation(params -> named("two")));
 
         PendingCall a = one.callToolAsync("up_hold", Map.of(), null);
         PendingCall b = two.callToolAsync("up_hold", Map.of(), null);
