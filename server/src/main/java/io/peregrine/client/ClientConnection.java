@@ -176,6 +176,17 @@ final class ClientConnection {
      */
     PendingRequest send(String method, Map<String, ?> params, ProgressListener listener, String name,
                         Map<String, String> paramHeaders, boolean internal, long timeoutMillis) {
+        return send(method, params, listener, name, paramHeaders, internal, timeoutMillis, null);
+    }
+
+    /**
+     * Sends a request, handing it to {@code beforeWrite} (when not null) before it can be written:
+     * whatever the caller ties to its id is in place before the server's first message about it
+     * can arrive, even when the caller is not on the connection's event loop.
+     */
+    PendingRequest send(String method, Map<String, ?> params, ProgressListener listener, String name,
+                        Map<String, String> paramHeaders, boolean internal, long timeoutMillis,
+                        Consumer<PendingRequest> beforeWrite) {
         Objects.requireNonNull(method, "method");
         long id = pending.nextId();
         boolean holdsSlot = false;
@@ -204,6 +215,9 @@ final class ClientConnection {
         PendingRequest request = pending.add(id, method, listener);
         if (holdsSlot) {
             request.onSettle(inFlight::release);
+        }
+        if (beforeWrite != null) {
+            beforeWrite.accept(request);
         }
         if (closed || (!internal && !ready)) {
             message.release();

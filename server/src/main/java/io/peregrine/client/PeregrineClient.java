@@ -671,10 +671,10 @@ public final class PeregrineClient implements AutoCloseable {
             notifications.put("resourceSubscriptions", filter.resourceUris());
         }
         Subscription s = new Subscription(filter, listener);
-        // Long-lived: no timeout, and no slot among the calls in flight.
+        // Long-lived: no timeout, and no slot among the calls in flight. Listed under its id before it
+        // is written, so that an acknowledgment read at once on the I/O thread finds it.
         PendingRequest listen = connection.send("subscriptions/listen", withLogLevel(Map.of("notifications", notifications)),
-                null, null, Map.of(), true, 0);
-        listening.put(listen.id(), s);
+                null, null, Map.of(), true, 0, sent -> listening.put(sent.id(), s));
         s.closer(() -> listen.cancel("subscription closed"));
         listen.future().whenComplete((r, f) -> {
             listening.remove(listen.id(), s);
