@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -73,6 +75,24 @@ final class LoadOptions {
             values.put(arg.substring(2), args[++i]);
         }
         return new LoadOptions(values);
+    }
+
+    /**
+     * {@code --name value} pairs of a comparison's command line, each name one of {@code names},
+     * in the order given; null when {@code --help} or {@code -h} asks for the usage instead.
+     */
+    static Map<String, String> named(String[] args, List<String> names) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                return null;
+            }
+            if (!args[i].startsWith("--") || !names.contains(args[i].substring(2)) || i + 1 >= args.length) {
+                throw new IllegalArgumentException("unknown option or no value: " + args[i]);
+            }
+            o.put(args[i].substring(2), args[++i]);
+        }
+        return o;
     }
 
     /** The run these options describe, aimed at {@code server}. */
