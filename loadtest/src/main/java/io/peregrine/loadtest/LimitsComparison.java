@@ -276,8 +276,8 @@ final class LimitsComparison {
         s.put("redisCommands", d.redisCommands());
         s.put("redisCommandsPerCall", d.admitted() == 0 ? 0.0 : (double) d.redisCommands() / d.admitted());
         s.put("decidedWithoutRedis", d.withoutRedis());
-        System.err.printf(Locale.ROOT, "%s, %d principals: %s; %.2f Redis commands per admitted call%n", mode,
-                credentials.size(), Summary.line(mode, r), (double) s.get("redisCommandsPerCall"));
+        System.err.printf(Locale.ROOT, "%,d principal%s: %s; %.2f Redis commands per admitted call%n", credentials.size(),
+                credentials.size() == 1 ? "" : "s", Summary.line(mode, r), (double) s.get("redisCommandsPerCall"));
         return s;
     }
 
