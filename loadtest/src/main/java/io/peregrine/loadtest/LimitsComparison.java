@@ -44,11 +44,14 @@ import java.util.stream.Stream;
  * request authenticated alone, and each connection takes every principal's key in turn.
  *
  * <p>Then the limit itself: two shared replicas with {@code echo} limited to {@value #OVERSHOOT_LIMIT}
- * calls a minute per principal, one principal calling both at once over TCP for the run's duration;
- * the calls they admitted together, against the limit, is the overshoot (0 when exact).
+ * calls a minute per principal, warmed up by another principal, then one principal calling both at
+ * once over TCP, a duration at a time, until twice the limit has been asked for; the calls they
+ * admitted together beyond the limit are the overshoot (0 when exact), beside the decisions made
+ * without Redis ({@code peregrine_redis_fallback_decisions_total}: Redis did not answer in time).
  *
  * <p>Bounded: at most {@value #MAX_ROUNDS} rounds of 2 transports × 2 principal counts × 2 servers ×
- * (warm-up + duration), then one duration; loopback only; every process stops at the end.
+ * (warm-up + duration), then a warm-up and at most 30 s and a duration; loopback only; every process
+ * stops at the end.
  */
 final class LimitsComparison {
 
