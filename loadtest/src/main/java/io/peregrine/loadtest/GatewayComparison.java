@@ -59,18 +59,7 @@ final class GatewayComparison {
     }
 
     public static void main(String[] args) throws Exception {
-        try {
-            Map<String, String> o = LoadOptions.named(args, OPTIONS);
-            if (o == null) {
-                System.out.println(USAGE);
-                return;
-            }
-            System.exit(run(o));
-        } catch (IllegalArgumentException e) {
-            System.err.println("loadtest/run gateway: " + e.getMessage());
-            System.err.println(USAGE);
-            System.exit(64);
-        }
+        LoadOptions.main("gateway", USAGE, OPTIONS, args, GatewayComparison::run);
     }
 
     /** Runs the comparison; returns the exit status (1 if any call failed). */

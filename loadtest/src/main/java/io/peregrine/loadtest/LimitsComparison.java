@@ -86,18 +86,7 @@ final class LimitsComparison {
     }
 
     public static void main(String[] args) throws Exception {
-        try {
-            Map<String, String> o = LoadOptions.named(args, OPTIONS);
-            if (o == null) {
-                System.out.println(USAGE);
-                return;
-            }
-            System.exit(run(o));
-        } catch (IllegalArgumentException e) {
-            System.err.println("loadtest/run limits: " + e.getMessage());
-            System.err.println(USAGE);
-            System.exit(64);
-        }
+        LoadOptions.main("limits", USAGE, OPTIONS, args, LimitsComparison::run);
     }
 
     /** What to run, checked before anything starts. */

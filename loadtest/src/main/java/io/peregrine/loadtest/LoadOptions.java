@@ -77,6 +77,31 @@ final class LoadOptions {
         return new LoadOptions(values);
     }
 
+    /** A command run with its {@code --name value} options; returns its exit status. */
+    interface Command {
+        int run(Map<String, String> options) throws Exception;
+    }
+
+    /**
+     * The {@code main} of a command of {@code loadtest/run}: runs {@code command} with the options
+     * of {@code args} (each one of {@code names}) and exits with its status; prints the usage for
+     * {@code --help}, and with the reason on a bad command line, exiting 64.
+     */
+    static void main(String name, String usage, List<String> names, String[] args, Command command) throws Exception {
+        try {
+            Map<String, String> o = named(args, names);
+            if (o == null) {
+                System.out.println(usage);
+                return;
+            }
+            System.exit(command.run(o));
+        } catch (IllegalArgumentException e) {
+            System.err.println("loadtest/run " + name + ": " + e.getMessage());
+            System.err.println(usage);
+            System.exit(64);
+        }
+    }
+
     /**
      * {@code --name value} pairs of a comparison's command line, each name one of {@code names},
      * in the order given; null when {@code --help} or {@code -h} asks for the usage instead.
