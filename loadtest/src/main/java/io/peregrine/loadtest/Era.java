@@ -12,17 +12,17 @@ public enum Era {
 
     /** No handshake; each request carries the protocol version and client capabilities. */
     V2026_07_28("2026-07-28", false,
-            ",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
-                    + "\"io.modelcontextprotocol/clientCapabilities\":{}}");
+            "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}");
 
     private final String version;
     private final boolean handshake;
-    private final String requestMeta;
+    /** The members of {@code params._meta} every request carries: none, or the version and capabilities. */
+    private final String metaMembers;
 
-    Era(String version, boolean handshake, String requestMeta) {
+    Era(String version, boolean handshake, String metaMembers) {
         this.version = version;
         this.handshake = handshake;
-        this.requestMeta = requestMeta;
+        this.metaMembers = metaMembers;
     }
 
     /** The protocol version string, e.g. {@code 2025-11-25}. */
@@ -35,9 +35,14 @@ public enum Era {
         return handshake;
     }
 
-    /** What each request appends inside {@code params}: empty, or a leading comma and {@code _meta}. */
-    String requestMeta() {
-        return requestMeta;
+    /**
+     * What each request appends inside {@code params}: a leading comma and {@code _meta} with
+     * {@code members} (JSON object members, possibly empty) beside the era's own, or nothing when
+     * there are none.
+     */
+    String requestMeta(String members) {
+        String all = members.isEmpty() ? metaMembers : metaMembers.isEmpty() ? members : members + "," + metaMembers;
+        return all.isEmpty() ? "" : ",\"_meta\":{" + all + "}";
     }
 
     /** The era named by its protocol version. */

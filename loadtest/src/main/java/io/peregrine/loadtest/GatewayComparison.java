@@ -59,24 +59,7 @@ final class GatewayComparison {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>();
-        try {
-            for (int i = 0; i < args.length; i++) {
-                if (args[i].equals("--help") || args[i].equals("-h")) {
-                    System.out.println(USAGE);
-                    return;
-                }
-                if (!args[i].startsWith("--") || !OPTIONS.contains(args[i].substring(2)) || i + 1 >= args.length) {
-                    throw new IllegalArgumentException("unknown option or no value: " + args[i]);
-                }
-                o.put(args[i].substring(2), args[++i]);
-            }
-            System.exit(run(o));
-        } catch (IllegalArgumentException e) {
-            System.err.println("loadtest/run gateway: " + e.getMessage());
-            System.err.println(USAGE);
-            System.exit(64);
-        }
+        LoadOptions.main("gateway", USAGE, OPTIONS, args, GatewayComparison::run);
     }
 
     /** Runs the comparison; returns the exit status (1 if any call failed). */
@@ -159,8 +142,13 @@ final class GatewayComparison {
 
     /** Each metric's own median over the rounds. */
     static Map<String, Double> medians(List<Map<String, Object>> runs) {
+        return medians(runs, METRICS);
+    }
+
+    /** Each of {@code metrics}' own median over the rounds, and the calls and errors of all of them. */
+    static Map<String, Double> medians(List<Map<String, Object>> runs, List<String> metrics) {
         Map<String, Double> m = new LinkedHashMap<>();
-        for (String metric : METRICS) {
+        for (String metric : metrics) {
             double[] v = runs.stream().mapToDouble(r -> ((Number) r.get(metric)).doubleValue()).sorted().toArray();
             m.put(metric, v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2);
         }

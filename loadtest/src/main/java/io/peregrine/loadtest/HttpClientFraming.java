@@ -12,6 +12,7 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * MCP's Streamable HTTP seen from a keep-alive client: each JSON-RPC message written is sent as
@@ -44,6 +45,7 @@ final class HttpClientFraming extends ChannelDuplexHandler {
     private static final byte[] CONTENT_LENGTH = ascii("Content-Length: ");
     private static final byte[] END_OF_HEAD = ascii("\r\n\r\n");
     private static final byte[] DATA = ascii("data:");
+    private static final byte[] EMPTY = new byte[0];
 
     /**
      * The event fired for a {@code 202 Accepted}: the server has taken a notification. A client
@@ -59,13 +61,21 @@ final class HttpClientFraming extends ChannelDuplexHandler {
 
     private final String commonHead;
     private final Era era;
-    private final String tool;
+    /** Each request's {@code Authorization} header line, taken in turn; empty for none. */
+    private final byte[][] authorizations;
+    private int nextAuthorization;
     private byte[] head;
     private boolean sessionOpen;
 
-    HttpClientFraming(InetSocketAddress server, Era era, String tool) {
+    /**
+     * @param authorizations the {@code Authorization} values requests carry, one per request in
+     *                       turn (empty: none)
+     * @param first          the index of the first request's
+     */
+    HttpClientFraming(InetSocketAddress server, Era era, String tool, List<String> authorizations, int first) {
         this.era = era;
-        this.tool = tool;
+        this.authorizations = authorizations.stream().map(a -> ascii("Authorization: " + a + "\r\n")).toArray(byte[][]::new);
+        this.nextAuthorization = authorizations.isEmpty() ? 0 : first % authorizations.size();
         String host = server.getAddress().getHostAddress();
         this.commonHead = "POST " + PATH + " HTTP/1.1\r\n"
                 + "Host: " + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + server.getPort() + "\r\n"
@@ -85,8 +95,12 @@ final class HttpClientFraming extends ChannelDuplexHandler {
         ByteBuf body = (ByteBuf) msg;
         try {
             int length = body.readableBytes();
-            ByteBuf out = ctx.alloc().ioBuffer(head.length + CONTENT_LENGTH.length + 14 + length);
-            out.writeBytes(head).writeBytes(CONTENT_LENGTH);
+            byte[] authorization = authorizations.length == 0 ? EMPTY : authorizations[nextAuthorization];
+            if (authorizations.length > 0) {
+                nextAuthorization = (nextAuthorization + 1) % authorizations.length;
+            }
+            ByteBuf out = ctx.alloc().ioBuffer(head.length + authorization.length + CONTENT_LENGTH.length + 14 + length);
+            out.writeBytes(head).writeBytes(authorization).writeBytes(CONTENT_LENGTH);
             RequestEncoder.writeDecimal(out, length);
             out.writeBytes(END_OF_HEAD).writeBytes(body, body.readerIndex(), length);
             ctx.write(out, promise);

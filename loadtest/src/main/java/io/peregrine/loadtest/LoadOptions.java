@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -73,6 +75,49 @@ final class LoadOptions {
             values.put(arg.substring(2), args[++i]);
         }
         return new LoadOptions(values);
+    }
+
+    /** A command run with its {@code --name value} options; returns its exit status. */
+    interface Command {
+        int run(Map<String, String> options) throws Exception;
+    }
+
+    /**
+     * The {@code main} of a command of {@code loadtest/run}: runs {@code command} with the options
+     * of {@code args} (each one of {@code names}) and exits with its status; prints the usage for
+     * {@code --help}, and with the reason on a bad command line, exiting 64.
+     */
+    static void main(String name, String usage, List<String> names, String[] args, Command command) throws Exception {
+        try {
+            Map<String, String> o = named(args, names);
+            if (o == null) {
+                System.out.println(usage);
+                return;
+            }
+            System.exit(command.run(o));
+        } catch (IllegalArgumentException e) {
+            System.err.println("loadtest/run " + name + ": " + e.getMessage());
+            System.err.println(usage);
+            System.exit(64);
+        }
+    }
+
+    /**
+     * {@code --name value} pairs of a comparison's command line, each name one of {@code names},
+     * in the order given; null when {@code --help} or {@code -h} asks for the usage instead.
+     */
+    static Map<String, String> named(String[] args, List<String> names) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                return null;
+            }
+            if (!args[i].startsWith("--") || !names.contains(args[i].substring(2)) || i + 1 >= args.length) {
+                throw new IllegalArgumentException("unknown option or no value: " + args[i]);
+            }
+            o.put(args[i].substring(2), args[++i]);
+        }
+        return o;
     }
 
     /** The run these options describe, aimed at {@code server}. */

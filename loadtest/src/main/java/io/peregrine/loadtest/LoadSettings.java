@@ -2,6 +2,7 @@ package io.peregrine.loadtest;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,10 +21,16 @@ import java.util.Objects;
  * @param warmup      how long to load the server before measuring
  * @param duration    the longest measured window
  * @param maxRequests the measured window also ends after this many responses
+ * @param authorizations the credentials calls are made with ({@code Bearer KEY}), each a principal
+ *                    of the server's; empty for none. A connection is one principal over TCP and
+ *                    WebSocket, and so is a 2025-11-25 session over Streamable HTTP: connection
+ *                    {@code i} uses credential {@code i mod n}. In the stateless era over Streamable
+ *                    HTTP every request is authenticated alone: each connection takes them all in
+ *                    turn from its own starting point, so that all {@code n} principals call
  */
 public record LoadSettings(InetSocketAddress server, Transport transport, Era era, int connections, int depth,
                            double rate, int payloadBytes, String tool, Duration warmup, Duration duration,
-                           long maxRequests) {
+                           long maxRequests, List<String> authorizations) {
 
     /** The longest message either side accepts, whatever the payload. */
     static final int MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
@@ -60,6 +67,27 @@ public record LoadSettings(InetSocketAddress server, Transport transport, Era er
         if (maxRequests <= 0) {
             throw new IllegalArgumentException("maxRequests : " + maxRequests + " (expected: > 0)");
         }
+        authorizations = List.copyOf(authorizations);
+        for (String a : authorizations) {
+            // Written as they are into an HTTP header and a JSON string.
+            if (a.isEmpty() || !a.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"' && c != '\\')) {
+                throw new IllegalArgumentException("authorizations : " + a
+                        + " (expected: printable ASCII without quotes or backslashes)");
+            }
+        }
+    }
+
+    /** The credential of connection {@code connection} over TCP and WebSocket, or null when calls carry none. */
+    String authorization(int connection) {
+        return authorizations.isEmpty() ? null : authorizations.get(connection % authorizations.size());
+    }
+
+    /**
+     * The credentials the requests of connection {@code connection} carry in turn over Streamable
+     * HTTP: every one in the stateless era, the connection's own in a 2025-11-25 session.
+     */
+    List<String> requestAuthorizations(int connection) {
+        return authorizations.isEmpty() || !era.handshake() ? authorizations : List.of(authorization(connection));
     }
 
     /** Whether requests are sent on a schedule rather than as responses arrive. */
@@ -95,6 +123,7 @@ public record LoadSettings(InetSocketAddress server, Transport transport, Era er
         private Duration warmup = Duration.ofSeconds(5);
         private Duration duration = Duration.ofSeconds(10);
         private long maxRequests = Long.MAX_VALUE;
+        private List<String> authorizations = List.of();
 
         private Builder(InetSocketAddress server) {
             this.server = server;
@@ -162,10 +191,16 @@ public record LoadSettings(InetSocketAddress server, Transport transport, Era er
             return this;
         }
 
+        /** The credentials calls are made with, each a principal ({@code Bearer KEY}); default none. */
+        public Builder authorizations(List<String> authorizations) {
+            this.authorizations = authorizations;
+            return this;
+        }
+
         /** Checks every setting and returns them; throws {@link IllegalArgumentException} naming the first bad one. */
         public LoadSettings build() {
             return new LoadSettings(server, transport, era, connections, depth, rate, payloadBytes, tool, warmup,
-                    duration, maxRequests);
+                    duration, maxRequests, authorizations);
         }
     }
 }

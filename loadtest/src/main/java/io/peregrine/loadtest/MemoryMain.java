@@ -104,7 +104,7 @@ public final class MemoryMain {
             InetSocketAddress address = Target.loopback(hostPort);
             LoadSettings settings = LoadSettings.builder(address).transport(transport).connections(1).depth(1).build();
             RequestEncoder requests = new RequestEncoder(settings.era(), settings.tool(), settings.payloadBytes(),
-                    transport.newlineDelimited());
+                    transport.newlineDelimited(), null);
             Histogram unused = new Histogram(LoadConnection.HIGHEST_MICROS, 3);
             MeasureWindow window = new MeasureWindow(Long.MAX_VALUE);
             Bootstrap bootstrap = new Bootstrap().group(group)
@@ -181,7 +181,7 @@ public final class MemoryMain {
                 ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        settings.transport().addClientCodec(ch.pipeline(), settings);
+                        settings.transport().addClientCodec(ch.pipeline(), settings, 0);
                         ch.pipeline().addLast(c);
                     }
                 }).connect(server, local);

@@ -17,13 +17,23 @@ final class RequestEncoder {
     private final byte[] initialize;
     private final byte[] initialized;
 
-    /** Calls {@code tool} with a {@code message} of {@code payloadBytes} ASCII letters. */
-    RequestEncoder(Era era, String tool, int payloadBytes, boolean newlineDelimited) {
+    /**
+     * Calls {@code tool} with a {@code message} of {@code payloadBytes} ASCII letters.
+     *
+     * @param authorization the credential carried in the messages themselves (MCP over TCP has no
+     *                      headers: {@code _meta["io.peregrine/authorization"]} of the first request,
+     *                      {@code initialize} or, in the stateless era, every call), such as
+     *                      {@code Bearer KEY}; null for none
+     */
+    RequestEncoder(Era era, String tool, int payloadBytes, boolean newlineDelimited, String authorization) {
         String end = newlineDelimited ? "\n" : "";
+        String credential = authorization == null ? "" : "\"io.peregrine/authorization\":\"" + authorization + "\"";
         this.callTail = ascii(",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
-                + "\",\"arguments\":{\"message\":\"" + "x".repeat(payloadBytes) + "\"}" + era.requestMeta() + "}}" + end);
+                + "\",\"arguments\":{\"message\":\"" + "x".repeat(payloadBytes) + "\"}"
+                + era.requestMeta(era.handshake() ? "" : credential) + "}}" + end);
         this.initialize = ascii("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
-                + era.version() + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"peregrine-load\",\"version\":\"1\"}}}" + end);
+                + era.version() + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"peregrine-load\",\"version\":\"1\"}"
+                + Era.V2025_11_25.requestMeta(credential) + "}}" + end);
         this.initialized = ascii("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}" + end);
     }
 

@@ -3,12 +3,8 @@ package io.peregrine.loadtest;
 import io.peregrine.rpc.JsonTree;
 import org.HdrHistogram.Histogram;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,13 +13,10 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -50,8 +43,6 @@ final class SoakMain {
     static final int MAX_RATE = 1000;
     static final String SERVER_JAVA_OPTS = "loadtest.soak.serverOpts";
     static final String DEFAULT_SERVER_JAVA_OPTS = "-Xms256m -Xmx256m -XX:+UseParallelGC -XX:+AlwaysPreTouch";
-    /** {@code getconf CLK_TCK}: 100 on every Linux this runs on. */
-    static final int CLOCK_TICKS = 100;
     static final File SERVER_LOG = new File(System.getProperty("java.io.tmpdir"), "peregrine-loadtest-soak-server.log");
 
     private static final List<String> OPTIONS = List.of("duration", "sample", "rate", "fraction", "tolerance",
@@ -79,15 +70,9 @@ final class SoakMain {
 
     /** The options, checked; null for {@code --help}. */
     static Map<String, String> parse(String... args) {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--help") || args[i].equals("-h")) {
-                return null;
-            }
-            if (!args[i].startsWith("--") || !OPTIONS.contains(args[i].substring(2)) || i + 1 >= args.length) {
-                throw new IllegalArgumentException("unknown option or no value: " + args[i]);
-            }
-            o.put(args[i].substring(2), args[++i]);
+        Map<String, String> o = LoadOptions.named(args, OPTIONS);
+        if (o == null) {
+            return null;
         }
         Duration duration = LoadOptions.parseDuration("--duration", o.getOrDefault("duration", "10m"));
         Duration sample = LoadOptions.parseDuration("--sample", o.getOrDefault("sample", "10s"));
@@ -128,7 +113,12 @@ final class SoakMain {
         String limitedKey = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         List<String> serverArgs = serverArgs(dir, soakKey, limitedKey);
         Files.deleteIfExists(SERVER_LOG.toPath());
-        try (Server server = Server.start(serverArgs, leak)) {
+        List<String> javaOptions = new ArrayList<>(List.of(System.getProperty(SERVER_JAVA_OPTS, DEFAULT_SERVER_JAVA_OPTS)
+                .trim().split("\\s+")));
+        if (leak > 0) {
+            javaOptions.add("-D" + SoakRetainExtension.PROPERTY + "=" + leak);
+        }
+        try (LauncherProcess server = LauncherProcess.start(javaOptions, serverArgs, SERVER_LOG)) {
             double rate;
             String load;
             if (o.containsKey("fraction")) {
@@ -152,7 +142,7 @@ final class SoakMain {
         }
     }
 
-    private static int soak(Map<String, String> o, Server server, double rate, String load, Duration duration,
+    private static int soak(Map<String, String> o, LauncherProcess server, double rate, String load, Duration duration,
                             Duration sampleEvery, SoakVerdict.Tolerances tolerances, String soakKey, String limitedKey,
                             int leak) throws Exception {
         List<SoakSample> samples = new ArrayList<>();
@@ -275,7 +265,7 @@ final class SoakMain {
         }
     }
 
-    private static SoakSample sample(Server server, double seconds, Histogram window, long served, long expected,
+    private static SoakSample sample(LauncherProcess server, double seconds, Histogram window, long served, long expected,
                                      long errors) throws IOException, InterruptedException {
         long pid = server.process.pid();
         double cpu = server.cpuPercent();
@@ -344,113 +334,6 @@ final class SoakMain {
         long wait;
         while ((wait = nanos - System.nanoTime()) > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
-        }
-    }
-
-    /** {@link SoakServeMain} in a JVM of its own. */
-    static final class Server implements AutoCloseable {
-        final Process process;
-        final InetSocketAddress tcp;
-        final InetSocketAddress http;
-        private final Writer in;
-        /** The server's standard output, a line at a time, then {@code exited}. */
-        private final BlockingQueue<String> lines;
-
-        private Server(Process process, String tcp, String http, BlockingQueue<String> lines) {
-            this.lines = lines;
-            this.process = process;
-            this.tcp = Target.loopback(tcp);
-            this.http = Target.loopback(http);
-            this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        }
-
-        static Server start(List<String> serverArgs, int leak) throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>();
-            command.add(ProcessHandle.current().info().command().orElse("java"));
-            command.addAll(List.of(System.getProperty(SERVER_JAVA_OPTS, DEFAULT_SERVER_JAVA_OPTS).trim().split("\\s+")));
-            if (leak > 0) {
-                command.add("-D" + SoakRetainExtension.PROPERTY + "=" + leak);
-            }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), SoakServeMain.class.getName()));
-            command.addAll(serverArgs);
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(SERVER_LOG)).start();
-            BlockingQueue<String> out = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) {
-                        out.add(l);
-                    }
-                } catch (IOException e) {
-                    // the server is gone
-                }
-                out.add("exited");
-            }, "soak-server-output");
-            reader.setDaemon(true);
-            reader.start();
-            String listening = out.poll(60, TimeUnit.SECONDS);
-            while (listening != null && !listening.startsWith("listening ") && !listening.equals("exited")) {
-                listening = out.poll(60, TimeUnit.SECONDS);
-            }
-            if (listening == null || !listening.startsWith("listening ")) {
-                process.destroyForcibly();
-                throw new IllegalStateException("the soak server did not start within 60 s (see " + SERVER_LOG + ")");
-            }
-            // listening tcp HOST:PORT http HOST:PORT
-            String[] words = listening.split(" ");
-            return new Server(process, words[2], words[4], out);
-        }
-
-        private long lastCpuTicks = -1;
-        private long lastCpuNanos;
-
-        /**
-         * The server's CPU time (user and system, {@code /proc/PID/stat}) since the last call, in %
-         * of one core, the full collections of the sample before included. -1 the first time and
-         * where there is no {@code /proc}.
-         */
-        double cpuPercent() {
-            long now = System.nanoTime();
-            long ticks;
-            try {
-                String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
-            } catch (IOException | RuntimeException e) {
-                return -1;
-            }
-            double percent = lastCpuTicks < 0 ? -1 : (ticks - lastCpuTicks) / (double) CLOCK_TICKS / ((now - lastCpuNanos) / 1e9) * 100;
-            lastCpuTicks = ticks;
-            lastCpuNanos = now;
-            return percent;
-        }
-
-        /** {heap after GC, pooled direct} from the server itself. */
-        long[] measure() throws IOException, InterruptedException {
-            in.write("measure\n");
-            in.flush();
-            for (;;) {
-                String line = lines.poll(120, TimeUnit.SECONDS);
-                if (line == null || line.equals("exited")) {
-                    throw new IOException("the soak server " + (line == null ? "did not answer measure within 120 s"
-                            : "exited") + " (see " + SERVER_LOG + ")");
-                }
-                if (line.startsWith("heap ")) {
-                    String[] f = line.split(" ");
-                    return new long[] {Long.parseLong(f[1]), Long.parseLong(f[3])};
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                in.close(); // the server stops when its standard input ends
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (IOException | InterruptedException e) {
-                process.destroyForcibly();
-            }
         }
     }
 }

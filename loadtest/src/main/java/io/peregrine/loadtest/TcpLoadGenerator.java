@@ -19,6 +19,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,14 +98,19 @@ public final class TcpLoadGenerator {
                                                  MeasureWindow window, Map<EventLoop, Histogram> latencies,
                                                  List<Channel> channels)
             throws InterruptedException {
-        RequestEncoder requests = new RequestEncoder(settings.era(), settings.tool(), settings.payloadBytes(),
-                settings.transport().newlineDelimited());
+        // One encoder per credential carried in the messages (over TCP), shared by its connections.
+        Map<String, RequestEncoder> encoders = new HashMap<>();
         Bootstrap bootstrap = new Bootstrap().group(group).channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) OPEN_TIMEOUT_MILLIS);
         Map<Channel, LoadConnection> connections = new LinkedHashMap<>();
         List<ChannelFuture> connects = new ArrayList<>();
         for (int i = 0; i < settings.connections(); i++) {
+            int index = i;
+            String authorization = settings.transport() == Transport.TCP ? settings.authorization(i) : null;
+            RequestEncoder requests = encoders.computeIfAbsent(String.valueOf(authorization), a -> new RequestEncoder(
+                    settings.era(), settings.tool(), settings.payloadBytes(), settings.transport().newlineDelimited(),
+                    authorization));
             // The loop is chosen here rather than at registration so that the connection can be
             // given that loop's histogram.
             EventLoop loop = group.next();
@@ -114,7 +120,7 @@ public final class TcpLoadGenerator {
             ChannelFuture f = bootstrap.clone(loop).handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
-                    settings.transport().addClientCodec(ch.pipeline(), settings);
+                    settings.transport().addClientCodec(ch.pipeline(), settings, index);
                     ch.pipeline().addLast(c);
                 }
             }).connect(settings.server());

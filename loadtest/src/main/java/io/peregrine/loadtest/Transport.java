@@ -3,7 +3,10 @@ package io.peregrine.loadtest;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -30,7 +33,7 @@ public enum Transport {
     /** Newline-delimited JSON-RPC on a plain TCP connection. */
     TCP("tcp") {
         @Override
-        void addClientCodec(ChannelPipeline p, LoadSettings s) {
+        void addClientCodec(ChannelPipeline p, LoadSettings s, int connection) {
             // Slices of the read buffer, not copies: the generator shares the cores with the server
             // it measures, so every byte it does not move is CPU left for the server.
             p.addLast(new LineBasedFrameDecoder(s.maxMessageBytes(), true, true));
@@ -60,12 +63,14 @@ public enum Transport {
     /** One JSON-RPC message per WebSocket text frame, subprotocol {@code mcp}, at {@value #PATH}. */
     WEBSOCKET("ws") {
         @Override
-        void addClientCodec(ChannelPipeline p, LoadSettings s) {
+        void addClientCodec(ChannelPipeline p, LoadSettings s, int connection) {
             p.addLast(new HttpClientCodec(),
                     new HttpObjectAggregator(64 * 1024),
                     new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
                             .webSocketUri(uri(s.server()))
                             .subprotocol("mcp")
+                            .customHeaders(s.authorization(connection) == null ? EmptyHttpHeaders.INSTANCE
+                                    : new DefaultHttpHeaders().set(HttpHeaderNames.AUTHORIZATION, s.authorization(connection)))
                             .maxFramePayloadLength(s.maxMessageBytes())
                             .build()),
                     new WebSocketFrameAggregator(s.maxMessageBytes()));
@@ -121,10 +126,11 @@ public enum Transport {
      */
     HTTP("http") {
         @Override
-        void addClientCodec(ChannelPipeline p, LoadSettings s) {
+        void addClientCodec(ChannelPipeline p, LoadSettings s, int connection) {
             p.addLast(new HttpResponseDecoder(),
                     new HttpObjectAggregator(s.maxMessageBytes()),
-                    new HttpClientFraming(s.server(), s.era(), s.tool()));
+                    new HttpClientFraming(s.server(), s.era(), s.tool(), s.requestAuthorizations(connection),
+                            s.requestAuthorizations(connection).size() * connection / s.connections()));
         }
 
         @Override
@@ -169,8 +175,11 @@ public enum Transport {
         throw new IllegalArgumentException("transport : " + name + " (expected: tcp, ws or http)");
     }
 
-    /** Adds the handlers that turn the client socket into whole messages (as {@link #unframe} reads them). */
-    abstract void addClientCodec(ChannelPipeline p, LoadSettings settings);
+    /**
+     * Adds the handlers that turn the client socket into whole messages (as {@link #unframe} reads
+     * them), for the {@code connection}-th connection of a run (which picks its credentials).
+     */
+    abstract void addClientCodec(ChannelPipeline p, LoadSettings settings, int connection);
 
     /** Adds the handlers that turn an accepted socket into whole messages. */
     abstract void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes);

@@ -27,7 +27,11 @@ class HttpClientFramingTest {
     private final List<Object> received = new ArrayList<>();
 
     private EmbeddedChannel channel(Era era) {
-        return new EmbeddedChannel(new HttpClientFraming(SERVER, era, "echo"), new ChannelInboundHandlerAdapter() {
+        return channel(era, List.of(), 0);
+    }
+
+    private EmbeddedChannel channel(Era era, List<String> authorizations, int first) {
+        return new EmbeddedChannel(new HttpClientFraming(SERVER, era, "echo", authorizations, first), new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 ByteBuf b = (ByteBuf) msg;
@@ -59,6 +63,16 @@ class HttpClientFramingTest {
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         }
         return r;
+    }
+
+    @Test
+    void eachRequestCarriesTheNextCredentialFromItsOwnStartingPoint() {
+        EmbeddedChannel ch = channel(Era.V2026_07_28, List.of("Bearer a", "Bearer b", "Bearer c"), 1);
+        assertThat(written(ch, "{}")).contains("Authorization: Bearer b\r\n").endsWith("Content-Length: 2\r\n\r\n{}");
+        assertThat(written(ch, "{}")).contains("Authorization: Bearer c\r\n");
+        assertThat(written(ch, "{}")).contains("Authorization: Bearer a\r\n");
+        assertThat(written(ch, "{}")).contains("Authorization: Bearer b\r\n");
+        assertThat(written(channel(Era.V2026_07_28), "{}")).doesNotContain("Authorization");
     }
 
     @Test

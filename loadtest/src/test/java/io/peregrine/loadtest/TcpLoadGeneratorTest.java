@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
@@ -151,6 +152,21 @@ class TcpLoadGeneratorTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("loopback");
         assertThat(Target.loopback("[::1]:7400").getAddress().isLoopbackAddress()).isTrue();
+    }
+
+    @Test
+    void credentialsGoToConnectionsInTurnAndNeverBreakAHeaderOrAJsonString() {
+        LoadSettings.Builder b = LoadSettings.builder(new InetSocketAddress("127.0.0.1", 7400)).connections(4);
+        assertThatThrownBy(() -> b.authorizations(List.of("Bearer \"k")).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("authorizations");
+        assertThatThrownBy(() -> b.authorizations(List.of("Bearer k\r\nX: y")).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("authorizations");
+        LoadSettings session = b.authorizations(List.of("Bearer a", "Bearer b", "Bearer c")).build();
+        assertThat(session.authorization(3)).isEqualTo("Bearer a");
+        // A 2025-11-25 session is one principal's; a stateless request is authenticated alone.
+        assertThat(session.requestAuthorizations(1)).containsExactly("Bearer b");
+        assertThat(b.era(Era.V2026_07_28).build().requestAuthorizations(1)).containsExactly("Bearer a", "Bearer b", "Bearer c");
+        assertThat(b.authorizations(List.of()).build().authorization(0)).isNull();
     }
 
     private static void assertPercentilesOrdered(LoadResult r) {
