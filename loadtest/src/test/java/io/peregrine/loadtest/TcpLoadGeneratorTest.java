@@ -51,11 +51,13 @@ class TcpLoadGeneratorTest {
                     .warmup(Duration.ofMillis(200)).duration(Duration.ofMillis(500))
                     .build()).run();
 
-            // Never above the rate asked (a server this fast would take tens of thousands per second
-            // from a closed loop). Below it only when a busy machine starves the run: the requests
-            // are then late, not missing, and a floor would test the machine, not the pacing.
+            // Never more than the schedule holds (a server this fast would take tens of thousands per
+            // second from a closed loop): the window cannot see more answers than the requests due
+            // by its end, counting the warm-up's, which a starved machine sends late, into the
+            // window. Below the rate only when a busy machine starves the run: the requests are
+            // then late, not missing, and a floor would test the machine, not the pacing.
             assertThat(r.requests()).isPositive();
-            assertThat(r.throughput()).isLessThanOrEqualTo(2_200.0);
+            assertThat(r.requests()).isLessThanOrEqualTo((long) Math.ceil(2_000 * (0.2 + r.seconds())) + 2);
             assertThat(r.errors()).isEqualTo(ErrorCounts.NONE);
             assertPercentilesOrdered(r);
         }
