@@ -19,12 +19,15 @@ final class GatewayFixture implements AutoCloseable {
 
     /** Started gateway federating {@code specs}. */
     Peregrine gateway(UpstreamSpec... specs) throws InterruptedException {
-        Peregrine.Builder b = Peregrine.builder().tcp("127.0.0.1", 0).http("127.0.0.1", 0).tool(EchoTool.create());
+        return gateway(Peregrine.builder().tcp("127.0.0.1", 0).http("127.0.0.1", 0).tool(EchoTool.create()), specs);
+    }
+
+    /** {@code b} federating {@code specs}, started; closed with the fixture. */
+    Peregrine gateway(Peregrine.Builder b, UpstreamSpec... specs) throws InterruptedException {
         for (UpstreamSpec s : specs) {
             b.upstream(s);
         }
-        Peregrine g = b.build();
-        closing.add(g);
+        Peregrine g = closeLater(b.build());
         g.start();
         return g;
     }

@@ -40,40 +40,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GatewayResilienceFaultsTest {
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final GatewayFixture fixture = new GatewayFixture();
     private final List<Process> processes = new ArrayList<>();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        fixture.close();
         for (Process p : processes) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
 
     private Peregrine gateway(UpstreamSpec... specs) throws InterruptedException {
-        Peregrine.Builder b = Peregrine.builder().tcp("127.0.0.1", 0).metrics(true);
-        for (UpstreamSpec s : specs) {
-            b.upstream(s);
-        }
-        Peregrine g = b.build();
-        closing.add(g);
-        g.start();
-        return g;
+        return fixture.gateway(Peregrine.builder().tcp("127.0.0.1", 0).metrics(true), specs);
     }
 
     private PeregrineClient client(Peregrine gateway) throws Exception {
-        PeregrineClient c = PeregrineClient.builder().address(gateway.addresses().tcp()).protocolVersion("2025-11-25")
-                .requestTimeout(Duration.ofSeconds(30)).connect();
-        closing.add(c);
-        return c;
+        return fixture.connect(PeregrineClient.builder().address(gateway.addresses().tcp()).protocolVersion("2025-11-25")
+                .requestTimeout(Duration.ofSeconds(30)));
     }
 
     private Peregrine replica(String id, long delayMillis) throws InterruptedException {
         Peregrine p = ResilienceReplica.start(id, delayMillis, null);
-        closing.add(p);
+        fixture.closeLater(p);
         return p;
     }
 
@@ -221,7 +210,7 @@ class GatewayResilienceFaultsTest {
     @Test
     void anUpstreamThatNeverAnswersTimesOutOpensItsBreakerAndLeavesTheOthersAlone() throws Exception {
         SilentUpstream silent = new SilentUpstream();
-        closing.add(silent);
+        fixture.closeLater(silent);
         Peregrine healthy = replica("h", 2);
         Peregrine gateway = gateway(
                 UpstreamSpec.builder("silent").url(url(silent.port())).callTimeout(Duration.ofMillis(300))
@@ -303,7 +292,7 @@ class GatewayResilienceFaultsTest {
         }
 
         Peregrine late = ResilienceReplica.start("late", 0, null, port);
-        closing.add(late);
+        fixture.closeLater(late);
         Await.until(() -> client.tools().stream().anyMatch(t -> t.name().equals("late_read")), "late's tools arrived");
         assertThat(client.callTool("late_read", Map.of()).text())
                 .as("calls refused while it was down did not open a breaker that keeps it away now").isEqualTo("late");

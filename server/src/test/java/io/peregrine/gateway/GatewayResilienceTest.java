@@ -17,8 +17,6 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -37,13 +35,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GatewayResilienceTest {
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final GatewayFixture fixture = new GatewayFixture();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        fixture.close();
     }
 
     private Peregrine upstream(Tool... tools) throws InterruptedException {
@@ -52,27 +48,18 @@ class GatewayResilienceTest {
             b.tool(t);
         }
         Peregrine p = b.build();
-        closing.add(p);
+        fixture.closeLater(p);
         p.start();
         return p;
     }
 
     private Peregrine gateway(UpstreamSpec... specs) throws InterruptedException {
-        Peregrine.Builder b = Peregrine.builder().tcp("127.0.0.1", 0).metrics(true);
-        for (UpstreamSpec s : specs) {
-            b.upstream(s);
-        }
-        Peregrine g = b.build();
-        closing.add(g);
-        g.start();
-        return g;
+        return fixture.gateway(Peregrine.builder().tcp("127.0.0.1", 0).metrics(true), specs);
     }
 
     private PeregrineClient client(Peregrine gateway) throws Exception {
-        PeregrineClient c = PeregrineClient.builder().address(gateway.addresses().tcp()).protocolVersion("2025-11-25")
-                .requestTimeout(Duration.ofSeconds(30)).connect();
-        closing.add(c);
-        return c;
+        return fixture.connect(PeregrineClient.builder().address(gateway.addresses().tcp()).protocolVersion("2025-11-25")
+                .requestTimeout(Duration.ofSeconds(30)));
     }
 
     private static String url(Peregrine p) {
@@ -121,7 +108,7 @@ class GatewayResilienceTest {
         Peregrine up = upstream(hang(started, interrupted));
         PeregrineClient direct = PeregrineClient.builder().address(up.addresses().tcp()).protocolVersion("2025-11-25")
                 .requestTimeout(Duration.ofSeconds(30)).connect();
-        closing.add(direct);
+        fixture.closeLater(direct);
         long t0 = System.nanoTime();
         CallToolResult r = direct.callToolAsync("hang", Map.of(), null, Map.of(ToolContext.META_TIMEOUT_MS, 300))
                 .result().get(10, TimeUnit.SECONDS);
@@ -241,7 +228,7 @@ class GatewayResilienceTest {
         PeregrineClient c = PeregrineClient.builder().address(up.addresses().tcp()).protocolVersion("2025-11-25")
                 .reconnect(new io.peregrine.client.ReconnectPolicy(Duration.ofSeconds(30), Duration.ofSeconds(30), 3))
                 .requestTimeout(Duration.ofSeconds(5)).connect();
-        closing.add(c);
+        fixture.closeLater(c);
         up.close();
         Await.until(() -> !c.isConnected(), "the client saw the server go");
         assertThatThrownBy(() -> c.callTool("echo", Map.of("message", "x"))).isInstanceOfSatisfying(McpClientException.class, e -> {
