@@ -1,5 +1,8 @@
 package io.peregrine.gateway;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.peregrine.Peregrine;
 import io.peregrine.chaos.ChaosProxy;
 import io.peregrine.client.PeregrineClient;
@@ -12,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,9 +109,30 @@ class GatewayUpstreamTlsTest {
     }
 
     @Test
-    void verifyFalseConnectsWithoutTheCa() throws Exception {
+    void verifyFalseConnectsWithoutTheCaAndSaysSoAtStart() throws Exception {
         String url = httpsUpstream(TlsContext.builder(elsewhere.cert, elsewhere.key).build());
-        Peregrine gateway = fixture.gateway(secure(url, "gateway.upstreams.secure.tls.verify=false"));
+        ch.qos.logback.classic.Logger gatewayLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Gateway.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        gatewayLog.addAppender(logged);
+        Peregrine gateway;
+        try {
+            gateway = fixture.gateway(secure(url, "gateway.upstreams.secure.tls.verify=false"));
+        } finally {
+            gatewayLog.detachAppender(logged);
+        }
+        assertThat(echoThrough(gateway)).isEqualTo("relayed");
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(m -> m.contains("upstream secure") && m.contains("verification is OFF"));
+    }
+
+    @Test
+    void aTcpUpstreamSpeaksTlsOnceTlsKeysAreSet() throws Exception {
+        TlsContext tls = TlsContext.builder(upstreamCert.cert, upstreamCert.key).build();
+        Peregrine upstream = fixture.closeLater(Peregrine.builder().tcp("127.0.0.1", 0).tcpTls(tls)
+                .tool(EchoTool.create()).drainTimeout(Duration.ZERO).build());
+        String url = "tcp://127.0.0.1:" + upstream.start().tcp().getPort();
+        Peregrine gateway = fixture.gateway(secure(url, "gateway.upstreams.secure.tls.ca-file=" + upstreamCert.cert));
         assertThat(echoThrough(gateway)).isEqualTo("relayed");
     }
 
