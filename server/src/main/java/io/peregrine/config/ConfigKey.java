@@ -299,6 +299,19 @@ public final class ConfigKey<T> {
                     + "else initialize) or a pinned one"));
 
     // Load balancing, health checks and outlier detection over an upstream's endpoints (docs/gateway-balancing.md).
+    public static final ConfigKey<String> UPSTREAM_TLS_CA_FILE = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.tls.ca-file", "",
+            "PEM CA certificates the upstream's certificate must chain to (https://, wss://; tcp:// then speaks TLS) instead "
+                    + "of the JDK's trusted roots; host names are verified too"));
+    public static final ConfigKey<String> UPSTREAM_TLS_CERT_FILE = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.tls.cert-file", "",
+            "PEM client certificate chain presented to an upstream that asks for one (mTLS); with tls.key-file"));
+    public static final ConfigKey<String> UPSTREAM_TLS_KEY_FILE = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.tls.key-file", "",
+            "PEM (PKCS#8) private key of tls.cert-file; it must match the certificate"));
+    public static final ConfigKey<Boolean> UPSTREAM_TLS_VERIFY = template(bool(LAUNCHER, UPSTREAMS_PREFIX + "<name>.tls.verify", true,
+            "Verify the upstream's certificate chain and host name; false accepts any certificate (development only, "
+                    + "logged as a warning at start)"));
+    public static final ConfigKey<Boolean> UPSTREAM_H2C = template(bool(LAUNCHER, UPSTREAMS_PREFIX + "<name>.h2c", false,
+            "Streamable HTTP to the upstream's http:// URLs over cleartext HTTP/2 with prior knowledge: one connection "
+                    + "per replica, a stream per exchange (the upstream must serve h2c)"));
     public static final ConfigKey<String> UPSTREAM_LOAD_BALANCING = template(oneOf(LAUNCHER, UPSTREAMS_PREFIX + "<name>.load-balancing", "least-in-flight",
             List.of("least-in-flight", "round-robin", "weighted-round-robin", "consistent-hash"),
             "How a call's endpoint is chosen among the healthy ones: least-in-flight (two at random, the one with fewer calls "

@@ -168,6 +168,12 @@ public final class Gateway implements AutoCloseable {
      * @throws ConfigException when names collide with prefixing off; the gateway is closed then
      */
     public void start() throws InterruptedException {
+        for (Upstream u : upstreams) {
+            if (u.spec().tls() != null && !u.spec().tls().verify()) {
+                log.warn("upstream {}: TLS verification is OFF (tls.verify: false): any certificate and any host name "
+                        + "are accepted; for development only", u.name());
+            }
+        }
         upstreams.forEach(Upstream::start);
         long waitMillis = 0;
         for (Upstream u : upstreams) {

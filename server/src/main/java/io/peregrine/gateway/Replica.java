@@ -191,6 +191,10 @@ final class Replica implements AutoCloseable {
                 b.header(name, value);
             }
         });
+        if (spec.tls() != null) {
+            b.tls(spec.tls().context());
+        }
+        b.h2c(spec.h2c());
         spec.environment().forEach(b::environment);
         if (spec.workingDirectory() != null) {
             b.workingDirectory(spec.workingDirectory());

@@ -100,6 +100,7 @@ public final class UpstreamSettings {
         String version = string(keys, "protocol-version", "negotiate").trim();
         b.protocolVersion(version.equals("negotiate") ? null : version);
         b.resilience(ResilienceSettings.from(at, keys));
+        transport(b, keys, at, url);
         keys.forEach((k, v) -> {
             if (k.startsWith("env.")) {
                 if (command.isBlank()) {
@@ -130,6 +131,56 @@ public final class UpstreamSettings {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ConfigException("upstream " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The {@code tls.*} keys and {@code h2c}. The files are read now: one that is missing or not
+     * PEM, or a key that does not match its certificate, stops start-up naming its key.
+     */
+    private static void transport(UpstreamSpec.Builder b, Map<String, Object> keys, String at, String urls) {
+        boolean h2c = Boolean.TRUE.equals(keys.get("h2c"));
+        if (h2c) {
+            for (String u : urls.split(",")) {
+                if (!u.isBlank() && !u.trim().toLowerCase(Locale.ROOT).startsWith("http://")) {
+                    throw new ConfigException(at + "h2c: true, but " + u.trim() + " is not an http:// URL (expected: "
+                            + "h2c only for cleartext Streamable HTTP; https:// negotiates its HTTP version in TLS)");
+                }
+            }
+            b.h2c(true);
+        }
+        String ca = string(keys, "tls.ca-file", "").trim();
+        String cert = string(keys, "tls.cert-file", "").trim();
+        String key = string(keys, "tls.key-file", "").trim();
+        boolean verify = !Boolean.FALSE.equals(keys.get("tls.verify"));
+        if (cert.isEmpty() != key.isEmpty()) {
+            String missing = cert.isEmpty() ? "tls.cert-file" : "tls.key-file";
+            throw new ConfigException(at + missing + ": \"\" (expected: a PEM file, since " + at
+                    + (cert.isEmpty() ? "tls.key-file" : "tls.cert-file") + " is set; a client certificate needs both)");
+        }
+        if (!verify && !ca.isEmpty()) {
+            throw new ConfigException(at + "tls.ca-file is set but " + at + "tls.verify is false (expected: one of them: "
+                    + "trust that CA, or verify nothing)");
+        }
+        if (ca.isEmpty() && cert.isEmpty() && verify) {
+            return;
+        }
+        UpstreamTls tls;
+        try {
+            tls = !verify ? UpstreamTls.unverified() : ca.isEmpty() ? UpstreamTls.verifying() : UpstreamTls.trusting(Path.of(ca));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(at + "tls.ca-file: " + e.getMessage(), e);
+        }
+        if (!cert.isEmpty()) {
+            Path keyFile = Path.of(key);
+            try {
+                tls = tls.withClientCertificate(Path.of(cert), keyFile);
+            } catch (IllegalArgumentException e) {
+                // PemFiles names the file at fault first.
+                String which = e.getMessage().startsWith(keyFile + " :") ? "tls.key-file" : "tls.cert-file";
+                throw new ConfigException(at + which + ": " + e.getMessage(), e);
+            }
+        }
+        b.tls(tls);
     }
 
     /** The keys of load balancing, health checks and outlier detection. */

@@ -60,6 +60,8 @@ public final class UpstreamSpec {
     private final int outlierMaxEjectionPercent;
     private final io.peregrine.gateway.discovery.EndpointDiscovery discovery;
     private final ResilienceSpec resilience;
+    private final UpstreamTls tls;
+    private final boolean h2c;
 
     private UpstreamSpec(Builder b) {
         this.name = b.name;
@@ -95,6 +97,8 @@ public final class UpstreamSpec {
         this.outlierMaxEjectionPercent = b.outlierMaxEjectionPercent;
         this.discovery = b.discovery;
         this.resilience = b.resilience;
+        this.tls = b.tls;
+        this.h2c = b.h2c;
     }
 
     /** Starts describing the upstream {@code name} (1 to 32 of {@code A-Z a-z 0-9 _ -}). */
@@ -271,6 +275,16 @@ public final class UpstreamSpec {
         return resilience;
     }
 
+    /** How its links are secured, or null for the defaults: TLS verified against the JDK's trusted roots where the URL asks for it. */
+    public UpstreamTls tls() {
+        return tls;
+    }
+
+    /** Whether Streamable HTTP to it ({@code http://}) is cleartext HTTP/2 with prior knowledge. */
+    public boolean h2c() {
+        return h2c;
+    }
+
     /** Where it is, for logs and errors: its URLs or {@code stdio:} and its command, cut at 96 characters. */
     public String target() {
         String t = command != null ? "stdio:" + command
@@ -321,6 +335,8 @@ public final class UpstreamSpec {
         private int outlierMaxEjectionPercent = 50;
         private io.peregrine.gateway.discovery.EndpointDiscovery discovery;
         private ResilienceSpec resilience = ResilienceSpec.DEFAULTS;
+        private UpstreamTls tls;
+        private boolean h2c;
 
         private Builder(String name) {
             this.name = checkName(requireNonNull(name, "name"), "name");
@@ -574,6 +590,26 @@ public final class UpstreamSpec {
             return this;
         }
 
+        /**
+         * How its links are secured: trusted CAs, a client certificate, or (for development) no
+         * verification. Applies to {@code https://} and {@code wss://}, and makes {@code tcp://}
+         * speak TLS. Default: none, so TLS where the URL asks for it, verified against the JDK's
+         * trusted roots with host names checked.
+         */
+        public Builder tls(UpstreamTls tls) {
+            this.tls = requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /**
+         * Streamable HTTP to its {@code http://} URLs over cleartext HTTP/2 with prior knowledge: one
+         * connection per replica, a stream per exchange. Default: false (HTTP/1.1).
+         */
+        public Builder h2c(boolean enabled) {
+            this.h2c = enabled;
+            return this;
+        }
+
         private static Duration positive(Duration d, String what) {
             requireNonNull(d, what);
             if (d.isZero() || d.isNegative()) {
@@ -594,6 +630,21 @@ public final class UpstreamSpec {
             }
             if (discovery == null && urls.isEmpty() == (command == null)) {
                 throw new IllegalStateException("upstream " + name + ": give url(...) or command(...), exactly one of them");
+            }
+            for (String u : urls) {
+                String scheme = u.substring(0, u.indexOf("://")).toLowerCase(Locale.ROOT);
+                if (h2c && !scheme.equals("http")) {
+                    throw new IllegalStateException("upstream " + name + ": h2c is for http:// URLs, not " + u
+                            + " (expected: http://host:port/path, or h2c off)");
+                }
+                if (tls != null && (scheme.equals("http") || scheme.equals("ws"))) {
+                    throw new IllegalStateException("upstream " + name + ": TLS settings for the cleartext URL " + u
+                            + " (expected: https://, wss:// or tcp://, or no TLS settings)");
+                }
+            }
+            if (command != null && (tls != null || h2c)) {
+                throw new IllegalStateException("upstream " + name + ": " + (h2c ? "h2c" : "TLS settings")
+                        + " for a stdio command (expected: a URL)");
             }
             return new UpstreamSpec(this);
         }

@@ -57,6 +57,7 @@ public final class ChaosProxy implements AutoCloseable {
   private final Set<Pair> pairs = ConcurrentHashMap.newKeySet();
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong resets = new AtomicLong();
+  private final java.util.List<String> openings = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile ScheduledFuture<?> resetTimer;
   /** Client to server. */
   public final Link up = new Link();
@@ -82,6 +83,8 @@ public final class ChaosProxy implements AutoCloseable {
   public long acceptedConnections() { return accepted.get(); }
   public long resetConnections() { return resets.get(); }
   public int openConnections() { return pairs.size(); }
+  /** What each connection's client sent first (up to 24 bytes, as ASCII), in the order they spoke: which protocol it speaks. */
+  public java.util.List<String> openings() { return java.util.List.copyOf(openings); }
 
   /** Resets (RST) every open connection now; returns how many. */
   public int resetAll() {
@@ -125,6 +128,7 @@ public final class ChaosProxy implements AutoCloseable {
     /** Per direction: the time the previous chunk leaves, to keep order and pace the bandwidth. */
     long upNext, downNext;
     long downSeen;
+    boolean spoke;
 
     Pair(Channel inbound) { this.inbound = inbound; }
 
@@ -165,6 +169,10 @@ public final class ChaosProxy implements AutoCloseable {
       Link link = fromClient ? up : down;
       Channel peer = fromClient ? pair.outbound : pair.inbound;
       int size = buf.readableBytes();
+      if (fromClient && !pair.spoke) {
+        pair.spoke = true;
+        openings.add(buf.toString(buf.readerIndex(), Math.min(24, size), java.nio.charset.StandardCharsets.US_ASCII));
+      }
       if (link.stalled || peer == null) {
         link.blackholed.addAndGet(size);
         ReferenceCountUtil.release(buf);

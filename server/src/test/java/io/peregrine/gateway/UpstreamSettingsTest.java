@@ -5,6 +5,7 @@ import io.peregrine.config.ConfigKey;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.config.ConfigReference;
 import io.peregrine.config.PeregrineConfig;
+import io.peregrine.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,6 +123,54 @@ class UpstreamSettingsTest {
             assertThat(page).contains("| `" + key.name() + "`<br>`" + key.envName() + "` |");
         }
         assertThat(page).contains("## The gateway: upstream MCP servers (`gateway.*`)");
+    }
+
+    @Test
+    void tlsAndH2cKeysAreReadAndBadFilesStopStartUpNamingTheirKey(@TempDir Path dir) throws Exception {
+        TestCertificates ca = TestCertificates.create(dir, "ca", "localhost");
+        TestCertificates client = TestCertificates.create(dir, "client", "client");
+        String at = "gateway.upstreams.s.";
+        UpstreamSpec s = UpstreamSettings.from(ConfigLoader.load(null, Map.of(), List.of(at + "url=https://127.0.0.1:1/mcp",
+                at + "tls.ca-file=" + ca.cert, at + "tls.cert-file=" + client.cert, at + "tls.key-file=" + client.key)),
+                Map.of()).get(0);
+        assertThat(s.tls().caFile()).isEqualTo(ca.cert);
+        assertThat(s.tls().certFile()).isEqualTo(client.cert);
+        assertThat(s.tls().verify()).isTrue();
+        assertThat(s.h2c()).isFalse();
+        assertThat(s.tls().toString()).contains(client.cert.toString()).doesNotContain("BEGIN");
+
+        Map<String, String> env = Map.of("PEREGRINE_GATEWAY_UPSTREAMS_P_URL", "http://127.0.0.1:1/mcp",
+                "PEREGRINE_GATEWAY_UPSTREAMS_P_H2C", "true",
+                "PEREGRINE_GATEWAY_UPSTREAMS_Q_URL", "wss://127.0.0.1:1/mcp",
+                "PEREGRINE_GATEWAY_UPSTREAMS_Q_TLS_VERIFY", "false");
+        List<UpstreamSpec> fromEnv = UpstreamSettings.from(ConfigLoader.load(null, env, List.of()), env);
+        assertThat(fromEnv.get(0).h2c()).isTrue();
+        assertThat(fromEnv.get(0).tls()).isNull();
+        assertThat(fromEnv.get(1).tls().verify()).isFalse();
+        UpstreamSpec plain = UpstreamSettings.from(ConfigLoader.load(null, Map.of(), List.of(at + "url=https://127.0.0.1:1/mcp")),
+                Map.of()).get(0);
+        assertThat(plain.tls()).as("the defaults: the JDK's roots, verified").isNull();
+
+        Path notPem = Files.writeString(dir.resolve("not.pem"), "hello\n");
+        String https = at + "url=https://127.0.0.1:1/mcp";
+        assertThat(error(List.of(https, at + "tls.ca-file=" + dir.resolve("absent.pem"))))
+                .startsWith(at + "tls.ca-file: ").contains("absent.pem").contains("cannot be read");
+        assertThat(error(List.of(https, at + "tls.ca-file=" + notPem))).startsWith(at + "tls.ca-file: ").contains("not.pem");
+        assertThat(error(List.of(https, at + "tls.cert-file=" + client.cert, at + "tls.key-file=" + ca.key)))
+                .startsWith(at + "tls.key-file: ").contains("does not match the certificate in " + client.cert);
+        assertThat(error(List.of(https, at + "tls.cert-file=" + client.cert, at + "tls.key-file=" + client.cert)))
+                .startsWith(at + "tls.key-file: ").contains("no private key");
+        assertThat(error(List.of(https, at + "tls.cert-file=" + notPem, at + "tls.key-file=" + client.key)))
+                .startsWith(at + "tls.cert-file: ");
+        assertThat(error(List.of(https, at + "tls.cert-file=" + client.cert)))
+                .startsWith(at + "tls.key-file: \"\"").contains("needs both");
+        assertThat(error(List.of(https, at + "tls.verify=false", at + "tls.ca-file=" + ca.cert)))
+                .contains(at + "tls.ca-file is set but " + at + "tls.verify is false");
+        assertThat(error(List.of(https, at + "h2c=true"))).startsWith(at + "h2c: ").contains("not an http:// URL");
+        assertThat(error(List.of(at + "url=http://127.0.0.1:1/mcp", at + "tls.ca-file=" + ca.cert))).contains("cleartext");
+        String keyLine = Files.readAllLines(client.key).get(1);
+        assertThat(error(List.of(https, at + "tls.cert-file=" + ca.cert, at + "tls.key-file=" + client.key)))
+                .as("no key material in messages").doesNotContain(keyLine);
     }
 
     private static String error(List<String> sets) {

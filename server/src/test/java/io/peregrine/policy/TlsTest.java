@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.peregrine.Peregrine;
 import io.peregrine.client.McpClientException;
 import io.peregrine.client.PeregrineClient;
+import io.peregrine.testing.TestCertificates;
 import io.peregrine.transport.tls.TlsContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,13 @@ class TlsTest {
             assertThat(served(p)).as("a broken renewal keeps the working certificate")
                     .isEqualTo(second.certificate.getSerialNumber());
         }
+    }
+
+    @Test
+    void aKeyThatDoesNotMatchItsCertificateStopsStartUp() {
+        assertThatThrownBy(() -> TlsContext.builder(server.cert, alice.key).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(alice.key + " : the private key does not match the certificate in " + server.cert);
     }
 
     /** The serial number of the certificate the TCP listener presents to a new connection. */

@@ -2,6 +2,7 @@ package io.peregrine.policy;
 
 import io.peregrine.Peregrine;
 import io.peregrine.demo.EchoTool;
+import io.peregrine.testing.TestCertificates;
 import io.peregrine.testing.TestTools;
 import io.peregrine.transport.tls.TlsContext;
 import io.peregrine.testing.NodeScript;

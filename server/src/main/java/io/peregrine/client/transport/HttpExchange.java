@@ -294,8 +294,8 @@ final class HttpExchange implements SseDecoder.Events {
         return b.readableBytes() > MAX_ERROR_TEXT ? s + "..." : s;
     }
 
-    /** The connection closed before the response ended. */
-    void broken() {
+    /** The connection closed before the response ended; {@code failure} says why, when a failure closed it, else null. */
+    void broken(String failure) {
         if (decoder != null) {
             lastEventId = decoder.lastEventId();
             decoder.release();
@@ -331,7 +331,8 @@ final class HttpExchange implements SseDecoder.Events {
         if (isRequest()) {
             fail(0, "the connection to " + link.target() + " closed before the response to " + describe()
                     + " arrived" + (status != null && eventStream ? " (its stream cannot be resumed: "
-                    + (lastEventId == null ? "the server gave its events no ids" : "the session is gone") + ")" : ""));
+                    + (lastEventId == null ? "the server gave its events no ids" : "the session is gone") + ")" : "")
+                    + (failure != null ? ": " + failure : ""));
         }
         finish();
     }

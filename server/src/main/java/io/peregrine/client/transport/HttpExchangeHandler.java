@@ -19,6 +19,8 @@ final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
 
     private final ExchangeChannels pool;
     private HttpExchange current;
+    /** What closed the connection, when a failure did (a TLS alert, a reset): said with the exchange it broke. */
+    private String failure;
 
     HttpExchangeHandler(ExchangeChannels pool) {
         this.pool = pool;
@@ -63,13 +65,18 @@ final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
         HttpExchange e = current;
         current = null;
         if (e != null) {
-            e.broken();
+            e.broken(failure);
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("closing the HTTP connection to {} after a failure", ctx.channel().remoteAddress(), cause);
+        Throwable root = cause;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        failure = root.toString();
         ctx.close();
     }
 }

@@ -14,6 +14,8 @@ import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -111,13 +113,16 @@ public final class TlsContext {
     }
 
     private SslContext build() throws SSLException {
-        SslContextBuilder b = SslContextBuilder.forServer(certFile.toFile(), keyFile.toFile())
-                .sslProvider(provider)
-                .clientAuth(clientAuth);
-        if (trustFile != null) {
-            b.trustManager(trustFile.toFile());
-        }
         try {
+            X509Certificate[] chain = PemFiles.certificates(certFile);
+            PrivateKey key = PemFiles.privateKey(keyFile);
+            PemFiles.checkPair(chain[0], key, certFile, keyFile);
+            SslContextBuilder b = SslContextBuilder.forServer(key, chain)
+                    .sslProvider(provider)
+                    .clientAuth(clientAuth);
+            if (trustFile != null) {
+                b.trustManager(PemFiles.certificates(trustFile));
+            }
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new SSLException("cannot load " + certFile + " / " + keyFile + ": " + e.getMessage(), e);

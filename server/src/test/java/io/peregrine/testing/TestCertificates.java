@@ -1,4 +1,4 @@
-package io.peregrine.policy;
+package io.peregrine.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
  * Self-signed certificates made with the JDK's keytool, written as the PEM files a listener is
  * configured with: {@code <name>.crt} (the certificate) and {@code <name>.key} (PKCS#8).
  */
-final class TestCertificates {
+public final class TestCertificates {
 
-    final Path cert;
-    final Path key;
-    final X509Certificate certificate;
+    public final Path cert;
+    public final Path key;
+    public final X509Certificate certificate;
 
     private TestCertificates(Path cert, Path key, X509Certificate certificate) {
         this.cert = cert;
@@ -28,11 +28,17 @@ final class TestCertificates {
         this.certificate = certificate;
     }
 
-    static TestCertificates create(Path dir, String name, String commonName) throws Exception {
+    /** A certificate for {@code commonName}, valid for 127.0.0.1 and localhost. */
+    public static TestCertificates create(Path dir, String name, String commonName) throws Exception {
+        return create(dir, name, commonName, "ip:127.0.0.1,dns:localhost");
+    }
+
+    /** A certificate for {@code commonName}, valid for the subject alternative names {@code san} (keytool's form). */
+    public static TestCertificates create(Path dir, String name, String commonName, String san) throws Exception {
         Path store = dir.resolve(name + "-" + System.nanoTime() + ".p12");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Process p = new ProcessBuilder(List.of(keytool, "-genkeypair", "-alias", name, "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=" + commonName, "-ext", "SAN=ip:127.0.0.1,dns:localhost",
+                "-groupname", "secp256r1", "-dname", "CN=" + commonName, "-ext", "SAN=" + san,
                 "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "changeit"))
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
