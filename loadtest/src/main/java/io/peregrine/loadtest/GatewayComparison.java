@@ -53,6 +53,8 @@ final class GatewayComparison {
             + " [--duration 5s] [--json FILE] [--markdown FILE] [--peers]";
 
     static final int MAX_ROUNDS = 5;
+    /** How long a row's sessions may take to open: supergateway starts a JVM for each. */
+    private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(60);
 
     /** The system property with the servers' JVM options, split at spaces. */
     static final String SERVER_JAVA_OPTS = "loadtest.gateway.serverOpts";
@@ -180,7 +182,7 @@ final class GatewayComparison {
                         r = new TcpLoadGenerator(LoadSettings.builder(server.address(transport))
                                 .transport(transport).era(era).connections(connections).depth(depth).payloadBytes(payload)
                                 .tool(row.startsWith("gateway-") ? GatewayServeMain.UPSTREAM + "_echo" : "echo")
-                                .warmup(warmup).duration(duration).build()).run();
+                                .warmup(warmup).duration(duration).openTimeout(OPEN_TIMEOUT).build()).run();
                     } catch (IllegalStateException e) {
                         // A server that cannot be loaded (sessions that do not open) is a result too.
                         failures.put(row, e.getMessage());
