@@ -88,8 +88,14 @@ final class LoadOptions {
      * {@code --help}, and with the reason on a bad command line, exiting 64.
      */
     static void main(String name, String usage, List<String> names, String[] args, Command command) throws Exception {
+        main(name, usage, names, List.of(), args, command);
+    }
+
+    /** As {@link #main(String, String, List, String[], Command)}, with options that take no value ({@code flags}). */
+    static void main(String name, String usage, List<String> names, List<String> flags, String[] args,
+                     Command command) throws Exception {
         try {
-            Map<String, String> o = named(args, names);
+            Map<String, String> o = named(args, names, flags);
             if (o == null) {
                 System.out.println(usage);
                 return;
@@ -107,10 +113,22 @@ final class LoadOptions {
      * in the order given; null when {@code --help} or {@code -h} asks for the usage instead.
      */
     static Map<String, String> named(String[] args, List<String> names) {
+        return named(args, names, List.of());
+    }
+
+    /**
+     * As {@link #named(String[], List)}, with options that take no value ({@code flags}): a flag
+     * given maps to {@code "true"}.
+     */
+    static Map<String, String> named(String[] args, List<String> names, List<String> flags) {
         Map<String, String> o = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--help") || args[i].equals("-h")) {
                 return null;
+            }
+            if (args[i].startsWith("--") && flags.contains(args[i].substring(2))) {
+                o.put(args[i].substring(2), "true");
+                continue;
             }
             if (!args[i].startsWith("--") || !names.contains(args[i].substring(2)) || i + 1 >= args.length) {
                 throw new IllegalArgumentException("unknown option or no value: " + args[i]);

@@ -27,10 +27,13 @@ import java.util.Objects;
  *                    {@code i} uses credential {@code i mod n}. In the stateless era over Streamable
  *                    HTTP every request is authenticated alone: each connection takes them all in
  *                    turn from its own starting point, so that all {@code n} principals call
+ *                    in turn from its own starting point, so that all {@code n} principals call
+ * @param openTimeout how long connecting and opening every session may take (a server that starts
+ *                    a process per session needs more than the default 10 s)
  */
 public record LoadSettings(InetSocketAddress server, Transport transport, Era era, int connections, int depth,
                            double rate, int payloadBytes, String tool, Duration warmup, Duration duration,
-                           long maxRequests, List<String> authorizations) {
+                           long maxRequests, List<String> authorizations, Duration openTimeout) {
 
     /** The longest message either side accepts, whatever the payload. */
     static final int MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
@@ -63,6 +66,9 @@ public record LoadSettings(InetSocketAddress server, Transport transport, Era er
         if (warmup.isNegative() || duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("warmup, duration : " + warmup + ", " + duration
                     + " (expected: warmup >= 0, duration > 0)");
+        }
+        if (openTimeout == null || openTimeout.isNegative() || openTimeout.isZero()) {
+            throw new IllegalArgumentException("openTimeout : " + openTimeout + " (expected: > 0)");
         }
         if (maxRequests <= 0) {
             throw new IllegalArgumentException("maxRequests : " + maxRequests + " (expected: > 0)");
@@ -124,6 +130,7 @@ public record LoadSettings(InetSocketAddress server, Transport transport, Era er
         private Duration duration = Duration.ofSeconds(10);
         private long maxRequests = Long.MAX_VALUE;
         private List<String> authorizations = List.of();
+        private Duration openTimeout = Duration.ofSeconds(10);
 
         private Builder(InetSocketAddress server) {
             this.server = server;
@@ -197,10 +204,16 @@ public record LoadSettings(InetSocketAddress server, Transport transport, Era er
             return this;
         }
 
+        /** How long connecting and opening every session may take; default 10 s. */
+        public Builder openTimeout(Duration openTimeout) {
+            this.openTimeout = openTimeout;
+            return this;
+        }
+
         /** Checks every setting and returns them; throws {@link IllegalArgumentException} naming the first bad one. */
         public LoadSettings build() {
             return new LoadSettings(server, transport, era, connections, depth, rate, payloadBytes, tool, warmup,
-                    duration, maxRequests, authorizations);
+                    duration, maxRequests, authorizations, openTimeout);
         }
     }
 }

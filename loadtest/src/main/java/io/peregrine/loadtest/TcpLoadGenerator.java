@@ -46,8 +46,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class TcpLoadGenerator {
 
-    /** How long connecting and opening every session may take. */
-    private static final long OPEN_TIMEOUT_MILLIS = 10_000;
+    /** How long closing every connection may take. */
+    private static final long STOP_TIMEOUT_MILLIS = 10_000;
     /** The gap between the last session opening and the open loop's first request, for all to start together. */
     private static final long OPEN_LOOP_LEAD_NANOS = 1_000_000;
 
@@ -102,7 +102,7 @@ public final class TcpLoadGenerator {
         Map<String, RequestEncoder> encoders = new HashMap<>();
         Bootstrap bootstrap = new Bootstrap().group(group).channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) OPEN_TIMEOUT_MILLIS);
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.openTimeout().toMillis());
         Map<Channel, LoadConnection> connections = new LinkedHashMap<>();
         List<ChannelFuture> connects = new ArrayList<>();
         for (int i = 0; i < settings.connections(); i++) {
@@ -129,20 +129,20 @@ public final class TcpLoadGenerator {
             connects.add(f);
         }
         for (ChannelFuture f : connects) {
-            if (!f.await(OPEN_TIMEOUT_MILLIS) || !f.isSuccess()) {
+            if (!f.await(settings.openTimeout().toMillis()) || !f.isSuccess()) {
                 throw new IllegalStateException("cannot connect to " + settings.server(), f.cause());
             }
         }
         CompletableFuture<?>[] sessions = connections.values().stream().map(LoadConnection::ready)
                 .toArray(CompletableFuture[]::new);
         try {
-            CompletableFuture.allOf(sessions).get(OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(sessions).get(settings.openTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot open a session with " + settings.server() + ": "
                     + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("sessions with " + settings.server() + " did not open within "
-                    + OPEN_TIMEOUT_MILLIS + " ms", e);
+                    + settings.openTimeout().toMillis() + " ms", e);
         }
         return connections;
     }
@@ -185,8 +185,8 @@ public final class TcpLoadGenerator {
             total.accumulateAndGet(counts, ErrorCounts::plus);
             stopped.countDown();
         }));
-        if (!stopped.await(OPEN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("connections did not stop within " + OPEN_TIMEOUT_MILLIS + " ms");
+        if (!stopped.await(STOP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("connections did not stop within " + STOP_TIMEOUT_MILLIS + " ms");
         }
         return total.get();
     }

@@ -42,6 +42,30 @@ class GatewayComparisonTest {
     }
 
     @Test
+    void eachPeerIsGivenAsARatioOfPeregrinesGatewayInFrontOfTheSameStdioServer() {
+        Map<String, Map<String, Double>> medians = new LinkedHashMap<>();
+        medians.put("gateway-stdio", row(4_000, 200, 900, 20_000));
+        medians.put("supergateway", row(500, 1_200, 5_000, 2_500));
+        medians.put("mcp-proxy", row(1_000, 700, 3_000, 5_000));
+        String table = GatewayComparison.peersTable("4.0.0", "6.7.19", medians);
+        assertThat(table).contains("| Peregrine gateway (`gateway.upstreams.up.command`) | one, every session's calls multiplexed on it"
+                        + " | 4000 | 200 | 900 | 20000 | 0 |  |  |")
+                .contains("| supergateway 4.0.0 (`--stateful`, Streamable HTTP) | one per session | 500 | 1200 | 5000 | 2500 | 0"
+                        + " | **0.13** | +1000 |")
+                .contains("| mcp-proxy 6.7.19 (Streamable HTTP) | one, every session's calls multiplexed on it | 1000 | 700 | 3000"
+                        + " | 5000 | 0 | **0.25** | +500 |");
+    }
+
+    @Test
+    void peersAreAFlagAndAreCalledOverStreamableHttpOnly() {
+        assertThat(GatewayComparison.parse(new String[] {"--peers", "--rounds", "2"}))
+                .containsEntry("peers", "true").containsEntry("rounds", "2");
+        assertThatThrownBy(() -> GatewayComparison.parse(new String[] {"--rounds"})).hasMessageContaining("--rounds");
+        assertThatThrownBy(() -> GatewayComparison.run(Map.of("peers", "true", "transport", "tcp")))
+                .hasMessageContaining("expected: --transport http");
+    }
+
+    @Test
     void eachMetricHasItsOwnMedian() {
         Map<String, Object> a = Map.of("throughputPerSecond", 3.0, "p50Micros", 10.0, "p99Micros", 300.0, "errors", 0L, "requests", 30L);
         Map<String, Object> b = Map.of("throughputPerSecond", 1.0, "p50Micros", 30.0, "p99Micros", 100.0, "errors", 0L, "requests", 10L);
