@@ -17,11 +17,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The standalone server ({@link SoakServeMain}: the launcher's own wiring, from {@code --config}
- * and {@code --set} arguments) in a JVM of its own, as {@code loadtest/run soak} and
- * {@code loadtest/run limits} run it: started with the JVM options given, its standard error
- * appended to a log file, its listeners read from the {@code listening} line it prints. It stops
- * when its standard input is closed, or is killed 10 s later.
+ * A server in a JVM of its own, as the comparisons of {@code loadtest/run} run it: by default the
+ * standalone server ({@link SoakServeMain}: the launcher's own wiring, from {@code --config} and
+ * {@code --set} arguments), or {@link ServeMain} (Peregrine or the raw reference, one listener);
+ * started with the JVM options given, its standard error appended to a log file, its listeners
+ * read from the {@code listening} line it prints. It stops when its standard input is closed, or
+ * is killed 10 s later.
  */
 final class LauncherProcess implements AutoCloseable {
 
@@ -54,10 +55,21 @@ final class LauncherProcess implements AutoCloseable {
      */
     static LauncherProcess start(List<String> javaOptions, List<String> serverArgs, File log)
             throws IOException, InterruptedException {
+        return start(javaOptions, SoakServeMain.class, serverArgs, log);
+    }
+
+    /**
+     * Starts {@code main} (on this JVM's classpath) with {@code serverArgs}, and returns once it
+     * prints where it listens: {@code listening tcp HOST:PORT http HOST:PORT}, or
+     * {@code listening HOST:PORT} for a server of one listener, which is then both {@link #tcp}
+     * and {@link #http}.
+     */
+    static LauncherProcess start(List<String> javaOptions, Class<?> main, List<String> serverArgs, File log)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(javaOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SoakServeMain.class.getName()));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(serverArgs);
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log)).start();
         BlockingQueue<String> out = new LinkedBlockingQueue<>();
@@ -81,9 +93,10 @@ final class LauncherProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IllegalStateException("the server did not start within 60 s (see " + log + ")");
         }
-        // listening tcp HOST:PORT http HOST:PORT
+        // listening tcp HOST:PORT http HOST:PORT, or listening HOST:PORT
         String[] words = listening.split(" ");
-        return new LauncherProcess(process, words[2], words[4], log, out);
+        return words.length == 2 ? new LauncherProcess(process, words[1], words[1], log, out)
+                : new LauncherProcess(process, words[2], words[4], log, out);
     }
 
     private long lastCpuTicks = -1;

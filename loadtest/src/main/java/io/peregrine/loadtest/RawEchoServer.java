@@ -50,8 +50,7 @@ public final class RawEchoServer implements AutoCloseable {
             Channel channel = loops.serverBootstrap().childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
-                    transport.addServerCodec(ch.pipeline(), era, maxMessageBytes);
-                    ch.pipeline().addLast(answerer);
+                    transport.addServerCodec(ch.pipeline(), era, maxMessageBytes, answerer);
                 }
             }).bind("127.0.0.1", 0).sync().channel();
             return new RawEchoServer(loops, channel);

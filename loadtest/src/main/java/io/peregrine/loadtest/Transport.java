@@ -1,6 +1,11 @@
 package io.peregrine.loadtest;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -10,12 +15,17 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
 import io.peregrine.transport.tcp.NdjsonFrameDecoder;
 
@@ -40,9 +50,9 @@ public enum Transport {
         }
 
         @Override
-        void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes) {
+        void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes, ChannelHandler answerer) {
             // Peregrine's own decoder, so that the reference pays the same framing cost.
-            p.addLast(new NdjsonFrameDecoder(maxMessageBytes));
+            p.addLast(new NdjsonFrameDecoder(maxMessageBytes), answerer);
         }
 
         @Override
@@ -77,7 +87,7 @@ public enum Transport {
         }
 
         @Override
-        void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes) {
+        void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes, ChannelHandler answerer) {
             p.addLast(new HttpServerCodec(),
                     new HttpObjectAggregator(64 * 1024),
                     new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
@@ -85,7 +95,8 @@ public enum Transport {
                             .subprotocols("mcp")
                             .maxFramePayloadLength(maxMessageBytes)
                             .build()),
-                    new WebSocketFrameAggregator(maxMessageBytes));
+                    new WebSocketFrameAggregator(maxMessageBytes),
+                    answerer);
         }
 
         @Override
@@ -122,7 +133,9 @@ public enum Transport {
     /**
      * MCP's Streamable HTTP: each message is one {@code POST} to {@value #PATH} on a keep-alive
      * HTTP/1.1 connection, answered with JSON or an event stream ({@link HttpClientFraming}).
-     * More than one request in flight on a connection is HTTP/1.1 pipelining.
+     * More than one request in flight on a connection is HTTP/1.1 pipelining. The reference
+     * server also takes HTTP/2 with prior knowledge on the same port, as Peregrine does, for
+     * generators that speak it ({@code h2load}).
      */
     HTTP("http") {
         @Override
@@ -134,10 +147,34 @@ public enum Transport {
         }
 
         @Override
-        void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes) {
-            p.addLast(new HttpServerCodec(),
-                    new HttpObjectAggregator(maxMessageBytes),
-                    new HttpServerFraming(era));
+        void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes, ChannelHandler answerer) {
+            // As Peregrine's listener: HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on the same
+            // port, an HTTP/1.1 "Upgrade: h2c" declined, each HTTP/2 stream a channel of its own.
+            HttpServerCodec codec = new HttpServerCodec();
+            HttpServerUpgradeHandler declineUpgrades = new HttpServerUpgradeHandler(codec, protocol -> null, maxMessageBytes);
+            p.addLast(new CleartextHttp2ServerUpgradeHandler(codec, declineUpgrades, new ChannelInboundHandlerAdapter() {
+                @Override
+                public void handlerAdded(ChannelHandlerContext ctx) {
+                    ChannelPipeline h2 = ctx.pipeline();
+                    h2.addAfter(ctx.name(), "h2-frames", Http2FrameCodecBuilder.forServer().build());
+                    h2.addAfter("h2-frames", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel stream) {
+                            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                                    new HttpObjectAggregator(maxMessageBytes), new HttpServerFraming(era), answerer);
+                        }
+                    }));
+                    // Connection-level frames (settings, pings) end here, not in the HTTP/1.1 handlers.
+                    h2.addAfter("h2-streams", null, new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext c, Object frame) {
+                            ReferenceCountUtil.release(frame);
+                        }
+                    });
+                    h2.remove(this);
+                }
+            }));
+            p.addLast(new HttpObjectAggregator(maxMessageBytes), new HttpServerFraming(era), answerer);
         }
 
         @Override
@@ -181,8 +218,11 @@ public enum Transport {
      */
     abstract void addClientCodec(ChannelPipeline p, LoadSettings settings, int connection);
 
-    /** Adds the handlers that turn an accepted socket into whole messages. */
-    abstract void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes);
+    /**
+     * Adds the handlers that turn an accepted socket into whole messages, then {@code answerer},
+     * which reads them as {@link #unframe} does and writes {@link #frame}s.
+     */
+    abstract void addServerCodec(ChannelPipeline p, Era era, int maxMessageBytes, ChannelHandler answerer);
 
     /** Wraps one encoded message for writing. */
     abstract Object frame(ByteBuf message);
