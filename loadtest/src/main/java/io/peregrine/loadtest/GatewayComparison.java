@@ -50,7 +50,7 @@ final class GatewayComparison {
 
     static final String USAGE = "usage: loadtest/run gateway [--rounds 1] [--transport tcp|ws|http]"
             + " [--era 2025-11-25|2026-07-28] [--connections 16] [--depth 1] [--payload 100] [--warmup 3s]"
-            + " [--duration 5s] [--json FILE] [--markdown FILE] [--peers]";
+            + " [--duration 5s] [--rate R|half] [--json FILE] [--markdown FILE] [--peers]";
 
     static final int MAX_ROUNDS = 5;
     /** How long a row's sessions may take to open: supergateway starts a JVM for each. */
@@ -75,7 +75,9 @@ final class GatewayComparison {
     static final List<String> PEER_ROWS = List.of("gateway-stdio", "supergateway", "mcp-proxy");
 
     private static final List<String> OPTIONS = List.of("rounds", "transport", "era", "connections", "depth",
-            "payload", "warmup", "duration", "json", "markdown");
+            "payload", "warmup", "duration", "rate", "json", "markdown");
+    /** The depth of the closed loop that finds the direct row's saturating load for {@code --rate half}. */
+    static final int SATURATING_DEPTH = 16;
     /** The options without a value. */
     private static final List<String> FLAGS = List.of("peers");
 
@@ -110,6 +112,14 @@ final class GatewayComparison {
         int payload = Integer.parseInt(o.getOrDefault("payload", "100"));
         Duration warmup = LoadOptions.parseDuration("--warmup", o.getOrDefault("warmup", "3s"));
         Duration duration = LoadOptions.parseDuration("--duration", o.getOrDefault("duration", "5s"));
+        String rateText = o.get("rate");
+        boolean half = "half".equals(rateText);
+        double rate = rateText == null || half ? 0 : rate(rateText);
+        if (half && (long) connections * SATURATING_DEPTH > GatewayServeMain.MAX_IN_FLIGHT) {
+            throw new IllegalArgumentException("connections : " + connections + " (expected: at most "
+                    + GatewayServeMain.MAX_IN_FLIGHT / SATURATING_DEPTH + " with --rate half, which saturates them "
+                    + SATURATING_DEPTH + " deep)");
+        }
         if ((long) connections * depth > GatewayServeMain.MAX_IN_FLIGHT || payload > 64 * 1024) {
             throw new IllegalArgumentException("connections × depth, payload : " + connections + " × " + depth + ", "
                     + payload + " (expected: at most " + GatewayServeMain.MAX_IN_FLIGHT + " calls in flight, 64 KiB)");
@@ -150,6 +160,15 @@ final class GatewayComparison {
                 servers.add(Server.peer("mcp-proxy", port -> npm.mcpProxy(child, port)));
                 targets.put("mcp-proxy", servers.get(servers.size() - 1));
             }
+            if (half) {
+                // Half the load that saturates the upstream called directly: the gateway's latency target's load.
+                LoadResult saturated = new TcpLoadGenerator(LoadSettings.builder(upstream.address(transport))
+                        .transport(transport).era(era).connections(connections).depth(SATURATING_DEPTH).payloadBytes(payload)
+                        .warmup(warmup).duration(duration).openTimeout(OPEN_TIMEOUT).build()).run();
+                rate = Math.max(1, Math.round(saturated.throughput() / 2));
+                System.err.println("saturating load, directly: " + Summary.line("direct", saturated)
+                        + "; every row now runs an open loop at " + (long) rate + " calls/s");
+            }
             for (int round = 1; round <= rounds; round++) {
                 List<String> order = new ArrayList<>(rows);
                 Collections.rotate(order, -(round - 1));
@@ -158,10 +177,11 @@ final class GatewayComparison {
                     System.gc();
                     LoadResult r;
                     try {
-                        r = new TcpLoadGenerator(LoadSettings.builder(server.address(transport))
-                                .transport(transport).era(era).connections(connections).depth(depth).payloadBytes(payload)
+                        LoadSettings.Builder settings = LoadSettings.builder(server.address(transport))
+                                .transport(transport).era(era).connections(connections).payloadBytes(payload)
                                 .tool(row.startsWith("gateway-") ? GatewayServeMain.UPSTREAM + "_echo" : "echo")
-                                .warmup(warmup).duration(duration).openTimeout(OPEN_TIMEOUT).build()).run();
+                                .warmup(warmup).duration(duration).openTimeout(OPEN_TIMEOUT);
+                        r = new TcpLoadGenerator((rate > 0 ? settings.rate(rate) : settings.depth(depth)).build()).run();
                     } catch (IllegalStateException e) {
                         // A server that cannot be loaded (sessions that do not open) is a result too.
                         failures.put(row, e.getMessage());
@@ -187,10 +207,12 @@ final class GatewayComparison {
             }
         });
         String command = String.format(Locale.ROOT, "loadtest/run gateway --rounds %d --transport %s --era %s"
-                        + " --connections %d --depth %d --payload %d --warmup %s --duration %s%s", rounds,
-                transportName, era.version(), connections, depth, payload,
-                o.getOrDefault("warmup", "3s"), o.getOrDefault("duration", "5s"), peers ? " --peers" : "");
-        String table = table(command, rounds, transport, medians);
+                        + " --connections %d %s --payload %d --warmup %s --duration %s%s", rounds,
+                transportName, era.version(), connections, rateText == null ? "--depth " + depth : "--rate " + rateText,
+                payload, o.getOrDefault("warmup", "3s"), o.getOrDefault("duration", "5s"), peers ? " --peers" : "");
+        String table = (rate > 0 ? String.format(Locale.ROOT, "An open loop at %d calls/s%s, latency from each call's"
+                + " intended start.%n%n", (long) rate, half ? " (half the direct row's saturating load)" : "") : "")
+                + table(command, rounds, transport, medians);
         if (peers) {
             table += "\n" + peersTable(npm.supergatewayVersion, npm.mcpProxyVersion, medians);
         }
@@ -208,6 +230,19 @@ final class GatewayComparison {
             ClientLoadMain.write(Path.of(o.get("json")), JsonTree.toJson(all) + "\n");
         }
         return errors > 0 ? 1 : 0;
+    }
+
+    private static double rate(String text) {
+        double r;
+        try {
+            r = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            r = -1;
+        }
+        if (!(r > 0) || Double.isInfinite(r)) {
+            throw new IllegalArgumentException("rate : " + text + " (expected: calls per second, or half)");
+        }
+        return r;
     }
 
     /** The command that starts the upstream speaking stdio: this class path, {@link GatewayServeMain} {@code stdio}. */

@@ -17,11 +17,12 @@ import java.util.concurrent.CompletableFuture;
  * requests: in the closed loop it replaces each answered request with a new one; in the open loop
  * an {@link OpenLoopPacer} sends them on schedule.
  *
- * <p>Responses are matched to requests by order, since one connection's calls of a non-blocking
- * tool are answered in the order they were sent: each response answers the oldest request in
- * flight. Each is still checked, because a load test that counts whatever comes back measures
- * nothing: the id must be that request's and the response must carry a {@code result}. Anything
- * else is counted in {@link ErrorCounts} and not timed.
+ * <p>Responses are matched to requests by id ({@link InFlightRequests}), in whatever order they
+ * come: a server may answer a connection's calls out of order, as a gateway forwarding them
+ * concurrently does. Each is checked, because a load test that counts whatever comes back
+ * measures nothing: its id must be one in flight and it must carry a {@code result}. Anything else
+ * is counted in {@link ErrorCounts} and not timed; an answer whose id is none of those in flight
+ * still answers one, the oldest.
  *
  * <p>Confined to its event loop once registered, like the histogram it records into.
  */
@@ -40,15 +41,14 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
     private final int depth;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final ResponseParser parser = new ResponseParser();
-    /** When each request in flight started, oldest first: sent, or due in the open loop. */
-    private final LongQueue startTimes;
+    /** When each request in flight started, by id: sent, or due in the open loop. */
+    private final InFlightRequests inFlight;
 
     private ChannelHandlerContext ctx;
     private boolean initializing;
     private boolean awaitingAccepted;
     private boolean sending;
     private boolean stopped;
-    private long nextId = 1;
     private long errorResponses;
     private long mismatches;
     private long malformed;
@@ -66,7 +66,7 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
         this.window = window;
         this.latencyMicros = latencyMicros;
         this.depth = depth;
-        this.startTimes = new LongQueue(Math.max(depth, 64));
+        this.inFlight = new InFlightRequests(Math.max(depth, 64));
     }
 
     /** Completes when the session is open and requests may be sent; fails if it cannot be opened. */
@@ -135,8 +135,7 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
      * the closed loop, the moment it was due in the open loop.
      */
     void send(long startNanos) {
-        startTimes.add(startNanos);
-        ctx.write(transport.frame(requests.toolCall(ctx.alloc(), nextId++)), ctx.voidPromise());
+        ctx.write(transport.frame(requests.toolCall(ctx.alloc(), inFlight.add(startNanos))), ctx.voidPromise());
     }
 
     void flush() {
@@ -199,20 +198,22 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
             return; // a notification or request from the server answers nothing of ours
         }
         boolean measured = window.claim();
-        if (startTimes.isEmpty()) {
+        if (inFlight.isEmpty()) {
             countError(kind, true, measured);
             return;
         }
-        long start = startTimes.remove();
         long now = System.nanoTime();
-        // Ids are sent in order from 1, so the oldest request in flight has this id.
-        long expectedId = nextId - 1 - startTimes.size();
-        if (kind == ResponseParser.Kind.RESULT && parser.id() == expectedId) {
+        long start = inFlight.remove(parser.id());
+        boolean known = start != InFlightRequests.ABSENT;
+        if (!known) {
+            inFlight.removeOldest();
+        }
+        if (kind == ResponseParser.Kind.RESULT && known) {
             if (measured) {
                 latencyMicros.recordValue(Math.min(Math.max((now - start) / 1000, 0), HIGHEST_MICROS));
             }
         } else {
-            countError(kind, parser.id() != expectedId, measured);
+            countError(kind, !known, measured);
         }
         if (depth > 0 && sending) {
             send(now);
@@ -233,13 +234,13 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (!stopped && !startTimes.isEmpty()) {
+        if (!stopped && !inFlight.isEmpty()) {
             if (window.isOpen()) {
-                lost += startTimes.size();
+                lost += inFlight.size();
             } else {
-                outsideWindow += startTimes.size();
+                outsideWindow += inFlight.size();
             }
-            startTimes.clear();
+            inFlight.clear();
         }
         sending = false;
         ready.completeExceptionally(new IOException("connection closed before the session was open"));

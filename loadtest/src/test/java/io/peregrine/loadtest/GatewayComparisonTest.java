@@ -80,6 +80,30 @@ class GatewayComparisonTest {
         assertThatThrownBy(() -> GatewayComparison.run(Map.of("rounds", "6"))).hasMessageContaining("rounds : 6");
         assertThatThrownBy(() -> GatewayComparison.run(Map.of("connections", "100", "depth", "100")))
                 .hasMessageContaining("calls in flight");
+        assertThatThrownBy(() -> GatewayComparison.run(Map.of("rate", "0"))).hasMessageContaining("rate : 0");
+        assertThatThrownBy(() -> GatewayComparison.run(Map.of("rate", "fast"))).hasMessageContaining("or half");
+        assertThatThrownBy(() -> GatewayComparison.run(Map.of("rate", "half", "connections", "1000")))
+                .hasMessageContaining("with --rate half");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void anOpenLoopThroughTheGatewayTakesItsAnswersInWhateverOrderTheyCome(@TempDir Path dir) throws Exception {
+        Path markdown = dir.resolve("gateway.md");
+        System.setProperty(GatewayComparison.SERVER_JAVA_OPTS, "-Xmx128m -XX:+UseSerialGC");
+        try {
+            int status = GatewayComparison.run(Map.of("rounds", "1", "connections", "2", "rate", "50",
+                    "warmup", "300ms", "duration", "700ms", "markdown", markdown.toString()));
+            assertThat(status).isZero();
+        } finally {
+            System.clearProperty(GatewayComparison.SERVER_JAVA_OPTS);
+        }
+        String table = Files.readString(markdown);
+        assertThat(table).startsWith("An open loop at 50 calls/s, latency from each call's intended start.")
+                .contains("--rate 50")
+                .containsPattern("\\| Peregrine behind the gateway \\| TCP \\| [1-9]\\d* \\| \\d+ \\| \\d+ \\| [1-9]\\d* \\| 0 \\|")
+                .containsPattern("\\| Peregrine behind the gateway \\| WebSocket \\| [1-9]\\d* \\| \\d+ \\| \\d+ \\| [1-9]\\d* \\| 0 \\|")
+                .containsPattern("\\| Peregrine behind the gateway \\| Streamable HTTP \\| [1-9]\\d* \\| \\d+ \\| \\d+ \\| [1-9]\\d* \\| 0 \\|");
     }
 
     @Test

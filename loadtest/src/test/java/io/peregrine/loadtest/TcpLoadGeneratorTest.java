@@ -106,8 +106,9 @@ class TcpLoadGeneratorTest {
     }
 
     @Test
-    void responsesToOtherRequestsAreCountedAsMismatches() throws Exception {
-        try (LineServer server = new LineServer(line -> LineServer.result(LineServer.id(line) + 1))) {
+    void responsesWithIdsNotInFlightAreCountedAsMismatches() throws Exception {
+        // Ids far ahead of any sent: an answer with another request's id in flight would be taken as its.
+        try (LineServer server = new LineServer(line -> LineServer.result(LineServer.id(line) + 1000))) {
             LoadResult r = new TcpLoadGenerator(LoadSettings.builder(server.address())
                     .era(Era.V2026_07_28).connections(1).depth(2)
                     .warmup(Duration.ZERO).duration(Duration.ofMillis(300))
