@@ -136,9 +136,11 @@ final class Naming {
                         : "the " + kind + " " + first.original() + " of upstream " + first.upstream().name();
                 String message = owner + " and " + other + " would both be served as " + uri;
                 if (collisions != null) {
-                    Upstream kept = upstream.uris().rewrites() && first != null ? first.upstream() : upstream;
-                    collisions.add(message + " (gateway.upstreams." + kept.name() + ".resource-uris is keep; set it to "
-                            + "rewrite, or leave one out with resources.exclude)");
+                    // Two rewriting upstreams never collide (their marks differ): one side keeps its URIs, or is local.
+                    Upstream keeping = !upstream.uris().rewrites() ? upstream : first != null ? first.upstream() : null;
+                    collisions.add(message + (keeping != null ? " (gateway.upstreams." + keeping.name() + ".resource-uris "
+                            + "is keep; set it to rewrite, or leave one out with resources.exclude)"
+                            : " (leave one out with gateway.upstreams." + upstream.name() + ".resources.exclude)"));
                 } else {
                     leftOut.accept(message + "; " + owner + " is left out");
                 }

@@ -222,6 +222,14 @@ class GatewayResourceUrisTest {
                 .hasMessageContaining("the resource template file:///docs/{name} of upstream b and the resource template "
                         + "file:///docs/{name} of upstream a would both be served as file:///docs/{name}");
 
+        Peregrine local = fixture.closeLater(Peregrine.builder().tcp("127.0.0.1", 0)
+                .resource(Resource.builder("urn:x:y", "mine").text("local").build())
+                .upstream(upstream("e").build()).build());
+        assertThatThrownBy(local::start).isInstanceOf(ConfigException.class)
+                .hasMessage("the resource urn:x:y of upstream e and a local resource would both be served as urn:x:y "
+                        + "(gateway.upstreams.e.resource-uris is keep; set it to rewrite, or leave one out with "
+                        + "resources.exclude)");
+
         // One rewriting upstream beside one that keeps its URIs: both served, each under its own form.
         Peregrine gateway = fixture.gateway(upstream("c").build(), upstream("d").resourceUris(ResourceUriMode.REWRITE).build());
         PeregrineClient client = fixture.client(gateway, "tcp", "2025-11-25");
