@@ -82,6 +82,7 @@ public final class ConfigKey<T> {
     public static final ConfigKey<String> GATEWAY_SESSION_KEY = rule(string(SERVER, "gateway.session-key", "", "Secret sealing Streamable HTTP session ids (AES-256-GCM): any replica with the same key serves a 2025-era session another started, without shared storage (empty: ids are random and held by one process). Applies to the HTTP listener of any Peregrine, gateway or not; e.g. PEREGRINE_GATEWAY_SESSION_KEY"),
             k -> k.isEmpty() || k.length() >= 16, "empty, or at least 16 characters");
     public static final ConfigKey<Duration> GATEWAY_SESSION_MAX_AGE = duration(SERVER, "gateway.session-max-age", Duration.ofHours(24), "How long after initialize a sealed session id is still served (gateway.session-key); older ones get 404");
+    public static final ConfigKey<String> GATEWAY_RESOURCE_URIS = oneOf(LAUNCHER, "gateway.resource-uris", "keep", List.of("keep", "rewrite"), "How upstreams' resource URIs are served unless gateway.upstreams.<name>.resource-uris says otherwise: keep (as each upstream gives them; the same URI from two sources collides) or rewrite (under the upstream's own scheme, file:///a becoming file+<name>:///a, docs/gateway.md#resource-uris)");
     public static final ConfigKey<Integer> HTTP_REPLAY_EVENTS = integer(SERVER, "http.replay-events", 256, 0, 1_000_000, "SSE events kept per stream for Last-Event-ID resumption (0: none)");
     public static final ConfigKey<String> HTTP_AUTH = oneOf(POLICY, "http.auth", "none", List.of("none", "api-key", "jwt"), "How HTTP and WebSocket clients authenticate: none (loopback only), api-key or jwt; the credential goes in the Authorization header, a missing or bad one gets 401");
     public static final ConfigKey<Boolean> HTTP_TLS = bool(POLICY, "http.tls", false, "Serve TLS on the HTTP listener: wss:// and https://");
@@ -263,6 +264,11 @@ public final class ConfigKey<T> {
             List.of("always", "collision", "never"),
             "always: every tool and prompt name is prefixed; collision: only names another upstream or a local tool also has; "
                     + "never: none, and a name that collides stops start-up naming both"));
+    public static final ConfigKey<String> UPSTREAM_RESOURCE_URIS = template(rule(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.resource-uris", "",
+            "keep: resource URIs and templates as the upstream gives them, and one another source also offers stops start-up naming both; "
+                    + "rewrite: their scheme gets +<name> (file:///a is served as file+<name>:///a) and is taken off again on the way upstream; "
+                    + "empty: gateway.resource-uris"),
+            v -> List.of("", "keep", "rewrite").contains(v.trim().toLowerCase(Locale.ROOT)), "empty, keep or rewrite"));
     public static final ConfigKey<String> UPSTREAM_TOOLS_INCLUDE = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.tools.include", "*",
             "Comma-separated glob patterns (* and ?) of the upstream's own tool names to federate"));
     public static final ConfigKey<String> UPSTREAM_TOOLS_EXCLUDE = template(string(LAUNCHER, UPSTREAMS_PREFIX + "<name>.tools.exclude", "",

@@ -89,8 +89,9 @@ final class Definitions {
                 : "required".equals(support) ? TaskSupport.REQUIRED : TaskSupport.FORBIDDEN;
     }
 
-    static Resource resource(ResourceInfo r, ResourceHandler handler, SubscriptionHandler subscriptions) {
-        Resource.Builder b = Resource.builder(r.uri(), r.name() != null ? r.name() : r.uri()).handler(handler).blocking(true)
+    /** The resource {@code r} served at {@code uri} (its own URI, or the one {@link ResourceUris} rewrote it to). */
+    static Resource resource(String uri, ResourceInfo r, ResourceHandler handler, SubscriptionHandler subscriptions) {
+        Resource.Builder b = Resource.builder(uri, r.name() != null ? r.name() : r.uri()).handler(handler).blocking(true)
                 .subscriptions(subscriptions);
         if (r.mimeType() != null) {
             b.mimeType(r.mimeType());
@@ -109,12 +110,13 @@ final class Definitions {
         io.peregrine.completion.Completer of(String argument);
     }
 
-    static ResourceTemplate template(ResourceTemplateInfo r, ResourceHandler handler, SubscriptionHandler subscriptions,
-                                     Completers completers) {
-        ResourceTemplate.Builder b = ResourceTemplate.builder(r.uriTemplate(), r.name() != null ? r.name() : r.uriTemplate())
+    /** The template {@code r} served as {@code uriTemplate} (its own, or the one {@link ResourceUris} rewrote it to). */
+    static ResourceTemplate template(String uriTemplate, ResourceTemplateInfo r, ResourceHandler handler,
+                                     SubscriptionHandler subscriptions, Completers completers) {
+        ResourceTemplate.Builder b = ResourceTemplate.builder(uriTemplate, r.name() != null ? r.name() : r.uriTemplate())
                 .handler(handler).blocking(true).subscriptions(subscriptions);
         if (completers != null) {
-            for (String variable : io.peregrine.resource.UriTemplate.of(r.uriTemplate()).variables()) {
+            for (String variable : io.peregrine.resource.UriTemplate.of(uriTemplate).variables()) {
                 b.completion(variable, completers.of(variable));
             }
         }
@@ -165,11 +167,13 @@ final class Definitions {
     }
 
     // ------------------------------------------------------------------ answers
+    // The URIs an answer carries (contents, resource links, embedded resources) are served as
+    // the upstream's catalog is; structuredContent and _meta pass as they are.
 
-    static ToolResult toolResult(CallToolResult r) {
+    static ToolResult toolResult(CallToolResult r, ResourceUris uris) {
         ToolResult.Builder b = ToolResult.builder();
         for (Map<String, Object> item : r.content()) {
-            b.add(content(item));
+            b.add(content(item, uris));
         }
         if (r.isError()) {
             b.error(true);
@@ -202,29 +206,30 @@ final class Definitions {
         return io.peregrine.completion.Completion.of(values, total != null && total >= values.size() ? total : null, more);
     }
 
-    static List<ResourceContents> contents(List<io.peregrine.client.ResourceContents> contents) {
+    static List<ResourceContents> contents(List<io.peregrine.client.ResourceContents> contents, ResourceUris uris) {
         List<ResourceContents> out = new ArrayList<>();
         for (io.peregrine.client.ResourceContents c : contents) {
-            out.add(c.text() != null ? ResourceContents.text(c.uri(), c.mimeType(), c.text())
-                    : ResourceContents.blobBase64(c.uri(), c.mimeType(), c.blob() != null ? c.blob() : ""));
+            String uri = uris.servedOrAsIs(c.uri());
+            out.add(c.text() != null ? ResourceContents.text(uri, c.mimeType(), c.text())
+                    : ResourceContents.blobBase64(uri, c.mimeType(), c.blob() != null ? c.blob() : ""));
         }
         return out;
     }
 
-    static PromptResult promptResult(io.peregrine.client.PromptResult r) {
+    static PromptResult promptResult(io.peregrine.client.PromptResult r, ResourceUris uris) {
         PromptResult.Builder b = PromptResult.builder();
         if (r.description() != null) {
             b.description(r.description());
         }
         for (io.peregrine.client.PromptResult.Message m : r.messages()) {
-            Content c = content(m.content());
+            Content c = content(m.content(), uris);
             b.message("assistant".equals(m.role()) ? PromptMessage.assistant(c) : PromptMessage.user(c));
         }
         return b.build();
     }
 
-    /** One content item as sent; a kind this server does not know travels as its JSON text. */
-    static Content content(Map<String, Object> item) {
+    /** One content item as sent, its URI served; a kind this server does not know travels as its JSON text. */
+    static Content content(Map<String, Object> item, ResourceUris uris) {
         String type = str(item.get("type"));
         Content c;
         if ("text".equals(type)) {
@@ -234,14 +239,16 @@ final class Definitions {
         } else if ("audio".equals(type)) {
             c = Content.audioBase64(String.valueOf(item.getOrDefault("data", "")), str(item.get("mimeType")));
         } else if ("resource_link".equals(type) && item.get("uri") instanceof String) {
-            c = Content.resourceLink((String) item.get("uri"), str(item.get("name")) != null ? str(item.get("name"))
-                    : (String) item.get("uri"), str(item.get("mimeType")), str(item.get("description")));
+            String uri = uris.servedOrAsIs((String) item.get("uri"));
+            c = Content.resourceLink(uri, str(item.get("name")) != null ? str(item.get("name")) : uri,
+                    str(item.get("mimeType")), str(item.get("description")));
         } else if ("resource".equals(type) && object(item.get("resource")) != null
                 && object(item.get("resource")).get("uri") instanceof String) {
             Map<String, Object> r = object(item.get("resource"));
+            String uri = uris.servedOrAsIs((String) r.get("uri"));
             c = r.get("text") instanceof String
-                    ? Content.embeddedText((String) r.get("uri"), str(r.get("mimeType")), (String) r.get("text"))
-                    : Content.embeddedBlobBase64((String) r.get("uri"), str(r.get("mimeType")),
+                    ? Content.embeddedText(uri, str(r.get("mimeType")), (String) r.get("text"))
+                    : Content.embeddedBlobBase64(uri, str(r.get("mimeType")),
                     String.valueOf(r.getOrDefault("blob", "")));
         } else {
             return Content.text(JsonTree.toJson(item));

@@ -57,8 +57,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Faults.</b> An upstream that is down at start or goes away has no part in the catalog
  * until it is back; the gateway keeps trying with backoff. Start-up waits for each upstream's first
  * attempt (at most its connect timeout) so that the first clients see a full catalog when
- * everything is up, and so that a name collision with prefixing off is found then: it stops
- * start-up with a {@link ConfigException} naming both.
+ * everything is up, and so that a name collision with prefixing off, or two sources of one
+ * resource URI, is found then: it stops start-up with a {@link ConfigException} naming both.
  *
  * <p>Over 400 lines: the catalog's recomputation, the upstreams' lifecycle and the forwarding of
  * each kind of call share one state (which upstream holds which name); naming lives in
@@ -94,7 +94,7 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, Object> templateObjects = new HashMap<>();
 
     /**
-     * @throws ConfigException when two upstreams share a name, or a prefix that is in use
+     * @throws ConfigException when two upstreams share a name, a prefix that is in use, or the mark of rewritten URIs
      */
     public Gateway(List<UpstreamSpec> specs, ToolRegistry tools, ResourceRegistry resources, PromptRegistry prompts) {
         this.tools = Objects.requireNonNull(tools, "tools");
@@ -144,10 +144,19 @@ public final class Gateway implements AutoCloseable {
 
     private static void checkDistinct(List<UpstreamSpec> specs) {
         Map<String, String> prefixes = new HashMap<>();
+        Map<String, String> marks = new HashMap<>();
         Set<String> names = new HashSet<>();
         for (UpstreamSpec s : specs) {
             if (!names.add(s.name())) {
                 throw new ConfigException("two upstreams are named " + s.name() + " (expected: one group of keys per name)");
+            }
+            if (s.resourceUris() == ResourceUriMode.REWRITE) {
+                String other = marks.putIfAbsent(ResourceUris.mark(s.name()), s.name());
+                if (other != null) {
+                    throw new ConfigException("upstreams " + other + " and " + s.name() + " would both mark their resource "
+                            + "URIs' scheme with +" + ResourceUris.mark(s.name()) + " (resource-uris: rewrite; the mark is the "
+                            + "name in lower case, _ as .); expected: names that differ otherwise, or resource-uris: keep for one)");
+                }
             }
             if (s.prefixMode() == PrefixMode.NEVER) {
                 continue;
@@ -165,7 +174,7 @@ public final class Gateway implements AutoCloseable {
      * Connects to every upstream and waits until each was reached or failed once (at most its
      * connect timeout, plus its first listing), then federates what they offer.
      *
-     * @throws ConfigException when names collide with prefixing off; the gateway is closed then
+     * @throws ConfigException when names collide with prefixing off, or resource URIs collide; the gateway is closed then
      */
     public void start() throws InterruptedException {
         for (Upstream u : upstreams) {
@@ -269,25 +278,25 @@ public final class Gateway implements AutoCloseable {
         }
         Map<String, Naming.Owned<PromptInfo>> wantPrompts = naming.named(localPrompts, o -> o.lists().prompts(),
                 PromptInfo::name, s -> s.prompts(), "prompt", strict ? collisions : null);
-        if (!collisions.isEmpty()) {
-            throw new ConfigException(String.join("; ", collisions));
-        }
         Set<String> localUris = new HashSet<>();
         for (Resource r : resources.resources()) {
             if (!servedResources.containsKey(r.uri())) {
                 localUris.add(r.uri());
             }
         }
-        Map<String, Naming.Owned<ResourceInfo>> wantResources = naming.kept(localUris, o -> o.lists().resources(),
-                ResourceInfo::uri, "resource");
+        Map<String, Naming.Owned<ResourceInfo>> wantResources = naming.served(localUris, o -> o.lists().resources(),
+                ResourceInfo::uri, "resource", strict ? collisions : null);
         Set<String> localTemplates = new HashSet<>();
         for (ResourceTemplate t : resources.templates()) {
             if (!servedTemplates.containsKey(t.uriTemplate().template())) {
                 localTemplates.add(t.uriTemplate().template());
             }
         }
-        Map<String, Naming.Owned<ResourceTemplateInfo>> wantTemplates = naming.kept(localTemplates,
-                o -> o.lists().templates(), ResourceTemplateInfo::uriTemplate, "resource template");
+        Map<String, Naming.Owned<ResourceTemplateInfo>> wantTemplates = naming.served(localTemplates,
+                o -> o.lists().templates(), ResourceTemplateInfo::uriTemplate, "resource template", strict ? collisions : null);
+        if (!collisions.isEmpty()) {
+            throw new ConfigException(String.join("; ", collisions));
+        }
 
         boolean changed = applyTools(wantTools);
         changed |= applyPrompts(wantPrompts);
@@ -409,7 +418,7 @@ public final class Gateway implements AutoCloseable {
             if (!owned.equals(servedResources.get(uri))) {
                 Upstream u = owned.upstream();
                 try {
-                    added.add(Definitions.resource(owned.item(), request -> u.read(request.uri()), u.subscriptions()));
+                    added.add(Definitions.resource(uri, owned.item(), request -> u.read(request.uri()), u.subscriptions()));
                 } catch (IllegalArgumentException e) {
                     log.warn("resource {} of upstream {} is not federated: {}", uri, u.name(), e.getMessage());
                     keptResources.remove(uri);
@@ -420,8 +429,8 @@ public final class Gateway implements AutoCloseable {
             if (!owned.equals(servedTemplates.get(t))) {
                 Upstream u = owned.upstream();
                 try {
-                    io.peregrine.client.CompletionRef ref = io.peregrine.client.CompletionRef.resourceTemplate(t);
-                    addedTemplates.add(Definitions.template(owned.item(), request -> u.read(request.uri()), u.subscriptions(),
+                    io.peregrine.client.CompletionRef ref = io.peregrine.client.CompletionRef.resourceTemplate(owned.original());
+                    addedTemplates.add(Definitions.template(t, owned.item(), request -> u.read(request.uri()), u.subscriptions(),
                             u.completes() ? variable -> (value, context) -> u.complete(ref, variable, value, context) : null));
                 } catch (IllegalArgumentException e) {
                     log.warn("resource template {} of upstream {} is not federated: {}", t, u.name(), e.getMessage());

@@ -21,9 +21,10 @@ import java.util.zip.CRC32;
  * name longer than 64 keeps its first 55 characters, a {@code -} and 8 hex digits of a checksum of
  * the whole, so it stays unique and stable. The upstream is always called by its own name.
  *
- * <p>Resource URIs and URI templates are kept as the upstream gives them; when two sources offer
- * the same URI, a local resource wins, then the upstream configured first, and the other is left
- * out with a warning.
+ * <p>Resource URIs and URI templates are served as the upstream gives them, or under a scheme
+ * marked with its name ({@link ResourceUris}). Two sources serving the same URI collide as names
+ * do with prefixing off: at start-up that stops it naming both; after it, a local resource wins,
+ * then the upstream configured first, and the other is left out with a warning.
  */
 final class Naming {
 
@@ -98,30 +99,51 @@ final class Naming {
         return out;
     }
 
-    /** Entries kept under the upstream's own key (resource URIs, URI templates), first come first served. */
-    <T> Map<String, Owned<T>> kept(Set<String> local, Function<Offer, List<T>> items, Function<T, String> keyOf, String kind) {
+    /**
+     * The served URIs of resources or URI templates, in upstream order: each as its upstream's
+     * {@link ResourceUris} serves it. A URI another source offers too is a collision, as a name
+     * is with prefixing off: the first comes first (a local one before any upstream's), and the
+     * other stops start-up or, after it, is left out with a warning.
+     *
+     * @param collisions where a collision is reported at start-up; null to leave the entry out with a warning
+     */
+    <T> Map<String, Owned<T>> served(Set<String> local, Function<Offer, List<T>> items, Function<T, String> uriOf,
+                                     String kind, List<String> collisions) {
         Map<String, Owned<T>> out = new LinkedHashMap<>();
         for (Offer o : offers) {
-            NamePatterns filter = o.upstream().spec().resources();
+            Upstream upstream = o.upstream();
             for (T item : items.apply(o)) {
-                String key = keyOf.apply(item);
-                if (key == null || !filter.admits(key)) {
+                String original = uriOf.apply(item);
+                if (original == null || !upstream.spec().resources().admits(original)) {
                     continue;
                 }
-                if (local.contains(key)) {
-                    leftOut.accept("the " + kind + " " + key + " of upstream " + o.upstream().name()
-                            + " is left out: a local " + kind + " has the same URI");
+                String uri = upstream.uris().served(original);
+                String owner = "the " + kind + " " + original + " of upstream " + upstream.name();
+                if (uri == null) {
+                    leftOut.accept(owner + " is left out: it does not start with a scheme, which gateway.upstreams."
+                            + upstream.name() + ".resource-uris: rewrite marks with the upstream's name");
                     continue;
                 }
-                Owned<T> other = out.get(key);
-                if (other != null) {
-                    if (other.upstream() != o.upstream()) {
-                        leftOut.accept("the " + kind + " " + key + " of upstream " + o.upstream().name()
-                                + " is left out: upstream " + other.upstream().name() + " offers it too");
-                    }
+                Owned<T> first = out.get(uri);
+                if (first != null && first.upstream() == upstream) {
+                    continue; // listed twice by one upstream
+                }
+                if (first == null && !local.contains(uri)) {
+                    out.put(uri, new Owned<>(upstream, original, item));
                     continue;
                 }
-                out.put(key, new Owned<>(o.upstream(), key, item));
+                String other = first == null ? "a local " + kind
+                        : "the " + kind + " " + first.original() + " of upstream " + first.upstream().name();
+                String message = owner + " and " + other + " would both be served as " + uri;
+                if (collisions != null) {
+                    // Two rewriting upstreams never collide (their marks differ): one side keeps its URIs, or is local.
+                    Upstream keeping = !upstream.uris().rewrites() ? upstream : first != null ? first.upstream() : null;
+                    collisions.add(message + (keeping != null ? " (gateway.upstreams." + keeping.name() + ".resource-uris "
+                            + "is keep; set it to rewrite, or leave one out with resources.exclude)"
+                            : " (leave one out with gateway.upstreams." + upstream.name() + ".resources.exclude)"));
+                } else {
+                    leftOut.accept(message + "; " + owner + " is left out");
+                }
             }
         }
         return out;

@@ -31,6 +31,7 @@ final class Upstream implements AutoCloseable {
     }
 
     private final UpstreamSpec spec;
+    private final ResourceUris uris;
     private final Endpoints endpoints;
     private final Forwarder forwarder;
     private final UpstreamSubscriptions subscriptions;
@@ -50,6 +51,7 @@ final class Upstream implements AutoCloseable {
     Upstream(UpstreamSpec spec, Listener listener, java.util.function.Consumer<String> updated, EventLoopGroup loops,
              ScheduledExecutorService timer, Executor workers) {
         this.spec = spec;
+        this.uris = ResourceUris.of(spec);
         this.subscriptions = new UpstreamSubscriptions(this, updated);
         this.listener = listener;
         this.timer = timer;
@@ -64,6 +66,11 @@ final class Upstream implements AutoCloseable {
 
     String name() {
         return spec.name();
+    }
+
+    /** How its resource URIs are served. */
+    ResourceUris uris() {
+        return uris;
     }
 
     Endpoints endpoints() {
@@ -203,7 +210,7 @@ final class Upstream implements AutoCloseable {
                         Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), "tools/call " + original, context);
                         PendingCall call = client.callToolAsync(original, args, context::progress, meta, relay.handlers());
                         return Forward.Attempt.of(relay.watch(call.result(), call::cancel), call::cancel);
-                    })));
+                    })), uris);
         } catch (UpstreamFailure failure) {
             ToolResult instead = Fallbacks.answer(this, original, arguments, context, failure, peers, forwarder.events());
             if (instead == null) {
@@ -302,9 +309,27 @@ final class Upstream implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Forwards {@code resources/read} of the served {@code uri} as the upstream's own URI; the
+     * contents' URIs, and those in an error the upstream answers, come back served, and the
+     * upstream's "not found" becomes the one of the client's era.
+     */
     List<ResourceContents> read(String uri) throws Exception {
-        return Definitions.contents(forwarder.forward(new Forward<>("resources/read " + uri, "resources/read", null, true,
-                null, Long.MAX_VALUE, (client, meta) -> future(client.readResourceAsync(uri, meta)))));
+        String own = uris.upstream(uri);
+        try {
+            return Definitions.contents(forwarder.forward(new Forward<>("resources/read " + uri, "resources/read", null, true,
+                    null, Long.MAX_VALUE, (client, meta) -> future(client.readResourceAsync(own, meta)))), uris);
+        } catch (UpstreamFailure f) {
+            throw f;
+        } catch (io.peregrine.rpc.RpcException e) {
+            io.peregrine.rpc.RpcException served = uris.served(e, own, uri);
+            if (e.code() == io.peregrine.rpc.JsonRpcError.RESOURCE_NOT_FOUND || (e.code() == io.peregrine.rpc.JsonRpcError.INVALID_PARAMS
+                    && e.data() instanceof Map && own.equals(((Map<?, ?>) e.data()).get("uri")))) {
+                // Not found, in whichever era's code the link speaks: the client gets its own era's.
+                throw new io.peregrine.resource.ResourceNotFoundException(uri, served.getMessage());
+            }
+            throw served;
+        }
     }
 
     /** Forwards {@code prompts/get}; what the upstream asks of the client meanwhile is put to {@code questions}. */
@@ -317,7 +342,7 @@ final class Upstream implements AutoCloseable {
                             client.getPromptAsync(original, arguments, meta, relay.handlers());
                     return Forward.Attempt.of(relay.watch(answer, reason -> answer.cancel(true)),
                             reason -> answer.cancel(true));
-                })));
+                })), uris);
     }
 
     /** Whether a ready endpoint's server declared {@code completions}. */

@@ -37,11 +37,13 @@ public final class UpstreamSettings {
             byName.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>()).put(rest.substring(dot + 1), value);
         });
         List<UpstreamSpec> specs = new ArrayList<>();
-        byName.forEach((name, keys) -> specs.add(spec(name, keys, env)));
+        String uris = config.get(ConfigKey.GATEWAY_RESOURCE_URIS);
+        byName.forEach((name, keys) -> specs.add(spec(name, keys, env, uris)));
         return specs;
     }
 
-    private static UpstreamSpec spec(String name, Map<String, Object> keys, Map<String, String> env) {
+    /** @param uris {@code gateway.resource-uris}, what {@code resource-uris} is when the upstream does not set it */
+    private static UpstreamSpec spec(String name, Map<String, Object> keys, Map<String, String> env, String uris) {
         String at = ConfigKey.UPSTREAMS_PREFIX + name + ".";
         UpstreamSpec.Builder b = UpstreamSpec.builder(name);
         String url = string(keys, "url", "");
@@ -80,6 +82,8 @@ public final class UpstreamSettings {
         }
         b.separator(string(keys, "separator", "_"));
         b.prefixMode(PrefixMode.valueOf(string(keys, "prefix-mode", "always").trim().toUpperCase(Locale.ROOT)));
+        String mode = string(keys, "resource-uris", "").trim();
+        b.resourceUris(ResourceUriMode.valueOf((mode.isEmpty() ? uris : mode).trim().toUpperCase(Locale.ROOT)));
         b.tools(patterns(keys, "tools.include", "*"), patterns(keys, "tools.exclude", ""));
         b.resources(patterns(keys, "resources.include", "*"), patterns(keys, "resources.exclude", ""));
         b.prompts(patterns(keys, "prompts.include", "*"), patterns(keys, "prompts.exclude", ""));

@@ -35,6 +35,7 @@ public final class UpstreamSpec {
     private final String prefix;
     private final String separator;
     private final PrefixMode prefixMode;
+    private final ResourceUriMode resourceUris;
     private final NamePatterns tools;
     private final NamePatterns resources;
     private final NamePatterns prompts;
@@ -72,6 +73,7 @@ public final class UpstreamSpec {
         this.prefix = b.prefix != null ? b.prefix : b.name;
         this.separator = b.separator;
         this.prefixMode = b.prefixMode;
+        this.resourceUris = b.resourceUris;
         this.tools = new NamePatterns(b.toolsInclude, b.toolsExclude);
         this.resources = new NamePatterns(b.resourcesInclude, b.resourcesExclude);
         this.prompts = new NamePatterns(b.promptsInclude, b.promptsExclude);
@@ -139,6 +141,11 @@ public final class UpstreamSpec {
 
     public PrefixMode prefixMode() {
         return prefixMode;
+    }
+
+    /** Whether its resource URIs are served as it gives them or under a scheme of its own. */
+    public ResourceUriMode resourceUris() {
+        return resourceUris;
     }
 
     NamePatterns tools() {
@@ -307,6 +314,7 @@ public final class UpstreamSpec {
         private String prefix;
         private String separator = "_";
         private PrefixMode prefixMode = PrefixMode.ALWAYS;
+        private ResourceUriMode resourceUris = ResourceUriMode.KEEP;
         private List<String> toolsInclude = List.of("*");
         private List<String> toolsExclude = List.of();
         private List<String> resourcesInclude = List.of("*");
@@ -405,6 +413,15 @@ public final class UpstreamSpec {
         /** When names are prefixed. Default: {@link PrefixMode#ALWAYS}. */
         public Builder prefixMode(PrefixMode mode) {
             this.prefixMode = requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * How its resource URIs and URI templates are served. Default: {@link ResourceUriMode#KEEP};
+         * {@link ResourceUriMode#REWRITE} marks their scheme with the upstream's name ({@link ResourceUris}).
+         */
+        public Builder resourceUris(ResourceUriMode mode) {
+            this.resourceUris = requireNonNull(mode, "mode");
             return this;
         }
 

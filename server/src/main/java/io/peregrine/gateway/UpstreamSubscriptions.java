@@ -31,9 +31,10 @@ import java.util.function.Consumer;
  * {@link PeregrineClient#listen}: {@code resources/subscribe} on a 2025 link, a
  * {@code subscriptions/listen} stream of its own on a 2026-07-28 link.
  *
- * <p>URIs are the upstream's own (the gateway serves federated resources under their URIs), and
- * every {@code notifications/resources/updated} heard is passed to {@code updated}, which tells
- * the gateway's subscribed clients.
+ * <p>URIs here are the served ones ({@link ResourceUris}), the upstream's own only on the link:
+ * each is subscribed upstream under its own URI, and every {@code notifications/resources/updated}
+ * heard of it is passed to {@code updated} under the served URI, which tells the gateway's
+ * subscribed clients.
  */
 final class UpstreamSubscriptions implements SubscriptionHandler {
 
@@ -128,20 +129,21 @@ final class UpstreamSubscriptions implements SubscriptionHandler {
      */
     private CompletableFuture<Subscription> place(String uri, Replica r, int link, boolean first) {
         PeregrineClient client = r.client();
+        String own = upstream.uris().upstream(uri);
         Subscription s;
         try {
-            s = client.listen(SubscriptionFilter.resources(uri), (method, params) -> updated.accept(uri));
+            s = client.listen(SubscriptionFilter.resources(own), (method, params) -> updated.accept(uri));
         } catch (RuntimeException e) {
-            return failed(uri, r, link, null, e, first);
+            return failed(uri, own, r, link, null, e, first);
         }
         return s.acknowledged().handle((agreed, failure) -> {
             if (failure == null && !(agreed.get("resourceSubscriptions") instanceof List
-                    && ((List<?>) agreed.get("resourceSubscriptions")).contains(uri))) {
+                    && ((List<?>) agreed.get("resourceSubscriptions")).contains(own))) {
                 failure = new RpcException(JsonRpcError.RESOURCE_NOT_FOUND, "Cannot subscribe to " + uri + ": upstream "
                         + upstream.name() + " did not accept the subscription", null,
                         Map.of("upstream", upstream.name(), "uri", uri));
             }
-            return failure != null ? failed(uri, r, link, s, failure, first) : placed(uri, r, link, s);
+            return failure != null ? failed(uri, own, r, link, s, failure, first) : placed(uri, r, link, s);
         }).thenCompose(f -> f);
     }
 
@@ -167,8 +169,8 @@ final class UpstreamSubscriptions implements SubscriptionHandler {
         return CompletableFuture.completedFuture(s);
     }
 
-    private CompletableFuture<Subscription> failed(String uri, Replica r, int link, Subscription s, Throwable failure,
-                                                   boolean first) {
+    private CompletableFuture<Subscription> failed(String uri, String own, Replica r, int link, Subscription s,
+                                                   Throwable failure, boolean first) {
         if (s != null) {
             s.close();
         }
@@ -176,7 +178,7 @@ final class UpstreamSubscriptions implements SubscriptionHandler {
             placed.computeIfPresent(uri, (k, p) -> p.replica() == r && p.link() == link && p.subscription() == null
                     ? (first ? null : Placed.WAITING) : p);
         }
-        return CompletableFuture.failedFuture(translate(uri, failure));
+        return CompletableFuture.failedFuture(upstream.uris().served(translate(uri, failure), own, uri));
     }
 
     /** The upstream's own error as it sent it; a lost link as the upstream being unavailable. */

@@ -24,6 +24,13 @@ final class ClientInterests {
     /** Those of {@link #resourceUris} this connection holds in {@link ResourceHolds}: released when it goes. */
     final Set<String> heldUris = ConcurrentHashMap.newKeySet();
 
+    /**
+     * The latest {@code resources/subscribe} of each URI whose hold is being acquired or held, by a
+     * token of its own: a subscribe that completes to find another token (or none: an unsubscribe
+     * came meanwhile) was overtaken by the client's later request and lets its hold go.
+     */
+    final Map<String, Object> latestSubscribe = new ConcurrentHashMap<>();
+
     /** {@code subscriptions/listen} requests waiting for their subscriptions to be made, by id, with their reply. */
     final Map<RequestId, Reply> opening = new ConcurrentHashMap<>();
 

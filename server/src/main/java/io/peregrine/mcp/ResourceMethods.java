@@ -21,7 +21,8 @@ import java.util.Map;
  * {@code resources/list}, {@code resources/templates/list}, {@code resources/read}, and the 2025
  * era's {@code resources/subscribe} and {@code resources/unsubscribe}. A resource with a
  * {@link SubscriptionHandler} is answered once the handler subscribed (or refused), and the
- * connection holds it in {@link ResourceHolds} until it unsubscribes or goes.
+ * connection holds it in {@link ResourceHolds} until it unsubscribes or goes; an unsubscribe that
+ * comes while the subscribe is on its way wins, the hold being let go as soon as it is made.
  *
  * <p>A URI that names nothing is -32002 in the 2025 revisions and -32602 from 2026-07-28 (where
  * clients also accept -32002 from older servers), with the URI in {@code data}.
@@ -172,10 +173,19 @@ final class ResourceMethods {
             return false;
         }
         RequestId id = m.id();
+        Object token = new Object();
+        c.interests.latestSubscribe.put(uri, token);
         holds.acquire(uri, handler).whenComplete((v, failure) -> {
             if (failure != null) {
+                c.interests.latestSubscribe.remove(uri, token);
                 RpcException e = Subscriptions.refusal(uri, failure);
                 r.respond(server.writer().error(c.peer.alloc(), id, e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
+                return;
+            }
+            if (c.interests.latestSubscribe.get(uri) != token) {
+                // The client unsubscribed, or subscribed again, while this one was on its way: the later request decides.
+                holds.release(uri);
+                r.respond(server.emptyResult(c, id, s));
                 return;
             }
             // One hold per connection (it may have subscribed twice at once), none once it went.
@@ -193,6 +203,7 @@ final class ResourceMethods {
         String uri = p.requireString("resources/unsubscribe", "uri");
         // Unsubscribing from something never subscribed is harmless: the client's intent already holds.
         c.interests.resourceUris.remove(uri);
+        c.interests.latestSubscribe.remove(uri);
         if (c.interests.heldUris.remove(uri)) {
             holds.release(uri);
         }

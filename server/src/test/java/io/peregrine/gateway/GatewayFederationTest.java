@@ -97,9 +97,11 @@ class GatewayFederationTest {
     }
 
     private Peregrine threeTransports() throws InterruptedException {
+        // One server reached three times: the tcp upstream keeps its resource URIs, the others mark theirs.
         return fixture.gateway(UpstreamSpec.builder("tcp").url(tcpUrl()).build(),
-                UpstreamSpec.builder("ws").url(wsUrl()).build(),
-                UpstreamSpec.builder("http").url(httpUrl()).protocolVersion("2025-11-25").build());
+                UpstreamSpec.builder("ws").url(wsUrl()).resourceUris(ResourceUriMode.REWRITE).build(),
+                UpstreamSpec.builder("http").url(httpUrl()).protocolVersion("2025-11-25")
+                        .resourceUris(ResourceUriMode.REWRITE).build());
     }
 
     @ParameterizedTest
@@ -139,10 +141,15 @@ class GatewayFederationTest {
             assertThat(invalid.isError()).isTrue();
         }
 
-        // Resources (paged upstream: pageSize 2) and templates keep their URIs; the first upstream serves them.
+        // Resources (paged upstream: pageSize 2) and templates keep their URIs on the tcp upstream, and
+        // the same ones are served again under the scheme of each rewriting upstream.
         assertThat(client.resources()).extracting(r -> r.uri())
-                .contains("test://static/hello", "test://static/blob", "test://static/a", "test://static/slow");
-        assertThat(client.resourceTemplates()).extracting(t -> t.uriTemplate()).contains("test://items/{id}");
+                .contains("test://static/hello", "test://static/blob", "test://static/a", "test://static/slow",
+                        "test+ws://static/hello", "test+http://static/slow");
+        assertThat(client.resourceTemplates()).extracting(t -> t.uriTemplate())
+                .contains("test://items/{id}", "test+ws://items/{id}", "test+http://items/{id}");
+        assertThat(client.readResource("test+ws://static/hello").get(0).uri()).isEqualTo("test+ws://static/hello");
+        assertThat(client.readResource("test+http://items/fig").get(0).text()).isEqualTo("item fig");
         List<ResourceContents> hello = client.readResource("test://static/hello");
         assertThat(hello.get(0).text()).isEqualTo("hello world");
         assertThat(client.readResource("test://static/blob").get(0).bytes()).containsExactly(1, 2, 3);
@@ -254,7 +261,8 @@ class GatewayFederationTest {
     @Test
     void aListChangeUpstreamRefreshesOnlyItsPartAndTellsTheClients() throws Exception {
         Peregrine gateway = fixture.gateway(UpstreamSpec.builder("tcp").url(tcpUrl()).build(),
-                UpstreamSpec.builder("http").url(httpUrl()).protocolVersion("2026-07-28").build());
+                UpstreamSpec.builder("http").url(httpUrl()).protocolVersion("2026-07-28")
+                        .resourceUris(ResourceUriMode.REWRITE).build());
         List<String> heard = new CopyOnWriteArrayList<>();
         PeregrineClient legacy = PeregrineClient.builder().address(gateway.addresses().tcp())
                 .onNotification((method, params) -> heard.add(method)).connect();
@@ -283,7 +291,7 @@ class GatewayFederationTest {
         Peregrine gateway = fixture.gateway(UpstreamSpec.builder("a").url(tcpUrl()).prefixMode(PrefixMode.COLLISION)
                         .tools(List.of("echo", "slow"), List.of()).build(),
                 UpstreamSpec.builder("b").url(wsUrl()).prefixMode(PrefixMode.COLLISION)
-                        .tools(List.of("slow", "fs*"), List.of()).build());
+                        .tools(List.of("slow", "fs*"), List.of()).resourceUris(ResourceUriMode.REWRITE).build());
         PeregrineClient client = fixture.client(gateway, "tcp", "2025-11-25");
         // echo is local too, slow is offered by both: prefixed; fs.read.all only by b: kept bare.
         assertThat(client.tools()).extracting(ToolInfo::name)

@@ -41,6 +41,7 @@ class GatewaySubscriptionsTest {
 
     private static final String WATCHED = "test://watched/counter";
     private static final String REFUSED = "test://watched/refused";
+    private static final String GATED = "test://watched/gated";
 
     private final GatewayFixture fixture = new GatewayFixture();
     private final List<Watched> upstreams = new CopyOnWriteArrayList<>();
@@ -54,11 +55,15 @@ class GatewaySubscriptionsTest {
     }
 
     /**
-     * An upstream Peregrine: the watched resource, and one whose subscriptions it refuses; it counts
-     * the {@code resources/subscribe} and {@code resources/unsubscribe} it accepts.
+     * An upstream Peregrine: the watched resource, one whose subscriptions it refuses, and one whose
+     * subscriptions are made only once {@code gate} opens; it counts the {@code resources/subscribe}
+     * and {@code resources/unsubscribe} it accepts.
      */
     private static final class Watched {
         final AtomicInteger value = new AtomicInteger();
+        final CompletableFuture<Void> gate = new CompletableFuture<>();
+        final AtomicInteger gatedSubscribes = new AtomicInteger();
+        final AtomicInteger gatedUnsubscribes = new AtomicInteger();
         final AtomicInteger subscribes = new AtomicInteger();
         final AtomicInteger unsubscribes = new AtomicInteger();
         final AtomicInteger refusals = new AtomicInteger();
@@ -92,10 +97,23 @@ class GatewaySubscriptionsTest {
                 public void unsubscribe(String uri) {
                 }
             };
+            SubscriptionHandler gated = new SubscriptionHandler() {
+                @Override
+                public CompletableFuture<Void> subscribe(String uri) {
+                    gatedSubscribes.incrementAndGet();
+                    return gate.thenApply(v -> null);
+                }
+
+                @Override
+                public void unsubscribe(String uri) {
+                    gatedUnsubscribes.incrementAndGet();
+                }
+            };
             server = Peregrine.builder().tcp("127.0.0.1", port).drainTimeout(Duration.ZERO).observer(counting)
                     .resource(Resource.builder(WATCHED, "counter").handler(request ->
                             List.of(ResourceContents.text(request.uri(), "text/plain", "value " + value.get()))).build())
                     .resource(Resource.builder(REFUSED, "refused").text("never watched").subscriptions(refusing).build())
+                    .resource(Resource.builder(GATED, "gated").text("watched late").subscriptions(gated).build())
                     .build();
             server.start();
         }
@@ -258,6 +276,24 @@ class GatewaySubscriptionsTest {
         other.change();
         Await.until(() -> heard.size() == 2, "updates flow from the other replica");
         assertThat(heard).containsExactly(WATCHED, WATCHED);
+    }
+
+    @Test
+    void anUnsubscribeWhileTheSubscribeIsOnItsWayReleasesTheUpstreamSubscription() throws Exception {
+        Watched up = startUpstream(0);
+        Peregrine gateway = fixture.gateway(link("2025-11-25", up));
+        PeregrineClient session = fixture.client(gateway, "tcp", "2025-11-25");
+        CompletableFuture<Map<String, Object>> subscribing = session.request("resources/subscribe", Map.of("uri", GATED));
+        Await.until(() -> up.gatedSubscribes.get() == 1, "the subscribe reaches the upstream");
+        session.request("resources/unsubscribe", Map.of("uri", GATED)).get(20, TimeUnit.SECONDS);
+        up.gate.complete(null);
+        subscribing.get(20, TimeUnit.SECONDS);
+
+        // The later unsubscribe wins: the upstream subscription made meanwhile is let go.
+        Await.until(() -> up.gatedUnsubscribes.get() == 1, "the upstream subscription is released");
+        // Nothing is held for the session: subscribing again subscribes upstream again.
+        session.request("resources/subscribe", Map.of("uri", GATED)).get(20, TimeUnit.SECONDS);
+        assertThat(up.gatedSubscribes.get()).isEqualTo(2);
     }
 
     @Test

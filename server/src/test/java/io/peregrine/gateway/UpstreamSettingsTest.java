@@ -81,6 +81,18 @@ class UpstreamSettingsTest {
     }
 
     @Test
+    void resourceUrisAreKeptUnlessTheUpstreamOrTheGatewaySaysRewrite() {
+        List<String> two = List.of("gateway.upstreams.a.url=tcp://x:1", "gateway.upstreams.b.url=tcp://x:2",
+                "gateway.upstreams.b.resource-uris=rewrite");
+        assertThat(UpstreamSettings.from(ConfigLoader.load(null, Map.of(), two), Map.of()))
+                .extracting(UpstreamSpec::resourceUris).containsExactly(ResourceUriMode.KEEP, ResourceUriMode.REWRITE);
+        List<String> rewriting = List.of("gateway.resource-uris=rewrite",
+                "gateway.upstreams.a.url=tcp://x:1", "gateway.upstreams.b.url=tcp://x:2", "gateway.upstreams.b.resource-uris=keep");
+        assertThat(UpstreamSettings.from(ConfigLoader.load(null, Map.of(), rewriting), Map.of()))
+                .extracting(UpstreamSpec::resourceUris).containsExactly(ResourceUriMode.REWRITE, ResourceUriMode.KEEP);
+    }
+
+    @Test
     void badValuesSayWhatToDo() {
         assertThat(error(List.of("gateway.upstreams.a.url=ftp://x"))).contains("gateway.upstreams.a.url")
                 .contains("tcp://, ws://, wss://, http:// or https://");
@@ -88,6 +100,9 @@ class UpstreamSettingsTest {
         assertThat(error(List.of("gateway.upstreams.a%b.url=tcp://x:1"))).contains("1 to 32 of A-Z a-z 0-9 _ -");
         assertThat(error(List.of("gateway.upstreams.a.urll=tcp://x:1"))).contains("did you mean \"gateway.upstreams.a.url\"");
         assertThat(error(List.of("gateway.upstreams.a.prefix-mode=sometimes"))).contains("always, collision or never");
+        assertThat(error(List.of("gateway.upstreams.a.resource-uris=mangle"))).contains("gateway.upstreams.a.resource-uris")
+                .contains("empty, keep or rewrite");
+        assertThat(error(List.of("gateway.resource-uris=mangle"))).contains("gateway.resource-uris").contains("keep or rewrite");
         assertThat(error(List.of("gateway.upstreams.a.call-timeout=0"))).contains("call-timeout").contains("positive duration");
         assertThat(error(List.of("gateway.upstreams.a.max-in-flight=0"))).contains("an integer from 1 to 100000");
         assertThat(error(List.of("gateway.upstreams.a.protocol-version=2024-11-05"))).contains("negotiate, 2025-03-26");
