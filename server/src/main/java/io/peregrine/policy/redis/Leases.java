@@ -69,7 +69,9 @@ final class Leases {
 
     /** The tokens one lease of a bucket of {@code capacity} takes: at least one. */
     long size(long capacity) {
-        return Math.max(1, Math.min(leaseTokens, capacity * maxSharePercent / 100));
+        // capacity × share / 100 without overflowing for the largest capacities.
+        long share = capacity / 100 * maxSharePercent + capacity % 100 * maxSharePercent / 100;
+        return Math.max(1, Math.min(leaseTokens, share));
     }
 
     /** Takes one token from each of {@code buckets}, all or none, from leases here or new ones. */

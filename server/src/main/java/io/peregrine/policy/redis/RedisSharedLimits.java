@@ -4,6 +4,7 @@ import io.peregrine.policy.RateLimit;
 import io.peregrine.policy.SharedLimits;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -104,7 +105,7 @@ public final class RedisSharedLimits implements SharedLimits {
             return leases.tryConsume(buckets);
         }
         long[] one = new long[buckets.size()];
-        java.util.Arrays.fill(one, 1);
+        Arrays.fill(one, 1);
         return script.take(buckets, one).thenApply(t -> t.admitted() ? Verdict.ADMITTED
                 : new Verdict(t.refused(), Math.max(1, t.waitNanos())));
     }
