@@ -128,6 +128,34 @@ class SharedLeaseTest {
     }
 
     @Test
+    void redisGoneTheFailureModeDecidesAndLeasesResumeOnceItIsBack() throws Exception {
+        String prefix = "t-" + UUID.randomUUID() + ":";
+        try (RedisStore a = RedisStore.connect(redis.uri(), null, Duration.ofMillis(500), prefix,
+                Map.<String, String>of()::get)) {
+            // Leases of one token: every call needs Redis, as a fresh bucket would.
+            RateLimiter closed = replica(a, "100/1m", 1, 100);
+            Principal max = principal("max");
+            assertThat(decide(closed, max)).isNull();
+
+            redis.stop();
+            Refusal refused = decide(closed, max);
+            assertThat(refused).isNotNull();
+            assertThat(refused.limit()).isEqualTo("shared-store");
+            assertThat(a.failures()).isPositive();
+
+            redis.restart();
+            // Lettuce reconnects by itself; poll, bounded, until a decision is Redis's again.
+            Refusal again = refused;
+            for (int i = 0; i < 600 && again != null; i++) {
+                Thread.sleep(50);
+                again = decide(closed, max);
+            }
+            assertThat(again).isNull();
+            assertThat(a.isDown()).isFalse();
+        }
+    }
+
+    @Test
     void smallLimitsAreLeasedATokenAtATime() throws Exception {
         String prefix = "t-" + UUID.randomUUID() + ":";
         try (RedisStore a = store(prefix); RedisStore b = store(prefix)) {
