@@ -27,9 +27,9 @@ import java.util.stream.Stream;
 /**
  * Rate limits kept in Redis against the same limits kept in the process: {@code loadtest/run limits}.
  *
- * <p>This JVM starts one {@code redis-server} on a free loopback port ({@link RedisProcess}) and two
+ * <p>This JVM starts one {@code redis-server} on a free loopback port ({@link RedisProcess}) and three
  * Peregrine servers, each the standalone server in a JVM of its own ({@link LauncherProcess}), alike
- * but for {@code redis.uri}: API keys for 1,000 principals on TCP and HTTP, and one limit on
+ * but for {@code redis.uri} and {@code limits.shared-mode} (local; shared, exact; shared, lease): API keys for 1,000 principals on TCP and HTTP, and one limit on
  * {@code echo} per principal ({@value #HIGH_LIMIT}) that no run reaches, so that every call is
  * admitted and what is measured is the cost of deciding. For each transport and each number of
  * principals, the same closed loop of {@code tools/call} ({@link TcpLoadGenerator}, one call in
@@ -43,15 +43,16 @@ import java.util.stream.Stream;
  * calls are of the stateless era (2026-07-28, where a request may land on any replica), each
  * request authenticated alone, and each connection takes every principal's key in turn.
  *
- * <p>Then the limit itself: two shared replicas with {@code echo} limited to {@value #OVERSHOOT_LIMIT}
- * calls a minute per principal, warmed up by another principal, then one principal calling both at
- * once over TCP, a duration at a time, until twice the limit has been asked for; the calls they
- * admitted together beyond the limit are the overshoot (0 when exact), beside the decisions made
- * without Redis ({@code peregrine_redis_fallback_decisions_total}: Redis did not answer in time).
+ * <p>Then the limit itself, in each shared mode: two shared replicas with {@code echo} limited to
+ * {@value #OVERSHOOT_LIMIT} calls a minute per principal, warmed up by another principal, then one
+ * principal calling both at once over TCP, a duration at a time, until twice the limit has been
+ * asked for; the calls they admitted together beyond the limit are the overshoot (0 when exact),
+ * beside the Redis commands per decided call and the decisions made without Redis
+ * ({@code peregrine_redis_fallback_decisions_total}: Redis did not answer in time).
  *
- * <p>Bounded: at most {@value #MAX_ROUNDS} rounds of 2 transports × 2 principal counts × 2 servers ×
- * (warm-up + duration), then a warm-up and at most 30 s and a duration; loopback only; every process
- * stops at the end.
+ * <p>Bounded: at most {@value #MAX_ROUNDS} rounds of 2 transports × 2 principal counts × 3 servers ×
+ * (warm-up + duration), then per shared mode a warm-up and at most 30 s and a duration; loopback
+ * only; every process stops at the end.
  */
 final class LimitsComparison {
 
@@ -74,8 +75,8 @@ final class LimitsComparison {
     static final File SERVER_LOG = new File(System.getProperty("java.io.tmpdir"), "peregrine-loadtest-limits-servers.log");
     private static final String DEFAULT_SERVER_JAVA_OPTS = "-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch";
 
-    /** The servers compared, in the order of the first round. */
-    static final List<String> MODES = List.of("local", "shared");
+    /** The servers compared, in the order of the first round: local, then the values of limits.shared-mode. */
+    static final List<String> MODES = List.of("local", "exact", "lease");
 
     private static final List<String> OPTIONS = List.of("rounds", "transport", "connections", "principals", "warmup",
             "duration", "markdown", "json");
@@ -155,14 +156,16 @@ final class LimitsComparison {
         Files.deleteIfExists(SERVER_LOG.toPath());
 
         Map<String, List<Map<String, Object>>> runs = new LinkedHashMap<>();
-        Map<String, Object> overshoot;
+        List<Map<String, Object>> overshoot = new ArrayList<>();
         long errors = 0;
         List<LauncherProcess> servers = new ArrayList<>();
         try (RedisProcess redis = RedisProcess.start()) {
             try {
                 Map<String, LauncherProcess> byMode = new LinkedHashMap<>();
-                byMode.put("local", start(servers, dir, HIGH_LIMIT, null, "limits"));
-                byMode.put("shared", start(servers, dir, HIGH_LIMIT, redis.uri(), "limits"));
+                for (String mode : MODES) {
+                    byMode.put(mode, start(servers, dir, HIGH_LIMIT, mode.equals("local") ? null : redis.uri(), mode,
+                            "limits"));
+                }
                 for (int round = 1; round <= plan.rounds(); round++) {
                     for (Transport transport : plan.transports()) {
                         for (int principals : plan.principals()) {
@@ -180,7 +183,10 @@ final class LimitsComparison {
                     }
                 }
                 stop(servers);
-                overshoot = overshoot(servers, dir, redis.uri(), plan, credentials.get(0), credentials.get(1));
+                // Each mode its own principals, so that neither finds the other's bucket drawn on.
+                overshoot.add(overshoot(servers, dir, redis.uri(), "exact", plan, credentials.get(0), credentials.get(1)));
+                stop(servers);
+                overshoot.add(overshoot(servers, dir, redis.uri(), "lease", plan, credentials.get(2), credentials.get(3)));
             } finally {
                 stop(servers);
             }
@@ -222,19 +228,20 @@ final class LimitsComparison {
     }
 
     private static LauncherProcess start(List<LauncherProcess> servers, Path dir, String limit, String redisUri,
-                                         String name) throws IOException, InterruptedException {
+                                         String mode, String name) throws IOException, InterruptedException {
         LauncherProcess server = LauncherProcess.start(
                 List.of(System.getProperty(SERVER_JAVA_OPTS, DEFAULT_SERVER_JAVA_OPTS).trim().split("\\s+")),
-                serverArgs(dir, limit, redisUri, name), SERVER_LOG);
+                serverArgs(dir, limit, redisUri, mode, name), SERVER_LOG);
         servers.add(server);
         return server;
     }
 
     /**
      * The launcher's arguments: the configuration file in {@code dir} (the request-state key of the
-     * run), loopback, one I/O thread, API keys on both listeners, the limit, Redis or not.
+     * run), loopback, one I/O thread, API keys on both listeners, the limit, Redis or not, and with
+     * Redis the shared mode ({@code exact} or {@code lease}, its defaults).
      */
-    static List<String> serverArgs(Path dir, String limit, String redisUri, String name) throws IOException {
+    static List<String> serverArgs(Path dir, String limit, String redisUri, String mode, String name) throws IOException {
         Path config = dir.resolve("limits.yaml");
         List<String> sets = new ArrayList<>(List.of("tcp.host=127.0.0.1", "tcp.port=0", "http.host=127.0.0.1",
                 "http.port=0", "io.threads=1", "tcp.auth=api-key", "http.auth=api-key",
@@ -243,6 +250,7 @@ final class LimitsComparison {
                 "shutdown.drain-timeout=2s"));
         if (redisUri != null) {
             sets.add("redis.uri=" + redisUri);
+            sets.add("limits.shared-mode=" + mode);
         }
         List<String> args = new ArrayList<>(List.of("--config", config.toString()));
         for (String set : sets) {
@@ -274,14 +282,15 @@ final class LimitsComparison {
     }
 
     /**
-     * Two shared replicas with a small limit, one principal calling both at once over TCP (half the
-     * connections each) for the run's duration: the calls admitted between them against the limit.
+     * Two shared replicas in {@code mode} with a small limit, one principal calling both at once over
+     * TCP (half the connections each) for the run's duration: the calls admitted between them against
+     * the limit, and the Redis commands they sent for them.
      */
-    private static Map<String, Object> overshoot(List<LauncherProcess> servers, Path dir, String redisUri, Plan plan,
-                                                 String credential, String warmUpCredential) throws Exception {
+    private static Map<String, Object> overshoot(List<LauncherProcess> servers, Path dir, String redisUri, String mode,
+                                                 Plan plan, String credential, String warmUpCredential) throws Exception {
         String limit = "echo=" + OVERSHOOT_LIMIT + "/1m";
-        List<LauncherProcess> replicas = List.of(start(servers, dir, limit, redisUri, "limits-overshoot"),
-                start(servers, dir, limit, redisUri, "limits-overshoot"));
+        List<LauncherProcess> replicas = List.of(start(servers, dir, limit, redisUri, mode, "limits-overshoot"),
+                start(servers, dir, limit, redisUri, mode, "limits-overshoot"));
         // Warmed up by another principal, whose bucket is another key: the same code, none of the tokens.
         loadBoth(replicas, plan.connections() / 2, warmUpCredential, plan.warmup());
         List<Counters> before = new ArrayList<>();
@@ -291,6 +300,7 @@ final class LimitsComparison {
         long admitted = 0;
         long refused = 0;
         long withoutRedis = 0;
+        long commands = 0;
         long end = System.nanoTime() + OVERSHOOT_MAX_LOAD.toNanos();
         // In steps of the run's duration until twice the limit has been asked for: on a slow machine
         // one duration may not reach the limit at all.
@@ -299,23 +309,27 @@ final class LimitsComparison {
             admitted = 0;
             refused = 0;
             withoutRedis = 0;
+            commands = 0;
             for (int i = 0; i < replicas.size(); i++) {
                 Counters d = Counters.scrape(replicas.get(i).http, credential).minus(before.get(i));
                 admitted += d.admitted();
                 refused += d.refused();
                 withoutRedis += d.withoutRedis();
+                commands += d.redisCommands();
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mode", "shared");
+        m.put("mode", mode);
         m.put("replicas", replicas.size());
         m.put("limit", limit);
         m.put("admitted", admitted);
         m.put("refused", refused);
         m.put("overshoot", admitted - OVERSHOOT_LIMIT);
         m.put("decidedWithoutRedis", withoutRedis);
-        System.err.printf(Locale.ROOT, "overshoot: %d calls decided by 2 replicas, %d admitted for a limit of %d, %d refused,"
-                + " %d decided without Redis%n", admitted + refused, admitted, OVERSHOOT_LIMIT, refused, withoutRedis);
+        m.put("redisCommandsPerCall", admitted + refused == 0 ? 0.0 : (double) commands / (admitted + refused));
+        System.err.printf(Locale.ROOT, "overshoot, %s: %d calls decided by 2 replicas, %d admitted for a limit of %d, %d refused,"
+                + " %d Redis commands, %d decided without Redis%n", mode, admitted + refused, admitted, OVERSHOOT_LIMIT,
+                refused, commands, withoutRedis);
         return m;
     }
 
@@ -349,9 +363,9 @@ final class LimitsComparison {
         servers.clear();
     }
 
-    /** The Markdown tables: a row per transport, principal count and server; then the overshoot. */
+    /** The Markdown tables: a row per transport, principal count and server; then the overshoot per shared mode. */
     static String table(String command, int rounds, int connections, Map<String, Map<String, Double>> medians,
-                        Map<String, Object> overshoot) {
+                        List<Map<String, Object>> overshoot) {
         StringBuilder b = new StringBuilder();
         b.append("`").append(command).append("` (medians of ").append(rounds).append(rounds == 1 ? " round" : " rounds")
                 .append("; tools/call of echo, ").append(connections).append(" connections × 1 call in flight, API keys; TCP in 2025-11-25 sessions,")
@@ -364,7 +378,7 @@ final class LimitsComparison {
             String[] key = e.getKey().split(" ");
             Transport transport = Transport.of(key[0]);
             int principals = Integer.parseInt(key[1]);
-            boolean shared = key[2].equals("shared");
+            boolean shared = !key[2].equals("local");
             Map<String, Double> m = e.getValue();
             Map<String, Double> local = medians.get(row(transport, principals, "local"));
             String ratio = "";
@@ -376,21 +390,25 @@ final class LimitsComparison {
             }
             b.append(String.format(Locale.ROOT, "| %s | %s | %s | %.0f | %.0f | %.0f | %s | %.0f | %.0f | %s | %s | %s |%n",
                     transport == Transport.TCP ? "TCP" : "Streamable HTTP", principals(transport, principals, connections),
-                    shared ? "shared (Redis)" : "local", m.get("throughputPerSecond"), m.get("p50Micros"),
+                    shared ? "shared (Redis), " + key[2] : "local", m.get("throughputPerSecond"), m.get("p50Micros"),
                     m.get("p99Micros"), shared ? String.format(Locale.ROOT, "%.2f", m.get("redisCommandsPerCall")) : "0",
                     m.get("calls"), m.get("errorsTotal"),
                     shared ? String.format(Locale.ROOT, "%.0f", m.get("decidedWithoutRedisTotal")) : "–", ratio, p99));
         }
-        if (overshoot != null) {
-            b.append("\nThe limit itself: ").append(overshoot.get("replicas")).append(" replicas sharing Redis, `")
-                    .append(overshoot.get("limit")).append("` per principal, one principal calling both at once over TCP\n\n");
-            b.append("| limits | calls decided | admitted | limit | refused | overshoot | decided without Redis |\n");
-            b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-            long admitted = ((Number) overshoot.get("admitted")).longValue();
-            long refused = ((Number) overshoot.get("refused")).longValue();
-            b.append(String.format(Locale.ROOT, "| shared (Redis), exact | %d | %d | %d | %d | **%s** | %s |%n",
-                    admitted + refused, admitted, OVERSHOOT_LIMIT, refused, overshoot.get("overshoot"),
-                    overshoot.get("decidedWithoutRedis")));
+        if (!overshoot.isEmpty()) {
+            b.append("\nThe limit itself: ").append(overshoot.get(0).get("replicas")).append(" replicas sharing Redis, `")
+                    .append(overshoot.get(0).get("limit"))
+                    .append("` per principal, one principal calling both at once over TCP\n\n");
+            b.append("| limits | calls decided | admitted | limit | refused | overshoot | Redis commands per decided call"
+                    + " | decided without Redis |\n");
+            b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            for (Map<String, Object> o : overshoot) {
+                long admitted = ((Number) o.get("admitted")).longValue();
+                long refused = ((Number) o.get("refused")).longValue();
+                b.append(String.format(Locale.ROOT, "| shared (Redis), %s | %d | %d | %d | %d | **%s** | %.2f | %s |%n",
+                        o.get("mode"), admitted + refused, admitted, OVERSHOOT_LIMIT, refused, o.get("overshoot"),
+                        ((Number) o.get("redisCommandsPerCall")).doubleValue(), o.get("decidedWithoutRedis")));
+            }
         }
         return b.toString();
     }

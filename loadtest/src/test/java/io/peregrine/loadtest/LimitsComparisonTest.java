@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -33,17 +34,23 @@ class LimitsComparisonTest {
     void eachSharedRowIsGivenAsARatioOfItsLocalOneWithTheP99ItAdds() {
         Map<String, Map<String, Double>> medians = new LinkedHashMap<>();
         medians.put(LimitsComparison.row(Transport.TCP, 1000, "local"), row(10_000, 400, 0));
-        medians.put(LimitsComparison.row(Transport.TCP, 1000, "shared"), row(6_000, 1_500, 2.01));
+        medians.put(LimitsComparison.row(Transport.TCP, 1000, "exact"), row(6_000, 1_500, 1.0));
+        medians.put(LimitsComparison.row(Transport.TCP, 1000, "lease"), row(8_000, 1_000, 0.1));
         medians.put(LimitsComparison.row(Transport.HTTP, 1000, "local"), row(4_000, 900, 0));
-        medians.put(LimitsComparison.row(Transport.HTTP, 1000, "shared"), row(3_000, 700, 2));
-        Map<String, Object> overshoot = Map.of("replicas", 2, "limit", "echo=1000/1m", "admitted", 1000L,
-                "refused", 1500L, "overshoot", 0L, "decidedWithoutRedis", 0L);
+        medians.put(LimitsComparison.row(Transport.HTTP, 1000, "exact"), row(3_000, 700, 1));
+        List<Map<String, Object>> overshoot = List.of(
+                Map.of("mode", "exact", "replicas", 2, "limit", "echo=1000/1m", "admitted", 1000L,
+                        "refused", 1500L, "overshoot", 0L, "decidedWithoutRedis", 0L, "redisCommandsPerCall", 1.0),
+                Map.of("mode", "lease", "replicas", 2, "limit", "echo=1000/1m", "admitted", 991L,
+                        "refused", 1509L, "overshoot", -9L, "decidedWithoutRedis", 0L, "redisCommandsPerCall", 0.041));
         String table = LimitsComparison.table("loadtest/run limits --rounds 3", 3, 64, medians, overshoot);
         assertThat(table).startsWith("`loadtest/run limits --rounds 3` (medians of 3 rounds;")
                 .contains("| TCP | 1,000 (64 at a time, one per connection) | local | 10000 | 100 | 400 | 0 | 50000 | 0 | – |  |  |")
-                .contains("| TCP | 1,000 (64 at a time, one per connection) | shared (Redis) | 6000 | 100 | 1500 | 2.01 | 30000 | 0 | 0 | **0.60** | +1100 |")
-                .contains("| Streamable HTTP | 1,000 | shared (Redis) | 3000 | 100 | 700 | 2.00 | 15000 | 0 | 0 | **0.75** | -200 |")
-                .contains("| shared (Redis), exact | 2500 | 1000 | 1000 | 1500 | **0** | 0 |");
+                .contains("| TCP | 1,000 (64 at a time, one per connection) | shared (Redis), exact | 6000 | 100 | 1500 | 1.00 | 30000 | 0 | 0 | **0.60** | +1100 |")
+                .contains("| TCP | 1,000 (64 at a time, one per connection) | shared (Redis), lease | 8000 | 100 | 1000 | 0.10 | 40000 | 0 | 0 | **0.80** | +600 |")
+                .contains("| Streamable HTTP | 1,000 | shared (Redis), exact | 3000 | 100 | 700 | 1.00 | 15000 | 0 | 0 | **0.75** | -200 |")
+                .contains("| shared (Redis), exact | 2500 | 1000 | 1000 | 1500 | **0** | 1.00 | 0 |")
+                .contains("| shared (Redis), lease | 2500 | 991 | 1000 | 1509 | **-9** | 0.04 | 0 |");
     }
 
     @Test
@@ -88,20 +95,25 @@ class LimitsComparisonTest {
         String[][] rows = {{"TCP", "1"}, {"TCP", "1,000 \\(2 at a time, one per connection\\)"},
                 {"Streamable HTTP", "1"}, {"Streamable HTTP", "1,000"}};
         for (String[] r : rows) {
-            // Calls were made and none failed; the local server asked Redis nothing, the shared one something.
+            // Calls were made and none failed; the local server asked Redis nothing, the shared ones something.
             assertThat(table).containsPattern("\\| " + r[0] + " \\| " + r[1]
                     + " \\| local \\| [1-9]\\d* \\| \\d+ \\| \\d+ \\| 0 \\| [1-9]\\d* \\| 0 \\|");
-            assertThat(table).containsPattern("\\| " + r[0] + " \\| " + r[1]
-                    + " \\| shared \\(Redis\\) \\| [1-9]\\d* \\| \\d+ \\| \\d+ \\| (?!0\\.00)\\d+\\.\\d\\d \\| [1-9]\\d* \\| 0 \\|");
+            for (String mode : List.of("exact", "lease")) {
+                assertThat(table).containsPattern("\\| " + r[0] + " \\| " + r[1] + " \\| shared \\(Redis\\), " + mode
+                        + " \\| [1-9]\\d* \\| \\d+ \\| \\d+ \\| (?!0\\.00)\\d+\\.\\d\\d \\| [1-9]\\d* \\| 0 \\|");
+            }
         }
-        // The overshoot phase asked for more than its limit, and the two replicas admitted no more than
+        // The overshoot phase asked for more than its limit in each mode, and the two replicas admitted no more than
         // it but for what the failure mode decided while Redis did not answer in time.
-        Matcher m = Pattern.compile("\\| shared \\(Redis\\), exact \\| (\\d+) \\| (\\d+) \\| 1000 \\| (\\d+) \\| \\*\\*-?\\d+\\*\\* \\| (\\d+) \\|")
-                .matcher(table);
-        assertThat(m.find()).as(table).isTrue();
-        assertThat(Long.parseLong(m.group(1))).isGreaterThan(LimitsComparison.OVERSHOOT_LIMIT);
-        assertThat(Long.parseLong(m.group(2))).isLessThanOrEqualTo(LimitsComparison.OVERSHOOT_LIMIT + Long.parseLong(m.group(4)));
-        assertThat(Files.readString(json)).contains("\"tcp 1 local\"", "\"tcp 1000 shared\"", "\"http 1000 shared\"",
+        for (String mode : List.of("exact", "lease")) {
+            Matcher m = Pattern.compile("\\| shared \\(Redis\\), " + mode + " \\| (\\d+) \\| (\\d+) \\| 1000 \\| (\\d+)"
+                    + " \\| \\*\\*-?\\d+\\*\\* \\| \\d+\\.\\d\\d \\| (\\d+) \\|").matcher(table);
+            assertThat(m.find()).as(table).isTrue();
+            assertThat(Long.parseLong(m.group(1))).isGreaterThan(LimitsComparison.OVERSHOOT_LIMIT);
+            assertThat(Long.parseLong(m.group(2)))
+                    .isLessThanOrEqualTo(LimitsComparison.OVERSHOOT_LIMIT + Long.parseLong(m.group(4)));
+        }
+        assertThat(Files.readString(json)).contains("\"tcp 1 local\"", "\"tcp 1000 exact\"", "\"http 1000 lease\"",
                 "\"redisCommandsPerCall\"", "\"overshoot\"");
     }
 }

@@ -79,7 +79,12 @@ final class PolicySetup {
                 policy.sharedCache(cache).closeWith(cache);
             }
             if (limits != null && c.get(ConfigKey.LIMITS_SHARED)) {
-                limits.shared(new RedisSharedLimits(redis, mode));
+                RedisSharedLimits.Mode sharing = guard("limits.shared-mode",
+                        () -> RedisSharedLimits.mode(c.get(ConfigKey.LIMITS_SHARED_MODE)));
+                limits.shared(sharing == RedisSharedLimits.Mode.LEASE
+                        ? RedisSharedLimits.leased(redis, mode, c.get(ConfigKey.LIMITS_LEASE_TOKENS),
+                                c.get(ConfigKey.LIMITS_LEASE_MAX_SHARE))
+                        : new RedisSharedLimits(redis, mode));
             }
         }
         if (limits != null) {

@@ -1,6 +1,8 @@
 package io.peregrine.policy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -10,10 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link RateLimiter}'s decisions when its buckets are {@link SharedLimits shared}: every bucket
- * that applies to a call is asked at once (one round trip of latency, not one per limit), and a
- * call one bucket refuses gives back the tokens the others took, so a refusal never spends a
- * budget. That refund races other calls for a moment: they may be refused by a token on its way
- * back, never admitted beyond a limit, so shared limits are exact or stricter.
+ * that applies to a call is asked in one request ({@link SharedLimits#tryConsume(List)}), which
+ * takes a token from each or from none, so a refusal never spends a budget and nothing is given
+ * back. The buckets are listed in the order the local limiter consults them (global, tool,
+ * principal, principal and tool), and the decisions reported to {@link PolicyEvents} are the ones
+ * it would report: admitted up to the bucket that refused, which is refused, and nothing after.
  *
  * <p>When the store fails or takes longer than its timeout, the {@link SharedLimits.FailureMode}
  * decides: this replica's own buckets, or a refusal naming the store. Once the store is known to
@@ -59,16 +62,13 @@ final class SharedAdmission {
     private static final class Ask {
         final String scope;
         final String eventScope;
-        final String key;
-        final RateLimit limit;
+        final SharedLimits.Bucket bucket;
         final String message;
-        CompletableFuture<Long> answer;
 
         Ask(String scope, String eventScope, String key, RateLimit limit, String message) {
             this.scope = scope;
             this.eventScope = eventScope;
-            this.key = key;
-            this.limit = limit;
+            this.bucket = new SharedLimits.Bucket(key, limit);
             this.message = message;
         }
     }
@@ -78,23 +78,23 @@ final class SharedAdmission {
      * caller that stopped waiting, whichever comes first; the others find it made.
      */
     private final class Decision {
-        final Ask[] asks;
+        final List<Ask> asks;
         final Principal who;
         final String tool;
         final PolicyEvents events;
         final AtomicBoolean made = new AtomicBoolean();
         final CompletableFuture<Refusal> result = new CompletableFuture<>();
 
-        Decision(Ask[] asks, Principal who, String tool, PolicyEvents events) {
+        Decision(List<Ask> asks, Principal who, String tool, PolicyEvents events) {
             this.asks = asks;
             this.who = who;
             this.tool = tool;
             this.events = events;
         }
 
-        void answered(Throwable failure) {
+        void answered(SharedLimits.Verdict verdict, Throwable failure) {
             if (made.compareAndSet(false, true)) {
-                result.complete(failure == null ? decide(asks, events) : failedOver(asks, who, tool, events, failure));
+                result.complete(failure == null ? decide(asks, verdict, events) : failedOver(who, tool, events, failure));
             }
         }
     }
@@ -105,24 +105,23 @@ final class SharedAdmission {
     }
 
     private Decision start(Principal who, String tool, PolicyEvents events) {
-        Ask[] asks = asks(who, tool);
+        List<Ask> asks = asks(who, tool);
         Decision d = new Decision(asks, who, tool, events);
-        if (asks.length == 0) {
+        if (asks.isEmpty()) {
             d.made.set(true);
             d.result.complete(null);
             return d;
         }
         if (!shared.available()) {
-            d.answered(UNAVAILABLE);
+            d.answered(null, UNAVAILABLE);
             return d;
         }
-        CompletableFuture<?>[] all = new CompletableFuture<?>[asks.length];
-        for (int i = 0; i < asks.length; i++) {
-            asks[i].answer = shared.tryConsume(asks[i].key, asks[i].limit);
-            all[i] = asks[i].answer;
+        List<SharedLimits.Bucket> buckets = new ArrayList<>(asks.size());
+        for (Ask a : asks) {
+            buckets.add(a.bucket);
         }
-        CompletableFuture.allOf(all).orTimeout(shared.timeout().toNanos(), TimeUnit.NANOSECONDS)
-                .whenComplete((ignored, failure) -> d.answered(failure));
+        shared.tryConsume(buckets).orTimeout(shared.timeout().toNanos(), TimeUnit.NANOSECONDS)
+                .whenComplete(d::answered);
         return d;
     }
 
@@ -136,49 +135,32 @@ final class SharedAdmission {
             return d.result.get(shared.timeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            d.answered(e);
+            d.answered(null, e);
         } catch (ExecutionException | TimeoutException e) {
-            d.answered(e);
+            d.answered(null, e);
         }
         return d.result.join();
     }
 
-    private Refusal decide(Ask[] asks, PolicyEvents events) {
+    private Refusal decide(List<Ask> asks, SharedLimits.Verdict verdict, PolicyEvents events) {
         shared.answered();
-        Ask refused = null;
-        long waitNanos = 0;
-        for (Ask a : asks) {
-            long wait = a.answer.join();
-            events.rateLimitDecision(a.eventScope, wait == 0);
-            if (wait != 0 && refused == null) {
-                refused = a;
-                waitNanos = wait;
-            }
+        int consulted = verdict.admitted() ? asks.size() : verdict.refused() + 1;
+        for (int i = 0; i < consulted; i++) {
+            events.rateLimitDecision(asks.get(i).eventScope, i != verdict.refused());
         }
-        if (refused == null) {
+        if (verdict.admitted()) {
             return null;
         }
-        for (Ask a : asks) {
-            if (a.answer.join() == 0) {
-                shared.refund(a.key, a.limit);
-            }
-        }
-        long millis = Math.max(1, (waitNanos + 999_999) / 1_000_000);
+        Ask refused = asks.get(verdict.refused());
+        long millis = Math.max(1, (verdict.nanosToWait() + 999_999) / 1_000_000);
         return Refusal.rateLimited(refused.scope, millis, refused.message + "; retry in " + millis + " ms");
     }
 
-    private Refusal failedOver(Ask[] asks, Principal who, String tool, PolicyEvents events, Throwable failure) {
-        // Whatever the store did take is given back, now or when its answer comes; it may not arrive.
-        for (Ask a : asks) {
-            if (a.answer == null) {
-                continue; // not asked: the store was known to be down
-            }
-            a.answer.thenAccept(wait -> {
-                if (wait == 0) {
-                    shared.refund(a.key, a.limit);
-                }
-            });
-        }
+    /**
+     * The failure mode's decision. Should the store's answer still come and admit the call, its
+     * tokens stay spent: the shared budget is then stricter for it, never looser.
+     */
+    private Refusal failedOver(Principal who, String tool, PolicyEvents events, Throwable failure) {
         shared.failedOver(failure == UNAVAILABLE ? null : failure);
         if (shared.failureMode() == SharedLimits.FailureMode.FAIL_OPEN) {
             return limiter.tryAcquireLocally(who, tool, events);
@@ -189,32 +171,31 @@ final class SharedAdmission {
                 + "(limits.redis-failure: fail-closed); retry in " + millis + " ms");
     }
 
-    private Ask[] asks(Principal who, String tool) {
-        Ask[] out = new Ask[4];
-        int n = 0;
+    private List<Ask> asks(Principal who, String tool) {
+        List<Ask> out = new ArrayList<>(4);
         if (global != null) {
-            out[n++] = new Ask(RateLimiter.GLOBAL, RateLimiter.GLOBAL, key("g", global), global,
-                    "Rate limit exceeded: the server takes at most " + RateLimiter.describe(global) + " tool calls");
+            out.add(new Ask(RateLimiter.GLOBAL, RateLimiter.GLOBAL, key("g", global), global,
+                    "Rate limit exceeded: the server takes at most " + RateLimiter.describe(global) + " tool calls"));
         }
         Map.Entry<String, RateLimit> t = perTool.isEmpty() ? null : perTool.find(tool);
         if (t != null) {
-            out[n++] = new Ask(RateLimiter.TOOL, RateLimiter.TOOL, key("t", t.getValue(), tool), t.getValue(),
+            out.add(new Ask(RateLimiter.TOOL, RateLimiter.TOOL, key("t", t.getValue(), tool), t.getValue(),
                     "Rate limit exceeded: tool " + tool + " takes at most " + RateLimiter.describe(t.getValue())
-                            + " calls from everyone together");
+                            + " calls from everyone together"));
         }
         if (principal != null) {
-            out[n++] = new Ask(RateLimiter.PRINCIPAL, RateLimiter.PRINCIPAL, key("p", principal, who.name()), principal,
+            out.add(new Ask(RateLimiter.PRINCIPAL, RateLimiter.PRINCIPAL, key("p", principal, who.name()), principal,
                     "Rate limit exceeded: " + who.name() + " may make at most " + RateLimiter.describe(principal)
-                            + " tool calls");
+                            + " tool calls"));
         }
         Map.Entry<String, RateLimit> pt = perPrincipalTool.isEmpty() ? null : perPrincipalTool.find(tool);
         if (pt != null) {
-            out[n++] = new Ask(RateLimiter.PRINCIPAL_TOOL, RateLimiter.PRINCIPAL_TOOL_EVENT,
+            out.add(new Ask(RateLimiter.PRINCIPAL_TOOL, RateLimiter.PRINCIPAL_TOOL_EVENT,
                     key("pt", pt.getValue(), who.name(), tool), pt.getValue(),
                     "Rate limit exceeded: " + who.name() + " may call " + tool + " at most "
-                            + RateLimiter.describe(pt.getValue()));
+                            + RateLimiter.describe(pt.getValue())));
         }
-        return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+        return out;
     }
 
     /**

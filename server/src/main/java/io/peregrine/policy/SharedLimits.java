@@ -1,6 +1,7 @@
 package io.peregrine.policy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,16 +23,34 @@ public interface SharedLimits {
         FAIL_CLOSED
     }
 
-    /**
-     * Takes one token from the shared bucket {@code key} of {@code limit}.
-     *
-     * @return a future of 0 when the token was taken, else of the nanoseconds until the bucket
-     *         refills; completed exceptionally when the store failed
-     */
-    CompletableFuture<Long> tryConsume(String key, RateLimit limit);
+    /** A bucket a call takes a token from: its key in the store and its limit. */
+    record Bucket(String key, RateLimit limit) {
+        public Bucket {
+            java.util.Objects.requireNonNull(key, "key");
+            java.util.Objects.requireNonNull(limit, "limit");
+        }
+    }
 
-    /** Gives back a token taken by a call another bucket then refused; best effort. */
-    void refund(String key, RateLimit limit);
+    /**
+     * What the store decided for one call: admitted ({@link #ADMITTED}), or refused by the bucket
+     * at index {@code refused} of the buckets asked, which refills in {@code nanosToWait}.
+     */
+    record Verdict(int refused, long nanosToWait) {
+        public static final Verdict ADMITTED = new Verdict(-1, 0);
+
+        public boolean admitted() {
+            return refused < 0;
+        }
+    }
+
+    /**
+     * Takes one token from each of {@code buckets}, all or none: when one bucket is empty, no
+     * token is taken from any, so a refusal spends no budget and needs nothing given back. The
+     * buckets are consulted in their order; a refusal names the first that is empty.
+     *
+     * @return a future of the verdict; completed exceptionally when the store failed
+     */
+    CompletableFuture<Verdict> tryConsume(List<Bucket> buckets);
 
     /**
      * Whether a decision should ask the store now. During an outage the store is asked once per

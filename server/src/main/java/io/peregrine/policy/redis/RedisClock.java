@@ -11,12 +11,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The time of shared buckets: Redis's {@code TIME}, read every {@value #SYNC_SECONDS} s and
- * carried forward between reads by this process's monotonic clock. Replicas whose wall clocks
- * disagree thus still refill a bucket at the same moment, give or take half the round trip of
- * their last read plus their clocks' drift since (microseconds on loopback, well under a
- * millisecond in a data centre), which is how much earlier a bucket may refill on one replica
- * than on another; at one refill per period that is never a whole extra period's tokens.
+ * A clock every replica reads alike (the ages of the replicas' entries in {@link ReplicaAgreement}):
+ * Redis's {@code TIME}, read every {@value #SYNC_SECONDS} s and carried forward between reads by
+ * this process's monotonic clock, so that replicas whose wall clocks disagree agree on it, give or
+ * take half the round trip of their last read plus their clocks' drift since (microseconds on
+ * loopback, well under a millisecond in a data centre). Shared rate limits need none of it: their
+ * script reads {@code TIME} inside Redis.
  *
  * <p>It never runs backwards: a read that would move it back is ignored. Until the first read
  * succeeds (Redis down at start) it runs on this process's wall clock.

@@ -1,61 +1,76 @@
 package io.peregrine.policy.redis;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.distributed.AsyncBucketProxy;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
-import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.peregrine.policy.RateLimit;
 import io.peregrine.policy.SharedLimits;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Rate-limit buckets in Redis: Bucket4j's compare-and-swap buckets over the {@link RedisStore}'s
- * Lettuce connection, asynchronous throughout, timed by the {@link RedisClock}. A bucket's key
- * expires once the bucket would be full again (and a second more), so that quiet principals cost
- * Redis nothing: a bucket that is gone is a full one.
+ * Rate-limit buckets in Redis, decided by a Lua script of their own ({@link TokenBucketScript})
+ * over the {@link RedisStore}'s Lettuce connection, asynchronous throughout.
  *
- * <p>Each decision is two round trips on one bucket (a {@code GET} of the state, then an
- * {@code EVAL} that swaps the new state in if nobody changed it meanwhile), the buckets of one
- * call asked in parallel. Calls on one key that arrive while its round trip is under way are
- * batched into the next one, exactly; without batching, 64 calls in flight on one key cost about
- * 45 {@code GET}s each in compare-and-swap retries (see docs/scaling.md).
+ * <p>In exact mode ({@code limits.shared-mode: exact}, the default) every call is one
+ * {@code EVALSHA} that decides all its buckets at once, all or none, timed by Redis's clock: one
+ * round trip per call, whatever the number of limits, and no refund when one of them refuses. In
+ * lease mode ({@code lease}) replicas take tokens a lease at a time and spend them locally
+ * ({@link Leases}): a round trip per lease on a hot bucket, the limit still never exceeded, at
+ * the cost of tokens held by one replica while another refuses.
  */
 public final class RedisSharedLimits implements SharedLimits {
 
-    private final RedisStore store;
-    private final AsyncProxyManager<byte[]> buckets;
-    private final FailureMode failureMode;
-    /** Bucket proxies hold no state of their own; kept to save rebuilding one per call. */
-    private final Cache<String, AsyncBucketProxy> proxies;
+    /** How decisions use Redis, per {@code limits.shared-mode}. */
+    public enum Mode {
+        /** Every decision is one script call. */
+        EXACT,
+        /** Tokens leased from Redis and spent locally. */
+        LEASE
+    }
 
+    private final RedisStore store;
+    private final FailureMode failureMode;
+    private final TokenBucketScript script;
+    /** Null in exact mode. */
+    private final Leases leases;
+
+    /** Exact mode: one script call per decision. */
     public RedisSharedLimits(RedisStore store, FailureMode failureMode) {
+        this(store, failureMode, null);
+    }
+
+    private RedisSharedLimits(RedisStore store, FailureMode failureMode, Leases leases) {
         this.store = Objects.requireNonNull(store, "store");
         this.failureMode = Objects.requireNonNull(failureMode, "failureMode");
-        this.buckets = Bucket4jLettuce.casBasedBuilder(store.connection())
-                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
-                        Duration.ofSeconds(1)))
-                .clientClock(store.clock())
-                .build()
-                .asAsync();
-        this.proxies = Caffeine.newBuilder().maximumSize(100_000).build();
+        this.script = leases == null ? new TokenBucketScript(store) : leases.script();
+        this.leases = leases;
         warmUp();
     }
 
     /**
-     * One decision at start-up, off the request path: the first one loads and compiles the
-     * client's code, which on a cold process takes longer than a request may wait.
+     * Lease mode: leases of {@code leaseTokens}, at most {@code leaseMaxSharePercent} percent of a
+     * bucket's capacity, at least one token.
+     */
+    public static RedisSharedLimits leased(RedisStore store, FailureMode failureMode, long leaseTokens,
+                                           int leaseMaxSharePercent) {
+        return new RedisSharedLimits(store, failureMode,
+                new Leases(new TokenBucketScript(store), leaseTokens, leaseMaxSharePercent));
+    }
+
+    /**
+     * Loads the script and makes one decision at start-up, off the request path: the first one
+     * loads and compiles the client's code, which on a cold process takes longer than a request
+     * may wait.
      */
     private void warmUp() {
+        long millis = Math.max(TimeUnit.SECONDS.toMillis(10), store.timeout().toMillis());
+        script.load(millis);
         try {
-            tryConsume("warm-up", RateLimit.of(1, Duration.ofSeconds(1))).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            tryConsume(List.of(new Bucket("warm-up", RateLimit.of(1, Duration.ofSeconds(1)))))
+                    .get(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -74,26 +89,25 @@ public final class RedisSharedLimits implements SharedLimits {
         }
     }
 
-    @Override
-    public CompletableFuture<Long> tryConsume(String key, RateLimit limit) {
-        return proxy(key, limit).tryConsumeAndReturnRemaining(1)
-                .thenApply(p -> p.isConsumed() ? 0L : Math.max(1L, p.getNanosToWaitForRefill()));
+    /** Parses {@code limits.shared-mode}: {@code exact} or {@code lease}. */
+    public static Mode mode(String text) {
+        switch (text.trim()) {
+            case "exact": return Mode.EXACT;
+            case "lease": return Mode.LEASE;
+            default:
+                throw new IllegalArgumentException("limits.shared-mode : \"" + text + "\" (expected: exact or lease)");
+        }
     }
 
     @Override
-    public void refund(String key, RateLimit limit) {
-        proxy(key, limit).addTokens(1);
-    }
-
-    private AsyncBucketProxy proxy(String key, RateLimit limit) {
-        // Batching: calls on one key while a round trip is under way go together in the next one, exactly
-        // (each still gets its own answer); without it, concurrent compare-and-swaps on a hot key retry.
-        return proxies.get(key, k -> buckets.builder().withOptimization(Optimizations.batching())
-                .build(store.key(k), () -> CompletableFuture.completedFuture(
-                BucketConfiguration.builder()
-                        .addLimit(Bandwidth.builder().capacity(limit.capacity())
-                                .refillIntervally(limit.capacity(), limit.period()).build())
-                        .build())));
+    public CompletableFuture<Verdict> tryConsume(List<Bucket> buckets) {
+        if (leases != null) {
+            return leases.tryConsume(buckets);
+        }
+        long[] one = new long[buckets.size()];
+        Arrays.fill(one, 1);
+        return script.take(buckets, one).thenApply(t -> t.admitted() ? Verdict.ADMITTED
+                : new Verdict(t.refused(), Math.max(1, t.waitNanos())));
     }
 
     @Override

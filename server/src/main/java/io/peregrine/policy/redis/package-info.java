@@ -1,7 +1,7 @@
 /**
- * State that replicas share through Redis: the rate limits' token buckets (Bucket4j over
- * Lettuce) with a clock taken from Redis, the state of 2026-07-28 tasks with cancels and updates
- * over pub/sub, the result cache's second level with single-flight keys and invalidations over
+ * State that replicas share through Redis: the rate limits' token buckets (a Lua script that
+ * decides every limit of a call in one round trip, timed by Redis, or leases of their tokens),
+ * the state of 2026-07-28 tasks with cancels and updates over pub/sub, the result cache's second level with single-flight keys and invalidations over
  * pub/sub, and the settings replicas must agree on; the store's failure handling (timeouts,
  * a circuit breaker, a once-a-second check) and the events its metrics count. Without
  * {@code redis.uri} nothing here is used and everything stays in-process.

@@ -58,10 +58,10 @@ class RedisMetricsTest {
             }
             String page = await(server, p -> value(p, "peregrine_redis_commands_total{command=\"PING\",result=\"ok\"}") > 0);
             assertThat(value(page, "peregrine_redis_up")).isEqualTo(1);
-            assertThat(value(page, "peregrine_redis_commands_total{command=\"GET\",result=\"ok\"}")).isGreaterThanOrEqualTo(5);
-            assertThat(value(page, "peregrine_redis_command_duration_seconds_count{command=\"GET\"}"))
+            assertThat(value(page, "peregrine_redis_commands_total{command=\"EVALSHA\",result=\"ok\"}")).isGreaterThanOrEqualTo(5);
+            assertThat(value(page, "peregrine_redis_command_duration_seconds_count{command=\"EVALSHA\"}"))
                     .isGreaterThanOrEqualTo(5);
-            assertThat(value(page, "peregrine_redis_command_duration_seconds_bucket{command=\"GET\",le=\"1.0\"}"))
+            assertThat(value(page, "peregrine_redis_command_duration_seconds_bucket{command=\"EVALSHA\",le=\"1.0\"}"))
                     .isGreaterThanOrEqualTo(5);
             assertThat(value(page, "peregrine_redis_commands_total{command=\"PING\",result=\"ok\"}")).isPositive();
             assertThat(value(page, "peregrine_redis_errors_total{error=\"timeout\"}")).isZero();

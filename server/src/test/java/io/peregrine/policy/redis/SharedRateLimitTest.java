@@ -151,6 +151,153 @@ class SharedRateLimitTest {
     }
 
     @Test
+    void oneCallOfTheScriptDecidesEveryLimitOfACall() throws Exception {
+        String prefix = "t-" + UUID.randomUUID() + ":";
+        try (RedisStore a = store(prefix)) {
+            RateLimiter limiter = fourLimits(a);
+            var sync = a.connection().sync();
+            long evalshaBefore = commandStat(sync, "evalsha");
+            CommandCount commands = CommandCount.on(a);
+            int decisions = 50;
+            for (int i = 0; i < decisions; i++) {
+                assertThat(decide(limiter, principal("p" + (i % 10)))).isNull();
+            }
+            // Four buckets each, one round trip each: the script decides them together.
+            Map<String, Long> sent = commands.snapshot();
+            System.out.printf("%d decisions of 4 limits each: %s%n", decisions, sent);
+            assertThat(sent).isEqualTo(Map.of("EVALSHA", (long) decisions));
+            // Redis counts the same: one EVALSHA per decision reached it.
+            assertThat(commandStat(sync, "evalsha") - evalshaBefore).isEqualTo(decisions);
+        }
+    }
+
+    @Test
+    void aRefusedCallTakesNoTokenFromAnyBucket() throws Exception {
+        String prefix = "t-" + UUID.randomUUID() + ":";
+        try (RedisStore a = store(prefix)) {
+            RateLimiter limiter = RateLimiter.builder().global(RateLimit.parse("100/1m"))
+                    .perPrincipal(RateLimit.parse("3/1m")).perPrincipalTool("echo", RateLimit.parse("1/1m"))
+                    .shared(new RedisSharedLimits(a, FailureMode.FAIL_CLOSED)).build();
+            Principal gina = principal("gina");
+            CommandCount commands = CommandCount.on(a);
+            assertThat(decide(limiter, gina)).isNull();
+            Refusal refused = decide(limiter, gina);
+            assertThat(refused.limit()).isEqualTo("principal-tool");
+            assertThat(commands.snapshot()).isEqualTo(Map.of("EVALSHA", 2L));
+            // The refusal left the global and the principal's buckets as it found them, with no refund.
+            var sync = a.connection().sync();
+            assertThat(tokens(sync, prefix + "rl:g:100/60000ms")).isEqualTo(99);
+            assertThat(tokens(sync, prefix + "rl:p:3/60000ms:4:gina")).isEqualTo(2);
+            // So gina's two other tokens are there for another tool; then her own limit refuses.
+            assertThat(limiter.tryAcquireAsync(gina, "other", PolicyEvents.NONE).get(30, TimeUnit.SECONDS)).isNull();
+            assertThat(limiter.tryAcquireAsync(gina, "other", PolicyEvents.NONE).get(30, TimeUnit.SECONDS)).isNull();
+            assertThat(limiter.tryAcquireAsync(gina, "other", PolicyEvents.NONE).get(30, TimeUnit.SECONDS).limit())
+                    .isEqualTo("principal");
+            assertThat(tokens(sync, prefix + "rl:g:100/60000ms")).isEqualTo(97);
+        }
+    }
+
+    @Test
+    void aRedisThatForgotTheScriptIsSentItOnce() throws Exception {
+        String prefix = "t-" + UUID.randomUUID() + ":";
+        try (RedisStore a = store(prefix)) {
+            RateLimiter limiter = replica(a, FailureMode.FAIL_CLOSED);
+            a.connection().sync().scriptFlush();
+            CommandCount commands = CommandCount.on(a);
+            assertThat(decide(limiter, principal("hal"))).isNull();
+            assertThat(decide(limiter, principal("hal"))).isNull();
+            assertThat(commands.snapshot()).isEqualTo(Map.of("EVALSHA (error)", 1L, "EVAL", 1L, "EVALSHA", 1L));
+            assertThat(a.failures()).isZero();
+        }
+    }
+
+    @Test
+    void localAndSharedLimitersAdmitTheSameCountsForTheSameSequence() throws Exception {
+        String prefix = "t-" + UUID.randomUUID() + ":";
+        // 3 per second, refilled whole at the end of each second: bursts at fixed points of the
+        // bucket's periods, half a period away from any refill.
+        RateLimit limit = RateLimit.parse("3/1s");
+        double[] at = {0, 0.5, 1.5, 1.7, 3.5};
+        int[] calls = {5, 2, 4, 2, 5};
+        try (RedisStore a = store(prefix)) {
+            RateLimiter shared = RateLimiter.builder().perPrincipalTool("echo", limit)
+                    .shared(new RedisSharedLimits(a, FailureMode.FAIL_CLOSED)).build();
+            RateLimiter local = RateLimiter.builder().perPrincipalTool("echo", limit).build();
+            var sync = a.connection().sync();
+            Principal ivy = principal("ivy");
+            List<Integer> sharedCounts = new ArrayList<>();
+            List<Integer> localCounts = new ArrayList<>();
+            long start = -1;
+            for (int burst = 0; burst < at.length; burst++) {
+                if (start >= 0) {
+                    sleepUntilRedisTime(sync, start + (long) (at[burst] * 1_000_000));
+                }
+                int s = 0;
+                int l = 0;
+                for (int i = 0; i < calls[burst]; i++) {
+                    s += decide(shared, ivy) == null ? 1 : 0;
+                    l += local.tryAcquire(ivy, "echo") == null ? 1 : 0;
+                }
+                if (start < 0) {
+                    start = periodStart(sync, prefix + "rl:pt:3/1000ms:3:ivy:4:echo");
+                }
+                sharedCounts.add(s);
+                localCounts.add(l);
+            }
+            System.out.printf("bursts %s at %s periods: shared admitted %s, local %s%n",
+                    java.util.Arrays.toString(calls), java.util.Arrays.toString(at), sharedCounts, localCounts);
+            // Whole refills: nothing back half a period after a drain (a greedy refill would give one).
+            assertThat(sharedCounts).containsExactly(3, 0, 3, 0, 3);
+            assertThat(localCounts).isEqualTo(sharedCounts);
+        }
+    }
+
+    /** Four limits on one call: global, tool, principal, principal and tool; none reached here. */
+    private static RateLimiter fourLimits(RedisStore store) {
+        return RateLimiter.builder().global(RateLimit.parse("100000/1m")).perTool("echo=100000/1m")
+                .perPrincipal(RateLimit.parse("100000/1m")).perPrincipalTool("echo", RateLimit.parse("100000/1m"))
+                .shared(new RedisSharedLimits(store, FailureMode.FAIL_CLOSED)).build();
+    }
+
+    /** {@code calls} of {@code cmdstat_<command>} in the test's redis-server's INFO commandstats. */
+    static long commandStat(io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> sync, String command) {
+        for (String line : sync.info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_" + command + ":calls=")) {
+                String calls = line.substring(line.indexOf("calls=") + 6);
+                return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+
+    /** The tokens left in a bucket's state in Redis ({@code "<tokens> <period start µs>"}). */
+    static long tokens(io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> sync, String key) {
+        return Long.parseLong(state(sync, key)[0]);
+    }
+
+    /** When a bucket's current period started, in Redis's microseconds. */
+    static long periodStart(io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> sync, String key) {
+        return Long.parseLong(state(sync, key)[1]);
+    }
+
+    private static String[] state(io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> sync, String key) {
+        byte[] v = sync.get(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(v).as(key).isNotNull();
+        return new String(v, java.nio.charset.StandardCharsets.US_ASCII).split(" ");
+    }
+
+    /** Sleeps until Redis's clock reads {@code micros}. */
+    static void sleepUntilRedisTime(io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> sync, long micros)
+            throws InterruptedException {
+        List<byte[]> t = sync.time();
+        long now = Long.parseLong(new String(t.get(0), java.nio.charset.StandardCharsets.US_ASCII)) * 1_000_000
+                + Long.parseLong(new String(t.get(1), java.nio.charset.StandardCharsets.US_ASCII));
+        if (micros > now) {
+            TimeUnit.MICROSECONDS.sleep(micros - now);
+        }
+    }
+
+    @Test
     void redisGoneFailOpenDecidesLocallyFailClosedRefusesAndBothRecover() throws Exception {
         String prefix = "t-" + UUID.randomUUID() + ":";
         try (RedisStore a = store(prefix); RedisStore b = store(prefix)) {
