@@ -135,7 +135,13 @@ final class Relay<T> {
                     + " that this " + method + " belongs to has ended", null);
         }
         try {
-            List<Object> answers = context.ask(question(method, params));
+            RelayedRequest question = question(method, params);
+            if (question.key() != null) {
+                // Named by the upstream, it needs no place among the others: questions sent together are
+                // asked together (one round of a task's client, requests at once to a 2025 client).
+                CallHandlers.letNextQuestionStart();
+            }
+            List<Object> answers = context.ask(question);
             return RelayedRequest.answerOf(answers.get(0));
         } catch (MissingClientCapabilityException e) {
             McpClientException refused = new McpClientException(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY,

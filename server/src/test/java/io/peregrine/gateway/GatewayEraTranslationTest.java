@@ -4,10 +4,12 @@ import io.peregrine.Peregrine;
 import io.peregrine.client.McpClientException;
 import io.peregrine.client.PeregrineClient;
 import io.peregrine.rpc.JsonRpcError;
+import io.peregrine.testing.Await;
 import io.peregrine.tool.ClientFeature;
 import io.peregrine.tool.ElicitResult;
 import io.peregrine.tool.Elicitation;
 import io.peregrine.tool.MissingClientCapabilityException;
+import io.peregrine.tool.TaskSupport;
 import io.peregrine.tool.Tool;
 import io.peregrine.tool.ToolResult;
 import org.junit.jupiter.api.AfterAll;
@@ -22,6 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -62,6 +65,14 @@ class GatewayEraTranslationTest {
                                         "needs_sampling needs the client capability sampling");
                             }
                             return ToolResult.text("Success");
+                        }).build())
+                .tool(Tool.builder("ask_two").description("Asks two keyed questions at once; may run as a task")
+                        .blocking(true).taskSupport(TaskSupport.OPTIONAL)
+                        .handler((args, ctx) -> {
+                            List<Object> a = ctx.ask(Elicitation.form("First?", NAME_SCHEMA).key("first"),
+                                    Elicitation.form("Second?", NAME_SCHEMA).key("second"));
+                            return ToolResult.text("first=" + ((ElicitResult) a.get(0)).string("name")
+                                    + ", second=" + ((ElicitResult) a.get(1)).string("name"));
                         }).build())
                 .tool(Tool.builder("features").description("Names the client features it sees")
                         .handler((args, ctx) -> ToolResult.text(Arrays.stream(ClientFeature.values())
@@ -144,6 +155,77 @@ class GatewayEraTranslationTest {
         assertThat(asked).hasSize(1);
         assertThat(asked.get(0)).containsEntry("message", "What is your name?")
                 .containsEntry("_meta", Map.of(io.peregrine.tool.ClientRequest.META_INPUT_KEY, "user_name"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> inputsOf(PeregrineClient client, String task) throws Exception {
+        Map<String, Object> got = client.request("tasks/get", Map.of("taskId", task)).get(30, TimeUnit.SECONDS);
+        Object inputs = got.get("inputRequests");
+        return inputs instanceof Map ? (Map<String, Object>) inputs : Map.of();
+    }
+
+    private static void update(PeregrineClient client, String task, String key, String name) throws Exception {
+        Map<String, Object> ack = client.request("tasks/update", Map.of("taskId", task, "inputResponses",
+                Map.of(key, Map.of("action", "accept", "content", Map.of("name", name))))).get(30, TimeUnit.SECONDS);
+        assertThat(ack.get("resultType")).isEqualTo("complete");
+    }
+
+    /**
+     * The upstream's requests of one call come on the link one after another; those it named are
+     * asked at once, so the task of a 2026-07-28 client waits for both, answered one at a time.
+     */
+    @SuppressWarnings("unchecked")
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "http"})
+    void questionsSentTogetherAreOneRoundOfATask(String transport) throws Exception {
+        Peregrine gateway = gateway(transport);
+        PeregrineClient client = fixture.connect(fixture.clientOf(gateway, "tcp", "2026-07-28")
+                .tasksExtension().onElicitation(params -> Map.of()));
+
+        String task = (String) call(client, "up_ask_two", Map.of()).get("taskId");
+        assertThat(task).isNotNull();
+        Await.until(() -> {
+            try {
+                return inputsOf(client, task).size() == 2;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, "both questions wait in the task's inputRequests");
+        assertThat(inputsOf(client, task)).containsOnlyKeys("first", "second");
+
+        update(client, task, "first", "Ada");
+        Map<String, Object> partly = client.request("tasks/get", Map.of("taskId", task)).get(30, TimeUnit.SECONDS);
+        assertThat(partly.get("status")).isEqualTo("input_required");
+        assertThat((Map<String, Object>) partly.get("inputRequests")).containsOnlyKeys("second");
+
+        update(client, task, "second", "Grace");
+        Await.until(() -> {
+            try {
+                return "completed".equals(client.request("tasks/get", Map.of("taskId", task))
+                        .get(30, TimeUnit.SECONDS).get("status"));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, "the task completes once both are answered");
+        assertThat(text((Map<String, Object>) client.request("tasks/get", Map.of("taskId", task))
+                .get(30, TimeUnit.SECONDS).get("result"))).isEqualTo("first=Ada, second=Grace");
+    }
+
+    /** A 2025 client gets both requests before it answers either, as from the upstream directly. */
+    @Test
+    void a2025ClientIsAskedQuestionsSentTogetherAtOnce() throws Exception {
+        Peregrine gateway = gateway("tcp");
+        CountDownLatch both = new CountDownLatch(2);
+        PeregrineClient client = fixture.connect(fixture.clientOf(gateway, "tcp", "2025-11-25")
+                .onElicitation(params -> {
+                    both.countDown();
+                    boolean together = both.await(20, TimeUnit.SECONDS);
+                    return Map.of("action", "accept", "content", Map.of("name",
+                            params.get("message") + (together ? " together" : " alone")));
+                }));
+
+        assertThat(client.callTool("up_ask_two", Map.of()).text())
+                .isEqualTo("first=First? together, second=Second? together");
     }
 
     /** "2025-11-25 tcp": the gateway's client's era, the upstream link's transport. */
