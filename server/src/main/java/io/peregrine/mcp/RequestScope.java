@@ -48,10 +48,10 @@ final class RequestScope {
 
     /**
      * The client's capabilities as a tree, or an empty map: those of the request's {@code _meta}
-     * (2026-07-28) or of its session's {@code initialize}, narrowed to what the client's own
-     * caller declared when the request names it ({@code _meta["io.peregrine/clientCapabilities"]}). A gateway
-     * shares one upstream session among its clients; the narrowing lets a tool here see the calling
-     * client's capabilities, and since it only takes away, a request gains nothing by it.
+     * (2026-07-28) or of its session's {@code initialize}, narrowed to what the client's own caller
+     * declared when the request names it ({@code _meta["io.peregrine/clientCapabilities"]}). A
+     * gateway shares one upstream session among its clients; the narrowing lets a tool here see the
+     * calling client's capabilities, and since it only takes away, a request gains nothing by it.
      */
     @SuppressWarnings("unchecked")
     Map<String, Object> clientCapabilities() {

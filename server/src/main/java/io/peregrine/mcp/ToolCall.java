@@ -372,7 +372,8 @@ final class ToolCall implements ToolContext, Runnable {
         Map<String, Object> capabilities;
     }
 
-    private Asking asking() {
+    // Synchronized: a gateway's relay may ask from several threads at once, and one Asking must win.
+    private synchronized Asking asking() {
         Asking a = asking;
         if (a == null) {
             a = new Asking();
