@@ -3,6 +3,7 @@ package io.peregrine.client;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 /**
@@ -25,7 +26,10 @@ import java.util.function.BiConsumer;
  * </ul>
  *
  * <p>The questions tied to one call are answered one at a time, in the order the server asked
- * them, on the client's handler threads (never the I/O thread); a handler may block.
+ * them, on the client's handler threads (never the I/O thread); a handler may block. A handler
+ * whose question does not depend on those before it may let the next one start at once
+ * ({@link #letNextQuestionStart()}), so that questions the server asked together wait for their
+ * answers together.
  */
 public final class CallHandlers {
 
@@ -66,6 +70,18 @@ public final class CallHandlers {
      */
     public CallHandlers onLog(BiConsumer<String, Map<String, Object>> listener) {
         return new CallHandlers(handlers, Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * From within a handler of a call's question: the call's next question may start now, on
+     * another handler thread, rather than when this handler returns. Questions still start in the
+     * order the server asked them. Does nothing on any other thread.
+     */
+    public static void letNextQuestionStart() {
+        CompletableFuture<Void> turn = CallScopes.TURN.get();
+        if (turn != null) {
+            turn.complete(null);
+        }
     }
 
     private CallHandlers with(String method, ClientRequestHandler handler) {

@@ -15,12 +15,18 @@ import java.util.concurrent.Executor;
  */
 final class CallScopes {
 
+    /** The turn of the question whose handler runs on this thread, for {@link CallHandlers#letNextQuestionStart()}. */
+    static final ThreadLocal<CompletableFuture<Void>> TURN = new ThreadLocal<>();
+
     /** One request, over all its rounds. */
     static final class Scope {
         private final CallScopes owner;
         private final CallHandlers handlers;
         private final Set<Long> ids = ConcurrentHashMap.newKeySet();
-        /** The last question's turn: the next one runs after it, so one call's questions are answered in order. */
+        /**
+         * The last question's turn, over when its handler returns or lets the next one start
+         * ({@link CallHandlers#letNextQuestionStart()}): so one call's questions start in order.
+         */
         private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
         private Scope(CallScopes owner, CallHandlers handlers) {
@@ -42,18 +48,30 @@ final class CallScopes {
             return handlers.log();
         }
 
-        /** Runs the call's handler for {@code method} on {@code pool}, after the call's earlier questions. */
+        /** Runs the call's handler for {@code method} on {@code pool}, once the call's earlier questions let it. */
         CompletableFuture<Map<String, Object>> handle(String method, Map<String, Object> params, Executor pool) {
             ClientRequestHandler handler = handlers.handler(method);
             CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
+            CompletableFuture<Void> turn = new CompletableFuture<>();
+            CompletableFuture<Void> previous;
             synchronized (this) {
-                tail = tail.thenRunAsync(() -> ServerRequestHandlers.run(handler, method, params, answer), pool)
-                        .exceptionally(t -> {
-                            answer.completeExceptionally(new McpClientException(JsonRpcError.INTERNAL_ERROR,
-                                    "the client is closing", null));
-                            return null;
-                        });
+                previous = tail;
+                tail = turn;
             }
+            previous.thenRunAsync(() -> {
+                TURN.set(turn);
+                try {
+                    ServerRequestHandlers.run(handler, method, params, answer);
+                } finally {
+                    TURN.remove();
+                    turn.complete(null);
+                }
+            }, pool).exceptionally(t -> {
+                answer.completeExceptionally(new McpClientException(JsonRpcError.INTERNAL_ERROR,
+                        "the client is closing", null));
+                turn.complete(null);
+                return null;
+            });
             return answer;
         }
 

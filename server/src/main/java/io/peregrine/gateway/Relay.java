@@ -6,7 +6,9 @@ import io.peregrine.client.ConnectionListener;
 import io.peregrine.client.McpClientException;
 import io.peregrine.client.PeregrineClient;
 import io.peregrine.rpc.JsonRpcError;
+import io.peregrine.tool.ClientFeature;
 import io.peregrine.tool.ClientQuestions;
+import io.peregrine.tool.ClientRequest;
 import io.peregrine.tool.ClientRequestException;
 import io.peregrine.tool.InputRequiredException;
 import io.peregrine.tool.LogLevel;
@@ -16,6 +18,7 @@ import io.peregrine.tool.ToolContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -77,6 +80,16 @@ final class Relay<T> {
         this.context = context;
     }
 
+    /**
+     * What the gateway's client declared of what an upstream may ask, for the forwarded request's
+     * {@code _meta} ({@link ClientFeature#META_CALLER_CAPABILITIES}): the link declares every
+     * feature once for all the gateway's clients, and a Peregrine upstream narrows that to the
+     * calling client's, so that a tool there that checks a capability sees the caller's.
+     */
+    static Map<String, Object> capabilitiesOf(ClientQuestions context) {
+        return ClientFeature.declaration(context::clientSupports);
+    }
+
     /** The handlers to give the forwarded call. */
     CallHandlers handlers() {
         CallHandlers h = CallHandlers.create()
@@ -122,7 +135,13 @@ final class Relay<T> {
                     + " that this " + method + " belongs to has ended", null);
         }
         try {
-            List<Object> answers = context.ask(RelayedRequest.of(method, params));
+            RelayedRequest question = question(method, params);
+            if (question.key() != null) {
+                // Named by the upstream, it needs no place among the others: questions sent together are
+                // asked together (one round of a task's client, requests at once to a 2025 client).
+                CallHandlers.letNextQuestionStart();
+            }
+            List<Object> answers = context.ask(question);
             return RelayedRequest.answerOf(answers.get(0));
         } catch (MissingClientCapabilityException e) {
             McpClientException refused = new McpClientException(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY,
@@ -145,6 +164,29 @@ final class Relay<T> {
             throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The client of " + tool
                     + " through the gateway answered " + method + " with " + e.getMessage(), null);
         }
+    }
+
+    /**
+     * The upstream's request as a question of the gateway's call: under the {@code inputRequests}
+     * key a Peregrine upstream's tool chose ({@link ClientRequest#META_INPUT_KEY}, taken out of the
+     * params the client gets), else under the key its place in the call gives it.
+     */
+    static RelayedRequest question(String method, Map<String, Object> params) {
+        Object meta = params != null ? params.get("_meta") : null;
+        Object key = meta instanceof Map ? ((Map<?, ?>) meta).get(ClientRequest.META_INPUT_KEY) : null;
+        if (!(key instanceof String) || ((String) key).isEmpty()) {
+            return RelayedRequest.of(method, params);
+        }
+        Map<String, Object> rest = new LinkedHashMap<>();
+        ((Map<?, ?>) meta).forEach((k, v) -> rest.put((String) k, v));
+        rest.remove(ClientRequest.META_INPUT_KEY);
+        Map<String, Object> relayed = new LinkedHashMap<>(params);
+        if (rest.isEmpty()) {
+            relayed.remove("_meta");
+        } else {
+            relayed.put("_meta", rest);
+        }
+        return RelayedRequest.of(method, relayed).key((String) key);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.peregrine.client.PendingCall;
 import io.peregrine.client.PeregrineClient;
 import io.peregrine.prompt.PromptResult;
 import io.peregrine.resource.ResourceContents;
+import io.peregrine.tool.ClientFeature;
 import io.peregrine.tool.ToolArguments;
 import io.peregrine.tool.ToolContext;
 import io.peregrine.tool.ToolResult;
@@ -201,9 +202,11 @@ final class Upstream implements AutoCloseable {
      */
     ToolResult callTool(String original, ToolArguments arguments, ToolContext context, boolean onlyAsTask) throws Exception {
         Map<String, Object> args = arguments.asMap();
+        Map<String, Object> caller = Relay.capabilitiesOf(context);
         try {
             return Definitions.toolResult(forwarder.forward(new Forward<>("tools/call " + original, "tools/call", original,
                     idempotent(original), affinity(args, context), context.remainingMillis(), (client, meta) -> {
+                        meta.put(ClientFeature.META_CALLER_CAPABILITIES, caller);
                         if (onlyAsTask && client.negotiatedVersion().equals("2025-11-25")) {
                             return upstreamTask(client, original, args, meta);
                         }
@@ -335,8 +338,10 @@ final class Upstream implements AutoCloseable {
     /** Forwards {@code prompts/get}; what the upstream asks of the client meanwhile is put to {@code questions}. */
     PromptResult prompt(String original, Map<String, String> arguments, io.peregrine.tool.ClientQuestions questions)
             throws Exception {
+        Map<String, Object> caller = Relay.capabilitiesOf(questions);
         return Definitions.promptResult(forwarder.forward(new Forward<>("prompts/get " + original, "prompts/get", null,
                 true, null, Long.MAX_VALUE, (client, meta) -> {
+                    meta.put(ClientFeature.META_CALLER_CAPABILITIES, caller);
                     Relay<io.peregrine.client.PromptResult> relay = new Relay<>(name(), "prompts/get " + original, questions);
                     CompletableFuture<io.peregrine.client.PromptResult> answer =
                             client.getPromptAsync(original, arguments, meta, relay.handlers());

@@ -29,6 +29,7 @@ final class Params {
     /** Peregrine's credentials for transports without headers: {@code "Bearer <token>"}. */
     static final String META_AUTHORIZATION = "io.peregrine/authorization";
     static final String META_TIMEOUT_MS = io.peregrine.tool.ToolContext.META_TIMEOUT_MS;
+    static final String META_CALLER_CAPABILITIES = io.peregrine.tool.ClientFeature.META_CALLER_CAPABILITIES;
 
     private static final byte STRING = 1;
     private static final byte OBJECT = 2;
@@ -51,6 +52,8 @@ final class Params {
     private boolean hasMeta;
     private String protocolVersion;
     private ByteBuf clientCapabilities;
+    /** {@code _meta["io.peregrine/clientCapabilities"]}: what the client's own caller declared; null when absent. */
+    private ByteBuf callerCapabilities;
     private ByteBuf clientInfo;
     private String logLevel;
     private RequestId progressToken;
@@ -199,6 +202,9 @@ final class Params {
                 case META_CLIENT_INFO:
                     clientInfo = objectSlice(in, mv, key);
                     break;
+                case META_CALLER_CAPABILITIES:
+                    callerCapabilities = objectSlice(in, mv, key);
+                    break;
                 case META_TIMEOUT_MS:
                     if (mv != JsonToken.VALUE_NUMBER_INT || p.getLongValue() <= 0) {
                         throw new RpcException(JsonRpcError.INVALID_PARAMS,
@@ -330,6 +336,11 @@ final class Params {
 
     ByteBuf clientInfo() {
         return clientInfo;
+    }
+
+    /** {@code _meta["io.peregrine/clientCapabilities"]}, or null. */
+    ByteBuf callerCapabilities() {
+        return callerCapabilities;
     }
 
     String logLevel() {

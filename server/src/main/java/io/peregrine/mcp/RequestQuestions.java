@@ -55,7 +55,9 @@ final class RequestQuestions implements ClientQuestions {
             return List.of();
         }
         if (inputs != null) {
-            return inputs.answer(requests);
+            synchronized (inputs) { // a gateway's relay may ask from several threads at once
+                return inputs.answer(requests);
+            }
         }
         return server.asking().askClient(connection, reply, version, asker, null, requests);
     }

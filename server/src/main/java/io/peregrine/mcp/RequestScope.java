@@ -46,11 +46,38 @@ final class RequestScope {
         return params.logLevel();
     }
 
-    /** The client's capabilities as a tree, or an empty map. */
+    /**
+     * The client's capabilities as a tree, or an empty map: those of the request's {@code _meta}
+     * (2026-07-28) or of its session's {@code initialize}, narrowed to what the client's own caller
+     * declared when the request names it ({@code _meta["io.peregrine/clientCapabilities"]}). A
+     * gateway shares one upstream session among its clients; the narrowing lets a tool here see the
+     * calling client's capabilities, and since it only takes away, a request gains nothing by it.
+     */
     @SuppressWarnings("unchecked")
     Map<String, Object> clientCapabilities() {
         Object caps = version.isStateless() ? tree(params.clientCapabilities()) : connection.clientCapabilities();
-        return caps instanceof Map ? (Map<String, Object>) caps : Map.of();
+        Map<String, Object> declared = caps instanceof Map ? (Map<String, Object>) caps : Map.of();
+        Object caller = tree(params.callerCapabilities());
+        return caller instanceof Map ? common(declared, (Map<String, Object>) caller) : declared;
+    }
+
+    /**
+     * What two capability declarations both hold: the members named in both, objects in turn
+     * narrowed member by member, other values as {@code declared} has them.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> common(Map<String, Object> declared, Map<String, Object> narrower) {
+        Map<String, Object> both = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : declared.entrySet()) {
+            if (!narrower.containsKey(e.getKey())) {
+                continue;
+            }
+            Object mine = e.getValue();
+            Object theirs = narrower.get(e.getKey());
+            both.put(e.getKey(), mine instanceof Map && theirs instanceof Map
+                    ? common((Map<String, Object>) mine, (Map<String, Object>) theirs) : mine);
+        }
+        return both;
     }
 
     /** The client's self-description as a tree, or an empty map. */

@@ -13,6 +13,7 @@ import io.peregrine.transport.Peer;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -85,7 +86,7 @@ final class ServerRequests {
         try {
             for (int i = 0; i < requests.length; i++) {
                 ClientRequest r = requests[i];
-                Map<String, Object> params = withRelatedTask(r.params(protocolVersion), relatedTask);
+                Map<String, Object> params = withMeta(r.params(protocolVersion), r.key(), relatedTask);
                 Pending p = register(r.method());
                 asked[i] = p;
                 ByteBuf message = writer.request(peer.alloc(), p.id, r.method(), g -> JsonTree.write(g, params));
@@ -107,13 +108,28 @@ final class ServerRequests {
         }
     }
 
-    /** 2025-11-25: a request made by a task names it in {@code _meta["io.modelcontextprotocol/related-task"]}. */
-    private static Map<String, Object> withRelatedTask(Map<String, Object> params, String taskId) {
-        if (taskId == null) {
+    /**
+     * What this server adds to a request's {@code _meta}, kept beside what the request already
+     * carries there: the question's 2026-07-28 {@code inputRequests} key when the tool chose one
+     * ({@link ClientRequest#META_INPUT_KEY}: a gateway in front of this server names its 2026-07-28
+     * client's {@code input_required} round by it), and, for a request made by a task,
+     * {@code io.modelcontextprotocol/related-task} (2025-11-25).
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withMeta(Map<String, Object> params, String inputKey, String taskId) {
+        if (inputKey == null && taskId == null) {
             return params;
         }
-        Map<String, Object> tagged = new java.util.LinkedHashMap<>(params);
-        tagged.put("_meta", Map.of("io.modelcontextprotocol/related-task", Map.of("taskId", taskId)));
+        Map<String, Object> meta = params.get("_meta") instanceof Map
+                ? new LinkedHashMap<>((Map<String, Object>) params.get("_meta")) : new LinkedHashMap<>();
+        if (inputKey != null) {
+            meta.put(ClientRequest.META_INPUT_KEY, inputKey);
+        }
+        if (taskId != null) {
+            meta.put("io.modelcontextprotocol/related-task", Map.of("taskId", taskId));
+        }
+        Map<String, Object> tagged = new LinkedHashMap<>(params);
+        tagged.put("_meta", meta);
         return tagged;
     }
 

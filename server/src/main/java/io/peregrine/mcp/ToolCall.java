@@ -326,14 +326,22 @@ final class ToolCall implements ToolContext, Runnable {
             return askForTask(requests);
         }
         if (scope.isStateless()) {
-            Asking a = asking();
-            if (a.inputs == null) {
-                a.inputs = InputRequests.none("tools/call", entry.tool.name(),
-                        ((ByteBufToolArguments) arguments).raw(), scope.version().id(), ClientAsking.principalOf(connection));
-            }
-            return a.inputs.answer(requests);
+            return answerInRounds(requests);
         }
         return server.asking().askClient(this, requests);
+    }
+
+    /**
+     * 2026-07-28: the answers the request brought, or the question recorded for the round. A
+     * gateway's relay may ask from several threads at once (questions its upstream sent together).
+     */
+    private synchronized List<Object> answerInRounds(ClientRequest[] requests) {
+        Asking a = asking();
+        if (a.inputs == null) {
+            a.inputs = InputRequests.none("tools/call", entry.tool.name(),
+                    ((ByteBufToolArguments) arguments).raw(), scope.version().id(), ClientAsking.principalOf(connection));
+        }
+        return a.inputs.answer(requests);
     }
 
     /** A task waits for its answers: through tasks/update (2026-07-28), or requests to its session (2025). */
@@ -364,7 +372,8 @@ final class ToolCall implements ToolContext, Runnable {
         Map<String, Object> capabilities;
     }
 
-    private Asking asking() {
+    // Synchronized: a gateway's relay may ask from several threads at once, and one Asking must win.
+    private synchronized Asking asking() {
         Asking a = asking;
         if (a == null) {
             a = new Asking();

@@ -14,6 +14,14 @@ public enum ClientFeature {
     /** {@code roots}. */
     ROOTS("roots", null);
 
+    /**
+     * Where a request names, in {@code _meta}, the capabilities of the client on whose behalf it is
+     * made, when that is not the client that sent it: a gateway's upstream session is shared by all
+     * the gateway's clients, so each forwarded call names its own client's, and the server narrows
+     * the session's capabilities to them for that call.
+     */
+    public static final String META_CALLER_CAPABILITIES = "io.peregrine/clientCapabilities";
+
     private final String capability;
     private final String mode;
 
@@ -52,5 +60,27 @@ public enum ClientFeature {
     @Override
     public String toString() {
         return mode == null ? capability : capability + "." + mode;
+    }
+
+    /**
+     * The capabilities object declaring exactly the features {@code supported} accepts, e.g.
+     * {@code {"elicitation":{"form":{}},"sampling":{}}}.
+     */
+    public static Map<String, Object> declaration(java.util.function.Predicate<ClientFeature> supported) {
+        Map<String, Object> declared = new java.util.LinkedHashMap<>();
+        for (ClientFeature f : values()) {
+            if (!supported.test(f)) {
+                continue;
+            }
+            if (f.mode == null) {
+                declared.put(f.capability, Map.of());
+            } else {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> modes = (Map<String, Object>) declared.computeIfAbsent(f.capability,
+                        c -> new java.util.LinkedHashMap<String, Object>());
+                modes.put(f.mode, Map.of());
+            }
+        }
+        return declared;
     }
 }

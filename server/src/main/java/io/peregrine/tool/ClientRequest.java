@@ -16,6 +16,13 @@ import java.util.Objects;
  */
 public abstract class ClientRequest {
 
+    /**
+     * Where a 2025-era request to the client carries its {@link #key() key}, in {@code _meta}: a
+     * Peregrine gateway in front of the server reads it to name the question in its own 2026-07-28
+     * client's {@code input_required} round as the tool named it.
+     */
+    public static final String META_INPUT_KEY = "io.peregrine/inputKey";
+
     private final String key;
 
     ClientRequest(String key) {

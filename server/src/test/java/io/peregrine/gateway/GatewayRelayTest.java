@@ -217,22 +217,16 @@ class GatewayRelayTest {
         Peregrine gateway = gateway(s[0], s[1]);
         PeregrineClient client = fixture.connect(clientOf(gateway, s[2]).onElicitation(params -> named("Ada")));
 
-        if (s[1].startsWith("2025")) {
-            // The upstream asked the gateway, which declares sampling: its tool gets the matching error...
-            assertThat(client.callTool("up_ask_model", Map.of()).text())
-                    .startsWith("error " + JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY + ": ").contains("sampling");
-            // ...and a tool that does not catch it fails the call with it, as a direct server's would.
-            assertThatThrownBy(() -> client.callTool("up_sample_bare", Map.of()))
-                    .isInstanceOfSatisfying(McpClientException.class, e -> {
-                        assertThat(e.code()).isEqualTo(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY);
-                        assertThat(e.getMessage()).contains("sampling");
-                    });
-        } else {
-            // A 2026-07-28 upstream's input_required round cannot be answered: the call fails with the error.
-            assertThatThrownBy(() -> client.callTool("up_ask_model", Map.of()))
-                    .isInstanceOfSatisfying(McpClientException.class, e ->
-                            assertThat(e.code()).isEqualTo(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY));
-        }
+        // The call names its client's capabilities: the upstream's tool is refused before anything is
+        // asked, in either upstream era, as for a direct client...
+        assertThat(client.callTool("up_ask_model", Map.of()).text())
+                .startsWith("error ").contains("needs the client capability sampling");
+        // ...and a tool that does not catch it fails the call with -32021, as a direct server's would.
+        assertThatThrownBy(() -> client.callTool("up_sample_bare", Map.of()))
+                .isInstanceOfSatisfying(McpClientException.class, e -> {
+                    assertThat(e.code()).isEqualTo(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY);
+                    assertThat(e.getMessage()).contains("sampling");
+                });
         assertThat(client.callTool("up_ask_name", Map.of()).text()).isEqualTo("hello Ada");
     }
 
