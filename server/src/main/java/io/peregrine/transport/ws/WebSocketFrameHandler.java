@@ -85,6 +85,8 @@ public final class WebSocketFrameHandler extends PeerHandler {
                         TimeUnit.MILLISECONDS));
             }
             opened();
+            // Passed on to the handlers behind: an HTTP listener drops those that serve plain HTTP.
+            ctx.fireUserEventTriggered(evt);
         } else if (evt instanceof IdleStateEvent) {
             IdleState state = ((IdleStateEvent) evt).state();
             if (state == IdleState.WRITER_IDLE) {
