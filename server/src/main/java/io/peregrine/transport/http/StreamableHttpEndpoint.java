@@ -15,7 +15,6 @@ public final class StreamableHttpEndpoint implements AutoCloseable {
     private final HttpSessions sessions;
     private final SessionRequests sessionRequests;
     private final java.util.Set<io.netty.channel.Channel> channels = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final io.netty.channel.ChannelFutureListener forgetClosed = f -> channels.remove(f.channel());
 
     public StreamableHttpEndpoint(MessageListener listener, StreamableHttpSettings settings, HttpProtocolVersions versions) {
         this.listener = java.util.Objects.requireNonNull(listener, "listener");
@@ -34,7 +33,7 @@ public final class StreamableHttpEndpoint implements AutoCloseable {
      * {@link HttpResponseOrder}, the aggregator and the Origin check.
      */
     public ChannelHandler newHandler() {
-        return new McpHttpHandler(listener, settings, sessionRequests, versions, channels, forgetClosed);
+        return new McpHttpHandler(listener, settings, sessionRequests, versions, channels);
     }
 
     /**
