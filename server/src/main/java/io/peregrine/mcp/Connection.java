@@ -8,6 +8,7 @@ import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Peer;
 
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -178,9 +179,27 @@ final class Connection implements Reply {
 
     void initialize(ProtocolVersion negotiated, Object capabilities, Object info) {
         this.version = negotiated;
-        this.clientCapabilities = capabilities;
-        this.clientInfo = info;
+        this.clientCapabilities = compact(capabilities);
+        this.clientInfo = compact(info);
         this.state = State.INITIALIZING;
+    }
+
+    /**
+     * A JSON tree as the session keeps it for its whole life, read the same but smaller: an empty
+     * object is the shared empty map, and an object's table is no larger than its entries need
+     * (a parsed one starts with sixteen slots).
+     */
+    private static Object compact(Object tree) {
+        if (!(tree instanceof Map)) {
+            return tree;
+        }
+        Map<?, ?> m = (Map<?, ?>) tree;
+        if (m.isEmpty()) {
+            return Map.of();
+        }
+        Map<Object, Object> c = new LinkedHashMap<>(m.size(), 1f);
+        m.forEach((k, v) -> c.put(k, compact(v)));
+        return c;
     }
 
     void markReady() {

@@ -218,7 +218,8 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
 
     @Override
     public final io.peregrine.policy.Principal principal() {
-        return channel.attr(PRINCIPAL).get();
+        // Looked up without attr(), which would add an empty attribute to every channel that has none.
+        return channel.hasAttr(PRINCIPAL) ? channel.attr(PRINCIPAL).get() : null;
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.peregrine.transport.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.PrematureChannelClosureException;
@@ -64,30 +63,30 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
     private final HttpProtocolVersions versions;
     /** The endpoint's open connections, closed when it closes. */
     private final Set<Channel> channels;
-    /** Removes a closed connection from {@link #channels}. */
-    private final ChannelFutureListener forgetClosed;
     private ChannelHandlerContext ctx;
 
     McpHttpHandler(MessageListener listener, StreamableHttpSettings settings, SessionRequests sessionRequests,
-                   HttpProtocolVersions versions, Set<Channel> channels, ChannelFutureListener forgetClosed) {
+                   HttpProtocolVersions versions, Set<Channel> channels) {
         this.channels = channels;
-        this.forgetClosed = forgetClosed;
         this.listener = listener;
         this.settings = settings;
         this.sessionRequests = sessionRequests;
         this.versions = versions;
     }
 
-    /**
-     * The connection joins the endpoint's until it closes, whatever this handler is by then: a
-     * connection upgraded to WebSocket no longer has one.
-     */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        if (channels.add(ctx.channel())) {
-            ctx.channel().closeFuture().addListener(forgetClosed);
-        }
+        channels.add(ctx.channel());
+    }
+
+    /**
+     * The endpoint closes the connections that speak HTTP: this one closed, or became a WebSocket
+     * (whose session the core closes when it stops).
+     */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        channels.remove(ctx.channel());
     }
 
     @Override
