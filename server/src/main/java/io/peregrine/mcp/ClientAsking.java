@@ -70,7 +70,7 @@ final class ClientAsking {
 
     List<Object> askClient(Connection c, Reply reply, ProtocolVersion version, String asker, String relatedTask,
                            ClientRequest[] requests) throws ClientRequestException, InterruptedException {
-        return c.serverRequests.ask(writer, c.peer, reply, version.id(), asker, relatedTask, requests,
+        return c.serverRequests().ask(writer, c.peer, reply, version.id(), asker, relatedTask, requests,
                 clientRequests);
     }
 

@@ -1,7 +1,6 @@
 package io.peregrine.mcp;
 
 import io.peregrine.rpc.RequestId;
-import io.peregrine.tool.LogLevel;
 
 import java.util.Map;
 import java.util.Set;
@@ -9,14 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the client of one connection asked to hear about beyond the answers to its requests: the
- * log level it set and the resources it subscribed to (2025 revisions), and its open
- * {@code subscriptions/listen} streams (2026-07-28). Written on the event loop, read from
- * whichever thread has something to tell, hence concurrent.
+ * resources it subscribed to (2025 revisions), and its open {@code subscriptions/listen} streams
+ * (2026-07-28). Made by the first of them ({@link Connection#interests()}). Written on the event
+ * loop, read from whichever thread has something to tell, hence concurrent.
  */
 final class ClientInterests {
-
-    /** The level from {@code logging/setLevel}, or null: no log messages until the client sets one. */
-    volatile LogLevel logLevel;
 
     /** URIs of {@code resources/subscribe}. */
     final Set<String> resourceUris = ConcurrentHashMap.newKeySet();

@@ -3,10 +3,15 @@ package io.peregrine.mcp;
 import io.netty.buffer.ByteBuf;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcMessage;
+import io.peregrine.tool.LogLevel;
 import io.peregrine.transport.Outcome;
 import io.peregrine.transport.Peer;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -15,19 +20,27 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The session fields are written once, by {@code initialize} on the event loop, and read by
  * later requests on the same loop; they are volatile only so that tool threads reading them see
- * the values. {@link #inFlight} is touched from tool threads as calls finish.
+ * the values. The tables of calls in flight, of the client's interests and of the requests sent to
+ * it are made by their first entry, whatever thread adds it: most connections (an idle WebSocket,
+ * a stateless 2026-07-28 exchange) never need some of them, and their empty maps were a large part
+ * of an idle session's heap. Until then each reads as empty. The calls in flight are touched from
+ * tool threads as calls finish.
  */
 final class Connection implements Reply {
 
     enum State { NEW, INITIALIZING, READY }
 
     final Peer peer;
-    final Map<RequestId, ToolCall> inFlight = new ConcurrentHashMap<>();
-    /** Tool calls waiting for a rate-limit decision made elsewhere (Redis); they count as in flight. */
-    final java.util.Set<RequestId> admitting = ConcurrentHashMap.newKeySet();
-    final ClientInterests interests = new ClientInterests();
-    /** Requests this server sent to the client (2025 era), correlated here whatever exchange answers them. */
-    final ServerRequests serverRequests = new ServerRequests();
+    /** Blocking tool calls running, by request id; null until the first. */
+    private volatile Map<RequestId, ToolCall> inFlight;
+    /** Tool calls waiting for a rate-limit decision made elsewhere (Redis); they count as in flight. Null until the first. */
+    private volatile Set<RequestId> admitting;
+    /** Null until the client subscribes to something. */
+    private volatile ClientInterests interests;
+    /** Requests this server sent to the client (2025 era), correlated here whatever exchange answers them; null until the first. */
+    private volatile ServerRequests serverRequests;
+    /** The level from {@code logging/setLevel}, or null: no log messages until the client sets one. */
+    volatile LogLevel logLevel;
     private volatile State state = State.NEW;
     private volatile ProtocolVersion version;
     private volatile Object clientCapabilities;
@@ -51,6 +64,101 @@ final class Connection implements Reply {
         return state;
     }
 
+    // ---------------------------------------------------------------- tables made by their first entry
+
+    /** The blocking tool calls running, to add one to. */
+    Map<RequestId, ToolCall> inFlight() {
+        Map<RequestId, ToolCall> m = inFlight;
+        return m != null ? m : makeInFlight();
+    }
+
+    private synchronized Map<RequestId, ToolCall> makeInFlight() {
+        if (inFlight == null) {
+            inFlight = new ConcurrentHashMap<>();
+        }
+        return inFlight;
+    }
+
+    /** The blocking tool call running for {@code id}, or null. */
+    ToolCall inFlight(RequestId id) {
+        Map<RequestId, ToolCall> m = inFlight;
+        return m != null ? m.get(id) : null;
+    }
+
+    /** The blocking tool calls running (a live view, or an empty list). */
+    Collection<ToolCall> callsInFlight() {
+        Map<RequestId, ToolCall> m = inFlight;
+        return m != null ? m.values() : List.of();
+    }
+
+    /** Removes {@code call} from the calls in flight; true when it was there. */
+    boolean removeInFlight(ToolCall call) {
+        Map<RequestId, ToolCall> m = inFlight;
+        return m != null && m.remove(call.id(), call);
+    }
+
+    /** The tool calls waiting for admission, to add one to. */
+    Set<RequestId> admitting() {
+        Set<RequestId> a = admitting;
+        return a != null ? a : makeAdmitting();
+    }
+
+    private synchronized Set<RequestId> makeAdmitting() {
+        if (admitting == null) {
+            admitting = ConcurrentHashMap.newKeySet();
+        }
+        return admitting;
+    }
+
+    /** Whether a tool call with {@code id} waits for admission. */
+    boolean isAdmitting(RequestId id) {
+        Set<RequestId> a = admitting;
+        return a != null && a.contains(id);
+    }
+
+    /** The tool calls this connection has in flight, admitted or waiting for admission: what {@code connection.max-in-flight} bounds. */
+    int callsCounted() {
+        Map<RequestId, ToolCall> m = inFlight;
+        Set<RequestId> a = admitting;
+        return (m != null ? m.size() : 0) + (a != null ? a.size() : 0);
+    }
+
+    /** What the client asked to hear about, to add to. */
+    ClientInterests interests() {
+        ClientInterests i = interests;
+        return i != null ? i : makeInterests();
+    }
+
+    private synchronized ClientInterests makeInterests() {
+        if (interests == null) {
+            interests = new ClientInterests();
+        }
+        return interests;
+    }
+
+    /** What the client asked to hear about, or null when it never subscribed to anything. */
+    ClientInterests interestsIfAny() {
+        return interests;
+    }
+
+    /** The requests sent to the client, to add one to. */
+    ServerRequests serverRequests() {
+        ServerRequests r = serverRequests;
+        return r != null ? r : makeServerRequests();
+    }
+
+    private synchronized ServerRequests makeServerRequests() {
+        if (serverRequests == null) {
+            serverRequests = new ServerRequests();
+        }
+        return serverRequests;
+    }
+
+    /** The requests sent to the client, or null when none ever was. */
+    ServerRequests serverRequestsIfAny() {
+        return serverRequests;
+    }
+
     /** True once {@code initialize} was answered: the connection carries a 2025-era session. */
     boolean isInitialized() {
         return state != State.NEW;
@@ -71,9 +179,27 @@ final class Connection implements Reply {
 
     void initialize(ProtocolVersion negotiated, Object capabilities, Object info) {
         this.version = negotiated;
-        this.clientCapabilities = capabilities;
-        this.clientInfo = info;
+        this.clientCapabilities = compact(capabilities);
+        this.clientInfo = compact(info);
         this.state = State.INITIALIZING;
+    }
+
+    /**
+     * A JSON tree as the session keeps it for its whole life, read the same but smaller: an empty
+     * object is the shared empty map, and an object's table is no larger than its entries need
+     * (a parsed one starts with sixteen slots).
+     */
+    private static Object compact(Object tree) {
+        if (!(tree instanceof Map)) {
+            return tree;
+        }
+        Map<?, ?> m = (Map<?, ?>) tree;
+        if (m.isEmpty()) {
+            return Map.of();
+        }
+        Map<Object, Object> c = new LinkedHashMap<>(m.size(), 1f);
+        m.forEach((k, v) -> c.put(k, compact(v)));
+        return c;
     }
 
     void markReady() {

@@ -35,7 +35,7 @@ final class LoggingMethods {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params for logging/setLevel: level \""
                     + level + "\" is not one of " + String.join(", ", LogLevel.wireNames()));
         }
-        c.interests.logLevel = parsed;
+        c.logLevel = parsed;
         r.respond(server.emptyResult(c, m.id(), s));
         return false;
     }
@@ -51,7 +51,7 @@ final class LoggingMethods {
 
     /** The lowest level the client of this request wants to hear, or null for none. */
     static LogLevel threshold(Connection c, RequestScope s) {
-        return s.isStateless() ? LogLevel.find(s.logLevel()) : c.interests.logLevel;
+        return s.isStateless() ? LogLevel.find(s.logLevel()) : c.logLevel;
     }
 
     /** Sends {@code notifications/message} as part of the request whose reply is {@code r}. */

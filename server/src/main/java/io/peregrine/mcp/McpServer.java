@@ -292,10 +292,13 @@ public final class McpServer implements MessageListener {
             return;
         }
         connections.remove(c);
-        for (ToolCall call : c.inFlight.values()) {
+        for (ToolCall call : c.callsInFlight()) {
             call.abandon();
         }
-        c.serverRequests.failAll();
+        ServerRequests asked = c.serverRequestsIfAny();
+        if (asked != null) {
+            asked.failAll();
+        }
         tasks.connectionClosed(c);
         subscriptions.connectionClosed(c);
         McpObserver o = observer;
@@ -383,7 +386,8 @@ public final class McpServer implements MessageListener {
             default:
                 boolean matched;
                 try {
-                    matched = c.serverRequests.complete(json, m);
+                    ServerRequests asked = c.serverRequestsIfAny();
+                    matched = asked != null && asked.complete(json, m);
                 } finally {
                     m.release();
                 }
@@ -506,7 +510,7 @@ public final class McpServer implements MessageListener {
                 log.debug("unreadable notifications/cancelled from {}", c);
             }
         }
-        ToolCall call = target == null ? null : c.inFlight.get(target);
+        ToolCall call = target == null ? null : c.inFlight(target);
         if (call != null) {
             call.cancel();
         } else if (target != null && subscriptions.cancel(c, target)) {
@@ -520,7 +524,8 @@ public final class McpServer implements MessageListener {
     public int pendingClientRequests() {
         int n = 0;
         for (Connection c : connections) {
-            n += c.serverRequests.size();
+            ServerRequests asked = c.serverRequestsIfAny();
+            n += asked != null ? asked.size() : 0;
         }
         return n;
     }
@@ -640,7 +645,7 @@ public final class McpServer implements MessageListener {
         subscriptions.closeAll();
         List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
         for (Connection c : connections) {
-            for (ToolCall call : c.inFlight.values()) {
+            for (ToolCall call : c.callsInFlight()) {
                 call.abort();
             }
             closing.add(c.peer.close());

@@ -150,7 +150,11 @@ final class ObservedReply implements Reply, ObservedRequest {
         try {
             observer.requestEnded(this, state, errorCode, toolError, answered, duration);
         } finally {
+            // The request and its params are not kept while this waits, idle, for the connection's next request.
             state = null;
+            message = null;
+            params = null;
+            principal = null;
             ended = ENDED;
         }
     }

@@ -167,32 +167,33 @@ final class ResourceMethods {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Cannot subscribe to " + uri + ": its updates "
                     + "cannot be followed (its source offers no subscriptions)", null, Map.of("uri", uri));
         }
-        if (handler == null || c.interests.heldUris.contains(uri)) {
-            c.interests.resourceUris.add(uri);
+        ClientInterests interests = c.interests();
+        if (handler == null || interests.heldUris.contains(uri)) {
+            interests.resourceUris.add(uri);
             r.respond(server.emptyResult(c, m.id(), s));
             return false;
         }
         RequestId id = m.id();
         Object token = new Object();
-        c.interests.latestSubscribe.put(uri, token);
+        interests.latestSubscribe.put(uri, token);
         holds.acquire(uri, handler).whenComplete((v, failure) -> {
             if (failure != null) {
-                c.interests.latestSubscribe.remove(uri, token);
+                interests.latestSubscribe.remove(uri, token);
                 RpcException e = Subscriptions.refusal(uri, failure);
                 r.respond(server.writer().error(c.peer.alloc(), id, e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
                 return;
             }
-            if (c.interests.latestSubscribe.get(uri) != token) {
+            if (interests.latestSubscribe.get(uri) != token) {
                 // The client unsubscribed, or subscribed again, while this one was on its way: the later request decides.
                 holds.release(uri);
                 r.respond(server.emptyResult(c, id, s));
                 return;
             }
             // One hold per connection (it may have subscribed twice at once), none once it went.
-            if (!c.interests.heldUris.add(uri) || (!server.isOpen(c) && c.interests.heldUris.remove(uri))) {
+            if (!interests.heldUris.add(uri) || (!server.isOpen(c) && interests.heldUris.remove(uri))) {
                 holds.release(uri);
             }
-            c.interests.resourceUris.add(uri);
+            interests.resourceUris.add(uri);
             r.respond(server.emptyResult(c, id, s));
         });
         return false;
@@ -202,10 +203,13 @@ final class ResourceMethods {
         requireSession(s, "resources/unsubscribe", "cancel the subscriptions/listen request instead");
         String uri = p.requireString("resources/unsubscribe", "uri");
         // Unsubscribing from something never subscribed is harmless: the client's intent already holds.
-        c.interests.resourceUris.remove(uri);
-        c.interests.latestSubscribe.remove(uri);
-        if (c.interests.heldUris.remove(uri)) {
-            holds.release(uri);
+        ClientInterests interests = c.interestsIfAny();
+        if (interests != null) {
+            interests.resourceUris.remove(uri);
+            interests.latestSubscribe.remove(uri);
+            if (interests.heldUris.remove(uri)) {
+                holds.release(uri);
+            }
         }
         r.respond(server.emptyResult(c, m.id(), s));
         return false;

@@ -67,7 +67,7 @@ final class Subscriptions {
 
         /** Sends {@code message} on this stream unless it was closed meanwhile. */
         synchronized void deliver(Connection c, io.netty.buffer.ByteBuf message) {
-            if (c.interests.streams.get(id) == this) {
+            if (c.interests().streams.get(id) == this) {
                 reply.send(message);
             } else {
                 message.release();
@@ -131,7 +131,8 @@ final class Subscriptions {
                 }
             }
         }
-        if (c.interests.streams.containsKey(m.id()) || c.interests.opening.containsKey(m.id())) {
+        ClientInterests interests = c.interests();
+        if (interests.streams.containsKey(m.id()) || interests.opening.containsKey(m.id())) {
             throw new RpcException(JsonRpcError.INVALID_REQUEST,
                     "Duplicate request id " + m.id() + ": a subscriptions/listen with this id is still open");
         }
@@ -143,7 +144,7 @@ final class Subscriptions {
         // URIs whose subscription is made elsewhere are honored once it is: the stream opens then,
         // unless it was cancelled (or its connection went) meanwhile.
         RequestId id = m.id();
-        c.interests.opening.put(id, r);
+        interests.opening.put(id, r);
         Map<String, CompletableFuture<Void>> asked = new java.util.LinkedHashMap<>();
         handled.forEach((uri, handler) -> asked.put(uri, holds.acquire(uri, handler)));
         CompletableFuture.allOf(asked.values().toArray(new CompletableFuture<?>[0])).whenComplete((v, f) -> {
@@ -158,7 +159,7 @@ final class Subscriptions {
             });
             uris.addAll(held);
             Stream stream = new Stream(id, r, tools, prompts, resources, Set.copyOf(uris), Set.copyOf(held));
-            if (!c.interests.opening.remove(id, r) || !server.isOpen(c)) {
+            if (!interests.opening.remove(id, r) || !server.isOpen(c)) {
                 release(stream);
                 return;
             }
@@ -175,7 +176,7 @@ final class Subscriptions {
      */
     private void open(Connection c, Stream stream, boolean listsUris) {
         synchronized (stream) {
-            c.interests.streams.put(stream.id, stream);
+            c.interests().streams.put(stream.id, stream);
             stream.reply.send(acknowledgment(c, stream, listsUris));
         }
     }
@@ -243,17 +244,21 @@ final class Subscriptions {
 
     /** The client cancelled {@code id}; true when it was an open stream (now closed, unanswered). */
     boolean cancel(Connection c, RequestId id) {
-        Reply opening = c.interests.opening.remove(id);
+        ClientInterests interests = c.interestsIfAny();
+        if (interests == null) {
+            return false;
+        }
+        Reply opening = interests.opening.remove(id);
         if (opening != null) {
             opening.respondNothing(); // what it subscribed meanwhile is released as it completes
             return true;
         }
-        Stream s = c.interests.streams.get(id);
+        Stream s = interests.streams.get(id);
         if (s == null) {
             return false;
         }
         synchronized (s) {
-            if (!c.interests.streams.remove(id, s)) {
+            if (!interests.streams.remove(id, s)) {
                 return false;
             }
             s.reply.respondNothing();
@@ -264,22 +269,26 @@ final class Subscriptions {
 
     /** The connection is gone: its open streams end without an answer, and what it held is released. */
     void connectionClosed(Connection c) {
-        for (Map.Entry<RequestId, Reply> opening : c.interests.opening.entrySet()) {
-            if (c.interests.opening.remove(opening.getKey(), opening.getValue())) {
+        ClientInterests interests = c.interestsIfAny();
+        if (interests == null) {
+            return;
+        }
+        for (Map.Entry<RequestId, Reply> opening : interests.opening.entrySet()) {
+            if (interests.opening.remove(opening.getKey(), opening.getValue())) {
                 opening.getValue().dropped();
             }
         }
-        for (Stream s : c.interests.streams.values()) {
+        for (Stream s : interests.streams.values()) {
             synchronized (s) {
-                if (!c.interests.streams.remove(s.id, s)) {
+                if (!interests.streams.remove(s.id, s)) {
                     continue;
                 }
                 s.reply.dropped();
             }
             release(s);
         }
-        for (String uri : c.interests.heldUris) {
-            if (c.interests.heldUris.remove(uri)) {
+        for (String uri : interests.heldUris) {
+            if (interests.heldUris.remove(uri)) {
                 holds.release(uri);
             }
         }
@@ -288,9 +297,13 @@ final class Subscriptions {
     /** Ends every stream gracefully, as the server does before it shuts down. */
     void closeAll() {
         for (Connection c : connections) {
-            for (Stream s : new ArrayList<>(c.interests.streams.values())) {
+            ClientInterests interests = c.interestsIfAny();
+            if (interests == null) {
+                continue;
+            }
+            for (Stream s : new ArrayList<>(interests.streams.values())) {
                 synchronized (s) {
-                    if (!c.interests.streams.remove(s.id, s)) {
+                    if (!interests.streams.remove(s.id, s)) {
                         continue;
                     }
                     s.reply.respond(server.writer().result(c.peer.alloc(), s.id, g -> {
@@ -324,7 +337,11 @@ final class Subscriptions {
             if (c.state() == Connection.State.READY) {
                 c.peer.send(server.writer().notification(c.peer.alloc(), method, null));
             }
-            for (Stream s : c.interests.streams.values()) {
+            ClientInterests interests = c.interestsIfAny();
+            if (interests == null) {
+                continue;
+            }
+            for (Stream s : interests.streams.values()) {
                 boolean wanted = kind == 't' ? s.tools : kind == 'p' ? s.prompts : s.resources;
                 if (wanted) {
                     s.deliver(c, server.writer().notification(c.peer.alloc(), method, g -> {
@@ -339,14 +356,18 @@ final class Subscriptions {
 
     void resourceUpdated(String uri) {
         for (Connection c : connections) {
-            if (c.state() == Connection.State.READY && c.interests.resourceUris.contains(uri)) {
+            ClientInterests interests = c.interestsIfAny();
+            if (interests == null) {
+                continue;
+            }
+            if (c.state() == Connection.State.READY && interests.resourceUris.contains(uri)) {
                 c.peer.send(server.writer().notification(c.peer.alloc(), "notifications/resources/updated", g -> {
                     g.writeStartObject();
                     g.writeStringField("uri", uri);
                     g.writeEndObject();
                 }));
             }
-            for (Stream s : c.interests.streams.values()) {
+            for (Stream s : interests.streams.values()) {
                 if (s.uris.contains(uri)) {
                     s.deliver(c, server.writer().notification(c.peer.alloc(), "notifications/resources/updated", g -> {
                         g.writeStartObject();

@@ -152,7 +152,7 @@ final class ToolCallAnswers {
         }
         // The request is answered: its id and its slot on the connection are free again.
         Connection c = call.connection;
-        if (c.inFlight.remove(call.id(), call) && c.inFlight.size() + c.admitting.size() < settings.maxInFlight) {
+        if (c.removeInFlight(call) && c.callsCounted() < settings.maxInFlight) {
             c.peer.pauseReading(false);
         }
         original.respond(server.writer().result(c.peer.alloc(), call.id(), g -> tasks.writeCreated(g, task)));
@@ -204,7 +204,7 @@ final class ToolCallAnswers {
     /** Bookkeeping once a call has ended, whoever ended it. */
     void callEnded(ToolCall call) {
         Connection c = call.connection;
-        if (c.inFlight.remove(call.id(), call) && c.inFlight.size() + c.admitting.size() < settings.maxInFlight) {
+        if (c.removeInFlight(call) && c.callsCounted() < settings.maxInFlight) {
             c.peer.pauseReading(false);
         }
         running.decrementAndGet();

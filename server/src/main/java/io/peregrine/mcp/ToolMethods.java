@@ -118,7 +118,7 @@ final class ToolMethods {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Unknown tool: " + name);
         }
         if (gate != null) {
-            if (c.admitting.contains(m.id())) {
+            if (c.isAdmitting(m.id())) {
                 throw duplicate(m.id()); // before its tokens are taken
             }
             CompletableFuture<Refusal> admission = gate.acquire(c, name);
@@ -169,15 +169,15 @@ final class ToolMethods {
         Peer origin = c.origin != null ? c.origin : c.peer;
         Principal principal = c.principal;
         RequestId id = m.id();
-        c.admitting.add(id);
-        if (c.admitting.size() + c.inFlight.size() >= settings.maxInFlight) {
+        c.admitting().add(id);
+        if (c.callsCounted() >= settings.maxInFlight) {
             c.peer.pauseReading(true);
         }
         Runnable resume = ObservedReply.inContext(r, () -> {
             c.origin = origin;
             c.principal = principal;
-            c.admitting.remove(id);
-            if (c.admitting.size() + c.inFlight.size() < settings.maxInFlight) {
+            c.admitting().remove(id);
+            if (c.callsCounted() < settings.maxInFlight) {
                 c.peer.pauseReading(false);
             }
             boolean taken = false;
@@ -207,7 +207,7 @@ final class ToolMethods {
                 origin.executor().execute(resume);
             } catch (RejectedExecutionException e) {
                 // The event loops are gone: the server stopped, and the connection with it.
-                c.admitting.remove(id);
+                c.admitting().remove(id);
                 if (gone != null) {
                     gone.run();
                 }
@@ -289,7 +289,7 @@ final class ToolMethods {
                         ToolRegistry.Entry entry, ByteBuf args, io.peregrine.policy.ResultCache.Lookup cached)
             throws RpcException {
         if (cached != null && entry.tool.isBlocking()
-                && (c.admitting.contains(m.id()) || c.inFlight.containsKey(m.id()))) {
+                && (c.isAdmitting(m.id()) || c.inFlight(m.id()) != null)) {
             server.policyGate().chain().cache().abandon(cached);
             throw duplicate(m.id());
         }
@@ -303,11 +303,11 @@ final class ToolMethods {
             ObservedReply.inContext(r, call).run();
             return true;
         }
-        if (c.admitting.contains(m.id()) || c.inFlight.putIfAbsent(m.id(), call) != null) {
+        if (c.isAdmitting(m.id()) || c.inFlight().putIfAbsent(m.id(), call) != null) {
             throw duplicate(m.id());
         }
         answers.callStarted();
-        if (c.inFlight.size() + c.admitting.size() >= settings.maxInFlight) {
+        if (c.callsCounted() >= settings.maxInFlight) {
             c.peer.pauseReading(true);
         }
         long timeout = entry.tool.timeout() != null ? entry.tool.timeout().toMillis() : settings.defaultTimeoutMillis;

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.Queue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * The last handler of a message-oriented connection, and that connection's {@link Peer}: what
@@ -35,15 +36,22 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
     public static final io.netty.util.AttributeKey<io.peregrine.policy.Principal> PRINCIPAL =
             io.netty.util.AttributeKey.valueOf("peregrine.principal");
 
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<PeerHandler, Queue> QUEUE =
+            AtomicReferenceFieldUpdater.newUpdater(PeerHandler.class, Queue.class, "fromOtherThreads");
+    private static final AtomicIntegerFieldUpdater<PeerHandler> DRAIN_SCHEDULED =
+            AtomicIntegerFieldUpdater.newUpdater(PeerHandler.class, "drainScheduled");
+
     protected final MessageListener listener;
     private final Transport transport;
     /**
-     * Small chunks: most connections see few writes from other threads at once, and the default
-     * chunk of 1,024 slots was half of an idle WebSocket session's heap. The queue grows by chunks.
+     * Made by the first write from another thread: many connections never see one, and an empty
+     * queue (padded against false sharing) was a tenth of an idle WebSocket session's heap. Small
+     * chunks: most connections see few such writes at once; the queue grows by chunks.
      */
-    private final Queue<Object> fromOtherThreads = PlatformDependent.newMpscQueue(16, 1 << 30);
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final Runnable drain = this::drainOtherThreads;
+    private volatile Queue<Object> fromOtherThreads;
+    /** 1 while a drain task is scheduled on the event loop. */
+    private volatile int drainScheduled;
     private ChannelHandlerContext ctx;
     private Channel channel;
     private volatile Object attachment;
@@ -97,8 +105,9 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        Queue<Object> queue = fromOtherThreads;
         Object orphan;
-        while ((orphan = fromOtherThreads.poll()) != null) {
+        while (queue != null && (orphan = queue.poll()) != null) {
             io.netty.util.ReferenceCountUtil.release(orphan);
         }
         if (attachment != null) {
@@ -124,9 +133,9 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
     public final void send(ByteBuf message) {
         Object wrapped = wrap(message);
         if (!ctx.executor().inEventLoop()) {
-            fromOtherThreads.offer(wrapped);
-            if (drainScheduled.compareAndSet(false, true)) {
-                ctx.executor().execute(drain);
+            queueFromOtherThreads().offer(wrapped);
+            if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
+                ctx.executor().execute(this::drainOtherThreads);
             }
         } else if (inRead) {
             ctx.write(wrapped, ctx.voidPromise());
@@ -136,12 +145,23 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
         }
     }
 
+    /** The queue of writes from other threads, made by the first of them. */
+    private Queue<Object> queueFromOtherThreads() {
+        Queue<Object> queue = fromOtherThreads;
+        if (queue == null) {
+            QUEUE.compareAndSet(this, null, PlatformDependent.newMpscQueue(16, 1 << 30));
+            queue = fromOtherThreads;
+        }
+        return queue;
+    }
+
     private void drainOtherThreads() {
         // Cleared before polling: a message offered after the last poll schedules another drain.
-        drainScheduled.set(false);
+        drainScheduled = 0;
+        Queue<Object> queue = fromOtherThreads;
         Object message;
         boolean wrote = false;
-        while ((message = fromOtherThreads.poll()) != null) {
+        while ((message = queue.poll()) != null) {
             ctx.write(message, ctx.voidPromise());
             wrote = true;
         }
@@ -198,7 +218,8 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
 
     @Override
     public final io.peregrine.policy.Principal principal() {
-        return channel.attr(PRINCIPAL).get();
+        // Looked up without attr(), which would add an empty attribute to every channel that has none.
+        return channel.hasAttr(PRINCIPAL) ? channel.attr(PRINCIPAL).get() : null;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.peregrine.transport.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -8,6 +9,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -19,6 +21,7 @@ import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.ws.WebSocketFrameHandler;
 import io.peregrine.transport.ws.WebSocketSettings;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -28,9 +31,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * The pipeline of an HTTP listener's connection: the codec, then {@link HttpResponseOrder} ahead
  * of everything that answers, then the answering handlers, and WebSocket at the MCP path. The
- * handlers that keep nothing per connection are made once per listener.
+ * handlers that keep nothing per connection are made once per listener. A connection upgraded to
+ * WebSocket drops the handlers that answer plain HTTP ({@link PlainHttpRemoval}): an idle session
+ * should hold only what WebSocket needs.
  */
 final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
+
+    private static final String READ_TIMEOUT = "http-read-timeout";
+    private static final String AGGREGATOR = "http-aggregator";
+    private static final String MALFORMED = "http-malformed";
+    private static final String HEALTH = "http-health";
+    private static final String ORIGIN = "http-origin";
+    private static final String WS_ALIAS = "ws-alias";
+    private static final String AUTHENTICATION = "http-authentication";
+    private static final String MCP_HTTP = "mcp-http";
 
     private final MessageListener listener;
     private final WebSocketSettings webSocket;
@@ -42,6 +56,9 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
     /** Null when the policy authenticates nothing at the transport. */
     private final AuthenticationHandler authentication;
     private final List<HttpRoute> routes;
+    /** The pipeline names of the routes' handlers, in the routes' order. */
+    private final List<String> routeNames;
+    private final PlainHttpRemoval plainHttpRemoval;
 
     HttpListenerInitializer(MessageListener listener, WebSocketSettings webSocket, StreamableHttpEndpoint http,
                             ListenerSecurity security, List<HttpRoute> routes) {
@@ -63,6 +80,18 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
         }
         this.authentication = security.policy() == null ? null
                 : new AuthenticationHandler(security.policy(), guarded, security.tls() != null, listener);
+        List<String> names = new ArrayList<>(List.of(READ_TIMEOUT, AGGREGATOR, MALFORMED, HEALTH, ORIGIN, WS_ALIAS));
+        if (authentication != null) {
+            names.add(AUTHENTICATION);
+        }
+        List<String> routeNames = new ArrayList<>();
+        for (int i = 0; i < this.routes.size(); i++) {
+            routeNames.add("route-" + i);
+        }
+        this.routeNames = List.copyOf(routeNames);
+        names.addAll(routeNames);
+        names.add(MCP_HTTP);
+        this.plainHttpRemoval = new PlainHttpRemoval(names);
     }
 
     @Override
@@ -79,9 +108,10 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
         }
         p.addLast(new HttpResponseOrder());
         addResponders(p);
-        p.addLast(webSocketAlias);
+        p.addLast(WS_ALIAS, webSocketAlias);
         addGuarded(p);
         WebSocketFrameHandler.addTo(p, listener, webSocket);
+        p.addLast(plainHttpRemoval);
     }
 
     /**
@@ -89,11 +119,11 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
      * the Origin check; a request the codec could not decode goes no further than the refusal.
      */
     private void addResponders(ChannelPipeline p) {
-        p.addLast(new RequestReadTimeout(http.settings().requestReadTimeoutMillis()));
-        p.addLast(new McpHttpAggregator(http.settings().maxBodyBytes(), listener));
-        p.addLast(MalformedRequestRefusal.INSTANCE);
-        p.addLast(health);
-        p.addLast(originCheck);
+        p.addLast(READ_TIMEOUT, new RequestReadTimeout(http.settings().requestReadTimeoutMillis()));
+        p.addLast(AGGREGATOR, new McpHttpAggregator(http.settings().maxBodyBytes(), listener));
+        p.addLast(MALFORMED, MalformedRequestRefusal.INSTANCE);
+        p.addLast(HEALTH, health);
+        p.addLast(ORIGIN, originCheck);
     }
 
     /**
@@ -140,11 +170,42 @@ final class HttpListenerInitializer extends ChannelInitializer<SocketChannel> {
     /** Authentication, when there is any, then what it guards: the routes beside MCP and the MCP endpoint. */
     private void addGuarded(ChannelPipeline p) {
         if (authentication != null) {
-            p.addLast(authentication);
+            p.addLast(AUTHENTICATION, authentication);
         }
-        for (HttpRoute r : routes) {
-            p.addLast(r.handler());
+        for (int i = 0; i < routes.size(); i++) {
+            p.addLast(routeNames.get(i), routes.get(i).handler());
         }
-        p.addLast(http.newHandler());
+        p.addLast(MCP_HTTP, http.newHandler());
+    }
+
+    /**
+     * Last in an HTTP/1.1 connection's pipeline: when the connection has become a WebSocket (the
+     * WebSocket handler passes the handshake's completion on), removes the handlers that only plain
+     * HTTP requests need, and itself. Netty's handshake already swapped the HTTP codec for the
+     * frame codec; {@link HttpResponseOrder} removed itself once the {@code 101} was written.
+     */
+    @ChannelHandler.Sharable
+    static final class PlainHttpRemoval extends ChannelInboundHandlerAdapter {
+
+        private final List<String> names;
+
+        PlainHttpRemoval(List<String> names) {
+            this.names = List.copyOf(names);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                ChannelPipeline p = ctx.pipeline();
+                for (String name : names) {
+                    // Netty's handshake may already have removed the aggregator (an HttpObjectAggregator).
+                    if (p.context(name) != null) {
+                        p.remove(name);
+                    }
+                }
+                p.remove(this);
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
     }
 }

@@ -80,10 +80,13 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         channels.add(ctx.channel());
     }
 
+    /**
+     * The endpoint closes the connections that speak HTTP: this one closed, or became a WebSocket
+     * (whose session the core closes when it stops).
+     */
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    public void handlerRemoved(ChannelHandlerContext ctx) {
         channels.remove(ctx.channel());
-        ctx.fireChannelInactive();
     }
 
     @Override

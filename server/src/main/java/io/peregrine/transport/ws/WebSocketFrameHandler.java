@@ -20,7 +20,6 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.peregrine.transport.MessageListener;
@@ -81,10 +80,11 @@ public final class WebSocketFrameHandler extends PeerHandler {
                 ctx.pipeline().remove(IdleStateHandler.class);
             }
             if (settings.idleTimeoutMillis > 0 || settings.pingIntervalMillis > 0) {
-                ctx.pipeline().addFirst(new IdleStateHandler(settings.idleTimeoutMillis, settings.pingIntervalMillis, 0,
-                        TimeUnit.MILLISECONDS));
+                ctx.pipeline().addFirst(new WebSocketKeepAlive(settings.idleTimeoutMillis, settings.pingIntervalMillis));
             }
             opened();
+            // Passed on to the handlers behind: an HTTP listener drops those that serve plain HTTP.
+            ctx.fireUserEventTriggered(evt);
         } else if (evt instanceof IdleStateEvent) {
             IdleState state = ((IdleStateEvent) evt).state();
             if (state == IdleState.WRITER_IDLE) {
