@@ -475,7 +475,8 @@ public abstract class McpBehaviourKit {
             assertThat(at(r, "result.content.0.text")).isEqualTo("2026-07-28 probe/7 sampling=true roots=false");
 
             Map<String, Object> bare = s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
-                    + "\"name\":\"whoami\",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}}");
+                    + "\"name\":\"whoami\",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                    + "\"io.modelcontextprotocol/clientCapabilities\":{}}}}");
             assertThat(at(bare, "result.content.0.text")).isEqualTo("2026-07-28 null/null sampling=false roots=false");
         }
     }
