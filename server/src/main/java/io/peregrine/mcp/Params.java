@@ -51,10 +51,15 @@ final class Params {
     private RpcException problem;
     private boolean hasMeta;
     private String protocolVersion;
-    private ByteBuf clientCapabilities;
-    /** {@code _meta["io.peregrine/clientCapabilities"]}: what the client's own caller declared; null when absent. */
-    private ByteBuf callerCapabilities;
-    private ByteBuf clientInfo;
+    /**
+     * Where {@code _meta}'s client capabilities, the capabilities the client's own caller declared
+     * ({@code io.peregrine/clientCapabilities}) and the client info lie in {@link #source}, packed
+     * as {@link #spans} pack objects (0 when absent): most requests never read them, so they are
+     * sliced only when asked for.
+     */
+    private long clientCapabilities;
+    private long callerCapabilities;
+    private long clientInfo;
     private String logLevel;
     private RequestId progressToken;
     private String authorization;
@@ -144,9 +149,10 @@ final class Params {
     private void record(JsonInput in, String name, JsonToken v) throws IOException {
         JsonParser p = in.parser();
         if (names == null) {
-            names = new String[4];
-            strings = new String[4];
-            spans = new long[4];
+            // Room for the two members of the commonest request, tools/call's name and arguments.
+            names = new String[2];
+            strings = new String[2];
+            spans = new long[2];
         } else if (count == names.length) {
             names = Arrays.copyOf(names, count * 2);
             strings = Arrays.copyOf(strings, count * 2);
@@ -161,10 +167,9 @@ final class Params {
                 break;
             case START_OBJECT:
             case START_ARRAY:
-                long start = in.startOffset();
+                int start = in.startOffset();
                 p.skipChildren();
-                long end = in.endOffset();
-                spans[i] = ((long) (v == JsonToken.START_OBJECT ? OBJECT : ARRAY) << 56) | (start << 28) | end;
+                spans[i] = ((long) (v == JsonToken.START_OBJECT ? OBJECT : ARRAY) << 56) | extent(start, in.endOffset());
                 break;
             default:
                 spans[i] = (long) OTHER << 56;
@@ -190,7 +195,7 @@ final class Params {
                     logLevel = expectString(p, mv, key, null);
                     break;
                 case META_CLIENT_CAPABILITIES:
-                    clientCapabilities = objectSlice(in, mv, key);
+                    clientCapabilities = objectExtent(in, mv, key);
                     break;
                 case META_AUTHORIZATION:
                     if (mv != JsonToken.VALUE_STRING) {
@@ -200,10 +205,10 @@ final class Params {
                     authorization = RECENT_CREDENTIALS.intern(p);
                     break;
                 case META_CLIENT_INFO:
-                    clientInfo = objectSlice(in, mv, key);
+                    clientInfo = objectExtent(in, mv, key);
                     break;
                 case META_CALLER_CAPABILITIES:
-                    callerCapabilities = objectSlice(in, mv, key);
+                    callerCapabilities = objectExtent(in, mv, key);
                     break;
                 case META_TIMEOUT_MS:
                     if (mv != JsonToken.VALUE_NUMBER_INT || p.getLongValue() <= 0) {
@@ -255,13 +260,29 @@ final class Params {
         return interner != null ? interner.intern(p) : p.getText();
     }
 
-    private ByteBuf objectSlice(JsonInput in, JsonToken v, String key) throws IOException, RpcException {
+    /** The extent of the object value {@code key} of {@code _meta}, as {@link #extent} packs it. */
+    private static long objectExtent(JsonInput in, JsonToken v, String key) throws IOException, RpcException {
         if (v != JsonToken.START_OBJECT) {
             throw new RpcException(JsonRpcError.INVALID_PARAMS, "Invalid params: _meta[\"" + key + "\"] must be an object");
         }
         int start = in.startOffset();
         in.parser().skipChildren();
-        return source.slice(source.readerIndex() + start, in.endOffset() - start);
+        return extent(start, in.endOffset());
+    }
+
+    /** Start (bits 28..55) and end (bits 0..27) offsets of a value in {@link #source}; never 0, as start > 0. */
+    private static long extent(long start, long end) {
+        return (start << 28) | end;
+    }
+
+    /** The value at {@code extent} (low 56 bits) as a slice of {@link #source}, or null for 0. */
+    private ByteBuf slice(long extent) {
+        if (extent == 0) {
+            return null;
+        }
+        int start = (int) ((extent >>> 28) & 0xFFFFFFF);
+        int end = (int) (extent & 0xFFFFFFF);
+        return source.slice(source.readerIndex() + start, end - start);
     }
 
     private int indexOf(String name) {
@@ -316,9 +337,7 @@ final class Params {
             throw new RpcException(JsonRpcError.INVALID_PARAMS,
                     "Invalid params for " + method + ": \"" + name + "\" must be an object");
         }
-        int start = (int) ((spans[i] >>> 28) & 0xFFFFFFF);
-        int end = (int) (spans[i] & 0xFFFFFFF);
-        return source.slice(source.readerIndex() + start, end - start);
+        return slice(spans[i]);
     }
 
     boolean hasMeta() {
@@ -330,17 +349,19 @@ final class Params {
         return protocolVersion;
     }
 
+    /** {@code _meta["io.modelcontextprotocol/clientCapabilities"]} as a slice of the request, or null. */
     ByteBuf clientCapabilities() {
-        return clientCapabilities;
+        return slice(clientCapabilities);
     }
 
+    /** {@code _meta["io.modelcontextprotocol/clientInfo"]} as a slice of the request, or null. */
     ByteBuf clientInfo() {
-        return clientInfo;
+        return slice(clientInfo);
     }
 
     /** {@code _meta["io.peregrine/clientCapabilities"]}, or null. */
     ByteBuf callerCapabilities() {
-        return callerCapabilities;
+        return slice(callerCapabilities);
     }
 
     String logLevel() {

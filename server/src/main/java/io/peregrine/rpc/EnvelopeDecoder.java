@@ -333,13 +333,14 @@ public final class EnvelopeDecoder {
                         ? new RpcMessage.RpcErrorBody(errorCode, errorMessage == null ? "" : errorMessage) : null;
                 ByteBuf result = resultStart >= 0 ? slice(frame, resultStart, resultEnd) : null;
                 frame.retain();
-                return new RpcMessage(RpcMessage.Kind.RESPONSE, id, null, null, null, result, error, frame);
+                return new RpcMessage(RpcMessage.Kind.RESPONSE, id, null, 0, -1, null, result, error, frame);
             }
             return new RpcException(JsonRpcError.INVALID_REQUEST, idSeen
                     ? "Invalid request: missing \"method\" (a response needs \"result\" or \"error\")"
                     : "Invalid request: missing \"method\"", id, null);
         }
-        ByteBuf params = null;
+        int paramsIndex = 0;
+        int paramsLength = -1;
         if (paramsToken != null && paramsToken != JsonToken.VALUE_NULL) {
             if (paramsToken == JsonToken.START_ARRAY) {
                 return new RpcException(JsonRpcError.INVALID_PARAMS,
@@ -349,11 +350,12 @@ public final class EnvelopeDecoder {
                 return new RpcException(JsonRpcError.INVALID_REQUEST,
                         "Invalid request: params must be an object, got " + describe(paramsToken), id, null);
             }
-            params = slice(frame, paramsStart, paramsEnd);
+            paramsIndex = frame.readerIndex() + (int) paramsStart;
+            paramsLength = (int) (paramsEnd - paramsStart);
         }
         frame.retain();
         return new RpcMessage(idSeen ? RpcMessage.Kind.REQUEST : RpcMessage.Kind.NOTIFICATION,
-                id, method, params, paramsView, null, null, frame);
+                id, method, paramsIndex, paramsLength, paramsView, null, null, frame);
     }
 
     private static ByteBuf slice(ByteBuf frame, long start, long end) {

@@ -17,18 +17,21 @@ public final class RpcMessage {
     private final Kind kind;
     private final RequestId id;
     private final String method;
-    private final ByteBuf params;
+    /** Where {@code params} lies in {@link #frame} (an absolute index); a negative length when absent. */
+    private final int paramsIndex;
+    private final int paramsLength;
     private final Object paramsView;
     private final ByteBuf result;
     private final RpcErrorBody error;
     private final ByteBuf frame;
 
-    RpcMessage(Kind kind, RequestId id, String method, ByteBuf params, Object paramsView, ByteBuf result,
-               RpcErrorBody error, ByteBuf frame) {
+    RpcMessage(Kind kind, RequestId id, String method, int paramsIndex, int paramsLength, Object paramsView,
+               ByteBuf result, RpcErrorBody error, ByteBuf frame) {
         this.kind = kind;
         this.id = id;
         this.method = method;
-        this.params = params;
+        this.paramsIndex = paramsIndex;
+        this.paramsLength = paramsLength;
         this.paramsView = paramsView;
         this.result = result;
         this.error = error;
@@ -53,9 +56,12 @@ public final class RpcMessage {
         return method;
     }
 
-    /** The raw {@code params} object, or null when absent. */
+    /**
+     * The raw {@code params} object, or null when absent: a new slice of the frame on each call,
+     * made only when asked for, as most requests are served from {@link #paramsView()}.
+     */
     public ByteBuf params() {
-        return params;
+        return paramsLength < 0 ? null : frame.slice(paramsIndex, paramsLength);
     }
 
     /** What the decoder's {@link ParamsReader} made of {@code params}, or null. */

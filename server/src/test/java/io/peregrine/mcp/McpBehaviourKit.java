@@ -459,6 +459,29 @@ public abstract class McpBehaviourKit {
     }
 
     @Test
+    void modernToolSeesTheClientItsMetaNames() throws Exception {
+        io.peregrine.tool.Tool whoami = io.peregrine.tool.Tool.builder("whoami").blocking(false)
+                .handler((args, ctx) -> io.peregrine.tool.ToolResult.text(ctx.protocolVersion() + " "
+                        + ctx.clientInfo().get("name") + "/" + ctx.clientInfo().get("version")
+                        + " sampling=" + ctx.clientSupports(io.peregrine.tool.ClientFeature.SAMPLING)
+                        + " roots=" + ctx.clientSupports(io.peregrine.tool.ClientFeature.ROOTS)))
+                .build();
+        try (McpSession s = session(Peregrine.builder().tool(whoami))) {
+            Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                    + "\"name\":\"whoami\",\"arguments\":{},\"_meta\":{"
+                    + "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"probe\",\"version\":\"7\"},"
+                    + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                    + "\"io.modelcontextprotocol/clientCapabilities\":{\"sampling\":{}}}}}");
+            assertThat(at(r, "result.content.0.text")).isEqualTo("2026-07-28 probe/7 sampling=true roots=false");
+
+            Map<String, Object> bare = s.call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
+                    + "\"name\":\"whoami\",\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                    + "\"io.modelcontextprotocol/clientCapabilities\":{}}}}");
+            assertThat(at(bare, "result.content.0.text")).isEqualTo("2026-07-28 null/null sampling=false roots=false");
+        }
+    }
+
+    @Test
     void discoverListsEveryRevision() throws Exception {
         try (McpSession s = session()) {
             Map<String, Object> r = s.call("{\"jsonrpc\":\"2.0\",\"id\":\"d\",\"method\":\"server/discover\",\"params\":{" + MODERN_META + "}}");
