@@ -76,7 +76,7 @@ final class GatewayComparison {
 
     private static final List<String> OPTIONS = List.of("rounds", "transport", "era", "connections", "depth",
             "payload", "warmup", "duration", "rate", "json", "markdown");
-    /** The depth of the closed loop that finds the direct row's saturating load for {@code --rate half}. */
+    /** The depth of the closed loop that finds each row's saturating load for {@code --rate half}. */
     static final int SATURATING_DEPTH = 16;
     /** The options without a value. */
     private static final List<String> FLAGS = List.of("peers");
@@ -161,13 +161,19 @@ final class GatewayComparison {
                 targets.put("mcp-proxy", servers.get(servers.size() - 1));
             }
             if (half) {
-                // Half the load that saturates the upstream called directly: the gateway's latency target's load.
-                LoadResult saturated = new TcpLoadGenerator(LoadSettings.builder(upstream.address(transport))
-                        .transport(transport).era(era).connections(connections).depth(SATURATING_DEPTH).payloadBytes(payload)
-                        .warmup(warmup).duration(duration).openTimeout(OPEN_TIMEOUT).build()).run();
-                rate = Math.max(1, Math.round(saturated.throughput() / 2));
-                System.err.println("saturating load, directly: " + Summary.line("direct", saturated)
-                        + "; every row now runs an open loop at " + (long) rate + " calls/s");
+                // Half the load that saturates the slowest row: a load every row carries, at which the
+                // gateway's added latency is its cost per hop rather than a queue (its latency target).
+                double slowest = Double.MAX_VALUE;
+                for (String row : rows) {
+                    LoadResult saturated = new TcpLoadGenerator(LoadSettings.builder(targets.get(row).address(transport))
+                            .transport(transport).era(era).connections(connections).depth(SATURATING_DEPTH)
+                            .payloadBytes(payload).tool(tool(row)).warmup(warmup).duration(duration)
+                            .openTimeout(OPEN_TIMEOUT).build()).run();
+                    System.err.println("saturating load: " + Summary.line(row, saturated));
+                    slowest = Math.min(slowest, saturated.throughput());
+                }
+                rate = Math.max(1, Math.round(slowest / 2));
+                System.err.println("every row now runs an open loop at " + (long) rate + " calls/s");
             }
             for (int round = 1; round <= rounds; round++) {
                 List<String> order = new ArrayList<>(rows);
@@ -179,8 +185,7 @@ final class GatewayComparison {
                     try {
                         LoadSettings.Builder settings = LoadSettings.builder(server.address(transport))
                                 .transport(transport).era(era).connections(connections).payloadBytes(payload)
-                                .tool(row.startsWith("gateway-") ? GatewayServeMain.UPSTREAM + "_echo" : "echo")
-                                .warmup(warmup).duration(duration).openTimeout(OPEN_TIMEOUT);
+                                .tool(tool(row)).warmup(warmup).duration(duration).openTimeout(OPEN_TIMEOUT);
                         r = new TcpLoadGenerator((rate > 0 ? settings.rate(rate) : settings.depth(depth)).build()).run();
                     } catch (IllegalStateException e) {
                         // A server that cannot be loaded (sessions that do not open) is a result too.
@@ -211,7 +216,7 @@ final class GatewayComparison {
                 transportName, era.version(), connections, rateText == null ? "--depth " + depth : "--rate " + rateText,
                 payload, o.getOrDefault("warmup", "3s"), o.getOrDefault("duration", "5s"), peers ? " --peers" : "");
         String table = (rate > 0 ? String.format(Locale.ROOT, "An open loop at %d calls/s%s, latency from each call's"
-                + " intended start.%n%n", (long) rate, half ? " (half the direct row's saturating load)" : "") : "")
+                + " intended start.%n%n", (long) rate, half ? " (half the slowest row's saturating load)" : "") : "")
                 + table(command, rounds, transport, medians);
         if (peers) {
             table += "\n" + peersTable(npm.supergatewayVersion, npm.mcpProxyVersion, medians);
@@ -230,6 +235,11 @@ final class GatewayComparison {
             ClientLoadMain.write(Path.of(o.get("json")), JsonTree.toJson(all) + "\n");
         }
         return errors > 0 ? 1 : 0;
+    }
+
+    /** The tool a row calls: {@code echo} on a server, the federated one on a gateway. */
+    private static String tool(String row) {
+        return row.startsWith("gateway-") ? GatewayServeMain.UPSTREAM + "_echo" : "echo";
     }
 
     private static double rate(String text) {
