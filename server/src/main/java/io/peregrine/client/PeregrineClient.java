@@ -432,13 +432,14 @@ public final class PeregrineClient implements AutoCloseable {
         CallScopes.Scope scope = connection.scopes().open(callHandlers);
         PendingRequest first;
         try {
+            // Bound before the write: a question on the request's response stream can arrive on the
+            // I/O thread before this thread would get to it.
             first = connection.send(method, withLogLevel(params), listener, name, headers, false,
-                    connection.timeoutMillis());
+                    connection.timeoutMillis(), sent -> scope.bind(sent.id()));
         } catch (RuntimeException | Error e) {
             scope.close();
             throw e;
         }
-        scope.bind(first.id());
         Rounds<T> rounds;
         if (!connection.isStateless()) {
             rounds = new Rounds<>(first, reader, null, null, 0);
@@ -449,10 +450,8 @@ public final class PeregrineClient implements AutoCloseable {
                 if (state != null) {
                     retry.put("requestState", state);
                 }
-                PendingRequest again = connection.send(method, withLogLevel(retry), listener, name, headers, false,
-                        connection.timeoutMillis());
-                scope.bind(again.id());
-                return again;
+                return connection.send(method, withLogLevel(retry), listener, name, headers, false,
+                        connection.timeoutMillis(), sent -> scope.bind(sent.id()));
             }, MAX_INPUT_ROUNDS);
         }
         rounds.scope(scope);
