@@ -204,8 +204,20 @@ public final class ToolExecutor implements AutoCloseable {
             return false;
         }
 
+        /**
+         * The task's work is done and it only has to answer and return: the slot serves the next
+         * call from now on, so that a client holding its answer never finds the slot still taken.
+         * Call it from the task's own thread; idempotent.
+         */
+        public void done() {
+            returned();
+        }
+
         private void returned() {
             int was = state.getAndSet(DONE);
+            if (was == DONE) {
+                return;
+            }
             if (was == STRAY) {
                 strays.remove(this);
                 if (slotReturned) {

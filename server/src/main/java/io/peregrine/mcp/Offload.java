@@ -1,6 +1,7 @@
 package io.peregrine.mcp;
 
 import io.netty.buffer.ByteBuf;
+import io.peregrine.exec.ToolExecutor;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.rpc.JsonRpcWriter;
 import io.peregrine.rpc.RequestId;
@@ -62,19 +63,31 @@ final class Offload {
         try {
             result = work.answer();
         } catch (RpcException e) {
+            handBack();
             r.respond(writer.error(c.peer.alloc(), id, e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
             return;
         } catch (InterruptedException e) {
+            handBack();
             Thread.currentThread().interrupt();
             r.respond(writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " was interrupted", null),
                     Outcome.error(JsonRpcError.INTERNAL_ERROR));
             return;
         } catch (Throwable t) {
+            handBack();
             log.warn("{} failed on {}", what, c, t);
             r.respond(writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " failed: "
                     + (t.getMessage() != null ? t.getMessage() : t.toString()), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
             return;
         }
+        handBack();
         r.respond(result);
+    }
+
+    /** On the executor, the slot serves the next call before this one's answer leaves (see {@link ToolExecutor.Slot#done}). */
+    private static void handBack() {
+        ToolExecutor.Slot slot = ToolExecutor.currentSlot();
+        if (slot != null) {
+            slot.done();
+        }
     }
 }

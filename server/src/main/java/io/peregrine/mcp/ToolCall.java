@@ -216,9 +216,13 @@ final class ToolCall implements ToolContext, Runnable {
         return true;
     }
 
+    /** The handler returned: its thread only answers from here, so its slot can take the next call. */
     private synchronized void leave() {
         runner = null;
         Thread.interrupted();
+        if (slot != null) {
+            slot.done();
+        }
     }
 
     /**

@@ -98,7 +98,12 @@ class JavaSdkInteropTest {
                 McpSchema.CallToolResult slow = client.callTool(new McpSchema.CallToolRequest("slow",
                         Map.of("millis", 90, "steps", 3), Map.of("progressToken", "java-sdk")));
                 assertThat(((McpSchema.TextContent) slow.content().get(0)).text()).isEqualTo("slept 90");
-                // The SDK hands notifications to its consumer asynchronously, so their order is not its arrival order.
+                // The SDK hands notifications to its consumer on a thread of its own: their order is not their
+                // arrival order, and the last may reach the consumer after the call's result.
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (progress.size() < 3 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
                 assertThat(progress).containsExactlyInAnyOrder(1.0, 2.0, 3.0);
                 client.ping();
             }

@@ -120,7 +120,9 @@ class SubscriptionHandlerTest {
         PeregrineClient leaving = client("2025-11-25");
         leaving.request("resources/subscribe", Map.of("uri", URI));
         CompletableFuture<Void> subscribing = nextAsked();
-        Subscription cancelled = client("2026-07-28").listen(SubscriptionFilter.resources(URI), (m, p) -> { });
+        PeregrineClient stateless = client("2026-07-28");
+        Subscription cancelled = stateless.listen(SubscriptionFilter.resources(URI), (m, p) -> { });
+        stateless.request("resources/list", Map.of()).get(20, TimeUnit.SECONDS); // the listen reached the server
         leaving.close();
         cancelled.close();
 
