@@ -55,7 +55,7 @@ final class GatlingSettings {
     /** The JSON text of a {@code tools/call} of {@code echo} with this id, with the era's {@code _meta}. */
     String toolsCall(long id) {
         return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
-                + "\"arguments\":{\"message\":\"" + message + "\"}" + era.requestMeta() + "}}";
+                + "\"arguments\":{\"message\":\"" + message + "\"}" + era.requestMeta("") + "}}";
     }
 
     /** What every echo answer contains: the message, as the one text content. */
