@@ -152,7 +152,10 @@ final class EraNegotiation {
                 log.debug("{} did not take notifications/initialized: {}", connection.target(), failure.toString());
             }
             return null;
-        }).thenCompose(v -> connection.onLoopThen(link::initialized)).thenApply(v -> agreed);
+        }).thenCompose(v -> connection.onLoopThen(() -> {
+            link.initialized();
+            return CompletableFuture.completedFuture(agreed);
+        }));
     }
 
     /** Records what a {@code server/discover} result says. */

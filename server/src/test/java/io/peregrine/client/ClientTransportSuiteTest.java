@@ -262,6 +262,7 @@ class ClientTransportSuiteTest {
             }
         }).connect()) {
             assertThat(c.tools()).extracting(ToolInfo::name).doesNotContain(name);
+            awaitUnaskedMessages(s, seen);
             server.tools().add(Tool.builder(name).blocking(false).handler((a, ctx) -> ToolResult.text("new")).build());
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
@@ -274,6 +275,23 @@ class ClientTransportSuiteTest {
                 server.tools().remove(name);
             }
         }
+    }
+
+    /**
+     * What tells the client of changes opens while it goes on: over Streamable HTTP in a 2025
+     * revision the session's GET stream, in 2026-07-28 the catalog's {@code subscriptions/listen};
+     * a change made before the server has it is not sent. Probe changes are made until one is heard.
+     */
+    private static void awaitUnaskedMessages(Setup s, List<List<String>> seen) throws InterruptedException {
+        String probe = "probe_" + s.transport() + "_" + (s.version() == null ? "neg" : s.version().substring(0, 4));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (seen.stream().noneMatch(l -> l.contains(probe)) && System.nanoTime() < deadline) {
+            server.tools().add(Tool.builder(probe).blocking(false).handler((a, ctx) -> ToolResult.text("probe")).build());
+            Thread.sleep(100);
+            server.tools().remove(probe);
+            Thread.sleep(100);
+        }
+        assertThat(seen).as("a list change heard on the GET stream").anySatisfy(l -> assertThat(l).contains(probe));
     }
 
     private static void awaitNoCallsInFlight() throws InterruptedException {

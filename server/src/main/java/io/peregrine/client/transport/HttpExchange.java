@@ -127,9 +127,6 @@ final class HttpExchange implements SseDecoder.Events {
             decoder = new SseDecoder(channel.alloc(), link.maxMessageBytes(), this);
             decoder.lastEventId(lastEventId);
         }
-        if (purpose == Purpose.STANDALONE_GET) {
-            link.standaloneAnswered();
-        }
     }
 
     void content(ByteBuf chunk) {

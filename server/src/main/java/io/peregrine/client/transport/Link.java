@@ -33,14 +33,8 @@ public interface Link {
      */
     void protocolVersion(String version, boolean stateless);
 
-    /**
-     * Called once the 2025-era handshake is complete: Streamable HTTP opens the session's GET stream
-     * then. The future completes when the link is ready for what the server sends unasked: for
-     * Streamable HTTP, once the server has answered the GET (with its stream, or saying it offers
-     * none), or after the connect timeout; a notification sent before that would have been lost.
-     */
-    default CompletableFuture<Void> initialized() {
-        return CompletableFuture.completedFuture(null);
+    /** Called once the 2025-era handshake is complete: Streamable HTTP opens the session's GET stream then. */
+    default void initialized() {
     }
 
     /** Whether messages can still be sent. */

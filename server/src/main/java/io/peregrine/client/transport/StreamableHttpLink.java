@@ -73,8 +73,6 @@ final class StreamableHttpLink implements Link {
     private boolean stateless;
     private String sessionId;
     private HttpExchange standalone;
-    /** Completes when the server first answers the GET stream's request (or gives up on it). */
-    private CompletableFuture<Void> standaloneAnswered = CompletableFuture.completedFuture(null);
     private int standaloneFailures;
     private boolean closed;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
@@ -151,20 +149,11 @@ final class StreamableHttpLink implements Link {
     }
 
     @Override
-    public CompletableFuture<Void> initialized() {
+    public void initialized() {
         if (hasSession() && standalone == null && !closed) {
-            standaloneAnswered = new CompletableFuture<Void>()
-                    .completeOnTimeout(null, settings.connectTimeoutMillis(), TimeUnit.MILLISECONDS);
             standalone = new HttpExchange(this, null, HttpExchange.Purpose.STANDALONE_GET);
             submit(standalone);
-            return standaloneAnswered;
         }
-        return CompletableFuture.completedFuture(null);
-    }
-
-    /** The server answered the GET stream's request: from here on it sends there what it sends unasked. */
-    void standaloneAnswered() {
-        standaloneAnswered.complete(null);
     }
 
     @Override
@@ -303,7 +292,6 @@ final class StreamableHttpLink implements Link {
     }
 
     void standaloneEnded(HttpExchange e, int status, String text) {
-        standaloneAnswered();
         if (status == HttpResponseStatus.METHOD_NOT_ALLOWED.code() || status == HttpResponseStatus.CONFLICT.code()) {
             // 405: the server offers no GET stream; 409: one is open already. Either way there is nothing to do.
             log.debug("{} offers no GET stream for this session: HTTP {} {}", target, status, text);
@@ -356,7 +344,6 @@ final class StreamableHttpLink implements Link {
         }
         if (standaloneFailures >= MAX_STANDALONE_FAILURES) {
             standalone = null;
-            standaloneAnswered();
             listener.onNotificationsMissed("gave up the GET stream of the session with " + target + " after "
                     + standaloneFailures + " attempts: notifications the server sends unasked will not arrive");
             return;
@@ -391,7 +378,6 @@ final class StreamableHttpLink implements Link {
             standalone.finish();
             standalone = null;
         }
-        standaloneAnswered();
         pool.closeAll();
         listener.onClosed(reason);
         closeFuture.complete(null);
