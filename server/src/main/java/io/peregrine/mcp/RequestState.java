@@ -87,6 +87,12 @@ final class RequestState {
         } catch (IllegalArgumentException e) {
             throw forged();
         }
+        // The decoder also takes padding and stray low bits in the last character: only the very
+        // string sealed opens, not another spelling of the same bytes.
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        if (!state.equals(b64.encodeToString(payload) + "." + b64.encodeToString(tag))) {
+            throw forged();
+        }
         if (!MessageDigest.isEqual(mac(payload), tag)) {
             throw forged();
         }
