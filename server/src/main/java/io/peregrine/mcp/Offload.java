@@ -59,28 +59,29 @@ final class Offload {
     /** Sends what the work produced, or the error it failed with. */
     private void answer(Connection c, Reply r, RequestId id, String what, Work work) {
         JsonRpcWriter writer = server.writer();
-        ByteBuf result;
+        ByteBuf answer;
+        Outcome failed = null;
         try {
-            result = work.answer();
+            answer = work.answer();
         } catch (RpcException e) {
-            handBack();
-            r.respond(writer.error(c.peer.alloc(), id, e.code(), e.getMessage(), e.data()), Reply.outcomeOf(e));
-            return;
+            answer = writer.error(c.peer.alloc(), id, e.code(), e.getMessage(), e.data());
+            failed = Reply.outcomeOf(e);
         } catch (InterruptedException e) {
-            handBack();
             Thread.currentThread().interrupt();
-            r.respond(writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " was interrupted", null),
-                    Outcome.error(JsonRpcError.INTERNAL_ERROR));
-            return;
+            answer = writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " was interrupted", null);
+            failed = Outcome.error(JsonRpcError.INTERNAL_ERROR);
         } catch (Throwable t) {
-            handBack();
             log.warn("{} failed on {}", what, c, t);
-            r.respond(writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " failed: "
-                    + (t.getMessage() != null ? t.getMessage() : t.toString()), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
-            return;
+            answer = writer.error(c.peer.alloc(), id, JsonRpcError.INTERNAL_ERROR, what + " failed: "
+                    + (t.getMessage() != null ? t.getMessage() : t.toString()), null);
+            failed = Outcome.error(JsonRpcError.INTERNAL_ERROR);
         }
         handBack();
-        r.respond(result);
+        if (failed != null) {
+            r.respond(answer, failed);
+        } else {
+            r.respond(answer);
+        }
     }
 
     /** On the executor, the slot serves the next call before this one's answer leaves (see {@link ToolExecutor.Slot#done}). */

@@ -36,6 +36,7 @@ final class RequestState {
 
     private static final String ALGORITHM = "HmacSHA256";
     private static final int VERSION = 1;
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
     private final SecretKeySpec key;
     private final long ttlMillis;
@@ -62,8 +63,12 @@ final class RequestState {
         payload.put("h", argumentsDigest);
         payload.put("a", answers);
         byte[] bytes = JsonTree.toJson(payload).getBytes(StandardCharsets.UTF_8);
-        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        return b64.encodeToString(bytes) + "." + b64.encodeToString(mac(bytes));
+        return spelled(bytes, mac(bytes));
+    }
+
+    /** A state as {@link #seal} writes it: the payload and its tag in unpadded URL-safe Base64. */
+    private static String spelled(byte[] payload, byte[] tag) {
+        return BASE64URL.encodeToString(payload) + "." + BASE64URL.encodeToString(tag);
     }
 
     /**
@@ -89,8 +94,7 @@ final class RequestState {
         }
         // The decoder also takes padding and stray low bits in the last character: only the very
         // string sealed opens, not another spelling of the same bytes.
-        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        if (!state.equals(b64.encodeToString(payload) + "." + b64.encodeToString(tag))) {
+        if (!state.equals(spelled(payload, tag))) {
             throw forged();
         }
         if (!MessageDigest.isEqual(mac(payload), tag)) {
@@ -177,6 +181,6 @@ final class RequestState {
             }
         }
         byte[] d = sha.digest();
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(d, 16));
+        return BASE64URL.encodeToString(java.util.Arrays.copyOf(d, 16));
     }
 }
