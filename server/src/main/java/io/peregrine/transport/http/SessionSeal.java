@@ -29,6 +29,7 @@ final class SessionSeal {
     private static final int OVERHEAD = HEADER + Long.BYTES + TAG_BITS / 8;
     private static final byte[] SALT = "peregrine mcp-session-id".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] INFO = "aes-256-gcm v1".getBytes(StandardCharsets.US_ASCII);
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
     private final SecretKeySpec key;
     private final long maxAgeMillis;
@@ -70,7 +71,7 @@ final class SessionSeal {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM failed", e);
         }
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+        return BASE64URL.encodeToString(out);
     }
 
     /** The state {@code id} carries, or null when it does not open under this key or is older than the max age. */
@@ -81,7 +82,9 @@ final class SessionSeal {
         } catch (IllegalArgumentException e) {
             return null;
         }
-        if (in.length < OVERHEAD || in[0] != VERSION) {
+        // The decoder also takes padding and stray low bits in the last character: only the very
+        // spelling sealed names the session, so that one session never answers to two ids.
+        if (in.length < OVERHEAD || in[0] != VERSION || !id.equals(BASE64URL.encodeToString(in))) {
             return null;
         }
         byte[] plain;
