@@ -10,6 +10,7 @@ import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.Peer;
 
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Map;
  * A 2025-era MCP session over Streamable HTTP: what {@code initialize} started and
  * {@code Mcp-Session-Id} names, living across the many HTTP requests (and connections) of one
  * client. As a {@link Peer} it is where messages unrelated to any request go (list changes,
- * resource updates): the standalone GET stream, when the client opened one. Each POST of the
+ * resource updates): the standalone GET stream, once the client opened one (what comes before
+ * the first is kept for it). Each POST of the
  * session is a peer of its own that shares this session's state ({@link #attachment()}).
  */
 final class HttpSession implements Peer {
@@ -39,6 +41,15 @@ final class HttpSession implements Peer {
     private volatile String protocolVersion;
     private volatile boolean saturated;
     private SseStream standalone;
+    /**
+     * What was sent unasked for before the client's first GET stream was serving it (the client
+     * opens it once the session has started, so a list change can come first): the last
+     * {@code replayEvents} of it, for that stream. Made by the first such message; null again
+     * once the stream has them.
+     */
+    private ArrayDeque<byte[]> early;
+    /** Whether a GET stream has served the session: unasked-for messages go to the standalone stream from then on. */
+    private boolean streamed;
     private int nextStreamId = 1;
     private boolean closed;
     private final Promise<Void> closeFuture;
@@ -95,6 +106,24 @@ final class HttpSession implements Peer {
         return standalone;
     }
 
+    /**
+     * Delivers what was sent unasked for before the session's first GET stream on it, in the order
+     * sent: called once that stream is serving, the first time only. Messages sent meanwhile wait
+     * behind these.
+     */
+    synchronized void deliverEarly(SseStream first) {
+        if (streamed) {
+            return;
+        }
+        streamed = true;
+        if (early != null) {
+            for (byte[] data : early) {
+                first.emit(data, false);
+            }
+            early = null;
+        }
+    }
+
     /** The stream an event id belongs to, or null. */
     synchronized SseStream stream(int streamId) {
         return streams.get(streamId);
@@ -139,14 +168,32 @@ final class HttpSession implements Peer {
         try {
             SseStream s;
             synchronized (this) {
-                s = closed ? null : standalone;
+                if (closed) {
+                    return;
+                }
+                if (!streamed) {
+                    keepEarly(ByteBufUtil.getBytes(message));
+                    return;
+                }
+                s = standalone;
             }
-            // Without a standalone stream the client asked for no unsolicited messages.
-            if (s != null) {
-                s.emit(ByteBufUtil.getBytes(message), false);
-            }
+            s.emit(ByteBufUtil.getBytes(message), false);
         } finally {
             message.release();
+        }
+    }
+
+    /** Keeps {@code data} for the first GET stream: the last {@code replayEvents} messages, as a stream keeps its events. */
+    private void keepEarly(byte[] data) {
+        if (replayEvents == 0) {
+            return;
+        }
+        if (early == null) {
+            early = new ArrayDeque<>();
+        }
+        early.addLast(data);
+        if (early.size() > replayEvents) {
+            early.removeFirst();
         }
     }
 
@@ -204,6 +251,7 @@ final class HttpSession implements Peer {
                 return closeFuture;
             }
             closed = true;
+            early = null;
             open = streams.values().toArray(new SseStream[0]);
             streams.clear();
         }

@@ -139,6 +139,7 @@ final class SessionRequests {
             return;
         }
         exchange.serve(standalone);
+        session.deliverEarly(standalone);
     }
 
     void delete(ChannelHandlerContext ctx, FullHttpRequest request) {

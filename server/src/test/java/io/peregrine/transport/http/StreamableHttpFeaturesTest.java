@@ -135,25 +135,73 @@ class StreamableHttpFeaturesTest {
 
     @Test
     void aLegacySessionHearsListChangesOnItsGetStream() throws Exception {
-        HttpResponse<String> init = HTTP.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
-                        + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"h\",\"version\":\"1\"}}}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
-        HTTP.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-                .header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-11-25")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"))
-                .build(), HttpResponse.BodyHandlers.discarding());
-        HttpResponse<Stream<String>> get = HTTP.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10))
-                .header("Accept", "text/event-stream").header("Mcp-Session-Id", session)
-                .header("MCP-Protocol-Version", "2025-11-25").GET().build(), HttpResponse.BodyHandlers.ofLines());
+        String session = legacySession(endpoint);
+        HttpResponse<Stream<String>> get = getStream(endpoint, session);
         assertThat(get.statusCode()).isEqualTo(200);
         try (Stream<String> body = get.body()) {
             Iterator<String> lines = body.iterator();
             server.resources().add(TestContent.items());
             assertThat(nextEvent(lines).get("method")).isEqualTo("notifications/resources/list_changed");
         }
+    }
+
+    /**
+     * A client opens its GET stream once the session has started: what changed in between (the
+     * last {@code http.replay-events} messages of it) comes first on that stream, in order.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void theFirstGetStreamStartsWithWhatWasSentBeforeItOpened() throws Exception {
+        Peregrine small = Peregrine.builder().noTcp().http("127.0.0.1", 0).tool(EchoTool.create()).replayEvents(2).build();
+        small.start();
+        try {
+            URI at = URI.create("http://127.0.0.1:" + small.addresses().http().getPort() + "/mcp");
+            String session = legacySession(at);
+            // Sent to the session at once (it is ready): before its GET, with no stream to carry them.
+            small.tools().add(named("first"));
+            small.resources().add(TestContent.items());
+            small.prompts().add(io.peregrine.prompt.Prompt.builder("early")
+                    .handler(args -> io.peregrine.prompt.PromptResult.text("early")).build());
+            HttpResponse<Stream<String>> get = getStream(at, session);
+            assertThat(get.statusCode()).isEqualTo(200);
+            try (Stream<String> body = get.body()) {
+                Iterator<String> lines = body.iterator();
+                // Two are kept (replay-events 2): the oldest, tools/list_changed, made way.
+                assertThat(nextEvent(lines).get("method")).isEqualTo("notifications/resources/list_changed");
+                assertThat(nextEvent(lines).get("method")).isEqualTo("notifications/prompts/list_changed");
+                small.tools().add(named("second"));
+                assertThat(nextEvent(lines).get("method")).isEqualTo("notifications/tools/list_changed");
+                assertThat(getStream(at, session).statusCode()).as("a session has one GET stream").isEqualTo(409);
+            }
+        } finally {
+            small.close();
+        }
+    }
+
+    private static io.peregrine.tool.Tool named(String name) {
+        return io.peregrine.tool.Tool.builder(name).handler((args, ctx) -> io.peregrine.tool.ToolResult.text(name)).build();
+    }
+
+    /** Starts a 2025-11-25 session at {@code at}, initialized; its id. */
+    private static String legacySession(URI at) throws Exception {
+        HttpResponse<String> init = HTTP.send(HttpRequest.newBuilder(at).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
+                        + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"h\",\"version\":\"1\"}}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        HttpResponse<Void> initialized = HTTP.send(HttpRequest.newBuilder(at).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-11-25")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"))
+                .build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(initialized.statusCode()).isEqualTo(202);
+        return session;
+    }
+
+    private static HttpResponse<Stream<String>> getStream(URI at, String session) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(at).timeout(Duration.ofSeconds(10))
+                .header("Accept", "text/event-stream").header("Mcp-Session-Id", session)
+                .header("MCP-Protocol-Version", "2025-11-25").GET().build(), HttpResponse.BodyHandlers.ofLines());
     }
 }
