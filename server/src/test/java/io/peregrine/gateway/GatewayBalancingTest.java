@@ -261,8 +261,10 @@ class GatewayBalancingTest {
         Upstream c3 = upstream("c");
         Peregrine bySession = gateway(UpstreamSpec.builder("svc").url(a.url()).url(b.url()).url(c3.url())
                 .loadBalancing(LoadBalancing.CONSISTENT_HASH).hashKey("session").build());
+        // A TCP session's key is its client's address, whose port is the system's choice: at least 6 clients,
+        // and on until two endpoints have been picked (up to 30; all on one of three by chance is then 3^-29).
         Set<String> used = new HashSet<>();
-        for (int client = 0; client < 6; client++) {
+        for (int client = 0; client < 30 && (client < 6 || used.size() < 2); client++) {
             PeregrineClient c = client(bySession);
             Set<String> answered = new HashSet<>();
             for (int i = 0; i < 8; i++) {
@@ -294,7 +296,8 @@ class GatewayBalancingTest {
         Upstream b = upstream("b");
         Upstream c3 = upstream("c");
         io.peregrine.policy.ApiKeyAuthenticator.Builder keys = io.peregrine.policy.ApiKeyAuthenticator.builder();
-        for (int u = 0; u < 8; u++) {
+        // Where each user lands depends on the endpoints' ports too: 16 users all on one of three is 3^-15.
+        for (int u = 0; u < 16; u++) {
             keys.key("user" + u, "user" + u + "-key-0123456789", List.of("tool:*"));
         }
         Peregrine g = Peregrine.builder().tcp("127.0.0.1", 0)
@@ -305,7 +308,7 @@ class GatewayBalancingTest {
         closing.add(g);
         g.start();
         Set<String> used = new HashSet<>();
-        for (int u = 0; u < 8; u++) {
+        for (int u = 0; u < 16; u++) {
             Set<String> answered = new HashSet<>();
             for (int connection = 0; connection < 2; connection++) {
                 PeregrineClient c = PeregrineClient.builder().address(g.addresses().tcp()).protocolVersion("2025-11-25")
