@@ -341,6 +341,44 @@ public final class McpServer implements MessageListener {
         }
     }
 
+    /**
+     * Reads a message for a transport that looks into it first; null for a batch, for what does not
+     * decode and for params with a problem, which take {@link #onMessage}'s way to their errors.
+     */
+    @Override
+    public MessageListener.Decoded decode(ByteBuf message) {
+        Object decoded;
+        try {
+            decoded = decoder.decode(message);
+        } catch (RuntimeException e) {
+            return null; // onMessage answers it
+        }
+        if (decoded instanceof RpcMessage) {
+            RpcMessage m = (RpcMessage) decoded;
+            Object view = m.paramsView();
+            if (view == null || (view instanceof Params && !((Params) view).hasProblem())) {
+                return new DecodedMessage(m, view != null ? (Params) view : Params.EMPTY);
+            }
+            m.release();
+        } else if (decoded instanceof EnvelopeDecoder.Batch) {
+            ((EnvelopeDecoder.Batch) decoded).release();
+        }
+        return null;
+    }
+
+    @Override
+    public void onDecoded(Peer peer, MessageListener.Decoded message) {
+        Connection c = (Connection) peer.attachment();
+        c.origin = peer;
+        try {
+            handle(c, ((DecodedMessage) message).message, c.replyFor(peer));
+        } catch (Throwable t) {
+            log.error("unexpected failure handling a message from {}", c, t);
+            peer.respond(writer.error(peer.alloc(), null, JsonRpcError.INTERNAL_ERROR,
+                    "Internal error: " + t.getClass().getSimpleName(), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
+        }
+    }
+
     private void handleBatch(Connection c, Peer origin, EnvelopeDecoder.Batch batch) {
         ProtocolVersion v = c.version();
         if (v == null || !v.allowsBatches()) {

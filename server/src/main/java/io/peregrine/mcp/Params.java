@@ -139,6 +139,11 @@ final class Params {
         }
     }
 
+    /** Whether reading found a problem with the content (then {@code _meta} may be read only in part). */
+    boolean hasProblem() {
+        return problem != null;
+    }
+
     /** Throws the problem found while reading, if any. */
     void throwProblem() throws RpcException {
         if (problem != null) {
@@ -347,6 +352,11 @@ final class Params {
     /** {@code _meta["io.modelcontextprotocol/protocolVersion"]}, or null. */
     String protocolVersion() {
         return protocolVersion;
+    }
+
+    /** Whether {@code _meta} holds {@code io.modelcontextprotocol/clientCapabilities} (an object). */
+    boolean hasClientCapabilities() {
+        return clientCapabilities != 0;
     }
 
     /** {@code _meta["io.modelcontextprotocol/clientCapabilities"]} as a slice of the request, or null. */

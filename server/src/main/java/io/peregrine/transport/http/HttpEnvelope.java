@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
+import io.peregrine.rpc.RequestId;
+import io.peregrine.transport.MessageListener;
 
 import java.io.IOException;
 
@@ -13,6 +15,10 @@ import java.io.IOException;
  * about ({@code method}, {@code params.name}/{@code params.uri}, the protocol version in
  * {@code params._meta}). Everything else, including whether the message is valid, is the protocol
  * layer's business: a body this cannot read is handed on as it is, to get its JSON-RPC error there.
+ *
+ * <p>Most bodies are read once: by the protocol layer ({@link MessageListener#decode}), this
+ * envelope answering from what it read and handing that on ({@link #of}). A body the protocol
+ * layer does not read ahead (a batch, a malformed message) is peeked at here ({@link #peek}).
  */
 final class HttpEnvelope {
 
@@ -32,8 +38,12 @@ final class HttpEnvelope {
     /** Whether {@code params._meta} is present, and holds {@code io.modelcontextprotocol/clientCapabilities}. */
     final boolean hasMeta;
     final boolean metaHasClientCapabilities;
-    /** The request's id as JSON text ({@code 7}, {@code "a"}), for errors the transport answers itself; else {@code null}. */
-    final String idJson;
+    /** The request's id as JSON text ({@code 7}, {@code "a"}) when peeked at; null when {@link #decoded}. */
+    private final String peekedIdJson;
+    /** The id of a message the protocol layer read (null for a notification or when peeked at). */
+    private RequestId decodedId;
+    /** What the protocol layer read, until it is handed on ({@link #takeDecoded}); null when peeked at. */
+    private MessageListener.Decoded decoded;
 
     private HttpEnvelope(Kind kind, String method, String name, String metaProtocolVersion, boolean batchHasRequest,
                          String idJson) {
@@ -43,7 +53,7 @@ final class HttpEnvelope {
     private HttpEnvelope(Kind kind, String method, String name, String metaProtocolVersion, boolean batchHasRequest,
                          String idJson, boolean hasMeta, boolean metaHasClientCapabilities) {
         this.kind = kind;
-        this.idJson = idJson;
+        this.peekedIdJson = idJson;
         this.hasMeta = hasMeta;
         this.metaHasClientCapabilities = metaHasClientCapabilities;
         this.method = method;
@@ -54,6 +64,39 @@ final class HttpEnvelope {
 
     boolean isRequest() {
         return kind == Kind.REQUEST || (kind == Kind.BATCH && batchHasRequest);
+    }
+
+    /** The request's id as JSON text ({@code 7}, {@code "a"}), for errors the transport answers itself; else {@code null}. */
+    String idJson() {
+        if (peekedIdJson != null) {
+            return peekedIdJson;
+        }
+        return decodedId == null ? "null" : decodedId.isNumber() ? decodedId.text() : HttpResponses.quote(decodedId.text());
+    }
+
+    /** The envelope of a message the protocol layer read; it holds the message until {@link #takeDecoded} or {@link #release}. */
+    static HttpEnvelope of(MessageListener.Decoded d) {
+        Kind kind = d.isRequest() ? Kind.REQUEST : d.isResponse() ? Kind.RESPONSE : Kind.NOTIFICATION;
+        HttpEnvelope e = new HttpEnvelope(kind, d.method(), d.target(), d.metaProtocolVersion(), false, null,
+                d.hasMeta(), d.metaHasClientCapabilities());
+        e.decoded = d;
+        e.decodedId = d.id();
+        return e;
+    }
+
+    /** What the protocol layer read, handed over to whoever dispatches it; null when peeked at, or taken already. */
+    MessageListener.Decoded takeDecoded() {
+        MessageListener.Decoded d = decoded;
+        decoded = null;
+        return d;
+    }
+
+    /** Releases what the protocol layer read, when the request was refused rather than dispatched. */
+    void release() {
+        MessageListener.Decoded d = takeDecoded();
+        if (d != null) {
+            d.release();
+        }
     }
 
     static HttpEnvelope peek(ByteBuf body) {

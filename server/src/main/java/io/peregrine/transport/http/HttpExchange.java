@@ -109,13 +109,18 @@ final class HttpExchange implements Peer {
      * Hands the POSTed {@code message} to the protocol layer, which answers through this exchange;
      * a stateless exchange is a connection of its own to it, opened now.
      */
-    void dispatch(ByteBuf message) {
+    void dispatch(ByteBuf message, HttpEnvelope envelope) {
         turn.onAbandoned(this::connectionClosed);
         if (session == null) {
             listenerOpened = true;
             listener.onOpen(this);
         }
-        listener.onMessage(this, message.retain());
+        MessageListener.Decoded decoded = envelope.takeDecoded();
+        if (decoded != null) {
+            listener.onDecoded(this, decoded);
+        } else {
+            listener.onMessage(this, message.retain());
+        }
         if (!expectsAnswer && state == State.NEW) {
             // A notification or response was accepted and nothing was said about it.
             finish(bodyless(HttpResponseStatus.ACCEPTED));

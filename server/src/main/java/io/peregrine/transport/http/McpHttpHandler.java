@@ -181,21 +181,33 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Handles a POST whose body is {@code message}; the exchange it is handed to retains it. */
+    /**
+     * Handles a POST whose body is {@code message}, read once: by the protocol layer when it reads
+     * ahead, else peeked at here. The exchange it is handed to retains it.
+     */
     private void post(FullHttpRequest request, ByteBuf message) {
+        MessageListener.Decoded decoded = listener.decode(message);
+        HttpEnvelope envelope = decoded != null ? HttpEnvelope.of(decoded) : HttpEnvelope.peek(message);
+        try {
+            route(request, message, envelope);
+        } finally {
+            envelope.release(); // refused rather than dispatched
+        }
+    }
+
+    private void route(FullHttpRequest request, ByteBuf message, HttpEnvelope envelope) {
         HttpHeaders h = request.headers();
-        HttpEnvelope envelope = HttpEnvelope.peek(message);
         String headerVersion = h.get(RequestMetadata.MCP_PROTOCOL_VERSION);
         boolean stateless = (headerVersion != null && versions.isStateless(headerVersion))
                 || (envelope.metaProtocolVersion != null && versions.isStateless(envelope.metaProtocolVersion));
         if (envelope.kind == HttpEnvelope.Kind.UNREADABLE) {
             // Not a message: the protocol layer says precisely what is wrong with it.
-            dispatchStateless(request, message, true);
+            dispatchStateless(request, message, envelope, true);
             return;
         }
         if (headerVersion != null && !versions.isKnown(headerVersion)) {
             listener.onRefused(Transport.HTTP, EdgeRefusal.UNSUPPORTED_VERSION);
-            refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson, UNSUPPORTED_PROTOCOL_VERSION,
+            refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson(), UNSUPPORTED_PROTOCOL_VERSION,
                     "Unsupported protocol version: MCP-Protocol-Version: " + headerVersion + " (supported: "
                             + String.join(", ", versions.all()) + ")",
                     "{\"supported\":" + versions.allJson() + ",\"requested\":" + HttpResponses.quote(headerVersion) + "}");
@@ -205,7 +217,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             String missing = RequestMetadata.missingMeta(headerVersion, envelope);
             if (missing != null) {
                 listener.onRefused(Transport.HTTP, EdgeRefusal.INVALID_REQUEST);
-                refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson, -32602,
+                refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson(), -32602,
                         "Invalid params: " + missing + "; a " + headerVersion
                                 + " request carries its protocol version and client capabilities in _meta", null);
                 return;
@@ -213,11 +225,11 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             String mismatch = RequestMetadata.mismatch(h, headerVersion, envelope);
             if (mismatch != null) {
                 listener.onRefused(Transport.HTTP, EdgeRefusal.HEADER_MISMATCH);
-                refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson, HEADER_MISMATCH,
+                refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson(), HEADER_MISMATCH,
                         "Header mismatch: " + mismatch, null);
                 return;
             }
-            dispatchStateless(request, message, envelope.isRequest());
+            dispatchStateless(request, message, envelope, envelope.isRequest());
             return;
         }
         if (!settings.sessions) {
@@ -231,16 +243,16 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         if (h.get(HttpExchange.MCP_SESSION_ID) == null && !startsSession && (envelope.metaProtocolVersion != null
                 || "server/discover".equals(envelope.method) || "ping".equals(envelope.method))) {
             // Names its version per request, or needs none: the protocol layer answers it without a session.
-            dispatchStateless(request, message, envelope.isRequest());
+            dispatchStateless(request, message, envelope, envelope.isRequest());
             return;
         }
         sessionRequests.post(ctx, request, message, envelope, headerVersion);
     }
 
     /** Hands {@code message} to an exchange that stands alone (no session), which answers it from now on. */
-    private void dispatchStateless(FullHttpRequest request, ByteBuf message, boolean expectsAnswer) {
+    private void dispatchStateless(FullHttpRequest request, ByteBuf message, HttpEnvelope envelope, boolean expectsAnswer) {
         new HttpExchange(HttpResponseOrder.turn(ctx), ctx.channel(), listener, request, expectsAnswer, null, false,
-                settings.sseKeepAliveMillis).dispatch(message);
+                settings.sseKeepAliveMillis).dispatch(message, envelope);
     }
 
 

@@ -52,11 +52,11 @@ final class SessionRequests {
         String sessionId = request.headers().get(HttpExchange.MCP_SESSION_ID);
         if (sessionId == null) {
             if (envelope.kind == HttpEnvelope.Kind.REQUEST && "initialize".equals(envelope.method)) {
-                start(ctx, request, message);
+                start(ctx, request, message, envelope);
                 return;
             }
             listener.onRefused(Transport.HTTP, EdgeRefusal.INVALID_REQUEST);
-            refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson, INVALID_REQUEST,
+            refuseJson(ctx, request, HttpResponseStatus.BAD_REQUEST, envelope.idJson(), INVALID_REQUEST,
                     "Not initialized: no Mcp-Session-Id header; send initialize first and repeat the Mcp-Session-Id of "
                     + "its answer on every request (2025 revisions), or give each request MCP-Protocol-Version: "
                     + "2026-07-28 and its _meta (no session)", null);
@@ -65,7 +65,7 @@ final class SessionRequests {
         HttpSession session = sessions.get(sessionId, ctx.executor(), ctx.alloc(), ctx.channel().remoteAddress());
         if (session == null) {
             listener.onRefused(Transport.HTTP, EdgeRefusal.SESSION_NOT_FOUND);
-            refuseJson(ctx, request, HttpResponseStatus.NOT_FOUND, envelope.idJson, INVALID_REQUEST,
+            refuseJson(ctx, request, HttpResponseStatus.NOT_FOUND, envelope.idJson(), INVALID_REQUEST,
                     "Session not found: Mcp-Session-Id " + abbreviate(sessionId)
                             + " is unknown or has ended; start a new session with initialize", null);
             return;
@@ -73,7 +73,7 @@ final class SessionRequests {
         if (session.isSaturated() && envelope.isRequest()) {
             listener.onRefused(Transport.HTTP, EdgeRefusal.OVERLOADED);
             FullHttpResponse r = HttpResponses.of(request.protocolVersion(), HttpResponseStatus.TOO_MANY_REQUESTS,
-                    HttpHeaderValues.APPLICATION_JSON, HttpResponses.jsonRpcError(envelope.idJson, TOO_MANY_REQUESTS,
+                    HttpHeaderValues.APPLICATION_JSON, HttpResponses.jsonRpcError(envelope.idJson(), TOO_MANY_REQUESTS,
                             "Too many requests in flight for this session (connection.max-in-flight); retry when one finishes",
                             "{\"retryAfterMs\":100}"));
             r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
@@ -89,10 +89,10 @@ final class SessionRequests {
             }
             session.protocolVersion(headerVersion);
         }
-        exchange(ctx, request, envelope.isRequest(), session, primes(session.protocolVersion())).dispatch(message);
+        exchange(ctx, request, envelope.isRequest(), session, primes(session.protocolVersion())).dispatch(message, envelope);
     }
 
-    private void start(ChannelHandlerContext ctx, FullHttpRequest request, ByteBuf message) {
+    private void start(ChannelHandlerContext ctx, FullHttpRequest request, ByteBuf message, HttpEnvelope envelope) {
         HttpSession session = sessions.create(ctx.executor(), ctx.alloc(), ctx.channel().remoteAddress(), message);
         if (session == null) {
             listener.onRefused(Transport.HTTP, EdgeRefusal.OVERLOADED);
@@ -104,7 +104,7 @@ final class SessionRequests {
         listener.onOpen(session);
         HttpExchange exchange = exchange(ctx, request, true, session, false);
         exchange.sessionIdHeader(session.id);
-        exchange.dispatch(message);
+        exchange.dispatch(message, envelope);
     }
 
     /** A GET that accepts an event stream: the session's standalone stream, or a resumption. */

@@ -126,6 +126,11 @@ class StreamableHttpTransportTest {
                         new String[] {JSON, ACCEPT, "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/list", "Mcp-Name: echo"}, 400, "does not match"),
                 Arguments.of("2026 Mcp-Name mismatch", "POST", String.format(MODERN_ECHO, 1, "x"),
                         new String[] {JSON, ACCEPT, "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/call", "Mcp-Name: other"}, 400, "'other'"),
+                // A name given twice: the header is checked against the one the server would call (the first), as
+                // the body is read once; a second reading that kept the last let "other" pass and "echo" run.
+                Arguments.of("2026 Mcp-Name against a name given twice", "POST", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\","
+                        + "\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"x\"},\"name\":\"other\"," + MODERN_META + "}}",
+                        new String[] {JSON, ACCEPT, "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: tools/call", "Mcp-Name: other"}, 400, "'other'"),
                 Arguments.of("2026 unknown method", "POST", "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"nope/nope\",\"params\":{" + MODERN_META + "}}",
                         new String[] {JSON, ACCEPT, "MCP-Protocol-Version: 2026-07-28", "Mcp-Method: nope/nope"}, 404, "Method not found"),
                 Arguments.of("forbidden Origin", "POST", legacyCall, new String[] {JSON, ACCEPT, "Origin: http://evil.example"}, 403, "evil.example"),
