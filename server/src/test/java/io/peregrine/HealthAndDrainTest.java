@@ -156,6 +156,24 @@ class HealthAndDrainTest {
     }
 
     @Test
+    void theHealthPathsAnswerGetAndHeadAndRefuseOtherMethods() throws Exception {
+        try (Peregrine server = Peregrine.builder().noTcp().http("127.0.0.1", 0).tool(echo()).build()) {
+            InetSocketAddress address = server.start().http();
+            try (RawHttp http = new RawHttp(address)) {
+                for (String path : new String[] {"/health", "/health/details", "/ready"}) {
+                    RawHttp.Response post = http.postJson(path, "{}").read();
+                    assertThat(post.status).as("POST %s", path).isEqualTo(405);
+                    assertThat(post.header("allow")).isEqualTo("GET, HEAD");
+                    assertThat(post.body).contains(path, "GET and HEAD");
+                    RawHttp.Response head = http.request("HEAD", path).readHead();
+                    assertThat(head.status).as("HEAD %s", path).isEqualTo(200);
+                    assertThat(get(http, path).status).as("the connection serves on: GET %s", path).isEqualTo(200);
+                }
+            }
+        }
+    }
+
+    @Test
     void withoutAReadyDelayCloseDrainsAtOnce() throws Exception {
         try (Peregrine server = Peregrine.builder().tcp("127.0.0.1", 0).tool(echo()).build()) {
             server.start();

@@ -4,6 +4,10 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.peregrine.transport.HealthReport;
@@ -12,8 +16,9 @@ import io.peregrine.transport.HealthReport;
  * {@code GET /health} (liveness: 200 while the process serves), {@code GET /health?verbose} and
  * {@code GET /health/details} (the server's report as JSON) and {@code GET /ready} (readiness:
  * 503 while starting, draining or missing a required dependency, so a load balancer stops sending).
- * What readiness means is the {@link HealthReport}'s business. Every other request goes on down
- * the pipeline. One per listener.
+ * What readiness means is the {@link HealthReport}'s business. Another method than GET or HEAD
+ * on these paths gets {@code 405}, as on the admin listener. Every other request goes on down the
+ * pipeline. One per listener.
  */
 @ChannelHandler.Sharable
 final class HealthHandler extends ChannelInboundHandlerAdapter {
@@ -38,7 +43,15 @@ final class HealthHandler extends ChannelInboundHandlerAdapter {
             query = path.substring(q + 1);
             path = path.substring(0, q);
         }
-        if (path.equals("/health/details") || path.equals("/health") && isVerbose(query)) {
+        boolean route = path.equals("/health") || path.equals("/health/details") || path.equals("/ready");
+        if (route && !HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
+            FullHttpResponse r = HttpResponses.of(request.protocolVersion(), HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    HttpResponses.TEXT, "Method not allowed: " + path + " answers GET and HEAD\n");
+            r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            request.release();
+            HttpResponses.send(ctx, r, keepAlive);
+        } else if (path.equals("/health/details") || path.equals("/health") && isVerbose(query)) {
             HttpResponses.respond(ctx, request, HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, health.details());
         } else if (path.equals("/health")) {
             HttpResponses.respond(ctx, request, HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, "{\"status\":\"up\"}");
