@@ -33,6 +33,8 @@ final class HttpWire {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 [1-5][0-9][0-9] [\\x20-\\x7e]*");
+    /** Once an HTTP/1.0 request was sent: the server answers a request in its own version. */
+    private static final Pattern STATUS_LINE_1_0_OR_1_1 = Pattern.compile("HTTP/1\\.[01] [1-5][0-9][0-9] [\\x20-\\x7e]*");
 
     /** One response as read. */
     static final class Response {
@@ -43,8 +45,12 @@ final class HttpWire {
         final List<JsonNode> messages;
         /** The SSE event ids, in order, when the body is an event stream. */
         final List<String> eventIds;
+        /** An HTTP/1.0 response (to an HTTP/1.0 request): the connection ends after it unless it says keep-alive. */
+        final boolean http10;
 
-        Response(int status, Map<String, String> headers, String body, List<JsonNode> messages, List<String> eventIds) {
+        Response(int status, Map<String, String> headers, String body, List<JsonNode> messages, List<String> eventIds,
+                 boolean http10) {
+            this.http10 = http10;
             this.status = status;
             this.headers = headers;
             this.body = body;
@@ -58,6 +64,9 @@ final class HttpWire {
 
         boolean closes() {
             String c = header("connection");
+            if (http10) {
+                return c == null || !c.toLowerCase(Locale.ROOT).contains("keep-alive");
+            }
             return c != null && c.toLowerCase(Locale.ROOT).contains("close");
         }
 
@@ -122,6 +131,15 @@ final class HttpWire {
         return socket;
     }
 
+    /** Whether what was sent holds an HTTP/1.0 request, whose response may then say HTTP/1.0. */
+    private boolean http10Sent;
+
+    /** Says whether what was sent holds an HTTP/1.0 request (answered as HTTP/1.0, closing unless kept alive). */
+    HttpWire http10Sent(boolean sent) {
+        this.http10Sent = sent;
+        return this;
+    }
+
     HttpWire(InputStream in) {
         this.in = in;
     }
@@ -136,7 +154,8 @@ final class HttpWire {
             if (statusLine == null) {
                 return null;
             }
-            assertThat(statusLine).as("status line").matches(STATUS_LINE);
+            assertThat(statusLine).as("status line").matches(http10Sent ? STATUS_LINE_1_0_OR_1_1 : STATUS_LINE);
+            boolean http10 = statusLine.startsWith("HTTP/1.0");
             int status = Integer.parseInt(statusLine.substring(9, 12));
             Map<String, String> headers = new LinkedHashMap<>();
             String l;
@@ -156,7 +175,7 @@ final class HttpWire {
                 continue;
             }
             if (status == 101 || status == 204 || status == 304) {
-                return new Response(status, headers, "", List.of(), List.of());
+                return new Response(status, headers, "", List.of(), List.of(), http10);
             }
             String body = body(status, headers);
             String type = headers.getOrDefault("content-type", "");
@@ -171,7 +190,7 @@ final class HttpWire {
             } else if (type.startsWith("text/event-stream")) {
                 events(body, messages, eventIds);
             }
-            return new Response(status, headers, body, messages, eventIds);
+            return new Response(status, headers, body, messages, eventIds, http10);
         }
     }
 
