@@ -333,12 +333,17 @@ public final class McpServer implements MessageListener {
                 handleBatch(c, peer, (EnvelopeDecoder.Batch) decoded);
             }
         } catch (Throwable t) {
-            log.error("unexpected failure handling a message from {}", c, t);
-            peer.respond(writer.error(peer.alloc(), null, JsonRpcError.INTERNAL_ERROR,
-                    "Internal error: " + t.getClass().getSimpleName(), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
+            failed(c, peer, t);
         } finally {
             frame.release();
         }
+    }
+
+    /** A message from {@code peer} met an unexpected failure: logged, and answered with an internal error. */
+    private void failed(Connection c, Peer peer, Throwable t) {
+        log.error("unexpected failure handling a message from {}", c, t);
+        peer.respond(writer.error(peer.alloc(), null, JsonRpcError.INTERNAL_ERROR,
+                "Internal error: " + t.getClass().getSimpleName(), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
     }
 
     /**
@@ -355,9 +360,9 @@ public final class McpServer implements MessageListener {
         }
         if (decoded instanceof RpcMessage) {
             RpcMessage m = (RpcMessage) decoded;
-            Object view = m.paramsView();
-            if (view == null || (view instanceof Params && !((Params) view).hasProblem())) {
-                return new DecodedMessage(m, view != null ? (Params) view : Params.EMPTY);
+            Params params = m.paramsView() instanceof Params ? (Params) m.paramsView() : null;
+            if (params == null || !params.hasProblem()) {
+                return new DecodedMessage(m, params != null ? params : Params.EMPTY);
             }
             m.release();
         } else if (decoded instanceof EnvelopeDecoder.Batch) {
@@ -373,9 +378,7 @@ public final class McpServer implements MessageListener {
         try {
             handle(c, ((DecodedMessage) message).message, c.replyFor(peer));
         } catch (Throwable t) {
-            log.error("unexpected failure handling a message from {}", c, t);
-            peer.respond(writer.error(peer.alloc(), null, JsonRpcError.INTERNAL_ERROR,
-                    "Internal error: " + t.getClass().getSimpleName(), null), Outcome.error(JsonRpcError.INTERNAL_ERROR));
+            failed(c, peer, t);
         }
     }
 

@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.peregrine.transport.HealthReport;
@@ -48,9 +47,8 @@ final class HealthHandler extends ChannelInboundHandlerAdapter {
             FullHttpResponse r = HttpResponses.of(request.protocolVersion(), HttpResponseStatus.METHOD_NOT_ALLOWED,
                     HttpResponses.TEXT, "Method not allowed: " + path + " answers GET and HEAD\n");
             r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
-            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            HttpResponses.answer(ctx, request, r);
             request.release();
-            HttpResponses.send(ctx, r, keepAlive);
         } else if (path.equals("/health/details") || path.equals("/health") && isVerbose(query)) {
             HttpResponses.respond(ctx, request, HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, health.details());
         } else if (path.equals("/health")) {
