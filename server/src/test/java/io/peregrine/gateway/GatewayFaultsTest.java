@@ -82,7 +82,8 @@ class GatewayFaultsTest {
 
             beta.close();
             Await.until(() -> !offers(client, "beta_echo"), "beta's tools dropped out");
-            assertThat(heard).contains("notifications/tools/list_changed");
+            // The client refreshes its catalog before it calls the application's listener: wait for the listener too.
+            Await.until(() -> heard.contains("notifications/tools/list_changed"), "the client heard tools/list_changed");
             assertThat(gateway.gateway().upstreams()).containsEntry("beta", false);
             assertThat(gateway.gateway().failure("beta")).contains("tcp://127.0.0.1:" + port);
             Map<?, ?> details = (Map<?, ?>) io.peregrine.rpc.JsonTree.parse(gateway.health().details());
@@ -95,7 +96,8 @@ class GatewayFaultsTest {
             heard.clear();
             beta = upstreamOn(port);
             Await.until(() -> offers(client, "beta_echo"), "beta's tools came back after it restarted");
-            assertThat(heard).contains("notifications/tools/list_changed");
+            // The client refreshes its catalog before it calls the application's listener: wait for the listener too.
+            Await.until(() -> heard.contains("notifications/tools/list_changed"), "the client heard tools/list_changed");
             assertThat(client.callTool("beta_echo", Map.of("message", "after")).text()).isEqualTo("after");
             assertThat(gateway.gateway().upstreams()).containsEntry("beta", true);
             Map<?, ?> back = (Map<?, ?>) io.peregrine.rpc.JsonTree.parse(gateway.health().details());
@@ -125,7 +127,8 @@ class GatewayFaultsTest {
         Peregrine gamma = upstreamOn(port);
         try {
             Await.until(() -> offers(client, "gamma_echo"), "gamma's tools arrived once it was up");
-            assertThat(heard).contains("notifications/tools/list_changed");
+            // The client refreshes its catalog before it calls the application's listener: wait for the listener too.
+            Await.until(() -> heard.contains("notifications/tools/list_changed"), "the client heard tools/list_changed");
             assertThat(client.callTool("gamma_echo", Map.of("message", "late")).text()).isEqualTo("late");
         } finally {
             gamma.close();

@@ -275,7 +275,8 @@ class GatewayFederationTest {
         try {
             Await.until(() -> legacy.tools().stream().anyMatch(t -> t.name().equals("http_late"))
                     && legacy.tools().stream().anyMatch(t -> t.name().equals("tcp_late")), "both links heard the change");
-            assertThat(heard).contains("notifications/tools/list_changed");
+            // The client refreshes its catalog before it calls the application's listener: wait for the listener too.
+            Await.until(() -> heard.contains("notifications/tools/list_changed"), "the client heard tools/list_changed");
             Await.until(() -> modern.tools().stream().anyMatch(t -> t.name().equals("tcp_late")),
                     "the 2026 client's cache heard it through its subscription");
             assertThat(modern.callTool("http_late", Map.of()).text()).isEqualTo("I am late");
