@@ -81,10 +81,11 @@ final class PolicySetup {
             if (limits != null && c.get(ConfigKey.LIMITS_SHARED)) {
                 RedisSharedLimits.Mode sharing = guard("limits.shared-mode",
                         () -> RedisSharedLimits.mode(c.get(ConfigKey.LIMITS_SHARED_MODE)));
+                int batch = c.get(ConfigKey.LIMITS_SHARED_BATCH);
                 limits.shared(sharing == RedisSharedLimits.Mode.LEASE
                         ? RedisSharedLimits.leased(redis, mode, c.get(ConfigKey.LIMITS_LEASE_TOKENS),
-                                c.get(ConfigKey.LIMITS_LEASE_MAX_SHARE))
-                        : new RedisSharedLimits(redis, mode));
+                                c.get(ConfigKey.LIMITS_LEASE_MAX_SHARE), batch)
+                        : new RedisSharedLimits(redis, mode, batch));
             }
         }
         if (limits != null) {

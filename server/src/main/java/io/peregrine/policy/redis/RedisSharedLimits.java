@@ -14,9 +14,12 @@ import java.util.concurrent.TimeUnit;
  * Rate-limit buckets in Redis, decided by a Lua script of their own ({@link TokenBucketScript})
  * over the {@link RedisStore}'s Lettuce connection, asynchronous throughout.
  *
- * <p>In exact mode ({@code limits.shared-mode: exact}, the default) every call is one
- * {@code EVALSHA} that decides all its buckets at once, all or none, timed by Redis's clock: one
- * round trip per call, whatever the number of limits, and no refund when one of them refuses. In
+ * <p>In exact mode ({@code limits.shared-mode: exact}, the default) every call is decided by one
+ * {@code EVALSHA} that decides all its buckets at once, all or none, timed by Redis's clock: at
+ * most one round trip per call, whatever the number of limits, and no refund when one of them
+ * refuses. Calls made while script calls are in flight are decided together by the next one, in
+ * order, up to {@code limits.shared-batch} at a time, so that under load a round trip serves many
+ * calls and each is still decided as if alone. In
  * lease mode ({@code lease}) replicas take tokens a lease at a time and spend them locally
  * ({@link Leases}): a round trip per lease on a hot bucket, the limit still never exceeded, at
  * the cost of tokens held by one replica while another refuses.
@@ -37,15 +40,23 @@ public final class RedisSharedLimits implements SharedLimits {
     /** Null in exact mode. */
     private final Leases leases;
 
-    /** Exact mode: one script call per decision. */
+    /** The default of {@code limits.shared-batch}. */
+    public static final int DEFAULT_BATCH = 64;
+
+    /** Exact mode, with the default batch. */
     public RedisSharedLimits(RedisStore store, FailureMode failureMode) {
-        this(store, failureMode, null);
+        this(store, failureMode, DEFAULT_BATCH);
     }
 
-    private RedisSharedLimits(RedisStore store, FailureMode failureMode, Leases leases) {
+    /** Exact mode: each decision one script call's part, {@code maxBatch} decisions at most in one. */
+    public RedisSharedLimits(RedisStore store, FailureMode failureMode, int maxBatch) {
+        this(store, failureMode, new TokenBucketScript(store, maxBatch), null);
+    }
+
+    private RedisSharedLimits(RedisStore store, FailureMode failureMode, TokenBucketScript script, Leases leases) {
         this.store = Objects.requireNonNull(store, "store");
         this.failureMode = Objects.requireNonNull(failureMode, "failureMode");
-        this.script = leases == null ? new TokenBucketScript(store) : leases.script();
+        this.script = script;
         this.leases = leases;
         warmUp();
     }
@@ -56,8 +67,14 @@ public final class RedisSharedLimits implements SharedLimits {
      */
     public static RedisSharedLimits leased(RedisStore store, FailureMode failureMode, long leaseTokens,
                                            int leaseMaxSharePercent) {
-        return new RedisSharedLimits(store, failureMode,
-                new Leases(new TokenBucketScript(store), leaseTokens, leaseMaxSharePercent));
+        return leased(store, failureMode, leaseTokens, leaseMaxSharePercent, DEFAULT_BATCH);
+    }
+
+    /** Lease mode, lease requests made together going in script calls of at most {@code maxBatch}. */
+    public static RedisSharedLimits leased(RedisStore store, FailureMode failureMode, long leaseTokens,
+                                           int leaseMaxSharePercent, int maxBatch) {
+        TokenBucketScript script = new TokenBucketScript(store, maxBatch);
+        return new RedisSharedLimits(store, failureMode, script, new Leases(script, leaseTokens, leaseMaxSharePercent));
     }
 
     /**

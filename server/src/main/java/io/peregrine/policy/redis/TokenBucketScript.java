@@ -9,10 +9,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * The Lua script ({@code token-buckets.lua}) that decides token buckets in Redis: it reads,
@@ -36,12 +39,28 @@ final class TokenBucketScript {
 
     private static final String RESOURCE = "token-buckets.lua";
 
+    /** Script calls in flight at once; calls made meanwhile queue for the next one. */
+    static final int IN_FLIGHT = 2;
+
     private final RedisStore store;
     private final byte[] script;
     private final String digest;
+    private final int maxBatch;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private volatile int queued;
+    private volatile int inFlight;
+    private static final AtomicIntegerFieldUpdater<TokenBucketScript> QUEUED =
+            AtomicIntegerFieldUpdater.newUpdater(TokenBucketScript.class, "queued");
+    private static final AtomicIntegerFieldUpdater<TokenBucketScript> IN_FLIGHT_COUNT =
+            AtomicIntegerFieldUpdater.newUpdater(TokenBucketScript.class, "inFlight");
 
-    TokenBucketScript(RedisStore store) {
+    /** @param maxBatch the most calls one script call decides ({@code limits.shared-batch}) */
+    TokenBucketScript(RedisStore store, int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("limits.shared-batch : " + maxBatch + " (expected: >= 1)");
+        }
         this.store = store;
+        this.maxBatch = maxBatch;
         try (InputStream in = TokenBucketScript.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException(RESOURCE + " is missing from the class path");
@@ -69,39 +88,139 @@ final class TokenBucketScript {
 
     /**
      * Takes {@code want[i]} tokens (or what is left, at least one) from each of {@code buckets},
-     * all or none, in one round trip; completes on Lettuce's thread.
+     * all or none; completes on Lettuce's thread. The call goes to Redis at once when fewer than
+     * {@value #IN_FLIGHT} script calls are in flight, else with the calls that queued behind them,
+     * up to {@code maxBatch} in one script call, as soon as one of those answers.
      */
     CompletableFuture<Taken> take(List<SharedLimits.Bucket> buckets, long[] want) {
-        int n = buckets.size();
-        byte[][] keys = new byte[n][];
-        byte[][] args = new byte[3 * n][];
-        for (int i = 0; i < n; i++) {
-            SharedLimits.Bucket b = buckets.get(i);
-            keys[i] = store.key(b.key());
-            args[3 * i] = ascii(b.limit().capacity());
-            args[3 * i + 1] = ascii(Math.max(1, TimeUnit.NANOSECONDS.toMicros(b.limit().period().toNanos())));
-            args[3 * i + 2] = ascii(want[i]);
+        Pending p = new Pending(buckets, want);
+        queue.add(p);
+        QUEUED.incrementAndGet(this);
+        drain();
+        return p.answer;
+    }
+
+    /** One call's buckets, waiting for a script call. */
+    private static final class Pending {
+        final List<SharedLimits.Bucket> buckets;
+        final long[] want;
+        final CompletableFuture<Taken> answer = new CompletableFuture<>();
+
+        Pending(List<SharedLimits.Bucket> buckets, long[] want) {
+            this.buckets = buckets;
+            this.want = want;
+        }
+    }
+
+    /**
+     * Sends what is queued while fewer than {@value #IN_FLIGHT} script calls are in flight. A
+     * caller that finds them all in flight leaves its call queued: the one that ends next sends
+     * it, having marked itself ended before it looks at the queue, as the caller queued before it
+     * looked at what is in flight, so that no call is left behind.
+     */
+    private void drain() {
+        while (queued > 0) {
+            int n = inFlight;
+            if (n >= IN_FLIGHT) {
+                return;
+            }
+            if (!IN_FLIGHT_COUNT.compareAndSet(this, n, n + 1)) {
+                continue;
+            }
+            List<Pending> batch = new ArrayList<>(Math.min(queued, maxBatch));
+            Pending p;
+            while (batch.size() < maxBatch && (p = queue.poll()) != null) {
+                batch.add(p);
+            }
+            QUEUED.addAndGet(this, -batch.size());
+            if (batch.isEmpty()) {
+                IN_FLIGHT_COUNT.decrementAndGet(this);
+                continue;
+            }
+            CompletableFuture<List<Object>> sent;
+            try {
+                sent = send(batch);
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            sent.whenComplete((reply, failure) -> {
+                IN_FLIGHT_COUNT.decrementAndGet(this);
+                try {
+                    if (failure != null) {
+                        fail(batch, failure);
+                    } else {
+                        answer(batch, reply);
+                    }
+                } finally {
+                    drain();
+                }
+            });
+        }
+    }
+
+    /** One script call deciding {@code batch} in order. */
+    private CompletableFuture<List<Object>> send(List<Pending> batch) {
+        int keyCount = 0;
+        for (Pending p : batch) {
+            keyCount += p.buckets.size();
+        }
+        byte[][] keys = new byte[keyCount][];
+        byte[][] args = new byte[1 + batch.size() + 3 * keyCount][];
+        args[0] = ascii(batch.size());
+        int k = 0;
+        int a = 1;
+        for (Pending p : batch) {
+            int n = p.buckets.size();
+            args[a++] = ascii(n);
+            for (int i = 0; i < n; i++) {
+                SharedLimits.Bucket b = p.buckets.get(i);
+                keys[k++] = store.key(b.key());
+                args[a++] = ascii(b.limit().capacity());
+                args[a++] = ascii(Math.max(1, TimeUnit.NANOSECONDS.toMicros(b.limit().period().toNanos())));
+                args[a++] = ascii(p.want[i]);
+            }
         }
         RedisAsyncCommands<byte[], byte[]> redis = store.connection().async();
         return redis.<List<Object>>evalsha(digest, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
                 .exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
                         ? redis.<List<Object>>eval(script, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
-                        : CompletableFuture.failedFuture(failure))
-                .thenApply(reply -> taken(reply, n));
+                        : CompletableFuture.failedFuture(failure));
     }
 
-    private static Taken taken(List<Object> reply, int n) {
-        int refused = (int) number(reply, 0);
-        if (refused != 0) {
-            return new Taken(refused - 1, TimeUnit.MICROSECONDS.toNanos(number(reply, 1)), null, null);
+    private static void fail(List<Pending> batch, Throwable failure) {
+        for (Pending p : batch) {
+            p.answer.completeExceptionally(failure);
         }
-        long[] taken = new long[n];
-        long[] refill = new long[n];
-        for (int i = 0; i < n; i++) {
-            taken[i] = number(reply, 1 + 2 * i);
-            refill[i] = TimeUnit.MICROSECONDS.toNanos(number(reply, 2 + 2 * i));
+    }
+
+    /** Hands each call of {@code batch} its part of the script's reply, in order. */
+    private static void answer(List<Pending> batch, List<Object> reply) {
+        try {
+            parts(batch, reply);
+        } catch (RuntimeException e) {
+            fail(batch, new IllegalStateException("unexpected reply of the token-bucket script: " + reply, e));
         }
-        return new Taken(-1, 0, taken, refill);
+    }
+
+    private static void parts(List<Pending> batch, List<Object> reply) {
+        int at = 0;
+        for (Pending p : batch) {
+            int n = p.buckets.size();
+            int refused = (int) number(reply, at);
+            if (refused != 0) {
+                p.answer.complete(new Taken(refused - 1, TimeUnit.MICROSECONDS.toNanos(number(reply, at + 1)), null, null));
+                at += 2;
+                continue;
+            }
+            long[] taken = new long[n];
+            long[] refill = new long[n];
+            for (int i = 0; i < n; i++) {
+                taken[i] = number(reply, at + 1 + 2 * i);
+                refill[i] = TimeUnit.MICROSECONDS.toNanos(number(reply, at + 2 + 2 * i));
+            }
+            p.answer.complete(new Taken(-1, 0, taken, refill));
+            at += 1 + 2 * n;
+        }
     }
 
     private static long number(List<Object> reply, int index) {

@@ -171,6 +171,59 @@ class SharedRateLimitTest {
         }
     }
 
+    /**
+     * Calls made while Redis is busy wait for the script calls in flight, then go together, in
+     * order, {@code limits.shared-batch} at a time: Redis frozen while 300 calls are made, the
+     * first two go alone and the other 298 in five script calls, which admit exactly what one
+     * script call per call would have admitted (the first 150, the global limit), each refused
+     * call taking no token from its principal's bucket.
+     */
+    @Test
+    void callsMadeWhileScriptCallsAreInFlightAreDecidedTogetherInOrder() throws Exception {
+        try (RedisServer frozen = RedisServer.start()) {
+            String prefix = "t-" + UUID.randomUUID() + ":";
+            Duration patient = Duration.ofSeconds(20);
+            try (RedisStore a = RedisStore.connect(frozen.uri(), null, patient, prefix, Map.<String, String>of()::get)) {
+                RateLimiter limiter = RateLimiter.builder().global(RateLimit.parse("150/1m"))
+                        .perPrincipalTool("echo", RateLimit.parse("5/1m"))
+                        .shared(new RedisSharedLimits(a, FailureMode.FAIL_CLOSED, 64)).build();
+                CommandCount commands = CommandCount.on(a);
+                int principals = 100;
+                List<CompletableFuture<Refusal>> calls = new ArrayList<>();
+                frozen.pause();
+                try {
+                    for (int round = 0; round < 3; round++) {
+                        for (int p = 0; p < principals; p++) {
+                            calls.add(limiter.tryAcquireAsync(principal("p" + p), "echo", PolicyEvents.NONE));
+                        }
+                    }
+                } finally {
+                    frozen.resume();
+                }
+                int[] admitted = new int[principals];
+                for (int i = 0; i < calls.size(); i++) {
+                    Refusal r = calls.get(i).get(60, TimeUnit.SECONDS);
+                    if (i < 150) {
+                        assertThat(r).as("call %d", i).isNull();
+                        admitted[i % principals]++;
+                    } else {
+                        assertThat(r).as("call %d", i).isNotNull();
+                        assertThat(r.limit()).isEqualTo("global");
+                    }
+                }
+                assertThat(commands.snapshot()).isEqualTo(Map.of("EVALSHA", 2L + 5L));
+                var sync = a.connection().sync();
+                assertThat(tokens(sync, prefix + "rl:g:150/60000ms")).isZero();
+                for (int p = 0; p < principals; p++) {
+                    String name = "p" + p;
+                    assertThat(tokens(sync, prefix + "rl:pt:5/60000ms:" + name.length() + ":" + name + ":4:echo"))
+                            .as(name).isEqualTo(5 - admitted[p]);
+                }
+                assertThat(a.failures()).isZero();
+            }
+        }
+    }
+
     @Test
     void aRefusedCallTakesNoTokenFromAnyBucket() throws Exception {
         String prefix = "t-" + UUID.randomUUID() + ":";
