@@ -169,7 +169,8 @@ public final class ConfigKey<T> {
 
     // ---------------------------------------------------------------- audit, conformance
     // ---------------------------------------------------------------- state shared by replicas (Redis)
-    public static final ConfigKey<String> REDIS_URI = string(POLICY, "redis.uri", "", "Redis shared by replicas: redis://host:port/db or rediss:// (empty: every limit stays in this process)");
+    public static final ConfigKey<String> REDIS_URI = string(POLICY, "redis.uri", "", "Redis shared by replicas: redis://host:port/db or rediss:// (empty: every limit stays in this process); with redis.cluster, seed nodes of a Redis Cluster, comma-separated");
+    public static final ConfigKey<Boolean> REDIS_CLUSTER = bool(POLICY, "redis.cluster", false, "Speak to a Redis Cluster: redis.uri then names seed nodes, comma-separated (redis://host:port,redis://host:port; rediss:// for TLS), and every rate-limit bucket is kept in one hash slot, so on one node, while results and tasks spread over the cluster");
     public static final ConfigKey<String> REDIS_PASSWORD_ENV = string(POLICY, "redis.password-env", "", "Environment variable holding the Redis password (empty: none)");
     public static final ConfigKey<Duration> REDIS_TIMEOUT = duration(POLICY, "redis.timeout", Duration.ofMillis(250), "Longest a request waits on Redis before the failure mode applies");
     public static final ConfigKey<String> REDIS_KEY_PREFIX = string(POLICY, "redis.key-prefix", "peregrine:", "Prefix of every key this server writes in Redis");

@@ -57,7 +57,8 @@ final class PolicySetup {
         if (!c.get(ConfigKey.REDIS_URI).isBlank()) {
             SharedLimits.FailureMode mode = guard("limits.redis-failure",
                     () -> RedisSharedLimits.failureMode(c.get(ConfigKey.LIMITS_REDIS_FAILURE)));
-            redis = guard("redis.uri", () -> RedisStore.connect(c.get(ConfigKey.REDIS_URI),
+            boolean cluster = c.get(ConfigKey.REDIS_CLUSTER);
+            redis = guard("redis.uri", () -> RedisStore.connect(c.get(ConfigKey.REDIS_URI), cluster,
                     c.get(ConfigKey.REDIS_PASSWORD_ENV), c.get(ConfigKey.REDIS_TIMEOUT), c.get(ConfigKey.REDIS_KEY_PREFIX), env::get));
             policy.closeWith(redis);
             RedisStore store = redis;

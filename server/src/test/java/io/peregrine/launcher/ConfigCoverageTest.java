@@ -100,7 +100,7 @@ class ConfigCoverageTest {
                 "tls.client-auth=optional", "tls.client-ca-file=" + pem[0], "auth.client-certificates=ops=tool:*",
                 "limits.global=1000/1s", "limits.per-principal=100/1s", "limits.per-tool=echo=10/1s",
                 "limits.per-principal-tool=echo=5/1s", "limits.per-connection=50/1s",
-                "demo.fs.root=" + dir, "redis.uri=" + redis.uri(), "limits.shared-mode=lease",
+                "demo.fs.root=" + dir, "redis.uri=" + redis.uri(), "redis.cluster=false", "limits.shared-mode=lease",
                 "tracing.enabled=true", "tracing.endpoint=http://127.0.0.1:9/v1/traces"));
         PeregrineConfig config = ConfigLoader.load(null,
                 Map.of("PEREGRINE_JWT_SECRET", "a-test-secret-that-is-long-enough-for-hs256!"), sets);

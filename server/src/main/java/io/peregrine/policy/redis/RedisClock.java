@@ -1,14 +1,15 @@
 package io.peregrine.policy.redis;
 
 import io.github.bucket4j.TimeMeter;
-import io.lettuce.core.api.StatefulRedisConnection;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A clock every replica reads alike (the ages of the replicas' entries in {@link ReplicaAgreement}):
@@ -17,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  * take half the round trip of their last read plus their clocks' drift since (microseconds on
  * loopback, well under a millisecond in a data centre). Shared rate limits need none of it: their
  * script reads {@code TIME} inside Redis.
+ *
+ * <p>On a Redis Cluster, whose nodes each keep their own clock, it reads the primary that holds the
+ * rate limits' slot (the node whose clock times the buckets), whichever node that is at the time
+ * of the read, so that every replica reads the same node.
  *
  * <p>It never runs backwards: a read that would move it back is ignored. Until the first read
  * succeeds (Redis down at start) it runs on this process's wall clock.
@@ -36,13 +41,15 @@ public final class RedisClock implements TimeMeter, AutoCloseable {
         }
     }
 
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    /** Sends {@code TIME} to the node every replica reads. */
+    private final Supplier<CompletableFuture<List<byte[]>>> time;
     private final ScheduledExecutorService sync;
     private volatile Base base;
     private volatile long lastRoundTripNanos = -1;
 
-    RedisClock(StatefulRedisConnection<byte[], byte[]> connection, Duration timeout) {
-        this.connection = connection;
+    /** @param time sends {@code TIME} to the node to read, and completes with its answer */
+    RedisClock(Supplier<CompletableFuture<List<byte[]>>> time, Duration timeout) {
+        this.time = time;
         this.base = new Base(System.currentTimeMillis() * 1_000_000L, System.nanoTime());
         this.sync = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "peregrine-redis-clock");
@@ -61,9 +68,14 @@ public final class RedisClock implements TimeMeter, AutoCloseable {
         sync.scheduleWithFixedDelay(this::read, SYNC_SECONDS, SYNC_SECONDS, TimeUnit.SECONDS);
     }
 
-    private java.util.concurrent.CompletableFuture<?> read() {
+    private CompletableFuture<?> read() {
         long sent = System.nanoTime();
-        return connection.async().time().toCompletableFuture().thenAccept(parts -> adopt(parts, sent));
+        try {
+            return time.get().thenAccept(parts -> adopt(parts, sent));
+        } catch (RuntimeException e) {
+            // A failed read leaves the clock as it was; a throw would end the schedule.
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private void adopt(List<byte[]> parts, long sent) {

@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * its tool's TTL ({@code SET ... PX}). Invalidations go to every replica on one channel
  * ({@code cache-invalidations} below the prefix): the tool's name, or nothing for the whole list;
  * the replica that sends one also removes the tool's keys ({@code SCAN} and {@code UNLINK}), so
- * that a replica that did not hear it finds nothing stale either.
+ * that a replica that did not hear it finds nothing stale either. On a Redis Cluster the entries
+ * spread over the nodes (no hash tag: a command uses one key at a time), the {@code SCAN} visits
+ * every primary, and the channel is heard on every node.
  *
  * <p>Identical calls on several replicas fly once: the replica that misses first claims a flight
  * key ({@code SET NX PX} for the call's timeout) and runs the call; the others look for its value
@@ -93,24 +95,24 @@ public final class RedisSharedCache implements SharedCache, AutoCloseable {
 
     @Override
     public CompletableFuture<byte[]> get(String key) {
-        return bounded(store.connection().async().get(store.key(key)).toCompletableFuture());
+        return bounded(store.async().get(store.key(key)).toCompletableFuture());
     }
 
     @Override
     public void put(String key, byte[] value, long ttlMillis) {
-        bounded(store.connection().async().set(store.key(key), value, SetArgs.Builder.px(Math.max(1, ttlMillis)))
+        bounded(store.async().set(store.key(key), value, SetArgs.Builder.px(Math.max(1, ttlMillis)))
                 .toCompletableFuture());
     }
 
     @Override
     public CompletableFuture<Boolean> claim(String key, long millis) {
-        return bounded(store.connection().async().set(store.key(key), CLAIMED,
+        return bounded(store.async().set(store.key(key), CLAIMED,
                 SetArgs.Builder.nx().px(Math.max(1, millis))).toCompletableFuture()).thenApply("OK"::equals);
     }
 
     @Override
     public void release(String key) {
-        bounded(store.connection().async().del(store.key(key)).toCompletableFuture());
+        bounded(store.async().del(store.key(key)).toCompletableFuture());
     }
 
     @Override
@@ -123,8 +125,8 @@ public final class RedisSharedCache implements SharedCache, AutoCloseable {
 
     /** One look for the value and the flight (two commands written at once), then the next after {@code delay}. */
     private void poll(byte[] key, byte[] flight, long deadline, long delay, CompletableFuture<byte[]> out) {
-        CompletableFuture<byte[]> value = bounded(store.connection().async().get(key).toCompletableFuture());
-        CompletableFuture<Long> held = bounded(store.connection().async().exists(flight).toCompletableFuture());
+        CompletableFuture<byte[]> value = bounded(store.async().get(key).toCompletableFuture());
+        CompletableFuture<Long> held = bounded(store.async().exists(flight).toCompletableFuture());
         value.thenCombine(held, (v, h) -> {
             if (v != null) {
                 out.complete(v);
@@ -145,27 +147,40 @@ public final class RedisSharedCache implements SharedCache, AutoCloseable {
     @Override
     public void invalidate(String tool) {
         byte[] message = tool == null ? new byte[0] : tool.getBytes(StandardCharsets.UTF_8);
-        bounded(store.connection().async().publish(channel, message).toCompletableFuture());
+        bounded(store.async().publish(channel, message).toCompletableFuture());
         String start = tool == null ? "cache:" : ResultCache.toolKeyPrefix(tool);
         byte[] pattern = (glob(new String(store.key(start), StandardCharsets.UTF_8)) + "*").getBytes(StandardCharsets.UTF_8);
-        unlink(ScanCursor.INITIAL, ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT), SCAN_ROUNDS);
+        ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
+        store.execute(() -> unlink(ScanCursor.INITIAL, args, SCAN_ROUNDS));
     }
 
-    /** One round of SCAN, UNLINK of what it found, and the next round, until the cursor ends or the rounds run out. */
+    /**
+     * One round of SCAN, UNLINK of what it found, and the next round, until the cursor ends or the
+     * rounds run out. On a cluster Lettuce's SCAN goes through every primary in turn, the cursor
+     * carrying which, and its UNLINK splits the keys by slot; the rounds run on the store's thread,
+     * since moving on to a primary not yet connected waits for the connection.
+     */
     private void unlink(ScanCursor cursor, ScanArgs args, int rounds) {
         if (rounds == 0) {
             return;
         }
-        bounded(store.connection().async().scan(cursor, args).toCompletableFuture()).whenComplete((found, failure) -> {
+        CompletableFuture<KeyScanCursor<byte[]>> scanned;
+        try {
+            scanned = store.async().scan(cursor, args).toCompletableFuture();
+        } catch (RuntimeException e) {
+            store.unreachable(e); // a primary could not be reached: what remains expires with its TTL
+            return;
+        }
+        bounded(scanned).whenComplete((found, failure) -> {
             if (failure != null) {
                 return; // best effort: what remains expires with its TTL
             }
             List<byte[]> keys = found.getKeys();
             if (!keys.isEmpty()) {
-                bounded(store.connection().async().unlink(keys.toArray(new byte[0][])).toCompletableFuture());
+                bounded(store.async().unlink(keys.toArray(new byte[0][])).toCompletableFuture());
             }
             if (!found.isFinished()) {
-                unlink(found, args, rounds - 1);
+                store.execute(() -> unlink(found, args, rounds - 1));
             }
         });
     }

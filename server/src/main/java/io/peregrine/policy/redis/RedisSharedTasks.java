@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * cancels and updates go to every replica on one channel ({@code tasks} below the prefix), where
  * the replica that runs the task acts on them and writes the new state. Lettuce subscribes again
  * by itself after a reconnection; a message sent while a replica was disconnected is lost to it,
- * and the client, which polls {@code tasks/get}, sees the task go on and may send it again.
+ * and the client, which polls {@code tasks/get}, sees the task go on and may send it again. On a
+ * Redis Cluster the tasks' keys spread over the nodes, and the channel is heard on every node.
  */
 public final class RedisSharedTasks implements SharedTasks, AutoCloseable {
 
@@ -76,13 +77,13 @@ public final class RedisSharedTasks implements SharedTasks, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> put(String taskId, String stateJson, long ttlMillis) {
-        return bounded(store.connection().async().set(taskKey(taskId), stateJson.getBytes(StandardCharsets.UTF_8),
+        return bounded(store.async().set(taskKey(taskId), stateJson.getBytes(StandardCharsets.UTF_8),
                 SetArgs.Builder.px(Math.max(1, ttlMillis))).toCompletableFuture()).thenApply(ok -> null);
     }
 
     @Override
     public CompletableFuture<String> get(String taskId) {
-        return bounded(store.connection().async().get(taskKey(taskId)).toCompletableFuture())
+        return bounded(store.async().get(taskKey(taskId)).toCompletableFuture())
                 .thenApply(v -> v == null ? null : new String(v, StandardCharsets.UTF_8));
     }
 
@@ -102,7 +103,7 @@ public final class RedisSharedTasks implements SharedTasks, AutoCloseable {
         message[0] = kind;
         message[1] = '\n';
         System.arraycopy(text, 0, message, 2, text.length);
-        return bounded(store.connection().async().publish(channel, message).toCompletableFuture()).thenApply(n -> null);
+        return bounded(store.async().publish(channel, message).toCompletableFuture()).thenApply(n -> null);
     }
 
     /** The future, failed with a TimeoutException after the store's timeout; failures told to the store. */

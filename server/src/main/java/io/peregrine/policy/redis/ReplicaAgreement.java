@@ -2,7 +2,7 @@ package io.peregrine.policy.redis;
 
 import io.lettuce.core.Range;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,7 +167,7 @@ public final class ReplicaAgreement implements AutoCloseable {
 
     /** Each other replica's settings, by name, as written by them (entries expired are gone). */
     private static Map<String, Map<String, String>> others(RedisStore store, String fleet) throws Exception {
-        RedisAsyncCommands<byte[], byte[]> redis = store.connection().async();
+        RedisClusterAsyncCommands<byte[], byte[]> redis = store.async();
         List<byte[]> members = redis.zrange(index(fleet), 0, -1).get(START_WAIT_SECONDS, TimeUnit.SECONDS);
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
         if (members.isEmpty()) {
@@ -214,7 +214,7 @@ public final class ReplicaAgreement implements AutoCloseable {
     }
 
     private java.util.concurrent.CompletableFuture<?> write() {
-        RedisAsyncCommands<byte[], byte[]> redis = store.connection().async();
+        RedisClusterAsyncCommands<byte[], byte[]> redis = store.async();
         long now = store.clock().currentTimeNanos() / 1_000_000L;
         var set = redis.set(entryKey(fleet, replica), entry, SetArgs.Builder.px(TTL_MILLIS)).toCompletableFuture();
         var add = redis.zadd(index(fleet), (double) now, replica.getBytes(StandardCharsets.UTF_8)).toCompletableFuture();
@@ -275,7 +275,7 @@ public final class ReplicaAgreement implements AutoCloseable {
     public void close() {
         renewal.cancel(false);
         try {
-            RedisAsyncCommands<byte[], byte[]> redis = store.connection().async();
+            RedisClusterAsyncCommands<byte[], byte[]> redis = store.async();
             java.util.concurrent.CompletableFuture.allOf(
                     redis.del(entryKey(fleet, replica)).toCompletableFuture(),
                     redis.zrem(index(fleet), replica.getBytes(StandardCharsets.UTF_8)).toCompletableFuture())

@@ -2,7 +2,7 @@ package io.peregrine.policy.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.peregrine.policy.SharedLimits;
 
 import java.io.IOException;
@@ -69,16 +69,17 @@ final class TokenBucketScript {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.digest = store.connection().async().digest(script);
+        this.digest = store.async().digest(script);
     }
 
     /**
      * Loads the script into Redis ahead of the first decision, waiting at most {@code millis}; a
-     * Redis that does not answer now gets the script with the first decision instead.
+     * Redis that does not answer now gets the script with the first decision instead. On a
+     * cluster Lettuce loads it on every node, the one holding the buckets' slot among them.
      */
     void load(long millis) {
         try {
-            store.connection().async().scriptLoad(script).get(millis, TimeUnit.MILLISECONDS);
+            store.async().scriptLoad(script).get(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -174,13 +175,14 @@ final class TokenBucketScript {
             args[a++] = ascii(n);
             for (int i = 0; i < n; i++) {
                 SharedLimits.Bucket b = p.buckets.get(i);
-                keys[k++] = store.key(b.key());
+                keys[k++] = store.limitKey(b.key());
                 args[a++] = ascii(b.limit().capacity());
                 args[a++] = ascii(Math.max(1, TimeUnit.NANOSECONDS.toMicros(b.limit().period().toNanos())));
                 args[a++] = ascii(p.want[i]);
             }
         }
-        RedisAsyncCommands<byte[], byte[]> redis = store.connection().async();
+        // On a cluster every key is in the buckets' slot: the call goes to the node holding it.
+        RedisClusterAsyncCommands<byte[], byte[]> redis = store.async();
         return redis.<List<Object>>evalsha(digest, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
                 .exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
                         ? redis.<List<Object>>eval(script, ScriptOutputType.MULTI, keys, args).toCompletableFuture()

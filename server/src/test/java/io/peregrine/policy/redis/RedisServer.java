@@ -6,8 +6,12 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * Debian's {@code redis-server} on a loopback port, without persistence, for tests: started,
@@ -22,21 +26,38 @@ public final class RedisServer implements AutoCloseable {
     private static final int ATTEMPTS = 5;
 
     private final int port;
+    /** Arguments beyond the port's and persistence's, given the port. */
+    private final IntFunction<List<String>> extra;
     private Process process;
 
-    private RedisServer(int port) {
+    private RedisServer(int port, IntFunction<List<String>> extra) {
         this.port = port;
+        this.extra = extra;
     }
 
     /** A running redis-server on a port the OS said was free. */
     public static RedisServer start() throws Exception {
+        return start(port -> List.of());
+    }
+
+    /**
+     * A running redis-server with cluster support on, not yet part of a cluster (no slots, no
+     * other node known: {@link RedisCluster} joins them); its cluster configuration file is
+     * {@code nodes-<port>.conf} in {@code dir}.
+     */
+    static RedisServer startClusterNode(Path dir) throws Exception {
+        return start(port -> List.of("--cluster-enabled", "yes",
+                "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString()));
+    }
+
+    private static RedisServer start(IntFunction<List<String>> extra) throws Exception {
         Exception last = null;
         for (int i = 0; i < ATTEMPTS; i++) {
             int port;
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 port = s.getLocalPort();
             }
-            RedisServer r = new RedisServer(port);
+            RedisServer r = new RedisServer(port, extra);
             try {
                 r.restart();
                 return r;
@@ -57,10 +78,13 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts redis-server on this port again (after {@link #stop()}); returns once it accepts connections. */
     public void restart() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no").redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+        command.addAll(extra.apply(port));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Process p = pb.start();
         CountDownLatch ready = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean accepting = new java.util.concurrent.atomic.AtomicBoolean();
         StringBuilder output = new StringBuilder();
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -72,6 +96,7 @@ public final class RedisServer implements AutoCloseable {
                         }
                     }
                     if (line.contains("Ready to accept connections")) {
+                        accepting.set(true);
                         ready.countDown();
                     }
                 }
@@ -82,7 +107,8 @@ public final class RedisServer implements AutoCloseable {
         }, "redis-server-" + port);
         reader.setDaemon(true);
         reader.start();
-        if (!ready.await(30, TimeUnit.SECONDS) || !p.isAlive()) {
+        // Its output ending says nothing: a redis-server that could not bind ends, and may still be alive here.
+        if (!ready.await(30, TimeUnit.SECONDS) || !accepting.get() || !p.isAlive()) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             synchronized (output) {
                 throw new IOException("redis-server on port " + port + " did not become ready:\n" + output);

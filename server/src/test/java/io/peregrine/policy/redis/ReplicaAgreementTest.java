@@ -54,7 +54,7 @@ class ReplicaAgreementTest {
     private static List<String> members(String name) {
         try (RedisStore store = RedisStore.connect(redis.uri(), null, Duration.ofSeconds(5), "", Map.<String, String>of()::get)) {
             List<String> out = new ArrayList<>();
-            for (byte[] m : store.connection().sync().zrange((ReplicaAgreement.NAMESPACE + name)
+            for (byte[] m : store.sync().zrange((ReplicaAgreement.NAMESPACE + name)
                     .getBytes(StandardCharsets.UTF_8), 0, -1)) {
                 out.add(new String(m, StandardCharsets.UTF_8));
             }

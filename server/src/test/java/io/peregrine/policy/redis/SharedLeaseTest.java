@@ -108,7 +108,7 @@ class SharedLeaseTest {
             assertThat(decide(ra, kim)).isNull();
             // A holds the other 9; B finds Redis empty.
             assertThat(decide(rb, kim).limit()).isEqualTo("principal-tool");
-            var sync = a.connection().sync();
+            var sync = a.sync();
             long start = SharedRateLimitTest.periodStart(sync, prefix + "rl:pt:10/2000ms:3:kim:4:echo");
             // A fifth into the next period: Redis refilled the bucket.
             SharedRateLimitTest.sleepUntilRedisTime(sync, start + 2_400_000);

@@ -53,7 +53,7 @@ class SharedLimitsFigures {
      */
     private static long[] commands(RedisServer redis) {
         try (RedisStore probe = RedisStore.connect(redis.uri(), null, Duration.ofSeconds(5), "", Map.<String, String>of()::get)) {
-            var sync = probe.connection().sync();
+            var sync = probe.sync();
             for (String line : sync.info("stats").split("\r?\n")) {
                 if (line.startsWith("total_commands_processed:")) {
                     return new long[] {Long.parseLong(line.substring(line.indexOf(':') + 1).trim()),

@@ -100,7 +100,7 @@ class SharedRateLimitTest {
                     .perPrincipal(RateLimit.parse("5/1m")).perTool("echo=7/1h")
                     .shared(new RedisSharedLimits(a, FailureMode.FAIL_CLOSED)).build();
             assertThat(decide(limiter, principal("frank"))).isNull();
-            var redisCommands = a.connection().sync();
+            var redisCommands = a.sync();
             List<byte[]> keys = redisCommands.keys((prefix + "rl:*").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             Map<String, Long> ttl = new java.util.TreeMap<>();
             for (byte[] k : keys) {
@@ -155,7 +155,7 @@ class SharedRateLimitTest {
         String prefix = "t-" + UUID.randomUUID() + ":";
         try (RedisStore a = store(prefix)) {
             RateLimiter limiter = fourLimits(a);
-            var sync = a.connection().sync();
+            var sync = a.sync();
             long evalshaBefore = commandStat(sync, "evalsha");
             CommandCount commands = CommandCount.on(a);
             int decisions = 50;
@@ -212,7 +212,7 @@ class SharedRateLimitTest {
                     }
                 }
                 assertThat(commands.snapshot()).isEqualTo(Map.of("EVALSHA", 2L + 5L));
-                var sync = a.connection().sync();
+                var sync = a.sync();
                 assertThat(tokens(sync, prefix + "rl:g:150/60000ms")).isZero();
                 for (int p = 0; p < principals; p++) {
                     String name = "p" + p;
@@ -238,7 +238,7 @@ class SharedRateLimitTest {
             assertThat(refused.limit()).isEqualTo("principal-tool");
             assertThat(commands.snapshot()).isEqualTo(Map.of("EVALSHA", 2L));
             // The refusal left the global and the principal's buckets as it found them, with no refund.
-            var sync = a.connection().sync();
+            var sync = a.sync();
             assertThat(tokens(sync, prefix + "rl:g:100/60000ms")).isEqualTo(99);
             assertThat(tokens(sync, prefix + "rl:p:3/60000ms:4:gina")).isEqualTo(2);
             // So gina's two other tokens are there for another tool; then her own limit refuses.
@@ -255,7 +255,7 @@ class SharedRateLimitTest {
         String prefix = "t-" + UUID.randomUUID() + ":";
         try (RedisStore a = store(prefix)) {
             RateLimiter limiter = replica(a, FailureMode.FAIL_CLOSED);
-            a.connection().sync().scriptFlush();
+            a.sync().scriptFlush();
             CommandCount commands = CommandCount.on(a);
             assertThat(decide(limiter, principal("hal"))).isNull();
             assertThat(decide(limiter, principal("hal"))).isNull();
@@ -276,7 +276,7 @@ class SharedRateLimitTest {
             RateLimiter shared = RateLimiter.builder().perPrincipalTool("echo", limit)
                     .shared(new RedisSharedLimits(a, FailureMode.FAIL_CLOSED)).build();
             RateLimiter local = RateLimiter.builder().perPrincipalTool("echo", limit).build();
-            var sync = a.connection().sync();
+            var sync = a.sync();
             Principal ivy = principal("ivy");
             List<Integer> sharedCounts = new ArrayList<>();
             List<Integer> localCounts = new ArrayList<>();
@@ -313,7 +313,7 @@ class SharedRateLimitTest {
     }
 
     /** {@code calls} of {@code cmdstat_<command>} in the test's redis-server's INFO commandstats. */
-    static long commandStat(io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> sync, String command) {
+    static long commandStat(io.lettuce.core.cluster.api.sync.RedisClusterCommands<byte[], byte[]> sync, String command) {
         for (String line : sync.info("commandstats").split("\r?\n")) {
             if (line.startsWith("cmdstat_" + command + ":calls=")) {
                 String calls = line.substring(line.indexOf("calls=") + 6);
@@ -324,23 +324,23 @@ class SharedRateLimitTest {
     }
 
     /** The tokens left in a bucket's state in Redis ({@code "<tokens> <period start µs>"}). */
-    static long tokens(io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> sync, String key) {
+    static long tokens(io.lettuce.core.cluster.api.sync.RedisClusterCommands<byte[], byte[]> sync, String key) {
         return Long.parseLong(state(sync, key)[0]);
     }
 
     /** When a bucket's current period started, in Redis's microseconds. */
-    static long periodStart(io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> sync, String key) {
+    static long periodStart(io.lettuce.core.cluster.api.sync.RedisClusterCommands<byte[], byte[]> sync, String key) {
         return Long.parseLong(state(sync, key)[1]);
     }
 
-    private static String[] state(io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> sync, String key) {
+    private static String[] state(io.lettuce.core.cluster.api.sync.RedisClusterCommands<byte[], byte[]> sync, String key) {
         byte[] v = sync.get(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertThat(v).as(key).isNotNull();
         return new String(v, java.nio.charset.StandardCharsets.US_ASCII).split(" ");
     }
 
     /** Sleeps until Redis's clock reads {@code micros}. */
-    static void sleepUntilRedisTime(io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> sync, long micros)
+    static void sleepUntilRedisTime(io.lettuce.core.cluster.api.sync.RedisClusterCommands<byte[], byte[]> sync, long micros)
             throws InterruptedException {
         List<byte[]> t = sync.time();
         long now = Long.parseLong(new String(t.get(0), java.nio.charset.StandardCharsets.US_ASCII)) * 1_000_000

@@ -54,7 +54,7 @@ class SharedTasksTest {
     }
 
     /** One client over a connection to each replica, choosing the replica per request. */
-    private static final class Client implements AutoCloseable {
+    static final class Client implements AutoCloseable {
         final LineSocket[] replicas;
         int id;
 
