@@ -15,6 +15,10 @@ import io.peregrine.tool.ToolResult;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
@@ -54,6 +58,8 @@ final class ToolCall implements ToolContext, Runnable {
     /** The executor slot the handler runs in; null for a non-blocking tool, which runs on the event loop. */
     private ToolExecutor.Slot slot;
     private ScheduledFuture<?> deadline;
+    /** An asynchronous handler's stage while it runs; cancelled should the call end first. */
+    private volatile CompletableFuture<ToolResult> pending;
     /** When the deadline passes ({@link System#nanoTime()}); 0 until armed. */
     private volatile long deadlineNanos;
     /** Set by policy before the call runs: the cache entry this call fills, or null. */
@@ -107,11 +113,19 @@ final class ToolCall implements ToolContext, Runnable {
         return at == 0 ? Long.MAX_VALUE : Math.max(0, TimeUnit.NANOSECONDS.toMillis(at - System.nanoTime()));
     }
 
-    /** Runs the handler on the current thread and answers with its outcome, unless the call already ended. */
+    /**
+     * Runs the handler on the current thread and answers with its outcome, unless the call already
+     * ended; an asynchronous handler is only started here, and answered when its stage completes.
+     */
     @Override
     public void run() {
+        boolean handedOn = false;
         try {
             if (!enter()) {
+                return;
+            }
+            if (entry.tool.asyncHandler() != null) {
+                handedOn = start();
                 return;
             }
             ToolResult result;
@@ -119,27 +133,69 @@ final class ToolCall implements ToolContext, Runnable {
                 result = entry.tool.handler().call(arguments, this);
             } catch (Throwable t) {
                 leave();
-                if (end()) {
-                    if (inputs() != null && inputs().hasMissing()) {
-                        answers.answerInputRequired(this);
-                    } else {
-                        answers.answerFailure(this, t);
-                    }
-                    drop();
-                }
+                finish(null, t);
                 return;
             }
             leave();
-            if (end()) {
-                // A handler that swallowed InputRequiredException still owes the client its questions.
-                if (inputs() != null && inputs().hasMissing()) {
-                    answers.answerInputRequired(this);
-                } else {
-                    answers.answerResult(this, result);
-                }
+            finish(result, null);
+        } finally {
+            if (!handedOn) {
                 drop();
             }
-        } finally {
+        }
+    }
+
+    /**
+     * Starts the asynchronous handler; true when its stage holds the request's bytes from now on
+     * (released as it completes, since the handler may read its arguments until then).
+     */
+    private boolean start() {
+        CompletableFuture<ToolResult> stage;
+        try {
+            CompletionStage<ToolResult> started = entry.tool.asyncHandler().call(arguments, this);
+            if (started == null) {
+                throw new IllegalStateException("the asynchronous handler of tool " + entry.tool.name()
+                        + " returned no stage");
+            }
+            stage = started.toCompletableFuture();
+        } catch (Throwable t) {
+            leave();
+            finish(null, t);
+            return false;
+        }
+        leave();
+        pending = stage;
+        stage.whenComplete((result, failure) -> {
+            try {
+                finish(result, unwrap(failure));
+            } finally {
+                drop();
+            }
+        });
+        if (cancelled) {
+            stage.cancel(false); // the call ended while its handler started
+        }
+        return true;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** Answers with the handler's outcome ({@code failure} null: {@code result}), unless the call already ended. */
+    private void finish(ToolResult result, Throwable failure) {
+        if (end()) {
+            // A handler that swallowed InputRequiredException still owes the client its questions.
+            if (inputs() != null && inputs().hasMissing()) {
+                answers.answerInputRequired(this);
+            } else if (failure != null) {
+                answers.answerFailure(this, failure);
+            } else {
+                answers.answerResult(this, result);
+            }
             drop();
         }
     }
@@ -211,7 +267,8 @@ final class ToolCall implements ToolContext, Runnable {
         if (cancelled) {
             return false;
         }
-        runner = Thread.currentThread();
+        // An asynchronous handler returns at once: its thread (an I/O thread, often) is never interrupted.
+        runner = entry.tool.asyncHandler() == null ? Thread.currentThread() : null;
         slot = ToolExecutor.currentSlot();
         return true;
     }
@@ -254,9 +311,17 @@ final class ToolCall implements ToolContext, Runnable {
         }
     }
 
-    private synchronized void interrupt() {
-        if (runner != null) {
-            runner.interrupt();
+    /** Stops the handler: interrupts its thread, or cancels its stage. */
+    private void interrupt() {
+        CompletableFuture<ToolResult> stage;
+        synchronized (this) {
+            if (runner != null) {
+                runner.interrupt();
+            }
+            stage = pending;
+        }
+        if (stage != null) {
+            stage.cancel(false);
         }
     }
 

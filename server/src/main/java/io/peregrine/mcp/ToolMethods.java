@@ -288,7 +288,9 @@ final class ToolMethods {
     private boolean run(Connection c, RpcMessage m, Params p, RequestScope s, Reply r, String name,
                         ToolRegistry.Entry entry, ByteBuf args, io.peregrine.policy.ResultCache.Lookup cached)
             throws RpcException {
-        if (cached != null && entry.tool.isBlocking()
+        // A call that may take its time (blocking, or answered later) is tracked in flight: timed, cancellable.
+        boolean tracked = entry.tool.isBlocking() || entry.tool.asyncHandler() != null;
+        if (cached != null && tracked
                 && (c.isAdmitting(m.id()) || c.inFlight(m.id()) != null)) {
             server.policyGate().chain().cache().abandon(cached);
             throw duplicate(m.id());
@@ -298,7 +300,7 @@ final class ToolMethods {
         if (s.isStateless() && InputRequests.carriesInput(p)) {
             call.inputs(server.asking().inputsOf(c, p, s, "tools/call", name, args));
         }
-        if (!entry.tool.isBlocking()) {
+        if (!tracked) {
             answers.callStarted();
             ObservedReply.inContext(r, call).run();
             return true;
@@ -316,6 +318,11 @@ final class ToolMethods {
             timeout = Math.min(timeout, p.timeoutMillis());
         }
         call.scheduleDeadline(timeout);
+        if (!entry.tool.isBlocking()) {
+            // Asynchronous: started here, on the I/O thread, and answered when its stage completes.
+            ObservedReply.inContext(r, call).run();
+            return true;
+        }
         if (!server.executor().tryExecute(ObservedReply.inContext(r, call))) {
             call.drop();
             call.abortOverloaded();

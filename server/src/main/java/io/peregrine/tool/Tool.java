@@ -44,6 +44,7 @@ public final class Tool {
     private final Duration timeout;
     private final boolean validateArguments;
     private final ToolHandler handler;
+    private final AsyncToolHandler asyncHandler;
     private final Duration cacheTtl;
     private final CacheScope cacheScope;
     private final TaskSupport taskSupport;
@@ -62,7 +63,8 @@ public final class Tool {
         this.blocking = b.isBlocking();
         this.timeout = b.timeout;
         this.validateArguments = b.validateArguments;
-        this.handler = requireNonNull(b.handler, "handler");
+        this.asyncHandler = b.asyncHandler;
+        this.handler = b.asyncHandler != null ? waitingFor(b.asyncHandler) : requireNonNull(b.handler, "handler");
         this.cacheTtl = b.cacheTtl;
         this.cacheScope = b.cacheScope;
         this.taskSupport = b.taskSupport;
@@ -142,8 +144,33 @@ public final class Tool {
         return startsTaskItself;
     }
 
+    /**
+     * The handler; for a tool built with an {@link AsyncToolHandler}, one that waits for its stage
+     * (the server itself starts such a tool's calls with {@link #asyncHandler()}).
+     */
     public ToolHandler handler() {
         return handler;
+    }
+
+    /** The asynchronous handler, or null for a tool built with a {@link ToolHandler}. */
+    public AsyncToolHandler asyncHandler() {
+        return asyncHandler;
+    }
+
+    /** {@code async} as a handler that waits for its stage, cancelling it when the waiting thread is interrupted. */
+    private static ToolHandler waitingFor(AsyncToolHandler async) {
+        return (arguments, context) -> {
+            java.util.concurrent.CompletableFuture<ToolResult> f = async.call(arguments, context).toCompletableFuture();
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                f.cancel(false);
+                throw e;
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                throw cause instanceof Exception ? (Exception) cause : e;
+            }
+        };
     }
 
     /** The icons, in the order they were added. */
@@ -203,6 +230,7 @@ public final class Tool {
         private Duration timeout;
         private boolean validateArguments = true;
         private ToolHandler handler;
+        private AsyncToolHandler asyncHandler;
         private Duration cacheTtl;
         private CacheScope cacheScope;
         private TaskSupport taskSupport = TaskSupport.FORBIDDEN;
@@ -261,9 +289,22 @@ public final class Tool {
             return this;
         }
 
-        /** The code that runs each call. Required. */
+        /** The code that runs each call. Required, unless {@link #asyncHandler} is given instead. */
         public Builder handler(ToolHandler handler) {
             this.handler = requireNonNull(handler, "handler");
+            this.asyncHandler = null;
+            return this;
+        }
+
+        /**
+         * The code that starts each call and answers it later, holding no thread meanwhile
+         * ({@link AsyncToolHandler}); replaces {@link #handler}. With {@code blocking(false)} it
+         * starts on the I/O thread, and calls are still timed, cancellable and counted in flight
+         * as blocking ones are; it may allow tasks either way.
+         */
+        public Builder asyncHandler(AsyncToolHandler handler) {
+            this.asyncHandler = requireNonNull(handler, "handler");
+            this.handler = null;
             return this;
         }
 
@@ -310,8 +351,8 @@ public final class Tool {
          * @throws IllegalStateException when it has no handler, or its settings contradict each other
          */
         public Tool build() {
-            if (handler == null) {
-                throw new IllegalStateException("tool \"" + name + "\" has no handler (expected: handler(...))");
+            if (handler == null && asyncHandler == null) {
+                throw new IllegalStateException("tool \"" + name + "\" has no handler (expected: handler(...) or asyncHandler(...))");
             }
             if (cacheTtl != null && (annotations == null || !annotations.readOnly() || !annotations.idempotent())) {
                 throw new IllegalStateException("tool \"" + name + "\" is cacheable but not declared read-only and "
@@ -321,9 +362,9 @@ public final class Tool {
                 throw new IllegalStateException("tool \"" + name + "\" : startsTaskItself (expected: a taskSupport "
                         + "other than forbidden)");
             }
-            if (taskSupport != TaskSupport.FORBIDDEN && !isBlocking()) {
+            if (taskSupport != TaskSupport.FORBIDDEN && !isBlocking() && asyncHandler == null) {
                 throw new IllegalStateException("tool \"" + name + "\" : taskSupport " + taskSupport.wire()
-                        + " (expected: blocking(true), since a task runs on the executor)");
+                        + " (expected: blocking(true) or an asyncHandler, since a task runs apart from its request)");
             }
             return new Tool(this);
         }

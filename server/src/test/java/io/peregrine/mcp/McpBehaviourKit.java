@@ -73,6 +73,7 @@ public abstract class McpBehaviourKit {
                 .tool(TestTools.everything())
                 .tool(TestTools.badOutput())
                 .tool(TestTools.raw())
+                .tool(TestTools.later())
                 .tool(TestContent.chatty())
                 .resource(TestContent.resources().get(0))
                 .resource(TestContent.resources().get(1))
@@ -317,8 +318,9 @@ public abstract class McpBehaviourKit {
                 cursor = (String) at(r, "result.nextCursor");
                 pages++;
             } while (cursor != null);
-            assertThat(pages).isEqualTo(3);
-            assertThat(names).containsExactly("bad_output", "boom", "chatty", "echo", "everything", "hang", "raw", "refuse", "slow");
+            assertThat(pages).isEqualTo(4);
+            assertThat(names).containsExactly("bad_output", "boom", "chatty", "echo", "everything", "hang", "later", "raw",
+                    "refuse", "slow");
         }
     }
 
@@ -427,6 +429,43 @@ public abstract class McpBehaviourKit {
             assertThat(next.get("id")).isEqualTo("after-cancel");
             awaitCallsInFlight(s, 0);
             assertNothingElseSent(s, "the cancelled call ended");
+        }
+    }
+
+    /**
+     * A tool with an asynchronous handler is answered when its stage completes, from another
+     * thread; its deadline and the client's cancellation end the call as for a blocking tool, and
+     * cancel the stage; a stage that fails is an error result.
+     */
+    @Test
+    void anAsynchronousToolIsAnsweredLaterTimedAndCancelled() throws Exception {
+        String later = "{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"tools/call\",\"params\":{\"name\":\"later\","
+                + "\"arguments\":{\"millis\":%d,\"fail\":%s}}}";
+        try (McpSession s = ready()) {
+            Map<String, Object> r = s.call(String.format(later, 1, 20, false));
+            assertThat(at(r, "result.isError")).isNotEqualTo(true);
+            String first = (String) at(r, "result.content.0.text");
+            assertThat(first).startsWith("later 20; cancelled so far: ");
+            long cancelledBefore = Long.parseLong(first.substring(first.lastIndexOf(' ') + 1));
+
+            r = s.call(String.format(later, 2, 60_000, false));
+            assertThat(r.get("id")).isEqualTo(2L);
+            assertThat(at(r, "result.isError")).isEqualTo(true);
+            assertThat((String) at(r, "result.content.0.text")).contains("timed out after 300 ms");
+
+            s.send(String.format(later, "\"gone\"", 60_000, false));
+            awaitCallsInFlight(s, 1);
+            s.send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":\"gone\"}}");
+            awaitCallsInFlight(s, 0);
+
+            r = s.call(String.format(later, 3, 0, false));
+            assertThat(r.get("id")).isEqualTo(3L);
+            assertThat(at(r, "result.content.0.text")).isEqualTo("later 0; cancelled so far: " + (cancelledBefore + 2));
+
+            r = s.call(String.format(later, 4, 0, true));
+            assertThat(at(r, "result.isError")).isEqualTo(true);
+            assertThat((String) at(r, "result.content.0.text")).contains("the later call failed after 0 ms");
+            assertNothingElseSent(s, "the asynchronous calls ended");
         }
     }
 

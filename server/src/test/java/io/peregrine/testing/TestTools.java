@@ -110,4 +110,45 @@ public final class TestTools {
                         StandardCharsets.UTF_8)))
                 .build();
     }
+
+    private static final java.util.concurrent.ScheduledExecutorService LATER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "test-tools-later");
+                t.setDaemon(true);
+                return t;
+            });
+    private static final java.util.concurrent.atomic.AtomicLong LATER_CANCELLED = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Asynchronous, started on the I/O thread: answers {@code millis} later (default 10 s) from a
+     * timer thread, or fails then when {@code fail} is set; 300 ms timeout. Its answer says how
+     * many of its stages the server has cancelled so far, in this JVM.
+     */
+    public static Tool later() {
+        return Tool.builder("later")
+                .inputSchema("{\"type\":\"object\",\"properties\":{\"millis\":{\"type\":\"integer\"},"
+                        + "\"fail\":{\"type\":\"boolean\"}}}")
+                .blocking(false)
+                .timeout(Duration.ofMillis(300))
+                .asyncHandler((args, ctx) -> {
+                    long millis = args.integer("millis", 10_000);
+                    boolean fail = args.bool("fail", false);
+                    java.util.concurrent.CompletableFuture<ToolResult> answer = new java.util.concurrent.CompletableFuture<>();
+                    java.util.concurrent.ScheduledFuture<?> timer = LATER.schedule(() -> {
+                        if (fail) {
+                            answer.completeExceptionally(new ToolException("the later call failed after " + millis + " ms"));
+                        } else {
+                            answer.complete(ToolResult.text("later " + millis + "; cancelled so far: " + LATER_CANCELLED.get()));
+                        }
+                    }, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    answer.whenComplete((r, failure) -> {
+                        if (answer.isCancelled()) {
+                            timer.cancel(false);
+                            LATER_CANCELLED.incrementAndGet();
+                        }
+                    });
+                    return answer;
+                })
+                .build();
+    }
 }
