@@ -21,7 +21,7 @@ import io.peregrine.tool.Icon;
 import io.peregrine.tool.TaskSupport;
 import io.peregrine.tool.Tool;
 import io.peregrine.tool.ToolAnnotations;
-import io.peregrine.tool.ToolHandler;
+import io.peregrine.tool.AsyncToolHandler;
 import io.peregrine.tool.ToolResult;
 
 import java.time.Duration;
@@ -39,15 +39,16 @@ final class Definitions {
     private Definitions() {
     }
 
-    static Tool tool(String name, ToolInfo t, Duration timeout, ToolHandler handler) {
+    static Tool tool(String name, ToolInfo t, Duration timeout, AsyncToolHandler handler) {
         Tool.Builder b = Tool.builder(name)
                 .inputSchema(JsonTree.toJson(t.inputSchema().isEmpty() ? Map.of("type", "object") : t.inputSchema()))
-                .blocking(true)
+                // Forwarded without holding a thread: started on the I/O thread, answered when the upstream answers.
+                .blocking(false)
                 // The upstream checks the arguments against the same schema; checking twice buys nothing.
                 .validateArguments(false)
                 .timeout(timeout)
                 .taskSupport(taskSupport(t.definition()))
-                .handler(handler);
+                .asyncHandler(handler);
         if (t.outputSchema() != null) {
             b.outputSchema(JsonTree.toJson(t.outputSchema()));
         }

@@ -7,6 +7,7 @@ import io.peregrine.tool.ToolResult;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -25,35 +26,36 @@ final class Fallbacks {
     }
 
     /**
-     * The fallback's result for the tool {@code tool} of {@code upstream}, or null when it has none
-     * (the failure then goes to the caller as it is).
+     * The fallback's result for the tool {@code tool} of {@code upstream}: completes with null when
+     * it has none (the failure then goes to the caller as it is).
      */
-    static ToolResult answer(Upstream upstream, String tool, ToolArguments arguments, ToolContext context,
-                             UpstreamFailure why, Function<String, Upstream> peers, ResilienceEvents events)
-            throws Exception {
+    static CompletableFuture<ToolResult> answer(Upstream upstream, String tool, ToolArguments arguments,
+                                                ToolContext context, UpstreamFailure why,
+                                                Function<String, Upstream> peers, ResilienceEvents events) {
         ResilienceSpec.Fallback fallback = upstream.spec().resilience().fallbacks().get(tool);
         if (fallback == null) {
-            return null;
+            return CompletableFuture.completedFuture(null);
         }
         Map<String, Object> mark = new LinkedHashMap<>();
         mark.put("upstream", upstream.name());
         mark.put("reason", why.reason().label());
         mark.put("error", why.getMessage());
-        ToolResult result;
         if (fallback.text() != null) {
             mark.put("source", "static");
-            result = fallback.isError() ? ToolResult.error(fallback.text()) : ToolResult.text(fallback.text());
-        } else {
-            Upstream other = peers.apply(fallback.upstream());
-            if (other == null || other == upstream) {
-                return null;
-            }
-            String otherTool = fallback.tool() != null ? fallback.tool() : tool;
-            mark.put("source", other.name() + "/" + otherTool);
-            result = other.callTool(otherTool, arguments, context);
+            events.fallback(upstream.name(), tool, why.reason().label());
+            return CompletableFuture.completedFuture(marked(fallback.isError() ? ToolResult.error(fallback.text())
+                    : ToolResult.text(fallback.text()), mark));
         }
-        events.fallback(upstream.name(), tool, why.reason().label());
-        return marked(result, mark);
+        Upstream other = peers.apply(fallback.upstream());
+        if (other == null || other == upstream) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String otherTool = fallback.tool() != null ? fallback.tool() : tool;
+        mark.put("source", other.name() + "/" + otherTool);
+        return other.callTool(otherTool, arguments, context, false).thenApply(result -> {
+            events.fallback(upstream.name(), tool, why.reason().label());
+            return marked(result, mark);
+        });
     }
 
     private static ToolResult marked(ToolResult r, Map<String, Object> mark) {

@@ -10,11 +10,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,7 +47,9 @@ final class Forwarder {
 
     private final Upstream upstream;
     private final Endpoints endpoints;
-    private final Semaphore bulkhead;
+    private final Bulkhead bulkhead;
+    /** Deadlines, hedges, backoffs and bulkhead waits; cancelled tasks leave its queue at once. */
+    private final ScheduledExecutorService timer;
     private final ResilienceSpec resilience;
     private final Breakers breakers;
     private final RetryBudget budget;
@@ -59,10 +62,11 @@ final class Forwarder {
                     io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance(),
                     io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator.getInstance());
 
-    Forwarder(Upstream upstream, Endpoints endpoints) {
+    Forwarder(Upstream upstream, Endpoints endpoints, ScheduledExecutorService timer) {
         this.upstream = upstream;
         this.endpoints = endpoints;
-        this.bulkhead = new Semaphore(upstream.spec().maxInFlight(), true);
+        this.timer = timer;
+        this.bulkhead = new Bulkhead(upstream.spec().maxInFlight());
         this.resilience = upstream.spec().resilience();
         this.breakers = new Breakers(upstream.name(), resilience, () -> events);
         this.budget = new RetryBudget(resilience.budgetPercent(), resilience.budgetMinPerSecond(),
@@ -86,49 +90,379 @@ final class Forwarder {
         return breakers;
     }
 
-    /** Sends {@code request} and waits for its answer; blocks the calling (worker) thread. */
+    /**
+     * Sends {@code request} and waits for its answer, blocking the calling (worker) thread; an
+     * interrupt cancels the call, upstream too.
+     */
     <T> T forward(Forward<T> request) throws Exception {
+        CompletableFuture<T> answer = forwardAsync(request);
+        try {
+            return answer.get();
+        } catch (InterruptedException e) {
+            answer.cancel(false);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof Exception ? (Exception) cause : e;
+        }
+    }
+
+    /**
+     * Sends {@code request}, holding no thread while it waits: the future completes with the
+     * answer, or with the {@link RpcException} a caller meets (see the class). Cancelling it
+     * cancels the call, upstream too.
+     */
+    <T> CompletableFuture<T> forwardAsync(Forward<T> request) {
         long start = System.nanoTime();
         long allowed = budgetMillis(request);
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(allowed);
         Breakers.Breaker toolBreaker = breakers.tool(request.tool());
         if (toolBreaker != null && !toolBreaker.tryAcquire()) {
             events.breakerRejected(upstream.name(), "tool");
-            throw open(request, toolBreaker);
+            return CompletableFuture.failedFuture(open(request, toolBreaker));
         }
-        boolean recorded = false;
-        try {
-            enter(request.what(), deadline);
-            try {
-                budget.call();
-                T answer = attempts(request, deadline, allowed);
-                if (toolBreaker != null) {
-                    toolBreaker.success(System.nanoTime() - start);
-                    recorded = true;
+        Call<T> call = new Call<>(request, start, deadline, allowed, toolBreaker);
+        call.result.whenComplete((v, f) -> {
+            if (call.result.isCancelled()) {
+                call.cancelledByCaller();
+            }
+        });
+        if (bulkhead.tryEnter()) {
+            call.entered();
+        } else {
+            long wait = Math.min(upstream.spec().maxInFlightWait().toNanos(), Math.max(0, deadline - start));
+            bulkhead.enter(wait).thenAccept(placed -> {
+                if (placed) {
+                    call.entered();
+                } else {
+                    call.finish(null, overloaded(request.what()));
                 }
-                return answer;
-            } finally {
-                bulkhead.release();
+            });
+        }
+        return call.result;
+    }
+
+    /**
+     * One forwarded call, from its place in the bulkhead to its end: the attempts of each round
+     * (one, and its hedge), the backoff between rounds, the deadline. Its state changes under its
+     * lock; sending, cancelling and answering happen outside it.
+     */
+    private final class Call<T> {
+        final Forward<T> request;
+        final long start;
+        final long deadline;
+        final long allowed;
+        final Breakers.Breaker toolBreaker;
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        /** Guarded by this. */
+        final List<Replica> tried = new ArrayList<>(2);
+        final List<Sent<T>> live = new ArrayList<>(2);
+        int rounds;
+        Failure last;
+        boolean holding;
+        boolean ended;
+        ScheduledFuture<?> deadlineTimer;
+        ScheduledFuture<?> hedgeTimer;
+        ScheduledFuture<?> retryTimer;
+
+        Call(Forward<T> request, long start, long deadline, long allowed, Breakers.Breaker toolBreaker) {
+            this.request = request;
+            this.start = start;
+            this.deadline = deadline;
+            this.allowed = allowed;
+            this.toolBreaker = toolBreaker;
+        }
+
+        /** A place in the bulkhead is the call's: the deadline starts, and the first round. */
+        void entered() {
+            boolean placed;
+            synchronized (this) {
+                placed = !ended;
+                if (placed) {
+                    holding = true;
+                    deadlineTimer = timer.schedule(this::expire, Math.max(0, deadline - System.nanoTime()),
+                            TimeUnit.NANOSECONDS);
+                }
             }
-        } catch (UpstreamFailure f) {
-            // Only attempts that reached an endpoint judge the tool: no endpoint ready is the
-            // endpoints' health, and a tool breaker opened by it would refuse calls once they return.
-            if (toolBreaker != null && (f.reason() == UpstreamFailure.Reason.TIMEOUT
-                    || f.reason() == UpstreamFailure.Reason.FAILED)) {
-                toolBreaker.failure(System.nanoTime() - start, f);
-                recorded = true;
+            if (!placed) {
+                bulkhead.exit(); // cancelled while it waited for the place
+                return;
             }
-            throw f;
-        } catch (RpcException e) {
-            // The upstream answered with an error of its own choosing: healthy, as far as breakers go.
-            if (toolBreaker != null) {
-                toolBreaker.success(System.nanoTime() - start);
-                recorded = true;
+            budget.call();
+            round();
+        }
+
+        /** Sends the next round's attempt, or ends the call when no endpoint takes it. */
+        void round() {
+            List<Replica> avoid;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                avoid = new ArrayList<>(tried);
             }
-            throw e;
-        } finally {
-            if (toolBreaker != null && !recorded) {
+            Replica replica = choose(request, avoid);
+            Exception none = null;
+            boolean hedging = false;
+            synchronized (this) {
+                if (ended) {
+                    releaseBreaker(replica);
+                    return;
+                }
+                if (replica == null) {
+                    none = last != null ? last.error : noEndpoint(request);
+                } else {
+                    rounds++;
+                    tried.add(replica);
+                    long hedgeAt = hedgeAt(request);
+                    if (hedgeAt > 0) {
+                        hedging = true;
+                        hedgeTimer = timer.schedule(this::hedge, Math.max(0, hedgeAt - System.nanoTime()),
+                                TimeUnit.NANOSECONDS);
+                    }
+                }
+            }
+            if (none != null) {
+                finish(null, none);
+                return;
+            }
+            send(replica);
+        }
+
+        /**
+         * Sends an attempt to {@code replica}; should the call have ended meanwhile, cancels it at
+         * once. An attempt that ended before it was counted live (refused as it was sent) is settled
+         * here: {@link #settled} acts once per attempt, whoever calls it first.
+         */
+        private void send(Replica replica) {
+            Sent<T> s = new Sent<>(request, replica, deadline, this::settled);
+            boolean kept;
+            synchronized (this) {
+                kept = !ended;
+                if (kept) {
+                    live.add(s);
+                }
+            }
+            if (!kept) {
+                s.attempt.cancel("the gateway's call ended");
+            } else if (s.isDone()) {
+                settled(s);
+            }
+        }
+
+        /** The twin of the round's attempt, on another endpoint, when one is ready and the budget allows. */
+        void hedge() {
+            List<Replica> avoid;
+            synchronized (this) {
+                if (ended || live.isEmpty()) {
+                    return;
+                }
+                avoid = new ArrayList<>(tried);
+            }
+            Replica other = choose(request, avoid);
+            if (other == null) {
+                return;
+            }
+            if (avoid.contains(other) || !budget.tryRetry()) {
+                if (!avoid.contains(other)) {
+                    events.budgetExhausted(upstream.name());
+                }
+                releaseBreaker(other);
+                return;
+            }
+            synchronized (this) {
+                if (ended || live.isEmpty()) {
+                    releaseBreaker(other);
+                    return;
+                }
+                tried.add(other);
+            }
+            events.hedged(upstream.name(), request.method());
+            send(other);
+        }
+
+        /** An attempt ended (after its endpoint and breakers heard of it). */
+        void settled(Sent<T> s) {
+            List<Sent<T>> others = null;
+            Failure failed = null;
+            synchronized (this) {
+                if (!live.remove(s) || ended) {
+                    return; // sent after the end, or the call already ended by the deadline or its caller
+                }
+                if (s.succeeded()) {
+                    others = new ArrayList<>(live);
+                    live.clear();
+                } else {
+                    failed = failureOf(s);
+                    last = failed;
+                    if (!live.isEmpty()) {
+                        return; // its twin may still answer
+                    }
+                    if (hedgeTimer != null) {
+                        hedgeTimer.cancel(false);
+                    }
+                }
+            }
+            if (others != null) {
+                for (Sent<T> other : others) {
+                    other.attempt.cancel("another attempt answered first");
+                }
+                finish(s.value, null);
+                return;
+            }
+            retryOrFail(failed);
+        }
+
+        /** After a round whose attempts all failed: another round after a backoff, or the end. */
+        private void retryOrFail(Failure failed) {
+            int n;
+            synchronized (this) {
+                n = rounds;
+            }
+            if (!retryable(request, failed, n, deadline)) {
+                finish(null, n > 1 && failed.error instanceof UpstreamFailure
+                        ? exhausted(request, (UpstreamFailure) failed.error, n) : failed.error);
+                return;
+            }
+            long pause = backoffNanos(n);
+            if (System.nanoTime() + pause >= deadline) {
+                finish(null, failed.error);
+                return;
+            }
+            if (!budget.tryRetry()) {
+                events.budgetExhausted(upstream.name());
+                finish(null, failed.error);
+                return;
+            }
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                retryTimer = timer.schedule(() -> {
+                    events.retried(upstream.name(), request.method());
+                    round();
+                }, pause, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        /** The deadline passed: every attempt is told to cancel, and counts as timed out. */
+        void expire() {
+            List<Sent<T>> gone;
+            int n;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                gone = new ArrayList<>(live);
+                live.clear();
+                n = rounds;
+            }
+            for (Sent<T> s : gone) {
+                s.timedOut = true;
+                s.attempt.cancel("the deadline passed");
+            }
+            UpstreamFailure timeout = timeout(request, allowed);
+            finish(null, n > 1 ? exhausted(request, timeout, n) : timeout);
+        }
+
+        /** The caller cancelled (the gateway's client, or its own deadline): the upstream stops too. */
+        void cancelledByCaller() {
+            List<Sent<T>> gone;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                gone = new ArrayList<>(live);
+                live.clear();
+            }
+            for (Sent<T> s : gone) {
+                s.attempt.cancel("cancelled by the gateway's client");
+            }
+            finish(null, null);
+        }
+
+        /**
+         * Ends the call once: the timers stop, the bulkhead place and the tool breaker's permission
+         * are given back (the breaker told how it went), and the caller gets {@code value} or
+         * {@code error} (neither when it cancelled).
+         */
+        void finish(T value, Exception error) {
+            boolean held;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                held = holding;
+                holding = false;
+                for (ScheduledFuture<?> t : new ScheduledFuture<?>[] {deadlineTimer, hedgeTimer, retryTimer}) {
+                    if (t != null) {
+                        t.cancel(false);
+                    }
+                }
+            }
+            if (held) {
+                bulkhead.exit();
+            }
+            judge(error);
+            if (error == null) {
+                result.complete(value);
+            } else {
+                result.completeExceptionally(error);
+            }
+        }
+
+        /**
+         * Tells the tool's breaker how the call went. Only attempts that reached an endpoint judge
+         * the tool: no endpoint ready is the endpoints' health, and a tool breaker opened by it
+         * would refuse calls once they return. An error the upstream chose to answer is healthy.
+         */
+        private void judge(Exception error) {
+            if (toolBreaker == null) {
+                return;
+            }
+            long nanos = System.nanoTime() - start;
+            if (result.isCancelled()) {
                 toolBreaker.release();
+            } else if (error == null) {
+                toolBreaker.success(nanos);
+            } else if (error instanceof UpstreamFailure) {
+                UpstreamFailure f = (UpstreamFailure) error;
+                if (f.reason() == UpstreamFailure.Reason.TIMEOUT || f.reason() == UpstreamFailure.Reason.FAILED) {
+                    toolBreaker.failure(nanos, f);
+                } else {
+                    toolBreaker.release();
+                }
+            } else if (error instanceof RpcException) {
+                toolBreaker.success(nanos);
+            } else {
+                toolBreaker.release();
+            }
+        }
+
+        /** Why a failed attempt failed, for the caller and for health. */
+        private Failure failureOf(Sent<T> s) {
+            Throwable cause = unwrap(s.failure);
+            Endpoints.Outcome outcome = s.timedOut ? Endpoints.Outcome.TIMEOUT
+                    : cause instanceof CancellationException ? Endpoints.Outcome.LOST : outcome(cause);
+            if (outcome == Endpoints.Outcome.TIMEOUT) {
+                return new Failure(timeout(request, allowed), outcome);
+            }
+            if (cause instanceof CancellationException) {
+                return new Failure(new UpstreamFailure(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream "
+                        + upstream.name() + ": " + request.what() + " was cancelled", data(request),
+                        UpstreamFailure.Reason.FAILED), outcome);
+            }
+            return new Failure(translate(cause, request, allowed), outcome);
+        }
+    }
+
+    /** Gives back the breaker permission {@link #choose} took for {@code replica}, should the attempt not be sent. */
+    private void releaseBreaker(Replica replica) {
+        if (replica != null) {
+            Breakers.Breaker b = breakers.endpoint(replica.target());
+            if (b != null) {
+                b.release();
             }
         }
     }
@@ -146,42 +480,6 @@ final class Forwarder {
             timeout = Math.min(timeout, Math.max(1, caller));
         }
         return timeout;
-    }
-
-    /** The attempts of one call until one answers, the failures are not worth retrying, or time is up. */
-    private <T> T attempts(Forward<T> request, long deadline, long allowed) throws Exception {
-        List<Replica> tried = new ArrayList<>();
-        Failure last = null;
-        for (int n = 1; ; n++) {
-            Replica replica = choose(request, tried);
-            if (replica == null) {
-                if (last != null) {
-                    throw last.error;
-                }
-                throw noEndpoint(request);
-            }
-            Object outcome = run(request, replica, tried, deadline, allowed);
-            if (!(outcome instanceof Failure)) {
-                @SuppressWarnings("unchecked")
-                T answer = (T) outcome;
-                return answer;
-            }
-            last = (Failure) outcome;
-            if (!retryable(request, last, n, deadline)) {
-                throw n > 1 && last.error instanceof UpstreamFailure
-                        ? exhausted(request, (UpstreamFailure) last.error, n) : last.error;
-            }
-            long pause = backoffNanos(n);
-            if (System.nanoTime() + pause >= deadline) {
-                throw last.error;
-            }
-            if (!budget.tryRetry()) {
-                events.budgetExhausted(upstream.name());
-                throw last.error;
-            }
-            TimeUnit.NANOSECONDS.sleep(pause);
-            events.retried(upstream.name(), request.method());
-        }
     }
 
     private boolean retryable(Forward<?> request, Failure f, int n, long deadline) {
@@ -268,11 +566,14 @@ final class Forwarder {
         volatile boolean timedOut;
         volatile T value;
         volatile Throwable failure;
+        /** Set once the outcome is known and reported, before {@code ended} hears of it. */
+        private volatile boolean done;
 
         /** The attempt's CLIENT span when tracing is on, else null. */
         final io.opentelemetry.api.trace.Span span;
 
-        Sent(Forward<T> request, Replica replica, long deadline, BlockingQueue<Sent<T>> done) {
+        /** Sends the attempt; {@code ended} hears of its end, on whichever thread ends it (perhaps this one, at once). */
+        Sent(Forward<T> request, Replica replica, long deadline, java.util.function.Consumer<Sent<T>> ended) {
             this.replica = replica;
             this.breaker = breakers.endpoint(replica.target());
             this.method = request.method();
@@ -294,9 +595,17 @@ final class Forwarder {
             a.answer().whenComplete((v, f) -> {
                 value = v;
                 failure = f;
-                settle(v, f);
-                done.add(this);
+                try {
+                    settle(v, f);
+                } finally {
+                    done = true;
+                    ended.accept(this);
+                }
             });
+        }
+
+        boolean isDone() {
+            return done;
         }
 
         private void settle(T v, Throwable f) {
@@ -364,74 +673,6 @@ final class Forwarder {
         return meta;
     }
 
-    /**
-     * Runs one attempt on {@code replica} (and its hedge, when hedging applies) until an answer,
-     * a failure of every attempt sent, or the deadline; gives the answer or a {@link Failure}.
-     */
-    private <T> Object run(Forward<T> request, Replica replica, List<Replica> tried, long deadline, long allowed)
-            throws Exception {
-        BlockingQueue<Sent<T>> done = new LinkedBlockingQueue<>();
-        List<Sent<T>> live = new ArrayList<>(2);
-        tried.add(replica);
-        live.add(new Sent<>(request, replica, deadline, done));
-        long hedgeAt = hedgeAt(request);
-        Failure failed = null;
-        try {
-            while (!live.isEmpty()) {
-                long now = System.nanoTime();
-                if (now >= deadline) {
-                    for (Sent<T> s : live) {
-                        s.timedOut = true;
-                        s.attempt.cancel("the deadline passed");
-                    }
-                    return new Failure(timeout(request, allowed), Endpoints.Outcome.TIMEOUT);
-                }
-                long wait = deadline - now;
-                if (hedgeAt > 0) {
-                    wait = Math.min(wait, Math.max(0, hedgeAt - now));
-                }
-                Sent<T> s = done.poll(wait, TimeUnit.NANOSECONDS);
-                if (s == null) {
-                    if (hedgeAt > 0 && System.nanoTime() >= hedgeAt) {
-                        hedgeAt = 0;
-                        Sent<T> twin = hedge(request, tried, deadline, done);
-                        if (twin != null) {
-                            live.add(twin);
-                        }
-                    }
-                    continue;
-                }
-                live.remove(s);
-                if (s.succeeded()) {
-                    for (Sent<T> other : live) {
-                        other.attempt.cancel("another attempt answered first");
-                    }
-                    live.clear();
-                    return s.value;
-                }
-                Throwable cause = unwrap(s.failure);
-                Endpoints.Outcome outcome = s.timedOut ? Endpoints.Outcome.TIMEOUT
-                        : cause instanceof CancellationException ? Endpoints.Outcome.LOST : outcome(cause);
-                if (outcome == Endpoints.Outcome.TIMEOUT) {
-                    failed = new Failure(timeout(request, allowed), outcome);
-                } else if (cause instanceof CancellationException) {
-                    failed = new Failure(new UpstreamFailure(JsonRpcError.UPSTREAM_UNAVAILABLE, "Upstream "
-                            + upstream.name() + ": " + request.what() + " was cancelled", data(request),
-                            UpstreamFailure.Reason.FAILED), outcome);
-                } else {
-                    failed = new Failure(translate(cause, request, allowed), outcome);
-                }
-            }
-            return failed;
-        } catch (InterruptedException e) {
-            // The gateway's client cancelled, or the server's own deadline passed: the upstream stops too.
-            for (Sent<T> s : live) {
-                s.attempt.cancel("cancelled by the gateway's client");
-            }
-            throw e;
-        }
-    }
-
     /** When to hedge an attempt sent now ({@link System#nanoTime()}), or 0 for never. */
     private long hedgeAt(Forward<?> request) {
         if (!resilience.hedge() || !request.idempotent() || endpoints.all().size() < 2) {
@@ -439,32 +680,6 @@ final class Forwarder {
         }
         long delay = resilience.hedgeDelay().isZero() ? latencies.p95() : resilience.hedgeDelay().toNanos();
         return delay < 0 ? 0 : System.nanoTime() + Math.max(1, delay);
-    }
-
-    /** Sends the twin of an attempt to another endpoint, when one is ready and the budget allows. */
-    private <T> Sent<T> hedge(Forward<T> request, List<Replica> tried, long deadline, BlockingQueue<Sent<T>> done) {
-        Replica other = choose(request, tried);
-        if (other == null) {
-            return null;
-        }
-        if (tried.contains(other)) {
-            Breakers.Breaker b = breakers.endpoint(other.target());
-            if (b != null) {
-                b.release();
-            }
-            return null;
-        }
-        if (!budget.tryRetry()) {
-            Breakers.Breaker b = breakers.endpoint(other.target());
-            if (b != null) {
-                b.release();
-            }
-            events.budgetExhausted(upstream.name());
-            return null;
-        }
-        tried.add(other);
-        events.hedged(upstream.name(), request.method());
-        return new Sent<>(request, other, deadline, done);
     }
 
     private static Throwable unwrap(Throwable f) {
@@ -504,16 +719,79 @@ final class Forwarder {
         }
     }
 
-    private void enter(String what, long deadline) throws RpcException, InterruptedException {
+    /** The bulkhead stayed full for as long as the call could wait. */
+    private UpstreamFailure overloaded(String what) {
         UpstreamSpec spec = upstream.spec();
-        long wait = Math.min(spec.maxInFlightWait().toNanos(), Math.max(0, deadline - System.nanoTime()));
-        if (!bulkhead.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("upstream", upstream.name());
-            data.put("retryAfterMs", 100);
-            throw new UpstreamFailure(JsonRpcError.SERVER_OVERLOADED, "Upstream " + upstream.name() + " already has "
-                    + spec.maxInFlight() + " calls in flight (gateway.upstreams." + upstream.name()
-                    + ".max-in-flight); " + what + " was not sent, retry shortly", data, UpstreamFailure.Reason.OVERLOADED);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("upstream", upstream.name());
+        data.put("retryAfterMs", 100);
+        return new UpstreamFailure(JsonRpcError.SERVER_OVERLOADED, "Upstream " + upstream.name() + " already has "
+                + spec.maxInFlight() + " calls in flight (gateway.upstreams." + upstream.name()
+                + ".max-in-flight); " + what + " was not sent, retry shortly", data, UpstreamFailure.Reason.OVERLOADED);
+    }
+
+    /**
+     * The calls in flight to the upstream, at most {@code max-in-flight}: a call that finds it full
+     * waits for a place, first come first served, at most as long as it was given, holding no thread.
+     */
+    private final class Bulkhead {
+        private final int places;
+        private int taken;
+        private final java.util.ArrayDeque<Waiter> waiting = new java.util.ArrayDeque<>();
+
+        Bulkhead(int places) {
+            this.places = places;
+        }
+
+        /** One call waiting for a place: completes true when it has one, false when its wait ended. */
+        private final class Waiter extends CompletableFuture<Boolean> {
+            ScheduledFuture<?> timeout;
+        }
+
+        synchronized boolean tryEnter() {
+            if (taken < places && waiting.isEmpty()) {
+                taken++;
+                return true;
+            }
+            return false;
+        }
+
+        /** A place within {@code waitNanos}: the future completes true with it, or false without. */
+        CompletableFuture<Boolean> enter(long waitNanos) {
+            synchronized (this) {
+                if (taken < places && waiting.isEmpty()) {
+                    taken++;
+                    return CompletableFuture.completedFuture(true);
+                }
+                if (waitNanos <= 0) {
+                    return CompletableFuture.completedFuture(false);
+                }
+                Waiter w = new Waiter();
+                waiting.add(w);
+                w.timeout = timer.schedule(() -> {
+                    synchronized (Bulkhead.this) {
+                        if (!waiting.remove(w)) {
+                            return; // it was given a place meanwhile
+                        }
+                    }
+                    w.complete(false);
+                }, waitNanos, TimeUnit.NANOSECONDS);
+                return w;
+            }
+        }
+
+        /** A call gave its place back: the longest waiting call takes it. */
+        void exit() {
+            Waiter next;
+            synchronized (this) {
+                next = waiting.poll();
+                if (next == null) {
+                    taken--;
+                    return;
+                }
+            }
+            next.timeout.cancel(false);
+            next.complete(true);
         }
     }
 

@@ -103,7 +103,11 @@ public final class Gateway implements AutoCloseable {
         checkDistinct(specs);
         this.loops = new MultiThreadIoEventLoopGroup(Math.min(2, Math.max(1, specs.size())),
                 new DefaultThreadFactory("peregrine-gateway-io", true), NioIoHandler.newFactory());
-        this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("peregrine-gateway-timer", true));
+        java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                new DefaultThreadFactory("peregrine-gateway-timer", true));
+        // Every forwarded call arms a deadline that its answer cancels: cancelled ones leave the queue at once.
+        timer.setRemoveOnCancelPolicy(true);
+        this.timer = timer;
         this.workers = Executors.newCachedThreadPool(new DefaultThreadFactory("peregrine-gateway", true));
         this.reconciler = Executors.newSingleThreadExecutor(new DefaultThreadFactory("peregrine-gateway-catalog", true));
         for (UpstreamSpec s : specs) {

@@ -58,7 +58,7 @@ final class Upstream implements AutoCloseable {
         this.timer = timer;
         this.endpoints = new Endpoints(this, loops, timer, workers);
         this.endpoints.update(spec.command() != null ? List.of("stdio:" + spec.command()) : spec.urls(), false);
-        this.forwarder = new Forwarder(this, endpoints);
+        this.forwarder = new Forwarder(this, endpoints, timer);
     }
 
     UpstreamSpec spec() {
@@ -190,37 +190,74 @@ final class Upstream implements AutoCloseable {
 
     // ------------------------------------------------------------------ forwarding
 
-    /** Forwards a plain call of the upstream's tool {@code original} (a fallback's call). */
-    ToolResult callTool(String original, ToolArguments arguments, ToolContext context) throws Exception {
-        return callTool(original, arguments, context, false);
-    }
-
     /**
-     * Forwards a call of the upstream's tool {@code original}; {@code onlyAsTask} for a tool the
-     * upstream runs only as a task, which a 2025-11-25 link asks for as one and awaits with
-     * {@code tasks/result}.
+     * Forwards a call of the upstream's tool {@code original}, holding no thread while it waits;
+     * {@code onlyAsTask} for a tool the upstream runs only as a task, which a 2025-11-25 link asks
+     * for as one and awaits with {@code tasks/result}. When the upstream cannot answer, the tool's
+     * fallback does, if it has one. Cancelling the future cancels the call, upstream too.
      */
-    ToolResult callTool(String original, ToolArguments arguments, ToolContext context, boolean onlyAsTask) throws Exception {
-        Map<String, Object> args = arguments.asMap();
-        Map<String, Object> caller = Relay.capabilitiesOf(context);
+    CompletableFuture<ToolResult> callTool(String original, ToolArguments arguments, ToolContext context,
+                                           boolean onlyAsTask) {
+        Map<String, Object> args;
         try {
-            return Definitions.toolResult(forwarder.forward(new Forward<>("tools/call " + original, "tools/call", original,
-                    idempotent(original), affinity(args, context), context.remainingMillis(), (client, meta) -> {
-                        meta.put(ClientFeature.META_CALLER_CAPABILITIES, caller);
-                        if (onlyAsTask && client.negotiatedVersion().equals("2025-11-25")) {
-                            return upstreamTask(client, original, args, meta);
-                        }
-                        Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), "tools/call " + original, context);
-                        PendingCall call = client.callToolAsync(original, args, context::progress, meta, relay.handlers());
-                        return Forward.Attempt.of(relay.watch(call.result(), call::cancel), call::cancel);
-                    })), uris);
-        } catch (UpstreamFailure failure) {
-            ToolResult instead = Fallbacks.answer(this, original, arguments, context, failure, peers, forwarder.events());
-            if (instead == null) {
-                throw failure;
-            }
-            return instead;
+            args = arguments.asMap();
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
         }
+        Map<String, Object> caller = Relay.capabilitiesOf(context);
+        CompletableFuture<io.peregrine.client.CallToolResult> forwarded = forwarder.forwardAsync(new Forward<>(
+                "tools/call " + original, "tools/call", original, idempotent(original), affinity(args, context),
+                context.remainingMillis(), (client, meta) -> {
+                    meta.put(ClientFeature.META_CALLER_CAPABILITIES, caller);
+                    if (onlyAsTask && client.negotiatedVersion().equals("2025-11-25")) {
+                        return upstreamTask(client, original, args, meta);
+                    }
+                    Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), "tools/call " + original, context);
+                    PendingCall call = client.callToolAsync(original, args, context::progress, meta, relay.handlers());
+                    return Forward.Attempt.of(relay.watch(call.result(), call::cancel), call::cancel);
+                }));
+        CompletableFuture<ToolResult> answer = new CompletableFuture<>();
+        // What a cancelled answer stops: the forwarded call, then the fallback's, should one run.
+        java.util.concurrent.atomic.AtomicReference<CompletableFuture<?>> running =
+                new java.util.concurrent.atomic.AtomicReference<>(forwarded);
+        answer.whenComplete((r, f) -> {
+            if (answer.isCancelled()) {
+                running.get().cancel(false);
+            }
+        });
+        forwarded.whenComplete((result, failure) -> {
+            if (failure == null) {
+                try {
+                    answer.complete(Definitions.toolResult(result, uris));
+                } catch (RuntimeException e) {
+                    answer.completeExceptionally(e);
+                }
+                return;
+            }
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (!(cause instanceof UpstreamFailure) || answer.isDone()) {
+                answer.completeExceptionally(cause);
+                return;
+            }
+            CompletableFuture<ToolResult> instead = Fallbacks.answer(this, original, arguments, context,
+                    (UpstreamFailure) cause, peers, forwarder.events());
+            running.set(instead);
+            if (answer.isCancelled()) {
+                instead.cancel(false);
+            }
+            instead.whenComplete((fallback, why) -> {
+                if (why != null) {
+                    answer.completeExceptionally(why instanceof java.util.concurrent.CompletionException
+                            && why.getCause() != null ? why.getCause() : why);
+                } else if (fallback == null) {
+                    answer.completeExceptionally(cause);
+                } else {
+                    answer.complete(fallback);
+                }
+            });
+        });
+        return answer;
     }
 
     /**
