@@ -258,6 +258,24 @@ class GatewayFederationTest {
         }, "the slot is free once the first call ended");
     }
 
+    /** A call that finds the bulkhead full waits, holding no thread, and takes the place the first call gives back. */
+    @Test
+    void aCallWaitingForTheBulkheadTakesThePlaceGivenBack() throws Exception {
+        Peregrine gateway = fixture.gateway(UpstreamSpec.builder("narrow").url(tcpUrl())
+                .maxInFlight(1, Duration.ofSeconds(20)).build());
+        PeregrineClient client = fixture.client(gateway, "tcp", "2025-11-25");
+        gateEntered = new CountDownLatch(1);
+        PendingCall first = client.callToolAsync("narrow_gate", Map.of(), null);
+        assertThat(gateEntered.await(20, TimeUnit.SECONDS)).isTrue();
+        PendingCall waiting = client.callToolAsync("narrow_echo", Map.of("message", "waited"), null);
+        PendingCall behind = client.callToolAsync("narrow_echo", Map.of("message", "behind"), null);
+        Await.until(() -> gateway.core().callsInFlight() == 3, "three calls in flight on the gateway");
+        assertThat(waiting.result()).isNotDone();
+        first.cancel("done");
+        assertThat(waiting.result().get(20, TimeUnit.SECONDS).text()).isEqualTo("waited");
+        assertThat(behind.result().get(20, TimeUnit.SECONDS).text()).isEqualTo("behind");
+    }
+
     @Test
     void aListChangeUpstreamRefreshesOnlyItsPartAndTellsTheClients() throws Exception {
         Peregrine gateway = fixture.gateway(UpstreamSpec.builder("tcp").url(tcpUrl()).build(),
