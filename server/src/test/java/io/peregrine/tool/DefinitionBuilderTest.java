@@ -109,7 +109,7 @@ class DefinitionBuilderTest {
     @Test
     void buildersNameWhatIsMissingOrWrong() {
         assertThatThrownBy(() -> Tool.builder("t").build()).isInstanceOf(IllegalStateException.class)
-                .hasMessage("tool \"t\" has no handler (expected: handler(...))");
+                .hasMessage("tool \"t\" has no handler (expected: handler(...) or asyncHandler(...))");
         assertThatThrownBy(() -> Tool.builder("no spaces")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("name : \"no spaces\" (expected: 1 to 128 characters of A-Z a-z 0-9 _ - .)");
         assertThatThrownBy(() -> Tool.builder("t").inputSchema("{\"type\":\"string\"}"))
