@@ -190,11 +190,28 @@ class EnvelopeFuzzTest {
 
     private static JsonNode parse(ObjectMapper mapper, byte[] data) {
         try {
-            JsonNode tree = mapper.readTree(data);
+            // JSON between systems is UTF-8 (RFC 8259, 8.1), as the decoder reads it. From bytes, Jackson
+            // guesses UTF-16 or UTF-32 from zero bytes or a byte-order mark among the first four
+            // (00 5B 00 5D is "[]" in UTF-16BE), so such input is read as the UTF-8 text it is.
+            JsonNode tree = guessedAsAnotherEncoding(data)
+                    ? mapper.readTree(new String(data, StandardCharsets.UTF_8)) : mapper.readTree(data);
             return tree == null || tree.isMissingNode() ? null : tree;
         } catch (IOException e) {
             return null;
         }
+    }
+
+    private static boolean guessedAsAnotherEncoding(byte[] data) {
+        if (data.length >= 2 && ((data[0] == (byte) 0xFE && data[1] == (byte) 0xFF)
+                || (data[0] == (byte) 0xFF && data[1] == (byte) 0xFE))) {
+            return true;
+        }
+        for (int i = 0; i < Math.min(4, data.length); i++) {
+            if (data[i] == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static JsonFactory referenceFactory(boolean strict) {
