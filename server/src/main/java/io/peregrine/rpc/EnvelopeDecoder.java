@@ -293,7 +293,8 @@ public final class EnvelopeDecoder {
                                 return null;
                             }
                             if ("code".equals(field) && ev == JsonToken.VALUE_NUMBER_INT) {
-                                errorCode = p.getIntValue();
+                                // A code beyond an int is no JSON-RPC error code: kept as 0, as a code of another type is.
+                                errorCode = p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : 0;
                             } else if ("message".equals(field) && ev == JsonToken.VALUE_STRING) {
                                 errorMessage = p.getText();
                             } else {

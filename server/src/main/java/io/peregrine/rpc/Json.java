@@ -3,6 +3,7 @@ package io.peregrine.rpc;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.netty.buffer.ByteBuf;
@@ -104,8 +105,26 @@ public final class Json {
         return factory;
     }
 
-    /** A parser over the readable bytes of {@code buf}; the buffer's indices are not moved. */
+    /**
+     * Refuses bytes that Jackson, reading from bytes, would take for UTF-16 or UTF-32: a zero byte
+     * among the first four, or a byte-order mark's 0xFE or 0xFF among the first two. A JSON-RPC
+     * message is UTF-8 text (RFC 8259, 8.1), where none of them can stand there, so this is the
+     * parse error that UTF-8 reading finds; without it, {@code 00 34} would read as the number 4.
+     */
+    public static void requireUtf8(ByteBuf buf) throws JsonParseException {
+        int n = Math.min(4, buf.readableBytes());
+        for (int i = 0; i < n; i++) {
+            int b = buf.getByte(buf.readerIndex() + i) & 0xFF;
+            if (b == 0 || (i < 2 && (b == 0xFE || b == 0xFF))) {
+                throw new JsonParseException((JsonParser) null, String.format("unexpected byte 0x%02X at offset %d: "
+                        + "a JSON-RPC message is UTF-8 text, where this byte cannot begin it", b, i));
+            }
+        }
+    }
+
+    /** A parser over the readable bytes of {@code buf}, read as UTF-8; the buffer's indices are not moved. */
     public JsonParser parser(ByteBuf buf) throws IOException {
+        requireUtf8(buf);
         if (buf.hasArray()) {
             return factory.createParser(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
         }
@@ -113,6 +132,7 @@ public final class Json {
     }
 
     public JsonParser parser(byte[] bytes) throws IOException {
+        requireUtf8(io.netty.buffer.Unpooled.wrappedBuffer(bytes));
         return factory.createParser(bytes);
     }
 

@@ -76,6 +76,7 @@ public final class JsonInput implements AutoCloseable {
      * parser's, relative to the document's first byte.
      */
     private void beginBlocking(ByteBuf buf) throws IOException {
+        Json.requireUtf8(buf);
         int length = buf.readableBytes();
         if (buf.hasArray()) {
             parser = factory.createParser(buf.array(), buf.arrayOffset() + buf.readerIndex(), length);

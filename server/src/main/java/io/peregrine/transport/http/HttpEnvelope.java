@@ -124,6 +124,7 @@ final class HttpEnvelope {
     }
 
     private static JsonParser parser(ByteBuf body) throws IOException {
+        io.peregrine.rpc.Json.requireUtf8(body);
         if (body.hasArray()) {
             return FACTORY.createParser(body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes());
         }
