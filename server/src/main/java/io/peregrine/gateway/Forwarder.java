@@ -42,6 +42,10 @@ import java.util.concurrent.TimeoutException;
  * is told to cancel), {@link JsonRpcError#SERVER_OVERLOADED} when the bulkhead stayed full; an
  * error the upstream answered is passed on as it came. Each attempt's outcome is reported to the
  * endpoints and to the breakers.
+ *
+ * <p>No thread waits for any of it: a call is a {@link CompletableFuture} driven by the link's
+ * answers and by timers on the gateway's scheduler (the deadline, the hedging delay, the backoff,
+ * the wait for a place in the bulkhead), so the calls in flight cost memory, not threads.
  */
 final class Forwarder {
 
