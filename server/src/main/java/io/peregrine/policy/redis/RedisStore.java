@@ -122,14 +122,16 @@ public final class RedisStore implements AutoCloseable {
         this.clustered = clustered;
         this.limitTag = clustered ? "{" + keyPrefix + "rl}" : "";
         this.resources = ClientResources.builder().commandLatencyRecorder(new LatencyRecorder()).build();
+        ClientOptions options = ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build();
         try {
             if (clustered) {
                 RedisClusterClient c = RedisClusterClient.create(resources, nodes);
                 this.client = c;
-                c.setOptions(ClusterClientOptions.builder()
-                        .autoReconnect(true)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .timeoutOptions(TimeoutOptions.enabled(timeout))
+                c.setOptions(ClusterClientOptions.builder(options)
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                                 .enablePeriodicRefresh(Duration.ofSeconds(TOPOLOGY_REFRESH_SECONDS))
                                 .enableAllAdaptiveRefreshTriggers()
@@ -141,11 +143,7 @@ public final class RedisStore implements AutoCloseable {
             } else {
                 RedisClient c = RedisClient.create(resources, first);
                 this.client = c;
-                c.setOptions(ClientOptions.builder()
-                        .autoReconnect(true)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .timeoutOptions(TimeoutOptions.enabled(timeout))
-                        .build());
+                c.setOptions(options);
                 StatefulRedisConnection<byte[], byte[]> one = connect(c, () -> c.connect(ByteArrayCodec.INSTANCE));
                 this.cluster = null;
                 this.connection = one;
