@@ -47,10 +47,7 @@ final class TokenBucketScript {
     private final String digest;
     private final int maxBatch;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-    private volatile int queued;
     private volatile int inFlight;
-    private static final AtomicIntegerFieldUpdater<TokenBucketScript> QUEUED =
-            AtomicIntegerFieldUpdater.newUpdater(TokenBucketScript.class, "queued");
     private static final AtomicIntegerFieldUpdater<TokenBucketScript> IN_FLIGHT_COUNT =
             AtomicIntegerFieldUpdater.newUpdater(TokenBucketScript.class, "inFlight");
 
@@ -96,7 +93,6 @@ final class TokenBucketScript {
     CompletableFuture<Taken> take(List<SharedLimits.Bucket> buckets, long[] want) {
         Pending p = new Pending(buckets, want);
         queue.add(p);
-        QUEUED.incrementAndGet(this);
         drain();
         return p.answer;
     }
@@ -120,7 +116,7 @@ final class TokenBucketScript {
      * looked at what is in flight, so that no call is left behind.
      */
     private void drain() {
-        while (queued > 0) {
+        while (!queue.isEmpty()) {
             int n = inFlight;
             if (n >= IN_FLIGHT) {
                 return;
@@ -128,12 +124,11 @@ final class TokenBucketScript {
             if (!IN_FLIGHT_COUNT.compareAndSet(this, n, n + 1)) {
                 continue;
             }
-            List<Pending> batch = new ArrayList<>(Math.min(queued, maxBatch));
+            List<Pending> batch = new ArrayList<>();
             Pending p;
             while (batch.size() < maxBatch && (p = queue.poll()) != null) {
                 batch.add(p);
             }
-            QUEUED.addAndGet(this, -batch.size());
             if (batch.isEmpty()) {
                 IN_FLIGHT_COUNT.decrementAndGet(this);
                 continue;
