@@ -686,7 +686,7 @@ final class Forwarder {
         return delay < 0 ? 0 : System.nanoTime() + Math.max(1, delay);
     }
 
-    private static Throwable unwrap(Throwable f) {
+    static Throwable unwrap(Throwable f) {
         while ((f instanceof CompletionException || f instanceof java.util.concurrent.ExecutionException)
                 && f.getCause() != null) {
             f = f.getCause();

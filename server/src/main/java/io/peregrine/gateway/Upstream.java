@@ -234,8 +234,7 @@ final class Upstream implements AutoCloseable {
                 }
                 return;
             }
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable cause = Forwarder.unwrap(failure);
             if (!(cause instanceof UpstreamFailure) || answer.isDone()) {
                 answer.completeExceptionally(cause);
                 return;
@@ -248,8 +247,7 @@ final class Upstream implements AutoCloseable {
             }
             instead.whenComplete((fallback, why) -> {
                 if (why != null) {
-                    answer.completeExceptionally(why instanceof java.util.concurrent.CompletionException
-                            && why.getCause() != null ? why.getCause() : why);
+                    answer.completeExceptionally(Forwarder.unwrap(why));
                 } else if (fallback == null) {
                     answer.completeExceptionally(cause);
                 } else {
