@@ -114,11 +114,22 @@ public final class Json {
     public static void requireUtf8(ByteBuf buf) throws JsonParseException {
         int n = Math.min(4, buf.readableBytes());
         for (int i = 0; i < n; i++) {
-            int b = buf.getByte(buf.readerIndex() + i) & 0xFF;
-            if (b == 0 || (i < 2 && (b == 0xFE || b == 0xFF))) {
-                throw new JsonParseException((JsonParser) null, String.format("unexpected byte 0x%02X at offset %d: "
-                        + "a JSON-RPC message is UTF-8 text, where this byte cannot begin it", b, i));
-            }
+            requireUtf8(i, buf.getByte(buf.readerIndex() + i));
+        }
+    }
+
+    private static void requireUtf8(byte[] bytes) throws JsonParseException {
+        int n = Math.min(4, bytes.length);
+        for (int i = 0; i < n; i++) {
+            requireUtf8(i, bytes[i]);
+        }
+    }
+
+    private static void requireUtf8(int offset, byte value) throws JsonParseException {
+        int b = value & 0xFF;
+        if (b == 0 || (offset < 2 && (b == 0xFE || b == 0xFF))) {
+            throw new JsonParseException((JsonParser) null, String.format("unexpected byte 0x%02X at offset %d: "
+                    + "a JSON-RPC message is UTF-8 text, where this byte cannot begin it", b, offset));
         }
     }
 
@@ -132,7 +143,7 @@ public final class Json {
     }
 
     public JsonParser parser(byte[] bytes) throws IOException {
-        requireUtf8(io.netty.buffer.Unpooled.wrappedBuffer(bytes));
+        requireUtf8(bytes);
         return factory.createParser(bytes);
     }
 
