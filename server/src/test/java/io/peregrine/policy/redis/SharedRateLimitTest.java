@@ -124,30 +124,41 @@ class SharedRateLimitTest {
         try (RedisStore a = store(prefix, patient); RedisStore b = store(prefix, patient)) {
             RateLimiter ra = replica(a, FailureMode.FAIL_CLOSED);
             RateLimiter rb = replica(b, FailureMode.FAIL_CLOSED);
-            int principals = 200;
-            int callsEach = 9;
-            List<CompletableFuture<Refusal>> calls = new ArrayList<>();
-            List<String> who = new ArrayList<>();
-            for (int round = 0; round < callsEach; round++) {
-                for (int p = 0; p < principals; p++) {
-                    RateLimiter r = (round + p) % 2 == 0 ? ra : rb;
-                    calls.add(r.tryAcquireAsync(principal("p" + p), "echo", PolicyEvents.NONE));
-                    who.add("p" + p);
-                }
-            }
-            Map<String, Integer> admitted = new java.util.HashMap<>();
-            for (int i = 0; i < calls.size(); i++) {
-                Refusal r = calls.get(i).get(60, TimeUnit.SECONDS);
-                if (r == null) {
-                    admitted.merge(who.get(i), 1, Integer::sum);
-                } else {
-                    assertThat(r.limit()).isEqualTo("principal-tool");
-                }
-            }
-            assertThat(admitted).hasSize(principals);
-            assertThat(admitted.values()).allMatch(n -> n == 5);
+            assertEachOf200PrincipalsGetsFive(ra, rb);
             assertThat(a.failures() + b.failures()).isZero();
         }
+    }
+
+    /** The principals of {@link #assertEachOf200PrincipalsGetsFive}. */
+    static final int PRINCIPALS = 200;
+
+    /**
+     * 200 principals call 9 times each at once, alternating between the two replicas' limiters of
+     * {@code echo=5/1m}: each is admitted exactly 5 times, every other call refused by that limit.
+     */
+    static void assertEachOf200PrincipalsGetsFive(RateLimiter ra, RateLimiter rb) throws Exception {
+        int principals = PRINCIPALS;
+        int callsEach = 9;
+        List<CompletableFuture<Refusal>> calls = new ArrayList<>();
+        List<String> who = new ArrayList<>();
+        for (int round = 0; round < callsEach; round++) {
+            for (int p = 0; p < principals; p++) {
+                RateLimiter r = (round + p) % 2 == 0 ? ra : rb;
+                calls.add(r.tryAcquireAsync(principal("p" + p), "echo", PolicyEvents.NONE));
+                who.add("p" + p);
+            }
+        }
+        Map<String, Integer> admitted = new java.util.HashMap<>();
+        for (int i = 0; i < calls.size(); i++) {
+            Refusal r = calls.get(i).get(60, TimeUnit.SECONDS);
+            if (r == null) {
+                admitted.merge(who.get(i), 1, Integer::sum);
+            } else {
+                assertThat(r.limit()).as("call %d", i).isEqualTo("principal-tool");
+            }
+        }
+        assertThat(admitted).hasSize(principals);
+        assertThat(admitted.values()).allMatch(n -> n == 5);
     }
 
     @Test

@@ -10,12 +10,10 @@ import io.peregrine.policy.PolicyEvents;
 import io.peregrine.policy.Principal;
 import io.peregrine.policy.RateLimit;
 import io.peregrine.policy.RateLimiter;
-import io.peregrine.policy.Refusal;
 import io.peregrine.policy.ResultCache;
 import io.peregrine.policy.SharedLimits.FailureMode;
 import io.peregrine.policy.SharedTasks;
 import io.peregrine.testing.Await;
-import io.peregrine.testing.TaskTools;
 import io.peregrine.tool.CacheScope;
 import io.peregrine.tool.Tool;
 import io.peregrine.tool.ToolAnnotations;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -94,28 +90,8 @@ class SharedStateOnClusterTest {
             assertThat(a.isCluster()).isTrue();
             RateLimiter ra = limiter(a);
             RateLimiter rb = limiter(b);
-            int principals = 200;
-            int callsEach = 9;
-            List<CompletableFuture<Refusal>> calls = new ArrayList<>();
-            List<String> who = new ArrayList<>();
-            for (int round = 0; round < callsEach; round++) {
-                for (int p = 0; p < principals; p++) {
-                    RateLimiter r = (round + p) % 2 == 0 ? ra : rb;
-                    calls.add(r.tryAcquireAsync(principal("p" + p), "echo", PolicyEvents.NONE));
-                    who.add("p" + p);
-                }
-            }
-            Map<String, Integer> admitted = new HashMap<>();
-            for (int i = 0; i < calls.size(); i++) {
-                Refusal r = calls.get(i).get(60, TimeUnit.SECONDS);
-                if (r == null) {
-                    admitted.merge(who.get(i), 1, Integer::sum);
-                } else {
-                    assertThat(r.limit()).as("call %d", i).isEqualTo("principal-tool");
-                }
-            }
-            assertThat(admitted).hasSize(principals);
-            assertThat(admitted.values()).allMatch(n -> n == 5);
+            SharedRateLimitTest.assertEachOf200PrincipalsGetsFive(ra, rb);
+            int principals = SharedRateLimitTest.PRINCIPALS;
             assertThat(a.failures() + b.failures()).isZero();
 
             // Every bucket (each principal's and the global one) on one node, in one slot.
@@ -255,14 +231,7 @@ class SharedStateOnClusterTest {
     }
 
     private static Peregrine taskReplica(int replica, String prefix) throws Exception {
-        RedisStore store = store(replica, prefix, Duration.ofSeconds(2));
-        RedisSharedTasks tasks = new RedisSharedTasks(store);
-        Peregrine.Builder b = Peregrine.builder().tcp("127.0.0.1", 0).drainTimeout(Duration.ofMillis(100))
-                .policy(PolicyChain.builder().sharedTasks(tasks).closeWith(store).closeWith(tasks).build());
-        TaskTools.all().forEach(b::tool);
-        Peregrine server = b.build();
-        server.start();
-        return server;
+        return SharedTasksTest.replica(store(replica, prefix, Duration.ofSeconds(2)));
     }
 
     /**

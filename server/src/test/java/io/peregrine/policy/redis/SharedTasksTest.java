@@ -43,7 +43,11 @@ class SharedTasksTest {
 
     /** A replica: its own Redis connection and task store under the shared prefix, the task tools. */
     private static Peregrine replica(String prefix) throws Exception {
-        RedisStore store = RedisStore.connect(redis.uri(), null, Duration.ofSeconds(2), prefix, Map.<String, String>of()::get);
+        return replica(RedisStore.connect(redis.uri(), null, Duration.ofSeconds(2), prefix, Map.<String, String>of()::get));
+    }
+
+    /** A replica keeping its tasks through {@code store}, which it closes, serving the task tools. */
+    static Peregrine replica(RedisStore store) throws Exception {
         RedisSharedTasks tasks = new RedisSharedTasks(store);
         Peregrine.Builder b = Peregrine.builder().tcp("127.0.0.1", 0).drainTimeout(Duration.ofMillis(100))
                 .policy(PolicyChain.builder().sharedTasks(tasks).closeWith(store).closeWith(tasks).build());
