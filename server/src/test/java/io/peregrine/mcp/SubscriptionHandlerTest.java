@@ -144,6 +144,7 @@ class SubscriptionHandlerTest {
         Subscription stream = stateless.listen(SubscriptionFilter.resources(URI), (m, p) -> { });
         CompletableFuture<Void> subscribing = nextAsked();
         stateless.request("resources/list", Map.of()).get(20, TimeUnit.SECONDS); // the listen reached the server
+        session.request("ping", Map.of()).get(20, TimeUnit.SECONDS); // and so did the subscribe, whichever came first
         subscribing.completeExceptionally(new io.peregrine.rpc.RpcException(-32050, "not now"));
         assertThat(refused).failsWithin(Duration.ofSeconds(20)).withThrowableThat().withMessageContaining("not now");
         assertThat(stream.acknowledged().get(20, TimeUnit.SECONDS).get("resourceSubscriptions")).isEqualTo(List.of());
