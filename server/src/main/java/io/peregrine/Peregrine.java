@@ -212,6 +212,9 @@ public final class Peregrine implements AutoCloseable {
         Listeners bound = Listeners.bind(settings, parts, core, health,
                 metricsRoute == null ? List.of() : List.of(new HttpRoute(settings.get(ConfigKey.METRICS_PATH), metricsRoute)));
         listeners = bound;
+        if (gateway != null) {
+            gateway.serveOn(bound.workers());
+        }
         if (settings.get(ConfigKey.ADMIN_ENABLED)) {
             try {
                 admin = AdminServer.bind(settings.get(ConfigKey.ADMIN_HOST), settings.get(ConfigKey.ADMIN_PORT),

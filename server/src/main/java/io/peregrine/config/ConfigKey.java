@@ -323,6 +323,9 @@ public final class ConfigKey<T> {
     public static final ConfigKey<Boolean> UPSTREAM_H2C = template(bool(LAUNCHER, UPSTREAMS_PREFIX + "<name>.h2c", false,
             "Streamable HTTP to the upstream's http:// URLs over cleartext HTTP/2 with prior knowledge: one connection "
                     + "per replica, a stream per exchange (the upstream must serve h2c)"));
+    public static final ConfigKey<Boolean> UPSTREAM_LINK_PER_IO_THREAD = template(bool(LAUNCHER, UPSTREAMS_PREFIX + "<name>.link-per-io-thread", true,
+            "Besides its first link, open one link per I/O thread of the gateway to each network endpoint, on that thread, so "
+                    + "that a forwarded call and its answer cross no thread (not for a stdio command)"));
     public static final ConfigKey<String> UPSTREAM_LOAD_BALANCING = template(oneOf(LAUNCHER, UPSTREAMS_PREFIX + "<name>.load-balancing", "least-in-flight",
             List.of("least-in-flight", "round-robin", "weighted-round-robin", "consistent-hash"),
             "How a call's endpoint is chosen among the healthy ones: least-in-flight (two at random, the one with fewer calls "

@@ -77,6 +77,24 @@ final class Forwarder {
                 resilience.budgetWindow(), System::nanoTime);
     }
 
+    /**
+     * Runs {@code task} in {@code nanos}: on the gateway's I/O loop that calls this when there is
+     * one (a forwarded call's deadline is armed and, once answered, cancelled on the same loop,
+     * waking no thread), else on the gateway's timer.
+     */
+    private ScheduledFuture<?> schedule(Runnable task, long nanos) {
+        for (io.netty.channel.EventLoop loop : upstream.servingLoops()) {
+            if (loop.inEventLoop()) {
+                try {
+                    return loop.schedule(task, nanos, TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    break; // the server's loops are shutting down: the gateway's timer still runs
+                }
+            }
+        }
+        return timer.schedule(task, nanos, TimeUnit.NANOSECONDS);
+    }
+
     void events(ResilienceEvents events) {
         this.events = events;
     }
@@ -184,8 +202,7 @@ final class Forwarder {
                 placed = !ended;
                 if (placed) {
                     holding = true;
-                    deadlineTimer = timer.schedule(this::expire, Math.max(0, deadline - System.nanoTime()),
-                            TimeUnit.NANOSECONDS);
+                    deadlineTimer = schedule(this::expire, Math.max(0, deadline - System.nanoTime()));
                 }
             }
             if (!placed) {
@@ -221,8 +238,7 @@ final class Forwarder {
                     long hedgeAt = hedgeAt(request);
                     if (hedgeAt > 0) {
                         hedging = true;
-                        hedgeTimer = timer.schedule(this::hedge, Math.max(0, hedgeAt - System.nanoTime()),
-                                TimeUnit.NANOSECONDS);
+                        hedgeTimer = schedule(this::hedge, Math.max(0, hedgeAt - System.nanoTime()));
                     }
                 }
             }
@@ -342,10 +358,10 @@ final class Forwarder {
                 if (ended) {
                     return;
                 }
-                retryTimer = timer.schedule(() -> {
+                retryTimer = schedule(() -> {
                     events.retried(upstream.name(), request.method());
                     round();
-                }, pause, TimeUnit.NANOSECONDS);
+                }, pause);
             }
         }
 
@@ -591,7 +607,7 @@ final class Forwarder {
                         (carrier, key, value) -> carrier.put(key, value));
             }
             try {
-                a = request.sender().send(replica.client(), meta);
+                a = request.sender().send(replica.clientForCall(), meta);
             } catch (RuntimeException e) {
                 a = Forward.Attempt.of(java.util.concurrent.CompletableFuture.failedFuture(e), reason -> { });
             }
@@ -772,14 +788,14 @@ final class Forwarder {
                 }
                 Waiter w = new Waiter();
                 waiting.add(w);
-                w.timeout = timer.schedule(() -> {
+                w.timeout = schedule(() -> {
                     synchronized (Bulkhead.this) {
                         if (!waiting.remove(w)) {
                             return; // it was given a place meanwhile
                         }
                     }
                     w.complete(false);
-                }, waitNanos, TimeUnit.NANOSECONDS);
+                }, waitNanos);
                 return w;
             }
         }

@@ -180,6 +180,25 @@ public final class Gateway implements AutoCloseable {
      *
      * @throws ConfigException when names collide with prefixing off, or resource URIs collide; the gateway is closed then
      */
+    /**
+     * Serves forwarded calls on the I/O loops of {@code group} (the server's, once it listens):
+     * each network endpoint of every upstream opens one more link on each loop (unless its
+     * {@code link-per-io-thread} is off), and a call forwarded from a loop goes out and comes back
+     * on that loop's link, crossing no thread. Returns at once; the links connect on the gateway's
+     * worker threads, and until a loop's link is ready its calls go out on the endpoint's first link.
+     */
+    public void serveOn(EventLoopGroup group) {
+        List<io.netty.channel.EventLoop> loops = new ArrayList<>();
+        for (io.netty.util.concurrent.EventExecutor e : group) {
+            if (e instanceof io.netty.channel.EventLoop) {
+                loops.add((io.netty.channel.EventLoop) e);
+            }
+        }
+        for (Upstream u : upstreams) {
+            u.serveOn(loops, workers);
+        }
+    }
+
     public void start() throws InterruptedException {
         for (Upstream u : upstreams) {
             if (u.spec().tls() != null && !u.spec().tls().verify()) {

@@ -9,6 +9,7 @@ import io.peregrine.client.ReconnectPolicy;
 import io.peregrine.client.ResourceInfo;
 import io.peregrine.client.ResourceTemplateInfo;
 import io.peregrine.client.ToolInfo;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,12 @@ import java.util.concurrent.TimeUnit;
  * the catalog is listed anew. Every change is reported to the {@link Upstream}, which tells the
  * gateway. Blocking work (connecting, listing) runs on the gateway's worker threads, never on the
  * client's I/O thread.
+ *
+ * <p>Once ready, and once the gateway serves on its I/O loops ({@link Gateway#serveOn}), a network
+ * endpoint gets one more link per I/O loop, on that loop ({@link #linkLoops}): a call forwarded
+ * from a loop goes out and comes back on that loop's link ({@link #clientForCall}), so that the
+ * forwarded request and its answer cross no thread. The first link keeps the catalog, the
+ * subscriptions and every other request.
  */
 final class Replica implements AutoCloseable {
 
@@ -51,6 +58,8 @@ final class Replica implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Executor workers;
     private volatile PeregrineClient client;
+    /** The links on the serving I/O loops, once made (see {@link #linkLoops}); null before. */
+    private volatile LoopLinks loopLinks;
     private volatile boolean ready;
     private volatile boolean closed;
     private volatile Lists lists = Lists.EMPTY;
@@ -131,6 +140,87 @@ final class Replica implements AutoCloseable {
         return client;
     }
 
+    /**
+     * The link a call made now should go out on: the link on the calling I/O loop when there is
+     * one and it is connected, else the first link.
+     */
+    PeregrineClient clientForCall() {
+        LoopLinks l = loopLinks;
+        if (l != null) {
+            for (int i = 0; i < l.loops.length; i++) {
+                if (l.loops[i].inEventLoop()) {
+                    PeregrineClient c = l.clients[i];
+                    if (c != null && c.isConnected()) {
+                        return c;
+                    }
+                    break;
+                }
+            }
+        }
+        return client;
+    }
+
+    /** Whether the links on the serving loops were made (each connected, or failed and left to the first link). */
+    boolean loopLinksMade() {
+        return loopLinks != null;
+    }
+
+    /** How many links on the serving loops are connected (for tests and status). */
+    int loopLinksConnected() {
+        LoopLinks l = loopLinks;
+        int n = 0;
+        if (l != null) {
+            for (PeregrineClient c : l.clients) {
+                if (c != null && c.isConnected()) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The links on the serving loops: {@code clients[i]} runs on {@code loops[i]} (null where connecting failed). */
+    private record LoopLinks(EventLoop[] loops, PeregrineClient[] clients) {
+    }
+
+    /**
+     * Opens one link per serving I/O loop of the gateway, on that loop, unless there are no such
+     * loops yet, the endpoint is a child process (one process, one link), the upstream says
+     * {@code link-per-io-thread: false}, or it is done already. Runs on a worker thread.
+     */
+    void linkLoops() {
+        List<EventLoop> serving = upstream.servingLoops();
+        if (serving.isEmpty() || target.startsWith("stdio:") || !upstream.spec().linkPerIoThread()
+                || loopLinks != null || closed || !ready) {
+            return;
+        }
+        EventLoop[] loops = serving.toArray(new EventLoop[0]);
+        PeregrineClient[] clients = new PeregrineClient[loops.length];
+        for (int i = 0; i < loops.length && !closed; i++) {
+            java.util.concurrent.atomic.AtomicReference<PeregrineClient> self = new java.util.concurrent.atomic.AtomicReference<>();
+            PeregrineClient.Builder b = builder(loops[i]);
+            Relay.declare(b, upstream.name(), self::get);
+            try {
+                PeregrineClient c = b.connect();
+                self.set(c);
+                Relay.linked(c);
+                clients[i] = c;
+            } catch (IOException | RuntimeException e) {
+                // Its loop's calls go out on the first link meanwhile.
+                log.warn("upstream {}: a link on I/O loop {} to {} failed ({}); that loop's calls use the first link",
+                        upstream.name(), i, shown, message(e));
+            }
+        }
+        LoopLinks made = new LoopLinks(loops, clients);
+        synchronized (this) {
+            if (!closed && loopLinks == null) {
+                loopLinks = made;
+                return;
+            }
+        }
+        closeLoopLinks(made);
+    }
+
     Lists lists() {
         return lists;
     }
@@ -149,16 +239,7 @@ final class Replica implements AutoCloseable {
         if (closed) {
             return;
         }
-        UpstreamSpec spec = upstream.spec();
-        PeregrineClient.Builder b = PeregrineClient.builder()
-                .url(target)
-                .clientInfo("peregrine-gateway", "0.1.0")
-                .eventLoopGroup(loops)
-                .requestTimeout(spec.callTimeout())
-                .connectTimeout(spec.connectTimeout())
-                // The gateway's bulkhead bounds the calls; the client's bound leaves room for catalog lists.
-                .maxCallsInFlight(spec.maxInFlight() + 16, Duration.ZERO)
-                .reconnect(new ReconnectPolicy(spec.reconnectBackoff(), spec.reconnectMaxBackoff(), Integer.MAX_VALUE))
+        PeregrineClient.Builder b = builder(loops)
                 .onCatalogChange(this::catalogChanged)
                 .onConnectionChange(new ConnectionListener() {
                     @Override
@@ -179,26 +260,6 @@ final class Replica implements AutoCloseable {
                     }
                 });
         Relay.declare(b, upstream.name(), this::client);
-        if (spec.protocolVersion() != null) {
-            b.protocolVersion(spec.protocolVersion());
-        } else {
-            b.negotiateProtocolVersion();
-        }
-        spec.headers().forEach((name, value) -> {
-            if (name.equalsIgnoreCase("Authorization")) {
-                b.authorization(value);
-            } else {
-                b.header(name, value);
-            }
-        });
-        if (spec.tls() != null) {
-            b.tls(spec.tls().context());
-        }
-        b.h2c(spec.h2c());
-        spec.environment().forEach(b::environment);
-        if (spec.workingDirectory() != null) {
-            b.workingDirectory(spec.workingDirectory());
-        }
         try {
             PeregrineClient c = b.connect();
             if (closed) {
@@ -224,6 +285,41 @@ final class Replica implements AutoCloseable {
                 // The gateway is closing.
             }
         }
+    }
+
+    /** A link to this endpoint as the upstream's settings say, its I/O on {@code group}. */
+    private PeregrineClient.Builder builder(EventLoopGroup group) {
+        UpstreamSpec spec = upstream.spec();
+        PeregrineClient.Builder b = PeregrineClient.builder()
+                .url(target)
+                .clientInfo("peregrine-gateway", "0.1.0")
+                .eventLoopGroup(group)
+                .requestTimeout(spec.callTimeout())
+                .connectTimeout(spec.connectTimeout())
+                // The gateway's bulkhead bounds the calls; the client's bound leaves room for catalog lists.
+                .maxCallsInFlight(spec.maxInFlight() + 16, Duration.ZERO)
+                .reconnect(new ReconnectPolicy(spec.reconnectBackoff(), spec.reconnectMaxBackoff(), Integer.MAX_VALUE));
+        if (spec.protocolVersion() != null) {
+            b.protocolVersion(spec.protocolVersion());
+        } else {
+            b.negotiateProtocolVersion();
+        }
+        spec.headers().forEach((name, value) -> {
+            if (name.equalsIgnoreCase("Authorization")) {
+                b.authorization(value);
+            } else {
+                b.header(name, value);
+            }
+        });
+        if (spec.tls() != null) {
+            b.tls(spec.tls().context());
+        }
+        b.h2c(spec.h2c());
+        spec.environment().forEach(b::environment);
+        if (spec.workingDirectory() != null) {
+            b.workingDirectory(spec.workingDirectory());
+        }
+        return b;
     }
 
     private long delayMillis(int attempt) {
@@ -261,6 +357,9 @@ final class Replica implements AutoCloseable {
             if (ready && !was) {
                 // Connected anew: a fresh start for its health, and the start of its slow start.
                 health.joined(System.nanoTime());
+            }
+            if (ready) {
+                linkLoops();
             }
             failure = ready ? null : "the link to " + shown + " was lost while listing its catalog";
             upstream.changed();
@@ -330,11 +429,31 @@ final class Replica implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        ready = false;
+        LoopLinks l;
+        synchronized (this) {
+            closed = true;
+            ready = false;
+            l = loopLinks;
+        }
         PeregrineClient c = client;
         if (c != null) {
             c.close();
+        }
+        closeLoopLinks(l);
+    }
+
+    /** Closes the links on the serving loops, which are not opened again: every call takes the first link. */
+    void closeLoopLinks() {
+        closeLoopLinks(loopLinks);
+    }
+
+    private static void closeLoopLinks(LoopLinks l) {
+        if (l != null) {
+            for (PeregrineClient each : l.clients) {
+                if (each != null) {
+                    each.close();
+                }
+            }
         }
     }
 }

@@ -49,6 +49,8 @@ final class Upstream implements AutoCloseable {
     private volatile java.util.function.Function<String, Upstream> peers = name -> null;
 
     /** @param updated hears {@code notifications/resources/updated} of a URI the gateway's clients subscribed to */
+    private volatile List<io.netty.channel.EventLoop> servingLoops = List.of();
+
     Upstream(UpstreamSpec spec, Listener listener, java.util.function.Consumer<String> updated, EventLoopGroup loops,
              ScheduledExecutorService timer, Executor workers) {
         this.spec = spec;
@@ -63,6 +65,23 @@ final class Upstream implements AutoCloseable {
 
     UpstreamSpec spec() {
         return spec;
+    }
+
+    /** The I/O loops the gateway serves on, once it listens; empty before. */
+    List<io.netty.channel.EventLoop> servingLoops() {
+        return servingLoops;
+    }
+
+    /** The gateway serves on {@code loops} from now on: each ready network endpoint opens a link on each of them. */
+    void serveOn(List<io.netty.channel.EventLoop> loops, Executor workers) {
+        servingLoops = List.copyOf(loops);
+        for (Replica r : endpoints.all()) {
+            try {
+                workers.execute(r::linkLoops);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                return; // the gateway is closing
+            }
+        }
     }
 
     String name() {

@@ -142,6 +142,9 @@ public final class UpstreamSettings {
      * PEM, or a key that does not match its certificate, stops start-up naming its key.
      */
     private static void transport(UpstreamSpec.Builder b, Map<String, Object> keys, String at, String urls) {
+        if (Boolean.FALSE.equals(keys.get("link-per-io-thread"))) {
+            b.linkPerIoThread(false);
+        }
         boolean h2c = Boolean.TRUE.equals(keys.get("h2c"));
         if (h2c) {
             for (String u : urls.split(",")) {

@@ -63,6 +63,7 @@ public final class UpstreamSpec {
     private final ResilienceSpec resilience;
     private final UpstreamTls tls;
     private final boolean h2c;
+    private final boolean linkPerIoThread;
 
     private UpstreamSpec(Builder b) {
         this.name = b.name;
@@ -101,6 +102,7 @@ public final class UpstreamSpec {
         this.resilience = b.resilience;
         this.tls = b.tls;
         this.h2c = b.h2c;
+        this.linkPerIoThread = b.linkPerIoThread;
     }
 
     /** Starts describing the upstream {@code name} (1 to 32 of {@code A-Z a-z 0-9 _ -}). */
@@ -292,6 +294,11 @@ public final class UpstreamSpec {
         return h2c;
     }
 
+    /** Whether each network endpoint gets one more link per I/O thread of the gateway, on that thread. */
+    public boolean linkPerIoThread() {
+        return linkPerIoThread;
+    }
+
     /** Where it is, for logs and errors: its URLs or {@code stdio:} and its command, cut at 96 characters. */
     public String target() {
         String t = command != null ? "stdio:" + command
@@ -345,6 +352,7 @@ public final class UpstreamSpec {
         private ResilienceSpec resilience = ResilienceSpec.DEFAULTS;
         private UpstreamTls tls;
         private boolean h2c;
+        private boolean linkPerIoThread = true;
 
         private Builder(String name) {
             this.name = checkName(requireNonNull(name, "name"), "name");
@@ -624,6 +632,17 @@ public final class UpstreamSpec {
          */
         public Builder h2c(boolean enabled) {
             this.h2c = enabled;
+            return this;
+        }
+
+        /**
+         * Besides its first link, opens one link per I/O thread of the serving gateway to each
+         * network endpoint, on that thread, so that a call forwarded from a thread goes out and
+         * comes back on it without crossing to another (the first link keeps the catalog and
+         * subscriptions). Default: true; a stdio command always has one link.
+         */
+        public Builder linkPerIoThread(boolean enabled) {
+            this.linkPerIoThread = enabled;
             return this;
         }
 

@@ -128,9 +128,15 @@ class GatewayRelayTest {
     /** A gateway whose one upstream, {@code up}, is reached over {@code transport} speaking {@code version}. */
     /** A gateway whose one upstream, {@code up}, is reached over {@code transport} speaking {@code version}. */
     private Peregrine gateway(String transport, String version) throws InterruptedException {
+        return gateway(transport, version, true);
+    }
+
+    /** {@code linkPerIoThread} false: every call on the endpoint's one link, whichever I/O thread serves its client. */
+    private Peregrine gateway(String transport, String version, boolean linkPerIoThread) throws InterruptedException {
         String url = transport.equals("tcp") ? "tcp://127.0.0.1:" + upstream.addresses().tcp().getPort()
                 : "http://127.0.0.1:" + upstream.addresses().http().getPort() + "/mcp";
-        return fixture.gateway(UpstreamSpec.builder("up").url(url).protocolVersion(version).build());
+        return fixture.gateway(UpstreamSpec.builder("up").url(url).protocolVersion(version)
+                .linkPerIoThread(linkPerIoThread).build());
     }
 
     private PeregrineClient.Builder clientOf(Peregrine gateway, String version) {
@@ -235,7 +241,7 @@ class GatewayRelayTest {
     void concurrentCallsOnOneLink(String transport) throws Exception {
         holding = new CountDownLatch(2);
         asked = new CountDownLatch(2);
-        Peregrine gateway = gateway(transport, "2025-11-25");
+        Peregrine gateway = gateway(transport, "2025-11-25", false);
         PeregrineClient one = fixture.connect(clientOf(gateway, "2025-11-25").onElicitation(params -> named("one")));
         PeregrineClient two = fixture.connect(clientOf(gateway, "2025-11-25").onElicitation(params -> named("two")));
 

@@ -9,6 +9,7 @@ import io.peregrine.client.PeregrineClient;
 import io.peregrine.client.ToolInfo;
 import io.peregrine.config.ConfigLoader;
 import io.peregrine.demo.EchoTool;
+import io.peregrine.testing.Await;
 import io.peregrine.testing.TestCertificates;
 import io.peregrine.transport.tls.TlsContext;
 import org.junit.jupiter.api.AfterEach;
@@ -169,6 +170,8 @@ class GatewayUpstreamTlsTest {
         Peregrine http1 = fixture.gateway(secure(url));
         assertThat(echoThrough(http1)).isEqualTo("relayed");
         System.out.println("without h2c, connections open with: " + watch.openings());
+        Replica first = http1.gateway().upstream("secure").endpoints().all().get(0);
+        Await.until(first::loopLinksMade, "the first gateway's links on its I/O threads");
         assertThat(watch.openings()).isNotEmpty().noneMatch(o -> o.startsWith("PRI * HTTP/2.0"));
         int before = watch.openings().size();
 
