@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.util.AsciiString;
 import io.peregrine.transport.EdgeRefusal;
+import io.peregrine.transport.HeapCopy;
 import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.Transport;
 import org.slf4j.Logger;
@@ -172,8 +173,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         }
         // The protocol layer reads messages from heap buffers it owns: copied once, peeked at here,
         // then handed on.
-        ByteBuf message = ctx.alloc().heapBuffer(body.readableBytes());
-        message.writeBytes(body);
+        ByteBuf message = HeapCopy.of(ctx.alloc(), body);
         try {
             post(request, message);
         } finally {

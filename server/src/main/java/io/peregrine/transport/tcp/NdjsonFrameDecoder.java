@@ -3,7 +3,7 @@ package io.peregrine.transport.tcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.util.ByteProcessor;
+import io.peregrine.transport.HeapCopy;
 
 import java.util.List;
 
@@ -45,7 +45,8 @@ public final class NdjsonFrameDecoder extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (in.isReadable()) {
             int start = in.readerIndex();
-            int eol = in.forEachByte(ByteProcessor.FIND_LF);
+            // indexOf looks at eight bytes a step (SWAR), where forEachByte takes one a call.
+            int eol = in.indexOf(start, in.writerIndex(), (byte) '\n');
             if (discarding) {
                 if (eol < 0) {
                     in.skipBytes(in.readableBytes());
@@ -76,8 +77,7 @@ public final class NdjsonFrameDecoder extends ByteToMessageDecoder {
                 in.readerIndex(eol + 1);
                 continue;
             }
-            ByteBuf frame = ctx.alloc().heapBuffer(length, length);
-            frame.writeBytes(in, start, length);
+            ByteBuf frame = HeapCopy.of(ctx.alloc(), in, start, length);
             in.readerIndex(eol + 1);
             out.add(frame);
         }

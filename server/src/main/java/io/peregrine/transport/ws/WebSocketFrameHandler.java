@@ -22,6 +22,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.peregrine.transport.HeapCopy;
 import io.peregrine.transport.MessageListener;
 import io.peregrine.transport.PeerHandler;
 import org.slf4j.Logger;
@@ -102,8 +103,7 @@ public final class WebSocketFrameHandler extends PeerHandler {
         if (msg instanceof TextWebSocketFrame) {
             ByteBuf content = ((TextWebSocketFrame) msg).content();
             // The protocol layer reads messages from heap buffers of their own.
-            ByteBuf message = ctx.alloc().heapBuffer(content.readableBytes());
-            message.writeBytes(content);
+            ByteBuf message = HeapCopy.of(ctx.alloc(), content);
             ReferenceCountUtil.release(msg);
             listener.onMessage(this, message);
         } else if (msg instanceof BinaryWebSocketFrame) {
