@@ -90,6 +90,14 @@ final class FastSchema {
         return t != null && t != JsonToken.NOT_AVAILABLE && check(root, p, t);
     }
 
+    /**
+     * Whether the value whose first token {@code t} the parser just returned surely satisfies the
+     * schema; on true the parser is left on the value's last token, on false anywhere in it.
+     */
+    boolean acceptsFrom(JsonParser p, JsonToken t) throws IOException {
+        return check(root, p, t);
+    }
+
     private static boolean check(Node n, JsonParser p, JsonToken t) throws IOException {
         if (n.never) {
             return false;

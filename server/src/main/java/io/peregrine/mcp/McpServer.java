@@ -187,8 +187,13 @@ public final class McpServer implements MessageListener {
         names.addAll(List.of("notifications/initialized", "notifications/cancelled", "notifications/progress",
                 "notifications/roots/list_changed"));
         this.versionIds = new KnownStrings(ProtocolVersion.ids());
+        // A tools/call's arguments are validated as the params are read (Params#vouchedBy).
+        java.util.function.Function<String, FastSchema> inputSchemas = name -> {
+            ToolRegistry.Entry entry = tools.get(name);
+            return entry != null && settings.validateArguments && entry.tool.validatesArguments() ? entry.fastInput : null;
+        };
         this.decoder = new EnvelopeDecoder(json, new KnownStrings(names),
-                (in, frame) -> Params.read(in, frame, versionIds));
+                (in, frame) -> Params.read(in, frame, versionIds, inputSchemas));
     }
 
     /**

@@ -70,6 +70,11 @@ final class Params {
     private String tracestate;
     private String baggage;
 
+    /** Where the schema of the arguments' {@code name} comes from while reading; null: none. */
+    private java.util.function.Function<String, FastSchema> schemas;
+    /** The schema that vouched for the {@code arguments} member as it was read; null when none did. */
+    private FastSchema vouchedBy;
+
     private Params(ByteBuf source) {
         this.source = source;
     }
@@ -96,7 +101,19 @@ final class Params {
      * for {@link #throwProblem()}: the request's id may not be known yet.
      */
     static Params read(JsonInput in, ByteBuf source, KnownStrings versions) throws IOException {
+        return read(in, source, versions, null);
+    }
+
+    /**
+     * As {@link #read(JsonInput, ByteBuf, KnownStrings)}; with {@code schemas}, an object member
+     * {@code arguments} that follows a string member {@code name} is checked while it is read
+     * against {@code schemas.apply(name)} (null: none), so that a {@code tools/call}'s arguments
+     * are validated in the same pass ({@link #vouchedBy()}).
+     */
+    static Params read(JsonInput in, ByteBuf source, KnownStrings versions,
+                       java.util.function.Function<String, FastSchema> schemas) throws IOException {
         Params result = new Params(source);
+        result.schemas = schemas;
         JsonParser p = in.parser();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -173,13 +190,55 @@ final class Params {
             case START_OBJECT:
             case START_ARRAY:
                 int start = in.startOffset();
-                p.skipChildren();
+                FastSchema schema = v == JsonToken.START_OBJECT && schemas != null && "arguments".equals(name)
+                        ? schemaOfName() : null;
+                if (schema == null) {
+                    p.skipChildren();
+                } else {
+                    // The params object: where the parser is back once past the arguments.
+                    com.fasterxml.jackson.core.JsonStreamContext params = p.getParsingContext().getParent();
+                    if (schema.acceptsFrom(p, v)) {
+                        vouchedBy = schema;
+                    } else {
+                        skipToEndOf(p, params);
+                    }
+                }
                 spans[i] = ((long) (v == JsonToken.START_OBJECT ? OBJECT : ARRAY) << 56) | extent(start, in.endOffset());
                 break;
             default:
                 spans[i] = (long) OTHER << 56;
                 break;
         }
+    }
+
+    /** The schema {@link #schemas} gives the string member {@code name} read so far, or null. */
+    private FastSchema schemaOfName() {
+        for (int i = 0; i < count - 1; i++) {
+            if (kind(i) == STRING && "name".equals(names[i])) {
+                return schemas.apply(strings[i]);
+            }
+        }
+        return null;
+    }
+
+    /** Reads on until the parser is back in {@code outer}, past the value a schema stopped in. */
+    private static void skipToEndOf(JsonParser p, com.fasterxml.jackson.core.JsonStreamContext outer) throws IOException {
+        while (p.getParsingContext() != outer) {
+            JsonToken t = p.nextToken();
+            if (t == null || t == JsonToken.NOT_AVAILABLE) {
+                throw new IOException("truncated arguments");
+            }
+        }
+    }
+
+    /**
+     * The input schema that found the {@code arguments} member surely valid while it was read
+     * (see {@link #read(JsonInput, ByteBuf, KnownStrings, java.util.function.Function)}); null
+     * when none did. It vouches only for itself: a caller compares it with the schema it would
+     * check against.
+     */
+    FastSchema vouchedBy() {
+        return vouchedBy;
     }
 
     private byte kind(int i) {

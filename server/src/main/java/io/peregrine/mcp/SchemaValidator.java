@@ -62,7 +62,16 @@ final class SchemaValidator {
      * arguments stream past; only what it cannot vouch for builds the tree of the full validator.
      */
     List<String> validate(FastSchema fast, Schema schema, ByteBuf arguments) throws IOException {
-        if (fast != null && surelyValid(fast, arguments)) {
+        return validate(fast, null, schema, arguments);
+    }
+
+    /**
+     * As {@link #validate(FastSchema, Schema, ByteBuf)}, where {@code vouchedBy} is the schema
+     * that already found these arguments surely valid while the request was read (null: none):
+     * when it is {@code fast} itself, the arguments are not read again.
+     */
+    List<String> validate(FastSchema fast, FastSchema vouchedBy, Schema schema, ByteBuf arguments) throws IOException {
+        if (fast != null && (vouchedBy == fast || surelyValid(fast, arguments))) {
             return List.of();
         }
         return validate(schema, arguments);

@@ -231,7 +231,7 @@ final class ToolMethods {
         if (settings.validateArguments && entry.tool.validatesArguments()) {
             List<String> problems;
             try {
-                problems = validator.validate(entry.fastInput, entry.inputSchema, args);
+                problems = validator.validate(entry.fastInput, p.vouchedBy(), entry.inputSchema, args);
             } catch (IOException e) {
                 problems = List.of("arguments could not be read: " + e.getMessage());
             }

@@ -28,12 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FastSchemaAgreementTest {
 
     private static final SchemaValidator FULL = new SchemaValidator(Json.DEFAULT);
+    private static final io.peregrine.rpc.KnownStrings VERSIONS = new io.peregrine.rpc.KnownStrings(ProtocolVersion.ids());
     private static final String[] NAMES = {"a", "b", "name", "io.modelcontextprotocol/longer-than-16", "x y"};
     private static final String[] STRINGS = {"", "a", "ab", "abc", "héllo", "\uD83D\uDE00", "\uD83D\uDE00\uD83D\uDE00x",
             "a\\nb", "\\u00e9t\\u00e9", "quote\\\"d", "twelve chars", "abcdefghijklmnopqrstuvwxyz"};
 
     @Test
-    void generatedSchemasAndDocumentsAgree() throws IOException {
+    void generatedSchemasAndDocumentsAgree() throws Exception {
         Random random = new Random(20261205L);
         int compiled = 0;
         int fullValid = 0;
@@ -64,6 +65,11 @@ class FastSchemaAgreementTest {
                 }
                 // What the caller sees is the same either way.
                 assertThat(FULL.validate(fast, full, buf(doc)).isEmpty()).as("%s against %s", doc, schemaJson).isEqualTo(fullSays);
+                // Checked while the params are read: the same verdict, and the params around the arguments read whole.
+                Params params = readParams("{\"name\":\"t\",\"arguments\":" + doc + ",\"after\":\"kept\"}", fast);
+                assertThat(params.vouchedBy() == fast).as("in the params pass: %s against %s", doc, schemaJson).isEqualTo(fastSays);
+                assertThat(params.object("tools/call", "arguments").toString(StandardCharsets.UTF_8)).isEqualTo(doc);
+                assertThat(params.stringOrNull("after")).as("the member after %s", doc).isEqualTo("kept");
             }
         }
         assertThat(compiled).as("generated schemas within the subset").isGreaterThan(2_000);
@@ -122,6 +128,32 @@ class FastSchemaAgreementTest {
         assertThat(FastSchema.compile(JsonTree.parse("{\"type\":\"object\"}")).acceptsEmptyObject()).isTrue();
         assertThat(FastSchema.compile(JsonTree.parse("{\"type\":\"object\",\"required\":[\"a\"]}")).acceptsEmptyObject()).isFalse();
         assertThat(FastSchema.compile(JsonTree.parse("{\"type\":\"string\"}")).acceptsEmptyObject()).isFalse();
+    }
+
+    /** {@code json} read as a request's params, the arguments of a tool named {@code t} checked against {@code fast}. */
+    private static Params readParams(String json, FastSchema fast) throws IOException {
+        ByteBuf frame = buf(json);
+        try (JsonInput in = Json.DEFAULT.read(frame)) {
+            in.parser().nextToken();
+            return Params.read(in, frame, VERSIONS, name -> name.equals("t") ? fast : null);
+        }
+    }
+
+    @Test
+    void argumentsAreCheckedInTheParamsPassOnlyAfterTheirToolsName() throws Exception {
+        FastSchema fast = FastSchema.compile(JsonTree.parse(
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}},\"required\":[\"a\"]}"));
+        assertThat(readParams("{\"name\":\"t\",\"arguments\":{\"a\":1}}", fast).vouchedBy()).isSameAs(fast);
+        // The name after the arguments: not checked here, so validation reads them later.
+        assertThat(readParams("{\"arguments\":{\"a\":1},\"name\":\"t\"}", fast).vouchedBy()).isNull();
+        assertThat(readParams("{\"name\":\"other\",\"arguments\":{\"a\":1}}", fast).vouchedBy()).isNull();
+        // Refused deep inside, then the rest of the params still read.
+        Params deep = readParams("{\"name\":\"t\",\"arguments\":{\"a\":\"x\",\"b\":{\"c\":[1,{\"d\":2}]}},"
+                + "\"_meta\":{\"progressToken\":\"p\"}}", fast);
+        assertThat(deep.vouchedBy()).isNull();
+        assertThat(deep.object("tools/call", "arguments").toString(StandardCharsets.UTF_8))
+                .isEqualTo("{\"a\":\"x\",\"b\":{\"c\":[1,{\"d\":2}]}}");
+        assertThat(deep.hasMeta()).isTrue();
     }
 
     private static boolean accepts(FastSchema fast, String doc) throws IOException {
