@@ -28,11 +28,22 @@ final class ByteBufToolArguments implements ToolArguments {
 
     private final Json json;
     private final ByteBuf raw;
+    /** Their first top-level strings as validation read them, or null. */
+    private final TopStrings strings;
 
     /** @param raw the arguments object, or null for none */
     ByteBufToolArguments(Json json, ByteBuf raw) {
+        this(json, raw, null);
+    }
+
+    /**
+     * @param raw the arguments object, or null for none
+     * @param strings what validation read of {@code raw}'s top-level strings, or null
+     */
+    ByteBufToolArguments(Json json, ByteBuf raw, TopStrings strings) {
         this.json = json;
         this.raw = raw;
+        this.strings = strings;
     }
 
     /** The arguments object as it arrived, or null. */
@@ -51,6 +62,15 @@ final class ByteBufToolArguments implements ToolArguments {
 
     @Override
     public String string(String name, String defaultValue) throws InvalidArgumentsException {
+        if (strings != null && raw != null) {
+            String seen = strings.string(name);
+            if (seen == null) {
+                return defaultValue; // validation read every member: there is none by that name
+            }
+            if (seen != TopStrings.NOT_A_STRING) {
+                return seen;
+            }
+        }
         return read(name, defaultValue, (p, t) -> {
             if (t != JsonToken.VALUE_STRING) {
                 throw wrongType(name, "a string");

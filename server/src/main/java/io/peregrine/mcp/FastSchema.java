@@ -98,6 +98,15 @@ final class FastSchema {
         return check(root, p, t);
     }
 
+    /**
+     * As {@link #acceptsFrom(JsonParser, JsonToken)} for an object, telling {@code top} each of
+     * its top-level members as it passes (the tool's arguments: see {@link TopStrings}).
+     */
+    boolean acceptsObjectFrom(JsonParser p, TopStrings top) throws IOException {
+        Node n = root;
+        return !n.never && (n.types == 0 || (n.types & OBJECT) != 0) && !n.hasEnum && object(n, p, top);
+    }
+
     private static boolean check(Node n, JsonParser p, JsonToken t) throws IOException {
         if (n.never) {
             return false;
@@ -126,11 +135,19 @@ final class FastSchema {
     }
 
     private static boolean object(Node n, JsonParser p) throws IOException {
+        return object(n, p, null);
+    }
+
+    private static boolean object(Node n, JsonParser p, TopStrings top) throws IOException {
         long seen = 0;
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-            Property prop = n.properties == null ? null : n.properties.get(p.currentName());
+            String name = p.currentName();
+            Property prop = n.properties == null ? null : n.properties.get(name);
             JsonToken value = p.nextToken();
+            if (top != null) {
+                top.member(name, value == JsonToken.VALUE_STRING ? TopStrings.text(p) : null);
+            }
             Node schema;
             if (prop != null) {
                 seen |= prop.bit;

@@ -74,6 +74,8 @@ final class Params {
     private java.util.function.Function<String, FastSchema> schemas;
     /** The schema that vouched for the {@code arguments} member as it was read; null when none did. */
     private FastSchema vouchedBy;
+    /** The top-level strings of the arguments that {@link #vouchedBy} read; null when none did. */
+    private TopStrings argumentStrings;
 
     private Params(ByteBuf source) {
         this.source = source;
@@ -190,15 +192,19 @@ final class Params {
             case START_OBJECT:
             case START_ARRAY:
                 int start = in.startOffset();
+                // Not with a large message's blocking parser, which decodes a string only when asked
+                // (a failure part way would leave it inside the string): validation reads those later.
                 FastSchema schema = v == JsonToken.START_OBJECT && schemas != null && "arguments".equals(name)
-                        ? schemaOfName() : null;
+                        && p.getNonBlockingInputFeeder() != null ? schemaOfName() : null;
                 if (schema == null) {
                     p.skipChildren();
                 } else {
                     // The params object: where the parser is back once past the arguments.
                     com.fasterxml.jackson.core.JsonStreamContext params = p.getParsingContext().getParent();
-                    if (schema.acceptsFrom(p, v)) {
+                    TopStrings top = new TopStrings();
+                    if (schema.acceptsObjectFrom(p, top)) {
                         vouchedBy = schema;
+                        argumentStrings = top;
                     } else {
                         skipToEndOf(p, params);
                     }
@@ -239,6 +245,11 @@ final class Params {
      */
     FastSchema vouchedBy() {
         return vouchedBy;
+    }
+
+    /** The first top-level strings of the arguments, as validation read them; null when it did not. */
+    TopStrings argumentStrings() {
+        return argumentStrings;
     }
 
     private byte kind(int i) {

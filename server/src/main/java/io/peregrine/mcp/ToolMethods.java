@@ -281,6 +281,12 @@ final class ToolMethods {
         return run(c, m, p, s, r, name, entry, args, cached);
     }
 
+    /** The call's arguments, with what validation read of them when it was this tool's schema that read them. */
+    private ByteBufToolArguments arguments(Params p, ToolRegistry.Entry entry, ByteBuf args) {
+        TopStrings seen = p.vouchedBy() != null && p.vouchedBy() == entry.fastInput ? p.argumentStrings() : null;
+        return new ByteBufToolArguments(json, args, seen);
+    }
+
     /**
      * Runs the call, a leader of the result cache's {@code cached} entry if not null (which it
      * completes, or abandons should the call not start); true when {@code m} is kept beyond the return.
@@ -295,7 +301,7 @@ final class ToolMethods {
             server.policyGate().chain().cache().abandon(cached);
             throw duplicate(m.id());
         }
-        ToolCall call = new ToolCall(answers, c, m, s, entry, new ByteBufToolArguments(json, args), r);
+        ToolCall call = new ToolCall(answers, c, m, s, entry, arguments(p, entry, args), r);
         call.cacheFill = cached;
         if (s.isStateless() && InputRequests.carriesInput(p)) {
             call.inputs(server.asking().inputsOf(c, p, s, "tools/call", name, args));

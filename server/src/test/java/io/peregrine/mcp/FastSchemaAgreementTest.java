@@ -30,6 +30,7 @@ class FastSchemaAgreementTest {
     private static final SchemaValidator FULL = new SchemaValidator(Json.DEFAULT);
     private static final io.peregrine.rpc.KnownStrings VERSIONS = new io.peregrine.rpc.KnownStrings(ProtocolVersion.ids());
     private static final String[] NAMES = {"a", "b", "name", "io.modelcontextprotocol/longer-than-16", "x y"};
+    private static final String[] READ_NAMES = {"a", "b", "name", "io.modelcontextprotocol/longer-than-16", "x y", "absent"};
     private static final String[] STRINGS = {"", "a", "ab", "abc", "héllo", "\uD83D\uDE00", "\uD83D\uDE00\uD83D\uDE00x",
             "a\\nb", "\\u00e9t\\u00e9", "quote\\\"d", "twelve chars", "abcdefghijklmnopqrstuvwxyz"};
 
@@ -70,6 +71,15 @@ class FastSchemaAgreementTest {
                 assertThat(params.vouchedBy() == fast).as("in the params pass: %s against %s", doc, schemaJson).isEqualTo(fastSays);
                 assertThat(params.object("tools/call", "arguments").toString(StandardCharsets.UTF_8)).isEqualTo(doc);
                 assertThat(params.stringOrNull("after")).as("the member after %s", doc).isEqualTo("kept");
+                if (params.vouchedBy() == fast) {
+                    // A tool reading its strings from what validation read sees what reading the arguments shows.
+                    ByteBuf raw = params.object("tools/call", "arguments");
+                    ByteBufToolArguments seen = new ByteBufToolArguments(Json.DEFAULT, raw, params.argumentStrings());
+                    ByteBufToolArguments read = new ByteBufToolArguments(Json.DEFAULT, raw);
+                    for (String name : READ_NAMES) {
+                        assertThat(outcome(seen, name)).as("string(%s) of %s", name, doc).isEqualTo(outcome(read, name));
+                    }
+                }
             }
         }
         assertThat(compiled).as("generated schemas within the subset").isGreaterThan(2_000);
@@ -128,6 +138,15 @@ class FastSchemaAgreementTest {
         assertThat(FastSchema.compile(JsonTree.parse("{\"type\":\"object\"}")).acceptsEmptyObject()).isTrue();
         assertThat(FastSchema.compile(JsonTree.parse("{\"type\":\"object\",\"required\":[\"a\"]}")).acceptsEmptyObject()).isFalse();
         assertThat(FastSchema.compile(JsonTree.parse("{\"type\":\"string\"}")).acceptsEmptyObject()).isFalse();
+    }
+
+    /** The value {@code string(name, "(default)")} gives, or the message of what it throws. */
+    private static String outcome(ByteBufToolArguments arguments, String name) {
+        try {
+            return arguments.string(name, "(default)");
+        } catch (io.peregrine.tool.InvalidArgumentsException e) {
+            return "refused: " + e.getMessage();
+        }
     }
 
     /** {@code json} read as a request's params, the arguments of a tool named {@code t} checked against {@code fast}. */
