@@ -175,12 +175,6 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Connects to every upstream and waits until each was reached or failed once (at most its
-     * connect timeout, plus its first listing), then federates what they offer.
-     *
-     * @throws ConfigException when names collide with prefixing off, or resource URIs collide; the gateway is closed then
-     */
-    /**
      * Serves forwarded calls on the I/O loops of {@code group} (the server's, once it listens):
      * each network endpoint of every upstream opens one more link on each loop (unless its
      * {@code link-per-io-thread} is off), and a call forwarded from a loop goes out and comes back
@@ -199,6 +193,12 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects to every upstream and waits until each was reached or failed once (at most its
+     * connect timeout, plus its first listing), then federates what they offer.
+     *
+     * @throws ConfigException when names collide with prefixing off, or resource URIs collide; the gateway is closed then
+     */
     public void start() throws InterruptedException {
         for (Upstream u : upstreams) {
             if (u.spec().tls() != null && !u.spec().tls().verify()) {

@@ -48,9 +48,10 @@ final class Upstream implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile java.util.function.Function<String, Upstream> peers = name -> null;
 
-    /** @param updated hears {@code notifications/resources/updated} of a URI the gateway's clients subscribed to */
+    /** The I/O loops the gateway serves on (see {@link #serveOn}); empty before it listens. */
     private volatile List<io.netty.channel.EventLoop> servingLoops = List.of();
 
+    /** @param updated hears {@code notifications/resources/updated} of a URI the gateway's clients subscribed to */
     Upstream(UpstreamSpec spec, Listener listener, java.util.function.Consumer<String> updated, EventLoopGroup loops,
              ScheduledExecutorService timer, Executor workers) {
         this.spec = spec;
