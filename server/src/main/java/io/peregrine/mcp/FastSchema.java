@@ -91,20 +91,18 @@ final class FastSchema {
     }
 
     /**
-     * Whether the value whose first token {@code t} the parser just returned surely satisfies the
-     * schema; on true the parser is left on the value's last token, on false anywhere in it.
-     */
-    boolean acceptsFrom(JsonParser p, JsonToken t) throws IOException {
-        return check(root, p, t);
-    }
-
-    /**
-     * As {@link #acceptsFrom(JsonParser, JsonToken)} for an object, telling {@code top} each of
-     * its top-level members as it passes (the tool's arguments: see {@link TopStrings}).
+     * Whether the object whose START_OBJECT a non-blocking parser just returned surely satisfies
+     * the schema, telling {@code top} each of its top-level members as it passes (the tool's
+     * arguments: see {@link TopStrings}); on true the parser is left on the object's END_OBJECT,
+     * on false anywhere in it.
      */
     boolean acceptsObjectFrom(JsonParser p, TopStrings top) throws IOException {
-        Node n = root;
-        return !n.never && (n.types == 0 || (n.types & OBJECT) != 0) && !n.hasEnum && object(n, p, top);
+        return !root.never && takesObject(root) && object(root, p, top);
+    }
+
+    /** Whether an object may satisfy {@code n} as far as its type and enum say. */
+    private static boolean takesObject(Node n) {
+        return (n.types == 0 || (n.types & OBJECT) != 0) && !n.hasEnum;
     }
 
     private static boolean check(Node n, JsonParser p, JsonToken t) throws IOException {
@@ -113,7 +111,7 @@ final class FastSchema {
         }
         switch (t) {
             case START_OBJECT:
-                return (n.types == 0 || (n.types & OBJECT) != 0) && !n.hasEnum && object(n, p);
+                return takesObject(n) && object(n, p);
             case START_ARRAY:
                 return (n.types == 0 || (n.types & ARRAY) != 0) && !n.hasEnum && array(n, p);
             case VALUE_STRING:

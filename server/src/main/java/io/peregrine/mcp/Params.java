@@ -70,8 +70,6 @@ final class Params {
     private String tracestate;
     private String baggage;
 
-    /** Where the schema of the arguments' {@code name} comes from while reading; null: none. */
-    private java.util.function.Function<String, FastSchema> schemas;
     /** The schema that vouched for the {@code arguments} member as it was read; null when none did. */
     private FastSchema vouchedBy;
     /** The top-level strings of the arguments that {@link #vouchedBy} read; null when none did. */
@@ -115,7 +113,6 @@ final class Params {
     static Params read(JsonInput in, ByteBuf source, KnownStrings versions,
                        java.util.function.Function<String, FastSchema> schemas) throws IOException {
         Params result = new Params(source);
-        result.schemas = schemas;
         JsonParser p = in.parser();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -135,7 +132,7 @@ final class Params {
                     skipRestOfMeta(p);
                 }
             } else {
-                result.record(in, name, v);
+                result.record(in, name, v, schemas);
             }
         }
         return result;
@@ -170,7 +167,8 @@ final class Params {
         }
     }
 
-    private void record(JsonInput in, String name, JsonToken v) throws IOException {
+    private void record(JsonInput in, String name, JsonToken v,
+                        java.util.function.Function<String, FastSchema> schemas) throws IOException {
         JsonParser p = in.parser();
         if (names == null) {
             // Room for the two members of the commonest request, tools/call's name and arguments.
@@ -195,7 +193,7 @@ final class Params {
                 // Not with a large message's blocking parser, which decodes a string only when asked
                 // (a failure part way would leave it inside the string): validation reads those later.
                 FastSchema schema = v == JsonToken.START_OBJECT && schemas != null && "arguments".equals(name)
-                        && p.getNonBlockingInputFeeder() != null ? schemaOfName() : null;
+                        && p.getNonBlockingInputFeeder() != null ? schemaOfName(schemas) : null;
                 if (schema == null) {
                     p.skipChildren();
                 } else {
@@ -217,8 +215,8 @@ final class Params {
         }
     }
 
-    /** The schema {@link #schemas} gives the string member {@code name} read so far, or null. */
-    private FastSchema schemaOfName() {
+    /** The schema {@code schemas} gives the string member {@code name} read so far, or null. */
+    private FastSchema schemaOfName(java.util.function.Function<String, FastSchema> schemas) {
         for (int i = 0; i < count - 1; i++) {
             if (kind(i) == STRING && "name".equals(names[i])) {
                 return schemas.apply(strings[i]);

@@ -283,7 +283,8 @@ final class ToolMethods {
 
     /** The call's arguments, with what validation read of them when it was this tool's schema that read them. */
     private ByteBufToolArguments arguments(Params p, ToolRegistry.Entry entry, ByteBuf args) {
-        TopStrings seen = p.vouchedBy() != null && p.vouchedBy() == entry.fastInput ? p.argumentStrings() : null;
+        // Only this tool's schema read them (argumentStrings is null whenever no schema did).
+        TopStrings seen = p.vouchedBy() == entry.fastInput ? p.argumentStrings() : null;
         return new ByteBufToolArguments(json, args, seen);
     }
 

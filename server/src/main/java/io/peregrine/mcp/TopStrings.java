@@ -22,16 +22,11 @@ final class TopStrings {
     private int members;
 
     /**
-     * The string the parser is on, or null when it is left to the tool's own read: longer than
-     * {@link #MAX_CHARS}, refused by the parser's limits (which the tool's read then reports), or
-     * not yet decoded. Only a non-blocking parser has decoded a string by the time it names it; a
-     * blocking one (a large message's) decodes it when asked, and one that fails part way through
-     * would leave the parser inside the string.
+     * The string a non-blocking parser is on (it has decoded the whole string by the time it names
+     * it), or null when it is left to the tool's own read: longer than {@link #MAX_CHARS}, or
+     * refused by the parser's limits (which the tool's read then reports).
      */
     static String text(com.fasterxml.jackson.core.JsonParser p) {
-        if (p.getNonBlockingInputFeeder() == null) {
-            return null;
-        }
         try {
             return p.getTextLength() <= MAX_CHARS ? p.getText() : null;
         } catch (java.io.IOException e) {
