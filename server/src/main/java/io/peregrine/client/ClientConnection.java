@@ -13,7 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -84,6 +86,11 @@ final class ClientConnection {
     /** What was agreed with the server for the current link; replaced as a whole, never changed. */
     private volatile Agreement agreement;
     private final CallScopes scopes = new CallScopes();
+    /**
+     * Requests a server refused unread because it had forgotten the session, by id, in the order
+     * they came back: sent again, once each, as soon as the new session is open. Loop only.
+     */
+    private final Map<Long, Outbound> unserved = new LinkedHashMap<>();
 
     /** @param ownedGroup the group to shut down on close, or null when the loop is shared */
     ClientConnection(ClientTransport transport, EventLoop loop, EventLoopGroup ownedGroup, Settings settings,
@@ -421,6 +428,17 @@ final class ClientConnection {
         }
 
         @Override
+        public void onRequestNotServed(Outbound request, String why) {
+            PendingRequest pendingRequest = pending.get(request.id());
+            if (gen != generation || closed || pendingRequest == null || !pendingRequest.markResent()) {
+                LinkListener.super.onRequestNotServed(request, why);
+                return;
+            }
+            log.debug("{} was refused unread by {} ({}); it goes again in a new session", pendingRequest, target(), why);
+            unserved.put(request.id(), request);
+        }
+
+        @Override
         public void onClosed(String reason) {
             if (gen == generation) {
                 linkLost(reason);
@@ -453,7 +471,12 @@ final class ClientConnection {
         if (pending.size() > 0) {
             log.debug("connection to {} lost with {} requests pending", target(), pending.size());
         }
-        pending.failAll(request -> lostResponse(request, reason));
+        if (retry) {
+            pending.failAll(request -> lostResponse(request, reason), request -> unserved.containsKey(request.id()));
+        } else {
+            dropUnserved(reason);
+            pending.failAll(request -> lostResponse(request, reason));
+        }
         if (wasReady && events != null) {
             events.onLost(reason);
         }
@@ -470,6 +493,7 @@ final class ClientConnection {
         if (reconnectAttempts >= policy.maxAttempts()) {
             log.warn("gave up reconnecting to {} after {} attempts", target(), reconnectAttempts);
             reconnecting = false;
+            dropUnserved(lostReason);
             return;
         }
         reconnectAttempts++;
@@ -496,11 +520,41 @@ final class ClientConnection {
                 reconnecting = false;
                 lostReason = null;
                 ready = true;
+                sendUnserved();
                 events.onReady(true);
             })), delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // The loop is shutting down: the client is closing.
         }
+    }
+
+    /** Sends again, on the new link, what the old session's server refused unread. */
+    private void sendUnserved() {
+        if (unserved.isEmpty()) {
+            return;
+        }
+        List<Outbound> again = new ArrayList<>(unserved.values());
+        unserved.clear();
+        for (Outbound out : again) {
+            PendingRequest request = pending.get(out.id());
+            if (request == null) {
+                out.body().release();
+            } else {
+                sendNow(request, out);
+            }
+        }
+    }
+
+    /** No new session will carry what the old one's server refused unread: it fails. */
+    private void dropUnserved(String reason) {
+        for (Outbound out : unserved.values()) {
+            out.body().release();
+            PendingRequest request = pending.get(out.id());
+            if (request != null) {
+                request.fail(lostResponse(request, reason));
+            }
+        }
+        unserved.clear();
     }
 
     private static Throwable unwrap(Throwable t) {
@@ -576,6 +630,7 @@ final class ClientConnection {
                 Link l = link;
                 link = null;
                 generation++;
+                dropUnserved(null);
                 if (l == null) {
                     linkClosed.complete(null);
                 } else {

@@ -26,6 +26,8 @@ final class PendingRequest {
     private volatile ScheduledFuture<?> timeout;
     private volatile boolean expired;
     private volatile String cancelReason;
+    /** Sent again in a new session once already; on the connection's loop only. */
+    private boolean resent;
     /** Run once when the request settles, before anyone hears its outcome: frees its slot among the calls in flight. */
     private final java.util.concurrent.atomic.AtomicReference<Runnable> onSettle = new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -68,6 +70,15 @@ final class PendingRequest {
     boolean fail(Throwable cause) {
         settle();
         return future.completeExceptionally(cause);
+    }
+
+    /** Whether the request may be sent again in a new session: true the first time only. */
+    boolean markResent() {
+        if (resent) {
+            return false;
+        }
+        resent = true;
+        return true;
     }
 
     /** Ends the request with a {@link CancellationException}; false when it had already ended. */

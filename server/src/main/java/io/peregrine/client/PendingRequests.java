@@ -42,8 +42,15 @@ final class PendingRequests {
 
     /** Fails every pending request with the failure {@code cause} makes for it. */
     void failAll(Function<PendingRequest, Throwable> cause) {
+        failAll(cause, request -> false);
+    }
+
+    /** Fails every pending request but those {@code kept} names, with the failure {@code cause} makes for it. */
+    void failAll(Function<PendingRequest, Throwable> cause, java.util.function.Predicate<PendingRequest> kept) {
         for (PendingRequest request : byId.values()) {
-            request.fail(cause.apply(request));
+            if (!kept.test(request)) {
+                request.fail(cause.apply(request));
+            }
         }
     }
 

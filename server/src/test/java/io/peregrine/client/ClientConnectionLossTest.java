@@ -1,6 +1,7 @@
 package io.peregrine.client;
 
 import io.peregrine.Peregrine;
+import io.peregrine.testing.CuttableProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -203,6 +204,48 @@ class ClientConnectionLossTest {
             assertThat(c.isConnected()).isTrue();
         } finally {
             restarted.close();
+        }
+    }
+
+    @Test
+    void aCallTheServerRefusedForAForgottenSessionIsAnsweredInTheNextSession() throws Exception {
+        // Two replicas sharing a session key: the second takes up a sealed id only while it is young.
+        String key = "a session key of twenty-odd chars";
+        Duration maxAge = Duration.ofMillis(600);
+        Peregrine first = ClientKitServer.builder().noTcp().http("127.0.0.1", 0).sessionKey(key).sessionMaxAge(maxAge)
+                .httpKeepAliveTimeout(Duration.ofMillis(200)).build();
+        Peregrine second = ClientKitServer.builder().noTcp().http("127.0.0.1", 0).sessionKey(key).sessionMaxAge(maxAge)
+                .build();
+        Peregrine.BoundAddresses firstAt = first.start();
+        Peregrine.BoundAddresses secondAt = second.start();
+        List<String> lost = new CopyOnWriteArrayList<>();
+        List<Boolean> ready = new CopyOnWriteArrayList<>();
+        try (CuttableProxy proxy = new CuttableProxy(firstAt.http());
+             PeregrineClient c = PeregrineClient.builder().url(url("http", proxy.port())).protocolVersion("2025-11-25")
+                     .requestTimeout(Duration.ofSeconds(WAIT_SECONDS))
+                     .onConnectionChange(new ConnectionListener() {
+                         @Override
+                         public void onReady(boolean again) {
+                             ready.add(again);
+                         }
+
+                         @Override
+                         public void onLost(String reason) {
+                             lost.add(reason);
+                         }
+                     }).connect()) {
+            assertThat(c.callTool("echo", Map.of("message", "first session")).text()).isEqualTo("first session");
+            // The first replica closes the idle POST connection and keeps the GET stream; the next POST
+            // reaches the second replica, which no longer takes the session up: 404.
+            proxy.retarget(secondAt.http());
+            Thread.sleep(2 * maxAge.toMillis());
+            assertThat(c.callTool("echo", Map.of("message", "past its age")).text()).isEqualTo("past its age");
+            assertThat(lost).singleElement().asString()
+                    .startsWith("the server ended the session (HTTP 404 to tools/call (id ");
+            assertThat(ready).containsExactly(false, true);
+        } finally {
+            first.close();
+            second.close();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.peregrine.client;
 
 import io.peregrine.Peregrine;
+import io.peregrine.testing.CuttableProxy;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -2,9 +2,11 @@ package io.peregrine.gateway;
 
 import io.peregrine.Peregrine;
 import io.peregrine.client.McpClientException;
+import io.peregrine.demo.EchoTool;
 import io.peregrine.client.PeregrineClient;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.testing.Await;
+import io.peregrine.testing.CuttableProxy;
 import io.peregrine.tool.ClientFeature;
 import io.peregrine.tool.ElicitResult;
 import io.peregrine.tool.Elicitation;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -265,5 +268,31 @@ class GatewayEraTranslationTest {
         assertThat(text(call(client, "features", Map.of("_meta",
                 Map.of(ClientFeature.META_CALLER_CAPABILITIES, Map.of()))))).isEmpty();
         assertThat(text(call(client, "features", Map.of()))).isEqualTo("elicitation.form");
+    }
+
+    /** "2026-07-28 2025-11-25": the gateway's client's era, the upstream's. */
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-07-28", "2025-11-25"})
+    void anUpstreamSessionTheUpstreamForgotIsStartedAgainWithoutTheClientSeeingIt(String version) throws Exception {
+        // Two upstream replicas sharing a session key: the second takes up a sealed id only while it is young.
+        String key = "an upstream session key of some length";
+        Duration maxAge = Duration.ofMillis(600);
+        Peregrine first = fixture.closeLater(Peregrine.builder().noTcp().http("127.0.0.1", 0).tool(EchoTool.create())
+                .sessionKey(key).sessionMaxAge(maxAge).httpKeepAliveTimeout(Duration.ofMillis(200)).build());
+        Peregrine second = fixture.closeLater(Peregrine.builder().noTcp().http("127.0.0.1", 0).tool(EchoTool.create())
+                .sessionKey(key).sessionMaxAge(maxAge).build());
+        first.start();
+        second.start();
+        CuttableProxy proxy = fixture.closeLater(new CuttableProxy(first.addresses().http()));
+        Peregrine gateway = fixture.gateway(UpstreamSpec.builder("up").url("http://127.0.0.1:" + proxy.port() + "/mcp")
+                .protocolVersion("2025-11-25").build());
+        PeregrineClient client = fixture.client(gateway, "tcp", version);
+        assertThat(client.callTool("up_echo", Map.of("message", "first session")).text()).isEqualTo("first session");
+
+        // The first replica closes the gateway's idle POST connections; the next call reaches the second,
+        // which answers 404 for the session it no longer takes up.
+        proxy.retarget(second.addresses().http());
+        Thread.sleep(2 * maxAge.toMillis());
+        assertThat(client.callTool("up_echo", Map.of("message", "past its age")).text()).isEqualTo("past its age");
     }
 }

@@ -237,7 +237,10 @@ final class HttpExchange implements SseDecoder.Events {
             }
             if (code == 404 && link.hasSession()) {
                 String why = "the server ended the session (HTTP 404 to " + describe() + ")";
-                fail(0, why + ": " + text(b));
+                if (isRequest() && !finished) {
+                    link.listener().onRequestNotServed(new Outbound(message.kind(), message.id(), message.method(),
+                            message.name(), message.paramHeaders(), message.body().retain(), null), why + ": " + text(b));
+                }
                 finish();
                 link.sessionLost(why);
                 return;

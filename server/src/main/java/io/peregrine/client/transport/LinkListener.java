@@ -32,6 +32,17 @@ public interface LinkListener {
      */
     void onRequestFailed(long id, int code, String message, Object data);
 
+    /**
+     * The server refused {@code request} unread because it no longer knows the session it was
+     * sent in (Streamable HTTP: 404 to a request carrying {@code Mcp-Session-Id}), so sending it
+     * again in a new session cannot run it twice; {@link #onClosed} follows. The listener owns
+     * {@code request}'s body. By default the request fails with {@code why}.
+     */
+    default void onRequestNotServed(Outbound request, String why) {
+        request.body().release();
+        onRequestFailed(request.id(), 0, why, null);
+    }
+
     /** The link is gone; called once. {@code reason} says why when the transport knows, else null. */
     void onClosed(String reason);
 

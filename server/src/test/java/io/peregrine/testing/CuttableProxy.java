@@ -1,4 +1,4 @@
-package io.peregrine.client;
+package io.peregrine.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * network would: the client sees its connections drop while the server lives on. Its port stays
  * the same across cuts, so a client can come back through it.
  */
-final class CuttableProxy implements AutoCloseable {
+public final class CuttableProxy implements AutoCloseable {
 
     private final ServerSocket listener;
     private volatile InetSocketAddress target;
@@ -23,7 +23,7 @@ final class CuttableProxy implements AutoCloseable {
     private volatile boolean refusing;
     private volatile boolean closed;
 
-    CuttableProxy(InetSocketAddress target) throws IOException {
+    public CuttableProxy(InetSocketAddress target) throws IOException {
         this.target = target;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(this::acceptLoop, "proxy-accept");
@@ -31,12 +31,12 @@ final class CuttableProxy implements AutoCloseable {
         accept.start();
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
     /** Closes every connection through the proxy now. */
-    void cutAll() {
+    public void cutAll() {
         for (Socket s : sockets) {
             try {
                 s.close();
@@ -48,12 +48,12 @@ final class CuttableProxy implements AutoCloseable {
     }
 
     /** Relays new connections to {@code target} from now on, as a restarted server at the same address would be. */
-    void retarget(InetSocketAddress target) {
+    public void retarget(InetSocketAddress target) {
         this.target = target;
     }
 
     /** While refusing, new connections are closed at once, as if the server were gone. */
-    void refuse(boolean refusing) {
+    public void refuse(boolean refusing) {
         this.refusing = refusing;
     }
 
