@@ -1,8 +1,9 @@
 package io.peregrine.client;
 
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
@@ -33,13 +34,19 @@ import java.util.function.BiConsumer;
  */
 public final class CallHandlers {
 
-    private static final CallHandlers NONE = new CallHandlers(Map.of(), null);
+    private static final CallHandlers NONE = new CallHandlers(null, null, null, null);
 
-    private final Map<String, ClientRequestHandler> handlers;
+    /** Null for each question the call leaves to the client's own handlers. */
+    private final ClientRequestHandler elicitation;
+    private final ClientRequestHandler sampling;
+    private final ClientRequestHandler roots;
     private final BiConsumer<String, Map<String, Object>> log;
 
-    private CallHandlers(Map<String, ClientRequestHandler> handlers, BiConsumer<String, Map<String, Object>> log) {
-        this.handlers = handlers;
+    private CallHandlers(ClientRequestHandler elicitation, ClientRequestHandler sampling, ClientRequestHandler roots,
+                         BiConsumer<String, Map<String, Object>> log) {
+        this.elicitation = elicitation;
+        this.sampling = sampling;
+        this.roots = roots;
         this.log = log;
     }
 
@@ -50,17 +57,17 @@ public final class CallHandlers {
 
     /** Answers the call's {@code elicitation/create} requests. */
     public CallHandlers onElicitation(ClientRequestHandler handler) {
-        return with(ServerRequestHandlers.ELICITATION, handler);
+        return new CallHandlers(Objects.requireNonNull(handler, "handler"), sampling, roots, log);
     }
 
     /** Answers the call's {@code sampling/createMessage} requests. */
     public CallHandlers onSampling(ClientRequestHandler handler) {
-        return with(ServerRequestHandlers.SAMPLING, handler);
+        return new CallHandlers(elicitation, Objects.requireNonNull(handler, "handler"), roots, log);
     }
 
     /** Answers the call's {@code roots/list} requests. */
     public CallHandlers onRootsList(ClientRequestHandler handler) {
-        return with(ServerRequestHandlers.ROOTS, handler);
+        return new CallHandlers(elicitation, sampling, Objects.requireNonNull(handler, "handler"), log);
     }
 
     /**
@@ -69,7 +76,7 @@ public final class CallHandlers {
      * must not block.
      */
     public CallHandlers onLog(BiConsumer<String, Map<String, Object>> listener) {
-        return new CallHandlers(handlers, Objects.requireNonNull(listener, "listener"));
+        return new CallHandlers(elicitation, sampling, roots, Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -84,18 +91,21 @@ public final class CallHandlers {
         }
     }
 
-    private CallHandlers with(String method, ClientRequestHandler handler) {
-        Map<String, ClientRequestHandler> copy = new HashMap<>(handlers);
-        copy.put(method, Objects.requireNonNull(handler, "handler"));
-        return new CallHandlers(Map.copyOf(copy), log);
-    }
-
     boolean handles(String method) {
-        return handlers.containsKey(method);
+        return handler(method) != null;
     }
 
     ClientRequestHandler handler(String method) {
-        return handlers.get(method);
+        switch (method) {
+            case ServerRequestHandlers.ELICITATION:
+                return elicitation;
+            case ServerRequestHandlers.SAMPLING:
+                return sampling;
+            case ServerRequestHandlers.ROOTS:
+                return roots;
+            default:
+                return null;
+        }
     }
 
     BiConsumer<String, Map<String, Object>> log() {
@@ -103,11 +113,18 @@ public final class CallHandlers {
     }
 
     boolean isEmpty() {
-        return handlers.isEmpty() && log == null;
+        return elicitation == null && sampling == null && roots == null && log == null;
     }
 
     @Override
     public String toString() {
-        return "CallHandlers" + handlers.keySet() + (log != null ? "+log" : "");
+        StringJoiner answered = new StringJoiner(", ", "CallHandlers[", "]");
+        for (String method : List.of(ServerRequestHandlers.ELICITATION, ServerRequestHandlers.SAMPLING,
+                ServerRequestHandlers.ROOTS)) {
+            if (handles(method)) {
+                answered.add(method);
+            }
+        }
+        return answered + (log != null ? "+log" : "");
     }
 }

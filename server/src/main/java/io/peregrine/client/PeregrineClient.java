@@ -2,6 +2,7 @@ package io.peregrine.client;
 
 import io.netty.util.concurrent.BlockingOperationException;
 import io.peregrine.rpc.JsonRpcError;
+import io.peregrine.rpc.RawJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -357,22 +358,48 @@ public final class PeregrineClient implements AutoCloseable {
      */
     public PendingCall callToolAsync(String name, Map<String, ?> arguments, ProgressListener listener,
                                      Map<String, ?> meta, CallHandlers handlers) {
+        return callTool(name, arguments != null ? arguments : Map.of(), () -> arguments, listener, meta, handlers);
+    }
+
+    /**
+     * Calls a tool without waiting, its arguments given as JSON text that is sent as it is: a
+     * gateway relays a call's arguments this way without reading them into a tree. Otherwise as
+     * {@link #callToolAsync(String, Map, ProgressListener, Map, CallHandlers)}. The text is read
+     * only when the client validates arguments ({@code validateArguments}) or a 2026-07-28 call
+     * over Streamable HTTP mirrors some of them into {@code Mcp-Param-*} headers.
+     *
+     * @param arguments the arguments object
+     * @throws IllegalArgumentException when the text has to be read and is not a JSON object
+     */
+    public PendingCall callToolAsync(String name, RawJson arguments, ProgressListener listener, Map<String, ?> meta,
+                                     CallHandlers handlers) {
+        Objects.requireNonNull(arguments, "arguments");
+        return callTool(name, arguments, () -> argumentsTree(arguments), listener, meta, handlers);
+    }
+
+    /**
+     * @param sent      the arguments as they go in the request: a JSON tree or {@link RawJson}
+     * @param arguments the arguments as a tree, read when something here needs their values
+     */
+    private PendingCall callTool(String name, Object sent, java.util.function.Supplier<Map<String, ?>> arguments,
+                                 ProgressListener listener, Map<String, ?> meta, CallHandlers handlers) {
         Objects.requireNonNull(name, "name");
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("name", name);
-        params.put("arguments", arguments != null ? arguments : Map.of());
+        params.put("arguments", sent);
         putMeta(params, meta);
         ToolInfo tool = knownTool(name);
+        boolean mirrored = connection.isStateless() && httpTransport;
+        Map<String, ?> tree = tool != null && (validator != null || mirrored) ? arguments.get() : null;
         if (validator != null && tool != null) {
-            List<String> problems = validator.validate(tool, arguments);
+            List<String> problems = validator.validate(tool, tree);
             if (!problems.isEmpty()) {
                 return new PendingCall(new Rounds<>(PendingRequest.failed("tools/call", new McpClientException(
                         JsonRpcError.INVALID_PARAMS, "Invalid arguments for tool " + name + ": "
                         + String.join("; ", problems), null)), CallToolResult::new, null, null, 0));
             }
         }
-        boolean mirrored = connection.isStateless() && httpTransport;
-        Map<String, String> headers = mirrored ? ParamHeaderValues.of(tool, arguments) : Map.of();
+        Map<String, String> headers = mirrored ? ParamHeaderValues.of(tool, tree) : Map.of();
         Rounds<CallToolResult> call = rounds("tools/call", params, name, headers, listener, CallToolResult::new,
                 handlers);
         if (mirrored) {
@@ -381,11 +408,26 @@ public final class PeregrineClient implements AutoCloseable {
                 return catalog.<ToolInfo>get(CatalogListener.Kind.TOOLS).thenApply(tools -> {
                     ToolInfo fresh = tools.stream().filter(t -> name.equals(t.name())).findFirst().orElse(null);
                     return connection.send("tools/call", withLogLevel(params), listener, name,
-                            ParamHeaderValues.of(fresh, arguments), false, connection.timeoutMillis());
+                            ParamHeaderValues.of(fresh, tree != null ? tree : arguments.get()), false,
+                            connection.timeoutMillis());
                 });
             });
         }
         return new PendingCall(call);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, ?> argumentsTree(RawJson arguments) {
+        Object tree;
+        try {
+            tree = io.peregrine.rpc.JsonTree.parse(arguments.json());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("the arguments are not JSON: " + e.getMessage(), e);
+        }
+        if (!(tree instanceof Map)) {
+            throw new IllegalArgumentException("the arguments are not a JSON object: " + arguments);
+        }
+        return (Map<String, ?>) tree;
     }
 
     /** Puts {@code meta} (a JSON tree; null or empty for none) in the request's {@code _meta}. */

@@ -5,7 +5,9 @@ import io.peregrine.client.PendingCall;
 import io.peregrine.client.PeregrineClient;
 import io.peregrine.prompt.PromptResult;
 import io.peregrine.resource.ResourceContents;
+import io.peregrine.rpc.RawJson;
 import io.peregrine.tool.ClientFeature;
+import io.peregrine.tool.InvalidArgumentsException;
 import io.peregrine.tool.ToolArguments;
 import io.peregrine.tool.ToolContext;
 import io.peregrine.tool.ToolResult;
@@ -218,15 +220,11 @@ final class Upstream implements AutoCloseable {
      */
     CompletableFuture<ToolResult> callTool(String original, ToolArguments arguments, ToolContext context,
                                            boolean onlyAsTask) {
-        Map<String, Object> args;
-        try {
-            args = arguments.asMap();
-        } catch (Exception e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        // Relayed as the client wrote them: read already, by the envelope pass or the schema's check.
+        RawJson args = RawJson.ofParsed(arguments.json());
         Map<String, Object> caller = Relay.capabilitiesOf(context);
         CompletableFuture<io.peregrine.client.CallToolResult> forwarded = forwarder.forwardAsync(new Forward<>(
-                "tools/call " + original, "tools/call", original, idempotent(original), affinity(args, context),
+                "tools/call " + original, "tools/call", original, idempotent(original), affinity(arguments, context),
                 context.remainingMillis(), (client, meta) -> {
                     meta.put(ClientFeature.META_CALLER_CAPABILITIES, caller);
                     if (onlyAsTask && client.negotiatedVersion().equals("2025-11-25")) {
@@ -284,7 +282,7 @@ final class Upstream implements AutoCloseable {
      * ({@code tasks/cancel}), at once or as soon as the upstream names it.
      */
     private static Forward.Attempt<io.peregrine.client.CallToolResult> upstreamTask(PeregrineClient client, String tool,
-                                                                                   Map<String, Object> args, Map<String, Object> meta) {
+                                                                                   RawJson args, Map<String, Object> meta) {
         Map<String, Object> params = new java.util.LinkedHashMap<>();
         params.put("name", tool);
         params.put("arguments", args);
@@ -341,7 +339,7 @@ final class Upstream implements AutoCloseable {
      * The call's key for consistent hashing ({@code hash-key}): its principal, its 2025 session, or
      * the value of one of its arguments; null when the upstream does not hash or the call has none.
      */
-    private String affinity(Map<String, Object> args, ToolContext context) {
+    private String affinity(ToolArguments args, ToolContext context) {
         if (spec.loadBalancing() != LoadBalancing.CONSISTENT_HASH) {
             return null;
         }
@@ -352,7 +350,12 @@ final class Upstream implements AutoCloseable {
         if (key.equals("session")) {
             return context.sessionKey();
         }
-        Object value = args.get(key.substring("argument:".length()));
+        Object value;
+        try {
+            value = args.value(key.substring("argument:".length()));
+        } catch (InvalidArgumentsException e) {
+            value = null;
+        }
         return value != null ? String.valueOf(value) : null;
     }
 

@@ -33,6 +33,15 @@ public final class RawJson {
         return new RawJson(out.toString());
     }
 
+    /**
+     * Wraps text a parser has read already as exactly one well-formed JSON value, such as a
+     * request's {@code arguments}: it is re-encoded only when its whitespace holds a line break.
+     * Text that is not one well-formed value is the caller's mistake, and is not caught here.
+     */
+    public static RawJson ofParsed(String json) {
+        return json.indexOf('\n') < 0 && json.indexOf('\r') < 0 ? new RawJson(json) : of(json);
+    }
+
     public String json() {
         return json;
     }
