@@ -1,6 +1,7 @@
 package io.peregrine.client;
 
 import io.peregrine.Peregrine;
+import io.peregrine.rpc.RawJson;
 import io.peregrine.tool.Tool;
 import io.peregrine.tool.ToolResult;
 import org.junit.jupiter.api.AfterAll;
@@ -170,6 +171,9 @@ class ClientTransportSuiteTest {
             assertThat(c.callTool("regional", Map.of("region", "Zürich", "query", "weather")).text())
                     .isEqualTo("Zürich: weather");
             assertThat(c.callTool("regional", Map.of("region", "us-west1")).text()).isEqualTo("us-west1: ");
+            // Arguments given as JSON text are read for the header, and sent as they are.
+            assertThat(c.callToolAsync("regional", RawJson.of("{\"region\":\"Zürich\",\"query\":\"rain\"}"), null, null,
+                    null).result().get(WAIT_SECONDS, TimeUnit.SECONDS).text()).isEqualTo("Zürich: rain");
         }
     }
 
@@ -244,6 +248,9 @@ class ClientTransportSuiteTest {
                                 .contains("millis").contains("integer");
                     });
             assertThat(c.pendingRequests()).isEqualTo(pendingBefore);
+            assertThat(c.callToolAsync("slow", RawJson.of("{\"millis\":\"soon\"}"), null, null, null).result())
+                    .failsWithin(WAIT_SECONDS, TimeUnit.SECONDS).withThrowableThat().havingCause()
+                    .isInstanceOf(McpClientException.class).withMessageStartingWith("Invalid arguments for tool slow: ");
             assertThat(c.callTool("slow", Map.of("millis", 4)).text()).isEqualTo("slept 4");
         }
     }
