@@ -226,8 +226,9 @@ final class ExternalComparison {
         Path log = dir.resolve("h2load.log");
         if (row.generator.equals("wrk")) {
             String session = row.era.handshake() ? openSession(uri, row.era) : "-";
+            // "--": a session id may start with "-", which wrk would otherwise take for an option of its own.
             command = List.of("wrk", "-t1", "-c" + plan.connections, "-d" + seconds, "--timeout", "10s",
-                    "-s", script().toString(), uri.toString(),
+                    "-s", script().toString(), "--", uri.toString(),
                     row.era.version(), session, Integer.toString(plan.payload));
         } else {
             Path body = dir.resolve("call.json");
