@@ -149,7 +149,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
     private void post(FullHttpRequest request) {
         HttpHeaders h = request.headers();
         String contentType = h.get(HttpHeaderNames.CONTENT_TYPE);
-        if (contentType == null || !MediaTypes.of(contentType).equals("application/json")) {
+        if (contentType == null || !MediaTypes.isJson(contentType)) {
             listener.onRefused(Transport.HTTP, EdgeRefusal.INVALID_REQUEST);
             refuseJson(ctx, request, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "null", INVALID_REQUEST,
                     "Unsupported Media Type: " + (contentType == null ? "no Content-Type" : "Content-Type " + contentType)
@@ -157,8 +157,7 @@ final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String accept = h.get(HttpHeaderNames.ACCEPT);
-        if (accept != null
-                && !(MediaTypes.accepts(accept, "application/json") && MediaTypes.accepts(accept, "text/event-stream"))) {
+        if (accept != null && !MediaTypes.acceptsJsonAndEventStream(accept)) {
             listener.onRefused(Transport.HTTP, EdgeRefusal.INVALID_REQUEST);
             refuseJson(ctx, request, HttpResponseStatus.NOT_ACCEPTABLE, "null", INVALID_REQUEST, "Not Acceptable: Accept: "
                     + accept + "; the client must accept both application/json and text/event-stream", null);
