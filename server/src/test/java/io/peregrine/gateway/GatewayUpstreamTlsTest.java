@@ -5,6 +5,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.peregrine.Peregrine;
 import io.peregrine.chaos.ChaosProxy;
+import io.peregrine.client.PendingCall;
 import io.peregrine.client.PeregrineClient;
 import io.peregrine.client.ToolInfo;
 import io.peregrine.config.ConfigLoader;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -180,5 +182,23 @@ class GatewayUpstreamTlsTest {
         List<String> opened = watch.openings().subList(before, watch.openings().size());
         System.out.println("with h2c, connections open with: " + opened);
         assertThat(opened).isNotEmpty().allMatch(o -> o.startsWith("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+    }
+
+    @Test
+    void h2cCallsBeyondTheUpstreamsStreamLimitWaitForAStream() throws Exception {
+        // Netty's server allows 100 concurrent streams; the gateway lets 256 calls go to the upstream at once.
+        Peregrine upstream = fixture.closeLater(Peregrine.builder().noTcp().http("127.0.0.1", 0).h2c(true)
+                .tool(EchoTool.create()).drainTimeout(Duration.ZERO).build());
+        String url = "http://127.0.0.1:" + upstream.start().http().getPort() + "/mcp";
+        Peregrine gateway = fixture.gateway(secure(url, "gateway.upstreams.secure.h2c=true",
+                "gateway.upstreams.secure.max-in-flight=256"));
+        PeregrineClient c = fixture.client(gateway, "tcp", "2025-11-25");
+        List<PendingCall> calls = new ArrayList<>();
+        for (int i = 0; i < 160; i++) {
+            calls.add(c.callToolAsync("secure_echo", Map.of("message", "call " + i), null));
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            assertThat(calls.get(i).result().get(30, TimeUnit.SECONDS).text()).isEqualTo("call " + i);
+        }
     }
 }

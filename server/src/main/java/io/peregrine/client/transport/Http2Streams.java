@@ -49,7 +49,10 @@ final class Http2Streams implements ExchangeChannels {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+                        // Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait for one to end
+                        // instead of failing.
+                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().encoderEnforceMaxConcurrentStreams(true)
+                                        .build(),
                                 // The server opens no streams of its own (no push): anything it tries is dropped.
                                 new Http2MultiplexHandler(new ChannelInboundHandlerAdapter() {
                                     @Override
