@@ -26,9 +26,10 @@ import java.util.function.IntFunction;
  * Peregrine directly against the same Peregrine behind a Peregrine gateway: {@code loadtest/run gateway}.
  *
  * <p>One upstream Peregrine serving {@code echo} runs in a JVM of its own ({@link GatewayServeMain}),
- * and three gateways, each in a JVM of its own, federate it: one over a TCP upstream link, one over
- * WebSocket, one over Streamable HTTP. Every round, the load generator ({@link TcpLoadGenerator},
- * in this JVM) runs the same closed loop of {@code tools/call} once against each of the four:
+ * and four gateways, each in a JVM of its own, federate it: one over a TCP upstream link, one over
+ * WebSocket, one over Streamable HTTP (a pool of HTTP/1.1 connections), one over Streamable HTTP on
+ * h2c. Every round, the load generator ({@link TcpLoadGenerator}, in this JVM) runs the same closed
+ * loop of {@code tools/call} once against each of the five:
  * {@code echo} on the upstream itself, and {@code up_echo} on each gateway, which forwards it to the
  * same upstream; the order rotates from round to round, so that no row always runs first or right
  * after another. Every answer is checked (its id and a {@code result}); errors are counted, not
@@ -36,7 +37,7 @@ import java.util.function.IntFunction;
  * gateway row's calls/s to the direct row's and the p50 it adds to it.
  *
  * <p>With {@code --peers}, three more rows put a gateway in front of the same server speaking stdio
- * ({@link GatewayServeMain} {@code stdio}, in a JVM of its own): a fourth Peregrine gateway, whose
+ * ({@link GatewayServeMain} {@code stdio}, in a JVM of its own): a fifth Peregrine gateway, whose
  * upstream is that command, and the npm {@code supergateway} and {@code mcp-proxy} ({@link GatewayPeers});
  * all rows are then called over Streamable HTTP, the one transport the peers serve, and a second table
  * gives the peers' calls/s as a ratio of that Peregrine gateway's.
@@ -70,7 +71,7 @@ final class GatewayComparison {
     private static final String DEFAULT_STDIO_JAVA_OPTS = "-Xms128m -Xmx128m -XX:+UseParallelGC";
 
     /** The rows, in the order of the first round: the direct call, then each upstream link. */
-    static final List<String> ROWS = List.of("direct", "gateway-tcp", "gateway-ws", "gateway-http");
+    static final List<String> ROWS = List.of("direct", "gateway-tcp", "gateway-ws", "gateway-http", "gateway-h2c");
     /** The rows {@code --peers} adds: gateways in front of the stdio child, Peregrine's first. */
     static final List<String> PEER_ROWS = List.of("gateway-stdio", "supergateway", "mcp-proxy");
 
@@ -144,7 +145,7 @@ final class GatewayComparison {
             Map<String, Server> targets = new LinkedHashMap<>();
             targets.put("direct", upstream);
             List<String> links = new ArrayList<>(List.of("tcp://" + upstream.tcp, "ws://" + upstream.http + Transport.PATH,
-                    "http://" + upstream.http + Transport.PATH));
+                    "http://" + upstream.http + Transport.PATH, GatewayServeMain.H2C + upstream.http + Transport.PATH));
             List<String> child = stdioChild();
             if (peers) {
                 links.add(GatewayServeMain.STDIO + GatewayPeers.commandLine(child));
@@ -349,6 +350,8 @@ final class GatewayComparison {
                 return "WebSocket";
             case "gateway-stdio":
                 return "stdio (a child process)";
+            case "gateway-h2c":
+                return "Streamable HTTP on h2c";
             default:
                 return "Streamable HTTP";
         }

@@ -21,7 +21,7 @@ import java.time.Duration;
  *       MCP).</li>
  *   <li>{@code gateway URL}: Peregrine with no tools of its own, one I/O thread, TCP and HTTP on
  *       127.0.0.1 (as the upstream), federating the upstream at {@code URL} ({@code tcp://}, {@code ws://},
- *       {@code http://}, or {@code stdio:} and a command line that starts the child) as
+ *       {@code http://}, {@code h2c://} for {@code http://} over h2c, or {@code stdio:} and a command line that starts the child) as
  *       {@value #UPSTREAM}, so that its echo is {@code up_echo}; prints {@code listening tcp HOST:PORT http HOST:PORT}
  *       once the upstream's catalog is in.</li>
  * </ul>
@@ -32,6 +32,8 @@ public final class GatewayServeMain {
 
     /** The prefix of a gateway's upstream that is a command line, as {@code PeregrineClient} takes it. */
     static final String STDIO = "stdio:";
+    /** The scheme of a gateway's upstream reached over Streamable HTTP on h2c ({@code gateway.upstreams.<name>.h2c}). */
+    static final String H2C = "h2c://";
     /** The upstream's name in the gateway, and so the prefix of its tools. */
     static final String UPSTREAM = "up";
     /**
@@ -64,6 +66,8 @@ public final class GatewayServeMain {
             UpstreamSpec.Builder upstream = UpstreamSpec.builder(UPSTREAM).maxInFlight(MAX_IN_FLIGHT, Duration.ofSeconds(5));
             if (args[1].startsWith(STDIO)) {
                 upstream.command(args[1].substring(STDIO.length()));
+            } else if (args[1].startsWith(H2C)) {
+                upstream.url("http://" + args[1].substring(H2C.length())).h2c(true);
             } else {
                 upstream.url(args[1]);
             }
@@ -72,7 +76,7 @@ public final class GatewayServeMain {
                     .tcp("127.0.0.1", 0).http("127.0.0.1", 0).maxFrameBytes(maxMessageBytes)
                     .maxConcurrency(MAX_IN_FLIGHT).upstream(upstream.build()).build();
         } else {
-            System.err.println("usage: GatewayServeMain upstream | stdio | gateway tcp://...|ws://...|http://...|stdio:COMMAND");
+            System.err.println("usage: GatewayServeMain upstream | stdio | gateway tcp://...|ws://...|http://...|h2c://...|stdio:COMMAND");
             System.exit(64);
             return;
         }

@@ -124,8 +124,10 @@ class GatewayComparisonTest {
         assertThat(table).containsPattern("\\| Peregrine directly \\| – \\| [1-9]\\d* \\| \\d+ \\| \\d+ \\| [1-9]\\d* \\| 0 \\|")
                 .containsPattern("\\| Peregrine behind the gateway \\| TCP \\| [1-9]\\d* \\| \\d+ \\| \\d+ \\| [1-9]\\d* \\| 0 \\| \\*\\*")
                 .containsPattern("\\| Peregrine behind the gateway \\| WebSocket \\| [1-9]\\d* \\| \\d+ \\| \\d+ \\| [1-9]\\d* \\| 0 \\| \\*\\*")
-                .containsPattern("\\| Peregrine behind the gateway \\| Streamable HTTP \\| [1-9]\\d* \\| \\d+ \\| \\d+ \\| [1-9]\\d* \\| 0 \\| \\*\\*");
+                .containsPattern("\\| Peregrine behind the gateway \\| Streamable HTTP \\| [1-9]\\d* \\| \\d+ \\| \\d+ \\| [1-9]\\d* \\| 0 \\| \\*\\*")
+                .containsPattern("\\| Peregrine behind the gateway \\| Streamable HTTP on h2c \\| [1-9]\\d* \\| \\d+ \\| \\d+ \\| [1-9]\\d* \\| 0 \\| \\*\\*");
         assertThat(Files.readString(json)).contains("\"gateway-tcp\"").contains("\"gateway-ws\"").contains("\"gateway-http\"")
+                .contains("\"gateway-h2c\"")
                 .contains("\"tool\":\"up_echo\"");
     }
 }
