@@ -206,6 +206,11 @@ final class Replica implements AutoCloseable {
                 Relay.linked(c);
                 clients[i] = c;
             } catch (IOException | RuntimeException e) {
+                if (closed) {
+                    // Closing interrupted the connect: nothing failed.
+                    log.debug("upstream {}: the link on I/O loop {} to {} was not made: closing", upstream.name(), i, shown);
+                    break;
+                }
                 // Its loop's calls go out on the first link meanwhile.
                 log.warn("upstream {}: a link on I/O loop {} to {} failed ({}); that loop's calls use the first link",
                         upstream.name(), i, shown, message(e));
