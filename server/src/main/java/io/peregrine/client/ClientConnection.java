@@ -471,12 +471,11 @@ final class ClientConnection {
         if (pending.size() > 0) {
             log.debug("connection to {} lost with {} requests pending", target(), pending.size());
         }
-        if (retry) {
-            pending.failAll(request -> lostResponse(request, reason), request -> unserved.containsKey(request.id()));
-        } else {
+        if (!retry) {
             dropUnserved(reason);
-            pending.failAll(request -> lostResponse(request, reason));
         }
+        // What the server refused unread waits for the new session.
+        pending.failAll(request -> lostResponse(request, reason), request -> unserved.containsKey(request.id()));
         if (wasReady && events != null) {
             events.onLost(reason);
         }
