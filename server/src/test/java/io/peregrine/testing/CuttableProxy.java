@@ -13,18 +13,30 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP relay on a loopback port of its own to a server, whose connections the test can cut, as a
  * network would: the client sees its connections drop while the server lives on. Its port stays
- * the same across cuts, so a client can come back through it.
+ * the same across cuts, so a client can come back through it. A test may also watch the bytes, or
+ * hold them back, as they pass ({@link Chunks}).
  */
 public final class CuttableProxy implements AutoCloseable {
 
+    /** Sees each chunk of bytes before the proxy passes it on, on the thread that pumps it; may hold it back by blocking. */
+    public interface Chunks {
+        void passing(byte[] buf, int length, boolean towardServer) throws InterruptedException;
+    }
+
     private final ServerSocket listener;
     private volatile InetSocketAddress target;
+    private final Chunks chunks;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean refusing;
     private volatile boolean closed;
 
     public CuttableProxy(InetSocketAddress target) throws IOException {
+        this(target, (buf, length, towardServer) -> { });
+    }
+
+    public CuttableProxy(InetSocketAddress target, Chunks chunks) throws IOException {
         this.target = target;
+        this.chunks = chunks;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(this::acceptLoop, "proxy-accept");
         accept.setDaemon(true);
@@ -74,24 +86,25 @@ public final class CuttableProxy implements AutoCloseable {
                 Socket server = new Socket(to.getAddress(), to.getPort());
                 sockets.add(client);
                 sockets.add(server);
-                pump(client, server);
-                pump(server, client);
+                pump(client, server, true);
+                pump(server, client, false);
             } catch (IOException e) {
                 closeQuietly(client);
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean towardServer) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[8192];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    chunks.passing(buf, n, towardServer);
                     out.write(buf, 0, n);
                     out.flush();
                 }
-            } catch (IOException e) {
+            } catch (IOException | InterruptedException e) {
                 // cut, or closed by either side
             } finally {
                 closeQuietly(from);
