@@ -84,10 +84,15 @@ class ClientLimitsTest {
             try (PeregrineClient upstream = PeregrineClient.builder()
                     .url("http://127.0.0.1:" + addresses.http().getPort() + "/mcp")
                     .eventLoopGroup(gateway.eventLoopGroup()).connect()) {
-                CompletableFuture<String> thread = new CompletableFuture<>();
-                upstream.callToolAsync("echo", Map.of("message", "via the gateway"), null).result()
-                        .thenAccept(r -> thread.complete(Thread.currentThread().getName() + ": " + r.text()));
-                assertThat(thread.get(10, TimeUnit.SECONDS)).matches("peregrine-io-[\\d-]+: via the gateway");
+                CompletableFuture<String> progressThread = new CompletableFuture<>();
+                CompletableFuture<String> resultThread = new CompletableFuture<>();
+                CompletableFuture<CallToolResult> result = upstream.callToolAsync("slow",
+                        Map.of("millis", 500, "steps", 1),
+                        (p, t, m) -> progressThread.complete(Thread.currentThread().getName())).result();
+                assertThat(result).as("a call that sleeps 500 ms, still running").isNotDone();
+                result.thenAccept(r -> resultThread.complete(Thread.currentThread().getName()));
+                assertThat(progressThread.get(10, TimeUnit.SECONDS)).matches("peregrine-io-[\\d-]+");
+                assertThat(resultThread.get(10, TimeUnit.SECONDS)).matches("peregrine-io-[\\d-]+");
             }
             assertThat(gateway.eventLoopGroup().isShuttingDown()).isFalse();
         } finally {
