@@ -148,7 +148,8 @@ public final class Peregrine implements AutoCloseable {
         core.policy(parts.policy());
         this.health = new ServerHealth(core, dependencies, counts, System::nanoTime);
         this.gateway = upstreams.isEmpty() ? null
-                : new io.peregrine.gateway.Gateway(upstreams, core.tools(), core.resources(), core.prompts());
+                : new io.peregrine.gateway.Gateway(upstreams, core.tools(), core.resources(), core.prompts(),
+                        settings.get(ConfigKey.GATEWAY_LINKED_RESOURCES));
         if (gateway != null && metrics != null) {
             gateway.events(new io.peregrine.ops.metrics.ResilienceMetrics(metrics.registry()));
         }

@@ -210,7 +210,7 @@ final class Definitions {
     static List<ResourceContents> contents(List<io.peregrine.client.ResourceContents> contents, ResourceUris uris) {
         List<ResourceContents> out = new ArrayList<>();
         for (io.peregrine.client.ResourceContents c : contents) {
-            String uri = uris.servedOrAsIs(c.uri());
+            String uri = uris.pointedAt(c.uri());
             out.add(c.text() != null ? ResourceContents.text(uri, c.mimeType(), c.text())
                     : ResourceContents.blobBase64(uri, c.mimeType(), c.blob() != null ? c.blob() : ""));
         }
@@ -240,13 +240,13 @@ final class Definitions {
         } else if ("audio".equals(type)) {
             c = Content.audioBase64(String.valueOf(item.getOrDefault("data", "")), str(item.get("mimeType")));
         } else if ("resource_link".equals(type) && item.get("uri") instanceof String) {
-            String uri = uris.servedOrAsIs((String) item.get("uri"));
+            String uri = uris.pointedAt((String) item.get("uri"));
             c = Content.resourceLink(uri, str(item.get("name")) != null ? str(item.get("name")) : uri,
                     str(item.get("mimeType")), str(item.get("description")));
         } else if ("resource".equals(type) && object(item.get("resource")) != null
                 && object(item.get("resource")).get("uri") instanceof String) {
             Map<String, Object> r = object(item.get("resource"));
-            String uri = uris.servedOrAsIs((String) r.get("uri"));
+            String uri = uris.pointedAt((String) r.get("uri"));
             c = r.get("text") instanceof String
                     ? Content.embeddedText(uri, str(r.get("mimeType")), (String) r.get("text"))
                     : Content.embeddedBlobBase64(uri, str(r.get("mimeType")),

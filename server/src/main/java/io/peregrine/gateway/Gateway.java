@@ -68,6 +68,9 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
+    /** How many URIs pointed at by upstreams that keep their URIs are remembered, unless configured ({@code gateway.linked-resources}). */
+    public static final int DEFAULT_LINKED_RESOURCES = 10_000;
+
     private final List<Upstream> upstreams = new ArrayList<>();
     private final ToolRegistry tools;
     private final ResourceRegistry resources;
@@ -97,6 +100,18 @@ public final class Gateway implements AutoCloseable {
      * @throws ConfigException when two upstreams share a name, a prefix that is in use, or the mark of rewritten URIs
      */
     public Gateway(List<UpstreamSpec> specs, ToolRegistry tools, ResourceRegistry resources, PromptRegistry prompts) {
+        this(specs, tools, resources, prompts, DEFAULT_LINKED_RESOURCES);
+    }
+
+    /**
+     * @param linkedResources how many URIs that upstreams keeping their URIs point at (links,
+     *                        embedded resources, contents) are remembered, so that clients can read
+     *                        them through the gateway although the upstream does not list them
+     *                        ({@code gateway.linked-resources}); 0 for none
+     * @throws ConfigException when two upstreams share a name, a prefix that is in use, or the mark of rewritten URIs
+     */
+    public Gateway(List<UpstreamSpec> specs, ToolRegistry tools, ResourceRegistry resources, PromptRegistry prompts,
+                   int linkedResources) {
         this.tools = Objects.requireNonNull(tools, "tools");
         this.resources = Objects.requireNonNull(resources, "resources");
         this.prompts = Objects.requireNonNull(prompts, "prompts");
@@ -110,9 +125,12 @@ public final class Gateway implements AutoCloseable {
         this.timer = timer;
         this.workers = Executors.newCachedThreadPool(new DefaultThreadFactory("peregrine-gateway", true));
         this.reconciler = Executors.newSingleThreadExecutor(new DefaultThreadFactory("peregrine-gateway-catalog", true));
+        LinkedResources links = new LinkedResources(linkedResources, uri -> resources.resource(uri) != null);
         for (UpstreamSpec s : specs) {
-            upstreams.add(new Upstream(s, this::changed, resources::updated, loops, timer, workers));
+            upstreams.add(new Upstream(s, this::changed, resources::updated, links, loops, timer, workers));
         }
+        links.marks(upstreams);
+        resources.addUnlisted(links::resolve);
         for (Upstream u : upstreams) {
             u.peers(this::upstream);
         }

@@ -5,6 +5,7 @@ import io.peregrine.rpc.RpcException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The URIs of one upstream's resources as the gateway serves them, and back.
@@ -31,17 +32,31 @@ import java.util.Map;
  */
 final class ResourceUris {
 
-    static final ResourceUris KEEP = new ResourceUris(null);
+    static final ResourceUris KEEP = new ResourceUris(null, null);
 
     /** {@code +} and the upstream's mark, or null when URIs are kept. */
     private final String suffix;
+    /** Told of each URI the upstream points at, when it keeps its URIs; or null. */
+    private final Consumer<String> pointedAt;
 
-    private ResourceUris(String suffix) {
+    private ResourceUris(String suffix, Consumer<String> pointedAt) {
         this.suffix = suffix;
+        this.pointedAt = pointedAt;
     }
 
     static ResourceUris of(UpstreamSpec spec) {
-        return spec.resourceUris() == ResourceUriMode.REWRITE ? new ResourceUris("+" + mark(spec.name())) : KEEP;
+        return of(spec, null);
+    }
+
+    /**
+     * @param pointedAt told of each URI an upstream that keeps its URIs points at in a link,
+     *                  embedded resource or contents ({@link #pointedAt}); null for none
+     */
+    static ResourceUris of(UpstreamSpec spec, Consumer<String> pointedAt) {
+        if (spec.resourceUris() == ResourceUriMode.REWRITE) {
+            return new ResourceUris("+" + mark(spec.name()), null);
+        }
+        return pointedAt != null ? new ResourceUris(null, pointedAt) : KEEP;
     }
 
     /** What the scheme of the upstream {@code name}'s URIs ends with, after a {@code +}: {@code My_Docs} gives {@code my.docs}. */
@@ -66,6 +81,25 @@ final class ResourceUris {
     String servedOrAsIs(String uri) {
         String served = served(uri);
         return served != null ? served : uri;
+    }
+
+    /**
+     * {@link #servedOrAsIs} for a URI the upstream points at (a {@code resource_link}, an embedded
+     * {@code resource}, the contents of a read), which a client may read next: when URIs are kept,
+     * the gateway remembers whose it is ({@link LinkedResources}).
+     */
+    String pointedAt(String uri) {
+        if (pointedAt != null) {
+            pointedAt.accept(uri);
+        }
+        return servedOrAsIs(uri);
+    }
+
+    /** The mark in the served {@code uri}'s scheme (its last {@code +} part, in lower case), or null when it has none. */
+    static String markOf(String uri) {
+        int colon = schemeEnd(uri);
+        int plus = colon < 0 ? -1 : uri.lastIndexOf('+', colon);
+        return plus <= 0 || plus == colon - 1 ? null : uri.substring(plus + 1, colon).toLowerCase(Locale.ROOT);
     }
 
     /** The upstream's URI of the served {@code uri}; a URI without this upstream's mark is passed as it is. */

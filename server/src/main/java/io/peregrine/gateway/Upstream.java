@@ -53,11 +53,14 @@ final class Upstream implements AutoCloseable {
     /** The I/O loops the gateway serves on (see {@link #serveOn}); empty before it listens. */
     private volatile List<io.netty.channel.EventLoop> servingLoops = List.of();
 
-    /** @param updated hears {@code notifications/resources/updated} of a URI the gateway's clients subscribed to */
-    Upstream(UpstreamSpec spec, Listener listener, java.util.function.Consumer<String> updated, EventLoopGroup loops,
-             ScheduledExecutorService timer, Executor workers) {
+    /**
+     * @param updated hears {@code notifications/resources/updated} of a URI the gateway's clients subscribed to
+     * @param links   remembers the URIs this upstream points at, when it keeps its URIs
+     */
+    Upstream(UpstreamSpec spec, Listener listener, java.util.function.Consumer<String> updated, LinkedResources links,
+             EventLoopGroup loops, ScheduledExecutorService timer, Executor workers) {
         this.spec = spec;
-        this.uris = ResourceUris.of(spec);
+        this.uris = ResourceUris.of(spec, uri -> links.remember(uri, this));
         this.subscriptions = new UpstreamSubscriptions(this, updated);
         this.listener = listener;
         this.timer = timer;

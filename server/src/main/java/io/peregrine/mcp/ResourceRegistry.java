@@ -12,12 +12,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The resources and resource templates a server offers. Reads are lock-free lookups in an
  * immutable snapshot; changes build a new snapshot, as in {@link ToolRegistry}. Resources are
  * listed in URI order and templates in the order of their template text; a URI that is not a
  * resource's is resolved by the first template, in that order, that matches it.
+ *
+ * <p>A server may also read resources it does not list (a file below a listed directory, the
+ * target of a link a tool returned): {@link #addUnlisted} adds a source of those, asked after the
+ * resources and the templates.
  *
  * <p>{@link #updated(String)} tells subscribed clients that a resource's contents changed.
  */
@@ -73,6 +78,7 @@ public final class ResourceRegistry {
 
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> updateListeners = new CopyOnWriteArrayList<>();
+    private final List<Function<String, Resource>> unlisted = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
 
     ResourceRegistry() {
@@ -213,7 +219,24 @@ public final class ResourceRegistry {
                 return new Resolved(null, t, vars);
             }
         }
+        for (Function<String, Resource> source : unlisted) {
+            Resource found = source.apply(uri);
+            if (found != null) {
+                return new Resolved(found, null, Map.of());
+            }
+        }
         return null;
+    }
+
+    /**
+     * Adds a source of resources this server reads (and lets clients subscribe to) without listing
+     * them: for a URI that is no listed resource's and that no template matches, {@code resolver}
+     * gives the resource to read, or null when it has none. Sources are asked in the order they
+     * were added; {@code resolver} runs on the thread that serves the request, so it must answer
+     * at once (a lookup, not I/O: reading is the resource handler's part).
+     */
+    public void addUnlisted(Function<String, Resource> resolver) {
+        unlisted.add(Objects.requireNonNull(resolver, "resolver"));
     }
 
     /** Whether some resource or template can be subscribed to (the {@code resources.subscribe} capability). */

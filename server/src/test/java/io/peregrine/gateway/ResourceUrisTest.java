@@ -73,4 +73,27 @@ class ResourceUrisTest {
         assertThat(e.getMessage()).isEqualTo("Resource not found: file+docs:///x");
         assertThat(e.data()).isEqualTo(Map.of("uri", "file+docs:///x", "hint", "none"));
     }
+
+    @Test
+    void theMarkOfAServedUriIsItsSchemesLastPlusPart() {
+        assertThat(ResourceUris.markOf("file+docs:///README.md")).isEqualTo("docs");
+        assertThat(ResourceUris.markOf("git+ssh+My.Docs://h/r")).isEqualTo("my.docs");
+        assertThat(ResourceUris.markOf(DOCS.served("urn:x:y"))).isEqualTo(ResourceUris.mark("docs"));
+        for (String uri : List.of("file:///README.md", "file+:///x", "README+docs.md", "/a+b:c", "", "x+y")) {
+            assertThat(ResourceUris.markOf(uri)).as(uri).isNull();
+        }
+    }
+
+    @Test
+    void urisAnUpstreamThatKeepsThemPointsAtAreToldAndPassAsTheyAre() {
+        List<String> told = new java.util.ArrayList<>();
+        ResourceUris kept = ResourceUris.of(UpstreamSpec.builder("k").url("tcp://127.0.0.1:1").build(), told::add);
+        assertThat(kept.pointedAt("memo://notes/1")).isEqualTo("memo://notes/1");
+        assertThat(told).containsExactly("memo://notes/1");
+        // Rewritten URIs name their upstream already: nothing to remember.
+        ResourceUris marked = ResourceUris.of(UpstreamSpec.builder("m").url("tcp://127.0.0.1:1")
+                .resourceUris(ResourceUriMode.REWRITE).build(), told::add);
+        assertThat(marked.pointedAt("memo://notes/2")).isEqualTo("memo+m://notes/2");
+        assertThat(told).containsExactly("memo://notes/1");
+    }
 }
