@@ -749,6 +749,16 @@ public final class Peregrine implements AutoCloseable {
             return set(ConfigKey.GATEWAY_SESSION_MAX_AGE, maxAge);
         }
 
+        /**
+         * How many resource URIs that upstreams keeping their URIs point at (links, embedded
+         * resources, contents) the gateway remembers, so that clients can read them through it
+         * although the upstream does not list them ({@code gateway.linked-resources}); default
+         * 10,000, 0 for none.
+         */
+        public Builder linkedResources(int uris) {
+            return set(ConfigKey.GATEWAY_LINKED_RESOURCES, uris);
+        }
+
         /** SSE events kept per stream for {@code Last-Event-ID} resumption ({@code http.replay-events}; zero: none); default 256. */
         public Builder replayEvents(int events) {
             return set(ConfigKey.HTTP_REPLAY_EVENTS, events);

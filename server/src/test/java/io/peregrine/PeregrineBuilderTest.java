@@ -36,6 +36,7 @@ class PeregrineBuilderTest {
         NAMED_SETTERS.put(ConfigKey.EXEC_MAX_STRAY_CALLS, (b, v) -> b.maxStrayCalls(Math.toIntExact(v)));
         NAMED_SETTERS.put(ConfigKey.HTTP_SESSION_IDLE_TIMEOUT, (b, v) -> b.sessionIdleTimeout(Duration.ofMillis(v)));
         NAMED_SETTERS.put(ConfigKey.GATEWAY_SESSION_MAX_AGE, (b, v) -> b.sessionMaxAge(Duration.ofMillis(v)));
+        NAMED_SETTERS.put(ConfigKey.GATEWAY_LINKED_RESOURCES, (b, v) -> b.linkedResources(Math.toIntExact(v)));
         NAMED_SETTERS.put(ConfigKey.HTTP_REPLAY_EVENTS, (b, v) -> b.replayEvents(Math.toIntExact(v)));
         NAMED_SETTERS.put(ConfigKey.WS_MAX_FRAME_SIZE, (b, v) -> b.maxFrameBytes(Math.toIntExact(v)));
         NAMED_SETTERS.put(ConfigKey.WS_IDLE_TIMEOUT, (b, v) -> b.webSocketIdleTimeout(Duration.ofMillis(v)));

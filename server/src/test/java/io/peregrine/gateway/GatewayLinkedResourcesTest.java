@@ -5,7 +5,6 @@ import io.peregrine.client.CallToolResult;
 import io.peregrine.client.McpClientException;
 import io.peregrine.client.PeregrineClient;
 import io.peregrine.client.ResourceInfo;
-import io.peregrine.config.ConfigKey;
 import io.peregrine.resource.Resource;
 import io.peregrine.rpc.JsonRpcError;
 import io.peregrine.tool.Content;
@@ -118,7 +117,7 @@ class GatewayLinkedResourcesTest {
     @Test
     void aGatewayThatRemembersNoLinksServesOnlyItsCatalogAndMarks() throws Exception {
         PeregrineClient client = fixture.client(gateway(Peregrine.builder().tcp("127.0.0.1", 0)
-                .set(ConfigKey.GATEWAY_LINKED_RESOURCES, 0)), "tcp", "2025-11-25");
+                .linkedResources(0)), "tcp", "2025-11-25");
         client.callTool("kept_write_note", Map.of("n", 4));
         assertThat(readFails(client, "memo://notes/4").code()).isEqualTo(JsonRpcError.RESOURCE_NOT_FOUND);
         assertThat(client.readResource("memo+marked://notes/4").get(0).text()).isEqualTo("note 4");
