@@ -189,6 +189,14 @@ public final class PeregrineClient implements AutoCloseable {
         return connection.serverCapabilities();
     }
 
+    /**
+     * The capabilities this client declares: those of the requests its handlers answer
+     * (elicitation, sampling, roots) and the tasks extension when it was enabled; a copy.
+     */
+    public Map<String, Object> declaredCapabilities() {
+        return new LinkedHashMap<>(handlers.capabilities());
+    }
+
     /** The server's {@code instructions}, or null. */
     public String instructions() {
         return connection.instructions();

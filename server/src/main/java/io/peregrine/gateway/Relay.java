@@ -129,6 +129,14 @@ final class Relay<T> {
         return answer;
     }
 
+    /**
+     * Puts one question of an upstream's task to the client and waits for its answer (blocks: run
+     * it on a worker thread); throws with what the client answered instead.
+     */
+    Map<String, Object> answer(String method, Map<String, Object> params) throws McpClientException {
+        return ask(method, params);
+    }
+
     private Map<String, Object> ask(String method, Map<String, Object> params) throws McpClientException {
         if (answer.isDone()) {
             throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The gateway's " + tool

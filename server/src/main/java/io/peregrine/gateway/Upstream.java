@@ -48,6 +48,8 @@ final class Upstream implements AutoCloseable {
     /** While true, start-up waits for the source's first list (at most the connect timeout). */
     private volatile boolean discovering;
     private final ScheduledExecutorService timer;
+    /** Where what may block runs (questions put to the gateway's clients). */
+    private final Executor workers;
     private volatile java.util.function.Function<String, Upstream> peers = name -> null;
 
     /** The I/O loops the gateway serves on (see {@link #serveOn}); empty before it listens. */
@@ -64,6 +66,7 @@ final class Upstream implements AutoCloseable {
         this.subscriptions = new UpstreamSubscriptions(this, updated);
         this.listener = listener;
         this.timer = timer;
+        this.workers = workers;
         this.endpoints = new Endpoints(this, loops, timer, workers);
         this.endpoints.update(spec.command() != null ? List.of("stdio:" + spec.command()) : spec.urls(), false);
         this.forwarder = new Forwarder(this, endpoints, timer);
@@ -234,6 +237,9 @@ final class Upstream implements AutoCloseable {
                         return upstreamTask(client, original, args, meta);
                     }
                     Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), "tools/call " + original, context);
+                    if (onlyAsTask && client.negotiatedVersion().compareTo("2026") > 0) {
+                        return new ExtensionTask(client, original, relay).start(args, meta);
+                    }
                     PendingCall call = client.callToolAsync(original, args, context::progress, meta, relay.handlers());
                     return Forward.Attempt.of(relay.watch(call.result(), call::cancel), call::cancel);
                 }));
@@ -277,6 +283,177 @@ final class Upstream implements AutoCloseable {
             });
         });
         return answer;
+    }
+
+    /**
+     * A task of a 2026-07-28 upstream, through its {@code io.modelcontextprotocol/tasks} extension:
+     * {@code tools/call} declaring the extension is answered with the task ({@code resultType:
+     * "task"}), then {@code tasks/get} at the task's poll interval until it ends, which gives its
+     * result or error. The input requests a waiting task shows are put to the gateway's client
+     * through the call's {@link Relay}, and their answers go back with {@code tasks/update}.
+     * Cancelling the attempt sends {@code tasks/cancel}, at once or as soon as the task is named.
+     * Every request declares the extension in its {@code _meta}, as the upstream requires.
+     */
+    private final class ExtensionTask {
+
+        private static final String CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
+        private static final long DEFAULT_POLL_MILLIS = 500;
+
+        private final PeregrineClient client;
+        private final String tool;
+        private final Relay<io.peregrine.client.CallToolResult> relay;
+        private final Map<String, Object> meta = new java.util.LinkedHashMap<>();
+        private final CompletableFuture<io.peregrine.client.CallToolResult> answer = new CompletableFuture<>();
+        private final java.util.concurrent.atomic.AtomicReference<String> taskId = new java.util.concurrent.atomic.AtomicReference<>();
+        private volatile boolean cancelled;
+
+        ExtensionTask(PeregrineClient client, String tool, Relay<io.peregrine.client.CallToolResult> relay) {
+            this.client = client;
+            this.tool = tool;
+            this.relay = relay;
+            Map<String, Object> capabilities = client.declaredCapabilities();
+            Map<String, Object> extensions = new java.util.LinkedHashMap<>(
+                    objectOrEmpty(capabilities.get("extensions")));
+            extensions.put("io.modelcontextprotocol/tasks", Map.of());
+            capabilities.put("extensions", extensions);
+            meta.put(CAPABILITIES, capabilities);
+        }
+
+        Forward.Attempt<io.peregrine.client.CallToolResult> start(RawJson args, Map<String, Object> callMeta) {
+            Map<String, Object> params = new java.util.LinkedHashMap<>();
+            params.put("name", tool);
+            params.put("arguments", args);
+            Map<String, Object> m = new java.util.LinkedHashMap<>(callMeta);
+            m.putAll(meta);
+            Object caller = m.get(ClientFeature.META_CALLER_CAPABILITIES);
+            if (caller instanceof Map) {
+                // The upstream narrows the link's capabilities to the caller's: the task is the gateway's to ask for.
+                @SuppressWarnings("unchecked")
+                Map<String, Object> narrowed = new java.util.LinkedHashMap<>((Map<String, Object>) caller);
+                narrowed.put("extensions", ((Map<?, ?>) meta.get(CAPABILITIES)).get("extensions"));
+                m.put(ClientFeature.META_CALLER_CAPABILITIES, narrowed);
+            }
+            params.put("_meta", m);
+            client.request("tools/call", params).whenComplete((created, failure) -> {
+                if (failure != null) {
+                    answer.completeExceptionally(Forwarder.unwrap(failure));
+                } else if (!"task".equals(created.get("resultType")) || !(created.get("taskId") instanceof String)) {
+                    if ("input_required".equals(created.get("resultType"))) {
+                        answer.completeExceptionally(new io.peregrine.client.McpClientException(
+                                io.peregrine.rpc.JsonRpcError.INTERNAL_ERROR, "upstream " + name() + " asked for input before "
+                                + "its task of " + tool + " began, which the gateway does not relay", null));
+                    } else {
+                        answer.complete(io.peregrine.client.CallToolResult.of(created)); // answered at once after all
+                    }
+                } else {
+                    String id = (String) created.get("taskId");
+                    taskId.set(id);
+                    if (cancelled) {
+                        cancelUpstream(id);
+                    } else {
+                        poll(id, pollMillis(created));
+                    }
+                }
+            });
+            return Forward.Attempt.of(relay.watch(answer, why -> cancel()), why -> cancel());
+        }
+
+        private void cancel() {
+            cancelled = true;
+            String id = taskId.get();
+            if (id != null) {
+                cancelUpstream(id);
+            }
+            // Polling stops with it.
+            answer.completeExceptionally(new java.util.concurrent.CancellationException("tools/call " + tool + " cancelled"));
+        }
+
+        private void cancelUpstream(String id) {
+            client.request("tasks/cancel", withMeta(Map.of("taskId", id)));
+        }
+
+        private Map<String, Object> withMeta(Map<String, Object> params) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>(params);
+            out.put("_meta", meta);
+            return out;
+        }
+
+        private void poll(String id, long afterMillis) {
+            if (answer.isDone()) {
+                return;
+            }
+            timer.schedule(() -> client.request("tasks/get", withMeta(Map.of("taskId", id))).whenComplete((got, failure) -> {
+                if (failure != null) {
+                    answer.completeExceptionally(Forwarder.unwrap(failure));
+                } else {
+                    settle(id, got);
+                }
+            }), afterMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        private void settle(String id, Map<String, Object> got) {
+            Object status = got.get("status");
+            if ("completed".equals(status)) {
+                answer.complete(io.peregrine.client.CallToolResult.of(
+                        objectOrEmpty(got.get("result"))));
+            } else if ("failed".equals(status)) {
+                Map<String, Object> error = objectOrEmpty(got.get("error"));
+                Object code = error.get("code");
+                answer.completeExceptionally(new io.peregrine.client.McpClientException(
+                        code instanceof Number ? ((Number) code).intValue() : io.peregrine.rpc.JsonRpcError.INTERNAL_ERROR,
+                        error.get("message") instanceof String ? (String) error.get("message")
+                                : "upstream " + name() + "'s task of " + tool + " failed", error.get("data")));
+            } else if ("cancelled".equals(status)) {
+                answer.completeExceptionally(new io.peregrine.client.McpClientException(
+                        io.peregrine.rpc.JsonRpcError.INTERNAL_ERROR, "upstream " + name() + " cancelled its task of "
+                        + tool, null));
+            } else if ("input_required".equals(status) && got.get("inputRequests") instanceof Map
+                    && !((Map<?, ?>) got.get("inputRequests")).isEmpty()) {
+                workers.execute(() -> answerInputs(id, objectOrEmpty(got.get("inputRequests")),
+                        pollMillis(got)));
+            } else {
+                poll(id, pollMillis(got));
+            }
+        }
+
+        /** Puts the task's input requests to the gateway's client, in order, and sends the answers with tasks/update. */
+        private void answerInputs(String id, Map<String, Object> requests, long pollMillis) {
+            Map<String, Object> responses = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, Object> e : requests.entrySet()) {
+                Map<String, Object> request = objectOrEmpty(e.getValue());
+                Map<String, Object> params = new java.util.LinkedHashMap<>(
+                        objectOrEmpty(request.get("params")));
+                // Asked under the upstream's key, as a Peregrine upstream's 2025 request names it.
+                Map<String, Object> m = new java.util.LinkedHashMap<>(objectOrEmpty(params.get("_meta")));
+                m.put(io.peregrine.tool.ClientRequest.META_INPUT_KEY, e.getKey());
+                params.put("_meta", m);
+                try {
+                    responses.put(e.getKey(), relay.answer(String.valueOf(request.get("method")), params));
+                } catch (io.peregrine.client.McpClientException failure) {
+                    cancel();
+                    answer.completeExceptionally(failure);
+                    return;
+                }
+            }
+            client.request("tasks/update", withMeta(Map.of("taskId", id, "inputResponses", responses)))
+                    .whenComplete((ok, failure) -> {
+                        if (failure != null) {
+                            answer.completeExceptionally(Forwarder.unwrap(failure));
+                        } else {
+                            poll(id, 0);
+                        }
+                    });
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, Object> objectOrEmpty(Object value) {
+            return value instanceof Map ? (Map<String, Object>) value : Map.of();
+        }
+
+        private long pollMillis(Map<String, Object> task) {
+            Object ms = task.get("pollIntervalMs");
+            return ms instanceof Number ? Math.min(Math.max(10, ((Number) ms).longValue()), 5_000) : DEFAULT_POLL_MILLIS;
+        }
     }
 
     /**

@@ -27,15 +27,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Tasks of federated tools, with real parts: an upstream Peregrine server in this process with a
- * slow tool that supports tasks, reached over TCP in the 2025-11-25 era, a gateway, and Java clients
- * of both eras. The gateway runs a task-augmented call as a task of its own whose body is the call
- * forwarded upstream, itself a task of the upstream when the tool runs only as one.
+ * slow tool that supports tasks, reached over TCP by two gateways, one whose link speaks 2025-11-25
+ * and one whose link speaks 2026-07-28, and Java clients of both eras. A gateway runs a
+ * task-augmented call as a task of its own whose body is the call forwarded upstream, itself a task
+ * of the upstream when the tool runs only as one: a core task through the 2025-11-25 link, a task of
+ * the tasks extension through the 2026-07-28 link.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GatewayTasksTest {
 
     private static Peregrine upstream;
-    private static Peregrine gateway;
+    /** By the era their links to the upstream speak. */
+    private static final Map<String, Peregrine> gateways = new java.util.concurrent.ConcurrentHashMap<>();
     /** Released by a test to let the running {@code slow} calls end. */
     private static volatile CountDownLatch release = new CountDownLatch(1);
     private static final List<String> started = new CopyOnWriteArrayList<>();
@@ -50,14 +53,31 @@ class GatewayTasksTest {
                         .blocking(true).taskSupport(TaskSupport.REQUIRED).handler(GatewayTasksTest::slow).build())
                 .tool(Tool.builder("plain").description("No task support").blocking(true)
                         .handler((args, ctx) -> ToolResult.text("plain")).build())
+                .tool(Tool.builder("ask_task").description("Asks a name, only as a task").blocking(true)
+                        .taskSupport(TaskSupport.REQUIRED).handler((args, ctx) -> {
+                            io.peregrine.tool.ElicitResult r = ctx.elicit(io.peregrine.tool.Elicitation.form("Your name?",
+                                    "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}"));
+                            return ToolResult.text(r.isAccepted() ? "hello " + r.string("name") : r.action().toString());
+                        }).build())
                 .build();
         upstream.start();
-        gateway = Peregrine.builder().tcp("127.0.0.1", 0)
-                .upstream(UpstreamSpec.builder("up").url("tcp://127.0.0.1:" + upstream.addresses().tcp().getPort())
-                        // Longer than Await's 30 s: a cancellation that does not reach the upstream fails the
-                        // test rather than being made good by the forwarded call's deadline.
-                        .protocolVersion("2025-11-25").callTimeout(Duration.ofSeconds(90)).build()).build();
-        gateway.start();
+        for (String link : List.of("2025-11-25", "2026-07-28")) {
+            Peregrine g = Peregrine.builder().tcp("127.0.0.1", 0)
+                    .upstream(UpstreamSpec.builder("up").url("tcp://127.0.0.1:" + upstream.addresses().tcp().getPort())
+                            // Longer than Await's 30 s: a cancellation that does not reach the upstream fails the
+                            // test rather than being made good by the forwarded call's deadline.
+                            .protocolVersion(link).callTimeout(Duration.ofSeconds(90)).build()).build();
+            g.start();
+            gateways.put(link, g);
+        }
+    }
+
+    /** "2025-11-25 2026-07-28 slow": the era of the gateway's link, the client's era, the upstream's tool. */
+    private record Setup(String link, String version, String tool) {
+        static Setup of(String text) {
+            String[] s = text.split(" ");
+            return new Setup(s[0], s[1], "up_" + s[2]);
+        }
     }
 
     private static ToolResult slow(io.peregrine.tool.ToolArguments args, io.peregrine.tool.ToolContext ctx)
@@ -81,46 +101,52 @@ class GatewayTasksTest {
     @AfterAll
     static void stop() {
         release.countDown();
-        gateway.close();
+        gateways.values().forEach(Peregrine::close);
         upstream.close();
     }
 
-    private static PeregrineClient client(String version) throws Exception {
-        return client(version, (method, params) -> { });
+    private static PeregrineClient client(Setup setup) throws Exception {
+        return client(setup, (method, params) -> { });
     }
 
-    private static PeregrineClient client(String version, java.util.function.BiConsumer<String, Map<String, Object>> notifications) throws Exception {
+    private static PeregrineClient client(Setup setup, java.util.function.BiConsumer<String, Map<String, Object>> notifications)
+            throws Exception {
+        String version = setup.version();
         PeregrineClient.Builder b = PeregrineClient.builder().protocolVersion(version).requestTimeout(Duration.ofSeconds(20))
-                .address(gateway.addresses().tcp()).onNotification(notifications);
+                .address(gateways.get(setup.link()).addresses().tcp()).onNotification(notifications)
+                .onElicitation(params -> Map.of("action", "accept", "content", Map.of("name", "Ada")));
         if (!version.equals("2025-11-25")) {
             b.tasksExtension();
         }
         return b.connect();
     }
 
-    /** "2025-11-25 slow": the client's era, the upstream's tool (only_task runs only as a task). */
+    /** See {@link Setup}; only_task runs only as a task. */
     @ParameterizedTest
-    @ValueSource(strings = {"2025-11-25 slow", "2026-07-28 slow", "2025-11-25 only_task", "2026-07-28 only_task"})
-    void aTaskAugmentedCallOfAFederatedToolIsATaskOfItsClient(String setup) throws Exception {
-        String version = setup.split(" ")[0];
-        String tool = "up_" + setup.split(" ")[1];
+    @ValueSource(strings = {"2025-11-25 2025-11-25 slow", "2025-11-25 2026-07-28 slow", "2025-11-25 2025-11-25 only_task",
+            "2025-11-25 2026-07-28 only_task", "2026-07-28 2025-11-25 slow", "2026-07-28 2025-11-25 only_task",
+            "2026-07-28 2026-07-28 only_task"})
+    void aTaskAugmentedCallOfAFederatedToolIsATaskOfItsClient(String text) throws Exception {
+        Setup setup = Setup.of(text);
+        String version = setup.version();
+        String tool = setup.tool();
         release = new CountDownLatch(1);
         List<Map<String, Object>> statuses = new CopyOnWriteArrayList<>();
-        try (PeregrineClient c = client(version, (method, params) -> {
+        try (PeregrineClient c = client(setup, (method, params) -> {
                     if (method.equals("notifications/tasks/status")) {
                         statuses.add(params);
                     }
                 });
-             PeregrineClient other = client(version)) {
+             PeregrineClient other = client(setup)) {
             ToolInfo slow = c.tools().stream().filter(t -> t.name().equals(tool)).findFirst().orElseThrow();
             assertThat(slow.definition().get("execution"))
                     .isEqualTo(Map.of("taskSupport", tool.equals("up_slow") ? "optional" : "required"));
             ToolInfo plain = c.tools().stream().filter(t -> t.name().equals("up_plain")).findFirst().orElseThrow();
             assertThat(plain.definition()).doesNotContainKey("execution");
 
-            String label = "a-" + setup;
+            String label = "a-" + text;
             TaskInfo task = c.callToolAsTask(tool, Map.of("label", label));
-            System.out.println(setup + " task through the gateway: " + task);
+            System.out.println(text + " task through the gateway: " + task);
             assertThat(c.getTask(task.taskId()).status()).isEqualTo("working");
             if (version.equals("2025-11-25")) {
                 // A task belongs to the session that created it; in 2026-07-28, which has no sessions,
@@ -139,7 +165,7 @@ class GatewayTasksTest {
                         && "completed".equals(n.get("status"))), "the task's status notification reaches its client");
             }
 
-            if (setup.equals("2025-11-25 only_task")) {
+            if (version.equals("2025-11-25") && tool.equals("up_only_task")) {
                 // Called without params.task, a tool that runs only as a task is refused, as on a local server.
                 assertThatThrownBy(() -> c.callTool(tool, Map.of("label", "plain")))
                         .isInstanceOf(McpClientException.class).hasMessageContaining("runs only as a task");
@@ -150,19 +176,35 @@ class GatewayTasksTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2025-11-25 slow", "2026-07-28 slow", "2025-11-25 only_task", "2026-07-28 only_task"})
-    void cancellingARunningTaskStopsTheUpstreamCall(String setup) throws Exception {
+    @ValueSource(strings = {"2025-11-25 2025-11-25 slow", "2025-11-25 2026-07-28 slow", "2025-11-25 2025-11-25 only_task",
+            "2025-11-25 2026-07-28 only_task", "2026-07-28 2025-11-25 only_task", "2026-07-28 2026-07-28 only_task"})
+    void cancellingARunningTaskStopsTheUpstreamCall(String text) throws Exception {
         release = new CountDownLatch(1);
-        String version = setup.split(" ")[0];
-        String label = "c-" + setup;
-        try (PeregrineClient c = client(version)) {
-            TaskInfo task = c.callToolAsTask("up_" + setup.split(" ")[1], Map.of("label", label));
+        Setup setup = Setup.of(text);
+        String label = "c-" + text;
+        try (PeregrineClient c = client(setup)) {
+            TaskInfo task = c.callToolAsTask(setup.tool(), Map.of("label", label));
             Await.until(() -> started.contains(label), "the upstream's handler runs");
             c.cancelTask(task.taskId());
             assertThat(c.getTask(task.taskId()).status()).isEqualTo("cancelled");
             Await.until(() -> seenCancelled.contains(label), "the upstream's handler sees the cancellation");
         } finally {
             release.countDown();
+        }
+    }
+
+    /**
+     * A question the upstream's task asks reaches the gateway's client: through the 2026-07-28 link
+     * as the task's input request, answered with tasks/update; the 2025-11-25 client answers the
+     * gateway's task's elicitation/create.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-07-28 2025-11-25 ask_task"})
+    void aQuestionOfTheUpstreamsTaskIsPutToTheClient(String text) throws Exception {
+        Setup setup = Setup.of(text);
+        try (PeregrineClient c = client(setup)) {
+            TaskInfo task = c.callToolAsTask(setup.tool(), Map.of());
+            assertThat(c.taskResult(task.taskId()).text()).isEqualTo("hello Ada");
         }
     }
 }
