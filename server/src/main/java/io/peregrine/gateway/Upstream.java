@@ -430,8 +430,10 @@ final class Upstream implements AutoCloseable {
                 try {
                     responses.put(e.getKey(), relay.answer(String.valueOf(request.get("method")), params));
                 } catch (io.peregrine.client.McpClientException failure) {
-                    cancel();
+                    // The call ends with what the client answered instead, and the upstream's task with it.
                     answer.completeExceptionally(failure);
+                    cancelled = true;
+                    cancelUpstream(id);
                     return;
                 }
             }

@@ -206,5 +206,12 @@ class GatewayTasksTest {
             TaskInfo task = c.callToolAsTask(setup.tool(), Map.of());
             assertThat(c.taskResult(task.taskId()).text()).isEqualTo("hello Ada");
         }
+        // A client that cannot answer: the task ends with the error that says why, and the upstream's task is cancelled.
+        try (PeregrineClient mute = PeregrineClient.builder().protocolVersion(setup.version())
+                .requestTimeout(Duration.ofSeconds(20)).address(gateways.get(setup.link()).addresses().tcp()).connect()) {
+            TaskInfo task = mute.callToolAsTask(setup.tool(), Map.of());
+            assertThatThrownBy(() -> mute.taskResult(task.taskId())).isInstanceOf(McpClientException.class)
+                    .hasMessageContaining("elicitation");
+        }
     }
 }
