@@ -774,7 +774,8 @@ public final class PeregrineClient implements AutoCloseable {
     /**
      * Waits for a task's end and returns its tool result: {@code tasks/result} in 2025-11-25;
      * in 2026-07-28, which has none, {@code tasks/get} at the server's poll interval until the
-     * task ends (within the request timeout). Blocks.
+     * task ends (within the request timeout), answering the input requests of a task that waits
+     * for them with the client's handlers ({@code tasks/update}), as a call's rounds are. Blocks.
      *
      * @throws McpClientException with the task's error when it failed, or when it does not end in time
      */
@@ -787,6 +788,18 @@ public final class PeregrineClient implements AutoCloseable {
         while (true) {
             Map<String, Object> got = await(send("tasks/get", Map.of("taskId", taskId), null, taskId).future());
             TaskInfo task = TaskInfo.from(got);
+            Map<String, Object> inputs = Trees.objectOrEmpty(got.get("inputRequests"));
+            if ("input_required".equals(task.status()) && !inputs.isEmpty()) {
+                CallScopes.Scope scope = connection.scopes().open(null);
+                Map<String, Object> responses;
+                try {
+                    responses = await(resolveInputs(inputs, scope));
+                } finally {
+                    scope.close();
+                }
+                await(send("tasks/update", Map.of("taskId", taskId, "inputResponses", responses), null, taskId).future());
+                continue;
+            }
             if (task.isTerminal()) {
                 Map<String, Object> error = Trees.objectOrEmpty(got.get("error"));
                 if (!error.isEmpty()) {

@@ -59,4 +59,21 @@ class ClientTasksTest {
                     .hasMessageContaining(version.equals("2025-11-25") ? "does not run as a task" : "at once instead of as a task");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2025-11-25", "2026-07-28"})
+    void aTaskThatAsksIsAnsweredByTheClientsHandlers(String version) throws Exception {
+        java.util.List<Object> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (PeregrineClient c = PeregrineClient.builder().url("ws://127.0.0.1:" + httpPort + "/mcp")
+                .protocolVersion(version).tasksExtension().requestTimeout(Duration.ofSeconds(20))
+                .onElicitation(params -> {
+                    asked.add(params.get("message"));
+                    return Map.of("action", "accept", "content", Map.of("confirm", true));
+                }).connect()) {
+            TaskInfo task = c.callToolAsTask("confirm_delete", Map.of());
+            // In 2026-07-28 the question waits in the task (input_required) until taskResult answers it with tasks/update.
+            assertThat(c.taskResult(task.taskId()).text()).isEqualTo("deleted");
+            assertThat(asked).containsExactly("Delete everything?");
+        }
+    }
 }

@@ -195,11 +195,11 @@ class GatewayTasksTest {
 
     /**
      * A question the upstream's task asks reaches the gateway's client: through the 2026-07-28 link
-     * as the task's input request, answered with tasks/update; the 2025-11-25 client answers the
-     * gateway's task's elicitation/create.
+     * as the upstream task's input request, answered with tasks/update; the 2025-11-25 client answers
+     * the gateway's task's elicitation/create, the 2026-07-28 client its input request.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"2026-07-28 2025-11-25 ask_task"})
+    @ValueSource(strings = {"2026-07-28 2025-11-25 ask_task", "2026-07-28 2026-07-28 ask_task"})
     void aQuestionOfTheUpstreamsTaskIsPutToTheClient(String text) throws Exception {
         Setup setup = Setup.of(text);
         try (PeregrineClient c = client(setup)) {
@@ -207,8 +207,12 @@ class GatewayTasksTest {
             assertThat(c.taskResult(task.taskId()).text()).isEqualTo("hello Ada");
         }
         // A client that cannot answer: the task ends with the error that says why, and the upstream's task is cancelled.
-        try (PeregrineClient mute = PeregrineClient.builder().protocolVersion(setup.version())
-                .requestTimeout(Duration.ofSeconds(20)).address(gateways.get(setup.link()).addresses().tcp()).connect()) {
+        PeregrineClient.Builder without = PeregrineClient.builder().protocolVersion(setup.version())
+                .requestTimeout(Duration.ofSeconds(20)).address(gateways.get(setup.link()).addresses().tcp());
+        if (!setup.version().equals("2025-11-25")) {
+            without.tasksExtension();
+        }
+        try (PeregrineClient mute = without.connect()) {
             TaskInfo task = mute.callToolAsTask(setup.tool(), Map.of());
             assertThatThrownBy(() -> mute.taskResult(task.taskId())).isInstanceOf(McpClientException.class)
                     .hasMessageContaining("elicitation");
