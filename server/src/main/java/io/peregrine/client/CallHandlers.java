@@ -18,10 +18,12 @@ import java.util.function.BiConsumer;
  *   <li>2026-07-28: the {@code inputRequests} of the call's own {@code input_required} results.</li>
  *   <li>2025 era over Streamable HTTP: the requests and log messages that arrive on the call's
  *       POST response stream.</li>
+ *   <li>2025-11-25, any transport: a request whose {@code _meta["io.modelcontextprotocol/related-task"]}
+ *       names a task belongs to the call that created that task
+ *       ({@link PeregrineClient#callToolAsTaskAsync}), or to no call.</li>
  *   <li>2025 era over TCP, WebSocket or stdio, and messages on an HTTP session's GET stream: the
- *       protocol carries no link from a server's request to the client request it serves (the
- *       2025-11-25 revision has {@code _meta["io.modelcontextprotocol/related-task"]} for tasks
- *       only), so a request is tied to a call only while that call is the one call with handlers
+ *       protocol carries no other link from a server's request to the client request it serves,
+ *       so a request is tied to a call only while that call is the one call with handlers
  *       of its own in flight on the connection. Otherwise the client's own handlers answer, as
  *       they answer every request tied to no call.</li>
  * </ul>

@@ -15,6 +15,8 @@ import java.util.concurrent.Executor;
  */
 final class CallScopes {
 
+    static final String RELATED_TASK = "io.modelcontextprotocol/related-task";
+
     /** The turn of the question whose handler runs on this thread, for {@link CallHandlers#letNextQuestionStart()}. */
     static final ThreadLocal<CompletableFuture<Void>> TURN = new ThreadLocal<>();
 
@@ -23,6 +25,7 @@ final class CallScopes {
         private final CallScopes owner;
         private final CallHandlers handlers;
         private final Set<Long> ids = ConcurrentHashMap.newKeySet();
+        private final Set<String> tasks = ConcurrentHashMap.newKeySet();
         /**
          * The last question's turn, over when its handler returns or lets the next one start
          * ({@link CallHandlers#letNextQuestionStart()}): so one call's questions start in order.
@@ -38,6 +41,12 @@ final class CallScopes {
         void bind(long id) {
             ids.add(id);
             owner.byId.put(id, this);
+        }
+
+        /** Ties the server's task {@code taskId}, which this call created, to it: requests that name it as their related task. */
+        void bindTask(String taskId) {
+            tasks.add(taskId);
+            owner.byTask.put(taskId, this);
         }
 
         boolean handles(String method) {
@@ -80,6 +89,9 @@ final class CallScopes {
             for (Long id : ids) {
                 owner.byId.remove(id, this);
             }
+            for (String task : tasks) {
+                owner.byTask.remove(task, this);
+            }
         }
 
         @Override
@@ -90,6 +102,7 @@ final class CallScopes {
 
     private final Set<Scope> live = ConcurrentHashMap.newKeySet();
     private final Map<Long, Scope> byId = new ConcurrentHashMap<>();
+    private final Map<String, Scope> byTask = new ConcurrentHashMap<>();
 
     /** A request about to be sent; {@link Scope#close() closed} once it ended. */
     Scope open(CallHandlers handlers) {
@@ -99,11 +112,24 @@ final class CallScopes {
     }
 
     /**
-     * The request a message from the server belongs to, or null for none.
+     * The request a message from the server belongs to, or null for none: the call that created
+     * the task the message names as its related task, the call on whose response stream it came,
+     * or the one call in flight.
      *
      * @param stream the id of the request on whose response stream it came (Streamable HTTP), or 0
      *               when it came on no request's stream
      */
+    Scope find(long stream, Map<String, Object> params) {
+        // A request about a task (2025-11-25 related-task) belongs to the call that created it, or to none.
+        Object meta = params != null ? params.get("_meta") : null;
+        Object related = meta instanceof Map ? ((Map<?, ?>) meta).get(RELATED_TASK) : null;
+        if (related instanceof Map && ((Map<?, ?>) related).get("taskId") instanceof String) {
+            return byTask.get((String) ((Map<?, ?>) related).get("taskId"));
+        }
+        return find(stream);
+    }
+
+    /** As {@link #find(long, Map)}, for a message that names no task. */
     Scope find(long stream) {
         if (stream != 0) {
             return byId.get(stream);

@@ -162,7 +162,7 @@ final class InboundDispatcher {
             progress(params);
         } else if (LOG.equals(method)) {
             // A log message that belongs to a call with a log listener of its own goes there alone.
-            CallScopes.Scope scope = scopes.find(stream);
+            CallScopes.Scope scope = scopes.find(stream, params);
             BiConsumer<String, Map<String, Object>> listener = scope != null ? scope.log() : null;
             if (listener != null) {
                 try {
@@ -210,13 +210,6 @@ final class InboundDispatcher {
             replies.accept(Outbound.response(ClientMessages.emptyResult(alloc, id)));
             return;
         }
-        // The handlers of the call the request belongs to come first, then the client's own.
-        CallScopes.Scope scope = scopes.find(stream);
-        boolean ofCall = scope != null && scope.handles(method);
-        if (!ofCall && !handlers.handles(method)) {
-            replies.accept(Outbound.response(ClientMessages.methodNotFound(alloc, id, method)));
-            return;
-        }
         Map<String, Object> params;
         try {
             params = Trees.object(message.params());
@@ -226,6 +219,13 @@ final class InboundDispatcher {
             return;
         }
         Map<String, Object> p = params != null ? params : Map.of();
+        // The handlers of the call the request belongs to come first, then the client's own.
+        CallScopes.Scope scope = scopes.find(stream, p);
+        boolean ofCall = scope != null && scope.handles(method);
+        if (!ofCall && !handlers.handles(method)) {
+            replies.accept(Outbound.response(ClientMessages.methodNotFound(alloc, id, method)));
+            return;
+        }
         (ofCall ? scope.handle(method, p, handlers.pool()) : handlers.handle(method, p)).whenComplete((result, failure) -> {
             ByteBuf answer;
             if (failure == null) {

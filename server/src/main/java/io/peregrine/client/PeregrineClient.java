@@ -765,6 +765,79 @@ public final class PeregrineClient implements AutoCloseable {
         return TaskInfo.from(result);
     }
 
+    /**
+     * Calls a tool as a 2025-11-25 task and follows it to its end without blocking: {@code tools/call}
+     * with {@code params.task}, then {@code tasks/result}, whose answer completes the future (a server
+     * that answers the call at once completes it with that answer). What the server asks about the
+     * task ({@code _meta["io.modelcontextprotocol/related-task"]}) goes to {@code handlers}, as a
+     * call's own questions do; cancelling the future cancels the call, or the task once it is named
+     * ({@code tasks/cancel}). A gateway relays a tool that runs only as a task this way.
+     *
+     * @param arguments the arguments object as JSON text, sent as it is
+     * @param meta      members of the request's {@code _meta}; null for none
+     * @param handlers  the call's handlers; null for none
+     * @throws IllegalStateException when the client speaks 2026-07-28
+     */
+    public CompletableFuture<CallToolResult> callToolAsTaskAsync(String name, RawJson arguments, Map<String, ?> meta,
+                                                                 CallHandlers handlers) {
+        if (connection.isStateless()) {
+            throw new IllegalStateException("callToolAsTaskAsync follows a 2025-11-25 task; this client speaks "
+                    + negotiatedVersion() + ", whose tasks extension callToolAsTask and taskResult follow");
+        }
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("name", Objects.requireNonNull(name, "name"));
+        params.put("arguments", Objects.requireNonNull(arguments, "arguments"));
+        params.put("task", Map.of());
+        putMeta(params, meta);
+        CallScopes.Scope scope = connection.scopes().open(handlers);
+        CompletableFuture<CallToolResult> answer = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicReference<String> task = new java.util.concurrent.atomic.AtomicReference<>();
+        PendingRequest created;
+        try {
+            created = connection.send("tools/call", withLogLevel(params), null, name, Map.of(), false,
+                    connection.timeoutMillis(), sent -> scope.bind(sent.id()));
+        } catch (RuntimeException | Error e) {
+            scope.close();
+            throw e;
+        }
+        created.future().whenComplete((r, failure) -> {
+            if (failure != null) {
+                answer.completeExceptionally(failure);
+                return;
+            }
+            Object t = r.get("task");
+            Object id = t instanceof Map ? ((Map<?, ?>) t).get("taskId") : null;
+            if (!(id instanceof String)) {
+                answer.complete(new CallToolResult(r)); // answered at once after all
+                return;
+            }
+            // Tied before the next message is read: the task's first question may follow at once.
+            scope.bindTask((String) id);
+            task.set((String) id);
+            if (answer.isDone()) {
+                send("tasks/cancel", Map.of("taskId", id), null, (String) id);
+                return;
+            }
+            send("tasks/result", Map.of("taskId", id), null, (String) id).future().whenComplete((result, f) -> {
+                if (f != null) {
+                    answer.completeExceptionally(f);
+                } else {
+                    answer.complete(new CallToolResult(result));
+                }
+            });
+        });
+        answer.whenComplete((r, f) -> {
+            // Cancelled before the task is named: the server starts it as it answers, and cancelling the
+            // tools/call would not stop it, so the answer's arrival sends tasks/cancel (above).
+            String id = task.get();
+            if (answer.isCancelled() && id != null) {
+                send("tasks/cancel", Map.of("taskId", id), null, id);
+            }
+            scope.close();
+        });
+        return answer;
+    }
+
     /** A task's status. Blocks. */
     public TaskInfo getTask(String taskId) {
         checkMayBlock();

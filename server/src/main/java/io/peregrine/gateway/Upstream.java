@@ -233,10 +233,10 @@ final class Upstream implements AutoCloseable {
                 "tools/call " + original, "tools/call", original, idempotent(original), affinity(arguments, context),
                 context.remainingMillis(), (client, meta) -> {
                     meta.put(ClientFeature.META_CALLER_CAPABILITIES, caller);
-                    if (onlyAsTask && client.negotiatedVersion().equals("2025-11-25")) {
-                        return upstreamTask(client, original, args, meta);
-                    }
                     Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), "tools/call " + original, context);
+                    if (onlyAsTask && client.negotiatedVersion().equals("2025-11-25")) {
+                        return upstreamTask(client, original, args, meta, relay);
+                    }
                     if (onlyAsTask && client.negotiatedVersion().compareTo("2026") > 0) {
                         return new ExtensionTask(client, original, relay).start(args, meta);
                     }
@@ -459,43 +459,19 @@ final class Upstream implements AutoCloseable {
     }
 
     /**
-     * A task of the upstream: {@code tools/call} with {@code params.task}, then {@code tasks/result},
-     * which answers at the task's end. Cancelling the attempt cancels the upstream's task
-     * ({@code tasks/cancel}), at once or as soon as the upstream names it.
+     * A task of a 2025-11-25 upstream: {@code tools/call} with {@code params.task}, then
+     * {@code tasks/result}, which answers at the task's end
+     * ({@link PeregrineClient#callToolAsTaskAsync}). What the upstream asks about the task (its
+     * related-task requests) is put to the gateway's client through the call's {@link Relay}.
+     * Cancelling the attempt cancels the upstream's task ({@code tasks/cancel}), at once or as soon
+     * as the upstream names it.
      */
     private static Forward.Attempt<io.peregrine.client.CallToolResult> upstreamTask(PeregrineClient client, String tool,
-                                                                                   RawJson args, Map<String, Object> meta) {
-        Map<String, Object> params = new java.util.LinkedHashMap<>();
-        params.put("name", tool);
-        params.put("arguments", args);
-        params.put("task", Map.of());
-        if (!meta.isEmpty()) {
-            params.put("_meta", meta);
-        }
-        CompletableFuture<Map<String, Object>> created = client.request("tools/call", params);
-        // Cancelling may come before the task's id (the upstream starts the task as it answers, and
-        // cancelling the tools/call would not stop it): whichever of the two comes second sends tasks/cancel.
-        java.util.concurrent.atomic.AtomicReference<String> taskId = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
-        CompletableFuture<io.peregrine.client.CallToolResult> answer = created.thenCompose(r -> {
-            Object task = r.get("task");
-            if (!(task instanceof Map) || !(((Map<?, ?>) task).get("taskId") instanceof String)) {
-                return CompletableFuture.completedFuture(r); // answered at once after all
-            }
-            String id = (String) ((Map<?, ?>) task).get("taskId");
-            taskId.set(id);
-            if (cancelled.get()) {
-                client.request("tasks/cancel", Map.of("taskId", id));
-            }
-            return client.request("tasks/result", Map.of("taskId", id));
-        }).thenApply(io.peregrine.client.CallToolResult::of);
-        return Forward.Attempt.of(answer, why -> {
-            cancelled.set(true);
-            String id = taskId.get();
-            if (id != null) {
-                client.request("tasks/cancel", Map.of("taskId", id));
-            }
-        });
+                                                                                   RawJson args, Map<String, Object> meta,
+                                                                                   Relay<io.peregrine.client.CallToolResult> relay) {
+        CompletableFuture<io.peregrine.client.CallToolResult> task = client.callToolAsTaskAsync(tool, args, meta,
+                relay.handlers());
+        return Forward.Attempt.of(relay.watch(task, why -> task.cancel(false)), why -> task.cancel(false));
     }
 
     /** How to find the other upstreams of the gateway (for fallbacks to another upstream). */

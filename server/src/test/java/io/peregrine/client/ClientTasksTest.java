@@ -76,4 +76,33 @@ class ClientTasksTest {
             assertThat(asked).containsExactly("Delete everything?");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aTasksQuestionsGoToTheHandlersOfTheCallThatCreatedItWhateverElseIsInFlight() throws Exception {
+        java.util.List<String> askedTheClient = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (PeregrineClient c = PeregrineClient.builder().url("ws://127.0.0.1:" + httpPort + "/mcp")
+                .protocolVersion("2025-11-25").requestTimeout(Duration.ofSeconds(20))
+                .onElicitation(params -> {
+                    askedTheClient.add(String.valueOf(params.get("message")));
+                    return Map.of("action", "decline");
+                }).connect()) {
+            // Another call in flight: with two calls running, nothing but the related task can say whose the question is.
+            java.util.concurrent.CompletableFuture<CallToolResult> other = c.callToolAsync("slow_compute",
+                    Map.of("millis", 3000, "label", "other"), null).result();
+            java.util.List<Object> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+            CallToolResult r = c.callToolAsTaskAsync("confirm_delete", io.peregrine.rpc.RawJson.of("{}"), null,
+                    CallHandlers.create().onElicitation(params -> {
+                        asked.add(params.get("message"));
+                        return Map.of("action", "accept", "content", Map.of("confirm", true));
+                    })).get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.text()).isEqualTo("deleted");
+            assertThat(asked).containsExactly("Delete everything?");
+            assertThat(askedTheClient).isEmpty();
+            assertThat(other.get(20, java.util.concurrent.TimeUnit.SECONDS).text()).isEqualTo("computed other in 3000 ms");
+
+            // A tool that does not run as a task is refused as such a call.
+            assertThatThrownBy(() -> c.callToolAsTaskAsync("greet", io.peregrine.rpc.RawJson.of("{}"), null, null)
+                    .get(20, java.util.concurrent.TimeUnit.SECONDS)).hasCauseInstanceOf(McpClientException.class);
+        }
+    }
 }

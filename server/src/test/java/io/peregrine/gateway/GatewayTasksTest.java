@@ -194,12 +194,14 @@ class GatewayTasksTest {
     }
 
     /**
-     * A question the upstream's task asks reaches the gateway's client: through the 2026-07-28 link
-     * as the upstream task's input request, answered with tasks/update; the 2025-11-25 client answers
-     * the gateway's task's elicitation/create, the 2026-07-28 client its input request.
+     * A question the upstream's task asks reaches the gateway's client: through the 2025-11-25 link
+     * as a request about the task (related-task), through the 2026-07-28 link as the task's input
+     * request, answered with tasks/update; the 2025-11-25 client answers the gateway's task's
+     * elicitation/create, the 2026-07-28 client its input request.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"2026-07-28 2025-11-25 ask_task", "2026-07-28 2026-07-28 ask_task"})
+    @ValueSource(strings = {"2025-11-25 2025-11-25 ask_task", "2025-11-25 2026-07-28 ask_task", "2026-07-28 2025-11-25 ask_task",
+            "2026-07-28 2026-07-28 ask_task"})
     void aQuestionOfTheUpstreamsTaskIsPutToTheClient(String text) throws Exception {
         Setup setup = Setup.of(text);
         try (PeregrineClient c = client(setup)) {
