@@ -120,11 +120,14 @@ final class CallScopes {
      *               when it came on no request's stream
      */
     Scope find(long stream, Map<String, Object> params) {
-        // A request about a task (2025-11-25 related-task) belongs to the call that created it, or to none.
+        // A request about a task (2025-11-25 related-task) belongs to the call that created it, never to
+        // whichever call happens to be alone in flight.
         Object meta = params != null ? params.get("_meta") : null;
         Object related = meta instanceof Map ? ((Map<?, ?>) meta).get(RELATED_TASK) : null;
         if (related instanceof Map && ((Map<?, ?>) related).get("taskId") instanceof String) {
-            return byTask.get((String) ((Map<?, ?>) related).get("taskId"));
+            Scope creator = byTask.get((String) ((Map<?, ?>) related).get("taskId"));
+            // A task no call here created: only the stream it came on can say whose it is.
+            return creator != null || stream == 0 ? creator : byId.get(stream);
         }
         return find(stream);
     }

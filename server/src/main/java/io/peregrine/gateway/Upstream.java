@@ -359,6 +359,9 @@ final class Upstream implements AutoCloseable {
         }
 
         private void cancel() {
+            if (cancelled || answer.isDone()) {
+                return; // ended already, or cancelled once
+            }
             cancelled = true;
             String id = taskId.get();
             if (id != null) {
