@@ -743,7 +743,9 @@ public final class PeregrineClient implements AutoCloseable {
      * Calls a tool as a task; the result names the task, which {@link #getTask}, {@link #taskResult}
      * and {@link #cancelTask} reach. In 2025-11-25 the call asks with {@code params.task}; in
      * 2026-07-28 a client that declared the tasks extension ({@link Builder#tasksExtension()})
-     * gets a task from any tool that supports one. Blocks.
+     * gets a task from any tool that supports one; a tool there that gathers input before its task
+     * begins answers with {@code input_required} rounds first, which the client's handlers answer.
+     * Blocks.
      *
      * @throws McpClientException when the server ran the call at once instead (the tool has no task support)
      */
@@ -752,11 +754,14 @@ public final class PeregrineClient implements AutoCloseable {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("name", Objects.requireNonNull(name, "name"));
         params.put("arguments", arguments != null ? arguments : Map.of());
-        if (!connection.isStateless()) {
+        Map<String, Object> result;
+        if (connection.isStateless()) {
+            result = await(rounds("tools/call", params, name, Map.of(), null, tree -> tree, null).result());
+        } else {
             params.put("task", Map.of());
+            result = await(connection.send("tools/call", withLogLevel(params), null, name, Map.of(),
+                    false, connection.timeoutMillis()).future());
         }
-        Map<String, Object> result = await(connection.send("tools/call", withLogLevel(params), null, name, Map.of(),
-                false, connection.timeoutMillis()).future());
         if (!(result.get("task") instanceof Map) && !"task".equals(result.get("resultType"))) {
             throw new McpClientException(McpClientException.LOCAL, "the server ran tools/call of " + name
                     + " at once instead of as a task" + (connection.isStateless()

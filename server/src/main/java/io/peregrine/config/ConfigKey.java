@@ -327,6 +327,10 @@ public final class ConfigKey<T> {
     public static final ConfigKey<Boolean> UPSTREAM_LINK_PER_IO_THREAD = template(bool(LAUNCHER, UPSTREAMS_PREFIX + "<name>.link-per-io-thread", true,
             "Besides its first link, open one link per I/O thread of the gateway to each network endpoint, on that thread, so "
                     + "that a forwarded call and its answer cross no thread (not for a stdio command)"));
+    public static final ConfigKey<Duration> UPSTREAM_TASK_START_WAIT = template(durationOrZero(LAUNCHER, UPSTREAMS_PREFIX + "<name>.task-start-wait", Duration.ofMillis(500),
+            "How long a 2026-07-28 client's call of a tool that a 2025 upstream runs only as a task stays a plain call, so that "
+                    + "what the task asks first is settled in input_required rounds before the client is handed the task; the task is "
+                    + "handed over sooner when the upstream's result arrives (0: at once)"));
     public static final ConfigKey<String> UPSTREAM_LOAD_BALANCING = template(oneOf(LAUNCHER, UPSTREAMS_PREFIX + "<name>.load-balancing", "least-in-flight",
             List.of("least-in-flight", "round-robin", "weighted-round-robin", "consistent-hash"),
             "How a call's endpoint is chosen among the healthy ones: least-in-flight (two at random, the one with fewer calls "

@@ -48,6 +48,8 @@ final class Definitions {
                 .validateArguments(false)
                 .timeout(timeout)
                 .taskSupport(taskSupport(t.definition()))
+                // A task only: a 2026-07-28 call becomes one when the upstream's does (Upstream#callTool).
+                .startsTaskItself(taskSupport(t.definition()) == TaskSupport.REQUIRED)
                 .asyncHandler(handler);
         if (t.outputSchema() != null) {
             b.outputSchema(JsonTree.toJson(t.outputSchema()));

@@ -130,11 +130,27 @@ final class Relay<T> {
     }
 
     /**
-     * Puts one question of an upstream's task to the client and waits for its answer (blocks: run
-     * it on a worker thread); throws with what the client answered instead.
+     * Puts one of a 2026-07-28 upstream's input requests ({@code {"method", "params"}}, under
+     * {@code key}) to the client, under the same key, and waits for its answer (blocks: run it on
+     * a worker thread); throws with what the client answered instead.
      */
-    Map<String, Object> answer(String method, Map<String, Object> params) throws McpClientException {
-        return ask(method, params);
+    Map<String, Object> answer(String key, Map<String, Object> request) throws McpClientException {
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (request.get("params") instanceof Map) {
+            ((Map<?, ?>) request.get("params")).forEach((k, v) -> params.put((String) k, v));
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        if (params.get("_meta") instanceof Map) {
+            ((Map<?, ?>) params.get("_meta")).forEach((k, v) -> meta.put((String) k, v));
+        }
+        meta.put(ClientRequest.META_INPUT_KEY, key);
+        params.put("_meta", meta);
+        return ask(String.valueOf(request.get("method")), params);
+    }
+
+    /** Whether a question of this call waits for the client's next {@code input_required} round. */
+    boolean waitsForAnswers() {
+        return deferred.get() > 0;
     }
 
     private Map<String, Object> ask(String method, Map<String, Object> params) throws McpClientException {

@@ -235,10 +235,10 @@ final class Upstream implements AutoCloseable {
                     meta.put(ClientFeature.META_CALLER_CAPABILITIES, caller);
                     Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), "tools/call " + original, context);
                     if (onlyAsTask && client.negotiatedVersion().equals("2025-11-25")) {
-                        return upstreamTask(client, original, args, meta, relay);
+                        return upstreamTask(client, original, args, meta, relay, context);
                     }
                     if (onlyAsTask && client.negotiatedVersion().compareTo("2026") > 0) {
-                        return new ExtensionTask(client, original, relay).start(args, meta);
+                        return new ExtensionTask(client, original, relay, context).start(args, meta);
                     }
                     PendingCall call = client.callToolAsync(original, args, context::progress, meta, relay.handlers());
                     return Forward.Attempt.of(relay.watch(call.result(), call::cancel), call::cancel);
@@ -255,7 +255,12 @@ final class Upstream implements AutoCloseable {
         forwarded.whenComplete((result, failure) -> {
             if (failure == null) {
                 try {
-                    answer.complete(Definitions.toolResult(result, uris));
+                    ToolResult served = Definitions.toolResult(result, uris);
+                    if (onlyAsTask) {
+                        // A call that is not a task yet (its input rounds over) answers its final round with the task.
+                        context.continueAsTask();
+                    }
+                    answer.complete(served);
                 } catch (RuntimeException e) {
                     answer.completeExceptionally(e);
                 }
@@ -278,6 +283,9 @@ final class Upstream implements AutoCloseable {
                 } else if (fallback == null) {
                     answer.completeExceptionally(cause);
                 } else {
+                    if (onlyAsTask) {
+                        context.continueAsTask();
+                    }
                     answer.complete(fallback);
                 }
             });
@@ -293,24 +301,35 @@ final class Upstream implements AutoCloseable {
      * through the call's {@link Relay}, and their answers go back with {@code tasks/update}.
      * Cancelling the attempt sends {@code tasks/cancel}, at once or as soon as the task is named.
      * Every request declares the extension in its {@code _meta}, as the upstream requires.
+     *
+     * <p>A tool that gathers input before its task begins answers {@code tools/call} with
+     * {@code input_required}: its input requests are put to the gateway's client the same way and
+     * the call is made again with the answers and the upstream's {@code requestState}. The
+     * gateway's own call becomes a task ({@link ToolContext#continueAsTask()}) when the upstream's
+     * does, so that a 2026-07-28 client settles the same rounds before it is handed a task.
      */
     private final class ExtensionTask {
 
         private static final String CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
         private static final long DEFAULT_POLL_MILLIS = 500;
+        /** How many input_required rounds the upstream may ask before its task begins. */
+        private static final int MAX_ROUNDS = 16;
 
         private final PeregrineClient client;
         private final String tool;
         private final Relay<io.peregrine.client.CallToolResult> relay;
+        private final ToolContext context;
         private final Map<String, Object> meta = new java.util.LinkedHashMap<>();
         private final CompletableFuture<io.peregrine.client.CallToolResult> answer = new CompletableFuture<>();
         private final java.util.concurrent.atomic.AtomicReference<String> taskId = new java.util.concurrent.atomic.AtomicReference<>();
         private volatile boolean cancelled;
 
-        ExtensionTask(PeregrineClient client, String tool, Relay<io.peregrine.client.CallToolResult> relay) {
+        ExtensionTask(PeregrineClient client, String tool, Relay<io.peregrine.client.CallToolResult> relay,
+                      ToolContext context) {
             this.client = client;
             this.tool = tool;
             this.relay = relay;
+            this.context = context;
             Map<String, Object> capabilities = client.declaredCapabilities();
             Map<String, Object> extensions = new java.util.LinkedHashMap<>(
                     objectOrEmpty(capabilities.get("extensions")));
@@ -334,28 +353,73 @@ final class Upstream implements AutoCloseable {
                 m.put(ClientFeature.META_CALLER_CAPABILITIES, narrowed);
             }
             params.put("_meta", m);
+            call(params, 0);
+            return Forward.Attempt.of(relay.watch(answer, why -> cancel()), why -> cancel());
+        }
+
+        /** {@code tools/call}, the first time or again with the answers of its {@code round}-th input_required. */
+        private void call(Map<String, Object> params, int round) {
             client.request("tools/call", params).whenComplete((created, failure) -> {
                 if (failure != null) {
                     answer.completeExceptionally(Forwarder.unwrap(failure));
-                } else if (!"task".equals(created.get("resultType")) || !(created.get("taskId") instanceof String)) {
-                    if ("input_required".equals(created.get("resultType"))) {
-                        answer.completeExceptionally(new io.peregrine.client.McpClientException(
-                                io.peregrine.rpc.JsonRpcError.INTERNAL_ERROR, "upstream " + name() + " asked for input before "
-                                + "its task of " + tool + " began, which the gateway does not relay", null));
-                    } else {
-                        answer.complete(io.peregrine.client.CallToolResult.of(created)); // answered at once after all
+                } else if ("input_required".equals(created.get("resultType"))) {
+                    if (cancelled || answer.isDone()) {
+                        return;
                     }
+                    if (round >= MAX_ROUNDS) {
+                        answer.completeExceptionally(new io.peregrine.client.McpClientException(
+                                io.peregrine.rpc.JsonRpcError.INTERNAL_ERROR, "upstream " + name() + " asked for input "
+                                + MAX_ROUNDS + " times before its task of " + tool + " began", null));
+                        return;
+                    }
+                    workers.execute(() -> again(params, created, round));
+                } else if (!"task".equals(created.get("resultType")) || !(created.get("taskId") instanceof String)) {
+                    answer.complete(io.peregrine.client.CallToolResult.of(created)); // answered at once after all
                 } else {
                     String id = (String) created.get("taskId");
                     taskId.set(id);
                     if (cancelled) {
                         cancelUpstream(id);
                     } else {
+                        context.continueAsTask(); // the upstream's task began: so does the gateway's
                         poll(id, pollMillis(created));
                     }
                 }
             });
-            return Forward.Attempt.of(relay.watch(answer, why -> cancel()), why -> cancel());
+        }
+
+        /**
+         * Puts an input_required round's requests to the gateway's client and calls again with the
+         * answers. Every request is asked even when one must wait for the client's next round, so
+         * that the client gets them all in one.
+         */
+        private void again(Map<String, Object> params, Map<String, Object> inputRequired, int round) {
+            Map<String, Object> responses = new java.util.LinkedHashMap<>();
+            io.peregrine.client.McpClientException failed = null;
+            for (Map.Entry<String, Object> e : objectOrEmpty(inputRequired.get("inputRequests")).entrySet()) {
+                try {
+                    responses.put(e.getKey(), relay.answer(e.getKey(), objectOrEmpty(e.getValue())));
+                } catch (io.peregrine.client.McpClientException failure) {
+                    if (failed == null) {
+                        failed = failure;
+                    }
+                    if (!relay.waitsForAnswers()) {
+                        break;
+                    }
+                }
+            }
+            if (failed != null) {
+                answer.completeExceptionally(failed);
+                return;
+            }
+            Map<String, Object> next = new java.util.LinkedHashMap<>(params);
+            next.put("inputResponses", responses);
+            if (inputRequired.get("requestState") != null) {
+                next.put("requestState", inputRequired.get("requestState"));
+            } else {
+                next.remove("requestState");
+            }
+            call(next, round + 1);
         }
 
         private void cancel() {
@@ -423,15 +487,8 @@ final class Upstream implements AutoCloseable {
         private void answerInputs(String id, Map<String, Object> requests, long pollMillis) {
             Map<String, Object> responses = new java.util.LinkedHashMap<>();
             for (Map.Entry<String, Object> e : requests.entrySet()) {
-                Map<String, Object> request = objectOrEmpty(e.getValue());
-                Map<String, Object> params = new java.util.LinkedHashMap<>(
-                        objectOrEmpty(request.get("params")));
-                // Asked under the upstream's key, as a Peregrine upstream's 2025 request names it.
-                Map<String, Object> m = new java.util.LinkedHashMap<>(objectOrEmpty(params.get("_meta")));
-                m.put(io.peregrine.tool.ClientRequest.META_INPUT_KEY, e.getKey());
-                params.put("_meta", m);
                 try {
-                    responses.put(e.getKey(), relay.answer(String.valueOf(request.get("method")), params));
+                    responses.put(e.getKey(), relay.answer(e.getKey(), objectOrEmpty(e.getValue())));
                 } catch (io.peregrine.client.McpClientException failure) {
                     // The call ends with what the client answered instead, and the upstream's task with it.
                     answer.completeExceptionally(failure);
@@ -469,11 +526,23 @@ final class Upstream implements AutoCloseable {
      * Cancelling the attempt cancels the upstream's task ({@code tasks/cancel}), at once or as soon
      * as the upstream names it.
      */
-    private static Forward.Attempt<io.peregrine.client.CallToolResult> upstreamTask(PeregrineClient client, String tool,
-                                                                                   RawJson args, Map<String, Object> meta,
-                                                                                   Relay<io.peregrine.client.CallToolResult> relay) {
+    private Forward.Attempt<io.peregrine.client.CallToolResult> upstreamTask(PeregrineClient client, String tool,
+                                                                            RawJson args, Map<String, Object> meta,
+                                                                            Relay<io.peregrine.client.CallToolResult> relay,
+                                                                            ToolContext context) {
         CompletableFuture<io.peregrine.client.CallToolResult> task = client.callToolAsTaskAsync(tool, args, meta,
                 relay.handlers());
+        long wait = spec.taskStartWait().toMillis();
+        if (wait == 0) {
+            context.continueAsTask();
+        } else {
+            // What the task asks first becomes the input_required rounds of a call that is not a task yet.
+            timer.schedule(() -> {
+                if (!task.isDone() && !relay.waitsForAnswers()) {
+                    context.continueAsTask();
+                }
+            }, wait, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         return Forward.Attempt.of(relay.watch(task, why -> task.cancel(false)), why -> task.cancel(false));
     }
 

@@ -207,6 +207,7 @@ public final class UpstreamSettings {
         }
         b.hashKey(string(keys, "hash-key", ConfigKey.UPSTREAM_HASH_KEY.defaultValue()).trim());
         b.slowStart(duration(keys, "slow-start", ConfigKey.UPSTREAM_SLOW_START.defaultValue()));
+        b.taskStartWait(duration(keys, "task-start-wait", ConfigKey.UPSTREAM_TASK_START_WAIT.defaultValue()));
         b.healthChecks(duration(keys, "health.interval", ConfigKey.UPSTREAM_HEALTH_INTERVAL.defaultValue()),
                 duration(keys, "health.timeout", ConfigKey.UPSTREAM_HEALTH_TIMEOUT.defaultValue()),
                 integer(keys, "health.unhealthy-threshold", ConfigKey.UPSTREAM_HEALTH_UNHEALTHY_THRESHOLD.defaultValue()),

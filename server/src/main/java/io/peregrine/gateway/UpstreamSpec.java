@@ -51,6 +51,7 @@ public final class UpstreamSpec {
     private final Map<String, Integer> weights;
     private final String hashKey;
     private final Duration slowStart;
+    private final Duration taskStartWait;
     private final Duration healthInterval;
     private final Duration healthTimeout;
     private final int unhealthyThreshold;
@@ -90,6 +91,7 @@ public final class UpstreamSpec {
         this.weights = Map.copyOf(b.weights);
         this.hashKey = b.hashKey;
         this.slowStart = b.slowStart;
+        this.taskStartWait = b.taskStartWait;
         this.healthInterval = b.healthInterval;
         this.healthTimeout = b.healthTimeout;
         this.unhealthyThreshold = b.unhealthyThreshold;
@@ -222,6 +224,14 @@ public final class UpstreamSpec {
         return slowStart;
     }
 
+    /**
+     * How long a 2026-07-28 client's call of a tool this 2025 upstream runs only as a task stays a
+     * plain call, so that the task's first questions are settled in {@code input_required} rounds.
+     */
+    public Duration taskStartWait() {
+        return taskStartWait;
+    }
+
     /** How often each endpoint is checked with ping or server/discover; zero when not checked. */
     public Duration healthInterval() {
         return healthInterval;
@@ -340,6 +350,7 @@ public final class UpstreamSpec {
         private final Map<String, Integer> weights = new LinkedHashMap<>();
         private String hashKey = "session";
         private Duration slowStart = Duration.ZERO;
+        private Duration taskStartWait = Duration.ofMillis(500);
         private Duration healthInterval = Duration.ofSeconds(5);
         private Duration healthTimeout = Duration.ofSeconds(2);
         private int unhealthyThreshold = 2;
@@ -545,6 +556,24 @@ public final class UpstreamSpec {
                 throw new IllegalArgumentException("slowStart : " + window + " (expected: >= 0)");
             }
             this.slowStart = window;
+            return this;
+        }
+
+        /**
+         * How long a 2026-07-28 client's call of a tool that this upstream, speaking a 2025 revision,
+         * runs only as a task stays a plain call before the client is handed the gateway's task: what
+         * the upstream's task asks meanwhile is put to the client as {@code input_required} rounds
+         * (the tool gathers its input before it becomes a task, as it would on a 2026-07-28 server).
+         * The task is handed over at once when the upstream's result arrives first. Through a
+         * 2026-07-28 link the upstream itself says when its task begins, and this is not used.
+         * Default 500 ms; zero hands the task over at once.
+         */
+        public Builder taskStartWait(Duration wait) {
+            requireNonNull(wait, "wait");
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("taskStartWait : " + wait + " (expected: >= 0)");
+            }
+            this.taskStartWait = wait;
             return this;
         }
 

@@ -59,6 +59,14 @@ class GatewayTasksTest {
                                     "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}"));
                             return ToolResult.text(r.isAccepted() ? "hello " + r.string("name") : r.action().toString());
                         }).build())
+                .tool(Tool.builder("compose_task").description("Asks a name, then runs only as a task")
+                        .blocking(true).taskSupport(TaskSupport.REQUIRED).startsTaskItself(true).handler((args, ctx) -> {
+                            io.peregrine.tool.ElicitResult r = ctx.elicit(io.peregrine.tool.Elicitation.form("Your name?",
+                                    "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}")
+                                    .key("user_name"));
+                            ctx.continueAsTask();
+                            return ToolResult.text("Hello, " + r.string("name") + "!");
+                        }).build())
                 .build();
         upstream.start();
         for (String link : List.of("2025-11-25", "2026-07-28")) {
@@ -215,9 +223,60 @@ class GatewayTasksTest {
             without.tasksExtension();
         }
         try (PeregrineClient mute = without.connect()) {
+            if (setup.link().equals("2025-11-25") && setup.version().equals("2026-07-28")) {
+                // What the 2025-11-25 upstream's task asks first is asked before the gateway's task begins.
+                assertThatThrownBy(() -> mute.callToolAsTask(setup.tool(), Map.of()))
+                        .isInstanceOf(McpClientException.class).hasMessageContaining("elicitation");
+                return;
+            }
             TaskInfo task = mute.callToolAsTask(setup.tool(), Map.of());
             assertThatThrownBy(() -> mute.taskResult(task.taskId())).isInstanceOf(McpClientException.class)
                     .hasMessageContaining("elicitation");
+        }
+    }
+
+    /**
+     * A tool that gathers input before it becomes a task (2026-07-28): a 2026-07-28 client's first
+     * round is {@code input_required}, under the upstream's key and without a task; the round with
+     * the answer is the task, without {@code requestState}; the task's result has the answer. Through
+     * the 2026-07-28 link the upstream's own rounds are relayed; through the 2025-11-25 link the
+     * upstream's task is one from the start, and what it asks first makes the rounds.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2025-11-25 2026-07-28 compose_task", "2026-07-28 2026-07-28 compose_task"})
+    @SuppressWarnings("unchecked")
+    void aToolThatAsksBeforeItsTaskBeginsIsAnsweredInRoundsThenATask(String text) throws Exception {
+        Setup setup = Setup.of(text);
+        try (PeregrineClient c = client(setup)) {
+            Map<String, Object> first = c.request("tools/call", Map.of("name", setup.tool(), "arguments", Map.of()))
+                    .get(20, TimeUnit.SECONDS);
+            assertThat(first).containsEntry("resultType", "input_required").doesNotContainKey("taskId");
+            assertThat((Map<String, Object>) first.get("inputRequests")).containsOnlyKeys("user_name");
+
+            Map<String, Object> again = new java.util.LinkedHashMap<>(Map.of("name", setup.tool(), "arguments", Map.of(),
+                    "inputResponses", Map.of("user_name", Map.of("action", "accept", "content", Map.of("name", "Alice")))));
+            if (first.get("requestState") != null) {
+                again.put("requestState", first.get("requestState"));
+            }
+            Map<String, Object> second = c.request("tools/call", again).get(20, TimeUnit.SECONDS);
+            assertThat(second).containsEntry("resultType", "task").containsKey("taskId")
+                    .doesNotContainKeys("requestState", "inputRequests");
+            assertThat(c.taskResult((String) second.get("taskId")).text()).isEqualTo("Hello, Alice!");
+
+            // The client's own rounds: its handler answers, and the call it returns is the task.
+            TaskInfo task = c.callToolAsTask(setup.tool(), Map.of());
+            assertThat(c.taskResult(task.taskId()).text()).isEqualTo("Hello, Ada!");
+        }
+    }
+
+    /** The same tools for a 2025-11-25 client: a task from the start, whose question the client answers. */
+    @ParameterizedTest
+    @ValueSource(strings = {"2025-11-25 2025-11-25 compose_task", "2026-07-28 2025-11-25 compose_task"})
+    void aToolThatAsksBeforeItsTaskBeginsIsATaskFromTheStartForA2025Client(String text) throws Exception {
+        Setup setup = Setup.of(text);
+        try (PeregrineClient c = client(setup)) {
+            TaskInfo task = c.callToolAsTask(setup.tool(), Map.of());
+            assertThat(c.taskResult(task.taskId()).text()).isEqualTo("Hello, Ada!");
         }
     }
 }
