@@ -130,22 +130,33 @@ final class Relay<T> {
     }
 
     /**
-     * Puts one of a 2026-07-28 upstream's input requests ({@code {"method", "params"}}, under
-     * {@code key}) to the client, under the same key, and waits for its answer (blocks: run it on
-     * a worker thread); throws with what the client answered instead.
+     * Puts a 2026-07-28 upstream's input requests ({@code key -> {"method", "params"}}) to the
+     * client together, under the same keys (one round of a task's client, requests at once to a
+     * 2025 client), and waits for the answers (blocks: run it on a worker thread); throws with what
+     * the client answered instead of any of them.
+     *
+     * @return the answers by key, in the requests' order
      */
-    Map<String, Object> answer(String key, Map<String, Object> request) throws McpClientException {
-        Map<String, Object> params = new LinkedHashMap<>();
-        if (request.get("params") instanceof Map) {
-            ((Map<?, ?>) request.get("params")).forEach((k, v) -> params.put((String) k, v));
+    Map<String, Object> answerAll(Map<String, Object> inputRequests) throws McpClientException {
+        RelayedRequest[] questions = new RelayedRequest[inputRequests.size()];
+        String[] methods = new String[questions.length];
+        int i = 0;
+        for (Map.Entry<String, Object> e : inputRequests.entrySet()) {
+            Map<?, ?> request = e.getValue() instanceof Map ? (Map<?, ?>) e.getValue() : Map.of();
+            Map<String, Object> params = new LinkedHashMap<>();
+            if (request.get("params") instanceof Map) {
+                ((Map<?, ?>) request.get("params")).forEach((k, v) -> params.put((String) k, v));
+            }
+            methods[i] = String.valueOf(request.get("method"));
+            questions[i++] = RelayedRequest.of(methods[i - 1], params).key(e.getKey());
         }
-        Map<String, Object> meta = new LinkedHashMap<>();
-        if (params.get("_meta") instanceof Map) {
-            ((Map<?, ?>) params.get("_meta")).forEach((k, v) -> meta.put((String) k, v));
+        List<Object> answers = askAll(String.join(", ", new java.util.LinkedHashSet<>(List.of(methods))), questions);
+        Map<String, Object> byKey = new LinkedHashMap<>();
+        i = 0;
+        for (String key : inputRequests.keySet()) {
+            byKey.put(key, RelayedRequest.answerOf(answers.get(i++)));
         }
-        meta.put(ClientRequest.META_INPUT_KEY, key);
-        params.put("_meta", meta);
-        return ask(String.valueOf(request.get("method")), params);
+        return byKey;
     }
 
     /** Whether a question of this call waits for the client's next {@code input_required} round. */
@@ -154,19 +165,23 @@ final class Relay<T> {
     }
 
     private Map<String, Object> ask(String method, Map<String, Object> params) throws McpClientException {
+        RelayedRequest question = question(method, params);
+        if (question.key() != null) {
+            // Named by the upstream, it needs no place among the others: questions sent together are
+            // asked together (one round of a task's client, requests at once to a 2025 client).
+            CallHandlers.letNextQuestionStart();
+        }
+        return RelayedRequest.answerOf(askAll(method, question).get(0));
+    }
+
+    /** Puts questions to the client together; {@code method} names them in errors. */
+    private List<Object> askAll(String method, RelayedRequest... questions) throws McpClientException {
         if (answer.isDone()) {
             throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The gateway's " + tool
                     + " that this " + method + " belongs to has ended", null);
         }
         try {
-            RelayedRequest question = question(method, params);
-            if (question.key() != null) {
-                // Named by the upstream, it needs no place among the others: questions sent together are
-                // asked together (one round of a task's client, requests at once to a 2025 client).
-                CallHandlers.letNextQuestionStart();
-            }
-            List<Object> answers = context.ask(question);
-            return RelayedRequest.answerOf(answers.get(0));
+            return context.ask(questions);
         } catch (MissingClientCapabilityException e) {
             McpClientException refused = new McpClientException(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY,
                     "The client of " + tool + " through the gateway did not declare the capability " + e.feature()

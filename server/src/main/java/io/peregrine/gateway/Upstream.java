@@ -389,27 +389,15 @@ final class Upstream implements AutoCloseable {
         }
 
         /**
-         * Puts an input_required round's requests to the gateway's client and calls again with the
-         * answers. Every request is asked even when one must wait for the client's next round, so
-         * that the client gets them all in one.
+         * Puts an input_required round's requests to the gateway's client, together, and calls
+         * again with the answers.
          */
         private void again(Map<String, Object> params, Map<String, Object> inputRequired, int round) {
-            Map<String, Object> responses = new java.util.LinkedHashMap<>();
-            io.peregrine.client.McpClientException failed = null;
-            for (Map.Entry<String, Object> e : objectOrEmpty(inputRequired.get("inputRequests")).entrySet()) {
-                try {
-                    responses.put(e.getKey(), relay.answer(e.getKey(), objectOrEmpty(e.getValue())));
-                } catch (io.peregrine.client.McpClientException failure) {
-                    if (failed == null) {
-                        failed = failure;
-                    }
-                    if (!relay.waitsForAnswers()) {
-                        break;
-                    }
-                }
-            }
-            if (failed != null) {
-                answer.completeExceptionally(failed);
+            Map<String, Object> responses;
+            try {
+                responses = relay.answerAll(objectOrEmpty(inputRequired.get("inputRequests")));
+            } catch (io.peregrine.client.McpClientException failure) {
+                answer.completeExceptionally(failure);
                 return;
             }
             Map<String, Object> next = new java.util.LinkedHashMap<>(params);
@@ -483,19 +471,17 @@ final class Upstream implements AutoCloseable {
             }
         }
 
-        /** Puts the task's input requests to the gateway's client, in order, and sends the answers with tasks/update. */
+        /** Puts the task's input requests to the gateway's client, together, and sends the answers with tasks/update. */
         private void answerInputs(String id, Map<String, Object> requests, long pollMillis) {
-            Map<String, Object> responses = new java.util.LinkedHashMap<>();
-            for (Map.Entry<String, Object> e : requests.entrySet()) {
-                try {
-                    responses.put(e.getKey(), relay.answer(e.getKey(), objectOrEmpty(e.getValue())));
-                } catch (io.peregrine.client.McpClientException failure) {
-                    // The call ends with what the client answered instead, and the upstream's task with it.
-                    answer.completeExceptionally(failure);
-                    cancelled = true;
-                    cancelUpstream(id);
-                    return;
-                }
+            Map<String, Object> responses;
+            try {
+                responses = relay.answerAll(requests);
+            } catch (io.peregrine.client.McpClientException failure) {
+                // The call ends with what the client answered instead, and the upstream's task with it.
+                answer.completeExceptionally(failure);
+                cancelled = true;
+                cancelUpstream(id);
+                return;
             }
             client.request("tasks/update", withMeta(Map.of("taskId", id, "inputResponses", responses)))
                     .whenComplete((ok, failure) -> {

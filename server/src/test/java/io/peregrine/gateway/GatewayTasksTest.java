@@ -59,6 +59,14 @@ class GatewayTasksTest {
                                     "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}"));
                             return ToolResult.text(r.isAccepted() ? "hello " + r.string("name") : r.action().toString());
                         }).build())
+                .tool(Tool.builder("ask_two_task").description("Asks two questions at once, only as a task")
+                        .blocking(true).taskSupport(TaskSupport.REQUIRED).handler((args, ctx) -> {
+                            String schema = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}";
+                            List<Object> answers = ctx.ask(io.peregrine.tool.Elicitation.form("First?", schema).key("first"),
+                                    io.peregrine.tool.Elicitation.form("Second?", schema).key("second"));
+                            return ToolResult.text(((io.peregrine.tool.ElicitResult) answers.get(0)).string("name") + " and "
+                                    + ((io.peregrine.tool.ElicitResult) answers.get(1)).string("name"));
+                        }).build())
                 .tool(Tool.builder("compose_task").description("Asks a name, then runs only as a task")
                         .blocking(true).taskSupport(TaskSupport.REQUIRED).startsTaskItself(true).handler((args, ctx) -> {
                             io.peregrine.tool.ElicitResult r = ctx.elicit(io.peregrine.tool.Elicitation.form("Your name?",
@@ -266,6 +274,29 @@ class GatewayTasksTest {
             // The client's own rounds: its handler answers, and the call it returns is the task.
             TaskInfo task = c.callToolAsTask(setup.tool(), Map.of());
             assertThat(c.taskResult(task.taskId()).text()).isEqualTo("Hello, Ada!");
+        }
+    }
+
+    /**
+     * The two questions a 2026-07-28 upstream's task asks at once are the gateway's task's input
+     * requests at once, under the upstream's keys, and one {@code tasks/update} answers both.
+     */
+    @org.junit.jupiter.api.Test
+    @SuppressWarnings("unchecked")
+    void questionsAnUpstreamsTaskAsksTogetherAreTheTasksInputRequestsTogether() throws Exception {
+        Setup setup = Setup.of("2026-07-28 2026-07-28 ask_two_task");
+        try (PeregrineClient c = client(setup)) {
+            TaskInfo task = c.callToolAsTask(setup.tool(), Map.of());
+            Map<String, Object>[] waiting = new Map[1];
+            Await.until(() -> {
+                waiting[0] = c.request("tasks/get", Map.of("taskId", task.taskId())).join();
+                return "input_required".equals(waiting[0].get("status"));
+            }, "the gateway's task waits for input");
+            assertThat((Map<String, Object>) waiting[0].get("inputRequests")).containsOnlyKeys("first", "second");
+            c.request("tasks/update", Map.of("taskId", task.taskId(), "inputResponses", Map.of(
+                    "first", Map.of("action", "accept", "content", Map.of("name", "Ada")),
+                    "second", Map.of("action", "accept", "content", Map.of("name", "Grace"))))).get(20, TimeUnit.SECONDS);
+            assertThat(c.taskResult(task.taskId()).text()).isEqualTo("Ada and Grace");
         }
     }
 
