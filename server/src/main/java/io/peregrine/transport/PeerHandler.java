@@ -58,6 +58,9 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
     private volatile boolean pausedByListener;
     private boolean inRead;
     private boolean flushPending;
+    /** A flush is queued on the event loop for writes made outside this channel's read. */
+    private boolean flushScheduled;
+    private final Runnable scheduledFlush = this::flushScheduled;
 
     protected PeerHandler(MessageListener listener, Transport transport) {
         this.listener = listener;
@@ -141,8 +144,19 @@ public abstract class PeerHandler extends ChannelInboundHandlerAdapter implement
             ctx.write(wrapped, ctx.voidPromise());
             flushPending = true;
         } else {
-            ctx.writeAndFlush(wrapped, ctx.voidPromise());
+            // Written by another channel's work on this event loop (a gateway's answers, read from its
+            // upstream link): the messages of this turn of the loop leave in one write at its end.
+            ctx.write(wrapped, ctx.voidPromise());
+            if (!flushScheduled) {
+                flushScheduled = true;
+                ctx.executor().execute(scheduledFlush);
+            }
         }
+    }
+
+    private void flushScheduled() {
+        flushScheduled = false;
+        ctx.flush();
     }
 
     /** The queue of writes from other threads, made by the first of them. */

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.peregrine.transport.tcp.NdjsonFrameDecoder;
 
@@ -42,7 +43,11 @@ public final class TcpTransport implements ClientTransport {
                             ch.pipeline().addLast(sslContext.newHandler(ch.alloc(), address.getHostString(),
                                     address.getPort()));
                         }
-                        ch.pipeline().addLast(new NdjsonFrameDecoder(settings.maxMessageBytes()),
+                        // Requests written while another channel's read runs (a gateway forwarding what its
+                        // client sent in one read) leave in one write at the end of the event loop's turn.
+                        ch.pipeline().addLast(new FlushConsolidationHandler(
+                                        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
+                                new NdjsonFrameDecoder(settings.maxMessageBytes()),
                                 new InboundMessages(listener, ready));
                     }
                 });

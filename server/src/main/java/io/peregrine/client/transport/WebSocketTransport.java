@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 
 import java.net.InetSocketAddress;
@@ -68,6 +69,9 @@ public final class WebSocketTransport implements ClientTransport {
                         if (sslContext != null) {
                             p.addLast(sslContext.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
                         }
+                        // As on TCP: the frames of one event loop turn leave in one write.
+                        p.addLast(new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
+                                true));
                         p.addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
                                 new WebSocketClientProtocolHandler(config),
                                 new WebSocketFrameAggregator(settings.maxMessageBytes()),
