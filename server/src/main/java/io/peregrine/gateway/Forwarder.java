@@ -636,7 +636,9 @@ final class Forwarder {
             if (f == null) {
                 outcome = Endpoints.Outcome.OK;
                 errorType = v instanceof CallToolResult && ((CallToolResult) v).isError() ? "tool_error" : null;
-                latencies.record(nanos);
+                if (resilience.hedge() && resilience.hedgeDelay().isZero()) {
+                    latencies.record(nanos); // only a hedging delay taken from them needs them
+                }
             } else if (timedOut) {
                 outcome = Endpoints.Outcome.TIMEOUT;
                 errorType = "timeout";

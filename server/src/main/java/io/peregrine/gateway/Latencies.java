@@ -15,6 +15,8 @@ final class Latencies {
     static final int MINIMUM = 20;
 
     private final long[] ring = new long[SIZE];
+    /** Where the ring is sorted: recomputing allocates nothing. */
+    private final long[] sorted = new long[SIZE];
     private int count;
     private volatile long p95 = -1;
 
@@ -22,9 +24,10 @@ final class Latencies {
         ring[count % SIZE] = nanos;
         count++;
         if (count >= MINIMUM && count % EVERY == 0 || count == MINIMUM) {
-            long[] copy = Arrays.copyOf(ring, Math.min(count, SIZE));
-            Arrays.sort(copy);
-            p95 = copy[(int) Math.min(copy.length - 1, Math.ceil(copy.length * 0.95) - 1)];
+            int n = Math.min(count, SIZE);
+            System.arraycopy(ring, 0, sorted, 0, n);
+            Arrays.sort(sorted, 0, n);
+            p95 = sorted[(int) Math.min(n - 1, Math.ceil(n * 0.95) - 1)];
         }
     }
 
