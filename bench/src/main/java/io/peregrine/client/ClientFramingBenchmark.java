@@ -133,7 +133,7 @@ public class ClientFramingBenchmark extends AbstractBenchmark {
     @Benchmark
     public Map<String, Object> call() {
         ByteBuf request = ClientMessages.request(PooledByteBufAllocator.DEFAULT, REQUEST_ID, "tools/call",
-                requestParams.complete(params, null));
+                requestParams.complete(params, null, null));
         switch (framing) {
             case "tcp":
                 channel.writeOutbound(request.writeByte('\n'));

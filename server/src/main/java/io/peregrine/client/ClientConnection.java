@@ -82,6 +82,8 @@ final class ClientConnection {
     private volatile boolean ready;
     private volatile boolean closed;
     private volatile String lostReason;
+    /** 2026-07-28: the level every request of the client asks log messages from; null for the server's default. */
+    private volatile String logLevel;
     private volatile boolean reconnecting;
     /** What was agreed with the server for the current link; replaced as a whole, never changed. */
     private volatile Agreement agreement;
@@ -181,6 +183,11 @@ final class ClientConnection {
      * @param internal     part of opening a link: sent before the client is ready, without taking a slot
      * @throws IllegalArgumentException when {@code params} holds a value that is not JSON
      */
+    /** 2026-07-28: the lowest level of log messages asked for in every request from now on. */
+    void logLevel(String level) {
+        this.logLevel = level;
+    }
+
     PendingRequest send(String method, Map<String, ?> params, ProgressListener listener, String name,
                         Map<String, String> paramHeaders, boolean internal, long timeoutMillis) {
         return send(method, params, listener, name, paramHeaders, internal, timeoutMillis, null);
@@ -212,7 +219,7 @@ final class ClientConnection {
         try {
             // Encoded before the request is registered: a value that is not JSON fails here, leaving nothing behind.
             message = ClientMessages.request(PooledByteBufAllocator.DEFAULT, id, method,
-                    rp.complete(params, listener != null ? id : null));
+                    rp.complete(params, listener != null ? id : null, internal ? null : logLevel));
         } catch (RuntimeException e) {
             if (holdsSlot) {
                 inFlight.release();

@@ -71,7 +71,6 @@ public final class PeregrineClient implements AutoCloseable {
     /** The client's own subscriptions/listen that keeps the catalog fresh (2026-07-28); null while none is open. */
     private volatile Subscription catalogSubscription;
     private volatile boolean catalogUsed;
-    private volatile String logLevel;
 
     PeregrineClient(ClientConnection connection, ServerRequestHandlers handlers,
                     BiConsumer<String, Map<String, Object>> notificationListener,
@@ -227,7 +226,7 @@ public final class PeregrineClient implements AutoCloseable {
     }
 
     private PendingRequest send(String method, Map<String, ?> params, ProgressListener listener, String name) {
-        return connection.send(method, withLogLevel(params), listener, name, Map.of(), false, connection.timeoutMillis());
+        return connection.send(method, params, listener, name, Map.of(), false, connection.timeoutMillis());
     }
 
     /**
@@ -415,7 +414,7 @@ public final class PeregrineClient implements AutoCloseable {
                 catalog.changed(CatalogListener.Kind.TOOLS);
                 return catalog.<ToolInfo>get(CatalogListener.Kind.TOOLS).thenApply(tools -> {
                     ToolInfo fresh = tools.stream().filter(t -> name.equals(t.name())).findFirst().orElse(null);
-                    return connection.send("tools/call", withLogLevel(params), listener, name,
+                    return connection.send("tools/call", params, listener, name,
                             ParamHeaderValues.of(fresh, tree != null ? tree : arguments.get()), false,
                             connection.timeoutMillis());
                 });
@@ -484,7 +483,7 @@ public final class PeregrineClient implements AutoCloseable {
         try {
             // Bound before the write: a question on the request's response stream can arrive on the
             // I/O thread before this thread would get to it.
-            first = connection.send(method, withLogLevel(params), listener, name, headers, false,
+            first = connection.send(method, params, listener, name, headers, false,
                     connection.timeoutMillis(), sent -> scope.bind(sent.id()));
         } catch (RuntimeException | Error e) {
             scope.close();
@@ -500,7 +499,7 @@ public final class PeregrineClient implements AutoCloseable {
                 if (state != null) {
                     retry.put("requestState", state);
                 }
-                return connection.send(method, withLogLevel(retry), listener, name, headers, false,
+                return connection.send(method, retry, listener, name, headers, false,
                         connection.timeoutMillis(), sent -> scope.bind(sent.id()));
             }, MAX_INPUT_ROUNDS);
         }
@@ -650,23 +649,11 @@ public final class PeregrineClient implements AutoCloseable {
     public void setLoggingLevel(String level) {
         Objects.requireNonNull(level, "level");
         if (connection.isStateless()) {
-            logLevel = level;
+            connection.logLevel(level);
             return;
         }
         checkMayBlock();
         await(request("logging/setLevel", Map.of("level", level)));
-    }
-
-    private Map<String, ?> withLogLevel(Map<String, ?> params) {
-        String level = logLevel;
-        if (level == null || !connection.isStateless()) {
-            return params;
-        }
-        Map<String, Object> out = params == null ? new LinkedHashMap<>() : new LinkedHashMap<>(params);
-        Map<String, Object> meta = new LinkedHashMap<>(Trees.objectOrEmpty(out.get(RequestParams.META)));
-        meta.putIfAbsent("io.modelcontextprotocol/logLevel", level);
-        out.put(RequestParams.META, meta);
-        return out;
     }
 
     // ------------------------------------------------------------------ subscriptions
@@ -722,7 +709,7 @@ public final class PeregrineClient implements AutoCloseable {
         Subscription s = new Subscription(filter, listener);
         // Long-lived: no timeout, and no slot among the calls in flight. Listed under its id before it
         // is written, so that an acknowledgment read at once on the I/O thread finds it.
-        PendingRequest listen = connection.send("subscriptions/listen", withLogLevel(Map.of("notifications", notifications)),
+        PendingRequest listen = connection.send("subscriptions/listen", Map.of("notifications", notifications),
                 null, null, Map.of(), true, 0, sent -> listening.put(sent.id(), s));
         s.closer(() -> listen.cancel("subscription closed"));
         listen.future().whenComplete((r, f) -> {
@@ -759,7 +746,7 @@ public final class PeregrineClient implements AutoCloseable {
             result = await(rounds("tools/call", params, name, Map.of(), null, tree -> tree, null).result());
         } else {
             params.put("task", Map.of());
-            result = await(connection.send("tools/call", withLogLevel(params), null, name, Map.of(),
+            result = await(connection.send("tools/call", params, null, name, Map.of(),
                     false, connection.timeoutMillis()).future());
         }
         if (!(result.get("task") instanceof Map) && !"task".equals(result.get("resultType"))) {
@@ -799,7 +786,7 @@ public final class PeregrineClient implements AutoCloseable {
         java.util.concurrent.atomic.AtomicReference<String> task = new java.util.concurrent.atomic.AtomicReference<>();
         PendingRequest created;
         try {
-            created = connection.send("tools/call", withLogLevel(params), null, name, Map.of(), false,
+            created = connection.send("tools/call", params, null, name, Map.of(), false,
                     connection.timeoutMillis(), sent -> scope.bind(sent.id()));
         } catch (RuntimeException | Error e) {
             scope.close();

@@ -16,6 +16,7 @@ final class RequestParams {
     static final String META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
     static final String META_CLIENT_INFO = "io.modelcontextprotocol/clientInfo";
     static final String META_AUTHORIZATION = "io.peregrine/authorization";
+    static final String META_LOG_LEVEL = "io.modelcontextprotocol/logLevel";
 
     /** Null in the 2025 era. */
     private final Map<String, Object> statelessMeta;
@@ -39,8 +40,9 @@ final class RequestParams {
                                    Map<String, Object> clientInfo, String authorization) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put(META_PROTOCOL_VERSION, protocolVersion);
-        meta.put(META_CLIENT_CAPABILITIES, capabilities);
-        meta.put(META_CLIENT_INFO, clientInfo);
+        // Sent with every request: encoded once.
+        meta.put(META_CLIENT_CAPABILITIES, encoded(capabilities));
+        meta.put(META_CLIENT_INFO, encoded(clientInfo));
         if (authorization != null) {
             meta.put(META_AUTHORIZATION, authorization);
         }
@@ -53,15 +55,20 @@ final class RequestParams {
      *
      * @param params        may be null
      * @param progressToken the token to ask progress for, or null
+     * @param logLevel      2026-07-28: the lowest level of log messages wanted, or null (a level the
+     *                      caller put in {@code _meta} is kept)
      * @return null only when {@code params} was null and there is nothing to add
      */
-    Map<String, ?> complete(Map<String, ?> params, Long progressToken) {
+    Map<String, ?> complete(Map<String, ?> params, Long progressToken, String logLevel) {
         if (statelessMeta == null && progressToken == null) {
             return params;
         }
         Map<String, Object> meta = new LinkedHashMap<>();
         if (statelessMeta != null) {
             meta.putAll(statelessMeta);
+            if (logLevel != null) {
+                meta.put(META_LOG_LEVEL, logLevel);
+            }
         }
         if (progressToken != null) {
             meta.put(PROGRESS_TOKEN, progressToken);
@@ -74,5 +81,9 @@ final class RequestParams {
         }
         completed.put(META, meta);
         return completed;
+    }
+
+    private static Object encoded(Map<String, Object> tree) {
+        return tree == null ? null : io.peregrine.rpc.RawJson.ofParsed(io.peregrine.rpc.JsonTree.toJson(tree));
     }
 }
