@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +25,10 @@ final class Breakers {
         final String scope;
         final String name;
         volatile long openedAt;
+        private volatile CircuitBreaker.State seen = CircuitBreaker.State.CLOSED;
+        private volatile Consumer<CircuitBreaker.State> onChange;
+        private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<Breaker, CircuitBreaker.State> SEEN =
+                java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(Breaker.class, CircuitBreaker.State.class, "seen");
 
         Breaker(CircuitBreaker circuit, String scope, String name) {
             this.circuit = circuit;
@@ -41,7 +46,9 @@ final class Breakers {
         }
 
         boolean tryAcquire() {
-            return circuit.tryAcquirePermission();
+            boolean permitted = circuit.tryAcquirePermission();
+            observe(); // an open breaker whose wait is over turns half-open here
+            return permitted;
         }
 
         void release() {
@@ -50,10 +57,32 @@ final class Breakers {
 
         void success(long nanos) {
             circuit.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            observe();
         }
 
         void failure(long nanos, Throwable why) {
             circuit.onError(nanos, TimeUnit.NANOSECONDS, why);
+            observe();
+        }
+
+        /**
+         * Reports a change of state once. The breaker changes state only in the calls above (no
+         * automatic transition is configured), so looking after each of them sees every change,
+         * without an event consumer: with one, the breaker would build an event, and read the
+         * wall clock for it, on every call.
+         */
+        private void observe() {
+            CircuitBreaker.State now = circuit.getState();
+            CircuitBreaker.State before = seen;
+            if (now != before && SEEN.compareAndSet(this, before, now)) {
+                if (now == CircuitBreaker.State.OPEN || now == CircuitBreaker.State.FORCED_OPEN) {
+                    openedAt = System.nanoTime();
+                }
+                Consumer<CircuitBreaker.State> c = onChange;
+                if (c != null) {
+                    c.accept(now);
+                }
+            }
         }
 
         CircuitBreaker.State state() {
@@ -103,13 +132,7 @@ final class Breakers {
 
     private Breaker make(String scope, String name) {
         Breaker b = new Breaker(CircuitBreaker.of(upstream + "/" + scope + "/" + name, config), scope, name);
-        b.circuit.getEventPublisher().onStateTransition(e -> {
-            CircuitBreaker.State to = e.getStateTransition().getToState();
-            if (to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.FORCED_OPEN) {
-                b.openedAt = System.nanoTime();
-            }
-            events.get().breakerState(upstream, scope, name, code(to));
-        });
+        b.onChange = to -> events.get().breakerState(upstream, scope, name, code(to));
         events.get().breakerCreated(upstream, scope, name);
         return b;
     }
