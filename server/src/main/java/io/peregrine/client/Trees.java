@@ -96,13 +96,6 @@ final class Trees {
 
     /** The value of an id this client issued; -1 for any other id. */
     static long clientId(RequestId id) {
-        if (id == null || !id.isNumber()) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(id.text());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return id == null ? -1 : id.longValue(-1);
     }
 }
