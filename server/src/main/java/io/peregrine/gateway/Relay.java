@@ -87,7 +87,32 @@ final class Relay<T> {
      * calling client's, so that a tool there that checks a capability sees the caller's.
      */
     static Map<String, Object> capabilitiesOf(ClientQuestions context) {
-        return ClientFeature.declaration(context::clientSupports);
+        int mask = 0;
+        for (ClientFeature f : FEATURES) {
+            if (context.clientSupports(f)) {
+                mask |= 1 << f.ordinal();
+            }
+        }
+        Map<String, Object> declared = DECLARATIONS[mask];
+        if (declared == null) {
+            // Built once for each of the few combinations; a race builds the same value twice.
+            int m = mask;
+            declared = unmodifiable(ClientFeature.declaration(f -> (m & (1 << f.ordinal())) != 0));
+            DECLARATIONS[mask] = declared;
+        }
+        return declared;
+    }
+
+    private static final ClientFeature[] FEATURES = ClientFeature.values();
+    /** The declaration of each combination of features, by the bits of their ordinals: shared, never changed. */
+    @SuppressWarnings("unchecked")
+    private static final Map<String, Object>[] DECLARATIONS = new Map[1 << FEATURES.length];
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> unmodifiable(Map<String, Object> tree) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        tree.forEach((k, v) -> out.put(k, v instanceof Map ? unmodifiable((Map<String, Object>) v) : v));
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     /** The handlers to give the forwarded call. */
