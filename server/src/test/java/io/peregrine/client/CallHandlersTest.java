@@ -36,6 +36,7 @@ class CallHandlersTest {
 
     private static Peregrine server;
     private static volatile CountDownLatch holding = new CountDownLatch(2);
+    private static volatile CountDownLatch answered = new CountDownLatch(2);
 
     @BeforeAll
     static void start() throws Exception {
@@ -50,11 +51,17 @@ class CallHandlersTest {
                         .handler((args, ctx) -> {
                             holding.countDown();
                             holding.await(20, TimeUnit.SECONDS);
+                            String name;
                             try {
-                                return ToolResult.text(ctx.elicit(Elicitation.form("name?", SCHEMA)).string("name"));
+                                name = ctx.elicit(Elicitation.form("name?", SCHEMA)).string("name");
                             } catch (ClientRequestException e) {
-                                return ToolResult.text("error " + e.getMessage());
+                                name = "error " + e.getMessage();
                             }
+                            // Neither call ends before both questions are answered: both are asked
+                            // while both calls are in flight, however the threads are scheduled.
+                            answered.countDown();
+                            answered.await(20, TimeUnit.SECONDS);
+                            return ToolResult.text(name);
                         }).build())
                 .tool(Tool.builder("chatty").description("Logs").blocking(true)
                         .handler((args, ctx) -> {
@@ -115,6 +122,7 @@ class CallHandlersTest {
     @ValueSource(strings = {"tcp", "http"})
     void twoCallsInFlight(String transport) throws Exception {
         holding = new CountDownLatch(2);
+        answered = new CountDownLatch(2);
         try (PeregrineClient c = client(transport, "2025-11-25").onElicitation(p -> named("link")).connect()) {
             PendingCall a = c.callToolAsync("hold", Map.of(), null, CallHandlers.create().onElicitation(p -> named("a")));
             PendingCall b = c.callToolAsync("hold", Map.of(), null, CallHandlers.create().onElicitation(p -> named("b")));
