@@ -482,12 +482,8 @@ public final class UpstreamSpec {
             if (max <= 0) {
                 throw new IllegalArgumentException("maxInFlight : " + max + " (expected: > 0)");
             }
-            requireNonNull(wait, "wait");
-            if (wait.isNegative()) {
-                throw new IllegalArgumentException("maxInFlightWait : " + wait + " (expected: >= 0)");
-            }
+            this.maxInFlightWait = nonNegative(wait, "maxInFlightWait");
             this.maxInFlight = max;
-            this.maxInFlightWait = wait;
             return this;
         }
 
@@ -551,11 +547,7 @@ public final class UpstreamSpec {
 
         /** How long an endpoint that joined ramps up from a tenth of its weight to all of it. Default zero (at once). */
         public Builder slowStart(Duration window) {
-            requireNonNull(window, "window");
-            if (window.isNegative()) {
-                throw new IllegalArgumentException("slowStart : " + window + " (expected: >= 0)");
-            }
-            this.slowStart = window;
+            this.slowStart = nonNegative(window, "slowStart");
             return this;
         }
 
@@ -569,11 +561,7 @@ public final class UpstreamSpec {
          * Default 500 ms; zero hands the task over at once.
          */
         public Builder taskStartWait(Duration wait) {
-            requireNonNull(wait, "wait");
-            if (wait.isNegative()) {
-                throw new IllegalArgumentException("taskStartWait : " + wait + " (expected: >= 0)");
-            }
-            this.taskStartWait = wait;
+            this.taskStartWait = nonNegative(wait, "taskStartWait");
             return this;
         }
 
@@ -584,10 +572,7 @@ public final class UpstreamSpec {
          * passes in a row healthy again. Default 5 s, 2 s, 2, 2.
          */
         public Builder healthChecks(Duration interval, Duration timeout, int unhealthy, int healthy) {
-            requireNonNull(interval, "interval");
-            if (interval.isNegative()) {
-                throw new IllegalArgumentException("healthInterval : " + interval + " (expected: >= 0)");
-            }
+            nonNegative(interval, "healthInterval");
             positive(timeout, "healthTimeout");
             if (unhealthy < 1 || unhealthy > 100) {
                 throw new IllegalArgumentException("unhealthyThreshold : " + unhealthy + " (expected: 1 to 100)");
@@ -673,6 +658,14 @@ public final class UpstreamSpec {
         public Builder linkPerIoThread(boolean enabled) {
             this.linkPerIoThread = enabled;
             return this;
+        }
+
+        private static Duration nonNegative(Duration d, String what) {
+            requireNonNull(d, what);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(what + " : " + d + " (expected: >= 0)");
+            }
+            return d;
         }
 
         private static Duration positive(Duration d, String what) {
