@@ -93,20 +93,20 @@ final class Relay<T> {
                 mask |= 1 << f.ordinal();
             }
         }
-        Map<String, Object> declared = DECLARATIONS[mask];
-        if (declared == null) {
-            // Built once for each of the few combinations; a race builds the same value twice.
-            int m = mask;
-            declared = unmodifiable(ClientFeature.declaration(f -> (m & (1 << f.ordinal())) != 0));
-            DECLARATIONS[mask] = declared;
-        }
-        return declared;
+        return DECLARATIONS[mask];
     }
 
     private static final ClientFeature[] FEATURES = ClientFeature.values();
     /** The declaration of each combination of features, by the bits of their ordinals: shared, never changed. */
     @SuppressWarnings("unchecked")
     private static final Map<String, Object>[] DECLARATIONS = new Map[1 << FEATURES.length];
+
+    static {
+        for (int mask = 0; mask < DECLARATIONS.length; mask++) {
+            int m = mask;
+            DECLARATIONS[mask] = unmodifiable(ClientFeature.declaration(f -> (m & (1 << f.ordinal())) != 0));
+        }
+    }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> unmodifiable(Map<String, Object> tree) {
@@ -172,8 +172,9 @@ final class Relay<T> {
             if (request.get("params") instanceof Map) {
                 ((Map<?, ?>) request.get("params")).forEach((k, v) -> params.put((String) k, v));
             }
-            methods[i] = String.valueOf(request.get("method"));
-            questions[i++] = RelayedRequest.of(methods[i - 1], params).key(e.getKey());
+            String method = String.valueOf(request.get("method"));
+            methods[i] = method;
+            questions[i++] = RelayedRequest.of(method, params).key(e.getKey());
         }
         List<Object> answers = askAll(String.join(", ", new java.util.LinkedHashSet<>(List.of(methods))), questions);
         Map<String, Object> byKey = new LinkedHashMap<>();
