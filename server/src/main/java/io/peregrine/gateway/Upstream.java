@@ -252,15 +252,17 @@ final class Upstream implements AutoCloseable {
                 running.get().cancel(false);
             }
         });
+        java.util.function.Consumer<ToolResult> served = result -> {
+            if (onlyAsTask) {
+                // A call that is not a task yet (its input rounds over) answers its final round with the task.
+                context.continueAsTask();
+            }
+            answer.complete(result);
+        };
         forwarded.whenComplete((result, failure) -> {
             if (failure == null) {
                 try {
-                    ToolResult served = Definitions.toolResult(result, uris);
-                    if (onlyAsTask) {
-                        // A call that is not a task yet (its input rounds over) answers its final round with the task.
-                        context.continueAsTask();
-                    }
-                    answer.complete(served);
+                    served.accept(Definitions.toolResult(result, uris));
                 } catch (RuntimeException e) {
                     answer.completeExceptionally(e);
                 }
@@ -283,10 +285,7 @@ final class Upstream implements AutoCloseable {
                 } else if (fallback == null) {
                     answer.completeExceptionally(cause);
                 } else {
-                    if (onlyAsTask) {
-                        context.continueAsTask();
-                    }
-                    answer.complete(fallback);
+                    served.accept(fallback);
                 }
             });
         });
@@ -464,15 +463,14 @@ final class Upstream implements AutoCloseable {
                         + tool, null));
             } else if ("input_required".equals(status) && got.get("inputRequests") instanceof Map
                     && !((Map<?, ?>) got.get("inputRequests")).isEmpty()) {
-                workers.execute(() -> answerInputs(id, objectOrEmpty(got.get("inputRequests")),
-                        pollMillis(got)));
+                workers.execute(() -> answerInputs(id, objectOrEmpty(got.get("inputRequests"))));
             } else {
                 poll(id, pollMillis(got));
             }
         }
 
         /** Puts the task's input requests to the gateway's client, together, and sends the answers with tasks/update. */
-        private void answerInputs(String id, Map<String, Object> requests, long pollMillis) {
+        private void answerInputs(String id, Map<String, Object> requests) {
             Map<String, Object> responses;
             try {
                 responses = relay.answerAll(requests);
