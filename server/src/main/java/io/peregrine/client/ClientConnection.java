@@ -175,6 +175,11 @@ final class ClientConnection {
 
     // ---------------------------------------------------------------- sending
 
+    /** 2026-07-28: the lowest level of log messages asked for in every request from now on. */
+    void logLevel(String level) {
+        this.logLevel = level;
+    }
+
     /**
      * Sends a request.
      *
@@ -183,11 +188,6 @@ final class ClientConnection {
      * @param internal     part of opening a link: sent before the client is ready, without taking a slot
      * @throws IllegalArgumentException when {@code params} holds a value that is not JSON
      */
-    /** 2026-07-28: the lowest level of log messages asked for in every request from now on. */
-    void logLevel(String level) {
-        this.logLevel = level;
-    }
-
     PendingRequest send(String method, Map<String, ?> params, ProgressListener listener, String name,
                         Map<String, String> paramHeaders, boolean internal, long timeoutMillis) {
         return send(method, params, listener, name, paramHeaders, internal, timeoutMillis, null);
