@@ -3,6 +3,7 @@ package io.peregrine.client;
 import com.fasterxml.jackson.core.JsonParser;
 import io.netty.buffer.ByteBuf;
 import io.peregrine.rpc.Json;
+import io.peregrine.rpc.JsonInput;
 import io.peregrine.rpc.JsonTree;
 import io.peregrine.rpc.RequestId;
 
@@ -16,14 +17,31 @@ final class Trees {
     private Trees() {
     }
 
-    /** The JSON at {@code raw} (a params or result slice); an empty map when there is none. */
+    /**
+     * The JSON at {@code raw} (a params or result slice); an empty map when there is none. An
+     * object or array is read with the thread's reusable parser when it is free, which saves making
+     * a parser per message.
+     */
     static Object read(ByteBuf raw) throws IOException {
         if (raw == null) {
             return Map.of();
         }
+        if (raw.isReadable() && isStructure(raw.getByte(raw.readerIndex()))) {
+            try (JsonInput in = Json.DEFAULT.read(raw)) {
+                JsonParser p = in.parser();
+                if (p.nextToken() == null) {
+                    throw new IOException("no JSON value");
+                }
+                return JsonTree.read(p);
+            }
+        }
         try (JsonParser p = Json.DEFAULT.parser(raw)) {
             return JsonTree.read(p);
         }
+    }
+
+    private static boolean isStructure(byte first) {
+        return first == '{' || first == '[';
     }
 
     /** The object at {@code raw}, or null when it is not an object. */
