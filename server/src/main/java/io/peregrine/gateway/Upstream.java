@@ -227,7 +227,7 @@ final class Upstream implements AutoCloseable {
     CompletableFuture<ToolResult> callTool(String original, ToolArguments arguments, ToolContext context,
                                            boolean onlyAsTask) {
         // Relayed as the client wrote them: read already, by the envelope pass or the schema's check.
-        RawJson args = RawJson.ofParsed(arguments.json());
+        RawJson args = arguments.rawJson();
         Map<String, Object> caller = Relay.capabilitiesOf(context);
         CompletableFuture<io.peregrine.client.CallToolResult> forwarded = forwarder.forwardAsync(new Forward<>(
                 "tools/call " + original, "tools/call", original, idempotent(original), affinity(arguments, context),

@@ -190,6 +190,12 @@ final class ByteBufToolArguments implements ToolArguments {
     }
 
     @Override
+    public io.peregrine.rpc.RawJson rawJson() {
+        return raw == null ? io.peregrine.rpc.RawJson.ofParsed("{}")
+                : io.peregrine.rpc.RawJson.ofParsedUtf8(io.netty.buffer.ByteBufUtil.getBytes(raw));
+    }
+
+    @Override
     public Object value(String name) throws InvalidArgumentsException {
         if (raw == null) {
             return null;

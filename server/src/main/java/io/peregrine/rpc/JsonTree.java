@@ -111,7 +111,7 @@ public final class JsonTree {
         } else if (value instanceof Number) {
             g.writeNumber(((Number) value).doubleValue());
         } else if (value instanceof RawJson) {
-            g.writeRawValue(((RawJson) value).json());
+            ((RawJson) value).writeTo(g);
         } else if (value instanceof byte[]) {
             g.writeString(Base64.getEncoder().encodeToString((byte[]) value));
         } else if (value instanceof Object[]) {

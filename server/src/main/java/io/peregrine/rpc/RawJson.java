@@ -1,14 +1,33 @@
 package io.peregrine.rpc;
 
-import java.io.IOException;
+import com.fasterxml.jackson.core.JsonGenerator;
 
-/** A JSON value already encoded as text, written as it is. The text is checked once, on creation. */
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A JSON value already encoded, written as it is. The text is checked once, on creation. It is
+ * held as text or, when it came as bytes (a request's {@code arguments}, relayed by the gateway),
+ * as those UTF-8 bytes, written without being decoded and encoded again.
+ */
 public final class RawJson {
 
-    private final String json;
+    private final byte[] utf8;
+    private final int offset;
+    private final int length;
+    private final Utf8Value bytes;
+    private volatile String json;
+
+    private RawJson(String json, byte[] utf8, int offset, int length) {
+        this.json = json;
+        this.utf8 = utf8;
+        this.offset = offset;
+        this.length = length;
+        this.bytes = utf8 != null ? new Utf8Value() : null;
+    }
 
     private RawJson(String json) {
-        this.json = json;
+        this(json, null, 0, 0);
     }
 
     /**
@@ -42,12 +61,131 @@ public final class RawJson {
         return json.indexOf('\n') < 0 && json.indexOf('\r') < 0 ? new RawJson(json) : of(json);
     }
 
+    /**
+     * {@link #ofParsed(String)} for the UTF-8 bytes of the value, which this takes over (the caller
+     * no longer changes them). Written as they are, without being decoded.
+     */
+    public static RawJson ofParsedUtf8(byte[] utf8) {
+        return ofParsedUtf8(utf8, 0, utf8.length);
+    }
+
+    /** {@link #ofParsedUtf8(byte[])} for the value at {@code [offset, offset + length)} of {@code utf8}. */
+    public static RawJson ofParsedUtf8(byte[] utf8, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, utf8.length);
+        for (int i = offset; i < offset + length; i++) {
+            if (utf8[i] == '\n' || utf8[i] == '\r') {
+                return of(new String(utf8, offset, length, StandardCharsets.UTF_8));
+            }
+        }
+        return new RawJson(null, utf8, offset, length);
+    }
+
     public String json() {
-        return json;
+        String text = json;
+        if (text == null) {
+            text = new String(utf8, offset, length, StandardCharsets.UTF_8);
+            json = text;
+        }
+        return text;
+    }
+
+    /** Writes the value where {@code g} expects one; bytes go into a byte-writing generator as they are. */
+    public void writeTo(JsonGenerator g) throws IOException {
+        if (bytes != null && g instanceof com.fasterxml.jackson.core.json.UTF8JsonGenerator) {
+            g.writeRawValue(bytes);
+        } else {
+            g.writeRawValue(json);
+        }
     }
 
     @Override
     public String toString() {
-        return json;
+        return json();
+    }
+
+    /**
+     * The bytes as a {@code SerializableString}, which a {@code UTF8JsonGenerator} copies into its
+     * buffer as they are on a raw write; the quoted forms, which raw writes never ask for, go
+     * through the text.
+     */
+    private final class Utf8Value implements com.fasterxml.jackson.core.SerializableString {
+
+        @Override
+        public String getValue() {
+            return json();
+        }
+
+        @Override
+        public int charLength() {
+            return json().length();
+        }
+
+        @Override
+        public byte[] asUnquotedUTF8() {
+            return java.util.Arrays.copyOfRange(utf8, offset, offset + length);
+        }
+
+        @Override
+        public int appendUnquotedUTF8(byte[] buffer, int at) {
+            if (at + length > buffer.length) {
+                return -1;
+            }
+            System.arraycopy(utf8, offset, buffer, at, length);
+            return length;
+        }
+
+        @Override
+        public int writeUnquotedUTF8(java.io.OutputStream out) throws IOException {
+            out.write(utf8, offset, length);
+            return length;
+        }
+
+        @Override
+        public int putUnquotedUTF8(java.nio.ByteBuffer buffer) {
+            if (buffer.remaining() < length) {
+                return -1;
+            }
+            buffer.put(utf8, offset, length);
+            return length;
+        }
+
+        @Override
+        public int appendUnquoted(char[] buffer, int offset) {
+            return text().appendUnquoted(buffer, offset);
+        }
+
+        @Override
+        public char[] asQuotedChars() {
+            return text().asQuotedChars();
+        }
+
+        @Override
+        public byte[] asQuotedUTF8() {
+            return text().asQuotedUTF8();
+        }
+
+        @Override
+        public int appendQuotedUTF8(byte[] buffer, int offset) {
+            return text().appendQuotedUTF8(buffer, offset);
+        }
+
+        @Override
+        public int appendQuoted(char[] buffer, int offset) {
+            return text().appendQuoted(buffer, offset);
+        }
+
+        @Override
+        public int writeQuotedUTF8(java.io.OutputStream out) throws IOException {
+            return text().writeQuotedUTF8(out);
+        }
+
+        @Override
+        public int putQuotedUTF8(java.nio.ByteBuffer buffer) throws IOException {
+            return text().putQuotedUTF8(buffer);
+        }
+
+        private com.fasterxml.jackson.core.io.SerializedString text() {
+            return new com.fasterxml.jackson.core.io.SerializedString(json());
+        }
     }
 }

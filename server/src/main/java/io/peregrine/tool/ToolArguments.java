@@ -70,6 +70,14 @@ public interface ToolArguments {
     String json();
 
     /**
+     * The arguments as one JSON value to pass on as they are, such as to another server; where the
+     * server can, the request's bytes, never decoded into text.
+     */
+    default io.peregrine.rpc.RawJson rawJson() {
+        return io.peregrine.rpc.RawJson.ofParsed(json());
+    }
+
+    /**
      * The arguments object as UTF-8 JSON, for tools that read large inputs with a streaming parser
      * of their own; read without copying the request where the server can.
      */

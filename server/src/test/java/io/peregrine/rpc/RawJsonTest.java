@@ -1,0 +1,59 @@
+package io.peregrine.rpc;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** JSON values passed on as they are, held as text or as UTF-8 bytes. */
+class RawJsonTest {
+
+    private static String written(Object tree) throws Exception {
+        ByteBuf out = Unpooled.buffer();
+        try {
+            try (JsonOutput o = Json.DEFAULT.write(out)) {
+                JsonTree.write(o.generator(), tree);
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        } finally {
+            out.release();
+        }
+    }
+
+    @Test
+    void bytesAreWrittenAsTheyAreWhereverTheValueStands() throws Exception {
+        byte[] around = "xx{\"a\":[1,\"é\"]}yy".getBytes(StandardCharsets.UTF_8);
+        RawJson raw = RawJson.ofParsedUtf8(around, 2, around.length - 4);
+        assertEquals("{\"a\":[1,\"é\"]}", raw.json());
+        Map<String, Object> tree = new java.util.LinkedHashMap<>();
+        tree.put("x", raw);
+        tree.put("y", List.of(raw, true));
+        assertEquals("{\"x\":{\"a\":[1,\"é\"]},\"y\":[{\"a\":[1,\"é\"]},true]}", written(tree));
+        // A generator writing characters gets the text.
+        assertEquals("[{\"a\":[1,\"é\"]}]", JsonTree.toJson(List.of(raw)));
+    }
+
+    @Test
+    void aValueLongerThanTheGeneratorsBufferIsWrittenWhole() throws Exception {
+        String big = "\"" + "z".repeat(20_000) + "\"";
+        RawJson raw = RawJson.ofParsedUtf8(big.getBytes(StandardCharsets.UTF_8));
+        assertEquals("[" + big + "," + big + "]", written(List.of(raw, raw)));
+    }
+
+    @Test
+    void lineBreaksInBytesAreReEncodedAway() throws Exception {
+        RawJson raw = RawJson.ofParsedUtf8("{\n\"a\" :\r\n 1}".getBytes(StandardCharsets.UTF_8));
+        assertEquals("{\"a\":1}", raw.json());
+        assertEquals("{\"a\":1}", written(raw));
+    }
+
+    @Test
+    void textStaysText() throws Exception {
+        assertEquals("[1,{\"b\":2}]", written(List.of(RawJson.ofParsed("1"), RawJson.of("{ \"b\" : 2 }"))));
+    }
+}
