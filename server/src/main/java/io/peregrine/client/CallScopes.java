@@ -20,17 +20,24 @@ final class CallScopes {
     /** The turn of the question whose handler runs on this thread, for {@link CallHandlers#letNextQuestionStart()}. */
     static final ThreadLocal<CompletableFuture<Void>> TURN = new ThreadLocal<>();
 
+    private static final long[] NO_IDS = new long[0];
+    /** The turn before a call's first question: over already (shared: a completed future never changes). */
+    private static final CompletableFuture<Void> NO_TURN = CompletableFuture.completedFuture(null);
+
     /** One request, over all its rounds. */
     static final class Scope {
         private final CallScopes owner;
         private final CallHandlers handlers;
-        private final Set<Long> ids = ConcurrentHashMap.newKeySet();
-        private final Set<String> tasks = ConcurrentHashMap.newKeySet();
+        /** The ids of the call's rounds (most calls have one), guarded by this. */
+        private long[] ids = NO_IDS;
+        private int idCount;
+        /** The tasks the call created (most create none), guarded by this; null for none. */
+        private java.util.List<String> tasks;
         /**
          * The last question's turn, over when its handler returns or lets the next one start
          * ({@link CallHandlers#letNextQuestionStart()}): so one call's questions start in order.
          */
-        private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+        private CompletableFuture<Void> tail = NO_TURN;
 
         private Scope(CallScopes owner, CallHandlers handlers) {
             this.owner = owner;
@@ -39,13 +46,23 @@ final class CallScopes {
 
         /** Ties the request sent with {@code id} (one round of this call) to it. */
         void bind(long id) {
-            ids.add(id);
+            synchronized (this) {
+                if (idCount == ids.length) {
+                    ids = java.util.Arrays.copyOf(ids, Math.max(2, idCount * 2));
+                }
+                ids[idCount++] = id;
+            }
             owner.byId.put(id, this);
         }
 
         /** Ties the server's task {@code taskId}, which this call created, to it: requests that name it as their related task. */
         void bindTask(String taskId) {
-            tasks.add(taskId);
+            synchronized (this) {
+                if (tasks == null) {
+                    tasks = new java.util.ArrayList<>(1);
+                }
+                tasks.add(taskId);
+            }
             owner.byTask.put(taskId, this);
         }
 
@@ -86,17 +103,25 @@ final class CallScopes {
 
         void close() {
             owner.live.remove(this);
-            for (Long id : ids) {
-                owner.byId.remove(id, this);
+            long[] bound;
+            int n;
+            java.util.List<String> created;
+            synchronized (this) {
+                bound = ids;
+                n = idCount;
+                created = tasks != null ? java.util.List.copyOf(tasks) : java.util.List.of();
             }
-            for (String task : tasks) {
+            for (int i = 0; i < n; i++) {
+                owner.byId.remove(bound[i], this);
+            }
+            for (String task : created) {
                 owner.byTask.remove(task, this);
             }
         }
 
         @Override
-        public String toString() {
-            return "Scope" + ids + handlers;
+        public synchronized String toString() {
+            return "Scope" + java.util.Arrays.toString(java.util.Arrays.copyOf(ids, idCount)) + handlers;
         }
     }
 
