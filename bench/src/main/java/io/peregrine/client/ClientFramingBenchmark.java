@@ -79,7 +79,7 @@ public class ClientFramingBenchmark extends AbstractBenchmark {
         pending = new PendingRequests(abandoned -> { });
         ServerRequestHandlers handlers = new ServerRequestHandlers.Builder().build();
         dispatcher = new InboundDispatcher(PooledByteBufAllocator.DEFAULT, pending, handlers, new CallScopes(), (m, p) -> { },
-                reply -> reply.body().release());
+                reply -> reply.body().release(), false);
         requestParams = era.equals("2026-07-28")
                 ? RequestParams.stateless(era, handlers.capabilities(), Map.of("name", "bench", "version", "1"))
                 : RequestParams.stateful();

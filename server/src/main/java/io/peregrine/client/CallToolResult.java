@@ -52,6 +52,51 @@ public final class CallToolResult {
         return structured instanceof Map ? (Map<String, Object>) structured : null;
     }
 
+    /**
+     * The parts of a plain result as the server wrote them, for passing it on without reading it;
+     * null unless the client relays results ({@link PeregrineClient.Builder#relayResults}) and the
+     * result is plain: {@code text}, {@code image} and {@code audio} content only, nothing to
+     * answer ({@code input_required}) and no escapes in its member names.
+     */
+    public Relayed relayed() {
+        return result instanceof PlainToolResult ? ((PlainToolResult) result).relayed() : null;
+    }
+
+    /** A plain result's members, each the JSON the server wrote. */
+    public static final class Relayed {
+        private final io.peregrine.rpc.RawJson content;
+        private final io.peregrine.rpc.RawJson structuredContent;
+        private final boolean error;
+        private final io.peregrine.rpc.RawJson meta;
+
+        Relayed(io.peregrine.rpc.RawJson content, io.peregrine.rpc.RawJson structuredContent, boolean error,
+                io.peregrine.rpc.RawJson meta) {
+            this.content = content;
+            this.structuredContent = structuredContent;
+            this.error = error;
+            this.meta = meta;
+        }
+
+        /** The {@code content} array. */
+        public io.peregrine.rpc.RawJson content() {
+            return content;
+        }
+
+        /** The {@code structuredContent}, or null when there is none (or it is null). */
+        public io.peregrine.rpc.RawJson structuredContent() {
+            return structuredContent;
+        }
+
+        public boolean isError() {
+            return error;
+        }
+
+        /** The result's {@code _meta} object, or null when there is none. */
+        public io.peregrine.rpc.RawJson meta() {
+            return meta;
+        }
+    }
+
     /** The whole result, including members this class has no accessor for ({@code _meta}, ...). */
     public Map<String, Object> asMap() {
         return result;

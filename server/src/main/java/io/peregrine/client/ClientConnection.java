@@ -49,7 +49,8 @@ final class ClientConnection {
 
     /** Settings fixed at build time. */
     record Settings(String pinnedVersion, Map<String, Object> clientInfo, String authorization, long timeoutMillis,
-                    long probeTimeoutMillis, int maxInFlight, long inFlightWaitMillis, ReconnectPolicy reconnect) {
+                    long probeTimeoutMillis, int maxInFlight, long inFlightWaitMillis, ReconnectPolicy reconnect,
+                    boolean relayResults) {
     }
 
     /** What the client hears about the connection. */
@@ -104,7 +105,7 @@ final class ClientConnection {
         this.handlers = handlers;
         this.inFlight = new Semaphore(settings.maxInFlight());
         this.dispatcher = new InboundDispatcher(PooledByteBufAllocator.DEFAULT, pending, handlers, scopes,
-                notifications, this::sendReply);
+                notifications, this::sendReply, settings.relayResults());
         String version = settings.pinnedVersion() != null ? settings.pinnedVersion() : ProtocolVersion.LATEST.id();
         this.agreement = Agreement.before(version);
     }

@@ -47,15 +47,19 @@ final class InboundDispatcher {
     private final CallScopes scopes;
     private final BiConsumer<String, Map<String, Object>> notifications;
     private final Consumer<Outbound> replies;
+    /** Whether plain {@code tools/call} results are kept as bytes ({@link PlainToolResult}). */
+    private final boolean relayResults;
 
     /**
      * @param notifications receives every notification, after progress went to its request
      * @param replies       sends the answers to the server's requests (hopping to the event loop if need be)
+     * @param relayResults  whether plain {@code tools/call} results are kept as the server's bytes
      */
     InboundDispatcher(ByteBufAllocator alloc, PendingRequests pending, ServerRequestHandlers handlers,
                       CallScopes scopes, BiConsumer<String, Map<String, Object>> notifications,
-                      Consumer<Outbound> replies) {
+                      Consumer<Outbound> replies, boolean relayResults) {
         this.alloc = alloc;
+        this.relayResults = relayResults;
         this.pending = pending;
         this.handlers = handlers;
         this.scopes = scopes;
@@ -132,6 +136,13 @@ final class InboundDispatcher {
         if (error != null) {
             request.fail(new McpClientException(error.code(), error.message(), Trees.errorData(frame, message.id())));
             return;
+        }
+        if (relayResults && "tools/call".equals(request.method()) && message.result() != null) {
+            PlainToolResult plain = PlainToolResult.scan(io.netty.buffer.ByteBufUtil.getBytes(message.result()));
+            if (plain != null) {
+                request.complete(plain);
+                return;
+            }
         }
         try {
             Map<String, Object> result = Trees.object(message.result());

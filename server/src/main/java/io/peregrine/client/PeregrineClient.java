@@ -1043,6 +1043,7 @@ public final class PeregrineClient implements AutoCloseable {
         private io.netty.channel.EventLoopGroup group;
         private ReconnectPolicy reconnect;
         private int maxCallsInFlight = 1024;
+        private boolean relayResults;
         private java.time.Duration inFlightWait = java.time.Duration.ofSeconds(5);
         private int maxHttpConnections = 64;
         private final Map<String, String> headers = new LinkedHashMap<>();
@@ -1304,6 +1305,16 @@ public final class PeregrineClient implements AutoCloseable {
         }
 
         /**
+         * Keeps plain {@code tools/call} results as the bytes the server wrote, read into a tree
+         * only if asked for more than {@link CallToolResult#relayed()} gives: for a proxy, which
+         * passes them on as they came. Off by default.
+         */
+        public Builder relayResults(boolean relay) {
+            this.relayResults = relay;
+            return this;
+        }
+
+        /**
          * At most {@code max} requests in flight at once; one more waits up to {@code wait} for a
          * slot, then fails (on the I/O thread it fails at once). Default 1024 and 5 s.
          */
@@ -1407,7 +1418,8 @@ public final class PeregrineClient implements AutoCloseable {
                 loop = owned.next();
             }
             ClientConnection.Settings cs = new ClientConnection.Settings(pinnedVersion, Map.copyOf(info), authorization,
-                    timeoutMillis, Math.min(timeoutMillis, 10_000), maxCallsInFlight, inFlightWait.toMillis(), reconnect);
+                    timeoutMillis, Math.min(timeoutMillis, 10_000), maxCallsInFlight, inFlightWait.toMillis(), reconnect,
+                    relayResults);
             PeregrineClient[] client = new PeregrineClient[1];
             ClientConnection connection = new ClientConnection(transport, loop, owned, cs, built,
                     (method, params) -> client[0].onNotification(method, params));

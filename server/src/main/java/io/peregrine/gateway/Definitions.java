@@ -174,6 +174,20 @@ final class Definitions {
     // the upstream's catalog is; structuredContent and _meta pass as they are.
 
     static ToolResult toolResult(CallToolResult r, ResourceUris uris) {
+        CallToolResult.Relayed relayed = r.relayed();
+        if (relayed != null) {
+            // Text, image and audio only: no URI to rewrite or record; passed on as the upstream wrote it.
+            Map<String, Object> meta = null;
+            if (relayed.meta() != null) {
+                try {
+                    meta = object(JsonTree.parse(relayed.meta().json()));
+                } catch (java.io.IOException e) {
+                    meta = null; // checked JSON already: cannot happen
+                }
+            }
+            return ToolResult.relayed(relayed.content(), relayed.structuredContent(), relayed.isError(),
+                    meta != null && !meta.isEmpty() ? meta : null);
+        }
         ToolResult.Builder b = ToolResult.builder();
         for (Map<String, Object> item : r.content()) {
             b.add(content(item, uris));
@@ -233,15 +247,13 @@ final class Definitions {
 
     /** One content item as sent, its URI served; a kind this server does not know travels as its JSON text. */
     static Content content(Map<String, Object> item, ResourceUris uris) {
+        Content plain = io.peregrine.tool.internal.ContentTrees.plain(item);
+        if (plain != null) {
+            return plain;
+        }
         String type = str(item.get("type"));
         Content c;
-        if ("text".equals(type)) {
-            c = Content.text(String.valueOf(item.getOrDefault("text", "")));
-        } else if ("image".equals(type)) {
-            c = Content.imageBase64(String.valueOf(item.getOrDefault("data", "")), str(item.get("mimeType")));
-        } else if ("audio".equals(type)) {
-            c = Content.audioBase64(String.valueOf(item.getOrDefault("data", "")), str(item.get("mimeType")));
-        } else if ("resource_link".equals(type) && item.get("uri") instanceof String) {
+        if ("resource_link".equals(type) && item.get("uri") instanceof String) {
             String uri = uris.pointedAt((String) item.get("uri"));
             c = Content.resourceLink(uri, str(item.get("name")) != null ? str(item.get("name")) : uri,
                     str(item.get("mimeType")), str(item.get("description")));
@@ -256,36 +268,11 @@ final class Definitions {
         } else {
             return Content.text(JsonTree.toJson(item));
         }
-        java.util.Optional<Content.Annotations> a = annotationsOf(item);
-        if (a.isPresent()) {
-            c = c.annotated(a.get());
-        }
-        Map<String, Object> meta = object(item.get("_meta"));
-        if (meta != null && !meta.isEmpty()) {
-            c = c.withMeta(meta);
-        }
-        return c;
+        return io.peregrine.tool.internal.ContentTrees.decorated(c, item);
     }
 
     private static java.util.Optional<Content.Annotations> annotations(Map<String, Object> definition) {
-        return annotationsOf(definition);
-    }
-
-    private static java.util.Optional<Content.Annotations> annotationsOf(Map<String, Object> holder) {
-        Map<String, Object> a = object(holder.get("annotations"));
-        if (a == null || a.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        List<String> audience = new ArrayList<>();
-        for (Object o : list(a.get("audience"))) {
-            audience.add(String.valueOf(o));
-        }
-        Double priority = a.get("priority") instanceof Number ? ((Number) a.get("priority")).doubleValue() : null;
-        try {
-            return java.util.Optional.of(Content.Annotations.of(audience, priority, str(a.get("lastModified"))));
-        } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
-        }
+        return io.peregrine.tool.internal.ContentTrees.annotations(definition);
     }
 
     private static String str(Object o) {

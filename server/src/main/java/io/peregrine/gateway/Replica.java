@@ -300,6 +300,8 @@ final class Replica implements AutoCloseable {
                 .clientInfo("peregrine-gateway", "0.1.0")
                 .eventLoopGroup(group)
                 .requestTimeout(spec.callTimeout())
+                // Plain results go back to the gateway's clients as the upstream wrote them.
+                .relayResults(true)
                 .connectTimeout(spec.connectTimeout())
                 // The gateway's bulkhead bounds the calls; the client's bound leaves room for catalog lists.
                 .maxCallsInFlight(spec.maxInFlight() + 16, Duration.ZERO)

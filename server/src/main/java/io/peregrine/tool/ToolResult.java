@@ -1,5 +1,9 @@
 package io.peregrine.tool;
 
+import io.peregrine.rpc.JsonTree;
+import io.peregrine.rpc.RawJson;
+import io.peregrine.tool.internal.ContentTrees;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,16 +17,37 @@ public final class ToolResult {
 
     private static final Object NO_STRUCTURED = new Object();
 
-    private final List<Content> content;
+    /** Null for a result relayed as JSON until its items are asked for. */
+    private volatile List<Content> content;
+    /** The content array as JSON, for a relayed result; else null. */
+    private final RawJson contentJson;
     private final Object structuredContent;
     private final boolean error;
     private final Map<String, Object> meta;
 
     private ToolResult(List<Content> content, Object structuredContent, boolean error, Map<String, Object> meta) {
+        this(content, null, structuredContent, error, meta);
+    }
+
+    private ToolResult(List<Content> content, RawJson contentJson, Object structuredContent, boolean error,
+                       Map<String, Object> meta) {
         this.content = content;
+        this.contentJson = contentJson;
         this.structuredContent = structuredContent;
         this.error = error;
         this.meta = meta;
+    }
+
+    /**
+     * A result another MCP server sent, passed on as it came: its {@code content} array and its
+     * {@code structuredContent} (null for none) are JSON, written as they are. The content must be
+     * an array of {@code text}, {@code image} and {@code audio} items; {@link #content()} reads it
+     * into items only when asked.
+     */
+    public static ToolResult relayed(RawJson content, RawJson structuredContent, boolean isError,
+                                     Map<String, Object> meta) {
+        return new ToolResult(null, Objects.requireNonNull(content, "content"),
+                structuredContent != null ? structuredContent : NO_STRUCTURED, isError, meta);
     }
 
     /** One text item. */
@@ -45,7 +70,37 @@ public final class ToolResult {
     }
 
     public List<Content> content() {
-        return content;
+        List<Content> items = content;
+        if (items == null) {
+            items = readContent(contentJson);
+            content = items;
+        }
+        return items;
+    }
+
+    /** The content array as another server wrote it, for a {@link #relayed} result; else null. */
+    public RawJson relayedContent() {
+        return contentJson;
+    }
+
+    private static List<Content> readContent(RawJson json) {
+        Object tree;
+        try {
+            tree = JsonTree.parse(json.json());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("relayed content is not JSON: " + e.getMessage(), e);
+        }
+        List<Content> items = new ArrayList<>();
+        if (tree instanceof List) {
+            for (Object item : (List<?>) tree) {
+                @SuppressWarnings("unchecked")
+                Content c = item instanceof Map ? ContentTrees.plain((Map<String, Object>) item) : null;
+                if (c != null) {
+                    items.add(c);
+                }
+            }
+        }
+        return List.copyOf(items);
     }
 
     public boolean isError() {
@@ -68,7 +123,7 @@ public final class ToolResult {
 
     /** The text of the first text item, or null; convenient in tests and clients. */
     public String firstText() {
-        for (Content c : content) {
+        for (Content c : content()) {
             if (c instanceof Content.Text text) {
                 return text.text();
             }

@@ -33,12 +33,16 @@ public final class ToolJson {
      */
     public static void writeResultFields(ToolResult result, JsonGenerator g) throws IOException {
         g.writeFieldName(CONTENT);
-        g.writeStartArray();
-        List<Content> content = result.content();
-        for (int i = 0; i < content.size(); i++) {
-            writeContent(content.get(i), g);
+        if (result.relayedContent() != null) {
+            result.relayedContent().writeTo(g);
+        } else {
+            g.writeStartArray();
+            List<Content> content = result.content();
+            for (int i = 0; i < content.size(); i++) {
+                writeContent(content.get(i), g);
+            }
+            g.writeEndArray();
         }
-        g.writeEndArray();
         if (result.hasStructuredContent()) {
             g.writeFieldName("structuredContent");
             JsonTree.write(g, result.structuredContent());
