@@ -69,15 +69,70 @@ public final class RawJson {
         return ofParsedUtf8(utf8, 0, utf8.length);
     }
 
-    /** {@link #ofParsedUtf8(byte[])} for the value at {@code [offset, offset + length)} of {@code utf8}. */
+    /**
+     * {@link #ofParsedUtf8(byte[])} for the value at {@code [offset, offset + length)} of
+     * {@code utf8}. Bytes that are not well-formed UTF-8 (a parser that skipped a value did not
+     * decode its strings) are decoded with replacement characters and encoded again, so that they
+     * never reach another parser as they are.
+     */
     public static RawJson ofParsedUtf8(byte[] utf8, int offset, int length) {
         java.util.Objects.checkFromIndexSize(offset, length, utf8.length);
-        for (int i = offset; i < offset + length; i++) {
-            if (utf8[i] == '\n' || utf8[i] == '\r') {
-                return of(new String(utf8, offset, length, StandardCharsets.UTF_8));
-            }
+        if (!oneLineUtf8(utf8, offset, offset + length)) {
+            return of(new String(utf8, offset, length, StandardCharsets.UTF_8));
         }
         return new RawJson(null, utf8, offset, length);
+    }
+
+    /** Whether {@code [from, to)} is well-formed UTF-8 without a line break. */
+    static boolean oneLineUtf8(byte[] b, int from, int to) {
+        int i = from;
+        while (i < to) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                if (c == '\n' || c == '\r') {
+                    return false;
+                }
+                i++;
+                continue;
+            }
+            int extra;
+            int min2 = 0x80;
+            int max2 = 0xBF;
+            if (c >= 0xC2 && c <= 0xDF) {
+                extra = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                extra = 2;
+                if (c == 0xE0) {
+                    min2 = 0xA0;
+                } else if (c == 0xED) {
+                    max2 = 0x9F; // no surrogates
+                }
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                extra = 3;
+                if (c == 0xF0) {
+                    min2 = 0x90;
+                } else if (c == 0xF4) {
+                    max2 = 0x8F;
+                }
+            } else {
+                return false;
+            }
+            if (i + extra >= to) {
+                return false;
+            }
+            int second = b[i + 1] & 0xFF;
+            if (second < min2 || second > max2) {
+                return false;
+            }
+            for (int k = 2; k <= extra; k++) {
+                int next = b[i + k] & 0xFF;
+                if (next < 0x80 || next > 0xBF) {
+                    return false;
+                }
+            }
+            i += extra + 1;
+        }
+        return true;
     }
 
     public String json() {
