@@ -1,7 +1,6 @@
 package io.peregrine.client;
 
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -23,7 +22,7 @@ final class PendingRequest {
     private final ProgressListener progressListener;
     private final PendingRequests owner;
     private final CompletableFuture<Map<String, Object>> future = new CompletableFuture<>();
-    private volatile ScheduledFuture<?> timeout;
+    private volatile io.peregrine.exec.Deadlines.Timer timeout;
     private volatile boolean expired;
     private volatile String cancelReason;
     /** Sent again in a new session once already; on the connection's loop only. */
@@ -107,11 +106,12 @@ final class PendingRequest {
 
     /** Schedules the timeout on {@code loop}, where it cannot race with the response being read. */
     void armTimeout(EventExecutor loop, long timeoutMillis) {
-        ScheduledFuture<?> t = loop.schedule(() -> expire(timeoutMillis), timeoutMillis, TimeUnit.MILLISECONDS);
+        io.peregrine.exec.Deadlines.Timer t = io.peregrine.exec.Deadlines.arm(loop, () -> expire(timeoutMillis),
+                TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
         timeout = t;
         // The response may have come in before the timeout was stored, and found nothing to disarm.
         if (future.isDone()) {
-            t.cancel(false);
+            t.cancel();
         }
     }
 
@@ -144,9 +144,9 @@ final class PendingRequest {
     }
 
     private void disarmTimeout() {
-        ScheduledFuture<?> t = timeout;
+        io.peregrine.exec.Deadlines.Timer t = timeout;
         if (t != null) {
-            t.cancel(false);
+            t.cancel();
         }
     }
 

@@ -58,6 +58,8 @@ final class Forwarder {
     private final Breakers breakers;
     private final RetryBudget budget;
     private final Latencies latencies = new Latencies();
+    /** The group of the calls' deadlines on each I/O loop. */
+    private final long callTimeoutNanos;
     private volatile ResilienceEvents events = ResilienceEvents.NONE;
     private volatile io.opentelemetry.api.trace.Tracer tracer;
     /** W3C trace context and baggage, as MCP carries them in {@code _meta}. */
@@ -71,6 +73,7 @@ final class Forwarder {
         this.endpoints = endpoints;
         this.timer = timer;
         this.bulkhead = new Bulkhead(upstream.spec().maxInFlight());
+        this.callTimeoutNanos = upstream.spec().callTimeout().toNanos();
         this.resilience = upstream.spec().resilience();
         this.breakers = new Breakers(upstream.name(), resilience, () -> events);
         this.budget = new RetryBudget(resilience.budgetPercent(), resilience.budgetMinPerSecond(),
@@ -93,6 +96,25 @@ final class Forwarder {
             }
         }
         return timer.schedule(task, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Arms a call's deadline, at {@code deadline} ({@link System#nanoTime()}): where
+     * {@link #schedule} would run it, among the deadlines of calls that started before it on the
+     * same I/O loop, which pass in the same order ({@link io.peregrine.exec.Deadlines}).
+     */
+    private io.peregrine.exec.Deadlines.Timer armDeadline(Runnable task, long deadline) {
+        for (io.netty.channel.EventLoop loop : upstream.servingLoops()) {
+            if (loop.inEventLoop()) {
+                try {
+                    return io.peregrine.exec.Deadlines.armAt(loop, task, deadline, callTimeoutNanos);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    break; // the server's loops are shutting down: the gateway's timer still runs
+                }
+            }
+        }
+        ScheduledFuture<?> f = timer.schedule(task, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
     }
 
     void events(ResilienceEvents events) {
@@ -183,7 +205,7 @@ final class Forwarder {
         Failure last;
         boolean holding;
         boolean ended;
-        ScheduledFuture<?> deadlineTimer;
+        io.peregrine.exec.Deadlines.Timer deadlineTimer;
         ScheduledFuture<?> hedgeTimer;
         ScheduledFuture<?> retryTimer;
 
@@ -202,7 +224,7 @@ final class Forwarder {
                 placed = !ended;
                 if (placed) {
                     holding = true;
-                    deadlineTimer = schedule(this::expire, Math.max(0, deadline - System.nanoTime()));
+                    deadlineTimer = armDeadline(this::expire, deadline);
                 }
             }
             if (!placed) {
@@ -415,7 +437,10 @@ final class Forwarder {
                 ended = true;
                 held = holding;
                 holding = false;
-                for (ScheduledFuture<?> t : new ScheduledFuture<?>[] {deadlineTimer, hedgeTimer, retryTimer}) {
+                if (deadlineTimer != null) {
+                    deadlineTimer.cancel();
+                }
+                for (ScheduledFuture<?> t : new ScheduledFuture<?>[] {hedgeTimer, retryTimer}) {
                     if (t != null) {
                         t.cancel(false);
                     }

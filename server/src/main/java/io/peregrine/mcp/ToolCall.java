@@ -1,6 +1,5 @@
 package io.peregrine.mcp;
 
-import io.netty.util.concurrent.ScheduledFuture;
 import io.peregrine.exec.ToolExecutor;
 import io.peregrine.rpc.RequestId;
 import io.peregrine.rpc.RpcMessage;
@@ -57,7 +56,7 @@ final class ToolCall implements ToolContext, Runnable {
     private Thread runner;
     /** The executor slot the handler runs in; null for a non-blocking tool, which runs on the event loop. */
     private ToolExecutor.Slot slot;
-    private ScheduledFuture<?> deadline;
+    private io.peregrine.exec.Deadlines.Timer deadline;
     /** An asynchronous handler's stage while it runs; cancelled should the call end first. */
     private volatile CompletableFuture<ToolResult> pending;
     /** When the deadline passes ({@link System#nanoTime()}); 0 until armed. */
@@ -104,7 +103,8 @@ final class ToolCall implements ToolContext, Runnable {
     /** Arms the deadline on the connection's event loop. */
     void scheduleDeadline(long timeoutMillis) {
         deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        deadline = connection.peer.executor().schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+        deadline = io.peregrine.exec.Deadlines.arm(connection.peer.executor(), this::expire,
+                TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
     }
 
     @Override
@@ -257,7 +257,7 @@ final class ToolCall implements ToolContext, Runnable {
         }
         cancelled = true;
         if (deadline != null) {
-            deadline.cancel(false);
+            deadline.cancel();
         }
         answers.callEnded(this);
         return true;
@@ -350,6 +350,11 @@ final class ToolCall implements ToolContext, Runnable {
     @Override
     public boolean isCancelled() {
         return cancelled;
+    }
+
+    @Override
+    public boolean wantsProgress() {
+        return scope.progressToken() != null;
     }
 
     @Override
