@@ -240,7 +240,9 @@ final class Upstream implements AutoCloseable {
                     if (onlyAsTask && client.negotiatedVersion().compareTo("2026") > 0) {
                         return new ExtensionTask(client, original, relay, context).start(args, meta);
                     }
-                    PendingCall call = client.callToolAsync(original, args, context::progress, meta, relay.handlers());
+                    // Progress is asked of the upstream only when the caller asked for it.
+                    PendingCall call = client.callToolAsync(original, args,
+                            context.wantsProgress() ? context::progress : null, meta, relay.handlers());
                     return Forward.Attempt.of(relay.watch(call.result(), call::cancel), call::cancel);
                 }));
         CompletableFuture<ToolResult> answer = new CompletableFuture<>();

@@ -52,6 +52,14 @@ public interface ToolContext extends ClientQuestions {
     void progress(double progress, Double total, String message);
 
     /**
+     * Whether the client asked for progress ({@code progressToken}): when it did not,
+     * {@link #progress} does nothing, and a tool that forwards the call need not ask for any.
+     */
+    default boolean wantsProgress() {
+        return true;
+    }
+
+    /**
      * Sends a log message to the client ({@code notifications/message}) if it asked for
      * {@code level} or a lower one: with {@code logging/setLevel} on its connection (2025
      * revisions) or {@code _meta["io.modelcontextprotocol/logLevel"]} on this request
