@@ -91,14 +91,13 @@ final class PlainToolResult extends AbstractMap<String, Object> {
                 return null;
             }
             int valueStart = skipWhitespace(json, i + 1);
-            int valueEnd = skipValue(json, valueStart);
+            boolean content = is(json, nameStart, nameEnd, CONTENT);
+            // The content is checked as it is skipped: each byte is looked at once.
+            int valueEnd = content ? plainContent(json, valueStart) : skipValue(json, valueStart);
             if (valueEnd < 0) {
                 return null;
             }
-            if (is(json, nameStart, nameEnd, CONTENT)) {
-                if (!plainContent(json, valueStart, valueEnd)) {
-                    return null;
-                }
+            if (content) {
                 spans[0] = valueStart;
                 spans[1] = valueEnd;
             } else if (is(json, nameStart, nameEnd, IS_ERROR)) {
@@ -146,71 +145,88 @@ final class PlainToolResult extends AbstractMap<String, Object> {
         return new PlainToolResult(json, spans, error, typed);
     }
 
-    /** Whether the array at {@code [start, end)} holds only objects whose {@code type} is a plain one. */
-    private static boolean plainContent(byte[] json, int start, int end) {
-        if (json[start] != '[') {
-            return false;
+    /**
+     * Just past the array at {@code start} when it holds only objects whose {@code type} is a plain
+     * one, else -1.
+     */
+    private static int plainContent(byte[] json, int start) {
+        if (start >= json.length || json[start] != '[') {
+            return -1;
         }
         int i = skipWhitespace(json, start + 1);
-        if (json[i] == ']') {
-            return true;
+        if (i < json.length && json[i] == ']') {
+            return i + 1;
         }
-        while (i < end) {
-            if (json[i] != '{') {
-                return false;
+        while (i < json.length) {
+            i = plainItem(json, i);
+            if (i < 0) {
+                return -1;
             }
-            int itemEnd = skipValue(json, i);
-            if (itemEnd < 0 || !plainItem(json, i)) {
-                return false;
-            }
-            i = skipWhitespace(json, itemEnd);
-            if (i >= end) {
-                return false;
+            i = skipWhitespace(json, i);
+            if (i >= json.length) {
+                return -1;
             }
             if (json[i] == ']') {
-                return i + 1 == end;
+                return i + 1;
             }
             if (json[i] != ',') {
-                return false;
+                return -1;
             }
             i = skipWhitespace(json, i + 1);
         }
-        return false;
+        return -1;
     }
 
-    /** Whether the object at {@code start} has a {@code type} of text, image or audio. */
-    private static boolean plainItem(byte[] json, int start) {
+    /** Just past the object at {@code start} when its {@code type} is text, image or audio, else -1. */
+    private static int plainItem(byte[] json, int start) {
+        if (json[start] != '{') {
+            return -1;
+        }
+        boolean plain = false;
         int i = skipWhitespace(json, start + 1);
+        if (i < json.length && json[i] == '}') {
+            return -1; // no type
+        }
         while (i < json.length && json[i] == '"') {
             int nameStart = i + 1;
             int nameEnd = plainStringEnd(json, i);
             if (nameEnd < 0) {
-                return false;
+                return -1;
             }
             i = skipWhitespace(json, nameEnd + 1);
             if (i >= json.length || json[i] != ':') {
-                return false;
+                return -1;
             }
             int valueStart = skipWhitespace(json, i + 1);
             int valueEnd = skipValue(json, valueStart);
             if (valueEnd < 0) {
-                return false;
+                return -1;
             }
             if (is(json, nameStart, nameEnd, TYPE)) {
-                for (byte[] plain : PLAIN_TYPES) {
-                    if (is(json, valueStart, valueEnd, plain)) {
-                        return true;
+                plain = false;
+                for (byte[] type : PLAIN_TYPES) {
+                    if (is(json, valueStart, valueEnd, type)) {
+                        plain = true;
+                        break;
                     }
                 }
-                return false;
+                if (!plain) {
+                    return -1;
+                }
             }
             i = skipWhitespace(json, valueEnd);
-            if (i >= json.length || json[i] != ',') {
-                return false;
+            if (i >= json.length) {
+                return -1;
+            }
+            if (json[i] == '}') {
+                return plain ? i + 1 : -1;
+            }
+            if (json[i] != ',') {
+                return -1;
             }
             i = skipWhitespace(json, i + 1);
         }
-        return false;
+        return -1;
     }
 
     /**
