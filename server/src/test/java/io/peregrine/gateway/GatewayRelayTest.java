@@ -126,7 +126,6 @@ class GatewayRelayTest {
     }
 
     /** A gateway whose one upstream, {@code up}, is reached over {@code transport} speaking {@code version}. */
-    /** A gateway whose one upstream, {@code up}, is reached over {@code transport} speaking {@code version}. */
     private Peregrine gateway(String transport, String version) throws InterruptedException {
         return gateway(transport, version, true);
     }

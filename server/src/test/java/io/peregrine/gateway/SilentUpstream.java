@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * newline-delimited JSON-RPC that completes the handshake ({@code initialize}, {@code tools/list}
  * of one tool, {@code ping}) so that the gateway counts it as up, reads every other request and
  * never writes a byte in reply (the way a wedged process or a black-holed network behaves).
+ * {@link #answering} makes one that answers every {@code tools/call} with the same bytes, written
+ * exactly as given: a server other than Peregrine, whose JSON no Peregrine code wrote.
  */
 final class SilentUpstream implements AutoCloseable {
 
@@ -29,11 +31,24 @@ final class SilentUpstream implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicInteger swallowed = new java.util.concurrent.atomic.AtomicInteger();
     final java.util.concurrent.atomic.AtomicInteger cancelled = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** The result every tools/call gets, or null for none. */
+    private final String callResult;
+
     SilentUpstream() throws Exception {
+        this(null);
+    }
+
+    private SilentUpstream(String callResult) throws Exception {
+        this.callResult = callResult;
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::accept, "silent-upstream");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** An upstream that answers every {@code tools/call} with {@code result}, the JSON text of a result. */
+    static SilentUpstream answering(String result) throws Exception {
+        return new SilentUpstream(result);
     }
 
     int port() {
@@ -80,6 +95,13 @@ final class SilentUpstream implements AutoCloseable {
                     case "ping":
                         result = "{}";
                         break;
+                    case "tools/call":
+                        if (callResult != null) {
+                            result = callResult;
+                            break;
+                        }
+                        swallowed.incrementAndGet();
+                        continue;
                     default:
                         swallowed.incrementAndGet();
                         continue;
