@@ -132,8 +132,10 @@ public class ClientFramingBenchmark extends AbstractBenchmark {
 
     @Benchmark
     public Map<String, Object> call() {
-        ByteBuf request = ClientMessages.request(PooledByteBufAllocator.DEFAULT, REQUEST_ID, "tools/call",
-                requestParams.complete(params, null, null));
+        io.peregrine.rpc.JsonRpcWriter.Body completed = requestParams.completing(params, null, null);
+        ByteBuf request = completed != null
+                ? ClientMessages.request(PooledByteBufAllocator.DEFAULT, REQUEST_ID, "tools/call", completed)
+                : ClientMessages.request(PooledByteBufAllocator.DEFAULT, REQUEST_ID, "tools/call", (Object) params);
         switch (framing) {
             case "tcp":
                 channel.writeOutbound(request.writeByte('\n'));

@@ -219,8 +219,10 @@ final class ClientConnection {
         ByteBuf message;
         try {
             // Encoded before the request is registered: a value that is not JSON fails here, leaving nothing behind.
-            message = ClientMessages.request(PooledByteBufAllocator.DEFAULT, id, method,
-                    rp.complete(params, listener != null ? id : null, internal ? null : logLevel));
+            io.peregrine.rpc.JsonRpcWriter.Body completed = rp.completing(params, listener != null ? id : null,
+                    internal ? null : logLevel);
+            message = completed != null ? ClientMessages.request(PooledByteBufAllocator.DEFAULT, id, method, completed)
+                    : ClientMessages.request(PooledByteBufAllocator.DEFAULT, id, method, (Object) params);
         } catch (RuntimeException e) {
             if (holdsSlot) {
                 inFlight.release();

@@ -23,6 +23,17 @@ final class ClientMessages {
         return line(WRITER.request(alloc, RequestId.of(id), method, params == null ? null : tree(params)));
     }
 
+    /** A request whose params {@code params} writes ({@link RequestParams#completing}). */
+    static ByteBuf request(ByteBufAllocator alloc, long id, String method, JsonRpcWriter.Body params) {
+        return line(WRITER.request(alloc, RequestId.of(id), method, g -> {
+            try {
+                params.write(g);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }));
+    }
+
     /** @throws IllegalArgumentException when {@code params} holds a value that is not JSON */
     static ByteBuf notification(ByteBufAllocator alloc, String method, Object params) {
         return line(WRITER.notification(alloc, method, params == null ? null : tree(params)));

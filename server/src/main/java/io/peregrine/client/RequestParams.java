@@ -50,37 +50,65 @@ final class RequestParams {
     }
 
     /**
-     * {@code params} with the additions; the caller's map is never modified, and entries the
-     * caller put in {@code _meta} are kept.
+     * Writes {@code params} with the additions, streamed into the request's generator: nothing of
+     * the caller's is copied or modified, and entries the caller put in {@code _meta} win over the
+     * additions of the same name. Null when there is nothing to add: the params go as they are.
      *
      * @param params        may be null
      * @param progressToken the token to ask progress for, or null
-     * @param logLevel      2026-07-28: the lowest level of log messages wanted, or null (a level the
-     *                      caller put in {@code _meta} is kept)
-     * @return null only when {@code params} was null and there is nothing to add
+     * @param logLevel      2026-07-28: the lowest level of log messages wanted, or null
      */
-    Map<String, ?> complete(Map<String, ?> params, Long progressToken, String logLevel) {
+    io.peregrine.rpc.JsonRpcWriter.Body completing(Map<String, ?> params, Long progressToken, String logLevel) {
         if (statelessMeta == null && progressToken == null) {
-            return params;
+            return null;
         }
-        Map<String, Object> meta = new LinkedHashMap<>();
+        return g -> write(g, params, progressToken, logLevel);
+    }
+
+    private void write(com.fasterxml.jackson.core.JsonGenerator g, Map<String, ?> params, Long progressToken,
+                       String logLevel) throws java.io.IOException {
+        g.writeStartObject();
+        Map<?, ?> callers = null;
+        if (params != null) {
+            for (Map.Entry<String, ?> e : params.entrySet()) {
+                if (META.equals(e.getKey())) {
+                    callers = e.getValue() instanceof Map ? (Map<?, ?>) e.getValue() : null;
+                    continue;
+                }
+                g.writeFieldName(e.getKey());
+                io.peregrine.rpc.JsonTree.write(g, e.getValue());
+            }
+        }
+        g.writeFieldName(META);
+        g.writeStartObject();
+        // The caller's entries win: ours are written only where it put none of the same name.
         if (statelessMeta != null) {
-            meta.putAll(statelessMeta);
+            for (Map.Entry<String, Object> e : statelessMeta.entrySet()) {
+                writeUnlessCallers(g, callers, e.getKey(), e.getValue());
+            }
             if (logLevel != null) {
-                meta.put(META_LOG_LEVEL, logLevel);
+                writeUnlessCallers(g, callers, META_LOG_LEVEL, logLevel);
             }
         }
         if (progressToken != null) {
-            meta.put(PROGRESS_TOKEN, progressToken);
+            writeUnlessCallers(g, callers, PROGRESS_TOKEN, progressToken);
         }
-        Map<String, Object> completed = params == null ? new LinkedHashMap<>() : new LinkedHashMap<>(params);
-        if (completed.get(META) instanceof Map) {
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) completed.get(META)).entrySet()) {
-                meta.put(String.valueOf(e.getKey()), e.getValue());
+        if (callers != null) {
+            for (Map.Entry<?, ?> e : callers.entrySet()) {
+                g.writeFieldName(String.valueOf(e.getKey()));
+                io.peregrine.rpc.JsonTree.write(g, e.getValue());
             }
         }
-        completed.put(META, meta);
-        return completed;
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    private static void writeUnlessCallers(com.fasterxml.jackson.core.JsonGenerator g, Map<?, ?> callers, String name,
+                                           Object value) throws java.io.IOException {
+        if (value != null && (callers == null || !callers.containsKey(name))) {
+            g.writeFieldName(name);
+            io.peregrine.rpc.JsonTree.write(g, value);
+        }
     }
 
     private static Object encoded(Map<String, Object> tree) {
