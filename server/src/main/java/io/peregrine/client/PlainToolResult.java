@@ -351,10 +351,6 @@ final class PlainToolResult extends AbstractMap<String, Object> {
                 metaStart < 0 ? null : RawJson.ofParsedUtf8(json, metaStart, metaEnd - metaStart));
     }
 
-    boolean isError() {
-        return error;
-    }
-
     @Override
     public Object get(Object key) {
         if ("resultType".equals(key)) {
