@@ -30,6 +30,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One {@code tools/call} of {@code echo} over Streamable HTTP on an {@link EmbeddedChannel}: the
@@ -44,9 +45,14 @@ import java.nio.charset.StandardCharsets;
  * {@code Mcp-Session-Id}; in 2026-07-28 each call carries {@code _meta} and the request metadata
  * headers, with no session.
  *
+ * <p>{@code tasksKept} first runs that many 2025-11-25 tasks in another session, left open, so
+ * that the server keeps them (up to {@code tasks.max}, 10,000 by default, for {@code tasks.ttl}):
+ * what a busy server holds, which a call that has nothing to do with tasks should not pay for.
+ *
  * <pre>{@code
  *   bench/run HttpToolsCallBenchmark
  *   bench/run HttpToolsCallBenchmark -p payload=100
+ *   bench/run HttpToolsCallBenchmark.toolsCall -p payload=100 -p era=2026-07-28 -p tasksKept=0,10000
  * }</pre>
  */
 public class HttpToolsCallBenchmark extends AbstractBenchmark {
@@ -59,6 +65,11 @@ public class HttpToolsCallBenchmark extends AbstractBenchmark {
     @Param({"2025-11-25", "2026-07-28"})
     public String era;
 
+    /** Finished tasks the server keeps, of a session other than the calls'. */
+    @Param({"0"})
+    public int tasksKept;
+
+    private EmbeddedChannel tasksSession;
     private ToolExecutor executor;
     private StreamableHttpEndpoint endpoint;
     private EmbeddedChannel channel;
@@ -71,6 +82,8 @@ public class HttpToolsCallBenchmark extends AbstractBenchmark {
         McpServer core = new McpServer(Json.DEFAULT, new ServerInfo("bench", "1", null), executor,
                 new McpServer.Settings(256, 100, 30_000, false));
         core.tools().add(EchoTool.create());
+        core.tools().add(io.peregrine.tool.Tool.builder("mark").taskSupport(io.peregrine.tool.TaskSupport.OPTIONAL)
+                .handler((args, ctx) -> io.peregrine.tool.ToolResult.text("marked")).build());
         StreamableHttpSettings settings = new StreamableHttpSettings("/mcp", 4 * 1024 * 1024, 30_000, 0, 0, 10_000,
                 30 * 60_000, 0, true);
         endpoint = new StreamableHttpEndpoint(core, settings,
@@ -78,18 +91,27 @@ public class HttpToolsCallBenchmark extends AbstractBenchmark {
         channel = new EmbeddedChannel(new HttpServerCodec(), new HttpResponseOrder(), new McpHttpAggregator(4 * 1024 * 1024),
                 endpoint.newHandler());
 
+        if (tasksKept > 0) {
+            tasksSession = new EmbeddedChannel(new HttpServerCodec(), new HttpResponseOrder(),
+                    new McpHttpAggregator(4 * 1024 * 1024), endpoint.newHandler());
+            String headers = initialize(tasksSession);
+            for (int i = 1; i <= tasksKept; i++) {
+                String created = exchange(tasksSession, post("{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"tools/call\","
+                        + "\"params\":{\"name\":\"mark\",\"arguments\":{},\"task\":{}}}", headers));
+                if (created.contains("\"code\":-31000")) {
+                    LockSupport.parkNanos(1_000_000); // the executor's tasks are still running: again
+                    i--;
+                    continue;
+                }
+                if (!created.contains("\"taskId\"")) {
+                    throw new IllegalStateException("task " + i + " was not created: " + created);
+                }
+            }
+        }
         boolean stateless = era.equals("2026-07-28");
         String sessionHeaders = "";
         if (!stateless) {
-            String init = exchange(post("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
-                    + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}", ""));
-            int at = init.toLowerCase().indexOf("mcp-session-id: ");
-            if (at < 0) {
-                throw new IllegalStateException("initialize failed: " + init);
-            }
-            String id = init.substring(at + 16, init.indexOf('\r', at));
-            sessionHeaders = "Mcp-Session-Id: " + id + "\r\nMCP-Protocol-Version: 2025-11-25\r\n";
-            exchange(post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", sessionHeaders));
+            sessionHeaders = initialize(channel);
         } else if (!era.equals("2026-07-28")) {
             throw new IllegalArgumentException("era: " + era);
         } else {
@@ -119,7 +141,25 @@ public class HttpToolsCallBenchmark extends AbstractBenchmark {
         return all;
     }
 
+    /** Opens a 2025-11-25 session on {@code on}; the headers its requests carry. */
+    private static String initialize(EmbeddedChannel on) {
+        String init = exchange(on, post("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
+                + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}", ""));
+        int at = init.toLowerCase().indexOf("mcp-session-id: ");
+        if (at < 0) {
+            throw new IllegalStateException("initialize failed: " + init);
+        }
+        String id = init.substring(at + 16, init.indexOf('\r', at));
+        String headers = "Mcp-Session-Id: " + id + "\r\nMCP-Protocol-Version: 2025-11-25\r\n";
+        exchange(on, post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", headers));
+        return headers;
+    }
+
     private String exchange(byte[] bytes) {
+        return exchange(channel, bytes);
+    }
+
+    private static String exchange(EmbeddedChannel channel, byte[] bytes) {
         ToolsCallBenchmark.deliver(channel, ToolsCallBenchmark.read(channel, bytes));
         channel.checkException();
         StringBuilder out = new StringBuilder();
@@ -177,6 +217,9 @@ public class HttpToolsCallBenchmark extends AbstractBenchmark {
     public void tearDown() {
         channel.finishAndReleaseAll();
         reference.finishAndReleaseAll();
+        if (tasksSession != null) {
+            tasksSession.finishAndReleaseAll();
+        }
         endpoint.close();
         executor.close();
     }

@@ -37,6 +37,8 @@ final class Connection implements Reply {
     private volatile Set<RequestId> admitting;
     /** Null until the client subscribes to something. */
     private volatile ClientInterests interests;
+    /** Set once this session creates a (2025) task, so that closing a connection without any looks at none. */
+    volatile boolean ownsTasks;
     /** Requests this server sent to the client (2025 era), correlated here whatever exchange answers them; null until the first. */
     private volatile ServerRequests serverRequests;
     /** The level from {@code logging/setLevel}, or null: no log messages until the client sets one. */

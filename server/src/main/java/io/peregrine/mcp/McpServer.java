@@ -673,6 +673,11 @@ public final class McpServer implements MessageListener {
         return answers.running();
     }
 
+    /** Tasks kept right now, running or finished, of every session and of no session (2026-07-28). */
+    public long tasksKept() {
+        return tasks.size();
+    }
+
     /**
      * Waits up to {@code timeoutMillis} for running calls to finish, ends the rest with a
      * shutting-down error so that no request goes unanswered, then closes every connection once

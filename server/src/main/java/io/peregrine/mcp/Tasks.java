@@ -288,6 +288,9 @@ final class Tasks {
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
         Task task = new Task(id, sequence.incrementAndGet(), owner, stateless, ttl, POLL_INTERVAL_MILLIS, clock,
                 this::announce);
+        if (owner != null) {
+            owner.ownsTasks = true;
+        }
         // Stored before the CreateTaskResult is sent, so that a tasks/get right after it finds the task.
         tasks.put(id, task);
         task.shared = store(task);
@@ -627,6 +630,9 @@ final class Tasks {
 
     /** The 2025 session is gone: its tasks can no longer be reached, so they are cancelled and forgotten. */
     void connectionClosed(Connection c) {
+        if (!c.ownsTasks) {
+            return; // every stateless request and nearly every session: no walk over the whole store
+        }
         for (Task t : tasks.asMap().values()) {
             if (t.owner == c) {
                 t.cancel("the session that created the task closed");
