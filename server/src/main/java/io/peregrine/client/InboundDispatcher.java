@@ -79,6 +79,17 @@ final class InboundDispatcher {
      */
     void onMessage(ByteBuf frame, long stream) {
         try {
+            // Most of what a server sends is a successful response: a scan of a copy of its bytes
+            // reads it, and leaves its result in that copy, ready to keep; the rest is parsed.
+            RpcMessage response = decoder.decodeResponse(frame, io.netty.buffer.ByteBufUtil.getBytes(frame));
+            if (response != null) {
+                try {
+                    response(frame, response, true);
+                } finally {
+                    response.release();
+                }
+                return;
+            }
             dispatch(frame, decoder.decode(frame), stream);
         } finally {
             frame.release();
@@ -114,7 +125,7 @@ final class InboundDispatcher {
     private void handle(ByteBuf frame, RpcMessage message, long stream) {
         switch (message.kind()) {
             case RESPONSE:
-                response(frame, message);
+                response(frame, message, false);
                 break;
             case NOTIFICATION:
                 notification(message, stream);
@@ -125,7 +136,8 @@ final class InboundDispatcher {
         }
     }
 
-    private void response(ByteBuf frame, RpcMessage message) {
+    /** @param resultOwned whether the result's array is the message's own copy, to keep as it is */
+    private void response(ByteBuf frame, RpcMessage message, boolean resultOwned) {
         PendingRequest request = pending.get(Trees.clientId(message.id()));
         if (request == null) {
             log.debug("dropped the response to request {}: it is not pending (it timed out, was cancelled, "
@@ -138,7 +150,11 @@ final class InboundDispatcher {
             return;
         }
         if (relayResults && "tools/call".equals(request.method()) && message.result() != null) {
-            PlainToolResult plain = PlainToolResult.scan(io.netty.buffer.ByteBufUtil.getBytes(message.result()));
+            ByteBuf result = message.result();
+            PlainToolResult plain = resultOwned
+                    ? PlainToolResult.scan(result.array(), result.arrayOffset() + result.readerIndex(),
+                    result.arrayOffset() + result.writerIndex())
+                    : PlainToolResult.scan(io.netty.buffer.ByteBufUtil.getBytes(result));
             if (plain != null) {
                 request.complete(plain);
                 return;

@@ -38,6 +38,9 @@ final class PlainToolResult extends AbstractMap<String, Object> {
     private static final byte[][] PLAIN_TYPES = {bytes("\"text\""), bytes("\"image\""), bytes("\"audio\"")};
 
     private final byte[] json;
+    /** Where the result lies in {@code json}. */
+    private final int start;
+    private final int end;
     private final int contentStart;
     private final int contentEnd;
     private final int structuredStart;
@@ -50,8 +53,10 @@ final class PlainToolResult extends AbstractMap<String, Object> {
     private final boolean typed;
     private volatile Map<String, Object> tree;
 
-    private PlainToolResult(byte[] json, int[] spans, Boolean errorMember, boolean typed) {
+    private PlainToolResult(byte[] json, int start, int end, int[] spans, Boolean errorMember, boolean typed) {
         this.json = json;
+        this.start = start;
+        this.end = end;
         this.contentStart = spans[0];
         this.contentEnd = spans[1];
         this.structuredStart = spans[2];
@@ -65,11 +70,19 @@ final class PlainToolResult extends AbstractMap<String, Object> {
 
     /** The result in {@code json} when it is plain, else null. */
     static PlainToolResult scan(byte[] json) {
+        return scan(json, 0, json.length);
+    }
+
+    /**
+     * The result that lies from {@code start} to {@code end} in {@code json} when it is plain, else
+     * null; the array is kept, not copied.
+     */
+    static PlainToolResult scan(byte[] json, int start, int end) {
         // content, structuredContent, _meta: start and end of each value (-1: absent).
         int[] spans = {-1, -1, -1, -1, -1, -1};
         Boolean error = null;
         boolean typed = false;
-        int i = skipWhitespace(json, 0);
+        int i = skipWhitespace(json, start);
         if (i >= json.length || json[i] != '{') {
             return null;
         }
@@ -139,10 +152,10 @@ final class PlainToolResult extends AbstractMap<String, Object> {
             }
             i = skipWhitespace(json, i + 1);
         }
-        if (spans[0] < 0 || skipWhitespace(json, i + 1) != json.length) {
+        if (spans[0] < 0 || Math.min(skipWhitespace(json, i + 1), end) != end) {
             return null;
         }
-        return new PlainToolResult(json, spans, error, typed);
+        return new PlainToolResult(json, start, end, spans, error, typed);
     }
 
     /**
@@ -377,7 +390,8 @@ final class PlainToolResult extends AbstractMap<String, Object> {
     private Map<String, Object> tree() {
         Map<String, Object> t = tree;
         if (t == null) {
-            try (com.fasterxml.jackson.core.JsonParser p = Json.DEFAULT.parser(json)) {
+            try (com.fasterxml.jackson.core.JsonParser p = Json.DEFAULT.parser(
+                    io.netty.buffer.Unpooled.wrappedBuffer(json, start, end - start))) {
                 t = (Map<String, Object>) JsonTree.read(p);
             } catch (IOException e) {
                 throw new IllegalStateException("a result kept as bytes could not be read: " + e.getMessage(), e);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 import java.io.CharConversionException;
 import java.io.IOException;
@@ -29,9 +30,18 @@ public final class EnvelopeDecoder {
 
     private static final char[] VERSION = {'2', '.', '0'};
 
+    private static final byte[] JSONRPC = {'j', 's', 'o', 'n', 'r', 'p', 'c'};
+    private static final byte[] ID = {'i', 'd'};
+    private static final byte[] RESULT = {'r', 'e', 's', 'u', 'l', 't'};
+    private static final byte[] QUOTED_VERSION = {'"', '2', '.', '0', '"'};
+    /** Integer ids of up to this many digits are read here; longer ones go the parser's way. */
+    private static final int MAX_ID_DIGITS = 18;
+
     private final Json json;
     private final KnownStrings methodNames;
     private final ParamsReader paramsReader;
+    /** One nesting level short of the parser's limit, so that it refuses nothing the parser would take. */
+    private final JsonScan scan;
 
     public EnvelopeDecoder(Json json, KnownStrings methodNames) {
         this(json, methodNames, null);
@@ -42,6 +52,145 @@ public final class EnvelopeDecoder {
         this.json = json;
         this.methodNames = methodNames;
         this.paramsReader = paramsReader;
+        this.scan = new JsonScan(json.maxNestingDepth() - 1, json.maxStringLength());
+    }
+
+    /**
+     * A successful response as servers write them, read by a scan of {@code bytes} (the frame's
+     * readable bytes, copied) instead of the parser: an object of {@code "jsonrpc":"2.0"}, an
+     * {@code id} that is a string without escapes or a non-negative integer, and a {@code result}
+     * object or array, in any order, nothing else. The result is checked as well-formed JSON within
+     * the parser's limits as it is skipped, and comes back as a buffer over {@code bytes}, so that
+     * its reader needs no copy of its own. Anything else (an error response, a request, a batch, an
+     * escape in a member name, a result the scan is unsure of) is null, for {@link #decode(ByteBuf)}
+     * to read and judge as before. The message holds its own reference to {@code frame}.
+     */
+    public RpcMessage decodeResponse(ByteBuf frame, byte[] bytes) {
+        int end = bytes.length;
+        int i = JsonScan.whitespace(bytes, 0, end);
+        if (i >= end || bytes[i] != '{') {
+            return null;
+        }
+        boolean version = false;
+        RequestId id = null;
+        int resultStart = -1;
+        int resultEnd = -1;
+        i = JsonScan.whitespace(bytes, i + 1, end);
+        while (true) {
+            if (i >= end || bytes[i] != '"') {
+                return null;
+            }
+            int nameStart = i + 1;
+            int nameEnd = nameStart;
+            while (nameEnd < end && bytes[nameEnd] != '"' && bytes[nameEnd] != '\\') {
+                nameEnd++;
+            }
+            if (nameEnd >= end || bytes[nameEnd] != '"') {
+                return null;
+            }
+            i = JsonScan.whitespace(bytes, nameEnd + 1, end);
+            if (i >= end || bytes[i] != ':') {
+                return null;
+            }
+            i = JsonScan.whitespace(bytes, i + 1, end);
+            if (is(bytes, nameStart, nameEnd, RESULT) && resultStart < 0) {
+                if (i >= end || (bytes[i] != '{' && bytes[i] != '[')) {
+                    return null;
+                }
+                resultStart = i;
+                i = scan.value(bytes, i, end, 1);
+                if (i < 0) {
+                    return null;
+                }
+                resultEnd = i;
+            } else if (is(bytes, nameStart, nameEnd, ID) && id == null) {
+                int idEnd = idEnd(bytes, i, end);
+                if (idEnd < 0) {
+                    return null;
+                }
+                id = bytes[i] == '"'
+                        ? RequestId.of(new String(bytes, i + 1, idEnd - i - 2, java.nio.charset.StandardCharsets.ISO_8859_1))
+                        : RequestId.of(digits(bytes, i, idEnd));
+                i = idEnd;
+            } else if (is(bytes, nameStart, nameEnd, JSONRPC) && !version) {
+                if (!is(bytes, i, Math.min(end, i + QUOTED_VERSION.length), QUOTED_VERSION)) {
+                    return null;
+                }
+                version = true;
+                i += QUOTED_VERSION.length;
+            } else {
+                return null;
+            }
+            i = JsonScan.whitespace(bytes, i, end);
+            if (i >= end) {
+                return null;
+            }
+            if (bytes[i] == '}') {
+                break;
+            }
+            if (bytes[i] != ',') {
+                return null;
+            }
+            i = JsonScan.whitespace(bytes, i + 1, end);
+        }
+        if (!version || id == null || resultStart < 0 || JsonScan.whitespace(bytes, i + 1, end) != end) {
+            return null;
+        }
+        frame.retain();
+        return new RpcMessage(RpcMessage.Kind.RESPONSE, id, null, 0, -1, null,
+                Unpooled.wrappedBuffer(bytes, resultStart, resultEnd - resultStart), null, frame);
+    }
+
+    /**
+     * Past the id at {@code i}: a string of printable ASCII without escapes, or an integer of at
+     * most {@link #MAX_ID_DIGITS} digits without a sign or leading zeros; -1 for any other.
+     */
+    private static int idEnd(byte[] b, int i, int end) {
+        if (i >= end) {
+            return -1;
+        }
+        if (b[i] == '"') {
+            for (int k = i + 1; k < end; k++) {
+                byte c = b[k];
+                if (c == '"') {
+                    return k + 1;
+                }
+                if (c < 0x20 || c > 0x7e || c == '\\') {
+                    return -1;
+                }
+            }
+            return -1;
+        }
+        int k = i;
+        while (k < end && b[k] >= '0' && b[k] <= '9') {
+            k++;
+        }
+        int digits = k - i;
+        if (digits == 0 || digits > MAX_ID_DIGITS || (digits > 1 && b[i] == '0')) {
+            return -1;
+        }
+        return k;
+    }
+
+    /** The value of the decimal digits from {@code start} to {@code end}, at most {@link #MAX_ID_DIGITS}. */
+    private static long digits(byte[] b, int start, int end) {
+        long v = 0;
+        for (int k = start; k < end; k++) {
+            v = v * 10 + (b[k] - '0');
+        }
+        return v;
+    }
+
+    private static boolean is(byte[] b, int start, int end, byte[] expected) {
+        if (end - start != expected.length) {
+            return false;
+        }
+        for (int k = 0; k < expected.length; k++) {
+            if (b[start + k] != expected[k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A JSON array of messages; each element is an {@link RpcMessage} or an {@link RpcException}. */

@@ -35,6 +35,7 @@ public final class Json {
 
     private final JsonFactory factory;
     private final int maxNestingDepth;
+    private final int maxStringLength;
     private final FastThreadLocal<JsonInput> inputs = new FastThreadLocal<>() {
         @Override
         protected JsonInput initialValue() {
@@ -56,6 +57,7 @@ public final class Json {
             throw new IllegalArgumentException("maxStringLength : " + maxStringLength + " (expected: > 0)");
         }
         this.maxNestingDepth = maxNestingDepth;
+        this.maxStringLength = maxStringLength;
         JsonFactoryBuilder builder = new JsonFactoryBuilder();
         builder.streamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(maxNestingDepth)
@@ -99,6 +101,11 @@ public final class Json {
 
     public int maxNestingDepth() {
         return maxNestingDepth;
+    }
+
+    /** The longest string the parser reads, in characters. */
+    public int maxStringLength() {
+        return maxStringLength;
     }
 
     public JsonFactory factory() {

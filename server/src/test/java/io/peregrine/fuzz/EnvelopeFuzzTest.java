@@ -57,6 +57,7 @@ class EnvelopeFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
     void decodesOrRefusesPrecisely(byte[] data) throws IOException {
+        scansOnlyWhatTheParserReads(data);
         if (!validUtf8(data)) {
             // Known, docs/reliability.md#fuzzing: invalid UTF-8 inside a field name is -32700 when the
             // frame is decoded alone, but under fuzzing it once decoded as a batch, depending on the
@@ -95,6 +96,43 @@ class EnvelopeFuzzTest {
             frame.release();
         }
         rhythm.afterInput();
+    }
+
+    /**
+     * The scan for plain responses ({@link EnvelopeDecoder#decodeResponse}) reads a frame only when
+     * the parser reads the same response from it: the same id, the same result bytes; the frame is
+     * then valid UTF-8, and its references come back.
+     */
+    private void scansOnlyWhatTheParserReads(byte[] data) {
+        ByteBuf frame = PooledByteBufAllocator.DEFAULT.heapBuffer(data.length);
+        frame.writeBytes(data);
+        try {
+            RpcMessage scanned = decoder.decodeResponse(frame, data.clone());
+            if (scanned == null) {
+                return;
+            }
+            try {
+                assertThat(validUtf8(data)).as("a scanned response is valid UTF-8").isTrue();
+                Object parsed = decoder.decode(frame);
+                assertThat(parsed).as("what the scan reads, the parser reads").isInstanceOf(RpcMessage.class);
+                RpcMessage m = (RpcMessage) parsed;
+                try {
+                    assertThat(m.kind()).isEqualTo(RpcMessage.Kind.RESPONSE);
+                    assertThat(scanned.id()).isEqualTo(m.id());
+                    assertThat(scanned.error()).isNull();
+                    assertThat(m.error()).isNull();
+                    assertThat(io.netty.buffer.ByteBufUtil.getBytes(scanned.result()))
+                            .isEqualTo(io.netty.buffer.ByteBufUtil.getBytes(m.result()));
+                } finally {
+                    m.release();
+                }
+            } finally {
+                scanned.release();
+            }
+            assertThat(frame.refCnt()).as("references to the frame left behind").isEqualTo(1);
+        } finally {
+            frame.release();
+        }
     }
 
     private void check(Object decoded, JsonNode tree) throws IOException {
