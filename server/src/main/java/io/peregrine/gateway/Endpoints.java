@@ -158,6 +158,12 @@ final class Endpoints implements AutoCloseable {
      */
     Replica pick(String key, Collection<Replica> avoid) {
         List<Replica> rs = live;
+        if (rs.size() == 1) {
+            // The one endpoint takes the call if it is ready, eligible, tried or not: what the rest
+            // below comes to, without its lists.
+            Replica only = rs.get(0);
+            return only.isReady() ? only : null;
+        }
         long now = System.nanoTime();
         List<Replica> ready = new ArrayList<>(rs.size());
         List<Replica> eligible = new ArrayList<>(rs.size());

@@ -86,7 +86,9 @@ final class Forwarder {
      * waking no thread), else on the gateway's timer.
      */
     private ScheduledFuture<?> schedule(Runnable task, long nanos) {
-        for (io.netty.channel.EventLoop loop : upstream.servingLoops()) {
+        List<io.netty.channel.EventLoop> loops = upstream.servingLoops();
+        for (int i = 0; i < loops.size(); i++) { // indexed: no iterator per call
+            io.netty.channel.EventLoop loop = loops.get(i);
             if (loop.inEventLoop()) {
                 try {
                     return loop.schedule(task, nanos, TimeUnit.NANOSECONDS);
@@ -242,7 +244,7 @@ final class Forwarder {
                 if (ended) {
                     return;
                 }
-                avoid = new ArrayList<>(tried);
+                avoid = tried.isEmpty() ? List.of() : new ArrayList<>(tried);
             }
             Replica replica = choose(request, avoid);
             Exception none = null;
@@ -332,7 +334,7 @@ final class Forwarder {
                     return; // sent after the end, or the call already ended by the deadline or its caller
                 }
                 if (s.succeeded()) {
-                    others = new ArrayList<>(live);
+                    others = live.isEmpty() ? List.of() : new ArrayList<>(live);
                     live.clear();
                 } else {
                     failed = failureOf(s);
@@ -549,11 +551,12 @@ final class Forwarder {
      * permission is taken (and is released or recorded when the attempt ends).
      */
     private Replica choose(Forward<?> request, List<Replica> tried) {
-        List<Replica> avoid = new ArrayList<>(tried);
-        List<Replica> refused = new ArrayList<>();
+        // Copied only once a breaker refuses an endpoint: the usual call picks one and is done.
+        List<Replica> avoid = tried;
+        List<Replica> refused = null;
         for (int i = 0; i <= endpoints.all().size(); i++) {
             Replica r = endpoints.pick(request.key(), avoid);
-            if (r == null || refused.contains(r)) {
+            if (r == null || (refused != null && refused.contains(r))) {
                 return null;
             }
             Breakers.Breaker b = breakers.endpoint(r.target());
@@ -561,6 +564,10 @@ final class Forwarder {
                 return r;
             }
             events.breakerRejected(upstream.name(), "endpoint");
+            if (refused == null) {
+                refused = new ArrayList<>(2);
+                avoid = new ArrayList<>(tried);
+            }
             refused.add(r);
             avoid.add(r);
         }
@@ -715,7 +722,7 @@ final class Forwarder {
     /** What goes in the request's {@code _meta}: the time left, and the grace. */
     private static Map<String, Object> meta(long deadline) {
         long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + UPSTREAM_GRACE_MILLIS;
-        Map<String, Object> meta = new LinkedHashMap<>();
+        Map<String, Object> meta = new LinkedHashMap<>(4); // the time left, the caller's capabilities, a trace
         meta.put(ToolContext.META_TIMEOUT_MS, left);
         return meta;
     }

@@ -229,11 +229,12 @@ final class Upstream implements AutoCloseable {
         // Relayed as the client wrote them: read already, by the envelope pass or the schema's check.
         RawJson args = arguments.rawJson();
         Map<String, Object> caller = Relay.capabilitiesOf(context);
+        String what = "tools/call " + original;
         CompletableFuture<io.peregrine.client.CallToolResult> forwarded = forwarder.forwardAsync(new Forward<>(
-                "tools/call " + original, "tools/call", original, idempotent(original), affinity(arguments, context),
+                what, "tools/call", original, idempotent(original), affinity(arguments, context),
                 context.remainingMillis(), (client, meta) -> {
                     meta.put(ClientFeature.META_CALLER_CAPABILITIES, caller);
-                    Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), "tools/call " + original, context);
+                    Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), what, context);
                     if (onlyAsTask && client.negotiatedVersion().equals("2025-11-25")) {
                         return upstreamTask(client, original, args, meta, relay, context);
                     }
