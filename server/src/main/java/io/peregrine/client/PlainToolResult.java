@@ -340,15 +340,7 @@ final class PlainToolResult extends AbstractMap<String, Object> {
     }
 
     private static boolean is(byte[] json, int start, int end, byte[] expected) {
-        if (end - start != expected.length) {
-            return false;
-        }
-        for (int k = 0; k < expected.length; k++) {
-            if (json[start + k] != expected[k]) {
-                return false;
-            }
-        }
-        return true;
+        return java.util.Arrays.equals(json, start, end, expected, 0, expected.length);
     }
 
     private static byte[] bytes(String s) {

@@ -182,15 +182,7 @@ public final class EnvelopeDecoder {
     }
 
     private static boolean is(byte[] b, int start, int end, byte[] expected) {
-        if (end - start != expected.length) {
-            return false;
-        }
-        for (int k = 0; k < expected.length; k++) {
-            if (b[start + k] != expected[k]) {
-                return false;
-            }
-        }
-        return true;
+        return java.util.Arrays.equals(b, start, end, expected, 0, expected.length);
     }
 
     /** A JSON array of messages; each element is an {@link RpcMessage} or an {@link RpcException}. */

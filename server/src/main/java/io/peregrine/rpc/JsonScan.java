@@ -176,8 +176,11 @@ final class JsonScan {
         return -1;
     }
 
-    /** Past the multi-byte UTF-8 sequence whose lead byte is at {@code i}; -1 when it is malformed. */
-    private static int utf8(byte[] b, int i, int end) {
+    /**
+     * Past the multi-byte UTF-8 sequence whose lead byte is at {@code i} and which ends before
+     * {@code end}; -1 when it is malformed (an overlong form, a surrogate, beyond U+10FFFF, cut short).
+     */
+    static int utf8(byte[] b, int i, int end) {
         int lead = b[i] & 0xff;
         int more;
         int low = 0x80;

@@ -87,50 +87,18 @@ public final class RawJson {
     static boolean oneLineUtf8(byte[] b, int from, int to) {
         int i = from;
         while (i < to) {
-            int c = b[i] & 0xFF;
-            if (c < 0x80) {
+            byte c = b[i];
+            if (c >= 0) {
                 if (c == '\n' || c == '\r') {
                     return false;
                 }
                 i++;
-                continue;
-            }
-            int extra;
-            int min2 = 0x80;
-            int max2 = 0xBF;
-            if (c >= 0xC2 && c <= 0xDF) {
-                extra = 1;
-            } else if (c >= 0xE0 && c <= 0xEF) {
-                extra = 2;
-                if (c == 0xE0) {
-                    min2 = 0xA0;
-                } else if (c == 0xED) {
-                    max2 = 0x9F; // no surrogates
-                }
-            } else if (c >= 0xF0 && c <= 0xF4) {
-                extra = 3;
-                if (c == 0xF0) {
-                    min2 = 0x90;
-                } else if (c == 0xF4) {
-                    max2 = 0x8F;
-                }
             } else {
-                return false;
-            }
-            if (i + extra >= to) {
-                return false;
-            }
-            int second = b[i + 1] & 0xFF;
-            if (second < min2 || second > max2) {
-                return false;
-            }
-            for (int k = 2; k <= extra; k++) {
-                int next = b[i + k] & 0xFF;
-                if (next < 0x80 || next > 0xBF) {
+                i = JsonScan.utf8(b, i, to);
+                if (i < 0) {
                     return false;
                 }
             }
-            i += extra + 1;
         }
         return true;
     }
