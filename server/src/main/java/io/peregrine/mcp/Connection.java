@@ -37,8 +37,8 @@ final class Connection implements Reply {
     private volatile Set<RequestId> admitting;
     /** Null until the client subscribes to something. */
     private volatile ClientInterests interests;
-    /** Set once this session creates a (2025) task, so that closing a connection without any looks at none. */
-    volatile boolean ownsTasks;
+    /** The (2025) tasks this session created and the server still keeps; null until the first. */
+    private volatile Set<Task> tasks;
     /** Requests this server sent to the client (2025 era), correlated here whatever exchange answers them; null until the first. */
     private volatile ServerRequests serverRequests;
     /** The level from {@code logging/setLevel}, or null: no log messages until the client sets one. */
@@ -97,6 +97,34 @@ final class Connection implements Reply {
     boolean removeInFlight(ToolCall call) {
         Map<RequestId, ToolCall> m = inFlight;
         return m != null && m.remove(call.id(), call);
+    }
+
+    /** Records a task this session created. */
+    void ownTask(Task task) {
+        Set<Task> t = tasks;
+        if (t == null) {
+            synchronized (this) {
+                t = tasks;
+                if (t == null) {
+                    tasks = t = ConcurrentHashMap.newKeySet();
+                }
+            }
+        }
+        t.add(task);
+    }
+
+    /** Forgets a task of this session the server no longer keeps. */
+    void disownTask(Task task) {
+        Set<Task> t = tasks;
+        if (t != null) {
+            t.remove(task);
+        }
+    }
+
+    /** The tasks this session created that the server still keeps (a live view, or an empty set). */
+    Collection<Task> ownedTasks() {
+        Set<Task> t = tasks;
+        return t != null ? t : Set.of();
     }
 
     /** The tool calls waiting for admission, to add one to. */

@@ -97,6 +97,9 @@ final class Tasks {
                 .evictionListener((String id, Task task, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                     if (task != null) {
                         task.cancel("the task expired (" + cause + ") before it finished");
+                        if (task.owner != null) {
+                            task.owner.disownTask(task);
+                        }
                     }
                 })
                 .build();
@@ -289,7 +292,7 @@ final class Tasks {
         Task task = new Task(id, sequence.incrementAndGet(), owner, stateless, ttl, POLL_INTERVAL_MILLIS, clock,
                 this::announce);
         if (owner != null) {
-            owner.ownsTasks = true;
+            owner.ownTask(task);
         }
         // Stored before the CreateTaskResult is sent, so that a tasks/get right after it finds the task.
         tasks.put(id, task);
@@ -300,6 +303,9 @@ final class Tasks {
     /** The call could not start (the executor was full): the task never existed. */
     void forget(Task task) {
         tasks.asMap().remove(task.id, task);
+        if (task.owner != null) {
+            task.owner.disownTask(task);
+        }
     }
 
     /** The answer to the {@code tools/call} that created {@code task}. */
@@ -455,8 +461,8 @@ final class Tasks {
         String cursor = p.string("tasks/list", "cursor");
         long after = cursor == null ? 0 : decodeCursor(cursor);
         List<Task> mine = new ArrayList<>();
-        for (Task t : tasks.asMap().values()) {
-            if (t.owner == c && t.sequence > after) {
+        for (Task t : c.ownedTasks()) {
+            if (t.sequence > after) {
                 mine.add(t);
             }
         }
@@ -630,14 +636,11 @@ final class Tasks {
 
     /** The 2025 session is gone: its tasks can no longer be reached, so they are cancelled and forgotten. */
     void connectionClosed(Connection c) {
-        if (!c.ownsTasks) {
-            return; // every stateless request and nearly every session: no walk over the whole store
-        }
-        for (Task t : tasks.asMap().values()) {
-            if (t.owner == c) {
-                t.cancel("the session that created the task closed");
-                tasks.asMap().remove(t.id, t);
-            }
+        // Its own tasks only: a stateless request, or a session without tasks, looks at none.
+        for (Task t : c.ownedTasks()) {
+            t.cancel("the session that created the task closed");
+            tasks.asMap().remove(t.id, t);
+            c.disownTask(t);
         }
     }
 
