@@ -49,6 +49,7 @@ import java.util.Map;
  * <pre>{@code
  *   bench/run ClientFramingBenchmark
  *   bench/run ClientFramingBenchmark -p framing=http -p era=2026-07-28
+ *   bench/run ClientFramingBenchmark -p framing=tcp -p relay=false,true
  * }</pre>
  */
 public class ClientFramingBenchmark extends AbstractBenchmark {
@@ -67,6 +68,13 @@ public class ClientFramingBenchmark extends AbstractBenchmark {
     @Param({"100", "1024"})
     public int payload;
 
+    /**
+     * Whether the client relays results ({@code PeregrineClient.Builder.relayResults}, as the
+     * gateway's links do): the response is then read by a scan and its result kept as bytes.
+     */
+    @Param({"false"})
+    public boolean relay;
+
     private PendingRequests pending;
     private InboundDispatcher dispatcher;
     private EmbeddedChannel channel;
@@ -79,7 +87,7 @@ public class ClientFramingBenchmark extends AbstractBenchmark {
         pending = new PendingRequests(abandoned -> { });
         ServerRequestHandlers handlers = new ServerRequestHandlers.Builder().build();
         dispatcher = new InboundDispatcher(PooledByteBufAllocator.DEFAULT, pending, handlers, new CallScopes(), (m, p) -> { },
-                reply -> reply.body().release(), false);
+                reply -> reply.body().release(), relay);
         requestParams = era.equals("2026-07-28")
                 ? RequestParams.stateless(era, handlers.capabilities(), Map.of("name", "bench", "version", "1"))
                 : RequestParams.stateful();

@@ -79,15 +79,13 @@ final class InboundDispatcher {
      */
     void onMessage(ByteBuf frame, long stream) {
         try {
-            // Most of what a server sends is a successful response: a scan of a copy of its bytes
-            // reads it, and leaves its result in that copy, ready to keep; the rest is parsed.
-            RpcMessage response = decoder.decodeResponse(frame, io.netty.buffer.ByteBufUtil.getBytes(frame));
+            // A client that relays results keeps them as bytes, so it copies each frame anyway: a
+            // successful response is read by a scan of that copy, which leaves the result in it,
+            // ready to keep, instead of parsing it first. Everything else is parsed.
+            EnvelopeDecoder.ScannedResponse response = relayResults
+                    ? decoder.scanResponse(io.netty.buffer.ByteBufUtil.getBytes(frame)) : null;
             if (response != null) {
-                try {
-                    response(frame, response, true);
-                } finally {
-                    response.release();
-                }
+                response(response);
                 return;
             }
             dispatch(frame, decoder.decode(frame), stream);
@@ -125,7 +123,7 @@ final class InboundDispatcher {
     private void handle(ByteBuf frame, RpcMessage message, long stream) {
         switch (message.kind()) {
             case RESPONSE:
-                response(frame, message, false);
+                response(frame, message);
                 break;
             case NOTIFICATION:
                 notification(message, stream);
@@ -136,12 +134,9 @@ final class InboundDispatcher {
         }
     }
 
-    /** @param resultOwned whether the result's array is the message's own copy, to keep as it is */
-    private void response(ByteBuf frame, RpcMessage message, boolean resultOwned) {
-        PendingRequest request = pending.get(Trees.clientId(message.id()));
+    private void response(ByteBuf frame, RpcMessage message) {
+        PendingRequest request = pendingFor(message.id());
         if (request == null) {
-            log.debug("dropped the response to request {}: it is not pending (it timed out, was cancelled, "
-                    + "or was never sent)", message.id());
             return;
         }
         RpcMessage.RpcErrorBody error = message.error();
@@ -150,18 +145,43 @@ final class InboundDispatcher {
             return;
         }
         if (relayResults && "tools/call".equals(request.method()) && message.result() != null) {
-            ByteBuf result = message.result();
-            PlainToolResult plain = resultOwned
-                    ? PlainToolResult.scan(result.array(), result.arrayOffset() + result.readerIndex(),
-                    result.arrayOffset() + result.writerIndex())
-                    : PlainToolResult.scan(io.netty.buffer.ByteBufUtil.getBytes(result));
+            PlainToolResult plain = PlainToolResult.scan(io.netty.buffer.ByteBufUtil.getBytes(message.result()));
             if (plain != null) {
                 request.complete(plain);
                 return;
             }
         }
+        complete(request, message.result());
+    }
+
+    /** A successful response read by the scan: a plain tool result stays in the scan's copy. */
+    private void response(EnvelopeDecoder.ScannedResponse response) {
+        PendingRequest request = pendingFor(response.id());
+        if (request == null) {
+            return;
+        }
+        if ("tools/call".equals(request.method())) {
+            PlainToolResult plain = PlainToolResult.scan(response.bytes(), response.resultStart(), response.resultEnd());
+            if (plain != null) {
+                request.complete(plain);
+                return;
+            }
+        }
+        complete(request, response.result());
+    }
+
+    private PendingRequest pendingFor(RequestId id) {
+        PendingRequest request = pending.get(Trees.clientId(id));
+        if (request == null) {
+            log.debug("dropped the response to request {}: it is not pending (it timed out, was cancelled, "
+                    + "or was never sent)", id);
+        }
+        return request;
+    }
+
+    private static void complete(PendingRequest request, ByteBuf raw) {
         try {
-            Map<String, Object> result = Trees.object(message.result());
+            Map<String, Object> result = Trees.object(raw);
             if (result != null) {
                 request.complete(result);
             } else {

@@ -56,16 +56,15 @@ public final class EnvelopeDecoder {
     }
 
     /**
-     * A successful response as servers write them, read by a scan of {@code bytes} (the frame's
-     * readable bytes, copied) instead of the parser: an object of {@code "jsonrpc":"2.0"}, an
-     * {@code id} that is a string without escapes or a non-negative integer, and a {@code result}
+     * A successful response as servers write them, read by a scan of {@code bytes} (a frame's
+     * bytes) instead of the parser: an object of {@code "jsonrpc":"2.0"}, an {@code id} that is a
+     * string of printable ASCII without escapes or a non-negative integer, and a {@code result}
      * object or array, in any order, nothing else. The result is checked as well-formed JSON within
-     * the parser's limits as it is skipped, and comes back as a buffer over {@code bytes}, so that
-     * its reader needs no copy of its own. Anything else (an error response, a request, a batch, an
-     * escape in a member name, a result the scan is unsure of) is null, for {@link #decode(ByteBuf)}
-     * to read and judge as before. The message holds its own reference to {@code frame}.
+     * the parser's limits as it is skipped, and is left where it lies in {@code bytes}. Anything
+     * else (an error response, a request, a batch, an escape in a member name, a result the scan is
+     * unsure of) is null, for {@link #decode(ByteBuf)} to read and judge as before.
      */
-    public RpcMessage decodeResponse(ByteBuf frame, byte[] bytes) {
+    public ScannedResponse scanResponse(byte[] bytes) {
         int end = bytes.length;
         int i = JsonScan.whitespace(bytes, 0, end);
         if (i >= end || bytes[i] != '{') {
@@ -136,9 +135,45 @@ public final class EnvelopeDecoder {
         if (!version || id == null || resultStart < 0 || JsonScan.whitespace(bytes, i + 1, end) != end) {
             return null;
         }
-        frame.retain();
-        return new RpcMessage(RpcMessage.Kind.RESPONSE, id, null, 0, -1, null,
-                Unpooled.wrappedBuffer(bytes, resultStart, resultEnd - resultStart), null, frame);
+        return new ScannedResponse(id, bytes, resultStart, resultEnd);
+    }
+
+    /** A successful response read by {@link #scanResponse}: its id, and where its result lies. */
+    public static final class ScannedResponse {
+        private final RequestId id;
+        private final byte[] bytes;
+        private final int resultStart;
+        private final int resultEnd;
+
+        ScannedResponse(RequestId id, byte[] bytes, int resultStart, int resultEnd) {
+            this.id = id;
+            this.bytes = bytes;
+            this.resultStart = resultStart;
+            this.resultEnd = resultEnd;
+        }
+
+        public RequestId id() {
+            return id;
+        }
+
+        /** The bytes scanned, the result among them. */
+        public byte[] bytes() {
+            return bytes;
+        }
+
+        public int resultStart() {
+            return resultStart;
+        }
+
+        /** Just past the result. */
+        public int resultEnd() {
+            return resultEnd;
+        }
+
+        /** The result, as a buffer over {@link #bytes()}. */
+        public ByteBuf result() {
+            return Unpooled.wrappedBuffer(bytes, resultStart, resultEnd - resultStart);
+        }
     }
 
     /**
