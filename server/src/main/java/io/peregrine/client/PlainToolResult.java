@@ -152,7 +152,7 @@ final class PlainToolResult extends AbstractMap<String, Object> {
             }
             i = skipWhitespace(json, i + 1);
         }
-        if (spans[0] < 0 || Math.min(skipWhitespace(json, i + 1), end) != end) {
+        if (spans[0] < 0 || skipWhitespace(json, i + 1, end) != end) {
             return null;
         }
         return new PlainToolResult(json, start, end, spans, error, typed);
@@ -333,7 +333,11 @@ final class PlainToolResult extends AbstractMap<String, Object> {
     }
 
     private static int skipWhitespace(byte[] json, int i) {
-        while (i < json.length && (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r')) {
+        return skipWhitespace(json, i, json.length);
+    }
+
+    private static int skipWhitespace(byte[] json, int i, int end) {
+        while (i < end && (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r')) {
             i++;
         }
         return i;

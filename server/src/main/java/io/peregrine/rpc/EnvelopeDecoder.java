@@ -138,37 +138,11 @@ public final class EnvelopeDecoder {
         return new ScannedResponse(id, bytes, resultStart, resultEnd);
     }
 
-    /** A successful response read by {@link #scanResponse}: its id, and where its result lies. */
-    public static final class ScannedResponse {
-        private final RequestId id;
-        private final byte[] bytes;
-        private final int resultStart;
-        private final int resultEnd;
-
-        ScannedResponse(RequestId id, byte[] bytes, int resultStart, int resultEnd) {
-            this.id = id;
-            this.bytes = bytes;
-            this.resultStart = resultStart;
-            this.resultEnd = resultEnd;
-        }
-
-        public RequestId id() {
-            return id;
-        }
-
-        /** The bytes scanned, the result among them. */
-        public byte[] bytes() {
-            return bytes;
-        }
-
-        public int resultStart() {
-            return resultStart;
-        }
-
-        /** Just past the result. */
-        public int resultEnd() {
-            return resultEnd;
-        }
+    /**
+     * A successful response read by {@link #scanResponse}: its id, the bytes scanned, and where its
+     * result lies among them ({@code resultEnd} just past it).
+     */
+    public record ScannedResponse(RequestId id, byte[] bytes, int resultStart, int resultEnd) {
 
         /** The result, as a buffer over {@link #bytes()}. */
         public ByteBuf result() {
