@@ -37,9 +37,12 @@ final class PendingRequest {
         this.owner = owner;
     }
 
+    /** Where a request that was never sent is kept: nowhere, it is never added. */
+    private static final PendingRequests NOWHERE = new PendingRequests(abandoned -> { });
+
     /** A request that failed before it was sent: {@code failure} is its outcome. */
     static PendingRequest failed(String method, Throwable failure) {
-        PendingRequest r = new PendingRequest(0, method, null, new PendingRequests(abandoned -> { }));
+        PendingRequest r = new PendingRequest(0, method, null, NOWHERE);
         r.fail(failure);
         return r;
     }

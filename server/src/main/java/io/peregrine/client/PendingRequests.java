@@ -3,6 +3,7 @@ package io.peregrine.client;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -14,8 +15,17 @@ import java.util.function.Function;
  */
 final class PendingRequests {
 
+    /**
+     * How many requests are found by their id alone. Ids count up, so the requests in flight
+     * fill consecutive slots: up to this many at once go without a hash map's node, a boxed key
+     * or a hash lookup; the rest (more at once, or a slot held by a request that runs long) go to
+     * {@link #overflow}.
+     */
+    private static final int SLOTS = 256;
+
     private final AtomicLong lastId = new AtomicLong();
-    private final Map<Long, PendingRequest> byId = new ConcurrentHashMap<>();
+    private final AtomicReferenceArray<PendingRequest> slots = new AtomicReferenceArray<>(SLOTS);
+    private final Map<Long, PendingRequest> overflow = new ConcurrentHashMap<>();
     private final Consumer<PendingRequest> onAbandoned;
 
     /** @param onAbandoned told of each request cancelled or timed out here, to tell the server */
@@ -30,14 +40,24 @@ final class PendingRequests {
     /** Registers a request under {@code id}; it leaves again by itself when its future completes. */
     PendingRequest add(long id, String method, ProgressListener progressListener) {
         PendingRequest request = new PendingRequest(id, method, progressListener, this);
-        byId.put(id, request);
+        if (!slots.compareAndSet(slot(id), null, request)) {
+            overflow.put(id, request);
+        }
         request.future().whenComplete((result, failure) -> ended(request, failure));
         return request;
     }
 
     /** The request with this id, or null when it is not (or no longer) pending. */
     PendingRequest get(long id) {
-        return byId.get(id);
+        PendingRequest request = slots.get(slot(id));
+        if (request != null && request.id() == id) {
+            return request;
+        }
+        return overflow.isEmpty() ? null : overflow.get(id);
+    }
+
+    private static int slot(long id) {
+        return (int) id & (SLOTS - 1);
     }
 
     /** Fails every pending request with the failure {@code cause} makes for it. */
@@ -47,7 +67,7 @@ final class PendingRequests {
 
     /** Fails every pending request but those {@code kept} names, with the failure {@code cause} makes for it. */
     void failAll(Function<PendingRequest, Throwable> cause, java.util.function.Predicate<PendingRequest> kept) {
-        for (PendingRequest request : byId.values()) {
+        for (PendingRequest request : all()) {
             if (!kept.test(request)) {
                 request.fail(cause.apply(request));
             }
@@ -55,11 +75,25 @@ final class PendingRequests {
     }
 
     void remove(PendingRequest request) {
-        byId.remove(request.id(), request);
+        if (!slots.compareAndSet(slot(request.id()), request, null)) {
+            overflow.remove(request.id(), request);
+        }
     }
 
+    /** How many are pending: counted when asked, since the calls themselves keep no count. */
     int size() {
-        return byId.size();
+        return all().size();
+    }
+
+    private java.util.List<PendingRequest> all() {
+        java.util.List<PendingRequest> all = new java.util.ArrayList<>(overflow.values());
+        for (int i = 0; i < SLOTS; i++) {
+            PendingRequest request = slots.get(i);
+            if (request != null) {
+                all.add(request);
+            }
+        }
+        return all;
     }
 
     private void ended(PendingRequest request, Throwable failure) {

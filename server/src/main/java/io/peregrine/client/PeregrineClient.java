@@ -391,7 +391,7 @@ public final class PeregrineClient implements AutoCloseable {
     private PendingCall callTool(String name, Object sent, java.util.function.Supplier<Map<String, ?>> arguments,
                                  ProgressListener listener, Map<String, ?> meta, CallHandlers handlers) {
         Objects.requireNonNull(name, "name");
-        Map<String, Object> params = new LinkedHashMap<>();
+        Map<String, Object> params = new LinkedHashMap<>(4); // name, arguments, _meta
         params.put("name", name);
         params.put("arguments", sent);
         putMeta(params, meta);
@@ -437,10 +437,15 @@ public final class PeregrineClient implements AutoCloseable {
         return (Map<String, ?>) tree;
     }
 
-    /** Puts {@code meta} (a JSON tree; null or empty for none) in the request's {@code _meta}. */
-    private static void putMeta(Map<String, Object> params, Map<String, ?> meta) {
+    /**
+     * Puts {@code meta} (a JSON tree; null or empty for none) in the request's {@code _meta}. A
+     * 2025 request is encoded before the call returns, so the caller's map goes in as it is; a
+     * 2026-07-28 request may be sent again in later rounds, after the caller is free to change
+     * its map, so it takes a copy.
+     */
+    private void putMeta(Map<String, Object> params, Map<String, ?> meta) {
         if (meta != null && !meta.isEmpty()) {
-            params.put(RequestParams.META, new LinkedHashMap<>(meta));
+            params.put(RequestParams.META, connection.isStateless() ? new LinkedHashMap<>(meta) : meta);
         }
     }
 
