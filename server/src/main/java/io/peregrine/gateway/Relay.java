@@ -6,6 +6,7 @@ import io.peregrine.client.ConnectionListener;
 import io.peregrine.client.McpClientException;
 import io.peregrine.client.PeregrineClient;
 import io.peregrine.rpc.JsonRpcError;
+import io.peregrine.rpc.RawJson;
 import io.peregrine.tool.ClientFeature;
 import io.peregrine.tool.ClientQuestions;
 import io.peregrine.tool.ClientRequest;
@@ -87,24 +88,35 @@ final class Relay<T> {
      * calling client's, so that a tool there that checks a capability sees the caller's.
      */
     static Map<String, Object> capabilitiesOf(ClientQuestions context) {
+        return DECLARATIONS[featureMask(context)];
+    }
+
+    /** {@link #capabilitiesOf} as encoded JSON: what a forwarded request's {@code _meta} carries, written as it is. */
+    static RawJson capabilitiesJsonOf(ClientQuestions context) {
+        return ENCODED_DECLARATIONS[featureMask(context)];
+    }
+
+    private static int featureMask(ClientQuestions context) {
         int mask = 0;
         for (ClientFeature f : FEATURES) {
             if (context.clientSupports(f)) {
                 mask |= 1 << f.ordinal();
             }
         }
-        return DECLARATIONS[mask];
+        return mask;
     }
 
     private static final ClientFeature[] FEATURES = ClientFeature.values();
     /** The declaration of each combination of features, by the bits of their ordinals: shared, never changed. */
     @SuppressWarnings("unchecked")
     private static final Map<String, Object>[] DECLARATIONS = new Map[1 << FEATURES.length];
+    private static final RawJson[] ENCODED_DECLARATIONS = new RawJson[DECLARATIONS.length];
 
     static {
         for (int mask = 0; mask < DECLARATIONS.length; mask++) {
             int m = mask;
             DECLARATIONS[mask] = unmodifiable(ClientFeature.declaration(f -> (m & (1 << f.ordinal())) != 0));
+            ENCODED_DECLARATIONS[mask] = RawJson.ofParsed(io.peregrine.rpc.JsonTree.toJson(DECLARATIONS[mask]));
         }
     }
 

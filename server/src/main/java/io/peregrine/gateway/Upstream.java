@@ -42,6 +42,8 @@ final class Upstream implements AutoCloseable {
     /** Connection attempts made, settled or failed: start-up waits until each endpoint made one. */
     private final AtomicInteger attempts = new AtomicInteger();
     private final AtomicInteger version = new AtomicInteger();
+    /** {@code tools/call <tool>} by tool, as errors name a forwarded call: built once a tool, not once a call. */
+    private final Map<String, String> callLabels = new java.util.concurrent.ConcurrentHashMap<>();
     /** Where its endpoints come from while it runs, when they are discovered; null for a static list. */
     private volatile io.peregrine.gateway.discovery.EndpointSource source;
     private volatile boolean closed;
@@ -218,6 +220,20 @@ final class Upstream implements AutoCloseable {
 
     // ------------------------------------------------------------------ forwarding
 
+    private String callLabel(String tool) {
+        String label = callLabels.get(tool);
+        if (label == null) {
+            if (callLabels.size() >= MAX_CALL_LABELS) {
+                callLabels.clear(); // tools come and go with the catalog: what is still called comes back
+            }
+            label = "tools/call " + tool;
+            callLabels.put(tool, label);
+        }
+        return label;
+    }
+
+    private static final int MAX_CALL_LABELS = 4096;
+
     /**
      * Forwards a call of the upstream's tool {@code original}, holding no thread while it waits;
      * {@code onlyAsTask} for a tool the upstream runs only as a task, which a 2025-11-25 link asks
@@ -228,8 +244,8 @@ final class Upstream implements AutoCloseable {
                                            boolean onlyAsTask) {
         // Relayed as the client wrote them: read already, by the envelope pass or the schema's check.
         RawJson args = arguments.rawJson();
-        Map<String, Object> caller = Relay.capabilitiesOf(context);
-        String what = "tools/call " + original;
+        RawJson caller = Relay.capabilitiesJsonOf(context);
+        String what = callLabel(original);
         CompletableFuture<io.peregrine.client.CallToolResult> forwarded = forwarder.forwardAsync(new Forward<>(
                 what, "tools/call", original, idempotent(original), affinity(arguments, context),
                 context.remainingMillis(), (client, meta) -> {
@@ -346,11 +362,9 @@ final class Upstream implements AutoCloseable {
             params.put("arguments", args);
             Map<String, Object> m = new java.util.LinkedHashMap<>(callMeta);
             m.putAll(meta);
-            Object caller = m.get(ClientFeature.META_CALLER_CAPABILITIES);
-            if (caller instanceof Map) {
+            if (m.containsKey(ClientFeature.META_CALLER_CAPABILITIES)) {
                 // The upstream narrows the link's capabilities to the caller's: the task is the gateway's to ask for.
-                @SuppressWarnings("unchecked")
-                Map<String, Object> narrowed = new java.util.LinkedHashMap<>((Map<String, Object>) caller);
+                Map<String, Object> narrowed = new java.util.LinkedHashMap<>(Relay.capabilitiesOf(context));
                 narrowed.put("extensions", ((Map<?, ?>) meta.get(CAPABILITIES)).get("extensions"));
                 m.put(ClientFeature.META_CALLER_CAPABILITIES, narrowed);
             }
