@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * client (wake-ups shared by the calls of one read). CPU time includes the system calls the
  * threads make; it is what the relay costs the machine, not its latency.
  *
- * <pre>{@code java -cp bench/target/benchmarks.jar io.peregrine.bench.RelayCost tcp 50000 [sequential,window]}</pre>
+ * <pre>{@code java -cp bench/target/benchmarks.jar io.peregrine.bench.RelayCost tcp|ws|http|h2c 50000 [sequential,window]}</pre>
  */
 public final class RelayCost {
 
@@ -61,12 +61,12 @@ public final class RelayCost {
         String url = switch (link) {
             case "tcp" -> "tcp://" + up.tcp().getAddress().getHostAddress() + ":" + up.tcp().getPort();
             case "ws" -> "ws://" + host + ":" + up.http().getPort() + "/mcp";
-            case "http" -> "http://" + host + ":" + up.http().getPort() + "/mcp";
-            default -> throw new IllegalArgumentException("link : " + link + " (expected: tcp, ws or http)");
+            case "http", "h2c" -> "http://" + host + ":" + up.http().getPort() + "/mcp";
+            default -> throw new IllegalArgumentException("link : " + link + " (expected: tcp, ws, http or h2c)");
         };
         Set<Long> beforeGateway = threadIds();
         Peregrine gateway = Peregrine.builder().ioThreads(1).tcp("127.0.0.1", 0)
-                .upstream(UpstreamSpec.builder("up").url(url).build()).build();
+                .upstream(UpstreamSpec.builder("up").url(url).h2c(link.equals("h2c")).build()).build();
         Peregrine.BoundAddresses gw = gateway.start();
         PeregrineClient through = PeregrineClient.builder().address(gw.tcp()).protocolVersion("2025-11-25")
                 .requestTimeout(Duration.ofSeconds(10)).connect();
