@@ -41,7 +41,13 @@ final class Rounds<T> {
         CompletableFuture<PendingRequest> resend();
     }
 
-    private final CompletableFuture<T> result = new CompletableFuture<>();
+    /** Cancelling it tells the server to stop the round in flight. */
+    private final CompletableFuture<T> result = new io.peregrine.exec.CancelHookFuture<>() {
+        @Override
+        protected void cancelled() {
+            request.cancel(null);
+        }
+    };
     private volatile HeaderRetry headerRetry;
     private final Function<Map<String, Object>, T> reader;
     private final InputResolver resolver;
@@ -57,11 +63,6 @@ final class Rounds<T> {
         this.retry = retry;
         this.maxRounds = maxRounds;
         attach(first, 1);
-        result.whenComplete((r, failure) -> {
-            if (failure instanceof CancellationException) {
-                this.request.cancel(null);
-            }
-        });
     }
 
     /** The call's scope: each later round's request is tied to it too. */

@@ -168,11 +168,6 @@ final class Forwarder {
             return CompletableFuture.failedFuture(open(request, toolBreaker));
         }
         Call<T> call = new Call<>(request, start, deadline, allowed, toolBreaker);
-        call.result.whenComplete((v, f) -> {
-            if (call.result.isCancelled()) {
-                call.cancelledByCaller();
-            }
-        });
         if (bulkhead.tryEnter()) {
             call.entered();
         } else {
@@ -199,7 +194,13 @@ final class Forwarder {
         final long deadline;
         final long allowed;
         final Breakers.Breaker toolBreaker;
-        final CompletableFuture<T> result = new CompletableFuture<>();
+        /** Cancelling it cancels the call, upstream too. */
+        final CompletableFuture<T> result = new io.peregrine.exec.CancelHookFuture<>() {
+            @Override
+            protected void cancelled() {
+                cancelledByCaller();
+            }
+        };
         /** Guarded by this. */
         final List<Replica> tried = new ArrayList<>(2);
         final List<Sent<T>> live = new ArrayList<>(2);

@@ -220,6 +220,20 @@ final class Upstream implements AutoCloseable {
 
     // ------------------------------------------------------------------ forwarding
 
+    /** A forwarded call's answer: cancelling it stops the forwarded call, then the fallback's, should one run. */
+    private static final class Answer extends io.peregrine.exec.CancelHookFuture<ToolResult> {
+        volatile CompletableFuture<?> running;
+
+        Answer(CompletableFuture<?> forwarded) {
+            this.running = forwarded;
+        }
+
+        @Override
+        protected void cancelled() {
+            running.cancel(false);
+        }
+    }
+
     private String callLabel(String tool) {
         String label = callLabels.get(tool);
         if (label == null) {
@@ -262,15 +276,7 @@ final class Upstream implements AutoCloseable {
                             context.wantsProgress() ? context::progress : null, meta, relay.handlers());
                     return Forward.Attempt.of(relay.watch(call.result(), call::cancel), call::cancel);
                 }));
-        CompletableFuture<ToolResult> answer = new CompletableFuture<>();
-        // What a cancelled answer stops: the forwarded call, then the fallback's, should one run.
-        java.util.concurrent.atomic.AtomicReference<CompletableFuture<?>> running =
-                new java.util.concurrent.atomic.AtomicReference<>(forwarded);
-        answer.whenComplete((r, f) -> {
-            if (answer.isCancelled()) {
-                running.get().cancel(false);
-            }
-        });
+        Answer answer = new Answer(forwarded);
         java.util.function.Consumer<ToolResult> served = result -> {
             if (onlyAsTask) {
                 // A call that is not a task yet (its input rounds over) answers its final round with the task.
@@ -294,7 +300,7 @@ final class Upstream implements AutoCloseable {
             }
             CompletableFuture<ToolResult> instead = Fallbacks.answer(this, original, arguments, context,
                     (UpstreamFailure) cause, peers, forwarder.events());
-            running.set(instead);
+            answer.running = instead;
             if (answer.isCancelled()) {
                 instead.cancel(false);
             }
