@@ -438,6 +438,11 @@ final class ClientConnection {
         }
 
         @Override
+        public boolean awaits(long id) {
+            return pending.get(id) != null;
+        }
+
+        @Override
         public void onRequestNotServed(Outbound request, String why) {
             PendingRequest pendingRequest = pending.get(request.id());
             if (gen != generation || closed || pendingRequest == null || !pendingRequest.markResent()) {

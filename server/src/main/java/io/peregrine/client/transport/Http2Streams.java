@@ -103,16 +103,24 @@ final class Http2Streams implements ExchangeChannels {
         });
     }
 
+    /** Sets up each stream's pipeline; one for every stream. */
+    private final ChannelInitializer<Http2StreamChannel> streamInitializer = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Http2StreamChannel stream) {
+            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false),
+                    new HttpExchangeHandler(Http2Streams.this));
+        }
+    };
+    /** Opens the streams of {@link #streamsOf}; made again with each connection. */
+    private Http2StreamChannelBootstrap streams;
+    private Channel streamsOf;
+
     private void openStream(Acquired acquired) {
-        new Http2StreamChannelBootstrap(connection)
-                .handler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel stream) {
-                        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false),
-                                new HttpExchangeHandler(Http2Streams.this));
-                    }
-                })
-                .open()
+        if (streamsOf != connection) {
+            streams = new Http2StreamChannelBootstrap(connection).handler(streamInitializer);
+            streamsOf = connection;
+        }
+        streams.open()
                 .addListener(f -> {
                     if (f.isSuccess()) {
                         acquired.ready((Channel) f.getNow(), false);

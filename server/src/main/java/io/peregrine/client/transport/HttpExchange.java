@@ -227,8 +227,8 @@ final class HttpExchange implements SseDecoder.Events {
                 if (b != null && b.isReadable() && !eventStream) {
                     link.deliver(b.retain());
                 }
-                if (isRequest()) {
-                    // Harmless when the response came: the client ignores failures of requests no longer pending.
+                if (isRequest() && link.listener().awaits(message.id())) {
+                    // The response came, as a rule: the request is no longer pending, and nothing is built.
                     fail(0, "the server answered " + describe() + " with HTTP " + status
                             + (eventStream ? " and a stream that ended without the response" : " and no response"));
                 }

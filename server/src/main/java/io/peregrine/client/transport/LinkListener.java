@@ -33,6 +33,14 @@ public interface LinkListener {
     void onRequestFailed(long id, int code, String message, Object data);
 
     /**
+     * Whether the request {@code id} still waits for its response: a transport asks before it
+     * builds the message of a failure that only a request left without an answer would hear.
+     */
+    default boolean awaits(long id) {
+        return true;
+    }
+
+    /**
      * The server refused {@code request} unread because it no longer knows the session it was
      * sent in (Streamable HTTP: 404 to a request carrying {@code Mcp-Session-Id}), so sending it
      * again in a new session cannot run it twice; {@link #onClosed} follows. The listener owns

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -193,12 +194,17 @@ final class StreamableHttpLink implements Link {
         });
     }
 
+    /** A request's headers, checked as they are set; it sends no trailers. */
+    private static final io.netty.handler.codec.http.HttpHeadersFactory HEADERS =
+            io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory();
+
     /** The HTTP request that {@code e} sends next. */
     FullHttpRequest newRequest(HttpExchange e) {
         FullHttpRequest r;
         if (e.purpose == HttpExchange.Purpose.POST && !e.isResuming()) {
             Outbound m = e.message;
-            r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, m.body().retainedDuplicate());
+            r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, m.body().retainedDuplicate(),
+                    HEADERS.newHeaders(), EmptyHttpHeaders.INSTANCE);
             HttpHeaders h = r.headers();
             h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             h.set(HttpHeaderNames.ACCEPT, ACCEPT_BOTH);
@@ -214,7 +220,8 @@ final class StreamableHttpLink implements Link {
             }
         } else {
             HttpMethod method = e.purpose == HttpExchange.Purpose.DELETE ? HttpMethod.DELETE : HttpMethod.GET;
-            r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path, Unpooled.EMPTY_BUFFER);
+            r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path, Unpooled.EMPTY_BUFFER,
+                    HEADERS.newHeaders(), EmptyHttpHeaders.INSTANCE);
             HttpHeaders h = r.headers();
             if (method == HttpMethod.GET) {
                 h.set(HttpHeaderNames.ACCEPT, "text/event-stream");
