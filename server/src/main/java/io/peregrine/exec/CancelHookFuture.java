@@ -27,7 +27,7 @@ public abstract class CancelHookFuture<T> extends CompletableFuture<T> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled && isCancelled()) {
+        if (cancelled) {
             hook();
         }
         return cancelled;

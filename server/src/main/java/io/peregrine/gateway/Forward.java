@@ -8,8 +8,8 @@ import java.util.concurrent.CompletableFuture;
  * One request the gateway forwards to an upstream: what it is (for errors and logs), whether it
  * is safe to send more than once, and how to send it on a link.
  *
- * @param what       the request as errors show it, e.g. {@code tools/call get_forecast}
  * @param method     its JSON-RPC method
+ * @param target     what it names, as errors show it after the method: a tool, a prompt, a URI
  * @param tool       the upstream's name of the tool for {@code tools/call}, otherwise null
  * @param idempotent whether sending it twice does no harm (reads, lists, tools hinted read-only or idempotent)
  * @param key        the call's affinity key (a principal, a session), or null
@@ -17,8 +17,13 @@ import java.util.concurrent.CompletableFuture;
  *                   upstream's call-timeout bounds it too
  * @param sender     sends it on a link and gives back the attempt
  */
-record Forward<T>(String what, String method, String tool, boolean idempotent, String key,
+record Forward<T>(String method, String target, String tool, boolean idempotent, String key,
                   long timeoutMillis, Sender<T> sender) {
+
+    /** The request as errors show it, e.g. {@code tools/call get_forecast}: built when an error needs it. */
+    String what() {
+        return method + " " + target;
+    }
 
     /** Sends the request on a link, with {@code meta} (the remaining deadline) in its {@code _meta} where it can. */
     interface Sender<T> {

@@ -60,7 +60,8 @@ final class Relay<T> {
     static final long PATIENCE_MILLIS = 1000;
 
     private final String upstream;
-    private final String tool;
+    private final String method;
+    private final String target;
     private final ClientQuestions context;
     private final CompletableFuture<T> answer = new CompletableFuture<>();
     /** Questions that wait for a later round. */
@@ -72,12 +73,14 @@ final class Relay<T> {
     private volatile McpClientException missing;
 
     /**
-     * @param what    the request as errors show it: {@code tools/call get_forecast}
+     * @param method  the forwarded request's method, and {@code target} what it names: errors show
+     *                {@code tools/call get_forecast}
      * @param context the questions of the gateway's request; log messages are relayed when it is a {@link ToolContext}
      */
-    Relay(String upstream, String what, ClientQuestions context) {
+    Relay(String upstream, String method, String target, ClientQuestions context) {
         this.upstream = upstream;
-        this.tool = what;
+        this.method = method;
+        this.target = target;
         this.context = context;
     }
 
@@ -125,6 +128,11 @@ final class Relay<T> {
         Map<String, Object> out = new LinkedHashMap<>();
         tree.forEach((k, v) -> out.put(k, v instanceof Map ? unmodifiable((Map<String, Object>) v) : v));
         return java.util.Collections.unmodifiableMap(out);
+    }
+
+    /** The request as errors show it: {@code tools/call get_forecast}. */
+    private String what() {
+        return method + " " + target;
     }
 
     /** The handlers to give the forwarded call. */
@@ -215,30 +223,30 @@ final class Relay<T> {
     /** Puts questions to the client together; {@code method} names them in errors. */
     private List<Object> askAll(String method, RelayedRequest... questions) throws McpClientException {
         if (answer.isDone()) {
-            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The gateway's " + tool
+            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The gateway's " + what()
                     + " that this " + method + " belongs to has ended", null);
         }
         try {
             return context.ask(questions);
         } catch (MissingClientCapabilityException e) {
             McpClientException refused = new McpClientException(JsonRpcError.MISSING_REQUIRED_CLIENT_CAPABILITY,
-                    "The client of " + tool + " through the gateway did not declare the capability " + e.feature()
+                    "The client of " + what() + " through the gateway did not declare the capability " + e.feature()
                     + " that " + method + " needs", Map.of("requiredCapabilities", e.feature().requiredCapabilities()));
             missing = refused;
             throw refused;
         } catch (InputRequiredException e) {
             answerLater();
-            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The client of " + tool
+            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The client of " + what()
                     + " through the gateway answers " + method + " in a later input_required round (2026-07-28); "
                     + "this call is cancelled and will be made again with the answer", null);
         } catch (ClientRequestException e) {
             throw new McpClientException(e.code() != 0 ? e.code() : JsonRpcError.INTERNAL_ERROR, e.getMessage(), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The gateway's " + tool
+            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The gateway's " + what()
                     + " was cancelled while its client was asked " + method, null);
         } catch (IllegalArgumentException e) {
-            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The client of " + tool
+            throw new McpClientException(JsonRpcError.INTERNAL_ERROR, "The client of " + what()
                     + " through the gateway answered " + method + " with " + e.getMessage(), null);
         }
     }
@@ -297,7 +305,7 @@ final class Relay<T> {
         }
         // Not an upstream failure: the gateway's server turns the call's outcome into input_required.
         if (answer.completeExceptionally(new McpClientException(JsonRpcError.INVALID_REQUEST, "Upstream "
-                + upstream + ": " + tool + " waits for its client's answers", null))) {
+                + upstream + ": " + what() + " waits for its client's answers", null))) {
             Consumer<String> c = cancel;
             if (c != null) {
                 c.accept("the gateway's client answers in a later round");

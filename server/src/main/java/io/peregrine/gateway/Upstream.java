@@ -42,8 +42,6 @@ final class Upstream implements AutoCloseable {
     /** Connection attempts made, settled or failed: start-up waits until each endpoint made one. */
     private final AtomicInteger attempts = new AtomicInteger();
     private final AtomicInteger version = new AtomicInteger();
-    /** {@code tools/call <tool>} by tool, as errors name a forwarded call: built once a tool, not once a call. */
-    private final Map<String, String> callLabels = new java.util.concurrent.ConcurrentHashMap<>();
     /** Where its endpoints come from while it runs, when they are discovered; null for a static list. */
     private volatile io.peregrine.gateway.discovery.EndpointSource source;
     private volatile boolean closed;
@@ -234,20 +232,6 @@ final class Upstream implements AutoCloseable {
         }
     }
 
-    private String callLabel(String tool) {
-        String label = callLabels.get(tool);
-        if (label == null) {
-            if (callLabels.size() >= MAX_CALL_LABELS) {
-                callLabels.clear(); // tools come and go with the catalog: what is still called comes back
-            }
-            label = "tools/call " + tool;
-            callLabels.put(tool, label);
-        }
-        return label;
-    }
-
-    private static final int MAX_CALL_LABELS = 4096;
-
     /**
      * Forwards a call of the upstream's tool {@code original}, holding no thread while it waits;
      * {@code onlyAsTask} for a tool the upstream runs only as a task, which a 2025-11-25 link asks
@@ -259,12 +243,11 @@ final class Upstream implements AutoCloseable {
         // Relayed as the client wrote them: read already, by the envelope pass or the schema's check.
         RawJson args = arguments.rawJson();
         RawJson caller = Relay.capabilitiesJsonOf(context);
-        String what = callLabel(original);
         CompletableFuture<io.peregrine.client.CallToolResult> forwarded = forwarder.forwardAsync(new Forward<>(
-                what, "tools/call", original, idempotent(original), affinity(arguments, context),
+                "tools/call", original, original, idempotent(original), affinity(arguments, context),
                 context.remainingMillis(), (client, meta) -> {
                     meta.put(ClientFeature.META_CALLER_CAPABILITIES, caller);
-                    Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), what, context);
+                    Relay<io.peregrine.client.CallToolResult> relay = new Relay<>(name(), "tools/call", original, context);
                     if (onlyAsTask && client.negotiatedVersion().equals("2025-11-25")) {
                         return upstreamTask(client, original, args, meta, relay, context);
                     }
@@ -615,7 +598,7 @@ final class Upstream implements AutoCloseable {
     List<ResourceContents> read(String uri) throws Exception {
         String own = uris.upstream(uri);
         try {
-            return Definitions.contents(forwarder.forward(new Forward<>("resources/read " + uri, "resources/read", null, true,
+            return Definitions.contents(forwarder.forward(new Forward<>("resources/read", uri, null, true,
                     null, Long.MAX_VALUE, (client, meta) -> future(client.readResourceAsync(own, meta)))), uris);
         } catch (UpstreamFailure f) {
             throw f;
@@ -634,10 +617,10 @@ final class Upstream implements AutoCloseable {
     PromptResult prompt(String original, Map<String, String> arguments, io.peregrine.tool.ClientQuestions questions)
             throws Exception {
         Map<String, Object> caller = Relay.capabilitiesOf(questions);
-        return Definitions.promptResult(forwarder.forward(new Forward<>("prompts/get " + original, "prompts/get", null,
+        return Definitions.promptResult(forwarder.forward(new Forward<>("prompts/get", original, null,
                 true, null, Long.MAX_VALUE, (client, meta) -> {
                     meta.put(ClientFeature.META_CALLER_CAPABILITIES, caller);
-                    Relay<io.peregrine.client.PromptResult> relay = new Relay<>(name(), "prompts/get " + original, questions);
+                    Relay<io.peregrine.client.PromptResult> relay = new Relay<>(name(), "prompts/get", original, questions);
                     CompletableFuture<io.peregrine.client.PromptResult> answer =
                             client.getPromptAsync(original, arguments, meta, relay.handlers());
                     return Forward.Attempt.of(relay.watch(answer, reason -> answer.cancel(true)),
@@ -660,8 +643,8 @@ final class Upstream implements AutoCloseable {
         if (context != null && !context.isEmpty()) {
             params.put("context", Map.of("arguments", context));
         }
-        return Definitions.completion(forwarder.forward(new Forward<>("completion/complete " + ref.name() + " " + argument,
-                "completion/complete", null, true, null, Long.MAX_VALUE, (client, meta) -> {
+        return Definitions.completion(forwarder.forward(new Forward<>("completion/complete",
+                ref.name() + " " + argument, null, true, null, Long.MAX_VALUE, (client, meta) -> {
                     Map<String, Object> sent = new java.util.LinkedHashMap<>(params);
                     sent.put("_meta", meta);
                     return future(client.request("completion/complete", sent));

@@ -96,6 +96,7 @@ final class Http2Streams implements ExchangeChannels {
                 return;
             }
             connection = ch;
+            streams = new Http2StreamChannelBootstrap(ch).handler(streamInitializer);
             Acquired w;
             while ((w = waiting.pollFirst()) != null) {
                 openStream(w);
@@ -111,15 +112,10 @@ final class Http2Streams implements ExchangeChannels {
                     new HttpExchangeHandler(Http2Streams.this));
         }
     };
-    /** Opens the streams of {@link #streamsOf}; made again with each connection. */
+    /** Opens the streams of {@link #connection}; made with it. */
     private Http2StreamChannelBootstrap streams;
-    private Channel streamsOf;
 
     private void openStream(Acquired acquired) {
-        if (streamsOf != connection) {
-            streams = new Http2StreamChannelBootstrap(connection).handler(streamInitializer);
-            streamsOf = connection;
-        }
         streams.open()
                 .addListener(f -> {
                     if (f.isSuccess()) {
