@@ -86,7 +86,7 @@ public class ClientFramingBenchmark extends AbstractBenchmark {
     public void setUp() throws Exception {
         pending = new PendingRequests(abandoned -> { });
         ServerRequestHandlers handlers = new ServerRequestHandlers.Builder().build();
-        dispatcher = new InboundDispatcher(PooledByteBufAllocator.DEFAULT, pending, handlers, new CallScopes(), (m, p) -> { },
+        dispatcher = new InboundDispatcher(PooledByteBufAllocator.DEFAULT, pending, handlers, new CallScopes(pending), (m, p) -> { },
                 reply -> reply.body().release(), relay);
         requestParams = era.equals("2026-07-28")
                 ? RequestParams.stateless(era, handlers.capabilities(), Map.of("name", "bench", "version", "1"))

@@ -20,7 +20,6 @@ final class CallScopes {
     /** The turn of the question whose handler runs on this thread, for {@link CallHandlers#letNextQuestionStart()}. */
     static final ThreadLocal<CompletableFuture<Void>> TURN = new ThreadLocal<>();
 
-    private static final long[] NO_IDS = new long[0];
     /** The turn before a call's first question: over already (shared: a completed future never changes). */
     private static final CompletableFuture<Void> NO_TURN = CompletableFuture.completedFuture(null);
 
@@ -28,9 +27,6 @@ final class CallScopes {
     static final class Scope {
         private final CallScopes owner;
         private final CallHandlers handlers;
-        /** The ids of the call's rounds (most calls have one), guarded by this. */
-        private long[] ids = NO_IDS;
-        private int idCount;
         /** The tasks the call created (most create none), guarded by this; null for none. */
         private java.util.List<String> tasks;
         /**
@@ -44,15 +40,12 @@ final class CallScopes {
             this.handlers = handlers != null ? handlers : CallHandlers.create();
         }
 
-        /** Ties the request sent with {@code id} (one round of this call) to it. */
-        void bind(long id) {
-            synchronized (this) {
-                if (idCount == ids.length) {
-                    ids = java.util.Arrays.copyOf(ids, Math.max(2, idCount * 2));
-                }
-                ids[idCount++] = id;
-            }
-            owner.byId.put(id, this);
+        /**
+         * Ties {@code round}, the request of one round of this call, to it: the request is how a
+         * message on its response stream finds the call, while it is in flight.
+         */
+        void bind(PendingRequest round) {
+            round.scope(this);
         }
 
         /** Ties the server's task {@code taskId}, which this call created, to it: requests that name it as their related task. */
@@ -103,16 +96,12 @@ final class CallScopes {
 
         void close() {
             owner.live.remove(this);
-            long[] bound;
-            int n;
             java.util.List<String> created;
             synchronized (this) {
-                bound = ids;
-                n = idCount;
-                created = tasks != null ? java.util.List.copyOf(tasks) : java.util.List.of();
-            }
-            for (int i = 0; i < n; i++) {
-                owner.byId.remove(bound[i], this);
+                if (tasks == null) {
+                    return;
+                }
+                created = java.util.List.copyOf(tasks);
             }
             for (String task : created) {
                 owner.byTask.remove(task, this);
@@ -120,14 +109,19 @@ final class CallScopes {
         }
 
         @Override
-        public synchronized String toString() {
-            return "Scope" + java.util.Arrays.toString(java.util.Arrays.copyOf(ids, idCount)) + handlers;
+        public String toString() {
+            return "Scope" + handlers;
         }
     }
 
     private final Set<Scope> live = ConcurrentHashMap.newKeySet();
-    private final Map<Long, Scope> byId = new ConcurrentHashMap<>();
     private final Map<String, Scope> byTask = new ConcurrentHashMap<>();
+    /** The requests in flight, each with the scope of the call it is a round of, if any. */
+    private final PendingRequests pending;
+
+    CallScopes(PendingRequests pending) {
+        this.pending = pending;
+    }
 
     /** A request about to be sent; {@link Scope#close() closed} once it ended. */
     Scope open(CallHandlers handlers) {
@@ -152,7 +146,7 @@ final class CallScopes {
         if (related instanceof Map && ((Map<?, ?>) related).get("taskId") instanceof String) {
             Scope creator = byTask.get((String) ((Map<?, ?>) related).get("taskId"));
             // A task no call here created: only the stream it came on can say whose it is.
-            return creator != null || stream == 0 ? creator : byId.get(stream);
+            return creator != null || stream == 0 ? creator : ofRequest(stream);
         }
         return find(stream);
     }
@@ -160,7 +154,7 @@ final class CallScopes {
     /** As {@link #find(long, Map)}, for a message that names no task. */
     Scope find(long stream) {
         if (stream != 0) {
-            return byId.get(stream);
+            return ofRequest(stream);
         }
         // No stream says which: only a request that is alone in flight can be the one.
         if (live.size() != 1) {
@@ -170,6 +164,12 @@ final class CallScopes {
             return s;
         }
         return null;
+    }
+
+    /** The scope of the call whose round is the request {@code id}, while it is in flight; else null. */
+    private Scope ofRequest(long id) {
+        PendingRequest request = pending.get(id);
+        return request != null ? request.scope() : null;
     }
 
     /** How many requests that may be asked questions are in flight. */

@@ -88,7 +88,7 @@ final class ClientConnection {
     private volatile boolean reconnecting;
     /** What was agreed with the server for the current link; replaced as a whole, never changed. */
     private volatile Agreement agreement;
-    private final CallScopes scopes = new CallScopes();
+    private final CallScopes scopes = new CallScopes(pending);
     /**
      * Requests a server refused unread because it had forgotten the session, by id, in the order
      * they came back: sent again, once each, as soon as the new session is open. Loop only.

@@ -21,10 +21,18 @@ final class PendingRequest {
     private final String method;
     private final ProgressListener progressListener;
     private final PendingRequests owner;
-    private final CompletableFuture<Map<String, Object>> future = new CompletableFuture<>();
+    /** However it ends (here, or by a caller cancelling it), the request leaves its table and, abandoned, is told of. */
+    private final CompletableFuture<Map<String, Object>> future = new io.peregrine.exec.EndHookFuture<>() {
+        @Override
+        protected void ended(Map<String, Object> value, Throwable failure) {
+            owner.ended(PendingRequest.this, failure);
+        }
+    };
     private volatile io.peregrine.exec.Deadlines.Timer timeout;
     private volatile boolean expired;
     private volatile String cancelReason;
+    /** The call this request is a round of, when the server may ask questions during it; else null. */
+    private volatile CallScopes.Scope scope;
     /** Sent again in a new session once already; on the connection's loop only. */
     private boolean resent;
     /** Run once when the request settles, before anyone hears its outcome: frees its slot among the calls in flight. */
@@ -58,6 +66,14 @@ final class PendingRequest {
     /** Null when the caller asked for no progress. */
     ProgressListener progressListener() {
         return progressListener;
+    }
+
+    CallScopes.Scope scope() {
+        return scope;
+    }
+
+    void scope(CallScopes.Scope scope) {
+        this.scope = scope;
     }
 
     CompletableFuture<Map<String, Object>> future() {

@@ -37,13 +37,12 @@ final class PendingRequests {
         return lastId.incrementAndGet();
     }
 
-    /** Registers a request under {@code id}; it leaves again by itself when its future completes. */
+    /** Registers a request under {@code id}; it leaves again by itself when its future completes ({@link #ended}). */
     PendingRequest add(long id, String method, ProgressListener progressListener) {
         PendingRequest request = new PendingRequest(id, method, progressListener, this);
         if (!slots.compareAndSet(slot(id), null, request)) {
             overflow.put(id, request);
         }
-        request.future().whenComplete((result, failure) -> ended(request, failure));
         return request;
     }
 
@@ -96,7 +95,8 @@ final class PendingRequests {
         return all;
     }
 
-    private void ended(PendingRequest request, Throwable failure) {
+    /** Told by the request when its future ends, whoever ended it. */
+    void ended(PendingRequest request, Throwable failure) {
         request.settle();
         if (request.abandoned(failure)) {
             onAbandoned.accept(request);

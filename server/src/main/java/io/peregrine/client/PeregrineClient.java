@@ -489,7 +489,7 @@ public final class PeregrineClient implements AutoCloseable {
             // Bound before the write: a question on the request's response stream can arrive on the
             // I/O thread before this thread would get to it.
             first = connection.send(method, params, listener, name, headers, false,
-                    connection.timeoutMillis(), sent -> scope.bind(sent.id()));
+                    connection.timeoutMillis(), scope::bind);
         } catch (RuntimeException | Error e) {
             scope.close();
             throw e;
@@ -505,11 +505,10 @@ public final class PeregrineClient implements AutoCloseable {
                     retry.put("requestState", state);
                 }
                 return connection.send(method, retry, listener, name, headers, false,
-                        connection.timeoutMillis(), sent -> scope.bind(sent.id()));
+                        connection.timeoutMillis(), scope::bind);
             }, MAX_INPUT_ROUNDS);
         }
-        rounds.scope(scope);
-        rounds.result().whenComplete((result, failure) -> scope.close());
+        rounds.scope(scope); // closed when the call ends
         return rounds;
     }
 
@@ -792,7 +791,7 @@ public final class PeregrineClient implements AutoCloseable {
         PendingRequest created;
         try {
             created = connection.send("tools/call", params, null, name, Map.of(), false,
-                    connection.timeoutMillis(), sent -> scope.bind(sent.id()));
+                    connection.timeoutMillis(), scope::bind);
         } catch (RuntimeException | Error e) {
             scope.close();
             throw e;

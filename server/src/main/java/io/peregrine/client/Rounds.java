@@ -41,11 +41,17 @@ final class Rounds<T> {
         CompletableFuture<PendingRequest> resend();
     }
 
-    /** Cancelling it tells the server to stop the round in flight. */
-    private final CompletableFuture<T> result = new io.peregrine.exec.CancelHookFuture<>() {
+    /**
+     * Cancelling it tells the server to stop the round in flight. The scope is closed as the call
+     * ends here ({@link #succeed}, {@link #fail}), and by the hook when the caller ends it.
+     */
+    private final CompletableFuture<T> result = new io.peregrine.exec.EndHookFuture<>() {
         @Override
-        protected void cancelled() {
-            request.cancel(null);
+        protected void ended(T value, Throwable failure) {
+            if (failure instanceof CancellationException) {
+                request.cancel(null);
+            }
+            closeScope();
         }
     };
     private volatile HeaderRetry headerRetry;
@@ -65,18 +71,41 @@ final class Rounds<T> {
         attach(first, 1);
     }
 
-    /** The call's scope: each later round's request is tied to it too. */
+    /** The call's scope: each later round's request is tied to it too, and it is closed when the call ends. */
     private volatile CallScopes.Scope scope;
 
     void scope(CallScopes.Scope scope) {
         this.scope = scope;
+        if (result.isDone()) {
+            closeScope(); // the first round ended before the scope was given
+        }
+    }
+
+    /** Ends the call with its result; the scope is closed first, so whoever hears of the end finds it closed. */
+    private void succeed(T value) {
+        closeScope();
+        result.complete(value);
+    }
+
+    /** Ends the call with a failure, the scope closed first; false when it had ended already. */
+    private boolean fail(Throwable failure) {
+        closeScope();
+        return result.completeExceptionally(failure);
+    }
+
+    /** Closing twice does no harm: the call's end and {@link #scope} may both see the other's part. */
+    private void closeScope() {
+        CallScopes.Scope s = scope;
+        if (s != null) {
+            s.close();
+        }
     }
 
     private void attach(PendingRequest next, int round) {
         request = next;
         CallScopes.Scope s = scope;
         if (s != null) {
-            s.bind(next.id());
+            s.bind(next);
         }
         next.future().whenComplete((tree, failure) -> {
             HeaderRetry retryHeaders = headerRetry;
@@ -85,7 +114,7 @@ final class Rounds<T> {
                 headerRetry = null;
                 retryHeaders.resend().whenComplete((again, f) -> {
                     if (f != null) {
-                        result.completeExceptionally(failure);
+                        fail(failure);
                     } else if (!result.isDone()) {
                         attach(again, round);
                     } else {
@@ -94,14 +123,14 @@ final class Rounds<T> {
                 });
             } else if (failure != null) {
                 // Not wrapped, so that result().get() throws a CancellationException itself.
-                result.completeExceptionally(failure);
+                fail(failure);
             } else if (resolver != null && "input_required".equals(tree.get("resultType"))) {
                 inputRequired(tree, round);
             } else {
                 try {
-                    result.complete(reader.apply(tree));
+                    succeed(reader.apply(tree));
                 } catch (RuntimeException e) {
-                    result.completeExceptionally(new McpClientException(McpClientException.LOCAL,
+                    fail(new McpClientException(McpClientException.LOCAL,
                             "the result of " + next + " could not be read: " + e, null));
                 }
             }
@@ -110,7 +139,7 @@ final class Rounds<T> {
 
     private void inputRequired(Map<String, Object> tree, int round) {
         if (round >= maxRounds) {
-            result.completeExceptionally(new McpClientException(McpClientException.LOCAL, "the server asked for input "
+            fail(new McpClientException(McpClientException.LOCAL, "the server asked for input "
                     + round + " times in a row for " + request + "; giving up", null));
             return;
         }
@@ -121,13 +150,13 @@ final class Rounds<T> {
                         return; // cancelled while the answers were being gathered
                     }
                     if (failure != null) {
-                        result.completeExceptionally(failure);
+                        fail(failure);
                         return;
                     }
                     try {
                         attach(retry.send(responses, state instanceof String ? (String) state : null), round + 1);
                     } catch (RuntimeException e) {
-                        result.completeExceptionally(e);
+                        fail(e);
                     }
                 });
     }
@@ -148,12 +177,12 @@ final class Rounds<T> {
 
     boolean cancel(String reason) {
         if (request.cancel(reason)) {
-            result.completeExceptionally(new CancellationException(request + " cancelled"
+            fail(new CancellationException(request + " cancelled"
                     + (reason != null ? ": " + reason : "")));
             return true;
         }
         // Between rounds no request is in flight: only this side has anything to stop.
-        return result.completeExceptionally(new CancellationException("cancelled: " + reason));
+        return fail(new CancellationException("cancelled: " + reason));
     }
 
     @Override

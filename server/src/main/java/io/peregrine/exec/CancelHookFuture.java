@@ -1,8 +1,6 @@
 package io.peregrine.exec;
 
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * A future that acts when it is cancelled: by {@link #cancel}, or completed with a
@@ -14,36 +12,14 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  *
  * @param <T> the result
  */
-public abstract class CancelHookFuture<T> extends CompletableFuture<T> {
-
-    private static final AtomicIntegerFieldUpdater<CancelHookFuture> HOOKED =
-            AtomicIntegerFieldUpdater.newUpdater(CancelHookFuture.class, "hooked");
-
-    private volatile int hooked;
+public abstract class CancelHookFuture<T> extends EndHookFuture<T> {
 
     /** Runs once when the future is cancelled. */
     protected abstract void cancelled();
 
     @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled) {
-            hook();
-        }
-        return cancelled;
-    }
-
-    @Override
-    public boolean completeExceptionally(Throwable failure) {
-        boolean completed = super.completeExceptionally(failure);
-        if (completed && failure instanceof CancellationException) {
-            hook();
-        }
-        return completed;
-    }
-
-    private void hook() {
-        if (HOOKED.compareAndSet(this, 0, 1)) {
+    protected final void ended(T value, Throwable failure) {
+        if (failure instanceof CancellationException) {
             cancelled();
         }
     }
