@@ -107,7 +107,7 @@ final class Rounds<T> {
         if (s != null) {
             s.bind(next);
         }
-        next.future().whenComplete((tree, failure) -> {
+        io.peregrine.exec.EndHookFuture.whenEnded(next.future(), (tree, failure) -> {
             HeaderRetry retryHeaders = headerRetry;
             if (failure instanceof McpClientException && ((McpClientException) failure).code() == HEADER_MISMATCH
                     && retryHeaders != null && !result.isDone()) {

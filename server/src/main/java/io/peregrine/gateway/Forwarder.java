@@ -645,7 +645,7 @@ final class Forwarder {
                 a = Forward.Attempt.of(java.util.concurrent.CompletableFuture.failedFuture(e), reason -> { });
             }
             this.attempt = a;
-            a.answer().whenComplete((v, f) -> {
+            io.peregrine.exec.EndHookFuture.whenEnded(a.answer(), (v, f) -> {
                 value = v;
                 failure = f;
                 try {

@@ -63,7 +63,7 @@ final class Relay<T> {
     private final String method;
     private final String target;
     private final ClientQuestions context;
-    private final CompletableFuture<T> answer = new CompletableFuture<>();
+    private final CompletableFuture<T> answer = new io.peregrine.exec.EndHookFuture<>();
     /** Questions that wait for a later round. */
     private final AtomicInteger deferred = new AtomicInteger();
     private volatile long lastQuestion;
@@ -152,7 +152,7 @@ final class Relay<T> {
      */
     CompletableFuture<T> watch(CompletableFuture<T> forwarded, Consumer<String> cancel) {
         this.cancel = cancel;
-        forwarded.whenComplete((result, failure) -> {
+        io.peregrine.exec.EndHookFuture.whenEnded(forwarded, (result, failure) -> {
             if (deferred.get() > 0) {
                 // Waiting for a later round: the upstream's outcome does not matter, and the questions it
                 // sent with the first may still be on their way to the call's record; endIfSettled ends it.

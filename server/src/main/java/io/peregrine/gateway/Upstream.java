@@ -267,7 +267,7 @@ final class Upstream implements AutoCloseable {
             }
             answer.complete(result);
         };
-        forwarded.whenComplete((result, failure) -> {
+        io.peregrine.exec.EndHookFuture.whenEnded(forwarded, (result, failure) -> {
             if (failure == null) {
                 try {
                     served.accept(Definitions.toolResult(result, uris));

@@ -165,7 +165,7 @@ final class ToolCall implements ToolContext, Runnable {
         }
         leave();
         pending = stage;
-        stage.whenComplete((result, failure) -> {
+        io.peregrine.exec.EndHookFuture.whenEnded(stage, (result, failure) -> {
             try {
                 finish(result, unwrap(failure));
             } finally {

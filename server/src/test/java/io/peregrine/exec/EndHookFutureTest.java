@@ -118,4 +118,77 @@ class EndHookFutureTest {
         }
         assertThat(hooked).hasValue(200);
     }
+
+    @Test
+    void theListenerIsToldAfterTheDependentsAndTheHook() {
+        EndHookFuture<String> f = future();
+        f.whenComplete((v, e) -> ends.add("dependent"));
+        assertThat(f.listen((v, e) -> ends.add("listener " + v))).isTrue();
+        assertThat(f.listen((v, e) -> ends.add("second"))).isFalse(); // room for one
+        f.complete("ok");
+        assertThat(ends).containsExactly("dependent", "value ok", "listener ok");
+    }
+
+    @Test
+    void aListenerOfAnEndedFutureIsToldAtOnce() {
+        EndHookFuture<String> answered = new EndHookFuture<>();
+        answered.complete("ok");
+        EndHookFuture<String> failed = new EndHookFuture<>();
+        failed.completeExceptionally(new IllegalStateException("upstream down"));
+        EndHookFuture<String> cancelled = new EndHookFuture<>();
+        cancelled.cancel(false);
+        List<Object> told = new ArrayList<>();
+        assertThat(answered.listen((v, e) -> told.add(v))).isTrue();
+        assertThat(failed.listen((v, e) -> told.add(e.getMessage()))).isTrue();
+        assertThat(cancelled.listen((v, e) -> told.add(e.getClass()))).isTrue();
+        assertThat(told).containsExactly("ok", "upstream down", CancellationException.class);
+    }
+
+    @Test
+    void whenEndedTakesTheListenersPlaceOrFallsBackToADependent() {
+        List<String> told = new ArrayList<>();
+        EndHookFuture<String> hooked = new EndHookFuture<>();
+        EndHookFuture.whenEnded(hooked, (v, e) -> told.add("first " + v));
+        EndHookFuture.whenEnded(hooked, (v, e) -> told.add("second " + v)); // a dependent stage instead
+        java.util.concurrent.CompletableFuture<String> plain = new java.util.concurrent.CompletableFuture<>();
+        EndHookFuture.whenEnded(plain, (v, e) -> told.add("plain " + v));
+        hooked.complete("a");
+        plain.complete("b");
+        assertThat(told).containsExactly("second a", "first a", "plain b");
+    }
+
+    @Test
+    void aThrowingListenerDoesNotThrowAtWhoeverEndsTheFuture() {
+        EndHookFuture<String> f = new EndHookFuture<>();
+        f.listen((v, e) -> {
+            throw new IllegalStateException("a broken listener");
+        });
+        assertThat(f.complete("ok")).isTrue();
+        assertThat(f).isCompletedWithValue("ok");
+    }
+
+    @Test
+    void aListenerAddedAsTheFutureEndsIsToldOnce() throws Exception {
+        AtomicInteger told = new AtomicInteger();
+        for (int round = 0; round < 2_000; round++) {
+            EndHookFuture<String> f = new EndHookFuture<>();
+            CountDownLatch go = new CountDownLatch(1);
+            Thread ender = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                f.complete("done");
+            });
+            ender.start();
+            go.countDown();
+            f.listen((v, e) -> {
+                assertThat(v).isEqualTo("done");
+                told.incrementAndGet();
+            });
+            ender.join(5_000);
+        }
+        assertThat(told).hasValue(2_000);
+    }
 }
