@@ -67,6 +67,8 @@ final class ToolCall implements ToolContext, Runnable {
     private final io.peregrine.policy.Principal principal;
     /** Null for the many calls that neither ask the client nor run as tasks, so they carry nothing more. */
     private Asking asking;
+    /** The client's capabilities as this request sees them, once asked: a gateway asks for every forwarded call. */
+    private volatile Map<String, Object> capabilities;
 
     ToolCall(ToolCallAnswers answers, Connection connection, RpcMessage message, RequestScope scope,
              ToolRegistry.Entry entry, ToolArguments arguments, Reply reply) {
@@ -383,11 +385,14 @@ final class ToolCall implements ToolContext, Runnable {
     }
 
     private Map<String, Object> capabilities() {
-        Asking a = asking();
-        if (a.capabilities == null) {
-            a.capabilities = scope.clientCapabilities();
+        Map<String, Object> c = capabilities;
+        if (c == null) {
+            // Read once: a stateless request's declaration is read from its _meta. Two threads may
+            // both read it; either result is the same.
+            c = scope.clientCapabilities();
+            capabilities = c;
         }
-        return a.capabilities;
+        return c;
     }
 
     @Override
@@ -443,7 +448,6 @@ final class ToolCall implements ToolContext, Runnable {
         InputRequests inputs;
         /** Set when the call runs as a task. */
         volatile Task task;
-        Map<String, Object> capabilities;
     }
 
     // Synchronized: a gateway's relay may ask from several threads at once, and one Asking must win.

@@ -25,7 +25,8 @@ public final class ResilienceMetrics implements ResilienceEvents {
     static final String NAME = "mcp_client_operation_duration_seconds";
 
     private final ClassicHistogram durations;
-    private final Map<String, ClassicHistogram.Point> points = new ConcurrentHashMap<>();
+    /** The attempts' points by upstream, method and error type ({@code ""} for none): found without building a key. */
+    private final Map<String, Map<String, Map<String, ClassicHistogram.Point>>> points = new ConcurrentHashMap<>();
     private final Counter retries;
     private final Counter hedges;
     private final Counter budgetSpent;
@@ -69,7 +70,18 @@ public final class ResilienceMetrics implements ResilienceEvents {
     public void attempt(String upstream, String method, String errorType, double seconds) {
         String m = OperationDurations.METHODS.contains(method) ? method : MetricsObserver.OTHER;
         String e = errorType == null ? "" : errorType;
-        points.computeIfAbsent(m + '\n' + upstream + '\n' + e, k -> durations.point(m, upstream, e)).observe(seconds);
+        Map<String, ClassicHistogram.Point> byError = in(in(points, upstream), m);
+        ClassicHistogram.Point point = byError.get(e);
+        if (point == null) {
+            point = byError.computeIfAbsent(e, k -> durations.point(m, upstream, e));
+        }
+        point.observe(seconds);
+    }
+
+    /** The map under {@code key}, made when it is the first. */
+    private static <V> Map<String, V> in(Map<String, Map<String, V>> maps, String key) {
+        Map<String, V> map = maps.get(key);
+        return map != null ? map : maps.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
     }
 
     @Override
