@@ -333,7 +333,9 @@ public final class PeregrineClient implements AutoCloseable {
     /**
      * Calls a tool without waiting, with members of the request's {@code _meta} of the caller's
      * choosing (e.g. {@code io.peregrine/timeoutMs}, the call's own deadline); the client adds its
-     * own ({@code progressToken}, the 2026-07-28 members) beside them.
+     * own ({@code progressToken}, the 2026-07-28 members) beside them. A 2026-07-28 call, which
+     * later {@code input_required} rounds may send again, keeps a copy of the map, unless it is a
+     * {@link HandedOverMeta}.
      *
      * @param meta members of {@code _meta} as a JSON tree; null or empty for none
      */
@@ -441,11 +443,12 @@ public final class PeregrineClient implements AutoCloseable {
      * Puts {@code meta} (a JSON tree; null or empty for none) in the request's {@code _meta}. A
      * 2025 request is encoded before the call returns, so the caller's map goes in as it is; a
      * 2026-07-28 request may be sent again in later rounds, after the caller is free to change
-     * its map, so it takes a copy.
+     * its map, so it takes a copy, unless the map was handed over ({@link HandedOverMeta}).
      */
     private void putMeta(Map<String, Object> params, Map<String, ?> meta) {
         if (meta != null && !meta.isEmpty()) {
-            params.put(RequestParams.META, connection.isStateless() ? new LinkedHashMap<>(meta) : meta);
+            params.put(RequestParams.META, connection.isStateless() && !(meta instanceof HandedOverMeta)
+                    ? new LinkedHashMap<>(meta) : meta);
         }
     }
 

@@ -723,7 +723,8 @@ final class Forwarder {
     /** What goes in the request's {@code _meta}: the time left, and the grace. */
     private static Map<String, Object> meta(long deadline) {
         long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + UPSTREAM_GRACE_MILLIS;
-        Map<String, Object> meta = new LinkedHashMap<>(4); // the time left, the caller's capabilities, a trace
+        // The time left, the caller's capabilities, a trace: nobody changes it once the call is made.
+        Map<String, Object> meta = new io.peregrine.client.HandedOverMeta(3);
         meta.put(ToolContext.META_TIMEOUT_MS, left);
         return meta;
     }

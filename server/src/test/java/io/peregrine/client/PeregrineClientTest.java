@@ -549,6 +549,36 @@ class PeregrineClientTest {
                 .isInstanceOf(IOException.class);
     }
 
+    @Test
+    void aStatelessCallSendsItsMetaAgainAsGivenUnlessHandedOver() throws Exception {
+        try (ScriptedServer scripted = new ScriptedServer();
+             PeregrineClient client = scripted.statelessClient()
+                     .onElicitation(p -> Map.of("action", "accept", "content", Map.of("name", "Ada"))).connect()) {
+            scripted.accept();
+            Map<String, Object> copied = new java.util.LinkedHashMap<>(Map.of("trace", "first"));
+            Map<String, Object> handedOver = new HandedOverMeta(1);
+            handedOver.put("trace", "first");
+            for (Map<String, Object> meta : List.of(copied, handedOver)) {
+                PendingCall call = client.callToolAsync("greet", Map.of(), null, meta);
+                meta.put("trace", "changed"); // after the call was made
+                Map<String, Object> first = scripted.read();
+                assertThat(map(map(first.get("params")).get("_meta"))).containsEntry("trace", "first");
+                scripted.send("{\"jsonrpc\":\"2.0\",\"id\":" + first.get("id") + ",\"result\":{\"resultType\":"
+                        + "\"input_required\",\"inputRequests\":{\"q\":{\"method\":\"elicitation/create\",\"params\":"
+                        + "{\"mode\":\"form\",\"message\":\"name?\",\"requestedSchema\":{\"type\":\"object\"}}}},"
+                        + "\"requestState\":\"s1\"}}");
+                Map<String, Object> second = scripted.read();
+                assertThat(map(second.get("params"))).containsEntry("requestState", "s1").containsKey("inputResponses");
+                // A copy keeps what the caller gave; a map handed over is the caller's promise not to change it.
+                assertThat(map(map(second.get("params")).get("_meta")))
+                        .containsEntry("trace", meta == copied ? "first" : "changed");
+                scripted.send("{\"jsonrpc\":\"2.0\",\"id\":" + second.get("id") + ",\"result\":{\"resultType\":"
+                        + "\"complete\",\"content\":[{\"type\":\"text\",\"text\":\"hi Ada\"}]}}");
+                assertThat(call.result().get(WAIT_SECONDS, TimeUnit.SECONDS).text()).isEqualTo("hi Ada");
+            }
+        }
+    }
+
     /**
      * A server that says exactly what the test tells it to, for what a well-behaved server never
      * does. Every read is bounded.
