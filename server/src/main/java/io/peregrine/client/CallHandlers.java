@@ -57,6 +57,17 @@ public final class CallHandlers {
         return NONE;
     }
 
+    /**
+     * A set made at once: what {@code create().onElicitation(...).onSampling(...)...} makes, as one
+     * object rather than one for each step. Each may be null, for the client's own handlers (or,
+     * for {@code log}, its notification listener).
+     */
+    public static CallHandlers of(ClientRequestHandler elicitation, ClientRequestHandler sampling,
+                                  ClientRequestHandler roots, BiConsumer<String, Map<String, Object>> log) {
+        return elicitation == null && sampling == null && roots == null && log == null ? NONE
+                : new CallHandlers(elicitation, sampling, roots, log);
+    }
+
     /** Answers the call's {@code elicitation/create} requests. */
     public CallHandlers onElicitation(ClientRequestHandler handler) {
         return new CallHandlers(Objects.requireNonNull(handler, "handler"), sampling, roots, log);

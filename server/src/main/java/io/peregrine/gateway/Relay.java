@@ -137,11 +137,10 @@ final class Relay<T> {
 
     /** The handlers to give the forwarded call. */
     CallHandlers handlers() {
-        CallHandlers h = CallHandlers.create()
-                .onElicitation(params -> ask("elicitation/create", params))
-                .onSampling(params -> ask("sampling/createMessage", params))
-                .onRootsList(params -> ask("roots/list", params));
-        return context instanceof ToolContext ? h.onLog((method, params) -> log((ToolContext) context, params)) : h;
+        return CallHandlers.of(params -> ask("elicitation/create", params),
+                params -> ask("sampling/createMessage", params),
+                params -> ask("roots/list", params),
+                context instanceof ToolContext ? (method, params) -> log((ToolContext) context, params) : null);
     }
 
     /**

@@ -164,4 +164,16 @@ class CallHandlersTest {
         assertThat(some.handles("sampling/createMessage")).isTrue();
         assertThat(some.handles("roots/list")).isFalse();
     }
+
+    @Test
+    void aSetMadeAtOnceHoldsWhatItWasGiven() {
+        ClientRequestHandler roots = p -> Map.of("roots", java.util.List.of());
+        java.util.function.BiConsumer<String, Map<String, Object>> log = (m, p) -> { };
+        CallHandlers made = CallHandlers.of(null, p -> Map.of(), roots, log);
+        assertThat(made.handles("elicitation/create")).isFalse();
+        assertThat(made.handles("sampling/createMessage")).isTrue();
+        assertThat(made.handler("roots/list")).isSameAs(roots);
+        assertThat(made.log()).isSameAs(log);
+        assertThat(CallHandlers.of(null, null, null, null).isEmpty()).isTrue();
+    }
 }
