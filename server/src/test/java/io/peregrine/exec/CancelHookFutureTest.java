@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,29 +72,13 @@ class CancelHookFutureTest {
     void manyThreadsCancellingAtOnceRunItOnce() throws Exception {
         for (int round = 0; round < 200; round++) {
             CancelHookFuture<String> f = future();
-            CountDownLatch go = new CountDownLatch(1);
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int n = t;
-                Thread th = new Thread(() -> {
-                    try {
-                        go.await();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    if (n % 2 == 0) {
-                        f.cancel(false);
-                    } else {
-                        f.completeExceptionally(new CancellationException());
-                    }
-                });
-                th.start();
-                threads.add(th);
-            }
-            go.countDown();
-            for (Thread th : threads) {
-                th.join(5_000);
-            }
+            io.peregrine.testing.AtOnce.run(4, n -> {
+                if (n % 2 == 0) {
+                    f.cancel(false);
+                } else {
+                    f.completeExceptionally(new CancellationException());
+                }
+            });
         }
         assertThat(hooked).hasValue(200);
     }

@@ -91,30 +91,14 @@ class EndHookFutureTest {
                     hooked.incrementAndGet();
                 }
             };
-            CountDownLatch go = new CountDownLatch(1);
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int n = t;
-                Thread th = new Thread(() -> {
-                    try {
-                        go.await();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    switch (n) {
-                        case 0 -> f.cancel(false);
-                        case 1 -> f.completeExceptionally(new CancellationException());
-                        case 2 -> f.complete("first");
-                        default -> f.cancel(true);
-                    }
-                });
-                th.start();
-                threads.add(th);
-            }
-            go.countDown();
-            for (Thread th : threads) {
-                th.join(5_000);
-            }
+            io.peregrine.testing.AtOnce.run(4, n -> {
+                switch (n) {
+                    case 0 -> f.cancel(false);
+                    case 1 -> f.completeExceptionally(new CancellationException());
+                    case 2 -> f.complete("first");
+                    default -> f.cancel(true);
+                }
+            });
         }
         assertThat(hooked).hasValue(200);
     }
