@@ -62,16 +62,8 @@ public class EndHookFuture<T> extends CompletableFuture<T> {
             return false;
         }
         // Ended before: tell it here, with what the future holds.
-        T value = null;
-        Throwable failure = null;
-        try {
-            value = join();
-        } catch (CompletionException e) {
-            failure = e.getCause() != null ? e.getCause() : e;
-        } catch (CancellationException e) {
-            failure = e;
-        }
-        tell(action, value, failure);
+        Throwable failure = failureHeld();
+        tell(action, failure == null ? getNow(null) : null, failure);
         return true;
     }
 
@@ -108,19 +100,21 @@ public class EndHookFuture<T> extends CompletableFuture<T> {
         // True as well when it was cancelled before: the once-guard keeps the hook to one run.
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
-            end(null, cancellation());
+            end(null, failureHeld());
         }
         return cancelled;
     }
 
-    /** The exception the cancelled future holds. */
-    private CancellationException cancellation() {
+    /** What an ended future failed with (its {@link CancellationException} when cancelled); null when it holds a result. */
+    private Throwable failureHeld() {
         try {
             join();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause() != null ? e.getCause() : e;
         } catch (CancellationException e) {
             return e;
         }
-        return new CancellationException();
     }
 
     @SuppressWarnings("unchecked")
